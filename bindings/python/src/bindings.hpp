@@ -1,0 +1,11 @@
+#pragma once
+// One init function per binding file (bind_<area>.cpp), called in order from module.cpp.
+
+#include <pybind11/pybind11.h>
+
+namespace py = pybind11;
+
+void init_errors(py::module_& m);
+void init_enums(py::module_& m);
+void init_model(py::module_& m);
+void init_synthetic(py::module_& m);

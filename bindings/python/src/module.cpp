@@ -1,0 +1,13 @@
+// The compiled core of the Python package `klik` (imported as klik._klik and
+// re-exported by klik/__init__.py). Each area binds itself in its own file.
+#include "bindings.hpp"
+#include "klik/version.hpp"
+
+PYBIND11_MODULE(_klik, m) {
+  m.doc() = "Compiled core of klik; import the package `klik` instead.";
+  m.attr("__version__") = std::string(klik::version());
+  init_errors(m);
+  init_enums(m);
+  init_model(m);
+  init_synthetic(m);
+}

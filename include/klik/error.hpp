@@ -1,0 +1,88 @@
+#pragma once
+/// @file error.hpp
+/// @brief klik's error model: one exception hierarchy for failures.
+///
+/// Failures throw a klik::Error carrying an ErrorCode (abseil's meanings).
+/// Outcomes -- a permission decision, a list of validation violations, a
+/// colour -- are return values, never exceptions.
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace klik {
+
+/// What kind of failure an Error is. Meanings follow absl::StatusCode.
+enum class ErrorCode {
+  InvalidArgument,     ///< malformed input: a bad value, a bad document, a parse error
+  NotFound,            ///< the object does not exist, or the caller may not know it exists
+  AlreadyExists,       ///< creating something whose key is taken (e.g. a user's email)
+  PermissionDenied,    ///< the rights model refused the action
+  FailedPrecondition,  ///< the state forbids it (last Administrator, stale version)
+  Conflict,            ///< an optimistic-concurrency write lost against a newer version
+  Storage,             ///< the storage backend failed (I/O, corruption, full disk)
+  Internal,            ///< a bug in klik
+};
+
+/// Stable lower-case name of an error code ("not_found", ...).
+std::string_view to_string(ErrorCode code) noexcept;
+
+/// Base of every exception klik throws.
+class Error : public std::runtime_error {
+ public:
+  Error(ErrorCode code, const std::string& message);
+  [[nodiscard]] ErrorCode code() const noexcept { return code_; }
+
+ private:
+  ErrorCode code_;
+};
+
+/// Malformed input. `where()` names the offending field or JSON path when known.
+class InvalidArgumentError : public Error {
+ public:
+  explicit InvalidArgumentError(const std::string& message, std::string where = {});
+  [[nodiscard]] const std::string& where() const noexcept { return where_; }
+
+ private:
+  std::string where_;
+};
+
+class NotFoundError : public Error {
+ public:
+  explicit NotFoundError(const std::string& message) : Error(ErrorCode::NotFound, message) {}
+};
+
+class AlreadyExistsError : public Error {
+ public:
+  explicit AlreadyExistsError(const std::string& message) : Error(ErrorCode::AlreadyExists, message) {}
+};
+
+class FailedPreconditionError : public Error {
+ public:
+  explicit FailedPreconditionError(const std::string& message)
+      : Error(ErrorCode::FailedPrecondition, message) {}
+};
+
+class StorageError : public Error {
+ public:
+  explicit StorageError(const std::string& message) : Error(ErrorCode::Storage, message) {}
+};
+
+namespace detail {
+[[noreturn]] void throw_invalid(const std::string& message, std::string where = {});
+[[noreturn]] void throw_internal(const char* file, int line, const std::string& message);
+}  // namespace detail
+
+}  // namespace klik
+
+/// Precondition check: throws klik::InvalidArgumentError with `msg` when `cond` is false.
+#define KLIK_REQUIRE(cond, msg)                          \
+  do {                                                   \
+    if (!(cond)) ::klik::detail::throw_invalid((msg));   \
+  } while (false)
+
+/// Internal invariant: throws klik::Error(Internal) naming the place when `cond` is false.
+#define KLIK_ASSERT(cond)                                                           \
+  do {                                                                              \
+    if (!(cond)) ::klik::detail::throw_internal(__FILE__, __LINE__, #cond);         \
+  } while (false)

@@ -1,0 +1,68 @@
+#pragma once
+// Private: nlohmann-based reading and writing of the model, shared by json.cpp,
+// the stores and anything else that speaks JSON. Reading is strict and
+// path-aware: every error is an InvalidArgumentError naming the JSON path.
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "klik/dataset.hpp"
+#include "klik/model.hpp"
+
+namespace klik::detail {
+
+using json = nlohmann::json;
+
+json to_json_value(const Municipality& v);
+json to_json_value(const Project& v);
+json to_json_value(const RolloutWave& v);
+json to_json_value(const TaskTemplate& v);
+json to_json_value(const Task& v);
+json to_json_value(const LocalTask& v);
+json to_json_value(const User& v);
+json to_json_value(const Message& v);
+json to_json_value(const Attachment& v);
+json to_json_value(const InternalNote& v);
+json to_json_value(const Dataset& v);
+
+/// Reads a T from `j`; `path` is the JSON path of `j` ("" for the root).
+template <class T>
+T read_value(const json& j, const std::string& path);
+
+/// Parses text to a json value; a syntax error names the byte offset.
+json parse_text(std::string_view text);
+
+std::string base64_encode(std::string_view bytes);
+/// Throws InvalidArgumentError (with `path`) on bad input.
+std::string base64_decode(std::string_view text, const std::string& path);
+
+/// A strict view of one JSON object: typed getters that name the path on
+/// error, and finish() that rejects fields nobody asked for.
+class ObjectReader {
+ public:
+  ObjectReader(const json& j, std::string path);
+  const json* find(const char* key);
+  const json& require(const char* key);
+  std::string field_path(const char* key) const { return path_ + "/" + key; }
+  const std::string& path() const { return path_; }
+
+  std::string string(const char* key);
+  std::string string_or(const char* key, std::string fallback);
+  bool boolean_or(const char* key, bool fallback);
+  std::int64_t integer(const char* key, std::int64_t min, std::int64_t max);
+  std::optional<std::int64_t> optional_integer(const char* key, std::int64_t min, std::int64_t max);
+  Date date(const char* key);
+  std::optional<Date> optional_date(const char* key);
+  /// Throws naming the first key that was never read.
+  void finish() const;
+
+ private:
+  const json& j_;
+  std::string path_;
+  std::vector<std::string> seen_;
+};
+
+std::int64_t integer_at(const json& j, const std::string& path, std::int64_t min, std::int64_t max);
+std::string string_at(const json& j, const std::string& path);
+
+}  // namespace klik::detail
