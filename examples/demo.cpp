@@ -58,5 +58,10 @@ int main(int argc, char** argv) {
   }
   print_counts<klik::UserType>("Project memberships by user type", by_type, memberships);
   std::printf("  %-30s %9zu\n  %-30s %9zu\n", "Administratorer", admins, "KOMBIT users", kombit);
+
+  // --- deadline sweep (calendar/deadline issue) ---
+
+  // --- task lists and quick status (query issue) ---
+
   return 0;
 }

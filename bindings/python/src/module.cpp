@@ -10,4 +10,9 @@ PYBIND11_MODULE(_klik, m) {
   init_enums(m);
   init_model(m);
   init_synthetic(m);
+  init_calendar(m);
+  init_deadline(m);
+  init_rights(m);
+  init_store(m);
+  init_query(m);
 }
