@@ -1,0 +1,258 @@
+#include "klik/deadline.hpp"
+
+#include <boost/date_time/local_time/local_time.hpp>
+#include <boost/date_time/posix_time/posix_time.hpp>
+#include <chrono>
+
+#include "klik/error.hpp"
+
+namespace klik {
+
+// ---- clocks ---------------------------------------------------------------
+
+Timestamp SystemClock::now() const {
+  const auto s = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+  return Timestamp(s.count());
+}
+
+Date copenhagen_date(Timestamp t) {
+  namespace lt = boost::local_time;
+  namespace pt = boost::posix_time;
+  namespace bg = boost::gregorian;
+  // Boost's POSIX zone strings give the offset east of UTC with its own sign
+  // (CET+01); the EU rule: from the last Sunday of March 02:00 local (01:00 UTC)
+  // to the last Sunday of October 03:00 local (01:00 UTC).
+  static const lt::time_zone_ptr zone(new lt::posix_time_zone("CET+01CEST+01,M3.5.0/02:00,M10.5.0/03:00"));
+  const std::int64_t s = t.unix_seconds();
+  std::int64_t days = s / 86400, rem = s % 86400;
+  if (rem < 0) {
+    rem += 86400;
+    --days;
+  }
+  const bg::date day = bg::date(1970, 1, 1) + bg::days(static_cast<long>(days));
+  const pt::ptime utc(day, pt::seconds(static_cast<long>(rem)));
+  const lt::local_date_time local(utc, zone);
+  const bg::date ld = local.local_time().date();
+  return Date(ld.year(), ld.month(), ld.day());
+}
+
+Date today_in_copenhagen(const Clock& clock) { return copenhagen_date(clock.now()); }
+
+// ---- schedules --------------------------------------------------------------
+
+Schedule schedule_of(const TaskTemplate& tpl, const Task& task) {
+  Schedule s{task.end_override.value_or(tpl.end), tpl.latest_start, tpl.duration_workdays};
+  if (task.latest_start_override) {
+    s.latest_start = task.latest_start_override;
+    s.duration_workdays.reset();
+  }
+  return s;
+}
+
+void validate_schedule(const Schedule& s) {
+  if (s.latest_start) {
+    if (*s.latest_start > s.end)
+      throw InvalidArgumentError("latest start " + s.latest_start->iso() + " is after the end date " + s.end.iso(),
+                                 "latest_start");
+    return;
+  }
+  if (!s.duration_workdays)
+    throw InvalidArgumentError("a schedule needs a latest start or a duration in working days (end " + s.end.iso() +
+                                   ")",
+                               "duration_workdays");
+  if (*s.duration_workdays < 0)
+    throw InvalidArgumentError("duration must not be negative, got " + std::to_string(*s.duration_workdays) +
+                                   " working days",
+                               "duration_workdays");
+}
+
+void validate_template(const TaskTemplate& tpl) {
+  if (tpl.latest_start.has_value() == tpl.duration_workdays.has_value())
+    throw InvalidArgumentError("template " + std::to_string(tpl.id.value()) +
+                                   ": exactly one of latest start and duration must be given",
+                               "latest_start");
+  try {
+    validate_schedule(Schedule{tpl.end, tpl.latest_start, tpl.duration_workdays});
+  } catch (const InvalidArgumentError& e) {
+    throw InvalidArgumentError("template " + std::to_string(tpl.id.value()) + ": " + e.what(), e.where());
+  }
+}
+
+DeadlineDates deadline_dates(const Schedule& s, const WorkdayCalendar& cal) {
+  validate_schedule(s);
+  Date ls = s.end;
+  if (s.latest_start) ls = *s.latest_start;
+  else if (*s.duration_workdays > 0) ls = cal.add_workdays(s.end, -*s.duration_workdays);
+  ls = cal.next_workday_or_same(ls);
+  return DeadlineDates{cal.add_workdays(ls, -5), ls, cal.next_workday_or_same(s.end)};
+}
+
+void colours_on(std::span<const TaskStatus> status, std::span<const DeadlineDates> dates, Date today,
+                std::span<DeadlineColour> out) {
+  KLIK_REQUIRE(status.size() == dates.size() && dates.size() == out.size(),
+               "colours_on: status, dates and out must have the same size");
+  const std::int32_t t = today.serial();
+  const std::size_t n = status.size();
+  const TaskStatus* st = status.data();
+  const DeadlineDates* dd = dates.data();
+  DeadlineColour* o = out.data();
+  // Branch-free: not started = [t >= Y] + [t >= LS]; started = [t >= LS] + [t >= E]
+  // (Green 0, Yellow 1, Red 2); not active 3 (Grey), completed 4 (Done).
+  for (std::size_t i = 0; i < n; ++i) {
+    const int y = t >= dd[i].yellow_if_not_started.serial();
+    const int l = t >= dd[i].latest_start.serial();
+    const int e = t >= dd[i].end.serial();
+    const auto s = static_cast<unsigned>(st[i]);
+    const int c = s == 1 ? y + l : s == 2 ? l + e : s == 0 ? 3 : 4;
+    o[i] = static_cast<DeadlineColour>(c);
+  }
+}
+
+std::optional<Date> colour_reached_on(TaskStatus status, const DeadlineDates& d, DeadlineColour colour) noexcept {
+  if (status == TaskStatus::NotStarted) {
+    if (colour == DeadlineColour::Yellow) return d.yellow_if_not_started;
+    if (colour == DeadlineColour::Red) return d.latest_start;
+  } else if (status == TaskStatus::Started) {
+    if (colour == DeadlineColour::Yellow) return d.latest_start;
+    if (colour == DeadlineColour::Red) return d.end;
+  }
+  return std::nullopt;
+}
+
+DeadlineColour colour(TaskStatus status, const Schedule& s, const WorkdayCalendar& cal, Date today) {
+  return colour_on(status, deadline_dates(s, cal), today);
+}
+
+DeadlineColour colour(const TaskTemplate& tpl, const Task& task, const WorkdayCalendar& cal, Date today) {
+  return colour(task.status, schedule_of(tpl, task), cal, today);
+}
+
+std::vector<DeadlineDates> deadline_dates(std::span<const TaskTemplate> templates, std::span<const Task> tasks,
+                                          const Calendars& cals) {
+  std::vector<DeadlineDates> out(tasks.size());
+  const bool uniform = cals.uniform();
+  std::vector<std::optional<DeadlineDates>> per_template(uniform ? templates.size() : 0);
+  std::optional<std::pair<MunicipalityId, ProjectId>> current;
+  WorkdayCalendar cal = cals.national();
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    const Task& t = tasks[i];
+    const std::size_t k = t.template_id.value() - 1;
+    KLIK_REQUIRE(k < templates.size() && templates[k].id == t.template_id,
+                 "deadline_dates: task " + std::to_string(t.id.value()) + " names template " +
+                     std::to_string(t.template_id.value()) + ", which is not at index id - 1");
+    const TaskTemplate& tpl = templates[k];
+    const bool overridden = t.end_override || t.latest_start_override;
+    if (uniform) {
+      if (overridden) {
+        out[i] = deadline_dates(schedule_of(tpl, t), cal);
+      } else {
+        if (!per_template[k]) per_template[k] = deadline_dates(schedule_of(tpl, t), cal);
+        out[i] = *per_template[k];
+      }
+      continue;
+    }
+    const std::pair key{t.municipality, tpl.project};
+    if (current != key) {
+      cal = cals.effective(t.municipality, tpl.project);
+      current = key;
+    }
+    out[i] = deadline_dates(schedule_of(tpl, t), cal);
+  }
+  return out;
+}
+
+// ---- timelines and explanations ---------------------------------------------
+
+std::vector<ColourChange> colour_timeline(TaskStatus status, const DeadlineDates& d) {
+  using C = DeadlineColour;
+  std::vector<ColourChange> out;
+  if (status == TaskStatus::NotStarted) {
+    out.push_back({d.yellow_if_not_started, C::Green, C::Yellow});
+    out.push_back({d.latest_start, C::Yellow, C::Red});
+  } else if (status == TaskStatus::Started) {
+    if (d.latest_start < d.end) {
+      out.push_back({d.latest_start, C::Green, C::Yellow});
+      out.push_back({d.end, C::Yellow, C::Red});
+    } else {
+      out.push_back({d.end, C::Green, C::Red});
+    }
+  }
+  return out;
+}
+
+std::vector<ColourChange> colour_timeline(const TaskTemplate& tpl, const Task& task, const WorkdayCalendar& cal) {
+  return colour_timeline(task.status, deadline_dates(schedule_of(tpl, task), cal));
+}
+
+std::string danish_date(Date d) {
+  static constexpr const char* weekdays[] = {"mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"};
+  static constexpr const char* months[] = {"januar", "februar", "marts",     "april",   "maj",      "juni",
+                                           "juli",   "august",  "september", "oktober", "november", "december"};
+  return std::string(weekdays[static_cast<int>(d.weekday())]) + " " + std::to_string(d.day()) + ". " +
+         months[d.month() - 1] + " " + std::to_string(d.year());
+}
+
+namespace {
+std::string danish_colour(DeadlineColour c) {
+  switch (c) {
+    case DeadlineColour::Green: return "grøn";
+    case DeadlineColour::Yellow: return "gul";
+    case DeadlineColour::Red: return "rød";
+    case DeadlineColour::Grey: return "grå";
+    case DeadlineColour::Done: return "fuldført (flueben)";
+  }
+  return "?";
+}
+std::string days(std::int64_t n) { return std::to_string(n) + (n == 1 || n == -1 ? " arbejdsdag" : " arbejdsdage"); }
+}  // namespace
+
+ColourExplanation explain_colour(TaskStatus status, const DeadlineDates& d, const WorkdayCalendar& cal, Date today) {
+  ColourExplanation x;
+  x.colour = colour_on(status, d, today);
+  x.status = status;
+  x.today = today;
+  x.dates = d;
+  x.workdays_to_latest_start = cal.workdays_between(today, d.latest_start);
+  x.workdays_to_end = cal.workdays_between(today, d.end);
+  for (const ColourChange& c : colour_timeline(status, d))
+    if (c.date > today) {
+      x.next_change = c;
+      break;
+    }
+  const std::string st(danish(status));
+  switch (status) {
+    case TaskStatus::NotActive:
+      x.rule = "not_active: always grey";
+      x.text = st + ": altid grå.";
+      return x;
+    case TaskStatus::Completed:
+      x.rule = "completed: always done";
+      x.text = st + ": fuldført (flueben).";
+      return x;
+    case TaskStatus::NotStarted:
+      x.rule = "not_started: yellow from " + d.yellow_if_not_started.iso() +
+               " (5 working days before the latest start), red from the latest start " + d.latest_start.iso();
+      x.text = st + ": gul fra " + danish_date(d.yellow_if_not_started) + " (5 arbejdsdage før seneste start), rød fra seneste start " +
+               danish_date(d.latest_start) + ".";
+      break;
+    case TaskStatus::Started:
+      x.rule = "started: yellow from the latest start " + d.latest_start.iso() + ", red from the end date " +
+               d.end.iso();
+      x.text = st + ": gul fra seneste start " + danish_date(d.latest_start) + ", rød fra slutdatoen " +
+               danish_date(d.end) + ".";
+      break;
+  }
+  x.text += " I dag, " + danish_date(today) + ", er den " + danish_colour(x.colour) + ": ";
+  if (x.workdays_to_latest_start > 0) x.text += days(x.workdays_to_latest_start) + " til seneste start, ";
+  else if (status == TaskStatus::NotStarted) x.text += "seneste start er overskredet, ";
+  x.text += x.workdays_to_end > 0 ? days(x.workdays_to_end) + " til slutdatoen." : "slutdatoen er nået.";
+  if (x.next_change)
+    x.text += " Bliver " + danish_colour(x.next_change->to) + " " + danish_date(x.next_change->date) + ".";
+  return x;
+}
+
+ColourExplanation explain_colour(const TaskTemplate& tpl, const Task& task, const WorkdayCalendar& cal, Date today) {
+  return explain_colour(task.status, deadline_dates(schedule_of(tpl, task), cal), cal, today);
+}
+
+}  // namespace klik
