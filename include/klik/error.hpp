@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace klik {
 
@@ -61,6 +62,26 @@ class FailedPreconditionError : public Error {
  public:
   explicit FailedPreconditionError(const std::string& message)
       : Error(ErrorCode::FailedPrecondition, message) {}
+};
+
+/// The rights model refused an action. Carries the decision's rule, reason and
+/// nearest way to be allowed (see rights.hpp: klik::require(Decision)).
+class PermissionDeniedError : public Error {
+ public:
+  PermissionDeniedError(const std::string& message, std::string rule = {}, std::string nearest = {},
+                        std::string nearest_rule = {})
+      : Error(ErrorCode::PermissionDenied, message),
+        rule_(std::move(rule)),
+        nearest_(std::move(nearest)),
+        nearest_rule_(std::move(nearest_rule)) {}
+  [[nodiscard]] const std::string& rule() const noexcept { return rule_; }
+  [[nodiscard]] const std::string& nearest() const noexcept { return nearest_; }
+  [[nodiscard]] const std::string& nearest_rule() const noexcept { return nearest_rule_; }
+
+ private:
+  std::string rule_;
+  std::string nearest_;
+  std::string nearest_rule_;
 };
 
 class StorageError : public Error {
