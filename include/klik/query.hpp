@@ -79,6 +79,8 @@ enum class FilterField : std::uint8_t {
   Project, Phase, Theme, Status, Priority, Colour, Responsible, Performer, Title, EndFrom, EndTo,
 };
 std::string_view code(FilterField f) noexcept;
+/// Parses a filter code ("status", "end_from"); throws InvalidArgumentError naming the accepted ones.
+FilterField parse_filter_field(std::string_view text);
 
 /// The task list's filters, sort and page. Every filter is multi-valued; an empty
 /// list means "no filter on this field". Phase and theme need a project.
@@ -102,6 +104,12 @@ struct TaskQuery {
 
   friend bool operator==(const TaskQuery&, const TaskQuery&) = default;
 
+  /// A copy in canonical form: enum values in declaration order, ids ascending
+  /// (before names and emails), names and emails in the order given; duplicates
+  /// removed. Both parsers return canonical queries, so two spellings of one
+  /// query compare equal.
+  [[nodiscard]] TaskQuery canonical() const;
+
   /// Throws InvalidArgumentError naming the field when the query cannot be
   /// valid whatever the data (phase or theme without a project, limit 0 ...).
   void check() const;
@@ -111,9 +119,11 @@ struct TaskQuery {
   /// Same as applied_filters().size(): the number on the filter icon.
   [[nodiscard]] std::size_t filter_count() const;
   /// A copy without one filter. Removing the project filter also removes phase and
-  /// theme (they need a project).
+  /// theme (they need a project). When a filter is removed the page position
+  /// (offset, cursor) starts over; removing a filter that is not applied changes nothing.
   [[nodiscard]] TaskQuery without(FilterField field) const;
-  /// A copy with every filter removed (sort and page size kept): "Nulstil alle".
+  /// A copy with every filter removed (sort and page size kept, offset and cursor
+  /// cleared): "Nulstil alle".
   [[nodiscard]] TaskQuery reset_filters() const;
 };
 
@@ -125,5 +135,9 @@ std::string to_text(const TaskQuery& q);
 /// JSON form (docs/query.md). Unknown fields and values are errors naming them.
 std::string to_json(const TaskQuery& q, int indent = -1);
 TaskQuery task_query_from_json(std::string_view text);
+
+/// Case folding for title search: lower-cases ASCII letters and the upper-case
+/// Latin-1 letters in UTF-8 (Æ Ø Å É Ü Ö Ä ... -> æ ø å é ü ö ä); other bytes unchanged.
+std::string fold_case(std::string_view utf8);
 
 }  // namespace klik
