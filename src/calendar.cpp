@@ -487,3 +487,24 @@ std::string_view code(CalendarProfile v) noexcept {
 }
 
 }  // namespace klik
+
+// ---- the rule-based path, for tests ----
+#include "detail/calendar_access.hpp"
+
+namespace klik::detail {
+
+bool CalendarAccess::slow_is_workday(const WorkdayCalendar& cal, Date d) {
+  return cal.impl_->slow_workday(d.serial());
+}
+
+std::int64_t CalendarAccess::slow_workdays_between(const WorkdayCalendar& cal, Date a, Date b) {
+  return a <= b ? cal.impl_->slow_count(a.serial(), b.serial()) : -cal.impl_->slow_count(b.serial(), a.serial());
+}
+
+Date CalendarAccess::slow_add_workdays(const WorkdayCalendar& cal, Date d, std::int32_t n) {
+  if (n == 0)
+    return cal.impl_->slow_workday(d.serial()) ? d : Date::from_serial(cal.impl_->slow_add(d.serial(), 1));
+  return Date::from_serial(cal.impl_->slow_add(d.serial(), n));
+}
+
+}  // namespace klik::detail

@@ -38,6 +38,10 @@
 
 namespace klik {
 
+namespace detail {
+struct CalendarAccess;  // tests compare the table with the rule-based path
+}
+
 /// Why a day is closed.
 enum class HolidayCategory : std::uint8_t {
   Statutory,         ///< a helligdag (Nytårsdag, påske, pinse, jul, Store Bededag up to 2023 ...)
@@ -145,6 +149,7 @@ class WorkdayCalendar {
   struct Impl;
 
  private:
+  friend struct detail::CalendarAccess;
   explicit WorkdayCalendar(std::shared_ptr<const Impl> impl) noexcept : impl_(std::move(impl)) {}
   std::shared_ptr<const Impl> impl_;
 };
