@@ -1,0 +1,147 @@
+#pragma once
+/// @file store.hpp
+/// @brief The storage interface the rest of klik depends on, and the world
+/// view a store hands to readers.
+///
+/// A Store owns one KLIK world. Readers take a Snapshot: a consistent view that
+/// holds a shared lock for its lifetime, so any number of readers run at once
+/// and a writer waits until they are done. Writers call the mutation methods;
+/// each mutation is atomic (all its index updates or none) and bumps the
+/// changed object's version. Implementations: make_memory_store() (here) and
+/// the SQLite store (sqlite_store.hpp), which keeps the same in-memory indexes
+/// and writes every mutation through to disk first.
+///
+/// Thread-safety contract (every implementation):
+/// - many concurrent readers (snapshot() and the const methods), one writer at a time;
+///   mutations from several threads are serialised by the store;
+/// - a Snapshot must not outlive its store, and a thread must not mutate the store
+///   while it holds a Snapshot (it would wait for itself);
+/// - values returned by copy (Task, User, ...) are the caller's; references
+///   obtained through a Snapshot are valid while that Snapshot lives.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "klik/calendar.hpp"
+#include "klik/dataset.hpp"
+#include "klik/deadline.hpp"
+#include "klik/error.hpp"
+#include "klik/model.hpp"
+
+namespace klik {
+
+namespace detail {
+class WorldIndex;
+}
+
+/// A write based on a stale version: names the fields that changed since.
+class ConflictError : public Error {
+ public:
+  ConflictError(const std::string& message, std::vector<std::string> changed_fields)
+      : Error(ErrorCode::Conflict, message), changed_fields_(std::move(changed_fields)) {}
+  [[nodiscard]] const std::vector<std::string>& changed_fields() const noexcept { return changed_fields_; }
+
+ private:
+  std::vector<std::string> changed_fields_;
+};
+
+/// The read side of a world: the catalogue (municipalities, projects,
+/// templates, users, local tasks) and the task index. Obtained from a Snapshot.
+class World {
+ public:
+  explicit World(const detail::WorldIndex& index) noexcept : index_(&index) {}
+
+  [[nodiscard]] std::size_t task_count() const noexcept;
+  [[nodiscard]] std::size_t local_task_count() const noexcept;
+  [[nodiscard]] const std::vector<Municipality>& municipalities() const noexcept;
+  [[nodiscard]] const std::vector<Project>& projects() const noexcept;
+  [[nodiscard]] const Calendars& calendars() const noexcept;
+
+  [[nodiscard]] const Project* project(ProjectId id) const noexcept;
+  /// By exact name.
+  [[nodiscard]] const Project* project_by_name(std::string_view name) const noexcept;
+  [[nodiscard]] const Municipality* municipality(MunicipalityId id) const noexcept;
+  [[nodiscard]] const TaskTemplate* task_template(TemplateId id) const noexcept;
+  [[nodiscard]] const User* user(UserId id) const noexcept;
+  /// By email, compared as normalise_email does.
+  [[nodiscard]] const User* user_by_email(std::string_view email) const noexcept;
+  [[nodiscard]] std::vector<const User*> users() const;
+  [[nodiscard]] const LocalTask* local_task(LocalTaskId id) const noexcept;
+  [[nodiscard]] std::optional<Task> task(TaskId id) const;
+  /// The project of a task (through its template).
+  [[nodiscard]] std::optional<ProjectId> project_of(TaskId id) const;
+  [[nodiscard]] const std::vector<RolloutWave>& waves() const noexcept;
+  [[nodiscard]] std::optional<std::string> internal_notes(TaskId id) const;
+
+  /// The index the query engine reads (private layout, src/detail).
+  [[nodiscard]] const detail::WorldIndex& index() const noexcept { return *index_; }
+
+ private:
+  const detail::WorldIndex* index_;
+};
+
+/// A consistent read view; holds the store's shared lock until destroyed.
+class Snapshot {
+ public:
+  Snapshot(std::shared_lock<std::shared_mutex> lock, const detail::WorldIndex& index) noexcept
+      : lock_(std::move(lock)), world_(index) {}
+  [[nodiscard]] const World& world() const noexcept { return world_; }
+  const World* operator->() const noexcept { return &world_; }
+
+ private:
+  std::shared_lock<std::shared_mutex> lock_;
+  World world_;
+};
+
+/// A change to one task's municipal fields. Unset members are left as they are.
+struct TaskUpdate {
+  TaskId task;
+  /// The version the writer read; 0 skips the check. A mismatch throws ConflictError.
+  std::uint32_t expected_version = 0;
+  std::optional<TaskStatus> status;
+  std::optional<std::optional<UserId>> responsible;  ///< set to nullopt-in-optional to clear
+  std::optional<std::optional<UserId>> performer;
+  std::optional<std::optional<Date>> end_override;
+  std::optional<std::optional<Date>> latest_start_override;
+};
+
+/// The storage interface. Narrow on purpose: reads go through snapshot().
+class Store {
+ public:
+  virtual ~Store() = default;
+  Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  /// A consistent view for reading (shared lock).
+  [[nodiscard]] virtual Snapshot snapshot() const = 0;
+
+  /// Replaces the whole world with `data` (validated first; on error nothing changes).
+  virtual void import_dataset(const Dataset& data) = 0;
+  /// The whole world as plain data.
+  [[nodiscard]] virtual Dataset export_dataset() const = 0;
+
+  /// Applies a task update atomically and returns the task as stored (version bumped).
+  /// Throws NotFoundError, InvalidArgumentError (e.g. an assignee who cannot be
+  /// assigned) or ConflictError.
+  virtual Task update_task(const TaskUpdate& update) = 0;
+  /// Adds or replaces a user (by id); the email must stay unique. `expected_version`
+  /// as in TaskUpdate. Returns the stored user.
+  virtual User put_user(const User& user, std::uint32_t expected_version = 0) = 0;
+  /// Removes a user and clears their assignments (tasks show "not set").
+  virtual void remove_user(UserId user) = 0;
+  /// Adds or replaces a local task (by id).
+  virtual LocalTask put_local_task(const LocalTask& task) = 0;
+  virtual void remove_local_task(LocalTaskId id) = 0;
+};
+
+/// An in-memory store, empty or loaded from a dataset. Tasks are judged on `calendars`.
+std::unique_ptr<Store> make_memory_store(const Dataset& data = {}, Calendars calendars = {});
+
+}  // namespace klik

@@ -1,0 +1,183 @@
+#pragma once
+// Private: the in-memory indexes of one KLIK world, shared by the memory store,
+// the SQLite store (which loads into it) and the query engine.
+//
+// Layout (docs/store.md explains the choice):
+// - Catalogue: users in a Boost.MultiIndex container (unique by id and by
+//   normalised email); projects, templates and local tasks by id.
+// - Tasks: columnar partitions, one per (project, municipality), rows sorted by
+//   (end date, key). A row is a KLIK task, or a local task (key has local_bit).
+//   Scans (lists, quick status, KOMBIT views, colours for all) read only the
+//   columns they need, contiguously.
+// - Keyed access: a Boost.MultiIndex container of TaskRefs, hashed unique by
+//   key and hashed non-unique by responsible and by performer: finds a row by id
+//   and "my tasks" without scanning.
+
+#include <boost/multi_index/hashed_index.hpp>
+#include <boost/multi_index/member.hpp>
+#include <boost/multi_index/tag.hpp>
+#include <boost/multi_index_container.hpp>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "klik/calendar.hpp"
+#include "klik/dataset.hpp"
+#include "klik/deadline.hpp"
+#include "klik/store.hpp"
+#include "klik/model.hpp"
+
+namespace klik::detail {
+
+namespace bmi = boost::multi_index;
+
+/// Keys of local-task rows carry this bit, so keys of both kinds share one space.
+inline constexpr std::uint32_t local_bit = 0x8000'0000u;
+inline constexpr std::uint32_t no_user = 0;
+
+struct Partition {
+  ProjectId project;
+  MunicipalityId municipality;
+  std::uint32_t project_slot = 0;
+  WorkdayCalendar calendar;  // effective calendar of this municipality and project
+
+  // Columns, one entry per row, rows ordered by (end, key).
+  std::vector<std::uint32_t> key;          // task id, or local task id | local_bit
+  std::vector<std::uint32_t> text;         // template slot (tasks) or local slot (local tasks)
+  std::vector<std::int32_t> end;           // shown end date (serial), after overrides
+  std::vector<std::uint32_t> responsible;  // user id, 0 = not set
+  std::vector<std::uint32_t> performer;
+  std::vector<DeadlineDates> dates;
+  std::vector<TaskStatus> status;
+  std::vector<Priority> priority;
+  std::vector<std::uint8_t> phase;
+  std::vector<std::uint8_t> theme;
+  std::vector<std::uint32_t> version;
+  std::vector<std::uint32_t> parent;  // local rows: parent task id; tasks: 0
+
+  [[nodiscard]] std::size_t size() const noexcept { return key.size(); }
+  [[nodiscard]] bool is_local(std::size_t row) const noexcept { return key[row] & local_bit; }
+  void reserve(std::size_t n);
+  void push_back_row();
+  void erase_row(std::size_t row);
+  /// Re-establishes the (end, key) order after an end date changed.
+  void sort_rows();
+};
+
+/// Where a row lives, and who is assigned (for the by-person indexes).
+struct TaskRef {
+  std::uint32_t key;
+  std::uint32_t partition;
+  std::uint32_t row;
+  std::uint32_t responsible;
+  std::uint32_t performer;
+};
+
+struct by_key {};
+struct by_responsible {};
+struct by_performer {};
+
+using TaskRefs = bmi::multi_index_container<
+    TaskRef, bmi::indexed_by<
+                 bmi::hashed_unique<bmi::tag<by_key>, bmi::member<TaskRef, std::uint32_t, &TaskRef::key>>,
+                 bmi::hashed_non_unique<bmi::tag<by_responsible>,
+                                        bmi::member<TaskRef, std::uint32_t, &TaskRef::responsible>>,
+                 bmi::hashed_non_unique<bmi::tag<by_performer>,
+                                        bmi::member<TaskRef, std::uint32_t, &TaskRef::performer>>>>;
+
+struct UserEntry {
+  User user;
+  std::string email_key;  // normalise_email(user.email)
+  UserId id() const noexcept { return user.id; }
+};
+struct by_id {};
+struct by_email {};
+struct UserIdKey {
+  using result_type = UserId;
+  UserId operator()(const UserEntry& e) const noexcept { return e.user.id; }
+};
+using Users = bmi::multi_index_container<
+    UserEntry,
+    bmi::indexed_by<bmi::hashed_unique<bmi::tag<by_id>, UserIdKey, std::hash<UserId>>,
+                    bmi::hashed_unique<bmi::tag<by_email>, bmi::member<UserEntry, std::string, &UserEntry::email_key>>>>;
+
+struct TemplateEntry {
+  TaskTemplate tpl;
+  std::uint32_t project_slot = 0;
+  std::string folded_title;
+};
+
+struct LocalEntry {
+  LocalTask task;
+  std::string folded_title;
+};
+
+struct TaskOverrides {
+  std::optional<Date> end;
+  std::optional<Date> latest_start;
+};
+
+class WorldIndex {
+ public:
+  WorldIndex() = default;
+  /// Builds every index from a validated dataset.
+  WorldIndex(const Dataset& data, Calendars calendars);
+
+  // catalogue
+  std::vector<Municipality> municipalities;
+  std::vector<Project> projects;
+  std::unordered_map<ProjectId, std::uint32_t> project_slot;
+  std::unordered_map<std::string, std::uint32_t> project_by_name;
+  std::vector<std::uint32_t> project_name_rank;  // by slot: position in name order
+  std::vector<RolloutWave> waves;
+  std::vector<TemplateEntry> templates;
+  std::unordered_map<TemplateId, std::uint32_t> template_slot;
+  Users users;
+  std::vector<LocalEntry> locals;  // by local slot; removed ones have id 0
+  std::unordered_map<LocalTaskId, std::uint32_t> local_slot;
+  std::unordered_map<TaskId, std::string> notes;
+  std::vector<Message> messages;
+  std::vector<Attachment> attachments;
+  std::unordered_map<TaskId, TaskOverrides> overrides;
+  Calendars calendars;
+
+  // tasks
+  std::vector<Partition> partitions;
+  std::unordered_map<std::uint64_t, std::uint32_t> partition_of;  // (project << 16 | municipality)
+  std::vector<std::vector<std::uint32_t>> partitions_by_project;  // by project slot
+  TaskRefs refs;
+  std::size_t task_rows = 0;
+  std::size_t local_rows = 0;
+
+  static std::uint64_t partition_key(ProjectId p, MunicipalityId m) noexcept {
+    return (std::uint64_t{p.value()} << 16) | m.value();
+  }
+  const Partition* find_partition(ProjectId p, MunicipalityId m) const noexcept;
+  const TaskRef* find_ref(std::uint32_t key) const noexcept;
+  const User* find_user(UserId id) const noexcept;
+
+  /// The Task value of a task row.
+  Task task_at(const Partition& part, std::size_t row) const;
+  LocalTask local_at(const Partition& part, std::size_t row) const;
+  const std::string& folded_title(const Partition& part, std::size_t row) const;
+  const std::string& title(const Partition& part, std::size_t row) const;
+
+  /// Mutations (callers hold the write lock and have validated the change).
+  Task update_task(const TaskUpdate& update);
+  void put_user(const User& user);
+  void remove_user(UserId user);
+  LocalTask put_local_task(const LocalTask& task);
+  void remove_local_task(LocalTaskId id);
+  Dataset to_dataset() const;
+
+ private:
+  std::uint32_t ensure_partition(ProjectId p, MunicipalityId m);
+  void add_task_row(const Task& t);
+  void add_local_row(std::uint32_t local_slot);
+  void reindex_partition(std::uint32_t partition);
+  DeadlineDates dates_for(const Partition& part, const TaskTemplate& tpl, const TaskOverrides* o) const;
+  DeadlineDates dates_for_local(const Partition& part, const LocalTask& l) const;
+  void set_assignment(std::uint32_t key, std::uint32_t responsible, std::uint32_t performer);
+};
+
+}  // namespace klik::detail

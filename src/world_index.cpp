@@ -1,0 +1,372 @@
+#include "detail/world_index.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include "klik/error.hpp"
+#include "klik/query.hpp"
+
+namespace klik::detail {
+
+// ---- Partition ----
+
+void Partition::reserve(std::size_t n) {
+  key.reserve(n), text.reserve(n), end.reserve(n), responsible.reserve(n), performer.reserve(n);
+  dates.reserve(n), status.reserve(n), priority.reserve(n), phase.reserve(n), theme.reserve(n);
+  version.reserve(n), parent.reserve(n);
+}
+
+void Partition::push_back_row() {
+  key.emplace_back(), text.emplace_back(), end.emplace_back(), responsible.emplace_back();
+  performer.emplace_back(), dates.emplace_back(), status.emplace_back(), priority.emplace_back();
+  phase.emplace_back(), theme.emplace_back(), version.emplace_back(), parent.emplace_back();
+}
+
+namespace {
+template <class V>
+void erase_at(V& v, std::size_t i) {
+  v.erase(v.begin() + static_cast<std::ptrdiff_t>(i));
+}
+template <class V>
+void permute(V& v, const std::vector<std::uint32_t>& order) {
+  V out;
+  out.reserve(v.size());
+  for (auto i : order) out.push_back(v[i]);
+  v.swap(out);
+}
+}  // namespace
+
+void Partition::erase_row(std::size_t row) {
+  erase_at(key, row), erase_at(text, row), erase_at(end, row), erase_at(responsible, row);
+  erase_at(performer, row), erase_at(dates, row), erase_at(status, row), erase_at(priority, row);
+  erase_at(phase, row), erase_at(theme, row), erase_at(version, row), erase_at(parent, row);
+}
+
+void Partition::sort_rows() {
+  std::vector<std::uint32_t> order(size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return end[a] != end[b] ? end[a] < end[b] : key[a] < key[b];
+  });
+  if (std::is_sorted(order.begin(), order.end())) return;
+  permute(key, order), permute(text, order), permute(end, order), permute(responsible, order);
+  permute(performer, order), permute(dates, order), permute(status, order), permute(priority, order);
+  permute(phase, order), permute(theme, order), permute(version, order), permute(parent, order);
+}
+
+// ---- WorldIndex ----
+
+WorldIndex::WorldIndex(const Dataset& data, Calendars cal) : calendars(std::move(cal)) {
+  municipalities = data.municipalities;
+  projects = data.projects;
+  std::vector<std::uint32_t> by_name(projects.size());
+  for (std::uint32_t i = 0; i < projects.size(); ++i) {
+    project_slot.emplace(projects[i].id, i);
+    project_by_name.emplace(projects[i].name, i);
+    by_name[i] = i;
+  }
+  std::sort(by_name.begin(), by_name.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return std::tie(projects[a].name, projects[a].id) < std::tie(projects[b].name, projects[b].id);
+  });
+  project_name_rank.resize(projects.size());
+  for (std::uint32_t r = 0; r < by_name.size(); ++r) project_name_rank[by_name[r]] = r;
+  partitions_by_project.resize(projects.size());
+  waves = data.waves;
+
+  templates.reserve(data.templates.size());
+  for (const TaskTemplate& t : data.templates) {
+    template_slot.emplace(t.id, static_cast<std::uint32_t>(templates.size()));
+    templates.push_back({t, project_slot.at(t.project), fold_case(t.title)});
+  }
+  for (const User& u : data.users) users.insert({u, normalise_email(u.email)});
+
+  for (const Task& t : data.tasks) {
+    if (t.end_override || t.latest_start_override) overrides[t.id] = {t.end_override, t.latest_start_override};
+  }
+  // Rows go into partitions in dataset order, then each partition is sorted once.
+  refs.reserve(data.tasks.size() + data.local_tasks.size());
+  for (const Task& t : data.tasks) add_task_row(t);
+  for (const LocalTask& l : data.local_tasks) {
+    const auto slot = static_cast<std::uint32_t>(locals.size());
+    local_slot.emplace(l.id, slot);
+    locals.push_back({l, fold_case(l.title)});
+    add_local_row(slot);
+  }
+  for (std::uint32_t p = 0; p < partitions.size(); ++p) reindex_partition(p);
+  for (const InternalNote& n : data.internal_notes) notes[n.task] = n.text;
+  messages = data.messages;
+  attachments = data.attachments;
+}
+
+std::uint32_t WorldIndex::ensure_partition(ProjectId p, MunicipalityId m) {
+  const auto [it, inserted] = partition_of.emplace(partition_key(p, m), static_cast<std::uint32_t>(partitions.size()));
+  if (inserted) {
+    Partition part;
+    part.project = p;
+    part.municipality = m;
+    part.project_slot = project_slot.at(p);
+    part.calendar = calendars.effective(m, p);
+    partitions.push_back(std::move(part));
+    partitions_by_project[partitions.back().project_slot].push_back(it->second);
+  }
+  return it->second;
+}
+
+DeadlineDates WorldIndex::dates_for(const Partition& part, const TaskTemplate& tpl, const TaskOverrides* o) const {
+  Schedule s{tpl.end, tpl.latest_start, tpl.duration_workdays};
+  if (o) {
+    if (o->end) s.end = *o->end;
+    if (o->latest_start) {
+      s.latest_start = o->latest_start;
+      s.duration_workdays.reset();
+    }
+  }
+  return deadline_dates(s, part.calendar);
+}
+
+DeadlineDates WorldIndex::dates_for_local(const Partition& part, const LocalTask& l) const {
+  // A local task has only an end date: it is judged as a task of duration 0.
+  return deadline_dates(Schedule{l.end, std::nullopt, 0}, part.calendar);
+}
+
+void WorldIndex::add_task_row(const Task& t) {
+  const std::uint32_t tslot = template_slot.at(t.template_id);
+  const TemplateEntry& te = templates[tslot];
+  const std::uint32_t pi = ensure_partition(te.tpl.project, t.municipality);
+  Partition& part = partitions[pi];
+  const auto ov = overrides.find(t.id);
+  const TaskOverrides* o = ov == overrides.end() ? nullptr : &ov->second;
+  part.push_back_row();
+  const std::size_t r = part.size() - 1;
+  part.key[r] = t.id.value();
+  part.text[r] = tslot;
+  part.end[r] = (o && o->end ? *o->end : te.tpl.end).serial();
+  part.responsible[r] = t.responsible ? t.responsible->value() : no_user;
+  part.performer[r] = t.performer ? t.performer->value() : no_user;
+  part.dates[r] = dates_for(part, te.tpl, o);
+  part.status[r] = t.status;
+  part.priority[r] = te.tpl.priority;
+  part.phase[r] = te.tpl.phase;
+  part.theme[r] = te.tpl.theme;
+  part.version[r] = t.version;
+  part.parent[r] = 0;
+  refs.insert({t.id.value(), pi, static_cast<std::uint32_t>(r), part.responsible[r], part.performer[r]});
+  ++task_rows;
+}
+
+void WorldIndex::add_local_row(std::uint32_t lslot) {
+  const LocalTask& l = locals[lslot].task;
+  const TaskRef* parent = find_ref(l.parent.value());
+  KLIK_REQUIRE(parent != nullptr, "local task " + std::to_string(l.id.value()) + ": unknown parent task " +
+                                      std::to_string(l.parent.value()));
+  const std::uint32_t pi = parent->partition;
+  Partition& part = partitions[pi];
+  const std::size_t prow = parent->row;
+  const std::uint8_t phase = part.phase[prow], theme = part.theme[prow];
+  part.push_back_row();
+  const std::size_t r = part.size() - 1;
+  part.key[r] = l.id.value() | local_bit;
+  part.text[r] = lslot;
+  part.end[r] = l.end.serial();
+  part.responsible[r] = l.responsible ? l.responsible->value() : no_user;
+  part.performer[r] = l.performer ? l.performer->value() : no_user;
+  part.dates[r] = dates_for_local(part, l);
+  part.status[r] = l.status;
+  part.priority[r] = Priority::Local;
+  part.phase[r] = phase;
+  part.theme[r] = theme;
+  part.version[r] = l.version;
+  part.parent[r] = l.parent.value();
+  refs.insert({part.key[r], pi, static_cast<std::uint32_t>(r), part.responsible[r], part.performer[r]});
+  ++local_rows;
+}
+
+void WorldIndex::reindex_partition(std::uint32_t pi) {
+  Partition& part = partitions[pi];
+  part.sort_rows();
+  auto& by_k = refs.get<by_key>();
+  for (std::uint32_t r = 0; r < part.size(); ++r) {
+    const auto it = by_k.find(part.key[r]);
+    if (it->row != r || it->partition != pi) {
+      TaskRef ref = *it;
+      ref.row = r;
+      ref.partition = pi;
+      by_k.replace(it, ref);
+    }
+  }
+}
+
+const Partition* WorldIndex::find_partition(ProjectId p, MunicipalityId m) const noexcept {
+  const auto it = partition_of.find(partition_key(p, m));
+  return it == partition_of.end() ? nullptr : &partitions[it->second];
+}
+
+const TaskRef* WorldIndex::find_ref(std::uint32_t key) const noexcept {
+  const auto& by_k = refs.get<by_key>();
+  const auto it = by_k.find(key);
+  return it == by_k.end() ? nullptr : &*it;
+}
+
+const User* WorldIndex::find_user(UserId id) const noexcept {
+  const auto& by = users.get<by_id>();
+  const auto it = by.find(id);
+  return it == by.end() ? nullptr : &it->user;
+}
+
+Task WorldIndex::task_at(const Partition& part, std::size_t r) const {
+  Task t;
+  t.id = TaskId(part.key[r]);
+  t.template_id = templates[part.text[r]].tpl.id;
+  t.municipality = part.municipality;
+  t.status = part.status[r];
+  if (part.responsible[r]) t.responsible = UserId(part.responsible[r]);
+  if (part.performer[r]) t.performer = UserId(part.performer[r]);
+  if (const auto it = overrides.find(t.id); it != overrides.end()) {
+    t.end_override = it->second.end;
+    t.latest_start_override = it->second.latest_start;
+  }
+  t.version = part.version[r];
+  return t;
+}
+
+LocalTask WorldIndex::local_at(const Partition& part, std::size_t r) const { return locals[part.text[r]].task; }
+
+const std::string& WorldIndex::folded_title(const Partition& part, std::size_t r) const {
+  return part.is_local(r) ? locals[part.text[r]].folded_title : templates[part.text[r]].folded_title;
+}
+
+const std::string& WorldIndex::title(const Partition& part, std::size_t r) const {
+  return part.is_local(r) ? locals[part.text[r]].task.title : templates[part.text[r]].tpl.title;
+}
+
+void WorldIndex::set_assignment(std::uint32_t key, std::uint32_t responsible, std::uint32_t performer) {
+  auto& by_k = refs.get<by_key>();
+  const auto it = by_k.find(key);
+  TaskRef ref = *it;
+  ref.responsible = responsible;
+  ref.performer = performer;
+  by_k.replace(it, ref);
+}
+
+Task WorldIndex::update_task(const TaskUpdate& u) {
+  const TaskRef* ref = find_ref(u.task.value());
+  if (!ref) throw NotFoundError("task " + std::to_string(u.task.value()) + " not found");
+  const std::uint32_t pi = ref->partition;
+  Partition& part = partitions[pi];
+  const std::size_t r = ref->row;
+  if (u.status) part.status[r] = *u.status;
+  if (u.responsible) part.responsible[r] = *u.responsible ? (*u.responsible)->value() : no_user;
+  if (u.performer) part.performer[r] = *u.performer ? (*u.performer)->value() : no_user;
+  if (u.responsible || u.performer) set_assignment(part.key[r], part.responsible[r], part.performer[r]);
+  ++part.version[r];
+  if (u.end_override || u.latest_start_override) {
+    TaskOverrides o;
+    if (const auto it = overrides.find(u.task); it != overrides.end()) o = it->second;
+    if (u.end_override) o.end = *u.end_override;
+    if (u.latest_start_override) o.latest_start = *u.latest_start_override;
+    const TemplateEntry& te = templates[part.text[r]];
+    part.dates[r] = dates_for(part, te.tpl, &o);  // throws on a bad schedule before anything is stored
+    part.end[r] = (o.end ? *o.end : te.tpl.end).serial();
+    if (o.end || o.latest_start)
+      overrides[u.task] = o;
+    else
+      overrides.erase(u.task);
+    reindex_partition(pi);
+  }
+  const TaskRef* now = find_ref(u.task.value());
+  return task_at(partitions[now->partition], now->row);
+}
+
+void WorldIndex::put_user(const User& user) {
+  auto& by = users.get<by_id>();
+  const auto it = by.find(user.id);
+  UserEntry e{user, normalise_email(user.email)};
+  if (it == by.end()) {
+    if (!users.insert(e).second) throw AlreadyExistsError("a user with email " + e.email_key + " already exists");
+  } else if (!by.replace(it, e)) {
+    throw AlreadyExistsError("a user with email " + e.email_key + " already exists");
+  }
+}
+
+void WorldIndex::remove_user(UserId id) {
+  auto& by = users.get<by_id>();
+  const auto it = by.find(id);
+  if (it == by.end()) throw NotFoundError("user " + std::to_string(id.value()) + " not found");
+  // Clear their assignments: the tasks show "not set"; messages keep the author.
+  std::vector<std::uint32_t> keys;
+  for (auto [a, b] = refs.get<by_responsible>().equal_range(id.value()); a != b; ++a) keys.push_back(a->key);
+  for (auto [a, b] = refs.get<by_performer>().equal_range(id.value()); a != b; ++a) keys.push_back(a->key);
+  for (std::uint32_t key : keys) {
+    const TaskRef* ref = find_ref(key);
+    Partition& part = partitions[ref->partition];
+    const std::size_t r = ref->row;
+    if (part.responsible[r] == id.value()) part.responsible[r] = no_user;
+    if (part.performer[r] == id.value()) part.performer[r] = no_user;
+    ++part.version[r];
+    set_assignment(key, part.responsible[r], part.performer[r]);
+    if (part.is_local(r)) {
+      LocalTask& l = locals[part.text[r]].task;
+      l.responsible = part.responsible[r] ? std::optional(UserId(part.responsible[r])) : std::nullopt;
+      l.performer = part.performer[r] ? std::optional(UserId(part.performer[r])) : std::nullopt;
+      l.version = part.version[r];
+    }
+  }
+  by.erase(it);
+}
+
+LocalTask WorldIndex::put_local_task(const LocalTask& task) {
+  if (const auto it = local_slot.find(task.id); it != local_slot.end()) remove_local_task(task.id);
+  const auto slot = static_cast<std::uint32_t>(locals.size());
+  locals.push_back({task, fold_case(task.title)});
+  local_slot.emplace(task.id, slot);
+  add_local_row(slot);
+  reindex_partition(find_ref(task.id.value() | local_bit)->partition);
+  return task;
+}
+
+void WorldIndex::remove_local_task(LocalTaskId id) {
+  const auto it = local_slot.find(id);
+  if (it == local_slot.end()) throw NotFoundError("local task " + std::to_string(id.value()) + " not found");
+  auto& by_k = refs.get<by_key>();
+  const auto ref = by_k.find(id.value() | local_bit);
+  const std::uint32_t pi = ref->partition;
+  partitions[pi].erase_row(ref->row);
+  by_k.erase(ref);
+  locals[it->second].task.id = LocalTaskId(0);
+  local_slot.erase(it);
+  --local_rows;
+  reindex_partition(pi);
+}
+
+Dataset WorldIndex::to_dataset() const {
+  Dataset d;
+  d.municipalities = municipalities;
+  d.projects = projects;
+  d.waves = waves;
+  for (const auto& t : templates) d.templates.push_back(t.tpl);
+  d.tasks.reserve(task_rows);
+  for (const Partition& part : partitions)
+    for (std::size_t r = 0; r < part.size(); ++r) {
+      if (part.is_local(r)) {
+        LocalTask l = locals[part.text[r]].task;
+        l.status = part.status[r];
+        l.version = part.version[r];
+        d.local_tasks.push_back(l);
+      } else {
+        d.tasks.push_back(task_at(part, r));
+      }
+    }
+  std::sort(d.tasks.begin(), d.tasks.end(), [](const Task& a, const Task& b) { return a.id < b.id; });
+  std::sort(d.local_tasks.begin(), d.local_tasks.end(),
+            [](const LocalTask& a, const LocalTask& b) { return a.id < b.id; });
+  for (const auto& e : users) d.users.push_back(e.user);
+  std::sort(d.users.begin(), d.users.end(), [](const User& a, const User& b) { return a.id < b.id; });
+  d.messages = messages;
+  d.attachments = attachments;
+  for (const auto& [task, text] : notes) d.internal_notes.push_back({task, text});
+  std::sort(d.internal_notes.begin(), d.internal_notes.end(),
+            [](const InternalNote& a, const InternalNote& b) { return a.task < b.task; });
+  return d;
+}
+
+}  // namespace klik::detail

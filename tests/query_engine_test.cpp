@@ -1,0 +1,388 @@
+// The task-list engine against a straightforward reference: a plain loop over
+// every task of the dataset, asking rights.decide per task, filtering and
+// sorting by hand. Same rows, same order, same totals, for thousands of random
+// queries and viewers.
+#include "klik/query_engine.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <set>
+
+#include "klik/synthetic.hpp"
+
+using namespace klik;
+
+namespace {
+
+struct World0 {
+  Dataset data;
+  std::unique_ptr<Store> store;
+  RightsModel rights = RightsModel::default_model();
+  Calendars calendars;
+  World0() {
+    synthetic::Options o;
+    o.municipalities = 4;
+    o.scale = 0.34;  // 4 projects
+    o.local_task_share = 0.05;
+    data = synthetic::generate(o);
+    calendars.set_municipality_closed(MunicipalityId(147), {Date(2025, 3, 14), Date(2026, 5, 15)});
+    store = make_memory_store(data, calendars);
+  }
+};
+
+const World0& world0() {
+  static const World0 w;
+  return w;
+}
+
+/// What the reference computes for one row.
+struct RefRow {
+  std::uint32_t task;
+  std::uint32_t local;
+  ProjectId project;
+  std::string project_name;
+  std::string folded_title;
+  std::uint8_t phase, theme;
+  DeadlineColour colour;
+  Priority priority;
+  TaskStatus status;
+  Date end;
+  MunicipalityId municipality;
+  std::optional<UserId> responsible, performer;
+};
+
+bool person_passes(const PersonFilter& f, const std::optional<UserId>& who, const Dataset& d) {
+  if (!f.active()) return true;
+  bool in = false;
+  if (!who) {
+    in = f.not_set;
+  } else {
+    for (const UserRef& r : f.users) {
+      if (const auto* id = std::get_if<UserId>(&r)) in = in || *id == *who;
+      else
+        for (const User& u : d.users)
+          if (u.id == *who && normalise_email(u.email) == normalise_email(std::get<std::string>(r))) in = true;
+    }
+  }
+  return in != f.negated;
+}
+
+std::vector<RefRow> reference(const World0& w, const User& viewer, const TaskQuery& q, Date today) {
+  const Dataset& d = w.data;
+  FactIndex facts(d);
+  std::vector<RefRow> out;
+  auto project_name = [&](ProjectId p) {
+    for (const auto& pr : d.projects)
+      if (pr.id == p) return pr.name;
+    return std::string();
+  };
+  auto project_ok = [&](ProjectId p) {
+    if (q.projects.empty()) return true;
+    for (const ProjectRef& r : q.projects) {
+      if (const auto* id = std::get_if<ProjectId>(&r)) {
+        if (*id == p) return true;
+      } else if (std::get<std::string>(r) == project_name(p)) {
+        return true;
+      }
+    }
+    return false;
+  };
+  auto passes = [&](const RefRow& r) {
+    auto in = [](const auto& v, auto x) { return v.empty() || std::find(v.begin(), v.end(), x) != v.end(); };
+    return project_ok(r.project) && in(q.phases, r.phase) && in(q.themes, r.theme) && in(q.statuses, r.status) &&
+           in(q.priorities, r.priority) && in(q.colours, r.colour) && person_passes(q.responsible, r.responsible, d) &&
+           person_passes(q.performer, r.performer, d) &&
+           r.folded_title.find(fold_case(q.title_contains)) != std::string::npos &&
+           (!q.end_from || r.end >= *q.end_from) && (!q.end_to || r.end <= *q.end_to);
+  };
+  for (const Task& t : d.tasks) {
+    const TaskFacts f = facts.task(t.id);
+    if (!w.rights.decide(viewer, Action::ViewTask, Target::of(f)).allowed()) continue;
+    const TaskTemplate& tpl = d.templates[t.template_id.value() - 1];
+    const Schedule s = schedule_of(tpl, t);
+    RefRow r{t.id.value(), 0, f.project, project_name(f.project), fold_case(tpl.title), tpl.phase, tpl.theme,
+             colour(t.status, s, w.calendars.effective(t.municipality, f.project), today), tpl.priority, t.status,
+             s.end, t.municipality, t.responsible, t.performer};
+    if (passes(r)) out.push_back(r);
+  }
+  for (const LocalTask& l : d.local_tasks) {
+    const TaskFacts f = facts.local_task(l.id);
+    if (!w.rights.decide(viewer, Action::ViewTask, Target::of(f)).allowed()) continue;
+    const Task& parent = *std::find_if(d.tasks.begin(), d.tasks.end(), [&](const Task& t) { return t.id == l.parent; });
+    const TaskTemplate& tpl = d.templates[parent.template_id.value() - 1];
+    RefRow r{l.parent.value(), l.id.value(), f.project, project_name(f.project), fold_case(l.title), tpl.phase,
+             tpl.theme,
+             colour(l.status, Schedule{l.end, std::nullopt, 0}, w.calendars.effective(l.municipality, f.project), today),
+             Priority::Local, l.status, l.end, l.municipality, l.responsible, l.performer};
+    if (passes(r)) out.push_back(r);
+  }
+  std::vector<SortKey> keys = q.sort;
+  if (keys.empty()) keys.push_back({TaskColumn::EndDate, false});
+  auto key_of = [](const RefRow& r) -> std::int64_t { return r.local ? (r.local | 0x80000000ll) : r.task; };
+  std::stable_sort(out.begin(), out.end(), [&](const RefRow& a, const RefRow& b) {
+    for (const SortKey& k : keys) {
+      int c = 0;
+      auto cmp = [](auto x, auto y) { return x < y ? -1 : (y < x ? 1 : 0); };
+      switch (k.column) {
+        case TaskColumn::Project: c = cmp(std::tie(a.project_name, a.project), std::tie(b.project_name, b.project)); break;
+        case TaskColumn::Title: c = cmp(a.folded_title, b.folded_title); break;
+        case TaskColumn::Phase: c = cmp(a.phase, b.phase); break;
+        case TaskColumn::Theme: c = cmp(a.theme, b.theme); break;
+        case TaskColumn::Deadline: c = cmp(a.colour, b.colour); break;
+        case TaskColumn::Priority: c = cmp(a.priority, b.priority); break;
+        case TaskColumn::Status: c = cmp(a.status, b.status); break;
+        case TaskColumn::EndDate: c = cmp(a.end, b.end); break;
+        case TaskColumn::Municipality: c = cmp(a.municipality, b.municipality); break;
+        case TaskColumn::Id: c = cmp(key_of(a), key_of(b)); break;
+      }
+      if (c) return k.descending ? c > 0 : c < 0;
+    }
+    return key_of(a) < key_of(b);
+  });
+  return out;
+}
+
+template <class E>
+std::vector<E> random_subset(std::mt19937& rng) {
+  std::vector<E> out;
+  for (E v : all_values<E>())
+    if (rng() % 3 == 0) out.push_back(v);
+  return out;
+}
+
+TaskQuery random_query(std::mt19937& rng, const Dataset& d, const User& viewer) {
+  TaskQuery q;
+  if (rng() % 2) {
+    const Project& p = d.projects[rng() % d.projects.size()];
+    q.projects.push_back(rng() % 2 ? ProjectRef(p.id) : ProjectRef(p.name));
+    if (rng() % 3 == 0) q.phases = {static_cast<std::uint8_t>(1 + rng() % 6), static_cast<std::uint8_t>(1 + rng() % 6)};
+    if (rng() % 4 == 0) q.themes = {static_cast<std::uint8_t>(1 + rng() % 8)};
+  }
+  if (rng() % 2) q.statuses = random_subset<TaskStatus>(rng);
+  if (rng() % 3 == 0) q.priorities = random_subset<Priority>(rng);
+  if (rng() % 3 == 0) q.colours = random_subset<DeadlineColour>(rng);
+  auto person = [&](PersonFilter& f) {
+    const int kind = static_cast<int>(rng() % 6);
+    if (kind == 0) f.not_set = true;
+    if (kind == 1) f.users.push_back(viewer.id);
+    if (kind == 2) {
+      f.users.push_back(UserId(viewer.id));
+      f.not_set = true;
+      f.negated = true;
+    }
+    if (kind == 3) f.negated = true, f.not_set = true;  // is not empty
+  };
+  person(q.responsible);
+  person(q.performer);
+  if (rng() % 5 == 0) q.title_contains = std::vector<std::string>{"test", "DATA", "plan", "æ"}[rng() % 4];
+  if (rng() % 4 == 0) q.end_from = Date(2025, 1, 1) + static_cast<std::int32_t>(rng() % 900);
+  if (rng() % 4 == 0) q.end_to = Date(2026, 6, 1) + static_cast<std::int32_t>(rng() % 900);
+  if (q.end_from && q.end_to && *q.end_from > *q.end_to) std::swap(q.end_from, q.end_to);
+  const int nkeys = static_cast<int>(rng() % 3);
+  for (int i = 0; i < nkeys; ++i) {
+    const auto column = static_cast<TaskColumn>(rng() % 10);
+    if (std::none_of(q.sort.begin(), q.sort.end(), [&](const SortKey& k) { return k.column == column; }))
+      q.sort.push_back({column, rng() % 2 == 0});
+  }
+  q.limit = 1 + rng() % 60;
+  q.offset = rng() % 3 == 0 ? rng() % 100 : 0;
+  return q;
+}
+
+std::vector<const User*> viewers(const Dataset& d, std::mt19937& rng, int n) {
+  std::vector<const User*> out;
+  for (int i = 0; i < n; ++i) out.push_back(&d.users[rng() % d.users.size()]);
+  for (const User& u : d.users)
+    if (u.side == Side::Kombit) {
+      out.push_back(&u);
+      break;
+    }
+  return out;
+}
+
+}  // namespace
+
+TEST(QueryEngine, PagesMatchTheReference) {
+  const World0& w = world0();
+  std::mt19937 rng(7);
+  const Snapshot snap = w.store->snapshot();
+  int compared = 0, nonempty = 0;
+  for (const User* viewer : viewers(w.data, rng, 60)) {
+    for (int i = 0; i < 40; ++i) {
+      const TaskQuery q = random_query(rng, w.data, *viewer);
+      const Date today = Date(2025, 1, 1) + static_cast<std::int32_t>(rng() % 1400);
+      const auto expected = reference(w, *viewer, q, today);
+      const TaskPage page = list_tasks(snap.world(), w.rights, *viewer, q, today);
+      ASSERT_EQ(page.total, expected.size()) << to_text(q) << " viewer " << viewer->id.value();
+      const std::size_t from = std::min<std::size_t>(q.offset, expected.size());
+      const std::size_t to = std::min<std::size_t>(from + q.limit, expected.size());
+      ASSERT_EQ(page.rows.size(), to - from) << to_text(q);
+      for (std::size_t k = 0; k < page.rows.size(); ++k) {
+        const RefRow& e = expected[from + k];
+        const TaskRow& r = page.rows[k];
+        ASSERT_EQ(r.task.value(), e.task) << to_text(q) << " row " << k;
+        ASSERT_EQ(r.local ? r.local->value() : 0u, e.local) << to_text(q) << " row " << k;
+        ASSERT_EQ(r.colour, e.colour);
+        ASSERT_EQ(r.end, e.end);
+        ASSERT_EQ(r.priority, e.priority);
+      }
+      ++compared;
+      nonempty += !expected.empty();
+    }
+  }
+  EXPECT_GT(nonempty, compared / 3) << "random queries should often match something";
+}
+
+TEST(QueryEngine, QuickStatusMatchesTheReference) {
+  const World0& w = world0();
+  std::mt19937 rng(11);
+  const Snapshot snap = w.store->snapshot();
+  for (const User* viewer : viewers(w.data, rng, 40)) {
+    const TaskQuery q = random_query(rng, w.data, *viewer);
+    const Date today = Date(2025, 6, 2) + static_cast<std::int32_t>(rng() % 700);
+    ColourCounts expected;
+    for (const RefRow& r : reference(w, *viewer, q, today)) ++expected.counts[static_cast<std::size_t>(r.colour)];
+    EXPECT_EQ(quick_status(snap.world(), w.rights, *viewer, q, today), expected) << to_text(q);
+    TaskQuery only_project;
+    only_project.projects = q.projects;
+    ColourCounts unfiltered;
+    for (const RefRow& r : reference(w, *viewer, only_project, today))
+      ++unfiltered.counts[static_cast<std::size_t>(r.colour)];
+    EXPECT_EQ(quick_status(snap.world(), w.rights, *viewer, q, today, false), unfiltered);
+  }
+}
+
+TEST(QueryEngine, CursorPagingVisitsEveryRowOnce) {
+  const World0& w = world0();
+  std::mt19937 rng(3);
+  const Snapshot snap = w.store->snapshot();
+  for (const User* viewer : viewers(w.data, rng, 10)) {
+    TaskQuery q = random_query(rng, w.data, *viewer);
+    q.offset = 0;
+    q.limit = 7;
+    const Date today(2026, 3, 2);
+    const auto expected = reference(w, *viewer, q, today);
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> seen;
+    for (int guard = 0; guard < 10000; ++guard) {
+      const TaskPage page = list_tasks(snap.world(), w.rights, *viewer, q, today);
+      for (const TaskRow& r : page.rows) seen.emplace_back(r.task.value(), r.local ? r.local->value() : 0);
+      if (page.next_cursor.empty()) break;
+      q.cursor = page.next_cursor;
+    }
+    ASSERT_EQ(seen.size(), expected.size());
+    for (std::size_t i = 0; i < seen.size(); ++i) {
+      EXPECT_EQ(seen[i].first, expected[i].task);
+      EXPECT_EQ(seen[i].second, expected[i].local);
+    }
+  }
+}
+
+TEST(QueryEngine, CursorStaysCorrectAcrossMutations) {
+  World0 w;  // own store: this test mutates it
+  const User* plus = nullptr;
+  for (const User& u : w.data.users)
+    if (u.side == Side::Municipality && !u.memberships.empty() && u.memberships[0].type == UserType::Plus) {
+      plus = &u;
+      break;
+    }
+  ASSERT_NE(plus, nullptr);
+  TaskQuery q;
+  q.projects = {plus->memberships[0].project};
+  q.limit = 20;
+  q.sort = {{TaskColumn::Status, false}};
+  const Date today(2026, 1, 5);
+  std::set<std::uint32_t> before_ids;
+  TaskPage first;
+  {
+    const Snapshot snap = w.store->snapshot();
+    first = list_tasks(snap.world(), w.rights, *plus, q, today);
+    TaskQuery all = q;
+    all.limit = 10000;
+    for (const TaskRow& r : list_tasks(snap.world(), w.rights, *plus, all, today).rows)
+      if (!r.local) before_ids.insert(r.task.value());
+  }
+  ASSERT_FALSE(first.next_cursor.empty());
+  // Between pages: complete the first page's tasks (they move to the end of the
+  // status order) and change a few others.
+  std::set<std::uint32_t> changed;
+  for (const TaskRow& r : first.rows) {
+    if (r.local) continue;
+    w.store->update_task({.task = r.task, .status = TaskStatus::Completed});
+    changed.insert(r.task.value());
+  }
+  q.cursor = first.next_cursor;
+  std::vector<std::uint32_t> rest;
+  for (int guard = 0; guard < 1000; ++guard) {
+    const Snapshot snap = w.store->snapshot();
+    const TaskPage page = list_tasks(snap.world(), w.rights, *plus, q, today);
+    for (const TaskRow& r : page.rows)
+      if (!r.local) rest.push_back(r.task.value());
+    if (page.next_cursor.empty()) break;
+    q.cursor = page.next_cursor;
+  }
+  // Unchanged rows: each exactly once over both passes; none lost, none repeated.
+  std::multiset<std::uint32_t> all(rest.begin(), rest.end());
+  for (const TaskRow& r : first.rows)
+    if (!r.local) all.insert(r.task.value());
+  for (std::uint32_t id : before_ids) {
+    if (changed.count(id)) continue;
+    EXPECT_EQ(all.count(id), 1u) << "task " << id;
+  }
+}
+
+TEST(QueryEngine, BadQueriesGiveClearErrors) {
+  const World0& w = world0();
+  const Snapshot snap = w.store->snapshot();
+  const User& viewer = w.data.users.front();
+  TaskQuery q;
+  q.phases = {1};
+  EXPECT_THROW(list_tasks(snap.world(), w.rights, viewer, q, Date(2026, 1, 1)), InvalidArgumentError);
+  q = {};
+  q.projects = {std::string("Ingen Sådan")};
+  try {
+    list_tasks(snap.world(), w.rights, viewer, q, Date(2026, 1, 1));
+    FAIL();
+  } catch (const InvalidArgumentError& e) {
+    EXPECT_NE(std::string(e.what()).find("Ingen Sådan"), std::string::npos);
+  }
+  // a user of another municipality is "not found", never revealed
+  const User* other = nullptr;
+  for (const User& u : w.data.users)
+    if (u.municipality && u.municipality != viewer.municipality) other = &u;
+  ASSERT_NE(other, nullptr);
+  q = {};
+  q.responsible.users = {other->id};
+  EXPECT_THROW(list_tasks(snap.world(), w.rights, viewer, q, Date(2026, 1, 1)), NotFoundError);
+  q = {};
+  q.cursor = "bm90IGEgY3Vyc29y";
+  EXPECT_THROW(list_tasks(snap.world(), w.rights, viewer, q, Date(2026, 1, 1)), InvalidArgumentError);
+}
+
+TEST(QueryEngine, KombitViewsNeverIncludeLocalTasks) {
+  const World0& w = world0();
+  const Snapshot snap = w.store->snapshot();
+  const User* kombit = nullptr;
+  for (const User& u : w.data.users)
+    if (u.side == Side::Kombit && u.administrator) kombit = &u;
+  ASSERT_NE(kombit, nullptr);
+  TaskQuery q;
+  q.limit = 10000;
+  const auto cols = task_columns(snap.world(), w.rights, *kombit, q, Date(2026, 1, 1));
+  EXPECT_EQ(cols.size(), w.data.tasks.size());
+  EXPECT_TRUE(std::all_of(cols.local.begin(), cols.local.end(), [](std::uint32_t l) { return l == 0; }));
+  const ProjectId p = w.data.projects[0].id;
+  const auto per = status_by_municipality(snap.world(), w.rights, *kombit, p, Date(2026, 1, 1));
+  std::size_t sum = 0;
+  for (const auto& m : per)
+    for (const auto& row : m.counts)
+      for (auto n : row) sum += n;
+  std::size_t expected = 0;
+  for (const Task& t : w.data.tasks)
+    if (w.data.templates[t.template_id.value() - 1].project == p) ++expected;
+  EXPECT_EQ(sum, expected);
+  // a municipality user may not use the national view
+  EXPECT_THROW(status_by_municipality(snap.world(), w.rights, w.data.users.front(), p, Date(2026, 1, 1)),
+               NotFoundError);
+}
