@@ -4,7 +4,9 @@
 #include <vector>
 
 #include "bindings.hpp"
+#include "klik/calendar.hpp"
 #include "klik/enums.hpp"
+#include "klik/query.hpp"
 
 namespace {
 
@@ -19,6 +21,27 @@ void bind_enum(py::module_& m, const char* name, const char* doc,
                              "The Danish label KOMBIT's manual uses.")
       .def_static("parse", [](const std::string& text) { return klik::parse<E>(text); }, py::arg("text"),
                   "Parses a code, English name or Danish label (exact); raises klik.ValidationError otherwise.")
+      .def("__str__", [](E v) { return std::string(klik::code(v)); });
+  std::vector<std::pair<std::string, E>> names;
+  for (const auto& [n, v] : values) names.emplace_back(n, v);
+  e.attr("__repr__") = py::cpp_function(
+      [name = std::string(name), names](E v) {
+        for (const auto& [n, value] : names)
+          if (value == v) return name + "." + n;
+        return name + ".?";
+      },
+      py::is_method(e));
+}
+
+// Enums that have only a code (no English name or Danish label): TaskColumn, FilterField.
+template <class E, class Parse>
+void bind_code_enum(py::module_& m, const char* name, const char* doc,
+                    std::initializer_list<std::pair<const char*, E>> values, Parse parse_fn) {
+  py::enum_<E> e(m, name, doc);
+  for (const auto& [n, v] : values) e.value(n, v);
+  e.def_property_readonly("code", [](E v) { return std::string(klik::code(v)); }, "Stable code, e.g. 'end_date'.")
+      .def_static("parse", [parse_fn](const std::string& text) { return parse_fn(text); }, py::arg("text"),
+                  "Parses a code; raises klik.ValidationError otherwise.")
       .def("__str__", [](E v) { return std::string(klik::code(v)); });
   std::vector<std::pair<std::string, E>> names;
   for (const auto& [n, v] : values) names.emplace_back(n, v);
@@ -58,4 +81,43 @@ void init_enums(py::module_& m) {
                              {"DONE", DeadlineColour::Done}});
   bind_enum<Side>(m, "Side", "Which side of KLIK a user or message belongs to.",
                   {{"MUNICIPALITY", Side::Municipality}, {"KOMBIT", Side::Kombit}});
+  // Calendar enums (calendar.hpp): code only, no Danish label of their own.
+  py::enum_<HolidayCategory>(m, "HolidayCategory", "Why a day is closed.")
+      .value("STATUTORY", HolidayCategory::Statutory)
+      .value("GRUNDLOVSDAG", HolidayCategory::Grundlovsdag)
+      .value("JULEAFTENSDAG", HolidayCategory::Juleaftensdag)
+      .value("NYTAARSAFTENSDAG", HolidayCategory::Nytaarsaftensdag)
+      .value("EXTRA", HolidayCategory::Extra)
+      .def_property_readonly("code", [](HolidayCategory v) { return std::string(klik::code(v)); }, "Stable code.")
+      .def("__str__", [](HolidayCategory v) { return std::string(klik::code(v)); });
+  py::enum_<CalendarProfile>(m, "CalendarProfile", "Named sets of closing days.")
+      .value("MUNICIPAL", CalendarProfile::Municipal)
+      .value("STATUTORY", CalendarProfile::Statutory)
+      .def_property_readonly("code", [](CalendarProfile v) { return std::string(klik::code(v)); }, "Stable code.")
+      .def("__str__", [](CalendarProfile v) { return std::string(klik::code(v)); });
+  bind_code_enum<TaskColumn>(m, "TaskColumn", "A column of the task list, usable as a sort key.",
+                             {{"PROJECT", TaskColumn::Project},
+                              {"TITLE", TaskColumn::Title},
+                              {"PHASE", TaskColumn::Phase},
+                              {"THEME", TaskColumn::Theme},
+                              {"DEADLINE", TaskColumn::Deadline},
+                              {"PRIORITY", TaskColumn::Priority},
+                              {"STATUS", TaskColumn::Status},
+                              {"END_DATE", TaskColumn::EndDate},
+                              {"MUNICIPALITY", TaskColumn::Municipality},
+                              {"ID", TaskColumn::Id}},
+                             [](const std::string& t) { return parse_task_column(t); });
+  bind_code_enum<FilterField>(m, "FilterField", "One applied filter of the task list (a chip in 'Anvendte filtre').",
+                              {{"PROJECT", FilterField::Project},
+                               {"PHASE", FilterField::Phase},
+                               {"THEME", FilterField::Theme},
+                               {"STATUS", FilterField::Status},
+                               {"PRIORITY", FilterField::Priority},
+                               {"COLOUR", FilterField::Colour},
+                               {"RESPONSIBLE", FilterField::Responsible},
+                               {"PERFORMER", FilterField::Performer},
+                               {"TITLE", FilterField::Title},
+                               {"END_FROM", FilterField::EndFrom},
+                               {"END_TO", FilterField::EndTo}},
+                              [](const std::string& t) { return parse_filter_field(t); });
 }
