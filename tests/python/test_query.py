@@ -1,0 +1,160 @@
+"""klik.TaskQuery as a Python user sees it: construction, text, JSON, chips, errors."""
+
+import copy
+import datetime
+import json
+import pickle
+
+import pytest
+
+import klik
+
+ISSUE_TEXT = (
+    'project = "Ydelsesrefusion" and status in (not_started, started) and responsible is empty order by end_date'
+)
+
+
+def test_parse_and_keywords_build_the_same_query():
+    parsed = klik.TaskQuery.parse(ISSUE_TEXT)
+    built = klik.TaskQuery(
+        projects="Ydelsesrefusion",
+        statuses=[klik.TaskStatus.STARTED, "Ikke påbegyndt"],
+        responsible=klik.NOT_SET,
+        sort="end_date",
+    )
+    assert parsed == built
+    assert hash(parsed) == hash(built)
+    assert str(built) == ISSUE_TEXT
+    assert built.to_text() == ISSUE_TEXT
+    assert repr(built) == f"TaskQuery.parse('{ISSUE_TEXT}')"
+    assert repr(klik.TaskQuery()) == "TaskQuery()"
+
+
+def test_properties_are_canonical():
+    q = klik.TaskQuery(
+        projects=["B", 9, "A", 2, 9],
+        phases=[3, 1],
+        themes=2,
+        statuses=["completed", klik.TaskStatus.NOT_ACTIVE],
+        priorities=["Obligatorisk", klik.Priority.CRITICAL_PATH],
+        colours=["Rød", "green"],
+        title_contains="Æble",
+        end_from=datetime.date(2025, 1, 1),
+        end_to="2025-12-31",
+        sort=[("title", "desc"), klik.SortKey(klik.TaskColumn.ID), "status"],
+        offset=10,
+        limit=20,
+        cursor="c",
+    )
+    assert q.projects == [2, 9, "B", "A"]
+    assert q.phases == [1, 3]
+    assert q.themes == [2]
+    assert q.statuses == [klik.TaskStatus.NOT_ACTIVE, klik.TaskStatus.COMPLETED]
+    assert q.priorities == [klik.Priority.CRITICAL_PATH, klik.Priority.MANDATORY]
+    assert q.colours == [klik.DeadlineColour.GREEN, klik.DeadlineColour.RED]
+    assert q.title_contains == "Æble"
+    assert q.end_from == datetime.date(2025, 1, 1)
+    assert q.end_to == datetime.date(2025, 12, 31)
+    assert q.sort == [
+        klik.SortKey("title", descending=True),
+        klik.SortKey(klik.TaskColumn.ID),
+        klik.SortKey(klik.TaskColumn.STATUS),
+    ]
+    assert (q.offset, q.limit, q.cursor) == (10, 20, "c")
+    assert str(q) == (
+        'project in (2, 9, "B", "A") and phase in (1, 3) and theme = 2 and status in (not_active, completed) '
+        "and priority in (critical_path, mandatory) and colour in (green, red) and title ~ \"Æble\" "
+        "and end >= 2025-01-01 and end <= 2025-12-31 order by title desc, id, status limit 20 offset 10 "
+        'after "c"'
+    )
+
+
+def test_person_filters_and_not_set():
+    q = klik.TaskQuery(responsible=[17, "anne@x.dk", None], performer=klik.PersonFilter([3], negated=True))
+    assert q.responsible == klik.PersonFilter([17, "anne@x.dk"], not_set=True)
+    assert q.responsible.users == [17, "anne@x.dk"]
+    assert q.responsible.not_set and not q.responsible.negated
+    assert q.performer.negated
+    assert str(q) == 'responsible in (17, "anne@x.dk", empty) and performer != 3'
+    assert klik.TaskQuery(responsible=[klik.NOT_SET]) == klik.TaskQuery.parse("responsible is empty")
+    assert klik.TaskQuery(responsible=~klik.PersonFilter(not_set=True)) == klik.TaskQuery.parse(
+        "responsible is not empty"
+    )
+    # None (the default) is no filter; NOT_SET or None inside a list means "not set"
+    assert klik.TaskQuery(responsible=None).filter_count() == 0
+    assert repr(klik.NOT_SET) == "klik.NOT_SET"
+    assert repr(klik.PersonFilter([5], not_set=True, negated=True)) == (
+        "PersonFilter(users=[5], not_set=True, negated=True)"
+    )
+    assert not klik.PersonFilter().active
+
+
+def test_chips_without_and_reset():
+    q = klik.TaskQuery.parse(
+        "project = 1 and phase = 2 and status = started and performer is empty order by title limit 20 offset 40"
+    )
+    assert q.applied_filters() == [
+        klik.FilterField.PROJECT,
+        klik.FilterField.PHASE,
+        klik.FilterField.STATUS,
+        klik.FilterField.PERFORMER,
+    ]
+    assert q.filter_count() == 4
+    assert str(q.without("status")) == "project = 1 and phase = 2 and performer is empty order by title limit 20"
+    assert q.without(klik.FilterField.PROJECT).applied_filters() == [
+        klik.FilterField.STATUS,
+        klik.FilterField.PERFORMER,
+    ]
+    assert q.without(klik.FilterField.TITLE) == q
+    assert str(q.reset_filters()) == "order by title limit 20"
+    with pytest.raises(klik.ValidationError):
+        q.without("sort")
+
+
+def test_json_and_dict_round_trip():
+    q = klik.TaskQuery.parse('project in (3, "Ydelsesrefusion") and responsible in (17, empty) and end >= 2025-01-01')
+    assert json.loads(q.to_json()) == {
+        "projects": [3, "Ydelsesrefusion"],
+        "responsible": {"users": [17], "not_set": True, "negated": False},
+        "end_from": "2025-01-01",
+    }
+    assert klik.TaskQuery.from_json(q.to_json(indent=2)) == q
+    assert klik.TaskQuery.from_dict(q.to_dict()) == q
+    assert klik.TaskQuery().to_dict() == {}
+    assert pickle.loads(pickle.dumps(q)) == q
+    assert copy.deepcopy(q) == q
+
+
+def test_errors_are_validation_errors_naming_the_problem():
+    with pytest.raises(klik.ValidationError, match="phases: phase needs a project: choose a project first"):
+        klik.TaskQuery(phases=[1])
+    with pytest.raises(klik.ValidationError, match=r'position 7: expected "in", "=", "!=" or "not in" after status'):
+        klik.TaskQuery.parse("status is empty")
+    with pytest.raises(klik.ValidationError, match='position 9: unknown status "done"'):
+        klik.TaskQuery.parse("status = done")
+    with pytest.raises(klik.ValidationError, match='statuses: unknown TaskStatus "x"'):
+        klik.TaskQuery(statuses=["x"])
+    with pytest.raises(klik.ValidationError, match="/statuses/0"):
+        klik.TaskQuery.from_dict({"statuses": ["finished"]})
+    with pytest.raises(klik.ValidationError, match='/colour: unknown field "colour"'):
+        klik.TaskQuery.from_dict({"colour": ["red"]})
+    with pytest.raises(klik.ValidationError, match="limit"):
+        klik.TaskQuery(limit=0)
+    with pytest.raises(klik.ValidationError, match="end_from"):
+        klik.TaskQuery(end_from="2025-02-01", end_to="2025-01-01")
+    with pytest.raises(TypeError, match="projects"):
+        klik.TaskQuery(projects=[1.5])
+    with pytest.raises(klik.ValidationError, match="asc"):
+        klik.TaskQuery(sort=[("title", "down")])
+    with pytest.raises(TypeError):
+        klik.TaskQuery(["positional"])  # keyword-only
+
+
+def test_enums():
+    assert klik.TaskColumn.END_DATE.code == "end_date"
+    assert klik.TaskColumn.parse("End date") == klik.TaskColumn.END_DATE
+    assert str(klik.FilterField.END_FROM) == "end_from"
+    assert repr(klik.FilterField.COLOUR) == "FilterField.COLOUR"
+    assert klik.FilterField.parse("responsible") == klik.FilterField.RESPONSIBLE
+    assert len(klik.TaskColumn.__members__) == 10
+    assert len(klik.FilterField.__members__) == 11
