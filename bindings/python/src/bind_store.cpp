@@ -1,5 +1,371 @@
-// Bindings for the store area (filled in by the issue that builds it).
+// klik.Store (the storage interface, with klik.MemoryStore as its in-memory
+// implementation) and the task-list engine on it: pages, quick status, columns
+// for DataFrames, KOMBIT's views, project and user lists, SQL visibility.
+#include <pybind11/numpy.h>
+#include <pybind11/operators.h>
+
 #include "bindings.hpp"
 #include "casters.hpp"
+#include "klik/deadline.hpp"
+#include "klik/query_engine.hpp"
+#include "klik/store.hpp"
 
-void init_store(py::module_& m) { (void)m; }
+namespace {
+
+using namespace klik;
+using py::arg;
+
+/// A viewer given as a klik.User, a user id or an email, resolved in `world`.
+User resolve_viewer(const World& world, const py::object& viewer) {
+  if (py::isinstance<User>(viewer)) return viewer.cast<User>();
+  const User* u = nullptr;
+  std::string name;
+  if (py::isinstance<py::int_>(viewer)) {
+    u = world.user(UserId(viewer.cast<std::uint32_t>()));
+    name = std::to_string(viewer.cast<std::uint32_t>());
+  } else if (py::isinstance<py::str>(viewer)) {
+    name = viewer.cast<std::string>();
+    u = world.user_by_email(name);
+  } else {
+    throw py::type_error("viewer must be a klik.User, a user id or an email");
+  }
+  if (!u) throw NotFoundError("viewer: no user " + name);
+  return *u;
+}
+
+TaskQuery to_query(const py::object& q) {
+  if (q.is_none()) return TaskQuery{};
+  if (py::isinstance<py::str>(q)) return parse_task_query(q.cast<std::string>());
+  return q.cast<TaskQuery>();
+}
+
+Date to_today(const py::object& today) {
+  if (today.is_none()) return today_in_copenhagen(SystemClock());
+  return today.cast<Date>();
+}
+
+const RightsModel& to_rights(const py::object& rights) {
+  if (rights.is_none()) return RightsModel::default_model();
+  return rights.cast<const RightsModel&>();
+}
+
+template <class T>
+py::array_t<T> numpy_of(std::vector<T>&& v) {
+  auto* heap = new std::vector<T>(std::move(v));
+  py::capsule owner(heap, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+  return py::array_t<T>({static_cast<py::ssize_t>(heap->size())}, {sizeof(T)}, heap->data(), owner);
+}
+
+template <class E>
+py::array_t<std::uint8_t> codes_of(std::vector<E>&& v) {
+  std::vector<std::uint8_t> out(v.size());
+  for (std::size_t i = 0; i < v.size(); ++i) out[i] = static_cast<std::uint8_t>(v[i]);
+  return numpy_of(std::move(out));
+}
+
+py::dict columns_dict(TaskColumns&& c) {
+  py::module_ np = py::module_::import("numpy");
+  py::dict d;
+  d["task"] = numpy_of(std::move(c.task)).attr("astype")("int64");
+  d["local_task"] = numpy_of(std::move(c.local)).attr("astype")("int64");
+  d["project"] = numpy_of(std::move(c.project)).attr("astype")("int64");
+  d["municipality"] = numpy_of(std::move(c.municipality)).attr("astype")("int64");
+  d["phase"] = numpy_of(std::move(c.phase));
+  d["theme"] = numpy_of(std::move(c.theme));
+  d["colour"] = codes_of(std::move(c.colour));
+  d["priority"] = codes_of(std::move(c.priority));
+  d["status"] = codes_of(std::move(c.status));
+  d["end"] = numpy_of(std::move(c.end)).attr("astype")("datetime64[D]");
+  d["responsible"] = numpy_of(std::move(c.responsible)).attr("astype")("int64");
+  d["performer"] = numpy_of(std::move(c.performer)).attr("astype")("int64");
+  py::list titles(c.title.size());
+  for (std::size_t i = 0; i < c.title.size(); ++i) titles[i] = py::str(c.title[i]);
+  d["title"] = np.attr("array")(titles, "object");
+  return d;
+}
+
+}  // namespace
+
+void init_store(py::module_& m) {
+  py::class_<TaskRow>(m, "TaskRow", "One row of the task list (a light view; owns its data).")
+      .def_readonly("task", &TaskRow::task, "The KLIK task; for a local task, its parent.")
+      .def_readonly("local", &TaskRow::local, "The local task's id, or None for KLIK tasks.")
+      .def_readonly("project", &TaskRow::project)
+      .def_readonly("project_name", &TaskRow::project_name)
+      .def_readonly("viewer_type", &TaskRow::viewer_type, "The viewer's user type on the project.")
+      .def_readonly("municipality", &TaskRow::municipality)
+      .def_readonly("title", &TaskRow::title)
+      .def_readonly("phase", &TaskRow::phase)
+      .def_readonly("theme", &TaskRow::theme)
+      .def_readonly("colour", &TaskRow::colour)
+      .def_readonly("priority", &TaskRow::priority)
+      .def_readonly("status", &TaskRow::status)
+      .def_readonly("end", &TaskRow::end)
+      .def_readonly("responsible", &TaskRow::responsible)
+      .def_readonly("performer", &TaskRow::performer)
+      .def_readonly("version", &TaskRow::version)
+      .def(py::self == py::self)
+      .def("__repr__", [](const TaskRow& r) {
+        std::string s = "TaskRow(task=" + std::to_string(r.task.value());
+        if (r.local) s += ", local=" + std::to_string(r.local->value());
+        return s + ", project='" + r.project_name + "', title='" + r.title + "', colour=DeadlineColour." +
+               py::cast(r.colour).attr("name").cast<std::string>() + ", status=TaskStatus." +
+               py::cast(r.status).attr("name").cast<std::string>() + ", end=" + r.end.iso() + ")";
+      });
+
+  py::class_<TaskPage>(m, "TaskPage", "One page of a task list: rows, total matches, next cursor.")
+      .def_readonly("rows", &TaskPage::rows)
+      .def_readonly("total", &TaskPage::total, "How many rows match the query in all.")
+      .def_readonly("next_cursor", &TaskPage::next_cursor, "Continues after this page; '' on the last page.")
+      .def("__len__", [](const TaskPage& p) { return p.rows.size(); })
+      .def("__iter__", [](const TaskPage& p) { return py::iter(py::cast(p.rows)); })
+      .def("__getitem__", [](const TaskPage& p, std::size_t i) {
+        if (i >= p.rows.size()) throw py::index_error();
+        return p.rows[i];
+      })
+      .def("__repr__", [](const TaskPage& p) {
+        return "TaskPage(rows=" + std::to_string(p.rows.size()) + ", total=" + std::to_string(p.total) +
+               ", next_cursor=" + (p.next_cursor.empty() ? "''" : "'...'") + ")";
+      });
+
+  py::class_<ColourCounts>(m, "ColourCounts", "Counts by deadline colour (quick status).")
+      .def("__getitem__", [](const ColourCounts& c, DeadlineColour k) { return c[k]; })
+      .def_property_readonly("total", &ColourCounts::total)
+      .def("to_dict", [](const ColourCounts& c) {
+        py::dict d;
+        for (DeadlineColour k : all_values<DeadlineColour>()) d[py::str(std::string(code(k)))] = c[k];
+        return d;
+      }, "{'green': n, 'yellow': n, 'red': n, 'grey': n, 'done': n}")
+      .def(py::self == py::self)
+      .def("__repr__", [](const ColourCounts& c) {
+        std::string s = "ColourCounts(";
+        for (DeadlineColour k : all_values<DeadlineColour>())
+          s += std::string(code(k)) + "=" + std::to_string(c[k]) + (k == DeadlineColour::Done ? ")" : ", ");
+        return s;
+      });
+
+  py::class_<MunicipalityStatus>(m, "MunicipalityStatus", "One municipality's counts by colour and priority.")
+      .def_readonly("municipality", &MunicipalityStatus::municipality)
+      .def("count", &MunicipalityStatus::count, arg("colour"), arg("priority"))
+      .def_property_readonly("red_followed_up", &MunicipalityStatus::red_followed_up,
+                             "Red critical-path plus red mandatory tasks.")
+      .def("__repr__", [](const MunicipalityStatus& s) {
+        return "MunicipalityStatus(municipality=" + std::to_string(s.municipality.value()) +
+               ", red_followed_up=" + std::to_string(s.red_followed_up()) + ")";
+      });
+
+  py::class_<PhaseProgress>(m, "PhaseProgress", "Progress of one phase: counts by status.")
+      .def_readonly("phase", &PhaseProgress::phase)
+      .def_readonly("name", &PhaseProgress::name)
+      .def("count", [](const PhaseProgress& p, TaskStatus s) { return p.by_status[static_cast<std::size_t>(s)]; },
+           arg("status"))
+      .def_property_readonly("completed_share", &PhaseProgress::completed_share)
+      .def("__repr__", [](const PhaseProgress& p) {
+        return "PhaseProgress(phase=" + std::to_string(p.phase) + ", name='" + p.name + "')";
+      });
+
+  py::class_<ColourChangeSummary>(m, "ColourChangeSummary", "Colours of all tasks on a date, and the changes.")
+      .def_readonly("today", &ColourChangeSummary::today)
+      .def_readonly("changed", &ColourChangeSummary::changed)
+      .def_readonly("previous", &ColourChangeSummary::previous);
+
+  py::class_<ProjectRow>(m, "ProjectRow", "One row of the project list (projektliste).")
+      .def_readonly("project", &ProjectRow::project)
+      .def_readonly("name", &ProjectRow::name)
+      .def_readonly("viewer_type", &ProjectRow::viewer_type)
+      .def_readonly("deadline", &ProjectRow::deadline)
+      .def_readonly("period_start", &ProjectRow::period_start)
+      .def_readonly("period_end", &ProjectRow::period_end)
+      .def_readonly("kombit_contact", &ProjectRow::kombit_contact)
+      .def_readonly("contact_mail", &ProjectRow::contact_mail)
+      .def("__repr__", [](const ProjectRow& r) {
+        return "ProjectRow(project=" + std::to_string(r.project.value()) + ", name='" + r.name + "')";
+      });
+
+  using StorePtr = std::shared_ptr<Store>;
+  py::class_<Store, StorePtr>(m, "Store",
+                              "A KLIK world in a store (klik.MemoryStore, klik.open for SQLite), and the task "
+                              "list on it. Thread-safe: many readers, one writer.")
+      .def("__len__", [](const Store& s) { return s.snapshot()->task_count(); }, "Number of KLIK tasks.")
+      .def(
+          "tasks",
+          [](const Store& s, const py::object& viewer, const py::object& query, const py::object& today,
+             const py::object& rights) {
+            const TaskQuery q = to_query(query);
+            const Date d = to_today(today);
+            const RightsModel& r = to_rights(rights);
+            const Snapshot snap = s.snapshot();
+            const User v = resolve_viewer(snap.world(), viewer);
+            py::gil_scoped_release release;
+            return list_tasks(snap.world(), r, v, q, d);
+          },
+          arg("viewer"), arg("query") = py::none(), arg("today") = py::none(), arg("rights") = py::none(),
+          "A page of the viewer's task list. `viewer`: klik.User, user id or email; `query`: klik.TaskQuery, "
+          "its text form, or None; `today`: the date colours are judged on (default: today in Copenhagen).")
+      .def(
+          "quick_status",
+          [](const Store& s, const py::object& viewer, const py::object& query, const py::object& today,
+             bool apply_filters, const py::object& rights) {
+            const TaskQuery q = to_query(query);
+            const Date d = to_today(today);
+            const RightsModel& r = to_rights(rights);
+            const Snapshot snap = s.snapshot();
+            const User v = resolve_viewer(snap.world(), viewer);
+            py::gil_scoped_release release;
+            return quick_status(snap.world(), r, v, q, d, apply_filters);
+          },
+          arg("viewer"), arg("query") = py::none(), arg("today") = py::none(), arg("apply_filters") = true,
+          arg("rights") = py::none(),
+          "Counts of the viewer's tasks by colour; with apply_filters=False only the query's projects count.")
+      .def(
+          "columns",
+          [](const Store& s, const py::object& viewer, const py::object& query, const py::object& today,
+             const py::object& rights) {
+            const TaskQuery q = to_query(query);
+            const Date d = to_today(today);
+            const RightsModel& r = to_rights(rights);
+            TaskColumns c;
+            {
+              const Snapshot snap = s.snapshot();
+              const User v = resolve_viewer(snap.world(), viewer);
+              py::gil_scoped_release release;
+              c = task_columns(snap.world(), r, v, q, d);
+            }
+            return columns_dict(std::move(c));
+          },
+          arg("viewer"), arg("query") = py::none(), arg("today") = py::none(), arg("rights") = py::none(),
+          "Every matching row (sorted, unpaged) as a dict of numpy arrays: int64 ids, datetime64[D] end dates, "
+          "uint8 category codes (colour, priority, status: the enums' values). pandas.DataFrame(...) takes it "
+          "as is.")
+      .def(
+          "status_by_municipality",
+          [](const Store& s, const py::object& viewer, ProjectId project, const py::object& today) {
+            const Date d = to_today(today);
+            const Snapshot snap = s.snapshot();
+            const User v = resolve_viewer(snap.world(), viewer);
+            py::gil_scoped_release release;
+            return status_by_municipality(snap.world(), RightsModel::default_model(), v, project, d);
+          },
+          arg("viewer"), arg("project"), arg("today") = py::none(),
+          "KOMBIT: for one project, per municipality, counts by colour and priority.")
+      .def(
+          "progress_by_phase",
+          [](const Store& s, const py::object& viewer, ProjectId project) {
+            const Snapshot snap = s.snapshot();
+            const User v = resolve_viewer(snap.world(), viewer);
+            return progress_by_phase(snap.world(), RightsModel::default_model(), v, project);
+          },
+          arg("viewer"), arg("project"), "Progress of a project by phase (counts by status).")
+      .def(
+          "municipalities_without_plus",
+          [](const Store& s, ProjectId project) { return municipalities_without_plus(s.snapshot().world(), project); },
+          arg("project"), "Participating municipalities with no Plusbruger on the project.")
+      .def(
+          "colours_with_changes",
+          [](const Store& s, const py::object& today) {
+            const Date d = to_today(today);
+            const Snapshot snap = s.snapshot();
+            py::gil_scoped_release release;
+            return colours_with_changes(snap.world(), d);
+          },
+          arg("today") = py::none(), "Colours of every KLIK task on a date and how many changed since the previous working day.")
+      .def(
+          "projects",
+          [](const Store& s, const py::object& viewer, const std::string& name_contains,
+             const std::vector<UserType>& user_types) {
+            const Snapshot snap = s.snapshot();
+            const User v = resolve_viewer(snap.world(), viewer);
+            return list_projects(snap.world(), RightsModel::default_model(), v, ProjectQuery{name_contains, user_types});
+          },
+          arg("viewer"), arg("name_contains") = "", arg("user_types") = std::vector<UserType>{},
+          "The viewer's project list (projektliste), filtered.")
+      .def(
+          "users",
+          [](const Store& s, const py::object& viewer, const std::vector<ProjectId>& projects,
+             const std::vector<UserType>& user_types, std::optional<bool> administrator, const std::string& text) {
+            const Snapshot snap = s.snapshot();
+            const User v = resolve_viewer(snap.world(), viewer);
+            UserQuery q;
+            for (ProjectId p : projects) q.projects.emplace_back(p);
+            q.user_types = user_types;
+            q.administrator = administrator;
+            q.text = text;
+            return list_users(snap.world(), RightsModel::default_model(), v, q);
+          },
+          arg("viewer"), arg("projects") = std::vector<ProjectId>{}, arg("user_types") = std::vector<UserType>{},
+          arg("administrator") = py::none(), arg("text") = "",
+          "The user list (brugerhåndtering) the viewer may see, filtered by project and user type.")
+      .def("task", [](const Store& s, TaskId id) { return s.snapshot()->task(id); }, arg("id"),
+           "The task, or None.")
+      .def(
+          "user",
+          [](const Store& s, const py::object& who) -> std::optional<User> {
+            const Snapshot snap = s.snapshot();
+            try {
+              return resolve_viewer(snap.world(), who);
+            } catch (const NotFoundError&) {
+              return std::nullopt;
+            }
+          },
+          arg("id_or_email"), "The user with this id or email, or None.")
+      .def("template", [](const Store& s, TemplateId id) -> std::optional<TaskTemplate> {
+             const Snapshot snap = s.snapshot();
+             const TaskTemplate* t = snap->task_template(id);
+             return t ? std::optional(*t) : std::nullopt;
+           }, arg("id"), "The task template, or None.")
+      .def("export", [](const Store& s) {
+             py::gil_scoped_release release;
+             return s.export_dataset();
+           }, "The whole world as a klik.Dataset.")
+      .def("import_dataset", [](Store& s, const Dataset& d) {
+             py::gil_scoped_release release;
+             s.import_dataset(d);
+           }, arg("dataset"), "Replaces the whole world (validated first; on error nothing changes).")
+      .def(
+          "update_task",
+          [](Store& s, TaskId task, const py::kwargs& kw) {
+            TaskUpdate u;
+            u.task = task;
+            for (const auto& [k, v] : kw) {
+              const std::string key = py::str(k);
+              if (key == "status") u.status = v.cast<TaskStatus>();
+              else if (key == "responsible") u.responsible = v.cast<std::optional<UserId>>();
+              else if (key == "performer") u.performer = v.cast<std::optional<UserId>>();
+              else if (key == "end_override") u.end_override = v.cast<std::optional<Date>>();
+              else if (key == "latest_start_override") u.latest_start_override = v.cast<std::optional<Date>>();
+              else if (key == "expected_version") u.expected_version = v.cast<std::uint32_t>();
+              else throw InvalidArgumentError("unknown task field \"" + key + "\"", key);
+            }
+            return s.update_task(u);
+          },
+          arg("task"),
+          "Changes a task's status, responsible, performer or date overrides (keyword arguments; None clears a "
+          "person). expected_version=N refuses a stale write with klik.Conflict. Returns the stored task. No "
+          "rights are checked here: that is the workflows' job.")
+      .def("put_user", &Store::put_user, arg("user"), arg("expected_version") = 0,
+           "Adds or replaces a user (email stays unique). Returns the stored user.")
+      .def("remove_user", &Store::remove_user, arg("user"), "Removes a user and clears their assignments.");
+
+  m.def(
+      "MemoryStore",
+      [](const py::object& dataset, const py::object& calendars) -> std::shared_ptr<Store> {
+        Dataset d = dataset.is_none() ? Dataset{} : dataset.cast<Dataset>();
+        Calendars c = calendars.is_none() ? Calendars{} : calendars.cast<Calendars>();
+        py::gil_scoped_release release;
+        return make_memory_store(d, std::move(c));
+      },
+      arg("dataset") = py::none(), arg("calendars") = py::none(),
+      "An in-memory store holding `dataset` (validated; tasks judged on `calendars`, default: the Danish "
+      "municipal calendar).");
+
+  m.def(
+      "visibility_sql",
+      [](const py::object& viewer, const py::object& rights) {
+        const User v = viewer.cast<User>();
+        const SqlPredicate p = visibility_sql(to_rights(rights), v);
+        return py::make_tuple(p.where, p.params);
+      },
+      arg("viewer"), arg("rights") = py::none(),
+      "The viewer's visibility as a parameterised SQL WHERE fragment and its parameters, over the column "
+      "layout in docs/task-list.md.");
+}
