@@ -153,7 +153,7 @@ def test_errors_are_validation_errors_naming_the_problem():
 def test_enums():
     assert klik.TaskColumn.END_DATE.code == "end_date"
     assert klik.TaskColumn.parse("End date") == klik.TaskColumn.END_DATE
-    assert str(klik.FilterField.END_FROM) == "end_from"
+    assert klik.FilterField.END_FROM.code == "end_from"
     assert repr(klik.FilterField.COLOUR) == "FilterField.COLOUR"
     assert klik.FilterField.parse("responsible") == klik.FilterField.RESPONSIBLE
     assert len(klik.TaskColumn.__members__) == 10
