@@ -1,5 +1,200 @@
-// Bindings for the deadline area (filled in by the issue that builds it).
+// Bindings for the deadline area: clocks, schedules, colours, timelines,
+// explanations, the vectorised colours and the daily sweep.
+#include <pybind11/numpy.h>
+
 #include "bindings.hpp"
 #include "casters.hpp"
+#include "klik/deadline.hpp"
+#include "klik/error.hpp"
+#include "klik/sweep.hpp"
 
-void init_deadline(py::module_& m) { (void)m; }
+namespace {
+
+using namespace klik;
+using py::arg;
+
+std::string py_date(Date d) {
+  return "datetime.date(" + std::to_string(d.year()) + ", " + std::to_string(d.month()) + ", " +
+         std::to_string(d.day()) + ")";
+}
+std::string colour_name(DeadlineColour c) {
+  switch (c) {
+    case DeadlineColour::Green: return "DeadlineColour.GREEN";
+    case DeadlineColour::Yellow: return "DeadlineColour.YELLOW";
+    case DeadlineColour::Red: return "DeadlineColour.RED";
+    case DeadlineColour::Grey: return "DeadlineColour.GREY";
+    case DeadlineColour::Done: return "DeadlineColour.DONE";
+  }
+  return "?";
+}
+
+const Calendars& cals_or_default(const std::optional<Calendars>& c) {
+  static const Calendars national;
+  return c ? *c : national;
+}
+
+}  // namespace
+
+void init_deadline(py::module_& m) {
+  // ---- clocks
+  py::class_<Clock>(m, "Clock", "Where 'now' comes from (klik never reads the system clock directly).")
+      .def("now", &Clock::now, "The current instant (aware UTC datetime).")
+      .def("today", [](const Clock& c) { return today_in_copenhagen(c); }, "Today's date in Europe/Copenhagen.");
+  py::class_<SystemClock, Clock>(m, "SystemClock", "The machine's clock.")
+      .def(py::init<>())
+      .def("__repr__", [](const SystemClock&) { return std::string("SystemClock()"); });
+  py::class_<FixedClock, Clock>(m, "FixedClock", "A clock stopped at one instant (tests, replays).")
+      .def(py::init<Timestamp>(), arg("instant"), "Stopped at an aware datetime.")
+      .def(py::init<Date>(), arg("date"), "Stopped at noon Copenhagen time on a date.")
+      .def("__repr__", [](const FixedClock& c) { return "FixedClock('" + c.now().iso() + "')"; });
+  m.def("today_in_copenhagen", &today_in_copenhagen, arg("clock"), "The clock's date in Europe/Copenhagen.");
+  m.def("copenhagen_date", &copenhagen_date, arg("instant"), "The local date in Europe/Copenhagen at an instant.");
+
+  // ---- schedules and dates
+  py::class_<Schedule>(m, "Schedule", "When a task is judged: end date and latest start or duration (working days).")
+      .def(py::init([](Date end, std::optional<Date> latest_start, std::optional<std::int32_t> duration) {
+             return Schedule{end, latest_start, duration};
+           }),
+           arg("end"), arg("latest_start") = py::none(), arg("duration_workdays") = py::none())
+      .def_readwrite("end", &Schedule::end, "Last day to finish.")
+      .def_readwrite("latest_start", &Schedule::latest_start, "Last day to begin (wins over the duration).")
+      .def_readwrite("duration_workdays", &Schedule::duration_workdays, "Duration in working days.")
+      .def("__eq__", [](const Schedule& a, const Schedule& b) { return a == b; }, arg("other"))
+      .def("__repr__", [](const Schedule& s) {
+        std::string r = "Schedule(end=" + py_date(s.end);
+        if (s.latest_start) r += ", latest_start=" + py_date(*s.latest_start);
+        if (s.duration_workdays) r += ", duration_workdays=" + std::to_string(*s.duration_workdays);
+        return r + ")";
+      });
+  m.def("schedule_of", &schedule_of, arg("template"), arg("task"), "The template's dates with the task's overrides.");
+  m.def("validate_schedule", &validate_schedule, arg("schedule"),
+        "Raises klik.ValidationError for a schedule that cannot be judged.");
+  m.def("validate_template", &validate_template, arg("template"),
+        "Raises klik.ValidationError when the template must not be published (e.g. latest start after end).");
+
+  py::class_<DeadlineDates>(m, "DeadlineDates", "The three threshold dates that decide every colour of a task.")
+      .def(py::init([](Date y, Date ls, Date e) { return DeadlineDates{y, ls, e}; }), arg("yellow_if_not_started"),
+           arg("latest_start"), arg("end"))
+      .def_readonly("yellow_if_not_started", &DeadlineDates::yellow_if_not_started,
+                    "5 working days before the latest start.")
+      .def_readonly("latest_start", &DeadlineDates::latest_start, "Latest start, moved to a working day.")
+      .def_readonly("end", &DeadlineDates::end, "End date, moved to a working day.")
+      .def("__eq__", [](const DeadlineDates& a, const DeadlineDates& b) { return a == b; }, arg("other"))
+      .def("__hash__", [](const DeadlineDates& d) {
+        return std::hash<Date>{}(d.yellow_if_not_started) ^ (std::hash<Date>{}(d.latest_start) << 1) ^
+               (std::hash<Date>{}(d.end) << 2);
+      })
+      .def("__repr__", [](const DeadlineDates& d) {
+        return "DeadlineDates(yellow_if_not_started=" + py_date(d.yellow_if_not_started) +
+               ", latest_start=" + py_date(d.latest_start) + ", end=" + py_date(d.end) + ")";
+      });
+  m.def("deadline_dates", py::overload_cast<const Schedule&, const WorkdayCalendar&>(&deadline_dates),
+        arg("schedule"), arg("calendar") = WorkdayCalendar(),
+        "Threshold dates on a calendar; raises klik.ValidationError for a bad schedule.");
+
+  // ---- colours
+  m.def("colour_on", [](TaskStatus s, const DeadlineDates& d, Date today) { return colour_on(s, d, today); },
+        arg("status"), arg("dates"), arg("today"), "The colour from known threshold dates.");
+  m.def("colour", py::overload_cast<TaskStatus, const Schedule&, const WorkdayCalendar&, Date>(&colour),
+        arg("status"), arg("schedule"), arg("calendar"), arg("today"), "The colour of a task from its schedule.");
+  m.def("colour", py::overload_cast<const TaskTemplate&, const Task&, const WorkdayCalendar&, Date>(&colour),
+        arg("template"), arg("task"), arg("calendar"), arg("today"), "The colour of a task from its template.");
+  m.def(
+      "colours",
+      [](const Dataset& data, Date today, const std::optional<Calendars>& calendars) {
+        std::vector<DeadlineDates> dates;
+        {
+          py::gil_scoped_release release;
+          dates = deadline_dates(data.templates, data.tasks, cals_or_default(calendars));
+        }
+        std::vector<TaskStatus> status(data.tasks.size());
+        for (std::size_t i = 0; i < status.size(); ++i) status[i] = data.tasks[i].status;
+        py::array_t<std::uint8_t> out(static_cast<py::ssize_t>(status.size()));
+        auto* o = reinterpret_cast<DeadlineColour*>(out.mutable_data());
+        colours_on(status, dates, today, std::span<DeadlineColour>(o, status.size()));
+        return out;
+      },
+      arg("dataset"), arg("today"), arg("calendars") = py::none(),
+      "Colours of every task of a dataset (one call), as a numpy uint8 array of int(DeadlineColour), "
+      "aligned with dataset.tasks.");
+
+  py::class_<ColourChange>(m, "ColourChange", "From `date` on, the task is `to` (it was `from_colour` before).")
+      .def_readonly("date", &ColourChange::date)
+      .def_readonly("from_colour", &ColourChange::from)
+      .def_readonly("to", &ColourChange::to)
+      .def("__eq__", [](const ColourChange& a, const ColourChange& b) { return a == b; }, arg("other"))
+      .def("__repr__", [](const ColourChange& c) {
+        return "ColourChange(date=" + py_date(c.date) + ", from_colour=" + colour_name(c.from) +
+               ", to=" + colour_name(c.to) + ")";
+      });
+  m.def("colour_timeline", py::overload_cast<TaskStatus, const DeadlineDates&>(&colour_timeline), arg("status"),
+        arg("dates"), "The dates on which the colour changes if nothing else changes.");
+  m.def("colour_timeline",
+        py::overload_cast<const TaskTemplate&, const Task&, const WorkdayCalendar&>(&colour_timeline),
+        arg("template"), arg("task"), arg("calendar") = WorkdayCalendar(),
+        "The dates on which the task's colour changes if nothing else changes.");
+
+  py::class_<ColourExplanation>(m, "ColourExplanation", "The rule and working-day counts behind a colour.")
+      .def_readonly("colour", &ColourExplanation::colour)
+      .def_readonly("status", &ColourExplanation::status)
+      .def_readonly("today", &ColourExplanation::today)
+      .def_readonly("dates", &ColourExplanation::dates)
+      .def_readonly("workdays_to_latest_start", &ColourExplanation::workdays_to_latest_start)
+      .def_readonly("workdays_to_end", &ColourExplanation::workdays_to_end)
+      .def_readonly("next_change", &ColourExplanation::next_change)
+      .def_readonly("rule", &ColourExplanation::rule, "The rule applied, in English.")
+      .def_readonly("text", &ColourExplanation::text, "The Danish hover text.")
+      .def("__str__", [](const ColourExplanation& x) { return x.text; })
+      .def("__repr__", [](const ColourExplanation& x) {
+        return "ColourExplanation(colour=" + colour_name(x.colour) + ", rule='" + x.rule + "')";
+      });
+  m.def("explain_colour",
+        py::overload_cast<TaskStatus, const DeadlineDates&, const WorkdayCalendar&, Date>(&explain_colour),
+        arg("status"), arg("dates"), arg("calendar"), arg("today"), "Why a task has its colour today.");
+  m.def("explain_colour",
+        py::overload_cast<const TaskTemplate&, const Task&, const WorkdayCalendar&, Date>(&explain_colour),
+        arg("template"), arg("task"), arg("calendar"), arg("today"), "Why a task has its colour today.");
+  m.def("danish_date", &danish_date, arg("date"), "A date as Danish text: 'mandag 9. juni 2025'.");
+
+  // ---- sweep
+  py::class_<DeadlineEvent>(m, "DeadlineEvent", "A notification: a task rose to yellow or red.")
+      .def_readonly("task", &DeadlineEvent::task)
+      .def_readonly("municipality", &DeadlineEvent::municipality)
+      .def_readonly("project", &DeadlineEvent::project)
+      .def_readonly("priority", &DeadlineEvent::priority)
+      .def_readonly("old_colour", &DeadlineEvent::old_colour, "The colour last notified (None: never swept).")
+      .def_readonly("new_colour", &DeadlineEvent::new_colour)
+      .def_readonly("date", &DeadlineEvent::date, "The sweep date.")
+      .def_readonly("reached_on", &DeadlineEvent::reached_on, "The threshold date the colour was reached on.")
+      .def_readonly("idempotency_key", &DeadlineEvent::idempotency_key,
+                    "(task, new colour, reached_on) packed into an int; independent of the sweep date.")
+      .def_property_readonly("key", &sweep_key_text, "The key as text: 'deadline/<task>/<colour>/<date>'.")
+      .def("__eq__", [](const DeadlineEvent& a, const DeadlineEvent& b) { return a == b; }, arg("other"))
+      .def("__hash__", [](const DeadlineEvent& e) { return e.idempotency_key; })
+      .def("__repr__", [](const DeadlineEvent& e) {
+        return "DeadlineEvent(task=" + std::to_string(e.task.value()) + ", new_colour=" + colour_name(e.new_colour) +
+               ", reached_on=" + py_date(e.reached_on) + ", date=" + py_date(e.date) + ")";
+      });
+  py::class_<SweepResult>(m, "SweepResult", "What a sweep produced.")
+      .def_readonly("events", &SweepResult::events, "The events, in task order.")
+      .def_readonly("notified", &SweepResult::notified,
+                    "The new last-notified colour per task (pass it to the next sweep).")
+      .def("__len__", [](const SweepResult& r) { return r.events.size(); })
+      .def("__repr__", [](const SweepResult& r) {
+        return "SweepResult(events=" + std::to_string(r.events.size()) + ", tasks=" +
+               std::to_string(r.notified.size()) + ")";
+      });
+  m.def(
+      "sweep",
+      [](const Dataset& data, Date day, const std::optional<std::vector<NotifiedColour>>& last_notified,
+         const std::optional<Calendars>& calendars) {
+        const std::vector<NotifiedColour> none;
+        const auto& last = last_notified ? *last_notified : none;
+        py::gil_scoped_release release;
+        return sweep(data, cals_or_default(calendars), day, last);
+      },
+      arg("dataset"), arg("day"), arg("last_notified") = py::none(), arg("calendars") = py::none(),
+      "The daily deadline sweep for `day`: events for tasks that rose to yellow or red since the colour last "
+      "notified (None: never swept), and the new last-notified colours. Idempotent; catches up after missed days.");
+  m.def("sweep_key", &sweep_key, arg("task"), arg("colour"), arg("reached_on"), "The idempotency key of a rise.");
+}
