@@ -158,3 +158,21 @@ def test_enums():
     assert klik.FilterField.parse("responsible") == klik.FilterField.RESPONSIBLE
     assert len(klik.TaskColumn.__members__) == 10
     assert len(klik.FilterField.__members__) == 11
+
+
+def test_scalars_are_one_value_lists():
+    q = klik.TaskQuery(
+        statuses=klik.TaskStatus.STARTED,
+        projects=3,
+        colours="Rød",
+        responsible=17,
+        performer="a@b.dk",
+        sort=klik.TaskColumn.TITLE,
+    )
+    assert str(q) == (
+        'project = 3 and status = started and colour = red and responsible = 17 and performer = "a@b.dk" '
+        "order by title"
+    )
+    assert klik.TaskQuery(sort=("title", "desc")).sort == [klik.SortKey("title", True)]
+    assert klik.TaskQuery(sort=("title", "status")).sort == [klik.SortKey("title"), klik.SortKey("status")]
+    assert klik.TaskQuery(sort=[("title", True)]).sort == [klik.SortKey("title", True)]

@@ -132,6 +132,15 @@ TaskColumn column_of(const py::handle& h) {
   }
 }
 
+bool column_of_maybe(const py::handle& h) {
+  try {
+    (void)parse_task_column(h.cast<std::string>());
+    return true;
+  } catch (const InvalidArgumentError&) {
+    return false;
+  }
+}
+
 SortKey sort_key_of(const py::handle& h) {
   if (py::isinstance<SortKey>(h)) return h.cast<SortKey>();
   if (py::isinstance<py::tuple>(h)) {
@@ -154,7 +163,12 @@ SortKey sort_key_of(const py::handle& h) {
 std::vector<SortKey> sort_of(const py::object& obj) {
   std::vector<SortKey> out;
   if (obj.is_none()) return out;
-  if (py::isinstance<py::str>(obj) || py::isinstance<SortKey>(obj) || py::isinstance<TaskColumn>(obj)) {
+  // One (column, direction) tuple is one key: "asc"/"desc" are not columns, so this is unambiguous.
+  const bool one_tuple = py::isinstance<py::tuple>(obj) && py::len(obj) == 2 &&
+                         (py::isinstance<py::bool_>(obj.cast<py::tuple>()[1]) ||
+                          (py::isinstance<py::str>(obj.cast<py::tuple>()[1]) &&
+                           !column_of_maybe(obj.cast<py::tuple>()[1])));
+  if (one_tuple || py::isinstance<py::str>(obj) || py::isinstance<SortKey>(obj) || py::isinstance<TaskColumn>(obj)) {
     out.push_back(sort_key_of(obj));
     return out;
   }
