@@ -4,6 +4,7 @@
 #include <boost/date_time/posix_time/posix_time.hpp>
 #include <chrono>
 
+#include "detail/colour_lut.hpp"
 #include "klik/error.hpp"
 
 namespace klik {
@@ -96,16 +97,7 @@ void colours_on(std::span<const TaskStatus> status, std::span<const DeadlineDate
   const TaskStatus* st = status.data();
   const DeadlineDates* dd = dates.data();
   DeadlineColour* o = out.data();
-  // Branch-free: not started = [t >= Y] + [t >= LS]; started = [t >= LS] + [t >= E]
-  // (Green 0, Yellow 1, Red 2); not active 3 (Grey), completed 4 (Done).
-  for (std::size_t i = 0; i < n; ++i) {
-    const int y = t >= dd[i].yellow_if_not_started.serial();
-    const int l = t >= dd[i].latest_start.serial();
-    const int e = t >= dd[i].end.serial();
-    const auto s = static_cast<unsigned>(st[i]);
-    const int c = s == 1 ? y + l : s == 2 ? l + e : s == 0 ? 3 : 4;
-    o[i] = static_cast<DeadlineColour>(c);
-  }
+  for (std::size_t i = 0; i < n; ++i) o[i] = detail::fast_colour(st[i], dd[i], t);
 }
 
 std::optional<Date> colour_reached_on(TaskStatus status, const DeadlineDates& d, DeadlineColour colour) noexcept {

@@ -1,5 +1,8 @@
 #include "klik/sweep.hpp"
 
+#include <array>
+
+#include "detail/colour_lut.hpp"
 #include "klik/error.hpp"
 
 namespace klik {
@@ -7,9 +10,10 @@ namespace {
 
 constexpr std::int32_t kEpoch1400 = -208188;  // serial of 1400-01-01
 
-constexpr int level(DeadlineColour c) noexcept {
-  return c == DeadlineColour::Yellow ? 1 : c == DeadlineColour::Red ? 2 : 0;
-}
+// Level of a colour for "rose": green, grey, done 0; yellow 1; red 2.
+constexpr std::array<std::uint8_t, 8> kLevel{0, 1, 2, 0, 0, 0, 0, 0};
+constexpr unsigned level(DeadlineColour c) noexcept { return kLevel[static_cast<unsigned>(c) & 7u]; }
+constexpr unsigned level(const NotifiedColour& c) noexcept { return c ? level(*c) : 0u; }
 
 }  // namespace
 
@@ -31,12 +35,13 @@ void sweep(const SweepColumns& in, Date day, std::span<NotifiedColour> notified,
                    (in.last_notified.empty() || in.last_notified.size() == n),
                "sweep: every column must have one entry per task");
   const bool have_last = !in.last_notified.empty();
+  const std::int32_t t = day.serial();
   for (std::size_t i = 0; i < n; ++i) {
     const TaskStatus st = in.status[i];
     const DeadlineDates& d = in.dates[i];
-    const DeadlineColour now = colour_on(st, d, day);
+    const DeadlineColour now = detail::fast_colour(st, d, t);
     const NotifiedColour last = have_last ? in.last_notified[i] : NotifiedColour{};
-    const int before = last ? level(*last) : 0;
+    const unsigned before = level(last);
     if (level(now) > before) [[unlikely]] {
       const Date reached = *colour_reached_on(st, d, now);
       events.push_back(DeadlineEvent{in.task[i], in.municipality[i], in.project[i], in.priority[i], last, now, day,
