@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iostream>
 #include <klik/klik.hpp>
+#include <klik/sweep.hpp>
 #include <map>
 #include <string>
 
@@ -60,6 +61,26 @@ int main(int argc, char** argv) {
   std::printf("  %-30s %9zu\n  %-30s %9zu\n", "Administratorer", admins, "KOMBIT users", kombit);
 
   // --- deadline sweep (calendar/deadline issue) ---
+  {
+    const klik::SystemClock clock;
+    const klik::Date today = klik::today_in_copenhagen(clock);
+    const klik::Calendars calendars;  // the national municipal calendar for every municipality
+    const auto s0 = std::chrono::steady_clock::now();
+    const klik::SweepResult swept = klik::sweep(world, calendars, today);  // nothing notified before
+    const double sweep_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s0).count();
+    std::array<std::array<std::size_t, 4>, 2> rose{};  // [yellow, red][priority]
+    for (const klik::DeadlineEvent& e : swept.events)
+      ++rose[e.new_colour == klik::DeadlineColour::Red ? 1 : 0][static_cast<std::size_t>(e.priority)];
+    std::printf("\nDeadline sweep for %s (Europe/Copenhagen), nothing notified before\n",
+                klik::danish_date(today).c_str());
+    std::printf("  %-30s %9s %9s\n", "turned", "gul", "rød");
+    for (klik::Priority p : klik::all_values<klik::Priority>())
+      std::printf("  %-30s %9zu %9zu\n", std::string(klik::danish(p)).c_str(), rose[0][static_cast<std::size_t>(p)],
+                  rose[1][static_cast<std::size_t>(p)]);
+    const auto again = klik::sweep(world, calendars, today, swept.notified);
+    std::printf("  %zu events for %zu tasks in %.1f ms (dates and sweep); a second run today: %zu events\n",
+                swept.events.size(), world.tasks.size(), sweep_ms, again.events.size());
+  }
 
   // --- task lists and quick status (query issue) ---
 
