@@ -6,6 +6,8 @@ import json
 import pickle
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import klik
 
@@ -176,3 +178,46 @@ def test_scalars_are_one_value_lists():
     assert klik.TaskQuery(sort=("title", "desc")).sort == [klik.SortKey("title", True)]
     assert klik.TaskQuery(sort=("title", "status")).sort == [klik.SortKey("title"), klik.SortKey("status")]
     assert klik.TaskQuery(sort=[("title", True)]).sort == [klik.SortKey("title", True)]
+
+
+_texts = st.lists(st.sampled_from(list('aZ0 "\\æØå@.-_(),~=') + ["and", "empty"]), max_size=8).map("".join)
+_refs = st.lists(st.one_of(st.integers(0, 2**32 - 1), _texts.filter(bool)), max_size=4)
+_people = st.one_of(
+    st.none(),
+    st.builds(klik.PersonFilter, _refs, st.booleans(), st.booleans()).filter(
+        lambda f: not (f.negated and not f.users and not f.not_set)
+    ),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    projects=_refs,
+    phases=st.lists(st.integers(1, 255), max_size=3),
+    statuses=st.lists(st.sampled_from(list(klik.TaskStatus.__members__.values())), max_size=4),
+    colours=st.lists(st.sampled_from(["green", "Gul", "Rød", "grey", "Flueben"]), max_size=5),
+    responsible=_people,
+    performer=_people,
+    title=_texts,
+    end=st.one_of(st.none(), st.dates(datetime.date(1900, 1, 1), datetime.date(2100, 1, 1))),
+    sort=st.lists(st.sampled_from(list(klik.TaskColumn.__members__.values())), unique=True, max_size=4),
+    limit=st.integers(1, 10000),
+)
+def test_any_built_query_round_trips(projects, phases, statuses, colours, responsible, performer, title, end, sort,
+                                     limit):
+    q = klik.TaskQuery(
+        projects=projects,
+        phases=phases if projects else [],
+        statuses=statuses,
+        colours=colours,
+        responsible=responsible,
+        performer=performer,
+        title_contains=title,
+        end_to=end,
+        sort=sort,
+        limit=limit,
+    )
+    assert klik.TaskQuery.parse(str(q)) == q
+    assert klik.TaskQuery.from_dict(q.to_dict()) == q
+    assert str(klik.TaskQuery.parse(str(q))) == str(q)
+    assert eval(repr(q), {"TaskQuery": klik.TaskQuery}) == q
