@@ -1,6 +1,9 @@
 #include <mutex>
 #include <shared_mutex>
 
+#include <algorithm>
+
+#include "detail/indexed_store.hpp"
 #include "detail/world_index.hpp"
 #include "klik/store.hpp"
 
@@ -77,116 +80,76 @@ std::optional<std::string> World::internal_notes(TaskId id) const {
 
 namespace {
 
-void check_ids(const Dataset& data) {
-  for (std::size_t i = 0; i < data.tasks.size(); ++i)
-    if (data.tasks[i].id.value() == 0 || (data.tasks[i].id.value() & detail::local_bit))
-      throw InvalidArgumentError("task ids must be 1..2147483647", "/tasks/" + std::to_string(i) + "/id");
-  for (std::size_t i = 0; i < data.local_tasks.size(); ++i)
-    if (data.local_tasks[i].id.value() == 0 || (data.local_tasks[i].id.value() & detail::local_bit))
-      throw InvalidArgumentError("local task ids must be 1..2147483647", "/local_tasks/" + std::to_string(i) + "/id");
-  for (std::size_t i = 0; i < data.users.size(); ++i)
-    if (data.users[i].id.value() == 0)
-      throw InvalidArgumentError("user id 0 is reserved (it means \"not set\")", "/users/" + std::to_string(i) + "/id");
-}
-
-/// Checks that `who` may be assigned on a task of `project` in `municipality`.
-void check_assignee(const detail::WorldIndex& w, std::optional<UserId> who, MunicipalityId municipality,
-                    ProjectId project, const char* field) {
-  if (!who) return;
-  const User* u = w.find_user(*who);
-  if (!u) throw InvalidArgumentError("unknown user " + std::to_string(who->value()), field);
-  if (u->side != Side::Municipality || u->municipality != municipality)
-    throw InvalidArgumentError("user " + std::to_string(who->value()) + " is not a user of municipality " +
-                                   std::to_string(municipality.value()), field);
-  const auto type = u->type_on(project);
-  if (!type || *type == UserType::Reader)
-    throw InvalidArgumentError("user " + std::to_string(who->value()) + " cannot be assigned on project " +
-                                   std::to_string(project.value()) +
-                                   " (must be Plusbruger, Standardbruger or Light-bruger there)", field);
-}
-
-class MemoryStore final : public Store {
+/// The in-memory store: the shared indexed logic plus an outbox in a vector.
+class MemoryStore final : public detail::IndexedStore {
  public:
-  MemoryStore(const Dataset& data, Calendars calendars) : calendars_(std::move(calendars)) {
+  MemoryStore(const Dataset& data, Calendars calendars) : IndexedStore(std::move(calendars)) {
     if (!data.municipalities.empty() || !data.tasks.empty()) import_dataset(data);
   }
 
-  Snapshot snapshot() const override { return Snapshot(std::shared_lock(mutex_), *index_); }
-
-  void import_dataset(const Dataset& data) override {
-    require_valid(data);
-    check_ids(data);
-    auto fresh = std::make_unique<detail::WorldIndex>(data, calendars_);
-    std::unique_lock lock(mutex_);
-    index_ = std::move(fresh);
-  }
-
-  Dataset export_dataset() const override {
-    std::shared_lock lock(mutex_);
-    return index_->to_dataset();
-  }
-
-  Task update_task(const TaskUpdate& u) override {
-    std::unique_lock lock(mutex_);
-    const detail::TaskRef* ref = index_->find_ref(u.task.value());
-    if (!ref || (u.task.value() & detail::local_bit))
-      throw NotFoundError("task " + std::to_string(u.task.value()) + " not found");
-    const detail::Partition& part = index_->partitions[ref->partition];
-    const std::size_t r = ref->row;
-    if (u.expected_version != 0 && u.expected_version != part.version[r])
-      throw ConflictError("task " + std::to_string(u.task.value()) + " was changed by someone else (version " +
-                              std::to_string(part.version[r]) + ", you read " + std::to_string(u.expected_version) +
-                              ")",
-                          {});
-    if (u.responsible) check_assignee(*index_, *u.responsible, part.municipality, part.project, "responsible");
-    if (u.performer) check_assignee(*index_, *u.performer, part.municipality, part.project, "performer");
-    return index_->update_task(u);
-  }
-
-  User put_user(const User& user, std::uint32_t expected_version) override {
-    std::unique_lock lock(mutex_);
-    User stored = user;
-    if (const User* old = index_->find_user(user.id)) {
-      if (expected_version != 0 && expected_version != old->version)
-        throw ConflictError("user " + std::to_string(user.id.value()) + " was changed by someone else", {});
-      stored.version = old->version + 1;
+  void read_attachment(AttachmentId id, const std::function<void(std::string_view)>& sink) const override {
+    std::string content;
+    {
+      std::shared_lock lock(mutex_);
+      const auto& all = index_->attachments;
+      const auto it = std::find_if(all.begin(), all.end(), [&](const Attachment& a) { return a.id == id; });
+      if (it == all.end()) throw NotFoundError("attachment " + std::to_string(id.value()) + " not found");
+      content = it->content;
     }
-    index_->put_user(stored);
-    return stored;
+    constexpr std::size_t chunk = 64 * 1024;
+    for (std::size_t at = 0; at < content.size(); at += chunk)
+      sink(std::string_view(content).substr(at, chunk));
   }
 
-  void remove_user(UserId user) override {
-    std::unique_lock lock(mutex_);
-    index_->remove_user(user);
+  std::vector<Notification> pending_notifications(Timestamp now, std::size_t limit) const override {
+    std::shared_lock lock(mutex_);
+    std::vector<Notification> out;
+    for (const Notification& n : outbox_) {
+      if (out.size() >= limit) break;
+      if (!n.delivered && n.next_attempt <= now) out.push_back(n);
+    }
+    return out;
   }
 
-  LocalTask put_local_task(const LocalTask& task) override {
-    std::unique_lock lock(mutex_);
-    KLIK_REQUIRE(task.id.value() != 0 && !(task.id.value() & detail::local_bit), "local task ids must be 1..2147483647");
-    const detail::TaskRef* parent = index_->find_ref(task.parent.value());
-    if (!parent || (task.parent.value() & detail::local_bit))
-      throw NotFoundError("task " + std::to_string(task.parent.value()) + " not found");
-    const detail::Partition& part = index_->partitions[parent->partition];
-    KLIK_REQUIRE(part.municipality == task.municipality,
-                 "a local task belongs to its parent's municipality " + std::to_string(part.municipality.value()));
-    KLIK_REQUIRE(task.status != TaskStatus::NotActive, "a local task cannot be not_active");
-    check_assignee(*index_, task.responsible, part.municipality, part.project, "responsible");
-    check_assignee(*index_, task.performer, part.municipality, part.project, "performer");
-    LocalTask stored = task;
-    if (const auto it = index_->local_slot.find(task.id); it != index_->local_slot.end())
-      stored.version = index_->locals[it->second].task.version + 1;
-    return index_->put_local_task(stored);
+  std::vector<Notification> outbox() const override {
+    std::shared_lock lock(mutex_);
+    return outbox_;
   }
 
-  void remove_local_task(LocalTaskId id) override {
+  void mark_delivered(std::uint64_t id) override {
     std::unique_lock lock(mutex_);
-    index_->remove_local_task(id);
+    entry(id).delivered = true;
   }
+
+  void reschedule(std::uint64_t id, Timestamp next_attempt, const std::string& error) override {
+    std::unique_lock lock(mutex_);
+    Notification& n = entry(id);
+    ++n.attempts;
+    n.next_attempt = next_attempt;
+    n.last_error = error;
+  }
+
+ protected:
+  void persist(const detail::Change&, Outgoing notify) override {
+    for (const Notification& n : notify) {
+      outbox_.push_back(n);
+      outbox_.back().id = next_id_++;
+      outbox_.back().delivered = false;
+    }
+  }
+  void persist_import(const Dataset&) override {}
+  bool content_in_memory() const noexcept override { return true; }
 
  private:
-  Calendars calendars_;
-  mutable std::shared_mutex mutex_;
-  std::unique_ptr<detail::WorldIndex> index_ = std::make_unique<detail::WorldIndex>();
+  Notification& entry(std::uint64_t id) {
+    const auto it = std::lower_bound(outbox_.begin(), outbox_.end(), id,
+                                     [](const Notification& n, std::uint64_t v) { return n.id < v; });
+    if (it == outbox_.end() || it->id != id) throw NotFoundError("notification " + std::to_string(id) + " not found");
+    return *it;
+  }
+
+  std::vector<Notification> outbox_;  // by id
+  std::uint64_t next_id_ = 1;
 };
 
 }  // namespace

@@ -254,18 +254,26 @@ Task WorldIndex::update_task(const TaskUpdate& u) {
   const std::uint32_t pi = ref->partition;
   Partition& part = partitions[pi];
   const std::size_t r = ref->row;
-  if (u.status) part.status[r] = *u.status;
-  if (u.responsible) part.responsible[r] = *u.responsible ? (*u.responsible)->value() : no_user;
-  if (u.performer) part.performer[r] = *u.performer ? (*u.performer)->value() : no_user;
-  if (u.responsible || u.performer) set_assignment(part.key[r], part.responsible[r], part.performer[r]);
-  ++part.version[r];
+  // Everything that can throw happens before the first change.
+  std::optional<TaskOverrides> new_overrides;
+  DeadlineDates new_dates{};
   if (u.end_override || u.latest_start_override) {
     TaskOverrides o;
     if (const auto it = overrides.find(u.task); it != overrides.end()) o = it->second;
     if (u.end_override) o.end = *u.end_override;
     if (u.latest_start_override) o.latest_start = *u.latest_start_override;
+    new_dates = dates_for(part, templates[part.text[r]].tpl, &o);
+    new_overrides = o;
+  }
+  if (u.status) part.status[r] = *u.status;
+  if (u.responsible) part.responsible[r] = *u.responsible ? (*u.responsible)->value() : no_user;
+  if (u.performer) part.performer[r] = *u.performer ? (*u.performer)->value() : no_user;
+  if (u.responsible || u.performer) set_assignment(part.key[r], part.responsible[r], part.performer[r]);
+  ++part.version[r];
+  if (new_overrides) {
+    const TaskOverrides& o = *new_overrides;
     const TemplateEntry& te = templates[part.text[r]];
-    part.dates[r] = dates_for(part, te.tpl, &o);  // throws on a bad schedule before anything is stored
+    part.dates[r] = new_dates;
     part.end[r] = (o.end ? *o.end : te.tpl.end).serial();
     if (o.end || o.latest_start)
       overrides[u.task] = o;
@@ -275,6 +283,72 @@ Task WorldIndex::update_task(const TaskUpdate& u) {
   }
   const TaskRef* now = find_ref(u.task.value());
   return task_at(partitions[now->partition], now->row);
+}
+
+DeadlineDates WorldIndex::task_dates(const Task& t) const {
+  const auto ts = template_slot.find(t.template_id);
+  if (ts == template_slot.end()) throw NotFoundError("template " + std::to_string(t.template_id.value()) + " not found");
+  const TemplateEntry& te = templates[ts->second];
+  const TaskOverrides o{t.end_override, t.latest_start_override};
+  Schedule s{te.tpl.end, te.tpl.latest_start, te.tpl.duration_workdays};
+  if (o.end) s.end = *o.end;
+  if (o.latest_start) {
+    s.latest_start = o.latest_start;
+    s.duration_workdays.reset();
+  }
+  return deadline_dates(s, calendars.effective(t.municipality, te.tpl.project));
+}
+
+// ---- ChangeLog ----
+
+void ChangeLog::record(Kind kind, std::uint32_t id, std::uint32_t version, std::uint32_t mask) {
+  auto& v = log_[(std::uint64_t{kind} << 32) | id];
+  v.emplace_back(version, mask);
+  if (v.size() > depth) v.erase(v.begin());
+}
+
+std::optional<std::uint32_t> ChangeLog::changed_since(Kind kind, std::uint32_t id, std::uint32_t read,
+                                                      std::uint32_t current) const {
+  const auto it = log_.find((std::uint64_t{kind} << 32) | id);
+  if (it == log_.end()) return std::nullopt;
+  std::uint32_t mask = 0;
+  std::uint32_t found = 0;
+  for (const auto& [version, m] : it->second)
+    if (version > read && version <= current) mask |= m, ++found;
+  if (current < read || found != current - read) return std::nullopt;
+  return mask;
+}
+
+std::vector<std::string> task_field_names(std::uint32_t mask) {
+  static const char* names[] = {"status", "responsible", "performer", "end_override", "latest_start_override"};
+  std::vector<std::string> out;
+  for (std::uint32_t i = 0; i < 5; ++i)
+    if (mask & (1u << i)) out.emplace_back(names[i]);
+  return out;
+}
+
+std::vector<std::string> user_field_names(std::uint32_t mask) {
+  static const char* names[] = {"email", "full_name", "organisation", "side",
+                                "municipality", "administrator", "memberships", "password_hash"};
+  std::vector<std::string> out;
+  for (std::uint32_t i = 0; i < 8; ++i)
+    if (mask & (1u << i)) out.emplace_back(names[i]);
+  return out;
+}
+
+std::uint32_t task_update_mask(const TaskUpdate& u) noexcept {
+  return (u.status ? TaskStatusField : 0u) | (u.responsible ? TaskResponsibleField : 0u) |
+         (u.performer ? TaskPerformerField : 0u) | (u.end_override ? TaskEndField : 0u) |
+         (u.latest_start_override ? TaskLatestStartField : 0u);
+}
+
+std::uint32_t user_diff_mask(const User& a, const User& b) noexcept {
+  return (a.email != b.email ? UserEmailField : 0u) | (a.full_name != b.full_name ? UserFullNameField : 0u) |
+         (a.organisation != b.organisation ? UserOrganisationField : 0u) | (a.side != b.side ? UserSideField : 0u) |
+         (a.municipality != b.municipality ? UserMunicipalityField : 0u) |
+         (a.administrator != b.administrator ? UserAdministratorField : 0u) |
+         (a.memberships != b.memberships ? UserMembershipsField : 0u) |
+         (a.password_hash != b.password_hash ? UserPasswordField : 0u);
 }
 
 void WorldIndex::put_user(const User& user) {
@@ -296,6 +370,8 @@ void WorldIndex::remove_user(UserId id) {
   std::vector<std::uint32_t> keys;
   for (auto [a, b] = refs.get<by_responsible>().equal_range(id.value()); a != b; ++a) keys.push_back(a->key);
   for (auto [a, b] = refs.get<by_performer>().equal_range(id.value()); a != b; ++a) keys.push_back(a->key);
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());  // responsible and performer: one bump
   for (std::uint32_t key : keys) {
     const TaskRef* ref = find_ref(key);
     Partition& part = partitions[ref->partition];

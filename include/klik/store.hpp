@@ -20,12 +20,14 @@
 ///   obtained through a Snapshot are valid while that Snapshot lives.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <shared_mutex>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "klik/calendar.hpp"
@@ -33,6 +35,7 @@
 #include "klik/deadline.hpp"
 #include "klik/error.hpp"
 #include "klik/model.hpp"
+#include "klik/outbox.hpp"
 
 namespace klik {
 
@@ -40,7 +43,13 @@ namespace detail {
 class WorldIndex;
 }
 
-/// A write based on a stale version: names the fields that changed since.
+/// A write based on a stale version: names the fields that changed since the
+/// version the writer read (task: "status", "responsible", "performer",
+/// "end_override", "latest_start_override"; user: "email", "full_name",
+/// "organisation", "side", "municipality", "administrator", "memberships",
+/// "password_hash"). Stores keep a short per-object log of which fields each
+/// version changed; when the read version is older than that log, every field
+/// is named.
 class ConflictError : public Error {
  public:
   ConflictError(const std::string& message, std::vector<std::string> changed_fields)
@@ -111,7 +120,14 @@ struct TaskUpdate {
   std::optional<std::optional<Date>> latest_start_override;
 };
 
+/// The last deadline colour notified for a task (empty: never swept).
+using LastNotified = std::optional<DeadlineColour>;
+
 /// The storage interface. Narrow on purpose: reads go through snapshot().
+///
+/// Every mutation takes `notify`: notifications caused by the change, recorded
+/// in the outbox atomically with it (outbox.hpp). Ids of recorded notifications
+/// are assigned by the store, increasing.
 class Store {
  public:
   virtual ~Store() = default;
@@ -123,22 +139,60 @@ class Store {
   [[nodiscard]] virtual Snapshot snapshot() const = 0;
 
   /// Replaces the whole world with `data` (validated first; on error nothing changes).
+  /// The last-notified colours are cleared; the outbox is kept (no committed
+  /// notification is ever dropped).
   virtual void import_dataset(const Dataset& data) = 0;
-  /// The whole world as plain data.
+  /// The whole world as plain data (attachments with their content).
   [[nodiscard]] virtual Dataset export_dataset() const = 0;
 
   /// Applies a task update atomically and returns the task as stored (version bumped).
   /// Throws NotFoundError, InvalidArgumentError (e.g. an assignee who cannot be
   /// assigned) or ConflictError.
-  virtual Task update_task(const TaskUpdate& update) = 0;
+  virtual Task update_task(const TaskUpdate& update, Outgoing notify = {}) = 0;
   /// Adds or replaces a user (by id); the email must stay unique. `expected_version`
   /// as in TaskUpdate. Returns the stored user.
-  virtual User put_user(const User& user, std::uint32_t expected_version = 0) = 0;
-  /// Removes a user and clears their assignments (tasks show "not set").
-  virtual void remove_user(UserId user) = 0;
+  virtual User put_user(const User& user, std::uint32_t expected_version = 0, Outgoing notify = {}) = 0;
+  /// Removes a user and clears their assignments (tasks show "not set"; their versions are bumped).
+  virtual void remove_user(UserId user, Outgoing notify = {}) = 0;
   /// Adds or replaces a local task (by id).
-  virtual LocalTask put_local_task(const LocalTask& task) = 0;
-  virtual void remove_local_task(LocalTaskId id) = 0;
+  virtual LocalTask put_local_task(const LocalTask& task, Outgoing notify = {}) = 0;
+  virtual void remove_local_task(LocalTaskId id, Outgoing notify = {}) = 0;
+
+  // ---- messages, notes, attachments ----
+
+  /// Appends a message; an id of 0 is assigned (max + 1). Returns the stored message.
+  virtual Message add_message(const Message& message, Outgoing notify = {}) = 0;
+  /// Sets a task's internal notes; empty text removes them. Throws NotFoundError.
+  virtual void set_internal_notes(TaskId task, const std::string& text) = 0;
+  /// Stores an attachment with its content (`size` is taken from the content);
+  /// an id of 0 is assigned. Returns the metadata (content left empty).
+  virtual Attachment add_attachment(const Attachment& attachment, Outgoing notify = {}) = 0;
+  /// Streams an attachment's content to `sink` in chunks. Throws NotFoundError.
+  virtual void read_attachment(AttachmentId id, const std::function<void(std::string_view)>& sink) const = 0;
+  /// An attachment's whole content.
+  [[nodiscard]] std::string attachment_content(AttachmentId id) const;
+  /// Attachment metadata of one task (content empty), by id.
+  [[nodiscard]] virtual std::vector<Attachment> attachments(TaskId task) const = 0;
+
+  // ---- deadline sweep state ----
+
+  /// The last-notified colour of every task that has one, by task id.
+  [[nodiscard]] virtual std::vector<std::pair<TaskId, DeadlineColour>> notified_colours() const = 0;
+  /// Records a sweep: the new last-notified colours (empty clears) and its
+  /// notifications, in one transaction.
+  virtual void record_sweep(std::span<const std::pair<TaskId, LastNotified>> colours, Outgoing notify) = 0;
+
+  // ---- outbox ----
+
+  /// Records notifications on their own (no other change).
+  virtual void enqueue(Outgoing notify) = 0;
+  /// Undelivered notifications due at `now` (next_attempt <= now), oldest id first.
+  [[nodiscard]] virtual std::vector<Notification> pending_notifications(Timestamp now, std::size_t limit) const = 0;
+  /// Every notification recorded (delivered or not), by id.
+  [[nodiscard]] virtual std::vector<Notification> outbox() const = 0;
+  virtual void mark_delivered(std::uint64_t id) = 0;
+  /// Counts a failed attempt and defers the entry to `next_attempt`.
+  virtual void reschedule(std::uint64_t id, Timestamp next_attempt, const std::string& error) = 0;
 };
 
 /// An in-memory store, empty or loaded from a dataset. Tasks are judged on `calendars`.

@@ -112,6 +112,44 @@ struct LocalEntry {
   std::string folded_title;
 };
 
+/// Which fields each recent version of a task or user changed, so a
+/// ConflictError can name them. Bounded: the last `depth` versions per object.
+class ChangeLog {
+ public:
+  enum Kind : std::uint32_t { TaskKind = 0, UserKind = 1 };
+  static constexpr std::size_t depth = 32;
+  void record(Kind kind, std::uint32_t id, std::uint32_t version, std::uint32_t mask);
+  /// The union of the masks of versions read+1..current; empty when the log
+  /// does not reach back that far.
+  [[nodiscard]] std::optional<std::uint32_t> changed_since(Kind kind, std::uint32_t id, std::uint32_t read,
+                                                           std::uint32_t current) const;
+  void clear() { log_.clear(); }
+  /// Every entry as (kind, id, version, mask), for persistence.
+  template <class F>
+  void for_each(F&& f) const {
+    for (const auto& [k, v] : log_)
+      for (const auto& [version, mask] : v) f(static_cast<Kind>(k >> 32), static_cast<std::uint32_t>(k), version, mask);
+  }
+
+ private:
+  std::unordered_map<std::uint64_t, std::vector<std::pair<std::uint32_t, std::uint32_t>>> log_;
+};
+
+/// Field bits of the change log.
+enum TaskField : std::uint32_t {
+  TaskStatusField = 1, TaskResponsibleField = 2, TaskPerformerField = 4, TaskEndField = 8, TaskLatestStartField = 16,
+  TaskAllFields = 31
+};
+enum UserField : std::uint32_t {
+  UserEmailField = 1, UserFullNameField = 2, UserOrganisationField = 4, UserSideField = 8,
+  UserMunicipalityField = 16, UserAdministratorField = 32, UserMembershipsField = 64, UserPasswordField = 128,
+  UserAllFields = 255
+};
+std::vector<std::string> task_field_names(std::uint32_t mask);
+std::vector<std::string> user_field_names(std::uint32_t mask);
+std::uint32_t task_update_mask(const TaskUpdate& u) noexcept;
+std::uint32_t user_diff_mask(const User& before, const User& after) noexcept;
+
 struct TaskOverrides {
   std::optional<Date> end;
   std::optional<Date> latest_start;
@@ -140,6 +178,9 @@ class WorldIndex {
   std::vector<Attachment> attachments;
   std::unordered_map<TaskId, TaskOverrides> overrides;
   Calendars calendars;
+  // deadline sweep state and conflict history (not part of a Dataset)
+  std::unordered_map<TaskId, DeadlineColour> notified;
+  ChangeLog changes;
 
   // tasks
   std::vector<Partition> partitions;
@@ -161,6 +202,9 @@ class WorldIndex {
   LocalTask local_at(const Partition& part, std::size_t row) const;
   const std::string& folded_title(const Partition& part, std::size_t row) const;
   const std::string& title(const Partition& part, std::size_t row) const;
+
+  /// The deadline dates `t` would have (throws InvalidArgumentError on a bad schedule).
+  DeadlineDates task_dates(const Task& t) const;
 
   /// Mutations (callers hold the write lock and have validated the change).
   Task update_task(const TaskUpdate& update);

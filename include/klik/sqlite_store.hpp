@@ -1,0 +1,108 @@
+#pragma once
+/// @file sqlite_store.hpp
+/// @brief The embedded durable store: a Store kept in one SQLite file.
+///
+/// Opening loads what the query engine needs into the same in-memory indexes
+/// as the memory store, so lists are as fast as in memory. Every mutation is
+/// written through to SQLite in one transaction (with the notifications it
+/// causes, in the outbox table) and committed before the indexes change and
+/// readers can see it. Attachment content and the outbox live only on disk.
+/// docs/store.md describes the schema, migrations and durability.
+///
+/// One process writes a file at a time; other processes may open the same file
+/// read-only (`SqliteOptions::read_only`) and see the last committed state as of
+/// their open. A writer that finds the file changed by another connection since
+/// it loaded refuses to write (FailedPreconditionError: reopen).
+///
+/// Thread-safety: as every Store (store.hpp).
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "klik/calendar.hpp"
+#include "klik/store.hpp"
+
+namespace klik {
+
+/// The schema version this klik writes (PRAGMA user_version). Older files are
+/// migrated forward on open; newer ones are refused.
+inline constexpr int sqlite_schema_version = 2;
+
+/// How a commit reaches the disk (PRAGMA synchronous in WAL mode).
+enum class Durability {
+  /// fsync of the write-ahead log at every commit: a committed mutation survives
+  /// a power loss or OS crash. The default.
+  Full,
+  /// No fsync at commit (only at checkpoints): a committed mutation survives a
+  /// crash or kill of the process, but the last commits may be lost on a power
+  /// loss or OS crash. The database is never corrupted either way.
+  Normal,
+};
+
+struct SqliteOptions {
+  /// Tasks are judged on these calendars (not stored in the file).
+  Calendars calendars;
+  Durability durability = Durability::Full;
+  /// Open without writing (no migration; mutations throw StorageError).
+  bool read_only = false;
+  /// Create the file when it does not exist.
+  bool create = true;
+  /// PRAGMA max_page_count (0: no limit). A write that would grow the file beyond it
+  /// fails with StorageError ("database or disk is full") and changes nothing.
+  std::int64_t max_pages = 0;
+  /// How long a write waits for another connection's lock, in milliseconds.
+  int busy_timeout_ms = 5000;
+};
+
+/// A Store in a SQLite file. Create with open_sqlite_store().
+class SqliteStore : public Store {
+ public:
+  class Impl;
+  explicit SqliteStore(std::unique_ptr<Impl> impl);
+  ~SqliteStore() override;
+
+  [[nodiscard]] Snapshot snapshot() const override;
+  void import_dataset(const Dataset& data) override;
+  [[nodiscard]] Dataset export_dataset() const override;
+  Task update_task(const TaskUpdate& update, Outgoing notify = {}) override;
+  User put_user(const User& user, std::uint32_t expected_version = 0, Outgoing notify = {}) override;
+  void remove_user(UserId user, Outgoing notify = {}) override;
+  LocalTask put_local_task(const LocalTask& task, Outgoing notify = {}) override;
+  void remove_local_task(LocalTaskId id, Outgoing notify = {}) override;
+  Message add_message(const Message& message, Outgoing notify = {}) override;
+  void set_internal_notes(TaskId task, const std::string& text) override;
+  Attachment add_attachment(const Attachment& attachment, Outgoing notify = {}) override;
+  void read_attachment(AttachmentId id, const std::function<void(std::string_view)>& sink) const override;
+  [[nodiscard]] std::vector<Attachment> attachments(TaskId task) const override;
+  [[nodiscard]] std::vector<std::pair<TaskId, DeadlineColour>> notified_colours() const override;
+  void record_sweep(std::span<const std::pair<TaskId, LastNotified>> colours, Outgoing notify) override;
+  void enqueue(Outgoing notify) override;
+  [[nodiscard]] std::vector<Notification> pending_notifications(Timestamp now, std::size_t limit) const override;
+  [[nodiscard]] std::vector<Notification> outbox() const override;
+  void mark_delivered(std::uint64_t id) override;
+  void reschedule(std::uint64_t id, Timestamp next_attempt, const std::string& error) override;
+
+  /// The file's path.
+  [[nodiscard]] const std::string& path() const;
+  /// The file's schema version (PRAGMA user_version).
+  [[nodiscard]] int schema_version() const;
+  /// PRAGMA integrity_check: "ok", or SQLite's list of problems.
+  [[nodiscard]] std::string integrity_check() const;
+  /// Checkpoints the write-ahead log and closes the file. Later calls throw
+  /// FailedPreconditionError. No Snapshot may be alive. Idempotent.
+  void close();
+  [[nodiscard]] bool closed() const noexcept { return impl_ == nullptr; }
+
+ private:
+  Impl& impl() const;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Opens (or creates) the store in `path`, migrating an older schema forward.
+/// Throws StorageError with a clear message for a file that is not a klik SQLite
+/// database, a corrupt or truncated one, one from a newer klik, or a location
+/// that cannot be opened or written; the file is never modified in those cases.
+std::unique_ptr<SqliteStore> open_sqlite_store(const std::string& path, SqliteOptions options = {});
+
+}  // namespace klik

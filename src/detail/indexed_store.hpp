@@ -1,0 +1,83 @@
+#pragma once
+// Private: the Store logic shared by the memory and the SQLite store.
+//
+// Every mutation runs under the write lock in three steps: validate against the
+// in-memory indexes (throwing before anything changes), persist() the change
+// with its notifications (the SQLite store writes one transaction and commits;
+// the memory store appends to its outbox), then apply it to the indexes. So a
+// reader never sees a change that is not durable, and a failed write leaves
+// both disk and memory as they were.
+
+#include <memory>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "detail/world_index.hpp"
+#include "klik/store.hpp"
+
+namespace klik::detail {
+
+/// One validated change, as persist() receives it.
+struct Change {
+  enum class Kind {
+    Task, UserPut, UserRemove, LocalPut, LocalRemove, Message, Notes, Attachment, Sweep, Enqueue
+  } kind = Kind::Enqueue;
+  std::vector<Task> tasks;          // Task: the task after; UserRemove: tasks whose assignments were cleared
+  std::uint32_t mask = 0;           // Task / UserPut: changed fields
+  User user;                        // UserPut: the user after
+  UserId removed_user;
+  std::vector<LocalTask> locals;    // LocalPut: the local task; UserRemove: cleared local tasks
+  LocalTaskId removed_local;
+  Message message;
+  TaskId notes_task;
+  std::string notes_text;
+  const Attachment* attachment = nullptr;  // with content
+  std::span<const std::pair<TaskId, LastNotified>> colours;
+};
+
+class IndexedStore : public Store {
+ public:
+  explicit IndexedStore(Calendars calendars) : calendars_(std::move(calendars)) {}
+
+  Snapshot snapshot() const override;
+  void import_dataset(const Dataset& data) override;
+  Dataset export_dataset() const override;
+  Task update_task(const TaskUpdate& update, Outgoing notify = {}) override;
+  User put_user(const User& user, std::uint32_t expected_version = 0, Outgoing notify = {}) override;
+  void remove_user(UserId user, Outgoing notify = {}) override;
+  LocalTask put_local_task(const LocalTask& task, Outgoing notify = {}) override;
+  void remove_local_task(LocalTaskId id, Outgoing notify = {}) override;
+  Message add_message(const Message& message, Outgoing notify = {}) override;
+  void set_internal_notes(TaskId task, const std::string& text) override;
+  Attachment add_attachment(const Attachment& attachment, Outgoing notify = {}) override;
+  std::vector<Attachment> attachments(TaskId task) const override;
+  std::vector<std::pair<TaskId, DeadlineColour>> notified_colours() const override;
+  void record_sweep(std::span<const std::pair<TaskId, LastNotified>> colours, Outgoing notify) override;
+  void enqueue(Outgoing notify) override;
+
+ protected:
+  /// Makes `change` and `notify` durable, or throws leaving nothing changed.
+  /// Called with the write lock held, after validation, before the indexes change.
+  virtual void persist(const Change& change, Outgoing notify) = 0;
+  /// Replaces everything durable with `data` (import); throws leaving the old data.
+  virtual void persist_import(const Dataset& data) = 0;
+  /// Whether attachment content stays in the indexes (memory store) or only on disk.
+  virtual bool content_in_memory() const noexcept = 0;
+  /// Fills attachment content for export (stores that keep it on disk).
+  virtual void load_content(Dataset&) const {}
+
+  /// Installs a freshly loaded index (no persistence); used by loaders.
+  void install(std::unique_ptr<WorldIndex> index);
+  static void check_dataset(const Dataset& data);
+
+  Calendars calendars_;
+  mutable std::shared_mutex mutex_;
+  std::unique_ptr<WorldIndex> index_ = std::make_unique<WorldIndex>();
+  std::uint64_t next_message_ = 1;
+  std::uint64_t next_attachment_ = 1;
+};
+
+}  // namespace klik::detail

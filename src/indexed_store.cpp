@@ -1,0 +1,336 @@
+#include "detail/indexed_store.hpp"
+
+#include <algorithm>
+#include <mutex>
+
+namespace klik::detail {
+
+namespace {
+
+void check_ids(const Dataset& data) {
+  for (std::size_t i = 0; i < data.tasks.size(); ++i)
+    if (data.tasks[i].id.value() == 0 || (data.tasks[i].id.value() & local_bit))
+      throw InvalidArgumentError("task ids must be 1..2147483647", "/tasks/" + std::to_string(i) + "/id");
+  for (std::size_t i = 0; i < data.local_tasks.size(); ++i)
+    if (data.local_tasks[i].id.value() == 0 || (data.local_tasks[i].id.value() & local_bit))
+      throw InvalidArgumentError("local task ids must be 1..2147483647", "/local_tasks/" + std::to_string(i) + "/id");
+  for (std::size_t i = 0; i < data.users.size(); ++i)
+    if (data.users[i].id.value() == 0)
+      throw InvalidArgumentError("user id 0 is reserved (it means \"not set\")", "/users/" + std::to_string(i) + "/id");
+}
+
+/// Checks that `who` may be assigned on a task of `project` in `municipality`.
+void check_assignee(const WorldIndex& w, std::optional<UserId> who, MunicipalityId municipality, ProjectId project,
+                    const char* field) {
+  if (!who) return;
+  const User* u = w.find_user(*who);
+  if (!u) throw InvalidArgumentError("unknown user " + std::to_string(who->value()), field);
+  if (u->side != Side::Municipality || u->municipality != municipality)
+    throw InvalidArgumentError("user " + std::to_string(who->value()) + " is not a user of municipality " +
+                                   std::to_string(municipality.value()),
+                               field);
+  const auto type = u->type_on(project);
+  if (!type || *type == UserType::Reader)
+    throw InvalidArgumentError("user " + std::to_string(who->value()) + " cannot be assigned on project " +
+                                   std::to_string(project.value()) +
+                                   " (must be Plusbruger, Standardbruger or Light-bruger there)",
+                               field);
+}
+
+const TaskRef& require_task(const WorldIndex& w, TaskId id) {
+  const TaskRef* ref = w.find_ref(id.value());
+  if (!ref || (id.value() & local_bit)) throw NotFoundError("task " + std::to_string(id.value()) + " not found");
+  return *ref;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) {
+    if (!out.empty()) out += ", ";
+    out += s;
+  }
+  return out;
+}
+
+}  // namespace
+
+void IndexedStore::check_dataset(const Dataset& data) {
+  require_valid(data);
+  check_ids(data);
+}
+
+void IndexedStore::install(std::unique_ptr<WorldIndex> index) {
+  std::uint64_t m = 0, a = 0;
+  for (const auto& x : index->messages) m = std::max(m, x.id.value());
+  for (const auto& x : index->attachments) a = std::max(a, x.id.value());
+  std::unique_lock lock(mutex_);
+  index_ = std::move(index);
+  next_message_ = m + 1;
+  next_attachment_ = a + 1;
+}
+
+Snapshot IndexedStore::snapshot() const { return Snapshot(std::shared_lock(mutex_), *index_); }
+
+void IndexedStore::import_dataset(const Dataset& data) {
+  check_dataset(data);
+  auto fresh = std::make_unique<WorldIndex>(data, calendars_);
+  if (!content_in_memory())
+    for (auto& at : fresh->attachments) at.content.clear(), at.content.shrink_to_fit();
+  {
+    std::unique_lock lock(mutex_);
+    persist_import(data);
+  }
+  install(std::move(fresh));
+}
+
+Dataset IndexedStore::export_dataset() const {
+  std::shared_lock lock(mutex_);
+  Dataset d = index_->to_dataset();
+  load_content(d);
+  return d;
+}
+
+Task IndexedStore::update_task(const TaskUpdate& u, Outgoing notify) {
+  std::unique_lock lock(mutex_);
+  const TaskRef& ref = require_task(*index_, u.task);
+  const Partition& part = index_->partitions[ref.partition];
+  const std::size_t r = ref.row;
+  const std::uint32_t current = part.version[r];
+  if (u.expected_version != 0 && u.expected_version != current) {
+    const auto mask = index_->changes.changed_since(ChangeLog::TaskKind, u.task.value(), u.expected_version, current);
+    auto fields = task_field_names(mask.value_or(TaskAllFields));
+    throw ConflictError("task " + std::to_string(u.task.value()) + " was changed by someone else (version " +
+                            std::to_string(current) + ", you read " + std::to_string(u.expected_version) +
+                            "; changed: " + join(fields) + ")",
+                        std::move(fields));
+  }
+  if (u.responsible) check_assignee(*index_, *u.responsible, part.municipality, part.project, "responsible");
+  if (u.performer) check_assignee(*index_, *u.performer, part.municipality, part.project, "performer");
+  Task after = index_->task_at(part, r);
+  if (u.status) after.status = *u.status;
+  if (u.responsible) after.responsible = *u.responsible;
+  if (u.performer) after.performer = *u.performer;
+  if (u.end_override) after.end_override = *u.end_override;
+  if (u.latest_start_override) after.latest_start_override = *u.latest_start_override;
+  after.version = current + 1;
+  if (u.end_override || u.latest_start_override) (void)index_->task_dates(after);  // throws on a bad schedule
+  Change c;
+  c.kind = Change::Kind::Task;
+  c.mask = task_update_mask(u);
+  c.tasks.push_back(after);
+  persist(c, notify);
+  index_->changes.record(ChangeLog::TaskKind, u.task.value(), after.version, c.mask);
+  return index_->update_task(u);
+}
+
+User IndexedStore::put_user(const User& user, std::uint32_t expected_version, Outgoing notify) {
+  std::unique_lock lock(mutex_);
+  KLIK_REQUIRE(user.id.value() != 0, "user id 0 is reserved (it means \"not set\")");
+  User stored = user;
+  std::uint32_t mask = UserAllFields;
+  if (const User* old = index_->find_user(user.id)) {
+    if (expected_version != 0 && expected_version != old->version) {
+      const auto m = index_->changes.changed_since(ChangeLog::UserKind, user.id.value(), expected_version, old->version);
+      auto fields = user_field_names(m.value_or(UserAllFields));
+      throw ConflictError("user " + std::to_string(user.id.value()) + " was changed by someone else (version " +
+                              std::to_string(old->version) + ", you read " + std::to_string(expected_version) +
+                              "; changed: " + join(fields) + ")",
+                          std::move(fields));
+    }
+    stored.version = old->version + 1;
+    mask = user_diff_mask(*old, stored);
+  }
+  const auto& by_mail = index_->users.get<by_email>();
+  if (const auto it = by_mail.find(normalise_email(user.email)); it != by_mail.end() && it->user.id != user.id)
+    throw AlreadyExistsError("a user with email " + it->email_key + " already exists");
+  Change c;
+  c.kind = Change::Kind::UserPut;
+  c.user = stored;
+  c.mask = mask;
+  persist(c, notify);
+  index_->changes.record(ChangeLog::UserKind, user.id.value(), stored.version, mask);
+  index_->put_user(stored);
+  return stored;
+}
+
+void IndexedStore::remove_user(UserId id, Outgoing notify) {
+  std::unique_lock lock(mutex_);
+  if (!index_->find_user(id)) throw NotFoundError("user " + std::to_string(id.value()) + " not found");
+  Change c;
+  c.kind = Change::Kind::UserRemove;
+  c.removed_user = id;
+  std::vector<std::uint32_t> keys;
+  for (auto [a, b] = index_->refs.get<by_responsible>().equal_range(id.value()); a != b; ++a) keys.push_back(a->key);
+  for (auto [a, b] = index_->refs.get<by_performer>().equal_range(id.value()); a != b; ++a) keys.push_back(a->key);
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> log;  // (task id, mask)
+  for (std::uint32_t key : keys) {
+    const TaskRef* ref = index_->find_ref(key);
+    const Partition& part = index_->partitions[ref->partition];
+    const std::size_t r = ref->row;
+    const bool resp = part.responsible[r] == id.value(), perf = part.performer[r] == id.value();
+    if (part.is_local(r)) {
+      LocalTask l = index_->local_at(part, r);
+      if (resp) l.responsible.reset();
+      if (perf) l.performer.reset();
+      l.status = part.status[r];
+      l.version = part.version[r] + 1;
+      c.locals.push_back(l);
+    } else {
+      Task t = index_->task_at(part, r);
+      if (resp) t.responsible.reset();
+      if (perf) t.performer.reset();
+      t.version = part.version[r] + 1;
+      c.tasks.push_back(t);
+      log.emplace_back(key, (resp ? TaskResponsibleField : 0u) | (perf ? TaskPerformerField : 0u));
+    }
+  }
+  persist(c, notify);
+  for (std::size_t i = 0; i < c.tasks.size(); ++i)
+    index_->changes.record(ChangeLog::TaskKind, log[i].first, c.tasks[i].version, log[i].second);
+  index_->remove_user(id);
+}
+
+LocalTask IndexedStore::put_local_task(const LocalTask& task, Outgoing notify) {
+  std::unique_lock lock(mutex_);
+  KLIK_REQUIRE(task.id.value() != 0 && !(task.id.value() & local_bit), "local task ids must be 1..2147483647");
+  const TaskRef* parent = index_->find_ref(task.parent.value());
+  if (!parent || (task.parent.value() & local_bit))
+    throw NotFoundError("task " + std::to_string(task.parent.value()) + " not found");
+  const Partition& part = index_->partitions[parent->partition];
+  KLIK_REQUIRE(part.municipality == task.municipality,
+               "a local task belongs to its parent's municipality " + std::to_string(part.municipality.value()));
+  KLIK_REQUIRE(task.status != TaskStatus::NotActive, "a local task cannot be not_active");
+  check_assignee(*index_, task.responsible, part.municipality, part.project, "responsible");
+  check_assignee(*index_, task.performer, part.municipality, part.project, "performer");
+  LocalTask stored = task;
+  if (const auto it = index_->local_slot.find(task.id); it != index_->local_slot.end()) {
+    const TaskRef* own = index_->find_ref(task.id.value() | local_bit);
+    stored.version = index_->partitions[own->partition].version[own->row] + 1;
+  }
+  Change c;
+  c.kind = Change::Kind::LocalPut;
+  c.locals.push_back(stored);
+  persist(c, notify);
+  return index_->put_local_task(stored);
+}
+
+void IndexedStore::remove_local_task(LocalTaskId id, Outgoing notify) {
+  std::unique_lock lock(mutex_);
+  if (!index_->local_slot.contains(id)) throw NotFoundError("local task " + std::to_string(id.value()) + " not found");
+  Change c;
+  c.kind = Change::Kind::LocalRemove;
+  c.removed_local = id;
+  persist(c, notify);
+  index_->remove_local_task(id);
+}
+
+Message IndexedStore::add_message(const Message& message, Outgoing notify) {
+  std::unique_lock lock(mutex_);
+  const MessageTarget& t = message.target;
+  KLIK_REQUIRE(int(t.task.has_value()) + int(t.project.has_value()) + int(t.wave.has_value()) == 1,
+               "a message targets exactly one of a task, a project or a wave");
+  if (t.task) require_task(*index_, *t.task);
+  if (t.project && !index_->project_slot.contains(*t.project))
+    throw NotFoundError("project " + std::to_string(t.project->value()) + " not found");
+  if (t.wave && std::none_of(index_->waves.begin(), index_->waves.end(),
+                             [&](const RolloutWave& w) { return w.id == *t.wave; }))
+    throw NotFoundError("wave " + std::to_string(t.wave->value()) + " not found");
+  Message stored = message;
+  if (stored.id.value() == 0) stored.id = MessageId(next_message_);
+  KLIK_REQUIRE(std::none_of(index_->messages.begin(), index_->messages.end(),
+                            [&](const Message& m) { return m.id == stored.id; }),
+               "message " + std::to_string(stored.id.value()) + " already exists");
+  Change c;
+  c.kind = Change::Kind::Message;
+  c.message = stored;
+  persist(c, notify);
+  index_->messages.push_back(stored);
+  next_message_ = std::max(next_message_, stored.id.value() + 1);
+  return stored;
+}
+
+void IndexedStore::set_internal_notes(TaskId task, const std::string& text) {
+  std::unique_lock lock(mutex_);
+  require_task(*index_, task);
+  Change c;
+  c.kind = Change::Kind::Notes;
+  c.notes_task = task;
+  c.notes_text = text;
+  persist(c, {});
+  if (text.empty())
+    index_->notes.erase(task);
+  else
+    index_->notes[task] = text;
+}
+
+Attachment IndexedStore::add_attachment(const Attachment& attachment, Outgoing notify) {
+  std::unique_lock lock(mutex_);
+  require_task(*index_, attachment.task);
+  Attachment stored = attachment;
+  if (stored.id.value() == 0) stored.id = AttachmentId(next_attachment_);
+  stored.size = stored.content.size();
+  KLIK_REQUIRE(std::none_of(index_->attachments.begin(), index_->attachments.end(),
+                            [&](const Attachment& a) { return a.id == stored.id; }),
+               "attachment " + std::to_string(stored.id.value()) + " already exists");
+  Change c;
+  c.kind = Change::Kind::Attachment;
+  c.attachment = &stored;
+  persist(c, notify);
+  Attachment meta = stored;
+  meta.content.clear();
+  index_->attachments.push_back(content_in_memory() ? stored : meta);
+  next_attachment_ = std::max(next_attachment_, stored.id.value() + 1);
+  return meta;
+}
+
+std::vector<Attachment> IndexedStore::attachments(TaskId task) const {
+  std::shared_lock lock(mutex_);
+  std::vector<Attachment> out;
+  for (const Attachment& a : index_->attachments)
+    if (a.task == task) {
+      out.push_back(a);
+      out.back().content.clear();
+    }
+  std::sort(out.begin(), out.end(), [](const Attachment& a, const Attachment& b) { return a.id < b.id; });
+  return out;
+}
+
+std::vector<std::pair<TaskId, DeadlineColour>> IndexedStore::notified_colours() const {
+  std::shared_lock lock(mutex_);
+  std::vector<std::pair<TaskId, DeadlineColour>> out(index_->notified.begin(), index_->notified.end());
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return out;
+}
+
+void IndexedStore::record_sweep(std::span<const std::pair<TaskId, LastNotified>> colours, Outgoing notify) {
+  std::unique_lock lock(mutex_);
+  for (const auto& [task, colour] : colours) require_task(*index_, task);
+  Change c;
+  c.kind = Change::Kind::Sweep;
+  c.colours = colours;
+  persist(c, notify);
+  for (const auto& [task, colour] : colours)
+    if (colour)
+      index_->notified[task] = *colour;
+    else
+      index_->notified.erase(task);
+}
+
+void IndexedStore::enqueue(Outgoing notify) {
+  std::unique_lock lock(mutex_);
+  persist(Change{}, notify);
+}
+
+}  // namespace klik::detail
+
+namespace klik {
+
+std::string Store::attachment_content(AttachmentId id) const {
+  std::string out;
+  read_attachment(id, [&](std::string_view chunk) { out.append(chunk); });
+  return out;
+}
+
+}  // namespace klik

@@ -1,0 +1,771 @@
+// The SQLite store (include/klik/sqlite_store.hpp, docs/store.md): the indexed
+// store logic of detail::IndexedStore with every change written through to one
+// SQLite transaction before the indexes change.
+#include "klik/sqlite_store.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <filesystem>
+#include <mutex>
+
+#include "detail/indexed_store.hpp"
+#include "detail/json_io.hpp"
+#include "detail/sqlite.hpp"
+
+namespace klik {
+
+namespace {
+
+using detail::Change;
+namespace sql = detail::sql;
+
+// ---- schema: one entry per version; migrations[i] takes version i to i + 1 ----
+
+constexpr const char* schema_v1 = R"sql(
+CREATE TABLE municipality(id INTEGER PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE project(id INTEGER PRIMARY KEY, name TEXT NOT NULL, doc TEXT NOT NULL);
+CREATE TABLE wave(id INTEGER PRIMARY KEY, project INTEGER NOT NULL REFERENCES project(id), doc TEXT NOT NULL);
+CREATE TABLE template(id INTEGER PRIMARY KEY, project INTEGER NOT NULL REFERENCES project(id), doc TEXT NOT NULL);
+CREATE TABLE user(
+  id INTEGER PRIMARY KEY, email TEXT NOT NULL, email_key TEXT NOT NULL UNIQUE, full_name TEXT NOT NULL,
+  organisation TEXT NOT NULL, side INTEGER NOT NULL, municipality INTEGER REFERENCES municipality(id),
+  administrator INTEGER NOT NULL, password_hash TEXT NOT NULL, version INTEGER NOT NULL);
+CREATE TABLE membership(
+  user INTEGER NOT NULL REFERENCES user(id) ON DELETE CASCADE, project INTEGER NOT NULL REFERENCES project(id),
+  type INTEGER NOT NULL, PRIMARY KEY(user, project)) WITHOUT ROWID;
+CREATE TABLE task(
+  id INTEGER PRIMARY KEY, template INTEGER NOT NULL REFERENCES template(id),
+  municipality INTEGER NOT NULL REFERENCES municipality(id), status INTEGER NOT NULL CHECK(status BETWEEN 0 AND 3),
+  responsible INTEGER REFERENCES user(id), performer INTEGER REFERENCES user(id),
+  end_override INTEGER, latest_start_override INTEGER, version INTEGER NOT NULL,
+  notified INTEGER CHECK(notified BETWEEN 0 AND 4));
+CREATE INDEX task_responsible ON task(responsible);
+CREATE INDEX task_performer ON task(performer);
+CREATE TABLE local_task(
+  id INTEGER PRIMARY KEY, parent INTEGER NOT NULL REFERENCES task(id),
+  municipality INTEGER NOT NULL REFERENCES municipality(id), title TEXT NOT NULL,
+  responsible INTEGER REFERENCES user(id), performer INTEGER REFERENCES user(id), status INTEGER NOT NULL,
+  end_date INTEGER NOT NULL, description TEXT NOT NULL, version INTEGER NOT NULL);
+CREATE INDEX local_task_parent ON local_task(parent);
+CREATE TABLE message(
+  id INTEGER PRIMARY KEY, task INTEGER REFERENCES task(id), project INTEGER REFERENCES project(id),
+  wave INTEGER REFERENCES wave(id), author INTEGER NOT NULL, author_side INTEGER NOT NULL, time INTEGER NOT NULL,
+  text TEXT NOT NULL);
+CREATE TABLE attachment(
+  id INTEGER PRIMARY KEY, task INTEGER NOT NULL REFERENCES task(id), file_name TEXT NOT NULL,
+  media_type TEXT NOT NULL, size INTEGER NOT NULL, uploaded_by INTEGER NOT NULL, time INTEGER NOT NULL,
+  content BLOB NOT NULL);
+CREATE TABLE internal_note(task INTEGER PRIMARY KEY REFERENCES task(id), text TEXT NOT NULL);
+CREATE TABLE outbox(
+  id INTEGER PRIMARY KEY AUTOINCREMENT, event TEXT NOT NULL, key TEXT NOT NULL, recipients TEXT NOT NULL,
+  mailbox TEXT NOT NULL, sender TEXT NOT NULL, link TEXT NOT NULL, payload TEXT NOT NULL, created INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0, next_attempt INTEGER NOT NULL, delivered INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '');
+CREATE INDEX outbox_pending ON outbox(next_attempt) WHERE delivered = 0;
+)sql";
+
+// Version 2: which fields each version of a task or user changed (ConflictError names them).
+constexpr const char* schema_v2 = R"sql(
+CREATE TABLE change_log(
+  kind INTEGER NOT NULL, id INTEGER NOT NULL, version INTEGER NOT NULL, fields INTEGER NOT NULL,
+  PRIMARY KEY(kind, id, version)) WITHOUT ROWID;
+)sql";
+
+constexpr const char* migrations[] = {schema_v1, schema_v2};
+static_assert(std::size(migrations) == sqlite_schema_version);
+
+std::string recipients_text(const std::vector<UserId>& r) {
+  std::string s;
+  for (UserId u : r) {
+    if (!s.empty()) s += ',';
+    s += std::to_string(u.value());
+  }
+  return s;
+}
+
+std::vector<UserId> parse_recipients(std::string_view s) {
+  std::vector<UserId> out;
+  while (!s.empty()) {
+    const auto comma = s.find(',');
+    const auto part = s.substr(0, comma);
+    std::uint32_t v = 0;
+    std::from_chars(part.data(), part.data() + part.size(), v);
+    out.emplace_back(v);
+    if (comma == std::string_view::npos) break;
+    s.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
+template <class E>
+std::int64_t code(E e) {
+  return static_cast<std::int64_t>(e);
+}
+
+std::optional<std::int64_t> uid(const std::optional<UserId>& u) {
+  return u ? std::optional<std::int64_t>(u->value()) : std::nullopt;
+}
+std::optional<std::int64_t> day(const std::optional<Date>& d) {
+  return d ? std::optional<std::int64_t>(d->serial()) : std::nullopt;
+}
+
+}  // namespace
+
+class SqliteStore::Impl final : public detail::IndexedStore {
+ public:
+  Impl(const std::string& path, SqliteOptions options);
+
+  void read_attachment(AttachmentId id, const std::function<void(std::string_view)>& sink) const override;
+  std::vector<Notification> pending_notifications(Timestamp now, std::size_t limit) const override;
+  std::vector<Notification> outbox() const override;
+  void mark_delivered(std::uint64_t id) override;
+  void reschedule(std::uint64_t id, Timestamp next_attempt, const std::string& error) override;
+
+  int schema_version() const {
+    std::lock_guard lock(db_mutex_);
+    return static_cast<int>(db_.scalar("PRAGMA user_version"));
+  }
+  std::string integrity_check() const;
+  void close();
+  const std::string& path() const noexcept { return path_; }
+
+ protected:
+  void persist(const Change& c, Outgoing notify) override;
+  void persist_import(const Dataset& data) override;
+  bool content_in_memory() const noexcept override { return false; }
+  void load_content(Dataset& d) const override;
+
+ private:
+  void configure();
+  void migrate();
+  std::unique_ptr<detail::WorldIndex> load();
+  void check_writable();
+  void write_outbox(Outgoing notify);
+  void write_task(const Task& t);
+  void write_local(const LocalTask& l);
+  void write_user(const User& u);
+  void write_change_log(detail::ChangeLog::Kind kind, std::uint32_t id, std::uint32_t version, std::uint32_t mask);
+  void write_attachment(const Attachment& a);
+  std::vector<Notification> read_outbox(sql::Statement& s) const;
+
+  std::string path_;
+  SqliteOptions options_;
+  mutable std::mutex db_mutex_;  // the connection and its statements: one user at a time
+  mutable sql::Database db_;
+  std::int64_t data_version_ = 0;
+};
+
+SqliteStore::Impl::Impl(const std::string& path, SqliteOptions options)
+    : IndexedStore(options.calendars), path_(path), options_(std::move(options)) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const bool exists = fs::exists(path, ec);
+  if (!exists && (!options_.create || options_.read_only))
+    throw StorageError("cannot open database " + path + ": no such file");
+  if (exists && fs::is_directory(path, ec)) throw StorageError("cannot open database " + path + ": it is a directory");
+  const int flags = (options_.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                    SQLITE_OPEN_NOMUTEX;
+  db_ = sql::Database(path, flags);
+  sqlite3_busy_timeout(db_.get(), options_.busy_timeout_ms);
+  try {
+    // The first read tells a SQLite file from anything else.
+    const auto version = db_.scalar("PRAGMA user_version");
+    if (version > sqlite_schema_version)
+      throw StorageError("database " + path + " has schema version " + std::to_string(version) +
+                         ", newer than this klik understands (" + std::to_string(sqlite_schema_version) +
+                         "): open it with a newer klik");
+    if (version > 0 && db_.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'task'") == 0)
+      throw StorageError("database " + path + " is a SQLite file but not a klik store");
+    if (version == 0 && db_.scalar("SELECT count(*) FROM sqlite_schema") > 0)
+      throw StorageError("database " + path + " is a SQLite file but not a klik store (user_version 0, not empty)");
+    configure();
+    migrate();
+    install(load());
+  } catch (const StorageError& e) {
+    const std::string msg = e.what();
+    db_.close();
+    if (msg.find("not a database") != std::string::npos)
+      throw StorageError("cannot open " + path + ": not a klik SQLite database (" + msg + ")");
+    if (msg.find("malformed") != std::string::npos || msg.find("corrupt") != std::string::npos)
+      throw StorageError("cannot open " + path + ": the database file is corrupt or truncated (" + msg +
+                         "); restore it from a backup");
+    throw;
+  }
+}
+
+void SqliteStore::Impl::configure() {
+  db_.exec("PRAGMA foreign_keys = ON");
+  if (!options_.read_only) {
+    if (db_.text("PRAGMA journal_mode = WAL") != "wal")
+      throw StorageError("cannot switch " + path_ + " to WAL journal mode");
+    db_.exec(options_.durability == Durability::Full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+  }
+  db_.exec("PRAGMA cache_size = -65536");  // 64 MiB
+  if (options_.max_pages > 0) db_.scalar("PRAGMA max_page_count = " + std::to_string(options_.max_pages));
+}
+
+void SqliteStore::Impl::migrate() {
+  const auto version = db_.scalar("PRAGMA user_version");
+  if (version == sqlite_schema_version) return;
+  if (options_.read_only)
+    throw StorageError("database " + path_ + " has schema version " + std::to_string(version) +
+                       " and needs a migration to " + std::to_string(sqlite_schema_version) +
+                       ": open it once for writing");
+  sql::Transaction tx(db_);
+  for (auto v = version; v < sqlite_schema_version; ++v) db_.exec(migrations[v]);
+  db_.exec("PRAGMA user_version = " + std::to_string(sqlite_schema_version));
+  tx.commit();
+}
+
+std::unique_ptr<detail::WorldIndex> SqliteStore::Impl::load() {
+  Dataset d;
+  std::vector<std::pair<TaskId, DeadlineColour>> notified;
+  std::vector<std::array<std::uint32_t, 4>> log;
+  {
+    sql::Transaction tx(db_, false);  // one read transaction: a consistent state
+    {
+      sql::Statement s(db_, "SELECT id, name FROM municipality ORDER BY id");
+      while (s.step()) d.municipalities.push_back({MunicipalityId(static_cast<std::uint16_t>(s.integer(0))), s.text(1)});
+    }
+    {
+      sql::Statement s(db_, "SELECT doc FROM project ORDER BY id");
+      while (s.step()) d.projects.push_back(detail::read_value<Project>(detail::parse_text(s.text_view(0)), "/projects"));
+    }
+    {
+      sql::Statement s(db_, "SELECT doc FROM wave ORDER BY id");
+      while (s.step()) d.waves.push_back(detail::read_value<RolloutWave>(detail::parse_text(s.text_view(0)), "/waves"));
+    }
+    {
+      sql::Statement s(db_, "SELECT doc FROM template ORDER BY id");
+      while (s.step())
+        d.templates.push_back(detail::read_value<TaskTemplate>(detail::parse_text(s.text_view(0)), "/templates"));
+    }
+    {
+      d.tasks.reserve(static_cast<std::size_t>(db_.scalar("SELECT max(id) FROM task")));
+      sql::Statement s(db_,
+                       "SELECT id, template, municipality, status, responsible, performer, end_override, "
+                       "latest_start_override, version, notified FROM task ORDER BY id");
+      while (s.step()) {
+        Task t;
+        t.id = TaskId(static_cast<std::uint32_t>(s.integer(0)));
+        t.template_id = TemplateId(static_cast<std::uint32_t>(s.integer(1)));
+        t.municipality = MunicipalityId(static_cast<std::uint16_t>(s.integer(2)));
+        t.status = static_cast<TaskStatus>(s.integer(3));
+        if (!s.is_null(4)) t.responsible = UserId(static_cast<std::uint32_t>(s.integer(4)));
+        if (!s.is_null(5)) t.performer = UserId(static_cast<std::uint32_t>(s.integer(5)));
+        if (!s.is_null(6)) t.end_override = Date::from_serial(static_cast<std::int32_t>(s.integer(6)));
+        if (!s.is_null(7)) t.latest_start_override = Date::from_serial(static_cast<std::int32_t>(s.integer(7)));
+        t.version = static_cast<std::uint32_t>(s.integer(8));
+        if (!s.is_null(9)) notified.emplace_back(t.id, static_cast<DeadlineColour>(s.integer(9)));
+        d.tasks.push_back(t);
+      }
+    }
+    {
+      sql::Statement s(db_,
+                       "SELECT id, parent, municipality, title, responsible, performer, status, end_date, "
+                       "description, version FROM local_task ORDER BY id");
+      while (s.step()) {
+        LocalTask l;
+        l.id = LocalTaskId(static_cast<std::uint32_t>(s.integer(0)));
+        l.parent = TaskId(static_cast<std::uint32_t>(s.integer(1)));
+        l.municipality = MunicipalityId(static_cast<std::uint16_t>(s.integer(2)));
+        l.title = s.text(3);
+        if (!s.is_null(4)) l.responsible = UserId(static_cast<std::uint32_t>(s.integer(4)));
+        if (!s.is_null(5)) l.performer = UserId(static_cast<std::uint32_t>(s.integer(5)));
+        l.status = static_cast<TaskStatus>(s.integer(6));
+        l.end = Date::from_serial(static_cast<std::int32_t>(s.integer(7)));
+        l.description = s.text(8);
+        l.version = static_cast<std::uint32_t>(s.integer(9));
+        d.local_tasks.push_back(std::move(l));
+      }
+    }
+    {
+      sql::Statement s(db_,
+                       "SELECT id, email, full_name, organisation, side, municipality, administrator, password_hash, "
+                       "version FROM user ORDER BY id");
+      sql::Statement m(db_, "SELECT user, project, type FROM membership ORDER BY user, project");
+      bool more = m.step();
+      while (s.step()) {
+        User u;
+        u.id = UserId(static_cast<std::uint32_t>(s.integer(0)));
+        u.email = s.text(1);
+        u.full_name = s.text(2);
+        u.organisation = s.text(3);
+        u.side = static_cast<Side>(s.integer(4));
+        if (!s.is_null(5)) u.municipality = MunicipalityId(static_cast<std::uint16_t>(s.integer(5)));
+        u.administrator = s.integer(6) != 0;
+        u.password_hash = s.text(7);
+        u.version = static_cast<std::uint32_t>(s.integer(8));
+        while (more && m.integer(0) < u.id.value()) more = m.step();
+        while (more && m.integer(0) == u.id.value()) {
+          u.memberships.push_back(
+              {ProjectId(static_cast<std::uint32_t>(m.integer(1))), static_cast<UserType>(m.integer(2))});
+          more = m.step();
+        }
+        d.users.push_back(std::move(u));
+      }
+    }
+    {
+      sql::Statement s(db_, "SELECT id, task, project, wave, author, author_side, time, text FROM message ORDER BY id");
+      while (s.step()) {
+        Message msg;
+        msg.id = MessageId(static_cast<std::uint64_t>(s.integer(0)));
+        if (!s.is_null(1)) msg.target.task = TaskId(static_cast<std::uint32_t>(s.integer(1)));
+        if (!s.is_null(2)) msg.target.project = ProjectId(static_cast<std::uint32_t>(s.integer(2)));
+        if (!s.is_null(3)) msg.target.wave = WaveId(static_cast<std::uint32_t>(s.integer(3)));
+        msg.author = UserId(static_cast<std::uint32_t>(s.integer(4)));
+        msg.author_side = static_cast<Side>(s.integer(5));
+        msg.time = Timestamp(s.integer(6));
+        msg.text = s.text(7);
+        d.messages.push_back(std::move(msg));
+      }
+    }
+    {
+      // Metadata only: the content column is never read here.
+      sql::Statement s(db_,
+                       "SELECT id, task, file_name, media_type, size, uploaded_by, time FROM attachment ORDER BY id");
+      while (s.step()) {
+        Attachment a;
+        a.id = AttachmentId(static_cast<std::uint64_t>(s.integer(0)));
+        a.task = TaskId(static_cast<std::uint32_t>(s.integer(1)));
+        a.file_name = s.text(2);
+        a.media_type = s.text(3);
+        a.size = static_cast<std::uint64_t>(s.integer(4));
+        a.uploaded_by = UserId(static_cast<std::uint32_t>(s.integer(5)));
+        a.time = Timestamp(s.integer(6));
+        d.attachments.push_back(std::move(a));
+      }
+    }
+    {
+      sql::Statement s(db_, "SELECT task, text FROM internal_note ORDER BY task");
+      while (s.step()) d.internal_notes.push_back({TaskId(static_cast<std::uint32_t>(s.integer(0))), s.text(1)});
+    }
+    {
+      sql::Statement s(db_, "SELECT kind, id, version, fields FROM change_log ORDER BY kind, id, version");
+      while (s.step())
+        log.push_back({static_cast<std::uint32_t>(s.integer(0)), static_cast<std::uint32_t>(s.integer(1)),
+                       static_cast<std::uint32_t>(s.integer(2)), static_cast<std::uint32_t>(s.integer(3))});
+    }
+    data_version_ = db_.scalar("PRAGMA data_version");
+    tx.commit();
+  }
+  std::unique_ptr<detail::WorldIndex> index;
+  try {
+    index = std::make_unique<detail::WorldIndex>(d, calendars_);
+  } catch (const std::out_of_range&) {
+    throw StorageError("database " + path_ + " is inconsistent (a task refers to a missing template or project)");
+  }
+  for (const auto& [task, colour] : notified) index->notified.emplace(task, colour);
+  for (const auto& [kind, id, version, mask] : log)
+    index->changes.record(static_cast<detail::ChangeLog::Kind>(kind), id, version, mask);
+  return index;
+}
+
+void SqliteStore::Impl::check_writable() {
+  if (options_.read_only) throw StorageError("database " + path_ + " is open read-only");
+  // Inside BEGIN IMMEDIATE: did another connection commit since we loaded?
+  if (db_.scalar("PRAGMA data_version") != data_version_)
+    throw FailedPreconditionError("database " + path_ +
+                                  " was changed by another connection since it was opened: reopen it to see the "
+                                  "changes (one writer per file)");
+}
+
+void SqliteStore::Impl::write_outbox(Outgoing notify) {
+  if (notify.empty()) return;
+  sql::Statement s(db_,
+                   "INSERT INTO outbox(event, key, recipients, mailbox, sender, link, payload, created, next_attempt) "
+                   "VALUES(?,?,?,?,?,?,?,?,?)");
+  for (const Notification& n : notify) {
+    s.bind(1, n.event).bind(2, n.key).bind(3, recipients_text(n.recipients)).bind(4, n.mailbox).bind(5, n.sender);
+    s.bind(6, n.link).bind(7, n.payload.empty() ? std::string("{}") : n.payload).bind(8, n.created.unix_seconds());
+    s.bind(9, n.next_attempt.unix_seconds());
+    s.run();
+  }
+}
+
+void SqliteStore::Impl::write_task(const Task& t) {
+  sql::Statement s(db_,
+                   "UPDATE task SET status=?, responsible=?, performer=?, end_override=?, latest_start_override=?, "
+                   "version=? WHERE id=?");
+  s.bind(1, code(t.status)).bind(2, uid(t.responsible)).bind(3, uid(t.performer));
+  s.bind(4, day(t.end_override)).bind(5, day(t.latest_start_override)).bind(6, std::int64_t{t.version});
+  s.bind(7, std::int64_t{t.id.value()});
+  s.run();
+}
+
+void SqliteStore::Impl::write_local(const LocalTask& l) {
+  sql::Statement s(db_,
+                   "INSERT OR REPLACE INTO local_task(id, parent, municipality, title, responsible, performer, status, "
+                   "end_date, description, version) VALUES(?,?,?,?,?,?,?,?,?,?)");
+  s.bind(1, std::int64_t{l.id.value()}).bind(2, std::int64_t{l.parent.value()});
+  s.bind(3, std::int64_t{l.municipality.value()}).bind(4, l.title).bind(5, uid(l.responsible));
+  s.bind(6, uid(l.performer)).bind(7, code(l.status)).bind(8, std::int64_t{l.end.serial()});
+  s.bind(9, l.description).bind(10, std::int64_t{l.version});
+  s.run();
+}
+
+void SqliteStore::Impl::write_user(const User& u) {
+  sql::Statement s(db_,
+                   "INSERT INTO user(id, email, email_key, full_name, organisation, side, municipality, administrator, "
+                   "password_hash, version) VALUES(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+                   "email=excluded.email, email_key=excluded.email_key, full_name=excluded.full_name, "
+                   "organisation=excluded.organisation, side=excluded.side, municipality=excluded.municipality, "
+                   "administrator=excluded.administrator, password_hash=excluded.password_hash, "
+                   "version=excluded.version");
+  s.bind(1, std::int64_t{u.id.value()}).bind(2, u.email).bind(3, normalise_email(u.email)).bind(4, u.full_name);
+  s.bind(5, u.organisation).bind(6, code(u.side));
+  if (u.municipality)
+    s.bind(7, std::int64_t{u.municipality->value()});
+  else
+    s.bind_null(7);
+  s.bind(8, std::int64_t{u.administrator}).bind(9, u.password_hash).bind(10, std::int64_t{u.version});
+  s.run();
+  sql::Statement del(db_, "DELETE FROM membership WHERE user=?");
+  del.bind(1, std::int64_t{u.id.value()}).run();
+  sql::Statement ins(db_, "INSERT INTO membership(user, project, type) VALUES(?,?,?)");
+  for (const Membership& m : u.memberships)
+    ins.bind(1, std::int64_t{u.id.value()}).bind(2, std::int64_t{m.project.value()}).bind(3, code(m.type)).run();
+}
+
+void SqliteStore::Impl::write_change_log(detail::ChangeLog::Kind kind, std::uint32_t id, std::uint32_t version,
+                                         std::uint32_t mask) {
+  sql::Statement s(db_, "INSERT OR REPLACE INTO change_log(kind, id, version, fields) VALUES(?,?,?,?)");
+  s.bind(1, std::int64_t{kind}).bind(2, std::int64_t{id}).bind(3, std::int64_t{version}).bind(4, std::int64_t{mask});
+  s.run();
+  if (version > detail::ChangeLog::depth) {
+    sql::Statement trim(db_, "DELETE FROM change_log WHERE kind=? AND id=? AND version<=?");
+    trim.bind(1, std::int64_t{kind}).bind(2, std::int64_t{id});
+    trim.bind(3, std::int64_t{version} - std::int64_t{detail::ChangeLog::depth}).run();
+  }
+}
+
+void SqliteStore::Impl::write_attachment(const Attachment& a) {
+  sql::Statement s(db_,
+                   "INSERT INTO attachment(id, task, file_name, media_type, size, uploaded_by, time, content) "
+                   "VALUES(?,?,?,?,?,?,?,?)");
+  s.bind(1, static_cast<std::int64_t>(a.id.value())).bind(2, std::int64_t{a.task.value()}).bind(3, a.file_name);
+  s.bind(4, a.media_type).bind(5, static_cast<std::int64_t>(a.content.size()));
+  s.bind(6, std::int64_t{a.uploaded_by.value()}).bind(7, a.time.unix_seconds());
+  s.bind_zeroblob(8, static_cast<std::int64_t>(a.content.size()));
+  s.run();
+  // Stream the content into the reserved blob in chunks (no second copy of the whole file).
+  sqlite3_blob* blob = nullptr;
+  int rc = sqlite3_blob_open(db_.get(), "main", "attachment", "content", static_cast<sqlite3_int64>(a.id.value()), 1,
+                             &blob);
+  if (rc != SQLITE_OK) db_.fail(rc, "cannot open attachment blob");
+  constexpr std::size_t chunk = 64 * 1024;
+  for (std::size_t at = 0; at < a.content.size() && rc == SQLITE_OK; at += chunk) {
+    const auto n = std::min(chunk, a.content.size() - at);
+    rc = sqlite3_blob_write(blob, a.content.data() + at, static_cast<int>(n), static_cast<int>(at));
+  }
+  sqlite3_blob_close(blob);
+  if (rc != SQLITE_OK) db_.fail(rc, "cannot write attachment content");
+}
+
+void SqliteStore::Impl::persist(const Change& c, Outgoing notify) {
+  std::lock_guard lock(db_mutex_);
+  if (!db_) throw FailedPreconditionError("the store is closed");
+  sql::Transaction tx(db_);
+  check_writable();
+  switch (c.kind) {
+    case Change::Kind::Task:
+      write_task(c.tasks.front());
+      write_change_log(detail::ChangeLog::TaskKind, c.tasks.front().id.value(), c.tasks.front().version, c.mask);
+      break;
+    case Change::Kind::UserPut:
+      write_user(c.user);
+      write_change_log(detail::ChangeLog::UserKind, c.user.id.value(), c.user.version, c.mask);
+      break;
+    case Change::Kind::UserRemove: {
+      for (const Task& t : c.tasks) {
+        write_task(t);
+        // Which of the two fields was cleared is not in Change: log both (conservative).
+        write_change_log(detail::ChangeLog::TaskKind, t.id.value(), t.version,
+                         detail::TaskResponsibleField | detail::TaskPerformerField);
+      }
+      for (const LocalTask& l : c.locals) write_local(l);
+      sql::Statement s(db_, "DELETE FROM user WHERE id=?");
+      s.bind(1, std::int64_t{c.removed_user.value()}).run();
+      break;
+    }
+    case Change::Kind::LocalPut:
+      write_local(c.locals.front());
+      break;
+    case Change::Kind::LocalRemove: {
+      sql::Statement s(db_, "DELETE FROM local_task WHERE id=?");
+      s.bind(1, std::int64_t{c.removed_local.value()}).run();
+      break;
+    }
+    case Change::Kind::Message: {
+      const Message& m = c.message;
+      sql::Statement s(db_,
+                       "INSERT INTO message(id, task, project, wave, author, author_side, time, text) "
+                       "VALUES(?,?,?,?,?,?,?,?)");
+      s.bind(1, static_cast<std::int64_t>(m.id.value()));
+      m.target.task ? s.bind(2, std::int64_t{m.target.task->value()}) : s.bind_null(2);
+      m.target.project ? s.bind(3, std::int64_t{m.target.project->value()}) : s.bind_null(3);
+      m.target.wave ? s.bind(4, std::int64_t{m.target.wave->value()}) : s.bind_null(4);
+      s.bind(5, std::int64_t{m.author.value()}).bind(6, code(m.author_side)).bind(7, m.time.unix_seconds());
+      s.bind(8, m.text).run();
+      break;
+    }
+    case Change::Kind::Notes: {
+      if (c.notes_text.empty()) {
+        sql::Statement s(db_, "DELETE FROM internal_note WHERE task=?");
+        s.bind(1, std::int64_t{c.notes_task.value()}).run();
+      } else {
+        sql::Statement s(db_, "INSERT OR REPLACE INTO internal_note(task, text) VALUES(?,?)");
+        s.bind(1, std::int64_t{c.notes_task.value()}).bind(2, c.notes_text).run();
+      }
+      break;
+    }
+    case Change::Kind::Attachment:
+      write_attachment(*c.attachment);
+      break;
+    case Change::Kind::Sweep: {
+      sql::Statement s(db_, "UPDATE task SET notified=? WHERE id=?");
+      for (const auto& [task, colour] : c.colours) {
+        colour ? s.bind(1, code(*colour)) : s.bind_null(1);
+        s.bind(2, std::int64_t{task.value()}).run();
+      }
+      break;
+    }
+    case Change::Kind::Enqueue:
+      break;
+  }
+  write_outbox(notify);
+  tx.commit();
+}
+
+void SqliteStore::Impl::persist_import(const Dataset& data) {
+  std::lock_guard lock(db_mutex_);
+  if (!db_) throw FailedPreconditionError("the store is closed");
+  sql::Transaction tx(db_);
+  check_writable();
+  // Children before parents; the outbox stays (no committed notification is dropped).
+  db_.exec(
+      "DELETE FROM change_log; DELETE FROM internal_note; DELETE FROM attachment; DELETE FROM message; "
+      "DELETE FROM local_task; DELETE FROM task; DELETE FROM membership; DELETE FROM user; DELETE FROM template; "
+      "DELETE FROM wave; DELETE FROM project; DELETE FROM municipality; "
+      "DROP INDEX IF EXISTS task_responsible; DROP INDEX IF EXISTS task_performer;");
+  {
+    sql::Statement s(db_, "INSERT INTO municipality(id, name) VALUES(?,?)");
+    for (const auto& m : data.municipalities) s.bind(1, std::int64_t{m.id.value()}).bind(2, m.name).run();
+  }
+  {
+    sql::Statement s(db_, "INSERT INTO project(id, name, doc) VALUES(?,?,?)");
+    for (const auto& p : data.projects)
+      s.bind(1, std::int64_t{p.id.value()}).bind(2, p.name).bind(3, detail::to_json_value(p).dump()).run();
+  }
+  {
+    sql::Statement s(db_, "INSERT INTO wave(id, project, doc) VALUES(?,?,?)");
+    for (const auto& w : data.waves)
+      s.bind(1, std::int64_t{w.id.value()}).bind(2, std::int64_t{w.project.value()})
+          .bind(3, detail::to_json_value(w).dump())
+          .run();
+  }
+  {
+    sql::Statement s(db_, "INSERT INTO template(id, project, doc) VALUES(?,?,?)");
+    for (const auto& t : data.templates)
+      s.bind(1, std::int64_t{t.id.value()}).bind(2, std::int64_t{t.project.value()})
+          .bind(3, detail::to_json_value(t).dump())
+          .run();
+  }
+  for (const auto& u : data.users) write_user(u);
+  {
+    sql::Statement s(db_,
+                     "INSERT INTO task(id, template, municipality, status, responsible, performer, end_override, "
+                     "latest_start_override, version) VALUES(?,?,?,?,?,?,?,?,?)");
+    for (const Task& t : data.tasks) {
+      s.bind(1, std::int64_t{t.id.value()}).bind(2, std::int64_t{t.template_id.value()});
+      s.bind(3, std::int64_t{t.municipality.value()}).bind(4, code(t.status)).bind(5, uid(t.responsible));
+      s.bind(6, uid(t.performer)).bind(7, day(t.end_override)).bind(8, day(t.latest_start_override));
+      s.bind(9, std::int64_t{t.version}).run();
+    }
+  }
+  for (const auto& l : data.local_tasks) write_local(l);
+  for (const auto& m : data.messages) {
+    Change c;
+    c.message = m;
+    sql::Statement s(db_,
+                     "INSERT INTO message(id, task, project, wave, author, author_side, time, text) "
+                     "VALUES(?,?,?,?,?,?,?,?)");
+    s.bind(1, static_cast<std::int64_t>(m.id.value()));
+    m.target.task ? s.bind(2, std::int64_t{m.target.task->value()}) : s.bind_null(2);
+    m.target.project ? s.bind(3, std::int64_t{m.target.project->value()}) : s.bind_null(3);
+    m.target.wave ? s.bind(4, std::int64_t{m.target.wave->value()}) : s.bind_null(4);
+    s.bind(5, std::int64_t{m.author.value()}).bind(6, code(m.author_side)).bind(7, m.time.unix_seconds());
+    s.bind(8, m.text).run();
+  }
+  for (const auto& a : data.attachments) write_attachment(a);
+  {
+    sql::Statement s(db_, "INSERT INTO internal_note(task, text) VALUES(?,?)");
+    for (const auto& n : data.internal_notes) s.bind(1, std::int64_t{n.task.value()}).bind(2, n.text).run();
+  }
+  // Building the indexes after the rows is faster than maintaining them row by row.
+  db_.exec("CREATE INDEX task_responsible ON task(responsible); CREATE INDEX task_performer ON task(performer);");
+  tx.commit();
+}
+
+void SqliteStore::Impl::load_content(Dataset& d) const {
+  for (Attachment& a : d.attachments) {
+    a.content.clear();
+    read_attachment(a.id, [&](std::string_view chunk) { a.content.append(chunk); });
+  }
+}
+
+void SqliteStore::Impl::read_attachment(AttachmentId id, const std::function<void(std::string_view)>& sink) const {
+  std::lock_guard lock(db_mutex_);
+  if (!db_) throw FailedPreconditionError("the store is closed");
+  sqlite3_blob* blob = nullptr;
+  int rc = sqlite3_blob_open(db_.get(), "main", "attachment", "content", static_cast<sqlite3_int64>(id.value()), 0,
+                             &blob);
+  if (rc != SQLITE_OK) {
+    sqlite3_blob_close(blob);
+    if ((rc & 0xff) == SQLITE_ERROR) throw NotFoundError("attachment " + std::to_string(id.value()) + " not found");
+    db_.fail(rc, "cannot read attachment " + std::to_string(id.value()));
+  }
+  const int size = sqlite3_blob_bytes(blob);
+  std::string buf(64 * 1024, '\0');
+  for (int at = 0; at < size && rc == SQLITE_OK; at += static_cast<int>(buf.size())) {
+    const int n = std::min(size - at, static_cast<int>(buf.size()));
+    rc = sqlite3_blob_read(blob, buf.data(), n, at);
+    if (rc == SQLITE_OK) sink(std::string_view(buf.data(), static_cast<std::size_t>(n)));
+  }
+  sqlite3_blob_close(blob);
+  if (rc != SQLITE_OK) db_.fail(rc, "cannot read attachment " + std::to_string(id.value()));
+}
+
+std::vector<Notification> SqliteStore::Impl::read_outbox(sql::Statement& s) const {
+  std::vector<Notification> out;
+  while (s.step()) {
+    Notification n;
+    n.id = static_cast<std::uint64_t>(s.integer(0));
+    n.event = s.text(1);
+    n.key = s.text(2);
+    n.recipients = parse_recipients(s.text_view(3));
+    n.mailbox = s.text(4);
+    n.sender = s.text(5);
+    n.link = s.text(6);
+    n.payload = s.text(7);
+    n.created = Timestamp(s.integer(8));
+    n.attempts = static_cast<std::uint32_t>(s.integer(9));
+    n.next_attempt = Timestamp(s.integer(10));
+    n.delivered = s.integer(11) != 0;
+    n.last_error = s.text(12);
+    out.push_back(std::move(n));
+  }
+  return out;
+}
+
+#define KLIK_OUTBOX_COLUMNS \
+  "id, event, key, recipients, mailbox, sender, link, payload, created, attempts, next_attempt, delivered, last_error"
+
+std::vector<Notification> SqliteStore::Impl::pending_notifications(Timestamp now, std::size_t limit) const {
+  std::lock_guard lock(db_mutex_);
+  if (!db_) throw FailedPreconditionError("the store is closed");
+  sql::Statement s(db_, "SELECT " KLIK_OUTBOX_COLUMNS
+                        " FROM outbox WHERE delivered = 0 AND next_attempt <= ? ORDER BY id LIMIT ?");
+  s.bind(1, now.unix_seconds()).bind(2, static_cast<std::int64_t>(limit));
+  return read_outbox(s);
+}
+
+std::vector<Notification> SqliteStore::Impl::outbox() const {
+  std::lock_guard lock(db_mutex_);
+  if (!db_) throw FailedPreconditionError("the store is closed");
+  sql::Statement s(db_, "SELECT " KLIK_OUTBOX_COLUMNS " FROM outbox ORDER BY id");
+  return read_outbox(s);
+}
+
+void SqliteStore::Impl::mark_delivered(std::uint64_t id) {
+  std::lock_guard lock(db_mutex_);
+  if (!db_) throw FailedPreconditionError("the store is closed");
+  sql::Statement s(db_, "UPDATE outbox SET delivered = 1 WHERE id = ?");
+  s.bind(1, static_cast<std::int64_t>(id)).run();
+  if (sqlite3_changes(db_.get()) == 0) throw NotFoundError("notification " + std::to_string(id) + " not found");
+}
+
+void SqliteStore::Impl::reschedule(std::uint64_t id, Timestamp next_attempt, const std::string& error) {
+  std::lock_guard lock(db_mutex_);
+  if (!db_) throw FailedPreconditionError("the store is closed");
+  sql::Statement s(db_, "UPDATE outbox SET attempts = attempts + 1, next_attempt = ?, last_error = ? WHERE id = ?");
+  s.bind(1, next_attempt.unix_seconds()).bind(2, error).bind(3, static_cast<std::int64_t>(id)).run();
+  if (sqlite3_changes(db_.get()) == 0) throw NotFoundError("notification " + std::to_string(id) + " not found");
+}
+
+std::string SqliteStore::Impl::integrity_check() const {
+  std::lock_guard lock(db_mutex_);
+  if (!db_) throw FailedPreconditionError("the store is closed");
+  sql::Statement s(db_, "PRAGMA integrity_check");
+  std::string out;
+  while (s.step()) {
+    if (!out.empty()) out += '\n';
+    out += s.text_view(0);
+  }
+  sql::Statement fk(db_, "PRAGMA foreign_key_check");
+  while (fk.step()) out += "\nforeign key violation in " + fk.text(0) + " row " + std::to_string(fk.integer(1));
+  return out;
+}
+
+void SqliteStore::Impl::close() {
+  std::unique_lock lock(mutex_);
+  std::lock_guard db_lock(db_mutex_);
+  if (!db_) return;
+  if (!options_.read_only) sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  db_.close();
+}
+
+// ---- SqliteStore: forwards to Impl ----
+
+SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SqliteStore::~SqliteStore() = default;
+
+SqliteStore::Impl& SqliteStore::impl() const {
+  if (!impl_) throw FailedPreconditionError("the SQLite store is closed");
+  return *impl_;
+}
+
+Snapshot SqliteStore::snapshot() const { return impl().snapshot(); }
+void SqliteStore::import_dataset(const Dataset& data) { impl().import_dataset(data); }
+Dataset SqliteStore::export_dataset() const { return impl().export_dataset(); }
+Task SqliteStore::update_task(const TaskUpdate& u, Outgoing n) { return impl().update_task(u, n); }
+User SqliteStore::put_user(const User& u, std::uint32_t v, Outgoing n) { return impl().put_user(u, v, n); }
+void SqliteStore::remove_user(UserId u, Outgoing n) { impl().remove_user(u, n); }
+LocalTask SqliteStore::put_local_task(const LocalTask& t, Outgoing n) { return impl().put_local_task(t, n); }
+void SqliteStore::remove_local_task(LocalTaskId id, Outgoing n) { impl().remove_local_task(id, n); }
+Message SqliteStore::add_message(const Message& m, Outgoing n) { return impl().add_message(m, n); }
+void SqliteStore::set_internal_notes(TaskId t, const std::string& text) { impl().set_internal_notes(t, text); }
+Attachment SqliteStore::add_attachment(const Attachment& a, Outgoing n) { return impl().add_attachment(a, n); }
+void SqliteStore::read_attachment(AttachmentId id, const std::function<void(std::string_view)>& sink) const {
+  impl().read_attachment(id, sink);
+}
+std::vector<Attachment> SqliteStore::attachments(TaskId t) const { return impl().attachments(t); }
+std::vector<std::pair<TaskId, DeadlineColour>> SqliteStore::notified_colours() const {
+  return impl().notified_colours();
+}
+void SqliteStore::record_sweep(std::span<const std::pair<TaskId, LastNotified>> c, Outgoing n) {
+  impl().record_sweep(c, n);
+}
+void SqliteStore::enqueue(Outgoing n) { impl().enqueue(n); }
+std::vector<Notification> SqliteStore::pending_notifications(Timestamp now, std::size_t limit) const {
+  return impl().pending_notifications(now, limit);
+}
+std::vector<Notification> SqliteStore::outbox() const { return impl().outbox(); }
+void SqliteStore::mark_delivered(std::uint64_t id) { impl().mark_delivered(id); }
+void SqliteStore::reschedule(std::uint64_t id, Timestamp next, const std::string& e) {
+  impl().reschedule(id, next, e);
+}
+const std::string& SqliteStore::path() const { return impl().path(); }
+int SqliteStore::schema_version() const { return impl().schema_version(); }
+std::string SqliteStore::integrity_check() const { return impl().integrity_check(); }
+void SqliteStore::close() {
+  if (!impl_) return;
+  impl_->close();
+  impl_.reset();
+}
+
+std::unique_ptr<SqliteStore> open_sqlite_store(const std::string& path, SqliteOptions options) {
+  return std::make_unique<SqliteStore>(std::make_unique<SqliteStore::Impl>(path, std::move(options)));
+}
+
+}  // namespace klik
