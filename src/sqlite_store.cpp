@@ -98,7 +98,7 @@ std::vector<UserId> parse_recipients(std::string_view s) {
 }
 
 template <class E>
-std::int64_t code(E e) {
+std::int64_t num(E e) {
   return static_cast<std::int64_t>(e);
 }
 
@@ -387,7 +387,7 @@ void SqliteStore::Impl::write_task(const Task& t) {
   sql::Statement s(db_,
                    "UPDATE task SET status=?, responsible=?, performer=?, end_override=?, latest_start_override=?, "
                    "version=? WHERE id=?");
-  s.bind(1, code(t.status)).bind(2, uid(t.responsible)).bind(3, uid(t.performer));
+  s.bind(1, num(t.status)).bind(2, uid(t.responsible)).bind(3, uid(t.performer));
   s.bind(4, day(t.end_override)).bind(5, day(t.latest_start_override)).bind(6, std::int64_t{t.version});
   s.bind(7, std::int64_t{t.id.value()});
   s.run();
@@ -399,7 +399,7 @@ void SqliteStore::Impl::write_local(const LocalTask& l) {
                    "end_date, description, version) VALUES(?,?,?,?,?,?,?,?,?,?)");
   s.bind(1, std::int64_t{l.id.value()}).bind(2, std::int64_t{l.parent.value()});
   s.bind(3, std::int64_t{l.municipality.value()}).bind(4, l.title).bind(5, uid(l.responsible));
-  s.bind(6, uid(l.performer)).bind(7, code(l.status)).bind(8, std::int64_t{l.end.serial()});
+  s.bind(6, uid(l.performer)).bind(7, num(l.status)).bind(8, std::int64_t{l.end.serial()});
   s.bind(9, l.description).bind(10, std::int64_t{l.version});
   s.run();
 }
@@ -413,7 +413,7 @@ void SqliteStore::Impl::write_user(const User& u) {
                    "administrator=excluded.administrator, password_hash=excluded.password_hash, "
                    "version=excluded.version");
   s.bind(1, std::int64_t{u.id.value()}).bind(2, u.email).bind(3, normalise_email(u.email)).bind(4, u.full_name);
-  s.bind(5, u.organisation).bind(6, code(u.side));
+  s.bind(5, u.organisation).bind(6, num(u.side));
   if (u.municipality)
     s.bind(7, std::int64_t{u.municipality->value()});
   else
@@ -424,7 +424,7 @@ void SqliteStore::Impl::write_user(const User& u) {
   del.bind(1, std::int64_t{u.id.value()}).run();
   sql::Statement ins(db_, "INSERT INTO membership(user, project, type) VALUES(?,?,?)");
   for (const Membership& m : u.memberships)
-    ins.bind(1, std::int64_t{u.id.value()}).bind(2, std::int64_t{m.project.value()}).bind(3, code(m.type)).run();
+    ins.bind(1, std::int64_t{u.id.value()}).bind(2, std::int64_t{m.project.value()}).bind(3, num(m.type)).run();
 }
 
 void SqliteStore::Impl::write_change_log(detail::ChangeLog::Kind kind, std::uint32_t id, std::uint32_t version,
@@ -505,7 +505,7 @@ void SqliteStore::Impl::persist(const Change& c, Outgoing notify) {
       m.target.task ? s.bind(2, std::int64_t{m.target.task->value()}) : s.bind_null(2);
       m.target.project ? s.bind(3, std::int64_t{m.target.project->value()}) : s.bind_null(3);
       m.target.wave ? s.bind(4, std::int64_t{m.target.wave->value()}) : s.bind_null(4);
-      s.bind(5, std::int64_t{m.author.value()}).bind(6, code(m.author_side)).bind(7, m.time.unix_seconds());
+      s.bind(5, std::int64_t{m.author.value()}).bind(6, num(m.author_side)).bind(7, m.time.unix_seconds());
       s.bind(8, m.text).run();
       break;
     }
@@ -525,7 +525,7 @@ void SqliteStore::Impl::persist(const Change& c, Outgoing notify) {
     case Change::Kind::Sweep: {
       sql::Statement s(db_, "UPDATE task SET notified=? WHERE id=?");
       for (const auto& [task, colour] : c.colours) {
-        colour ? s.bind(1, code(*colour)) : s.bind_null(1);
+        colour ? s.bind(1, num(*colour)) : s.bind_null(1);
         s.bind(2, std::int64_t{task.value()}).run();
       }
       break;
@@ -578,7 +578,7 @@ void SqliteStore::Impl::persist_import(const Dataset& data) {
                      "latest_start_override, version) VALUES(?,?,?,?,?,?,?,?,?)");
     for (const Task& t : data.tasks) {
       s.bind(1, std::int64_t{t.id.value()}).bind(2, std::int64_t{t.template_id.value()});
-      s.bind(3, std::int64_t{t.municipality.value()}).bind(4, code(t.status)).bind(5, uid(t.responsible));
+      s.bind(3, std::int64_t{t.municipality.value()}).bind(4, num(t.status)).bind(5, uid(t.responsible));
       s.bind(6, uid(t.performer)).bind(7, day(t.end_override)).bind(8, day(t.latest_start_override));
       s.bind(9, std::int64_t{t.version}).run();
     }
@@ -594,7 +594,7 @@ void SqliteStore::Impl::persist_import(const Dataset& data) {
     m.target.task ? s.bind(2, std::int64_t{m.target.task->value()}) : s.bind_null(2);
     m.target.project ? s.bind(3, std::int64_t{m.target.project->value()}) : s.bind_null(3);
     m.target.wave ? s.bind(4, std::int64_t{m.target.wave->value()}) : s.bind_null(4);
-    s.bind(5, std::int64_t{m.author.value()}).bind(6, code(m.author_side)).bind(7, m.time.unix_seconds());
+    s.bind(5, std::int64_t{m.author.value()}).bind(6, num(m.author_side)).bind(7, m.time.unix_seconds());
     s.bind(8, m.text).run();
   }
   for (const auto& a : data.attachments) write_attachment(a);

@@ -1,0 +1,326 @@
+// One suite, typed over the store implementations: the memory store and the
+// SQLite store must behave identically through the Store interface.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "klik/notifier.hpp"
+#include "klik/query_engine.hpp"
+#include "klik/sqlite_store.hpp"
+#include "klik/store.hpp"
+#include "store_test_support.hpp"
+
+using namespace klik;
+using klik::testing::TempDir;
+
+namespace {
+
+struct MemoryFactory {
+  static std::unique_ptr<Store> make(const Dataset& d, TempDir&) { return make_memory_store(d); }
+  /// The same store after a restart: the memory store has none.
+  static std::unique_ptr<Store> reopen(std::unique_ptr<Store> s, TempDir&) { return s; }
+};
+
+struct SqliteFactory {
+  static std::unique_ptr<Store> make(const Dataset& d, TempDir& dir) {
+    auto s = open_sqlite_store(dir.file("klik.sqlite"), {.durability = Durability::Normal});
+    s->import_dataset(d);
+    return s;
+  }
+  static std::unique_ptr<Store> reopen(std::unique_ptr<Store> s, TempDir& dir) {
+    s.reset();
+    return open_sqlite_store(dir.file("klik.sqlite"));
+  }
+};
+
+const Dataset& data() {
+  static const Dataset d = klik::testing::small_dataset();
+  return d;
+}
+
+Notification note(std::string event, std::uint32_t user) {
+  Notification n;
+  n.event = std::move(event);
+  n.recipients = {UserId(user)};
+  n.sender = "test";
+  n.link = "/tasks/1";
+  n.payload = R"({"n":1})";
+  n.created = Timestamp(1'700'000'000);
+  n.next_attempt = n.created;
+  return n;
+}
+
+/// A task with a responsible person, and a user who may be assigned on it.
+struct Assignable {
+  Task task;
+  User other;
+};
+
+Assignable find_assignable(const Dataset& d) {
+  for (const Task& t : d.tasks) {
+    if (!t.responsible) continue;
+    const ProjectId project = d.templates[t.template_id.value() - 1].project;
+    for (const User& u : d.users)
+      if (u.municipality == t.municipality && u.id != *t.responsible && u.type_on(project) &&
+          *u.type_on(project) != UserType::Reader)
+        return {t, u};
+  }
+  throw std::runtime_error("no assignable task in the test data");
+}
+
+template <class F>
+class StoreContract : public ::testing::Test {
+ protected:
+  void SetUp() override { store = F::make(data(), dir); }
+  void reopen() { store = F::reopen(std::move(store), dir); }
+  TempDir dir;
+  std::unique_ptr<Store> store;
+};
+
+using Factories = ::testing::Types<MemoryFactory, SqliteFactory>;
+TYPED_TEST_SUITE(StoreContract, Factories);
+
+TYPED_TEST(StoreContract, ExportReturnsTheImportedDataset) {
+  EXPECT_EQ(this->store->export_dataset(), data());
+  this->reopen();
+  EXPECT_EQ(this->store->export_dataset(), data());
+}
+
+TYPED_TEST(StoreContract, SnapshotSeesEveryEntity) {
+  const Snapshot snap = this->store->snapshot();
+  EXPECT_EQ(snap->task_count(), data().tasks.size());
+  EXPECT_EQ(snap->local_task_count(), data().local_tasks.size());
+  EXPECT_EQ(snap->users().size(), data().users.size());
+  EXPECT_EQ(snap->task(data().tasks[5].id), data().tasks[5]);
+  EXPECT_EQ(*snap->user(data().users[3].id), data().users[3]);
+}
+
+TYPED_TEST(StoreContract, UpdateTaskBumpsVersionAndSurvivesReopen) {
+  const Task t = data().tasks[10];
+  const Task stored = this->store->update_task({.task = t.id, .expected_version = t.version,
+                                                .status = TaskStatus::Completed});
+  EXPECT_EQ(stored.status, TaskStatus::Completed);
+  EXPECT_EQ(stored.version, t.version + 1);
+  this->reopen();
+  EXPECT_EQ(this->store->snapshot()->task(t.id), stored);
+}
+
+TYPED_TEST(StoreContract, StaleWriteIsAConflictNamingTheChangedFields) {
+  const auto [t, other] = find_assignable(data());
+  this->store->update_task({.task = t.id, .expected_version = t.version, .status = TaskStatus::Started});
+  this->store->update_task({.task = t.id, .expected_version = t.version + 1, .performer = std::optional(other.id)});
+  this->reopen();
+  try {
+    // Two staff read version t.version; the second writes late.
+    this->store->update_task({.task = t.id, .expected_version = t.version, .responsible = std::optional(other.id)});
+    FAIL() << "expected a conflict";
+  } catch (const ConflictError& e) {
+    EXPECT_EQ(e.changed_fields(), (std::vector<std::string>{"status", "performer"}));
+    EXPECT_EQ(e.code(), ErrorCode::Conflict);
+  }
+  // Nothing changed by the refused write.
+  EXPECT_EQ(this->store->snapshot()->task(t.id)->responsible, t.responsible);
+  EXPECT_EQ(this->store->snapshot()->task(t.id)->version, t.version + 2);
+}
+
+TYPED_TEST(StoreContract, InvalidUpdatesChangeNothing) {
+  const Task t = data().tasks[0];
+  EXPECT_THROW(this->store->update_task({.task = TaskId(999'999), .status = TaskStatus::Started}), NotFoundError);
+  // A user of another municipality cannot be assigned.
+  const auto foreign = std::find_if(data().users.begin(), data().users.end(), [&](const User& u) {
+    return u.municipality && *u.municipality != t.municipality;
+  });
+  ASSERT_NE(foreign, data().users.end());
+  const Notification n = note("task.assigned", foreign->id.value());
+  EXPECT_THROW(this->store->update_task({.task = t.id, .responsible = std::optional(foreign->id)}, {&n, 1}),
+               InvalidArgumentError);
+  // An end date before the latest start date is a bad schedule.
+  EXPECT_THROW(this->store->update_task({.task = t.id, .end_override = std::optional(Date(1990, 1, 1)),
+                                         .latest_start_override = std::optional(Date(1991, 1, 1))},
+                                        {&n, 1}),
+               InvalidArgumentError);
+  this->reopen();
+  EXPECT_EQ(this->store->snapshot()->task(t.id), t);
+  EXPECT_TRUE(this->store->outbox().empty());
+}
+
+TYPED_TEST(StoreContract, PutUserVersionsConflictsAndUniqueEmail) {
+  User u = data().users[0];
+  u.full_name = "Ny Navnesen";
+  const User stored = this->store->put_user(u, u.version);
+  EXPECT_EQ(stored.version, u.version + 1);
+  User late = data().users[0];
+  late.organisation = "Andet kontor";
+  try {
+    this->store->put_user(late, data().users[0].version);
+    FAIL() << "expected a conflict";
+  } catch (const ConflictError& e) {
+    EXPECT_EQ(e.changed_fields(), (std::vector<std::string>{"full_name"}));
+  }
+  User dup = data().users[1];
+  dup.email = "  " + data().users[2].email + " ";
+  EXPECT_THROW(this->store->put_user(dup), AlreadyExistsError);
+  User fresh = data().users[1];
+  fresh.id = UserId(900'000);
+  fresh.email = "ny.bruger@example.dk";
+  fresh.memberships.clear();
+  EXPECT_EQ(this->store->put_user(fresh).version, fresh.version);
+  this->reopen();
+  EXPECT_EQ(this->store->snapshot()->user(u.id)->full_name, "Ny Navnesen");
+  EXPECT_EQ(*this->store->snapshot()->user_by_email("NY.BRUGER@example.dk"), fresh);
+}
+
+TYPED_TEST(StoreContract, RemovingAUserClearsTheirAssignments) {
+  const Task t = find_assignable(data()).task;
+  const UserId who = *t.responsible;
+  std::size_t assigned = 0;
+  for (const Task& x : data().tasks) assigned += (x.responsible == who || x.performer == who);
+  ASSERT_GT(assigned, 0u);
+  this->store->remove_user(who);
+  EXPECT_THROW(this->store->remove_user(who), NotFoundError);
+  this->reopen();
+  const Snapshot snap = this->store->snapshot();
+  EXPECT_EQ(snap->user(who), nullptr);
+  const Task after = *snap->task(t.id);
+  EXPECT_FALSE(after.responsible.has_value());
+  EXPECT_EQ(after.version, t.version + 1);
+  for (const Task& x : data().tasks) {
+    const Task now = *snap->task(x.id);
+    EXPECT_NE(now.responsible, std::optional(who));
+    EXPECT_NE(now.performer, std::optional(who));
+  }
+}
+
+TYPED_TEST(StoreContract, LocalTasksPutReplaceRemove) {
+  const Task parent = data().tasks[3];
+  LocalTask l;
+  l.id = LocalTaskId(777'777);
+  l.parent = parent.id;
+  l.municipality = parent.municipality;
+  l.title = "Lokal opgave";
+  l.end = Date(2026, 6, 30);
+  this->store->put_local_task(l);
+  l.title = "Lokal opgave, rettet";
+  EXPECT_EQ(this->store->put_local_task(l).version, 2u);
+  this->reopen();
+  EXPECT_EQ(this->store->snapshot()->local_task(l.id)->title, "Lokal opgave, rettet");
+  this->store->remove_local_task(l.id);
+  EXPECT_THROW(this->store->remove_local_task(l.id), NotFoundError);
+  this->reopen();
+  EXPECT_EQ(this->store->snapshot()->local_task(l.id), nullptr);
+  l.municipality = MunicipalityId(999);
+  EXPECT_THROW(this->store->put_local_task(l), InvalidArgumentError);
+}
+
+TYPED_TEST(StoreContract, MessagesNotesAndAttachments) {
+  const TaskId task = data().tasks[7].id;
+  Message m;
+  m.target.task = task;
+  m.author = data().users[0].id;
+  m.time = Timestamp(1'750'000'000);
+  m.text = "Husk at uploade dokumentationen, tak";
+  const Message stored = this->store->add_message(m);
+  EXPECT_NE(stored.id.value(), 0u);
+  this->store->set_internal_notes(task, "Aftalt med økonomi");
+  Attachment a;
+  a.task = task;
+  a.file_name = "plan.bin";
+  a.media_type = "application/octet-stream";
+  a.uploaded_by = data().users[0].id;
+  for (int i = 0; i < 200'000; ++i) a.content.push_back(static_cast<char>(i * 7));
+  const Attachment meta = this->store->add_attachment(a);
+  EXPECT_EQ(meta.size, 200'000u);
+  EXPECT_TRUE(meta.content.empty());
+  this->reopen();
+  EXPECT_EQ(this->store->snapshot()->internal_notes(task), "Aftalt med økonomi");
+  EXPECT_EQ(this->store->attachment_content(meta.id), a.content);
+  std::size_t chunks = 0;
+  this->store->read_attachment(meta.id, [&](std::string_view) { ++chunks; });
+  EXPECT_GT(chunks, 1u);  // streamed, not in one piece
+  const auto list = this->store->attachments(task);
+  ASSERT_FALSE(list.empty());
+  EXPECT_EQ(list.back().file_name, "plan.bin");
+  EXPECT_THROW((void)this->store->attachment_content(AttachmentId(123'456'789)), NotFoundError);
+  const Dataset out = this->store->export_dataset();
+  EXPECT_EQ(out.messages.back(), stored);
+  EXPECT_EQ(out.attachments.back().content, a.content);
+  this->store->set_internal_notes(task, "");
+  EXPECT_FALSE(this->store->snapshot()->internal_notes(task).has_value());
+  m.target.task = TaskId(999'999);
+  EXPECT_THROW(this->store->add_message(m), NotFoundError);
+}
+
+TYPED_TEST(StoreContract, OutboxRecordsNotificationsWithTheirMutation) {
+  const Task t = data().tasks[1];
+  const Notification n1 = note("task.status", 5), n2 = note("task.status", 6);
+  const Notification both[] = {n1, n2};
+  this->store->update_task({.task = t.id, .status = TaskStatus::Started}, both);
+  this->store->enqueue({&n1, 1});
+  this->reopen();
+  auto all = this->store->outbox();
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_LT(all[0].id, all[1].id);
+  EXPECT_EQ(all[1].recipients, std::vector<UserId>{UserId(6)});
+  EXPECT_EQ(all[0].payload, R"({"n":1})");
+  EXPECT_FALSE(all[0].delivered);
+  EXPECT_EQ(this->store->pending_notifications(Timestamp(1'700'000'000), 2).size(), 2u);
+  EXPECT_TRUE(this->store->pending_notifications(Timestamp(1'600'000'000), 10).empty());
+
+  MemoryNotifier sink;
+  sink.fail_next(1);
+  std::vector<std::string> errors;
+  Dispatcher d(*this->store, sink, {.batch = 10, .first_retry = std::chrono::seconds(60)},
+               [&](const Notification&, const std::string& e) { errors.push_back(e); });
+  const Timestamp now(1'700'000'100);
+  EXPECT_EQ(d.run_once(now), 2u);  // the first failed
+  EXPECT_EQ(errors.size(), 1u);
+  this->reopen();
+  all = this->store->outbox();
+  EXPECT_EQ(all[0].attempts, 1u);
+  EXPECT_EQ(all[0].next_attempt, Timestamp(1'700'000'160));
+  EXPECT_FALSE(all[0].delivered);
+  EXPECT_TRUE(all[1].delivered && all[2].delivered);
+  Dispatcher again(*this->store, sink);
+  EXPECT_EQ(again.run_once(now), 0u);  // not due yet
+  EXPECT_EQ(again.drain(Timestamp(1'700'000'160)), 1u);
+  EXPECT_EQ(sink.delivered().size(), 3u);
+  EXPECT_TRUE(this->store->pending_notifications(Timestamp(1'800'000'000), 10).empty());
+}
+
+TYPED_TEST(StoreContract, SweepColoursAreRecordedWithTheirEvents) {
+  const std::pair<TaskId, LastNotified> colours[] = {{data().tasks[0].id, DeadlineColour::Yellow},
+                                                     {data().tasks[1].id, DeadlineColour::Red}};
+  const Notification n = note("deadline.red", 1);
+  this->store->record_sweep(colours, {&n, 1});
+  const std::pair<TaskId, LastNotified> cleared[] = {{data().tasks[0].id, std::nullopt}};
+  this->store->record_sweep(cleared, {});
+  this->reopen();
+  EXPECT_EQ(this->store->notified_colours(),
+            (std::vector<std::pair<TaskId, DeadlineColour>>{{data().tasks[1].id, DeadlineColour::Red}}));
+  EXPECT_EQ(this->store->outbox().size(), 1u);
+}
+
+TYPED_TEST(StoreContract, EngineResultsMatchTheMemoryStore) {
+  const auto [t, other] = find_assignable(data());
+  const TaskUpdate u{.task = t.id, .status = TaskStatus::Completed, .performer = std::optional(other.id)};
+  this->store->update_task(u);
+  auto reference = make_memory_store(data());
+  reference->update_task(u);
+  this->reopen();
+  const RightsModel& rights = RightsModel::default_model();
+  const Date today(2025, 9, 1);
+  const Snapshot a = this->store->snapshot(), b = reference->snapshot();
+  std::size_t compared = 0;
+  for (const User& viewer : data().users) {
+    if (compared++ == 40) break;
+    TaskQuery q;
+    q.limit = 1000;
+    const TaskPage pa = list_tasks(a.world(), rights, viewer, q, today);
+    const TaskPage pb = list_tasks(b.world(), rights, viewer, q, today);
+    EXPECT_EQ(pa.rows, pb.rows);
+    EXPECT_EQ(pa.total, pb.total);
+    EXPECT_EQ(quick_status(a.world(), rights, viewer, q, today), quick_status(b.world(), rights, viewer, q, today));
+  }
+}
+
+}  // namespace

@@ -1,0 +1,45 @@
+#pragma once
+// Helpers shared by the store tests: a unique temporary directory per test and
+// small datasets.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "klik/synthetic.hpp"
+
+namespace klik::testing {
+
+/// A fresh directory under the system temp dir, removed with its content.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "klik-store-XXXXXX").string();
+    if (!::mkdtemp(tmpl.data())) std::abort();
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::permissions(path_, std::filesystem::perms::owner_all, ec);
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
+  [[nodiscard]] std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+/// Two municipalities, one or two projects, with messages, notes and attachments.
+inline Dataset small_dataset() {
+  synthetic::Options o;
+  o.municipalities = 2;
+  o.scale = 0.17;
+  o.local_task_share = 0.05;
+  return synthetic::generate(o);
+}
+
+}  // namespace klik::testing
