@@ -171,6 +171,24 @@ std::string_view code(Action a) noexcept { return action_table[idx(a)].code; }
 std::string_view describe(Action a) noexcept { return action_table[idx(a)].phrase; }
 TargetKind target_kind(Action a) noexcept { return action_table[idx(a)].kind; }
 
+std::string_view code(Outcome o) noexcept {
+  switch (o) {
+    case Outcome::Allowed: return "allowed";
+    case Outcome::Denied: return "denied";
+    case Outcome::NotFound: return "not_found";
+  }
+  return "unknown";
+}
+
+std::string_view code(TargetKind k) noexcept {
+  switch (k) {
+    case TargetKind::Task: return "task";
+    case TargetKind::Global: return "global";
+    case TargetKind::User: return "user";
+  }
+  return "unknown";
+}
+
 Action parse_action(std::string_view text) {
   for (const auto& a : action_table)
     if (a.code == text) return a.action;

@@ -152,6 +152,11 @@ enum class Outcome : std::uint8_t {
   NotFound,  ///< the target is not visible to the actor: it must be reported as "not found"
 };
 
+/// Stable code of an outcome ("allowed", "denied", "not_found").
+std::string_view code(Outcome o) noexcept;
+/// Stable code of a target kind ("task", "global", "user").
+std::string_view code(TargetKind k) noexcept;
+
 /// The answer of the evaluator, with its explanation (SPEC §4.3).
 struct Decision {
   Outcome outcome = Outcome::Denied;

@@ -6,7 +6,10 @@
 #include "bindings.hpp"
 #include "klik/calendar.hpp"
 #include "klik/enums.hpp"
+#include "klik/error.hpp"
 #include "klik/query.hpp"
+#include "klik/rights.hpp"
+#include "klik/user_admin.hpp"
 
 namespace {
 
@@ -120,4 +123,54 @@ void init_enums(py::module_& m) {
                                {"END_FROM", FilterField::EndFrom},
                                {"END_TO", FilterField::EndTo}},
                               [](const std::string& t) { return parse_filter_field(t); });
+  // --- rights (rights.hpp, user_admin.hpp) ---
+  bind_code_enum<Action>(m, "Action", "Everything a rights rule can allow (one action per editable task field).",
+                         {{"VIEW_TASK", Action::ViewTask},
+                          {"EXPORT_TASK", Action::ExportTask},
+                          {"VIEW_INTERNAL_NOTES", Action::ViewInternalNotes},
+                          {"EDIT_INTERNAL_NOTES", Action::EditInternalNotes},
+                          {"BE_ASSIGNED", Action::BeAssigned},
+                          {"EDIT_RESPONSIBLE", Action::EditResponsible},
+                          {"EDIT_PERFORMER", Action::EditPerformer},
+                          {"EDIT_STATUS", Action::EditStatus},
+                          {"SET_NOT_ACTIVE", Action::SetNotActive},
+                          {"ADD_FILE", Action::AddFile},
+                          {"DELETE_FILE", Action::DeleteFile},
+                          {"WRITE_MESSAGE", Action::WriteMessage},
+                          {"CREATE_LOCAL_TASK", Action::CreateLocalTask},
+                          {"EDIT_LOCAL_TASK", Action::EditLocalTask},
+                          {"VIEW_TASK_LIST", Action::ViewTaskList},
+                          {"VIEW_PROJECT_LIST", Action::ViewProjectList},
+                          {"VIEW_USER_MANAGEMENT", Action::ViewUserManagement},
+                          {"OWN_PROFILE", Action::OwnProfile},
+                          {"VIEW_USER", Action::ViewUser},
+                          {"CREATE_USER", Action::CreateUser},
+                          {"DELETE_USER", Action::DeleteUser},
+                          {"EDIT_USER", Action::EditUser},
+                          {"ASSIGN_USER_TYPE", Action::AssignUserType},
+                          {"GRANT_ADMINISTRATOR", Action::GrantAdministrator},
+                          {"RESET_PASSWORD", Action::ResetPassword}},
+                         [](const std::string& t) { return parse_action(t); });
+  bind_code_enum<Outcome>(m, "Outcome", "How a rights decision came out.",
+                          {{"ALLOWED", Outcome::Allowed}, {"DENIED", Outcome::Denied}, {"NOT_FOUND", Outcome::NotFound}},
+                          [](const std::string& t) {
+                            for (Outcome o : {Outcome::Allowed, Outcome::Denied, Outcome::NotFound})
+                              if (code(o) == t) return o;
+                            throw InvalidArgumentError("unknown outcome '" + t + "'");
+                          });
+  bind_code_enum<AdminViolationKind>(
+      m, "AdminViolationKind", "What kind of rule a user-administration change breaks.",
+      {{"NOT_PERMITTED", AdminViolationKind::NotPermitted},
+       {"NOT_FOUND", AdminViolationKind::NotFound},
+       {"EMAIL_TAKEN", AdminViolationKind::EmailTaken},
+       {"INVALID_EMAIL", AdminViolationKind::InvalidEmail},
+       {"PROJECT_NOT_HELD", AdminViolationKind::ProjectNotHeld},
+       {"LAST_ADMINISTRATOR", AdminViolationKind::LastAdministrator},
+       {"LAST_PLUSBRUGER", AdminViolationKind::LastPlusbruger},
+       {"INVALID_CHANGE", AdminViolationKind::InvalidChange}},
+      [](const std::string& t) {
+        for (int i = 0; i < 8; ++i)
+          if (code(static_cast<AdminViolationKind>(i)) == t) return static_cast<AdminViolationKind>(i);
+        throw InvalidArgumentError("unknown violation kind '" + t + "'");
+      });
 }

@@ -37,6 +37,24 @@ void init_errors(py::module_& m) {
   py::register_local_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
+    } catch (const klik::PermissionDeniedError& e) {
+      // klik.PermissionDenied carries the decision: .decision, .rule, .reason, .nearest.
+      py::object exc = py::reinterpret_borrow<py::object>(denied)(e.what());
+      exc.attr("rule") = e.rule();
+      exc.attr("reason") = std::string(e.what());
+      exc.attr("nearest") = e.nearest();
+      try {
+        exc.attr("decision") = py::module_::import("klik._klik")
+                                   .attr("Decision")(py::arg("outcome") = py::module_::import("klik._klik")
+                                                                              .attr("Outcome")
+                                                                              .attr("DENIED"),
+                                                     py::arg("rule") = e.rule(), py::arg("reason") = e.what(),
+                                                     py::arg("nearest") = e.nearest(),
+                                                     py::arg("nearest_rule") = e.nearest_rule());
+      } catch (const py::error_already_set&) {
+        exc.attr("decision") = py::none();
+      }
+      PyErr_SetObject(denied.ptr(), exc.ptr());
     } catch (const klik::Error& e) {
       py::handle* type = &error;
       switch (e.code()) {
