@@ -14,7 +14,11 @@ class Error(Exception): ...
 class ValidationError(Error, ValueError): ...
 class NotFound(Error, LookupError): ...
 class AlreadyExists(Error): ...
-class PermissionDenied(Error, PermissionError): ...
+class PermissionDenied(Error, PermissionError):
+    rule: str
+    reason: str
+    nearest: str
+    decision: Optional[Decision]
 class FailedPrecondition(Error): ...
 class Conflict(Error): ...
 class StorageError(Error, OSError): ...
@@ -482,6 +486,261 @@ def sweep(dataset: Dataset, day: datetime.date, last_notified: Optional[Sequence
 def sweep_key(task: int, colour: DeadlineColour, reached_on: datetime.date) -> int: ...
 
 # ---- rights (rights issue) ------------------------------------------------
+
+class Action:
+    """Everything a rights rule can allow (one action per editable task field)."""
+    VIEW_TASK: Action
+    EXPORT_TASK: Action
+    VIEW_INTERNAL_NOTES: Action
+    EDIT_INTERNAL_NOTES: Action
+    BE_ASSIGNED: Action
+    EDIT_RESPONSIBLE: Action
+    EDIT_PERFORMER: Action
+    EDIT_STATUS: Action
+    SET_NOT_ACTIVE: Action
+    ADD_FILE: Action
+    DELETE_FILE: Action
+    WRITE_MESSAGE: Action
+    CREATE_LOCAL_TASK: Action
+    EDIT_LOCAL_TASK: Action
+    VIEW_TASK_LIST: Action
+    VIEW_PROJECT_LIST: Action
+    VIEW_USER_MANAGEMENT: Action
+    OWN_PROFILE: Action
+    VIEW_USER: Action
+    CREATE_USER: Action
+    DELETE_USER: Action
+    EDIT_USER: Action
+    ASSIGN_USER_TYPE: Action
+    GRANT_ADMINISTRATOR: Action
+    RESET_PASSWORD: Action
+    @property
+    def code(self) -> str: """Stable code, e.g. 'view_task'."""
+    @property
+    def name(self) -> str: ...
+    @property
+    def value(self) -> int: ...
+    def __int__(self) -> int: ...
+    @staticmethod
+    def parse(text: str) -> Action: """Parses a code; raises klik.ValidationError otherwise."""
+
+class Outcome:
+    """How a rights decision came out."""
+    ALLOWED: Outcome
+    DENIED: Outcome
+    NOT_FOUND: Outcome
+    @property
+    def code(self) -> str: """Stable code, e.g. 'allowed'."""
+    @property
+    def name(self) -> str: ...
+    @property
+    def value(self) -> int: ...
+    def __int__(self) -> int: ...
+    @staticmethod
+    def parse(text: str) -> Outcome: """Parses a code; raises klik.ValidationError otherwise."""
+
+class AdminViolationKind:
+    """What kind of rule a user-administration change breaks."""
+    NOT_PERMITTED: AdminViolationKind
+    NOT_FOUND: AdminViolationKind
+    EMAIL_TAKEN: AdminViolationKind
+    INVALID_EMAIL: AdminViolationKind
+    PROJECT_NOT_HELD: AdminViolationKind
+    LAST_ADMINISTRATOR: AdminViolationKind
+    LAST_PLUSBRUGER: AdminViolationKind
+    INVALID_CHANGE: AdminViolationKind
+    @property
+    def code(self) -> str: """Stable code, e.g. 'not_permitted'."""
+    @property
+    def name(self) -> str: ...
+    @property
+    def value(self) -> int: ...
+    def __int__(self) -> int: ...
+    @staticmethod
+    def parse(text: str) -> AdminViolationKind: """Parses a code; raises klik.ValidationError otherwise."""
+
+class TaskFacts:
+    """The facts about a task (or local task) that rights depend on."""
+    id: int
+    municipality: int
+    project: int
+    responsible: Optional[int]
+    performer: Optional[int]
+    status: TaskStatus
+    local: bool
+    local_id: int
+    parent_responsible: Optional[int]
+    parent_performer: Optional[int]
+    def __init__(self, id: int, municipality: int, project: int, responsible: Optional[int] = None,
+                 performer: Optional[int] = None, status: TaskStatus = ..., local: bool = False,
+                 local_id: int = 0, parent_responsible: Optional[int] = None,
+                 parent_performer: Optional[int] = None) -> None: ...
+    @staticmethod
+    def from_task(task: Task, project: int) -> TaskFacts: """Facts of a klik.Task whose template belongs to `project`."""
+    @staticmethod
+    def from_dataset(dataset: Dataset, task_id: Optional[int] = None,
+                     local_task_id: Optional[int] = None) -> TaskFacts: """Facts of a task of a dataset (linear look-up)."""
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+class FactIndex:
+    """Look-ups from a Dataset to facts, built once (keeps the dataset alive)."""
+    def __init__(self, dataset: Dataset) -> None: ...
+    def task(self, id: int) -> TaskFacts: """Facts of a task; raises klik.NotFound if there is none."""
+    def local_task(self, id: int) -> TaskFacts: """Facts of a local task; raises klik.NotFound."""
+    def user(self, id: int) -> User: """A user; raises klik.NotFound."""
+    def project_of(self, template: int) -> int: """The project of a template."""
+    def all_tasks(self) -> list[TaskFacts]: """Facts of every task and local task (tasks first)."""
+
+class Decision:
+    """A rights decision with its explanation (rule, reason, nearest way)."""
+    def __init__(self, outcome: Outcome, rule: str = "", reason: str = "", nearest: str = "",
+                 nearest_rule: str = "") -> None: ...
+    @property
+    def outcome(self) -> Outcome: ...
+    @property
+    def allowed(self) -> bool: """True when a rule allows it."""
+    @property
+    def visible(self) -> bool: """False when the target is 'not found' to the actor."""
+    @property
+    def rule(self) -> str: """The deciding rule's id (or default_deny, not_visible, kombit_boundary)."""
+    @property
+    def reason(self) -> str: """Readable English with the Danish user-type names."""
+    @property
+    def nearest(self) -> str: """For denials: the nearest way it would be allowed ('' if none)."""
+    @property
+    def nearest_rule(self) -> str: ...
+    def __bool__(self) -> bool: ...
+    def __eq__(self, other: object) -> bool: ...
+    def __hash__(self) -> int: ...
+
+def require(decision: Decision) -> None:
+    """Raises klik.NotFound (not visible) or klik.PermissionDenied (denied, with .decision) unless allowed."""
+
+class Grant:
+    """One user who may do something, and why."""
+    @property
+    def user(self) -> int: ...
+    @property
+    def rule(self) -> str: ...
+    @property
+    def reason(self) -> str: ...
+
+class Capabilities:
+    """The menus and global actions of one user."""
+    task_list: bool
+    project_list: bool
+    user_management: bool
+    own_profile: bool
+    create_users: bool
+    delete_users: bool
+    grant_administrator: bool
+    assign_in_all_projects: bool
+    assign_projects: list[int]
+    local_task_projects: list[int]
+    not_active_projects: list[int]
+    not_active_all_projects: bool
+    all_municipalities: bool
+
+class TaskScope:
+    """The part of the task list a viewer may see, in a form an index answers."""
+    side: Side
+    municipality: Optional[int]
+    all_tasks: list[int]
+    assigned_only: list[int]
+    all_projects: bool
+    local_tasks: bool
+    def contains(self, task: TaskFacts, viewer: int) -> bool: """Whether a task is in the scope."""
+
+class FieldRights:
+    """The padlocks of one task for one user."""
+    task: int
+    local: bool
+    local_id: int
+    visible: bool
+    mask: int
+    def can(self, action: Action) -> bool: """Whether the padlock of `action` is open."""
+    def allowed_actions(self) -> list[Action]: """The open padlocks, as actions."""
+
+class RuleInfo:
+    """One rule of a rights model, as loaded."""
+    id: str
+    actions: list[Action]
+    party: Side
+    who: list[str]
+    conditions: list[str]
+    description: str
+
+class AdminViolation:
+    """One broken rule of a proposed user-administration change."""
+    kind: AdminViolationKind
+    field: str
+    message: str
+
+class ClearedAssignment:
+    """A responsible/performer assignment a change clears."""
+    task: int
+    local: bool
+    local_id: int
+    responsible: bool
+    performer: bool
+
+class Rights:
+    """A compiled, immutable rights model and its evaluator (SPEC 4). Thread-safe."""
+    @staticmethod
+    def default() -> Rights: """The default model (SPEC 4.1), compiled into the library."""
+    @staticmethod
+    def from_json(text: str) -> Rights: """Loads and validates a model; raises klik.ValidationError naming the problem."""
+    @staticmethod
+    def condition_codes() -> list[str]: """The condition codes a rule may use."""
+    @property
+    def name(self) -> str: ...
+    @property
+    def rules(self) -> list[RuleInfo]: """The rules in the model's order."""
+    def to_json(self, indent: int = 2) -> str: """The model as JSON."""
+    def decide(self, actor: User, action: Action, *, task: TaskFacts | Task | None = None, user: Optional[User] = None,
+               project: Optional[int] = None, dataset: Optional[Dataset] = None, task_id: Optional[int] = None,
+               local_task_id: Optional[int] = None, projects: Optional[Sequence[Project]] = None) -> Decision:
+        """Whether `actor` may do `action`, with the rule, the reason and the nearest way."""
+    def allows(self, actor: User, action: Action, *, task: TaskFacts | Task | None = None,
+               user: Optional[User] = None, project: Optional[int] = None, dataset: Optional[Dataset] = None,
+               task_id: Optional[int] = None, local_task_id: Optional[int] = None) -> bool:
+        """Only whether it is allowed (the fast check)."""
+    def who_can(self, action: Action, users: Optional[Sequence[User]] = None, *, task: TaskFacts | Task | None = None,
+                user: Optional[User] = None, project: Optional[int] = None, dataset: Optional[Dataset] = None,
+                task_id: Optional[int] = None, local_task_id: Optional[int] = None,
+                projects: Optional[Sequence[Project]] = None) -> list[Grant]:
+        """The users who may do `action` to the target, each with the reason."""
+    def capabilities(self, user: User) -> Capabilities: """The menus and global actions of `user`."""
+    def task_scope(self, viewer: User) -> TaskScope: """The tasks `viewer` may see, as a scope an index answers."""
+    def field_rights(self, user: User, tasks: Sequence[TaskFacts]) -> list[FieldRights]:
+        """The padlocks of a page of tasks."""
+    def visible_tasks(self, viewer: User, tasks: Sequence[TaskFacts]) -> list[int]:
+        """The ids of the tasks among `tasks` that `viewer` may see."""
+    def validate_user_change(self, actor: User, before: Optional[User], after: Optional[User],
+                             users: Sequence[User], projects: Optional[Sequence[Project]] = None) -> list[AdminViolation]:
+        """Every violation of changing `before` into `after` (None before: create; None after: delete)."""
+    def validate_create_user(self, actor: User, proposed: User, users: Sequence[User],
+                             projects: Optional[Sequence[Project]] = None) -> list[AdminViolation]: ...
+    def validate_delete_user(self, actor: User, target: User, users: Sequence[User],
+                             projects: Optional[Sequence[Project]] = None) -> list[AdminViolation]: ...
+    def validate_edit_details(self, actor: User, target: User, full_name: str, organisation: str, email: str,
+                              users: Sequence[User], projects: Optional[Sequence[Project]] = None) -> list[AdminViolation]: ...
+    def validate_set_user_type(self, actor: User, target: User, project: int, type: UserType, users: Sequence[User],
+                               projects: Optional[Sequence[Project]] = None) -> list[AdminViolation]: ...
+    def validate_remove_project(self, actor: User, target: User, project: int, users: Sequence[User],
+                                projects: Optional[Sequence[Project]] = None) -> list[AdminViolation]: ...
+    def validate_set_administrator(self, actor: User, target: User, administrator: bool, users: Sequence[User],
+                                   projects: Optional[Sequence[Project]] = None) -> list[AdminViolation]: ...
+    def validate_reset_password(self, actor: User, target: User,
+                                projects: Optional[Sequence[Project]] = None) -> list[AdminViolation]: ...
+
+def throw_if_any(violations: Sequence[AdminViolation]) -> None:
+    """Raises for the first violation, with every message in the text."""
+def cleared_assignments(before: Optional[User], after: Optional[User],
+                        tasks: Dataset | Sequence[TaskFacts]) -> list[ClearedAssignment]:
+    """The responsible/performer assignments cleared when `before` becomes `after` (None: deleted)."""
+
 
 # ---- stores and queries (store/query issues) --------------------------------
 
