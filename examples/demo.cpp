@@ -1,10 +1,12 @@
 // scripts/demo: generates the national dataset and prints a readable summary.
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <klik/klik.hpp>
 #include <klik/sweep.hpp>
+#include <klik/query_engine.hpp>
 #include <map>
 #include <string>
 
@@ -18,6 +20,77 @@ void print_counts(const char* title, const Count& counts, std::size_t total) {
     std::printf("  %-30s %9zu  %5.1f%%\n", std::string(klik::danish(v)).c_str(), n,
                 total ? 100.0 * static_cast<double>(n) / static_cast<double>(total) : 0.0);
   }
+}
+
+
+/// `text` cut or padded to `width` characters (UTF-8 aware, so Danish letters line up).
+std::string cell(std::string_view text, std::size_t width) {
+  std::string out;
+  std::size_t chars = 0;
+  for (std::size_t i = 0; i < text.size() && chars < width;) {
+    std::size_t len = 1;
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0xF0) len = 4;
+    else if (c >= 0xE0) len = 3;
+    else if (c >= 0xC0) len = 2;
+    out.append(text.substr(i, len));
+    i += len;
+    ++chars;
+  }
+  out.append(width - chars, ' ');
+  return out;
+}
+
+void print_colours(const char* who, const klik::ColourCounts& c) {
+  std::printf("  %s", cell(who, 34).c_str());
+  for (klik::DeadlineColour k : klik::all_values<klik::DeadlineColour>())
+    std::printf(" %s %-7zu", std::string(klik::danish(k)).c_str(), c[k]);
+  std::printf("\n");
+}
+
+void print_task_lists(const klik::Dataset& world, klik::Date today) {
+  using namespace klik;
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto store = make_memory_store(world);
+  const auto load_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  const RightsModel& rights = RightsModel::default_model();
+  const Snapshot snap = store->snapshot();
+  const User* kombit = nullptr;
+  const User* plus = nullptr;
+  for (const User& u : world.users) {
+    if (u.side == Side::Kombit && u.administrator) kombit = &u;
+    if (!plus && u.side == Side::Municipality && !u.memberships.empty() && u.memberships[0].type == UserType::Plus)
+      plus = &u;
+  }
+  std::printf("\nTask lists on %s (in-memory store built in %.0f ms)\n\nQuick status\n", today.iso().c_str(), load_ms);
+  print_colours("Nationally (KOMBIT, KLIK tasks)", quick_status(snap.world(), rights, *kombit, {}, today));
+  const Municipality* home = snap->municipality(*plus->municipality);
+  print_colours((home->name + " (a Plusbruger's view)").c_str(), quick_status(snap.world(), rights, *plus, {}, today));
+
+  const ProjectId project = plus->memberships[0].project;
+  const TaskQuery q = parse_task_query("project = " + std::to_string(project.value()) +
+                                       " and status in (not_started, started) order by end_date limit 10");
+  const TaskPage page = list_tasks(snap.world(), rights, *plus, q, today);
+  std::printf("\n%s, Plusbruger in %s: %s\n  (%zu tasks match; first page)\n", plus->full_name.c_str(),
+              home->name.c_str(), to_text(q).c_str(), page.total);
+  for (const TaskRow& r : page.rows)
+    std::printf("  %s %s %s %s %s\n", cell(danish(r.colour), 5).c_str(), cell(danish(r.status), 15).c_str(),
+                cell(r.title, 42).c_str(), cell(danish(r.priority), 27).c_str(), r.end.iso().c_str());
+
+  const auto per = status_by_municipality(snap.world(), rights, *kombit, project, today);
+  std::vector<const MunicipalityStatus*> top;
+  for (const auto& m : per) top.push_back(&m);
+  std::sort(top.begin(), top.end(), [](const MunicipalityStatus* a, const MunicipalityStatus* b) {
+    const auto ra = a->count(DeadlineColour::Red, Priority::CriticalPath);
+    const auto rb = b->count(DeadlineColour::Red, Priority::CriticalPath);
+    return ra != rb ? ra > rb : a->municipality < b->municipality;
+  });
+  std::printf("\nKOMBIT: most red critical-path tasks on %s\n", snap->project(project)->name.c_str());
+  for (std::size_t i = 0; i < top.size() && i < 10; ++i)
+    std::printf("  %2zu. %s %4zu red on the critical path, %4zu red mandatory\n", i + 1,
+                cell(snap->municipality(top[i]->municipality)->name, 18).c_str(),
+                top[i]->count(DeadlineColour::Red, Priority::CriticalPath),
+                top[i]->count(DeadlineColour::Red, Priority::Mandatory));
 }
 
 }  // namespace
@@ -83,6 +156,7 @@ int main(int argc, char** argv) {
   }
 
   // --- task lists and quick status (query issue) ---
+  print_task_lists(world, klik::today_in_copenhagen(klik::SystemClock()));
 
   return 0;
 }

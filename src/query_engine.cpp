@@ -6,6 +6,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "detail/colour_lut.hpp"
 #include "detail/json_io.hpp"
 #include "detail/world_index.hpp"
 #include "klik/error.hpp"
@@ -75,6 +76,7 @@ struct Plan {
   std::string title;  // folded
   std::int32_t end_from = INT32_MIN, end_to = INT32_MAX;
   Date today;
+  std::int32_t today_serial = 0;
   bool need_colour = false;
 };
 
@@ -116,6 +118,7 @@ Plan make_plan(const World& world, const RightsModel& rights, const User& viewer
   plan.w = &w;
   plan.viewer = viewer.id.value();
   plan.today = today;
+  plan.today_serial = today.serial();
 
   // Projects named by the query (resolved; unknown names are errors).
   std::vector<ProjectId> wanted;
@@ -196,7 +199,7 @@ void for_each_match(const Plan& plan, F&& f) {
       if (plan.theme_filter && !plan.themes.test(part.theme[r])) continue;
       if (!plan.responsible(part.responsible[r]) || !plan.performer(part.performer[r])) continue;
       if (plan.need_colour &&
-          !(plan.colour_mask >> static_cast<unsigned>(colour_on(part.status[r], part.dates[r], plan.today)) & 1u))
+          !(plan.colour_mask >> static_cast<unsigned>(detail::fast_colour(part.status[r], part.dates[r], plan.today_serial)) & 1u))
         continue;
       if (!plan.title.empty() && w.folded_title(part, r).find(plan.title) == std::string::npos) continue;
       f(s.partition, static_cast<std::uint32_t>(r));
@@ -213,23 +216,32 @@ struct SortValue {
   friend auto operator<=>(const SortValue&, const SortValue&) = default;
 };
 
-SortValue value_of(const Plan& plan, TaskColumn c, const Hit& h) {
+/// The numeric value of a column (every column but Title).
+std::int64_t numeric_value(const Plan& plan, TaskColumn c, const Hit& h) noexcept {
   const WorldIndex& w = *plan.w;
   const Partition& p = w.partitions[h.partition];
   const std::size_t r = h.row;
   switch (c) {
-    case TaskColumn::Project: return {w.project_name_rank[p.project_slot], {}};
-    case TaskColumn::Title: return {0, w.folded_title(p, r)};
-    case TaskColumn::Phase: return {p.phase[r], {}};
-    case TaskColumn::Theme: return {p.theme[r], {}};
-    case TaskColumn::Deadline: return {static_cast<std::int64_t>(colour_on(p.status[r], p.dates[r], plan.today)), {}};
-    case TaskColumn::Priority: return {static_cast<std::int64_t>(p.priority[r]), {}};
-    case TaskColumn::Status: return {static_cast<std::int64_t>(p.status[r]), {}};
-    case TaskColumn::EndDate: return {p.end[r], {}};
-    case TaskColumn::Municipality: return {p.municipality.value(), {}};
-    case TaskColumn::Id: return {p.key[r], {}};
+    case TaskColumn::Project: return w.project_name_rank[p.project_slot];
+    case TaskColumn::Title: return 0;
+    case TaskColumn::Phase: return p.phase[r];
+    case TaskColumn::Theme: return p.theme[r];
+    case TaskColumn::Deadline: return static_cast<std::int64_t>(detail::fast_colour(p.status[r], p.dates[r], plan.today_serial));
+    case TaskColumn::Priority: return static_cast<std::int64_t>(p.priority[r]);
+    case TaskColumn::Status: return static_cast<std::int64_t>(p.status[r]);
+    case TaskColumn::EndDate: return p.end[r];
+    case TaskColumn::Municipality: return p.municipality.value();
+    case TaskColumn::Id: return p.key[r];
   }
-  return {};
+  return 0;
+}
+
+SortValue value_of(const Plan& plan, TaskColumn c, const Hit& h) {
+  if (c == TaskColumn::Title) {
+    const Partition& p = plan.w->partitions[h.partition];
+    return {0, plan.w->folded_title(p, h.row)};
+  }
+  return {numeric_value(plan, c, h), {}};
 }
 
 std::vector<SortKey> effective_sort(const TaskQuery& q) {
@@ -241,23 +253,40 @@ std::vector<SortKey> effective_sort(const TaskQuery& q) {
   return keys;
 }
 
+/// Rows of one partition are stored in exactly this order.
+bool partition_order(const std::vector<SortKey>& keys) {
+  return keys.size() == 2 && keys[0].column == TaskColumn::EndDate && !keys[0].descending &&
+         keys[1].column == TaskColumn::Id && !keys[1].descending;
+}
+
 /// -1, 0, 1: how a hit compares with a cursor position under `keys`.
 int compare_to(const Plan& plan, const std::vector<SortKey>& keys, const Hit& h, const std::vector<SortValue>& pos) {
   for (std::size_t i = 0; i < keys.size(); ++i) {
-    const SortValue v = value_of(plan, keys[i].column, h);
-    if (v == pos[i]) continue;
-    const bool less = v < pos[i];
-    return (less != keys[i].descending) ? -1 : 1;
+    int c = 0;
+    if (keys[i].column == TaskColumn::Title) {
+      const int t = plan.w->folded_title(plan.w->partitions[h.partition], h.row).compare(pos[i].text);
+      c = t < 0 ? -1 : t > 0;
+    } else {
+      const std::int64_t v = numeric_value(plan, keys[i].column, h);
+      c = v < pos[i].number ? -1 : v > pos[i].number;
+    }
+    if (c) return keys[i].descending ? -c : c;
   }
   return 0;
 }
 
 bool hit_less(const Plan& plan, const std::vector<SortKey>& keys, const Hit& a, const Hit& b) {
   for (const SortKey& k : keys) {
-    // Fast paths for the common numeric columns.
-    const SortValue va = value_of(plan, k.column, a), vb = value_of(plan, k.column, b);
-    if (va == vb) continue;
-    return (va < vb) != k.descending;
+    int c = 0;
+    if (k.column == TaskColumn::Title) {
+      const WorldIndex& w = *plan.w;
+      const int t = w.folded_title(w.partitions[a.partition], a.row).compare(w.folded_title(w.partitions[b.partition], b.row));
+      c = t < 0 ? -1 : t > 0;
+    } else {
+      const std::int64_t va = numeric_value(plan, k.column, a), vb = numeric_value(plan, k.column, b);
+      c = va < vb ? -1 : va > vb;
+    }
+    if (c) return k.descending ? c > 0 : c < 0;
   }
   return false;
 }
@@ -319,13 +348,13 @@ TaskRow make_row(const Plan& plan, const User& viewer, const Hit& h) {
     row.task = TaskId(p.key[r]);
   }
   row.project = p.project;
-  row.project_name = w.projects[p.project_slot].name;
+  row.project_name = w.projects[p.project_slot].name;  // views into the world
   if (viewer.side == Side::Municipality) row.viewer_type = viewer.type_on(p.project);
   row.municipality = p.municipality;
   row.title = w.title(p, r);
   row.phase = p.phase[r];
   row.theme = p.theme[r];
-  row.colour = colour_on(p.status[r], p.dates[r], plan.today);
+  row.colour = detail::fast_colour(p.status[r], p.dates[r], plan.today_serial);
   row.priority = p.priority[r];
   row.status = p.status[r];
   row.end = Date::from_serial(p.end[r]);
@@ -349,6 +378,10 @@ std::vector<Hit> sorted_hits(const Plan& plan, const TaskQuery& q, std::size_t* 
     hits.push_back(h);
   });
   if (total) *total = n;
+  if (plan.sources.size() == 1 && partition_order(keys)) {  // already in (end, id) order
+    if (want < hits.size()) hits.resize(want);
+    return hits;
+  }
   auto less = [&](const Hit& a, const Hit& b) { return hit_less(plan, keys, a, b); };
   if (want < hits.size()) {
     std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(want), hits.end(), less);
@@ -390,7 +423,7 @@ ColourCounts quick_status(const World& world, const RightsModel& rights, const U
   ColourCounts out;
   for_each_match(plan, [&](std::uint32_t pi, std::uint32_t r) {
     const Partition& p = plan.w->partitions[pi];
-    ++out.counts[static_cast<std::size_t>(colour_on(p.status[r], p.dates[r], today))];
+    ++out.counts[static_cast<std::size_t>(detail::fast_colour(p.status[r], p.dates[r], plan.today_serial))];
   });
   return out;
 }
@@ -414,7 +447,7 @@ TaskColumns task_columns(const World& world, const RightsModel& rights, const Us
     c.municipality.push_back(p.municipality.value());
     c.phase.push_back(p.phase[r]);
     c.theme.push_back(p.theme[r]);
-    c.colour.push_back(colour_on(p.status[r], p.dates[r], today));
+    c.colour.push_back(detail::fast_colour(p.status[r], p.dates[r], plan.today_serial));
     c.priority.push_back(p.priority[r]);
     c.status.push_back(p.status[r]);
     c.end.push_back(p.end[r]);
@@ -434,13 +467,14 @@ std::vector<MunicipalityStatus> status_by_municipality(const World& world, const
       !(scope.all_projects || contains(scope.all_tasks, project)))
     throw NotFoundError("no project " + std::to_string(project.value()) + " in your national view");
   std::vector<MunicipalityStatus> out;
+  const std::int32_t day = today.serial();
   for (std::uint32_t pi : w.partitions_by_project[slot->second]) {
     const Partition& p = w.partitions[pi];
     MunicipalityStatus s;
     s.municipality = p.municipality;
     for (std::size_t r = 0; r < p.size(); ++r) {
       if (p.is_local(r)) continue;  // never in KOMBIT's views
-      ++s.counts[static_cast<std::size_t>(colour_on(p.status[r], p.dates[r], today))]
+      ++s.counts[static_cast<std::size_t>(detail::fast_colour(p.status[r], p.dates[r], day))]
                 [static_cast<std::size_t>(p.priority[r])];
     }
     out.push_back(s);
@@ -490,14 +524,18 @@ ColourChangeSummary colours_with_changes(const World& world, Date today) {
   const WorldIndex& w = world.index();
   ColourChangeSummary s;
   s.previous = w.calendars.national().previous_workday(today);
+  const std::int32_t now_day = today.serial(), before_day = s.previous.serial();
   for (const Partition& p : w.partitions) {
     const std::size_t n = p.size();
+    const TaskStatus* status = p.status.data();
+    const DeadlineDates* dates = p.dates.data();
+    const std::uint32_t* key = p.key.data();
     for (std::size_t r = 0; r < n; ++r) {
-      if (p.is_local(r)) continue;
-      const DeadlineColour now = colour_on(p.status[r], p.dates[r], today);
-      const DeadlineColour before = colour_on(p.status[r], p.dates[r], s.previous);
-      ++s.today.counts[static_cast<std::size_t>(now)];
-      s.changed += now != before;
+      const auto kombit_row = static_cast<std::size_t>(!(key[r] & detail::local_bit));
+      const DeadlineColour now = detail::fast_colour(status[r], dates[r], now_day);
+      const DeadlineColour before = detail::fast_colour(status[r], dates[r], before_day);
+      s.today.counts[static_cast<std::size_t>(now)] += kombit_row;
+      s.changed += kombit_row & static_cast<std::size_t>(now != before);
     }
   }
   return s;

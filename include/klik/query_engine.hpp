@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "klik/query.hpp"
@@ -27,14 +28,16 @@
 namespace klik {
 
 /// One row of the task list (opgaveliste): the columns of SPEC §3 plus ids.
+/// A light view: `project_name` and `title` point into the world, so a row is
+/// valid while the Snapshot it came from lives (copy them to keep them longer).
 struct TaskRow {
   TaskId task;                       ///< the KLIK task; for a local task, its parent
   std::optional<LocalTaskId> local;  ///< set for local tasks
   ProjectId project;
-  std::string project_name;
+  std::string_view project_name;
   std::optional<UserType> viewer_type;  ///< the viewer's user type on the project (municipality users)
   MunicipalityId municipality;
-  std::string title;
+  std::string_view title;
   std::uint8_t phase = 0;
   std::uint8_t theme = 0;
   DeadlineColour colour = DeadlineColour::Green;
@@ -48,7 +51,8 @@ struct TaskRow {
 };
 
 /// One page of the list: its rows, how many match in all, and the cursor that
-/// continues after this page (empty on the last page).
+/// continues after this page (empty on the last page). Rows are views: keep the
+/// Snapshot alive while you use them.
 struct TaskPage {
   std::vector<TaskRow> rows;
   std::size_t total = 0;

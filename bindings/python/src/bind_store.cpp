@@ -84,46 +84,69 @@ py::dict columns_dict(TaskColumns&& c) {
   return d;
 }
 
+/// A TaskRow that owns its strings: Python keeps rows after the snapshot is gone.
+struct OwnedRow : TaskRow {
+  std::string title_text, project_name_text;
+  explicit OwnedRow(const TaskRow& r) : TaskRow(r), title_text(r.title), project_name_text(r.project_name) {
+    title = title_text;
+    project_name = project_name_text;
+  }
+  OwnedRow(const OwnedRow& o) : OwnedRow(static_cast<const TaskRow&>(o)) {}
+  OwnedRow& operator=(const OwnedRow&) = delete;
+};
+
+struct OwnedPage {
+  std::vector<OwnedRow> rows;
+  std::size_t total = 0;
+  std::string next_cursor;
+  explicit OwnedPage(TaskPage&& p) : total(p.total), next_cursor(std::move(p.next_cursor)) {
+    rows.reserve(p.rows.size());
+    for (const TaskRow& r : p.rows) rows.emplace_back(r);
+  }
+};
+
 }  // namespace
 
 void init_store(py::module_& m) {
-  py::class_<TaskRow>(m, "TaskRow", "One row of the task list (a light view; owns its data).")
-      .def_readonly("task", &TaskRow::task, "The KLIK task; for a local task, its parent.")
-      .def_readonly("local", &TaskRow::local, "The local task's id, or None for KLIK tasks.")
-      .def_readonly("project", &TaskRow::project)
-      .def_readonly("project_name", &TaskRow::project_name)
-      .def_readonly("viewer_type", &TaskRow::viewer_type, "The viewer's user type on the project.")
-      .def_readonly("municipality", &TaskRow::municipality)
-      .def_readonly("title", &TaskRow::title)
-      .def_readonly("phase", &TaskRow::phase)
-      .def_readonly("theme", &TaskRow::theme)
-      .def_readonly("colour", &TaskRow::colour)
-      .def_readonly("priority", &TaskRow::priority)
-      .def_readonly("status", &TaskRow::status)
-      .def_readonly("end", &TaskRow::end)
-      .def_readonly("responsible", &TaskRow::responsible)
-      .def_readonly("performer", &TaskRow::performer)
-      .def_readonly("version", &TaskRow::version)
-      .def(py::self == py::self)
-      .def("__repr__", [](const TaskRow& r) {
+  py::class_<OwnedRow>(m, "TaskRow", "One row of the task list.")
+      .def_readonly("task", &OwnedRow::task, "The KLIK task; for a local task, its parent.")
+      .def_readonly("local", &OwnedRow::local, "The local task's id, or None for KLIK tasks.")
+      .def_readonly("project", &OwnedRow::project)
+      .def_readonly("project_name", &OwnedRow::project_name_text)
+      .def_readonly("viewer_type", &OwnedRow::viewer_type, "The viewer's user type on the project.")
+      .def_readonly("municipality", &OwnedRow::municipality)
+      .def_readonly("title", &OwnedRow::title_text)
+      .def_readonly("phase", &OwnedRow::phase)
+      .def_readonly("theme", &OwnedRow::theme)
+      .def_readonly("colour", &OwnedRow::colour)
+      .def_readonly("priority", &OwnedRow::priority)
+      .def_readonly("status", &OwnedRow::status)
+      .def_readonly("end", &OwnedRow::end)
+      .def_readonly("responsible", &OwnedRow::responsible)
+      .def_readonly("performer", &OwnedRow::performer)
+      .def_readonly("version", &OwnedRow::version)
+      .def("__eq__", [](const OwnedRow& a, const OwnedRow& b) {
+        return static_cast<const TaskRow&>(a) == static_cast<const TaskRow&>(b);
+      })
+      .def("__repr__", [](const OwnedRow& r) {
         std::string s = "TaskRow(task=" + std::to_string(r.task.value());
         if (r.local) s += ", local=" + std::to_string(r.local->value());
-        return s + ", project='" + r.project_name + "', title='" + r.title + "', colour=DeadlineColour." +
+        return s + ", project='" + r.project_name_text + "', title='" + r.title_text + "', colour=DeadlineColour." +
                py::cast(r.colour).attr("name").cast<std::string>() + ", status=TaskStatus." +
                py::cast(r.status).attr("name").cast<std::string>() + ", end=" + r.end.iso() + ")";
       });
 
-  py::class_<TaskPage>(m, "TaskPage", "One page of a task list: rows, total matches, next cursor.")
-      .def_readonly("rows", &TaskPage::rows)
-      .def_readonly("total", &TaskPage::total, "How many rows match the query in all.")
-      .def_readonly("next_cursor", &TaskPage::next_cursor, "Continues after this page; '' on the last page.")
-      .def("__len__", [](const TaskPage& p) { return p.rows.size(); })
-      .def("__iter__", [](const TaskPage& p) { return py::iter(py::cast(p.rows)); })
-      .def("__getitem__", [](const TaskPage& p, std::size_t i) {
+  py::class_<OwnedPage>(m, "TaskPage", "One page of a task list: rows, total matches, next cursor.")
+      .def_readonly("rows", &OwnedPage::rows)
+      .def_readonly("total", &OwnedPage::total, "How many rows match the query in all.")
+      .def_readonly("next_cursor", &OwnedPage::next_cursor, "Continues after this page; '' on the last page.")
+      .def("__len__", [](const OwnedPage& p) { return p.rows.size(); })
+      .def("__iter__", [](const OwnedPage& p) { return py::iter(py::cast(p.rows)); })
+      .def("__getitem__", [](const OwnedPage& p, std::size_t i) {
         if (i >= p.rows.size()) throw py::index_error();
         return p.rows[i];
       })
-      .def("__repr__", [](const TaskPage& p) {
+      .def("__repr__", [](const OwnedPage& p) {
         return "TaskPage(rows=" + std::to_string(p.rows.size()) + ", total=" + std::to_string(p.total) +
                ", next_cursor=" + (p.next_cursor.empty() ? "''" : "'...'") + ")";
       });
@@ -197,7 +220,7 @@ void init_store(py::module_& m) {
             const Snapshot snap = s.snapshot();
             const User v = resolve_viewer(snap.world(), viewer);
             py::gil_scoped_release release;
-            return list_tasks(snap.world(), r, v, q, d);
+            return OwnedPage(list_tasks(snap.world(), r, v, q, d));
           },
           arg("viewer"), arg("query") = py::none(), arg("today") = py::none(), arg("rights") = py::none(),
           "A page of the viewer's task list. `viewer`: klik.User, user id or email; `query`: klik.TaskQuery, "
