@@ -120,3 +120,10 @@ def test_visibility_sql_shape(small_world):
     where, params = klik.visibility_sql(plus)
     assert where.count("?") == len(params)
     assert params[0] == plus.municipality
+
+
+def test_dataframe_when_pandas_is_installed(store, small_world):
+    pandas = pytest.importorskip("pandas")
+    frame = store.dataframe(kombit_admin(small_world), "status = started", today=TODAY)
+    assert list(frame["status"].unique()) == ["started"]
+    assert len(frame) == store.quick_status(kombit_admin(small_world), "status = started", today=TODAY).total

@@ -45,6 +45,29 @@ def _make_repr(name: str, fields: tuple[str, ...]):
 for _name, _fields in _ENTITY_FIELDS.items():
     getattr(_klik, _name).__repr__ = _make_repr(_name, _fields)
 
+_CATEGORIES = {"colour": DeadlineColour, "priority": Priority, "status": TaskStatus}  # noqa: F405
+
+
+def _dataframe(self, viewer, query=None, today=None, rights=None):
+    """The rows of ``query`` as a pandas DataFrame (pandas must be installed).
+
+    Built from :meth:`Store.columns` without a Python object per task; colour,
+    priority and status become ordered categoricals of their codes.
+    """
+    try:
+        import pandas
+    except ImportError as e:  # pragma: no cover - depends on the machine
+        raise ImportError("Store.dataframe needs pandas; Store.columns gives the same data as numpy arrays") from e
+    cols = self.columns(viewer, query, today, rights)
+    frame = pandas.DataFrame(cols)
+    for name, enum_type in _CATEGORIES.items():
+        members = list(enum_type.__members__.values())
+        frame[name] = pandas.Categorical.from_codes(cols[name], categories=[m.code for m in members], ordered=True)
+    return frame
+
+
+_klik.Store.dataframe = _dataframe
+
 __all__ = [n for n in dir(_klik) if not n.startswith("_")] + ["__version__"]
 
 del _name, _fields, _dt

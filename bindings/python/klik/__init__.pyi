@@ -883,3 +883,103 @@ class TaskQuery:
     def cursor(self) -> str: ...
     def __eq__(self, other: object) -> bool: ...
     def __hash__(self) -> int: ...
+
+class TaskRow:
+    """One row of the task list (owns its data)."""
+    task: int
+    local: Optional[int]
+    project: int
+    project_name: str
+    viewer_type: Optional[UserType]
+    municipality: int
+    title: str
+    phase: int
+    theme: int
+    colour: DeadlineColour
+    priority: Priority
+    status: TaskStatus
+    end: datetime.date
+    responsible: Optional[int]
+    performer: Optional[int]
+    version: int
+
+class TaskPage:
+    """One page: rows, total matches, and the cursor that continues after it ('' on the last page)."""
+    rows: list[TaskRow]
+    total: int
+    next_cursor: str
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[TaskRow]: ...
+    def __getitem__(self, i: int) -> TaskRow: ...
+
+class ColourCounts:
+    """Counts by deadline colour (quick status)."""
+    def __getitem__(self, colour: DeadlineColour) -> int: ...
+    @property
+    def total(self) -> int: ...
+    def to_dict(self) -> dict[str, int]: ...
+
+class MunicipalityStatus:
+    municipality: int
+    def count(self, colour: DeadlineColour, priority: Priority) -> int: ...
+    @property
+    def red_followed_up(self) -> int: """Red critical-path plus red mandatory tasks."""
+
+class PhaseProgress:
+    phase: int
+    name: str
+    def count(self, status: TaskStatus) -> int: ...
+    @property
+    def completed_share(self) -> float: ...
+
+class ColourChangeSummary:
+    today: ColourCounts
+    changed: int
+    previous: datetime.date
+
+class ProjectRow:
+    project: int
+    name: str
+    viewer_type: Optional[UserType]
+    deadline: datetime.date
+    period_start: datetime.date
+    period_end: datetime.date
+    kombit_contact: str
+    contact_mail: str
+
+_Viewer = Any  # klik.User, a user id or an email
+_Query = Any   # klik.TaskQuery, its text form, or None
+
+class Store:
+    """A KLIK world in a store, and the task list on it. Many readers, one writer."""
+    def __len__(self) -> int: ...
+    def tasks(self, viewer: _Viewer, query: _Query = None, today: Optional[datetime.date] = None,
+              rights: Optional[Any] = None) -> TaskPage:
+        """A page of the viewer's task list; colours judged on `today` (default: today in Copenhagen)."""
+    def quick_status(self, viewer: _Viewer, query: _Query = None, today: Optional[datetime.date] = None,
+                     apply_filters: bool = True, rights: Optional[Any] = None) -> ColourCounts: ...
+    def columns(self, viewer: _Viewer, query: _Query = None, today: Optional[datetime.date] = None,
+                rights: Optional[Any] = None) -> dict[str, Any]:
+        """Every matching row as numpy arrays (int64 ids, datetime64[D] end, uint8 codes)."""
+    def dataframe(self, viewer: _Viewer, query: _Query = None, today: Optional[datetime.date] = None,
+                  rights: Optional[Any] = None) -> Any:
+        """The same as a pandas DataFrame (needs pandas)."""
+    def status_by_municipality(self, viewer: _Viewer, project: int,
+                               today: Optional[datetime.date] = None) -> list[MunicipalityStatus]: ...
+    def progress_by_phase(self, viewer: _Viewer, project: int) -> list[PhaseProgress]: ...
+    def municipalities_without_plus(self, project: int) -> list[int]: ...
+    def colours_with_changes(self, today: Optional[datetime.date] = None) -> ColourChangeSummary: ...
+    def projects(self, viewer: _Viewer, name_contains: str = "", user_types: Sequence[UserType] = ...) -> list[ProjectRow]: ...
+    def users(self, viewer: _Viewer, projects: Sequence[int] = ..., user_types: Sequence[UserType] = ...,
+              administrator: Optional[bool] = None, text: str = "") -> list[User]: ...
+    def task(self, id: int) -> Optional[Task]: ...
+    def user(self, id_or_email: int | str) -> Optional[User]: ...
+    def template(self, id: int) -> Optional[TaskTemplate]: ...
+    def export(self) -> Dataset: ...
+    def import_dataset(self, dataset: Dataset) -> None: ...
+    def update_task(self, task: int, **fields: Any) -> Task: ...
+    def put_user(self, user: User, expected_version: int = 0) -> User: ...
+    def remove_user(self, user: int) -> None: ...
+
+def MemoryStore(dataset: Optional[Dataset] = None, calendars: Optional[Any] = None) -> Store: ...
+def visibility_sql(viewer: User, rights: Optional[Any] = None) -> tuple[str, list[int]]: ...
