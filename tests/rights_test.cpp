@@ -352,8 +352,8 @@ TEST(RightsExplanations, GrantNamesRuleTypeAndProject) {
   EXPECT_TRUE(d.allowed());
   EXPECT_EQ(d.rule, "assigned_edit_status");
   EXPECT_EQ(d.reason,
-            "Light-bruger on project Ydelsesrefusion may change status on tasks where they are responsible or "
-            "performer while the task is active");
+            "Light-bruger on project Ydelsesrefusion may change status where they are responsible or performer "
+            "while the task is active");
 }
 
 TEST(RightsExplanations, DenialSaysOnlyWhenResponsibleOrPerformer) {

@@ -122,7 +122,7 @@ TEST_F(Fixture, PlusbrugerEditsOnlyUsersSharingTheirProject) {
       validate_edit_details(rights, plus_p(), reader(), "Rasmus R", "", reader().email, users, projects);
   ASSERT_EQ(v.size(), 1u);
   EXPECT_EQ(v[0].kind, AdminViolationKind::NotPermitted);
-  EXPECT_EQ(v[0].message, "Plusbruger may edit users only for users who share one of their projects");
+  EXPECT_EQ(v[0].message, "Plusbruger may edit user details only for users who share one of their projects");
   EXPECT_TRUE(validate_edit_details(rights, plus_p(), light(), "Lise L", "", light().email, users, projects).empty());
   EXPECT_EQ(kinds(validate_reset_password(rights, plus_p(), reader(), projects)),
             std::vector{AdminViolationKind::NotPermitted});
