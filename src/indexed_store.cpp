@@ -159,11 +159,7 @@ void IndexedStore::remove_user(UserId id, Outgoing notify) {
   Change c;
   c.kind = Change::Kind::UserRemove;
   c.removed_user = id;
-  std::vector<std::uint32_t> keys;
-  for (auto [a, b] = index_->refs.get<by_responsible>().equal_range(id.value()); a != b; ++a) keys.push_back(a->key);
-  for (auto [a, b] = index_->refs.get<by_performer>().equal_range(id.value()); a != b; ++a) keys.push_back(a->key);
-  std::sort(keys.begin(), keys.end());
-  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  const std::vector<std::uint32_t> keys = index_->keys_assigned_to(id);
   std::vector<std::pair<std::uint32_t, std::uint32_t>> log;  // (task id, mask)
   for (std::uint32_t key : keys) {
     const TaskRef* ref = index_->find_ref(key);

@@ -93,6 +93,7 @@ WorldIndex::WorldIndex(const Dataset& data, Calendars cal) : calendars(std::move
     add_local_row(slot);
   }
   for (std::uint32_t p = 0; p < partitions.size(); ++p) reindex_partition(p);
+  shrink();
   for (const InternalNote& n : data.internal_notes) notes[n.task] = n.text;
   messages = data.messages;
   attachments = data.attachments;
@@ -150,7 +151,7 @@ void WorldIndex::add_task_row(const Task& t) {
   part.theme[r] = te.tpl.theme;
   part.version[r] = t.version;
   part.parent[r] = 0;
-  refs.insert({t.id.value(), pi, static_cast<std::uint32_t>(r), part.responsible[r], part.performer[r]});
+  refs.insert({t.id.value(), pi, static_cast<std::uint32_t>(r)});
   ++task_rows;
 }
 
@@ -177,7 +178,7 @@ void WorldIndex::add_local_row(std::uint32_t lslot) {
   part.theme[r] = theme;
   part.version[r] = l.version;
   part.parent[r] = l.parent.value();
-  refs.insert({part.key[r], pi, static_cast<std::uint32_t>(r), part.responsible[r], part.performer[r]});
+  refs.insert({part.key[r], pi, static_cast<std::uint32_t>(r)});
   ++local_rows;
 }
 
@@ -239,13 +240,26 @@ const std::string& WorldIndex::title(const Partition& part, std::size_t r) const
   return part.is_local(r) ? locals[part.text[r]].task.title : templates[part.text[r]].tpl.title;
 }
 
-void WorldIndex::set_assignment(std::uint32_t key, std::uint32_t responsible, std::uint32_t performer) {
-  auto& by_k = refs.get<by_key>();
-  const auto it = by_k.find(key);
-  TaskRef ref = *it;
-  ref.responsible = responsible;
-  ref.performer = performer;
-  by_k.replace(it, ref);
+void WorldIndex::shrink() {
+  for (Partition& p : partitions) {
+    p.key.shrink_to_fit(), p.text.shrink_to_fit(), p.end.shrink_to_fit(), p.responsible.shrink_to_fit();
+    p.performer.shrink_to_fit(), p.dates.shrink_to_fit(), p.status.shrink_to_fit(), p.priority.shrink_to_fit();
+    p.phase.shrink_to_fit(), p.theme.shrink_to_fit(), p.version.shrink_to_fit(), p.parent.shrink_to_fit();
+  }
+}
+
+std::vector<std::uint32_t> WorldIndex::keys_assigned_to(UserId user) const {
+  std::vector<std::uint32_t> keys;
+  const User* u = find_user(user);
+  const std::uint32_t id = user.value();
+  for (const Partition& p : partitions) {
+    // A person is assigned only within their own municipality.
+    if (u && u->municipality && p.municipality != *u->municipality) continue;
+    for (std::size_t r = 0; r < p.size(); ++r)
+      if (p.responsible[r] == id || p.performer[r] == id) keys.push_back(p.key[r]);
+  }
+  std::sort(keys.begin(), keys.end());
+  return keys;
 }
 
 Task WorldIndex::update_task(const TaskUpdate& u) {
@@ -268,7 +282,6 @@ Task WorldIndex::update_task(const TaskUpdate& u) {
   if (u.status) part.status[r] = *u.status;
   if (u.responsible) part.responsible[r] = *u.responsible ? (*u.responsible)->value() : no_user;
   if (u.performer) part.performer[r] = *u.performer ? (*u.performer)->value() : no_user;
-  if (u.responsible || u.performer) set_assignment(part.key[r], part.responsible[r], part.performer[r]);
   ++part.version[r];
   if (new_overrides) {
     const TaskOverrides& o = *new_overrides;
@@ -367,11 +380,7 @@ void WorldIndex::remove_user(UserId id) {
   const auto it = by.find(id);
   if (it == by.end()) throw NotFoundError("user " + std::to_string(id.value()) + " not found");
   // Clear their assignments: the tasks show "not set"; messages keep the author.
-  std::vector<std::uint32_t> keys;
-  for (auto [a, b] = refs.get<by_responsible>().equal_range(id.value()); a != b; ++a) keys.push_back(a->key);
-  for (auto [a, b] = refs.get<by_performer>().equal_range(id.value()); a != b; ++a) keys.push_back(a->key);
-  std::sort(keys.begin(), keys.end());
-  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());  // responsible and performer: one bump
+  const std::vector<std::uint32_t> keys = keys_assigned_to(id);
   for (std::uint32_t key : keys) {
     const TaskRef* ref = find_ref(key);
     Partition& part = partitions[ref->partition];
@@ -379,7 +388,6 @@ void WorldIndex::remove_user(UserId id) {
     if (part.responsible[r] == id.value()) part.responsible[r] = no_user;
     if (part.performer[r] == id.value()) part.performer[r] = no_user;
     ++part.version[r];
-    set_assignment(key, part.responsible[r], part.performer[r]);
     if (part.is_local(r)) {
       LocalTask& l = locals[part.text[r]].task;
       l.responsible = part.responsible[r] ? std::optional(UserId(part.responsible[r])) : std::nullopt;

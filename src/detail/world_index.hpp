@@ -9,9 +9,10 @@
 //   (end date, key). A row is a KLIK task, or a local task (key has local_bit).
 //   Scans (lists, quick status, KOMBIT views, colours for all) read only the
 //   columns they need, contiguously.
-// - Keyed access: a Boost.MultiIndex container of TaskRefs, hashed unique by
-//   key and hashed non-unique by responsible and by performer: finds a row by id
-//   and "my tasks" without scanning.
+// - Keyed access: a Boost.MultiIndex container of TaskRefs hashed by key finds a
+//   row by task id. "A person's tasks" scans the ~12 partitions of their
+//   municipality instead of keeping two more hashed indexes over a million rows
+//   (they cost ~50 MB at 1M tasks and no list query needs them).
 
 #include <boost/multi_index/hashed_index.hpp>
 #include <boost/multi_index/member.hpp>
@@ -64,26 +65,17 @@ struct Partition {
   void sort_rows();
 };
 
-/// Where a row lives, and who is assigned (for the by-person indexes).
+/// Where a row lives.
 struct TaskRef {
   std::uint32_t key;
   std::uint32_t partition;
   std::uint32_t row;
-  std::uint32_t responsible;
-  std::uint32_t performer;
 };
 
 struct by_key {};
-struct by_responsible {};
-struct by_performer {};
 
 using TaskRefs = bmi::multi_index_container<
-    TaskRef, bmi::indexed_by<
-                 bmi::hashed_unique<bmi::tag<by_key>, bmi::member<TaskRef, std::uint32_t, &TaskRef::key>>,
-                 bmi::hashed_non_unique<bmi::tag<by_responsible>,
-                                        bmi::member<TaskRef, std::uint32_t, &TaskRef::responsible>>,
-                 bmi::hashed_non_unique<bmi::tag<by_performer>,
-                                        bmi::member<TaskRef, std::uint32_t, &TaskRef::performer>>>>;
+    TaskRef, bmi::indexed_by<bmi::hashed_unique<bmi::tag<by_key>, bmi::member<TaskRef, std::uint32_t, &TaskRef::key>>>>;
 
 struct UserEntry {
   User user;
@@ -195,6 +187,8 @@ class WorldIndex {
   }
   const Partition* find_partition(ProjectId p, MunicipalityId m) const noexcept;
   const TaskRef* find_ref(std::uint32_t key) const noexcept;
+  /// Keys of the rows where `user` is responsible or performer (each once, ascending).
+  std::vector<std::uint32_t> keys_assigned_to(UserId user) const;
   const User* find_user(UserId id) const noexcept;
 
   /// The Task value of a task row.
@@ -221,7 +215,7 @@ class WorldIndex {
   void reindex_partition(std::uint32_t partition);
   DeadlineDates dates_for(const Partition& part, const TaskTemplate& tpl, const TaskOverrides* o) const;
   DeadlineDates dates_for_local(const Partition& part, const LocalTask& l) const;
-  void set_assignment(std::uint32_t key, std::uint32_t responsible, std::uint32_t performer);
+  void shrink();
 };
 
 }  // namespace klik::detail
