@@ -62,7 +62,8 @@ Notification notification(std::uint64_t i) {
         m.target.task = t.id;
         m.author = UserId(1);
         m.time = n.created;
-        m.text = "m" + std::to_string(i);
+        m.text = std::to_string(i);
+        m.text.insert(0, 1, 'm');
         store->add_message(m, {&n, 1});
       } else {
         store->update_task({.task = t.id, .status = status_of(i, d.tasks.size())}, {&n, 1});

@@ -42,7 +42,7 @@ enum class Durability {
 
 struct SqliteOptions {
   /// Tasks are judged on these calendars (not stored in the file).
-  Calendars calendars;
+  Calendars calendars{};
   Durability durability = Durability::Full;
   /// Open without writing (no migration; mutations throw StorageError).
   bool read_only = false;

@@ -113,11 +113,11 @@ struct TaskUpdate {
   TaskId task;
   /// The version the writer read; 0 skips the check. A mismatch throws ConflictError.
   std::uint32_t expected_version = 0;
-  std::optional<TaskStatus> status;
-  std::optional<std::optional<UserId>> responsible;  ///< set to nullopt-in-optional to clear
-  std::optional<std::optional<UserId>> performer;
-  std::optional<std::optional<Date>> end_override;
-  std::optional<std::optional<Date>> latest_start_override;
+  std::optional<TaskStatus> status{};
+  std::optional<std::optional<UserId>> responsible{};  ///< set to nullopt-in-optional to clear
+  std::optional<std::optional<UserId>> performer{};
+  std::optional<std::optional<Date>> end_override{};
+  std::optional<std::optional<Date>> latest_start_override{};
 };
 
 /// The last deadline colour notified for a task (empty: never swept).

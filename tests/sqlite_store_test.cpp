@@ -1,0 +1,307 @@
+// The SQLite store beyond the shared contract (store_contract_test.cpp):
+// schema versions and migrations, bad and hostile files, read-only use, a full
+// disk, and readers in other threads and another process.
+#include "klik/sqlite_store.hpp"
+
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <fstream>
+#include <iterator>
+#include <thread>
+
+#include "klik/query_engine.hpp"
+#include "store_test_support.hpp"
+
+using namespace klik;
+using klik::testing::TempDir;
+
+namespace {
+
+const Dataset& data() {
+  static const Dataset d = klik::testing::small_dataset();
+  return d;
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_file(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+/// Runs SQL on the file directly (as another tool would).
+void raw_sql(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  const std::string msg = err ? err : "";
+  sqlite3_free(err);
+  sqlite3_close(db);
+  ASSERT_EQ(rc, SQLITE_OK) << msg;
+}
+
+/// A closed store file holding data() (checkpointed: no -wal file).
+std::string make_file(const TempDir& dir, const std::string& name = "klik.sqlite") {
+  const std::string path = dir.file(name);
+  auto s = open_sqlite_store(path);
+  s->import_dataset(data());
+  s->close();
+  return path;
+}
+
+std::string open_error(const std::string& path, SqliteOptions o = {}) {
+  try {
+    open_sqlite_store(path, std::move(o));
+  } catch (const StorageError& e) {
+    return e.what();
+  }
+  return "(opened)";
+}
+
+TEST(SqliteStore, CreatesAnEmptyStoreAtTheCurrentSchemaVersion) {
+  TempDir dir;
+  auto s = open_sqlite_store(dir.file("new.sqlite"));
+  EXPECT_EQ(s->schema_version(), 2);
+  EXPECT_EQ(s->snapshot()->task_count(), 0u);
+  EXPECT_EQ(s->integrity_check(), "ok");
+  s->close();
+  EXPECT_TRUE(s->closed());
+  EXPECT_THROW((void)s->snapshot(), FailedPreconditionError);
+  s->close();  // idempotent
+  const std::string absent = open_error(dir.file("absent.sqlite"), {.create = false});
+  EXPECT_NE(absent.find("no such file"), std::string::npos) << absent;
+}
+
+TEST(SqliteStore, MigratesAVersion1FileForward) {
+  TempDir dir;
+  const std::string path = make_file(dir);
+  // What klik with schema 1 wrote: no change_log table.
+  raw_sql(path, "DROP TABLE change_log; PRAGMA user_version = 1;");
+  auto s = open_sqlite_store(path);
+  EXPECT_EQ(s->schema_version(), 2);
+  EXPECT_EQ(s->export_dataset(), data());
+  const Task t = data().tasks[0];
+  s->update_task({.task = t.id, .status = TaskStatus::Completed});  // writes to change_log
+  try {
+    s->update_task({.task = t.id, .expected_version = t.version, .status = TaskStatus::Started});
+    FAIL();
+  } catch (const ConflictError& e) {
+    EXPECT_EQ(e.changed_fields(), std::vector<std::string>{"status"});
+  }
+}
+
+TEST(SqliteStore, RefusesAFileFromANewerKlikAndLeavesItAlone) {
+  TempDir dir;
+  const std::string path = make_file(dir);
+  raw_sql(path, "PRAGMA user_version = 99;");
+  const std::string before = read_file(path);
+  const std::string error = open_error(path);
+  EXPECT_NE(error.find("schema version 99, newer than this klik understands (2)"), std::string::npos) << error;
+  EXPECT_EQ(read_file(path), before);
+}
+
+TEST(SqliteStore, RefusesFilesThatAreNotKlikStores) {
+  TempDir dir;
+  const std::string text = dir.file("notes.txt");
+  std::string junk;
+  for (int i = 0; i < 300; ++i) junk += "this is not a database, just text. ";
+  write_file(text, junk);
+  std::string error = open_error(text);
+  EXPECT_NE(error.find("not a klik SQLite database"), std::string::npos) << error;
+  EXPECT_EQ(read_file(text), junk);
+
+  const std::string other = dir.file("other.sqlite");
+  raw_sql(other, "CREATE TABLE invoices(id INTEGER PRIMARY KEY, amount REAL);");
+  error = open_error(other);
+  EXPECT_NE(error.find("not a klik store"), std::string::npos) << error;
+
+  error = open_error(dir.path().string());
+  EXPECT_NE(error.find("directory"), std::string::npos) << error;
+}
+
+TEST(SqliteStore, CorruptAndTruncatedFilesGiveAClearErrorAndAreNotModified) {
+  TempDir dir;
+  const std::string path = make_file(dir);
+  const std::string good = read_file(path);
+  ASSERT_GT(good.size(), 16'384u);
+
+  std::string corrupt = good;
+  for (std::size_t i = 4096; i < corrupt.size(); ++i) corrupt[i] = static_cast<char>(0xA5 ^ (i * 31));
+  write_file(path, corrupt);
+  std::string error = open_error(path);
+  EXPECT_NE(error.find("corrupt"), std::string::npos) << error;
+  EXPECT_EQ(read_file(path), corrupt);
+
+  const std::string truncated = good.substr(0, good.size() / 2);
+  write_file(path, truncated);
+  error = open_error(path);
+  EXPECT_NE(error.find("corrupt or truncated"), std::string::npos) << error;
+  EXPECT_EQ(read_file(path), truncated);
+
+  write_file(path, good);  // the intact file still opens
+  EXPECT_EQ(open_sqlite_store(path)->export_dataset(), data());
+}
+
+TEST(SqliteStore, ReadOnlyStoresAndLocations) {
+  TempDir dir;
+  const std::string path = make_file(dir);
+  {
+    auto ro = open_sqlite_store(path, {.read_only = true});
+    EXPECT_EQ(ro->snapshot()->task_count(), data().tasks.size());
+    EXPECT_THROW(ro->update_task({.task = data().tasks[0].id, .status = TaskStatus::Started}), StorageError);
+    EXPECT_EQ(ro->snapshot()->task(data().tasks[0].id), data().tasks[0]);
+  }
+  // A location nobody may create files in (not even root).
+  const std::string error = open_error("/proc/klik-cannot-exist/klik.sqlite");
+  EXPECT_NE(error.find("cannot open database"), std::string::npos) << error;
+  if (::geteuid() != 0) {
+    std::filesystem::permissions(dir.path(), std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+    const std::string e2 = open_error(dir.file("new.sqlite"));
+    EXPECT_NE(e2.find("cannot open"), std::string::npos) << e2;
+  }
+}
+
+TEST(SqliteStore, AFullDiskFailsTheWriteAndKeepsTheData) {
+  TempDir dir;
+  const std::string path = dir.file("small.sqlite");
+  synthetic::Options o;
+  o.municipalities = 1;
+  o.scale = 0.09;
+  const Dataset tiny = synthetic::generate(o);
+  {
+    auto s = open_sqlite_store(path);
+    s->import_dataset(tiny);
+  }
+  const std::int64_t pages = [&] {
+    auto s = open_sqlite_store(path);
+    s->close();
+    return static_cast<std::int64_t>(std::filesystem::file_size(path) / 4096);
+  }();
+  auto s = open_sqlite_store(path, {.max_pages = pages + 8});
+  // A bigger import does not fit: refused, old data kept (in memory and on disk).
+  try {
+    s->import_dataset(data());
+    FAIL() << "expected a full disk";
+  } catch (const StorageError& e) {
+    EXPECT_NE(std::string(e.what()).find("full"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(s->snapshot()->task_count(), tiny.tasks.size());
+  // So does a large attachment; a small mutation still works afterwards.
+  Attachment a;
+  a.task = tiny.tasks[0].id;
+  a.file_name = "big.bin";
+  a.content.assign(1 << 20, 'x');
+  EXPECT_THROW(s->add_attachment(a), StorageError);
+  EXPECT_EQ(s->attachments(a.task).size(), std::count_if(tiny.attachments.begin(), tiny.attachments.end(),
+                                                        [&](const Attachment& x) { return x.task == a.task; }));
+  s->update_task({.task = tiny.tasks[0].id, .status = TaskStatus::Completed});
+  s.reset();
+  auto again = open_sqlite_store(path);
+  EXPECT_EQ(again->integrity_check(), "ok");
+  Dataset expected = tiny;
+  expected.tasks[0].status = TaskStatus::Completed;
+  ++expected.tasks[0].version;
+  EXPECT_EQ(again->export_dataset(), expected);
+}
+
+TEST(SqliteStore, ASecondWriterConnectionIsRefused) {
+  TempDir dir;
+  const std::string path = make_file(dir);
+  auto a = open_sqlite_store(path);
+  auto b = open_sqlite_store(path);
+  a->update_task({.task = data().tasks[0].id, .status = TaskStatus::Completed});
+  EXPECT_THROW(b->update_task({.task = data().tasks[1].id, .status = TaskStatus::Completed}), FailedPreconditionError);
+}
+
+TEST(SqliteStore, ReaderThreadsSeeOnlyCommittedStates) {
+  TempDir dir;
+  auto s = open_sqlite_store(dir.file("threads.sqlite"), {.durability = Durability::Normal});
+  s->import_dataset(data());
+  const std::size_t n = 50;
+  std::atomic<bool> done{false};
+  std::atomic<int> bad{0}, reads{0};
+  auto reader = [&] {
+    std::vector<std::uint32_t> last(n, 0);
+    while (!done) {
+      const Snapshot snap = s->snapshot();
+      // Tasks 0..n-1 are updated in order, one commit each: versions never go back,
+      // and never differ by more than one between neighbours (no torn states).
+      std::uint32_t prev = 0;
+      for (std::size_t j = 0; j < n; ++j) {
+        const std::uint32_t v = snap->task(data().tasks[j].id)->version;
+        if (v < last[j] || (j > 0 && v > prev)) ++bad;
+        last[j] = v;
+        prev = v;
+      }
+      ++reads;
+    }
+  };
+  std::thread r1(reader), r2(reader);
+  for (int round = 0; round < 3; ++round)
+    for (std::size_t j = 0; j < n; ++j)
+      s->update_task({.task = data().tasks[j].id, .status = static_cast<TaskStatus>(1 + round % 3)});
+  done = true;
+  r1.join();
+  r2.join();
+  EXPECT_EQ(bad, 0);
+  EXPECT_GT(reads, 0);
+}
+
+TEST(SqliteStore, AnotherProcessReadsOnlyCommittedStates) {
+  TempDir dir;
+  const std::string path = make_file(dir);
+  int go[2], result[2];
+  ASSERT_EQ(::pipe(go), 0);
+  ASSERT_EQ(::pipe(result), 0);
+  // Fork before this process opens the file: a SQLite connection must not cross a fork.
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    char c;
+    if (::read(go[0], &c, 1) != 1) ::_exit(3);
+    int failures = 0, opens = 0;
+    std::int64_t seen = 0;
+    try {
+      for (; opens < 25; ++opens) {
+        auto s = open_sqlite_store(path, {.read_only = true});
+        std::int64_t bumps = 0;
+        const Snapshot snap = s->snapshot();
+        for (const Task& t : data().tasks) bumps += snap->task(t.id)->version - t.version;
+        const auto outbox = static_cast<std::int64_t>(s->outbox().size());
+        // Each mutation is one version bump plus one notification, committed together.
+        if (bumps < seen || bumps > outbox) ++failures;
+        seen = outbox;
+      }
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "reader: %s\n", e.what());
+      failures = 1000;
+    }
+    const int out[2] = {failures, opens};
+    (void)::write(result[1], out, sizeof out);
+    ::_exit(0);
+  }
+  auto s = open_sqlite_store(path, {.durability = Durability::Normal});
+  (void)::write(go[1], "g", 1);
+  Notification n;
+  n.event = "task.status";
+  for (int i = 0; i < 3000; ++i) {
+    const Task& t = data().tasks[static_cast<std::size_t>(i) % data().tasks.size()];
+    s->update_task({.task = t.id, .status = static_cast<TaskStatus>(1 + i % 3)}, {&n, 1});
+  }
+  int out[2] = {-1, -1};
+  ASSERT_EQ(::read(result[0], out, sizeof out), static_cast<ssize_t>(sizeof out));
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  EXPECT_EQ(out[0], 0) << "the reader process saw an uncommitted or torn state";
+  EXPECT_EQ(out[1], 25);
+}
+
+}  // namespace
