@@ -137,6 +137,9 @@ struct Table {
   }
   [[nodiscard]] std::int32_t date_of(std::int32_t t) const noexcept {
     std::uint32_t w = block_week[static_cast<std::uint32_t>(t) >> 2];
+    // Usually 0-2 weeks ahead: two branch-free steps, then a loop for runs of closed weeks.
+    w += weeks[w + 1].cum <= t;
+    w += weeks[w + 1].cum <= t;
     while (weeks[w + 1].cum <= t) ++w;
     return kTableBase + 7 * static_cast<std::int32_t>(w) + kSelect.pos[weeks[w].mask][t - weeks[w].cum];
   }
@@ -359,9 +362,9 @@ Date WorkdayCalendar::add_workdays(Date d, std::int32_t n) const {
   if (in_table(s)) {
     const Table& t = impl_->tab();
     const std::int32_t o = t.ordinal(s);
-    std::int64_t target = o;
-    if (n > 0) target = static_cast<std::int64_t>(o) + (t.workday(s) ? 1 : 0) + n - 1;
-    else if (n < 0) target = static_cast<std::int64_t>(o) + n;
+    // n > 0: o + [d is a working day] + n - 1; n < 0: o + n; n = 0: o (branch-free).
+    const std::int64_t target =
+        static_cast<std::int64_t>(o) + n + static_cast<std::int64_t>(n > 0) * (static_cast<int>(t.workday(s)) - 1);
     if (target >= 0 && target < t.total) return Date::from_serial(t.date_of(static_cast<std::int32_t>(target)));
     if (target >= t.total)  // the (target - total + 1)-th working day after the table
       return Date::from_serial(impl_->slow_add(kTableEnd - 1, target - t.total + 1));

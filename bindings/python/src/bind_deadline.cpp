@@ -119,9 +119,9 @@ void init_deadline(py::module_& m) {
       "aligned with dataset.tasks.");
 
   py::class_<ColourChange>(m, "ColourChange", "From `date` on, the task is `to` (it was `from_colour` before).")
-      .def_readonly("date", &ColourChange::date)
-      .def_readonly("from_colour", &ColourChange::from)
-      .def_readonly("to", &ColourChange::to)
+      .def_readonly("date", &ColourChange::date, "The first day of the new colour.")
+      .def_readonly("from_colour", &ColourChange::from, "The colour until the day before.")
+      .def_readonly("to", &ColourChange::to, "The colour from `date` on.")
       .def("__eq__", [](const ColourChange& a, const ColourChange& b) { return a == b; }, arg("other"))
       .def("__repr__", [](const ColourChange& c) {
         return "ColourChange(date=" + py_date(c.date) + ", from_colour=" + colour_name(c.from) +
@@ -135,16 +135,16 @@ void init_deadline(py::module_& m) {
         "The dates on which the task's colour changes if nothing else changes.");
 
   py::class_<ColourExplanation>(m, "ColourExplanation", "The rule and working-day counts behind a colour.")
-      .def_readonly("colour", &ColourExplanation::colour)
-      .def_readonly("status", &ColourExplanation::status)
-      .def_readonly("today", &ColourExplanation::today)
-      .def_readonly("dates", &ColourExplanation::dates)
-      .def_readonly("workdays_to_latest_start", &ColourExplanation::workdays_to_latest_start)
-      .def_readonly("workdays_to_end", &ColourExplanation::workdays_to_end)
-      .def_readonly("next_change", &ColourExplanation::next_change)
+      .def_readonly("colour", &ColourExplanation::colour, "The colour today.")
+      .def_readonly("status", &ColourExplanation::status, "The status judged.")
+      .def_readonly("today", &ColourExplanation::today, "The date of evaluation.")
+      .def_readonly("dates", &ColourExplanation::dates, "The threshold dates.")
+      .def_readonly("workdays_to_latest_start", &ColourExplanation::workdays_to_latest_start, "workdays_between(today, latest start); negative once passed.")
+      .def_readonly("workdays_to_end", &ColourExplanation::workdays_to_end, "workdays_between(today, end); negative once passed.")
+      .def_readonly("next_change", &ColourExplanation::next_change, "The next change of colour, or None.")
       .def_readonly("rule", &ColourExplanation::rule, "The rule applied, in English.")
       .def_readonly("text", &ColourExplanation::text, "The Danish hover text.")
-      .def("__str__", [](const ColourExplanation& x) { return x.text; })
+      .def("__str__", [](const ColourExplanation& x) { return x.text; }, "The Danish hover text.")
       .def("__repr__", [](const ColourExplanation& x) {
         return "ColourExplanation(colour=" + colour_name(x.colour) + ", rule='" + x.rule + "')";
       });
@@ -158,17 +158,17 @@ void init_deadline(py::module_& m) {
 
   // ---- sweep
   py::class_<DeadlineEvent>(m, "DeadlineEvent", "A notification: a task rose to yellow or red.")
-      .def_readonly("task", &DeadlineEvent::task)
-      .def_readonly("municipality", &DeadlineEvent::municipality)
-      .def_readonly("project", &DeadlineEvent::project)
-      .def_readonly("priority", &DeadlineEvent::priority)
+      .def_readonly("task", &DeadlineEvent::task, "The task id.")
+      .def_readonly("municipality", &DeadlineEvent::municipality, "The municipality (kommunekode).")
+      .def_readonly("project", &DeadlineEvent::project, "The project id.")
+      .def_readonly("priority", &DeadlineEvent::priority, "The task's priority.")
       .def_readonly("old_colour", &DeadlineEvent::old_colour, "The colour last notified (None: never swept).")
-      .def_readonly("new_colour", &DeadlineEvent::new_colour)
+      .def_readonly("new_colour", &DeadlineEvent::new_colour, "YELLOW or RED.")
       .def_readonly("date", &DeadlineEvent::date, "The sweep date.")
       .def_readonly("reached_on", &DeadlineEvent::reached_on, "The threshold date the colour was reached on.")
       .def_readonly("idempotency_key", &DeadlineEvent::idempotency_key,
                     "(task, new colour, reached_on) packed into an int; independent of the sweep date.")
-      .def_property_readonly("key", &sweep_key_text, "The key as text: 'deadline/<task>/<colour>/<date>'.")
+      .def_property_readonly("key", [](const DeadlineEvent& e) { return sweep_key_text(e); }, "The key as text: 'deadline/<task>/<colour>/<date>'.")
       .def("__eq__", [](const DeadlineEvent& a, const DeadlineEvent& b) { return a == b; }, arg("other"))
       .def("__hash__", [](const DeadlineEvent& e) { return e.idempotency_key; })
       .def("__repr__", [](const DeadlineEvent& e) {
@@ -179,7 +179,7 @@ void init_deadline(py::module_& m) {
       .def_readonly("events", &SweepResult::events, "The events, in task order.")
       .def_readonly("notified", &SweepResult::notified,
                     "The new last-notified colour per task (pass it to the next sweep).")
-      .def("__len__", [](const SweepResult& r) { return r.events.size(); })
+      .def("__len__", [](const SweepResult& r) { return r.events.size(); }, "Number of events.")
       .def("__repr__", [](const SweepResult& r) {
         return "SweepResult(events=" + std::to_string(r.events.size()) + ", tasks=" +
                std::to_string(r.notified.size()) + ")";
