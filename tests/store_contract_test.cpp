@@ -300,6 +300,32 @@ TYPED_TEST(StoreContract, SweepColoursAreRecordedWithTheirEvents) {
   EXPECT_EQ(this->store->outbox().size(), 1u);
 }
 
+TYPED_TEST(StoreContract, DeadlineSweepGoesThroughTheOutboxOnce) {
+  const Date day(2026, 3, 2);
+  const Timestamp now(1'772'445'600);
+  const OutboxSweep first = sweep_to_outbox(*this->store, day, now);
+  EXPECT_EQ(first.tasks, data().tasks.size());
+  EXPECT_GT(first.events, 0u);
+  EXPECT_EQ(first.colour_changes, data().tasks.size());  // never swept: every task gets a colour
+  this->reopen();
+  const auto outbox = this->store->outbox();
+  ASSERT_EQ(outbox.size(), first.events);
+  EXPECT_EQ(this->store->notified_colours().size(), data().tasks.size());
+  // Recipients include the task's responsible; the key names task, colour and date.
+  const Notification& n = outbox.front();
+  EXPECT_TRUE(n.event == "deadline.yellow" || n.event == "deadline.red");
+  EXPECT_EQ(n.key.rfind("deadline/", 0), 0u);
+  const TaskId task(static_cast<std::uint32_t>(std::stoul(n.link.substr(7))));
+  const Task t = *this->store->snapshot()->task(task);
+  if (t.responsible) {
+    EXPECT_TRUE(std::find(n.recipients.begin(), n.recipients.end(), *t.responsible) != n.recipients.end());
+  }
+  const OutboxSweep again = sweep_to_outbox(*this->store, day, now);
+  EXPECT_EQ(again.events, 0u);
+  EXPECT_EQ(again.colour_changes, 0u);
+  EXPECT_EQ(this->store->outbox().size(), first.events);
+}
+
 TYPED_TEST(StoreContract, EngineResultsMatchTheMemoryStore) {
   const auto [t, other] = find_assignable(data());
   const TaskUpdate u{.task = t.id, .status = TaskStatus::Completed, .performer = std::optional(other.id)};

@@ -1,0 +1,87 @@
+// sweep_to_outbox (outbox.hpp): the deadline sweep over a store's indexes, its
+// events routed to recipients (SPEC §5) and recorded in the outbox.
+#include <algorithm>
+#include <unordered_map>
+
+#include "detail/json_io.hpp"
+#include "detail/world_index.hpp"
+#include "klik/outbox.hpp"
+#include "klik/store.hpp"
+#include "klik/sweep.hpp"
+
+namespace klik {
+
+OutboxSweep sweep_to_outbox(Store& store, Date day, Timestamp now) {
+  OutboxSweep out;
+  std::vector<std::pair<TaskId, LastNotified>> changes;
+  std::vector<Notification> notes;
+  {
+    const Snapshot snap = store.snapshot();  // released before the write below
+    const detail::WorldIndex& w = snap->index();
+    SweepTable table;
+    std::vector<NotifiedColour> last;
+    table.task.reserve(w.task_rows);
+    for (const detail::Partition& part : w.partitions)
+      for (std::size_t r = 0; r < part.size(); ++r) {
+        if (part.is_local(r)) continue;
+        table.task.emplace_back(part.key[r]);
+        table.municipality.push_back(part.municipality);
+        table.project.push_back(part.project);
+        table.priority.push_back(part.priority[r]);
+        table.status.push_back(part.status[r]);
+        table.dates.push_back(part.dates[r]);
+        const auto it = w.notified.find(TaskId(part.key[r]));
+        last.push_back(it == w.notified.end() ? NotifiedColour{} : NotifiedColour{it->second});
+      }
+    SweepColumns cols = table.columns();
+    cols.last_notified = last;
+    const SweepResult result = sweep(cols, day);
+    out.tasks = table.task.size();
+    out.events = result.events.size();
+    for (std::size_t i = 0; i < table.task.size(); ++i)
+      if (result.notified[i] != last[i]) changes.emplace_back(table.task[i], result.notified[i]);
+    out.colour_changes = changes.size();
+
+    // Recipients (SPEC §5): the project's Plusbrugere in the municipality, the responsible and the performer.
+    std::unordered_map<std::uint64_t, std::vector<UserId>> plus;
+    for (const auto& e : w.users) {
+      const User& u = e.user;
+      if (u.side != Side::Municipality || !u.municipality) continue;
+      for (const Membership& m : u.memberships)
+        if (m.type == UserType::Plus) plus[detail::WorldIndex::partition_key(m.project, *u.municipality)].push_back(u.id);
+    }
+    notes.reserve(result.events.size());
+    for (const DeadlineEvent& e : result.events) {
+      Notification n;
+      n.event = e.new_colour == DeadlineColour::Red ? "deadline.red" : "deadline.yellow";
+      n.key = sweep_key_text(e);
+      if (const auto it = plus.find(detail::WorldIndex::partition_key(e.project, e.municipality)); it != plus.end())
+        n.recipients = it->second;
+      const detail::TaskRef* ref = w.find_ref(e.task.value());
+      const detail::Partition& part = w.partitions[ref->partition];
+      for (std::uint32_t who : {part.responsible[ref->row], part.performer[ref->row]})
+        if (who != detail::no_user) n.recipients.emplace_back(who);
+      std::sort(n.recipients.begin(), n.recipients.end());
+      n.recipients.erase(std::unique(n.recipients.begin(), n.recipients.end()), n.recipients.end());
+      n.sender = "KOMBIT KLIK";
+      n.link = "/tasks/" + std::to_string(e.task.value());
+      detail::json p;
+      p["task"] = e.task.value();
+      p["municipality"] = e.municipality.value();
+      p["project"] = e.project.value();
+      p["priority"] = std::string(code(e.priority));
+      p["colour"] = std::string(code(e.new_colour));
+      p["old_colour"] = e.old_colour ? detail::json(std::string(code(*e.old_colour))) : detail::json(nullptr);
+      p["reached_on"] = e.reached_on.iso();
+      p["date"] = e.date.iso();
+      n.payload = p.dump();
+      n.created = now;
+      n.next_attempt = now;
+      notes.push_back(std::move(n));
+    }
+  }
+  if (!changes.empty() || !notes.empty()) store.record_sweep(changes, notes);
+  return out;
+}
+
+}  // namespace klik
