@@ -30,7 +30,7 @@ struct World {
 };
 
 const World& world() {
-  static const World w = [] {
+  static const World world_ = [] {
     World w;
     synthetic::Options o;
     o.content = false;
@@ -72,7 +72,7 @@ const World& world() {
     }
     return w;
   }();
-  return w;
+  return world_;
 }
 
 const User& viewer(int which) {
