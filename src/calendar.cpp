@@ -104,13 +104,19 @@ constexpr std::int32_t kTableEnd = kTableBase + 7 * kWeeks;  // exclusive
 static_assert(Date::from_serial(kTableBase).weekday() == Weekday::Monday);
 static_assert(kWeeks < 65535);
 
+// Per 7-bit week mask: pos[m][j] = weekday of the j-th working day (select),
+// rank[m][k] = working days before weekday k (rank; no popcount instruction needed).
 struct SelectTable {
   std::array<std::array<std::uint8_t, 8>, 128> pos{};
+  std::array<std::array<std::uint8_t, 8>, 128> rank{};
   constexpr SelectTable() {
     for (unsigned m = 0; m < 128; ++m) {
       unsigned j = 0;
-      for (unsigned k = 0; k < 7; ++k)
+      for (unsigned k = 0; k < 7; ++k) {
+        rank[m][k] = static_cast<std::uint8_t>(j);
         if (m >> k & 1u) pos[m][j++] = static_cast<std::uint8_t>(k);
+      }
+      rank[m][7] = static_cast<std::uint8_t>(j);
     }
   }
 };
@@ -133,7 +139,7 @@ struct Table {
   [[nodiscard]] std::int32_t ordinal(std::int32_t s) const noexcept {
     const auto off = static_cast<std::uint32_t>(s - kTableBase);
     const Week& w = weeks[off / 7];
-    return w.cum + std::popcount(static_cast<unsigned>(w.mask & ((1u << (off % 7)) - 1u)));
+    return w.cum + kSelect.rank[w.mask & 0x7Fu][off % 7];
   }
   [[nodiscard]] std::int32_t date_of(std::int32_t t) const noexcept {
     std::uint32_t w = block_week[static_cast<std::uint32_t>(t) >> 2];
