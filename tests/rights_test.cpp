@@ -5,10 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "klik/error.hpp"
 #include "klik/rights.hpp"
+#include "klik/synthetic.hpp"
 
 namespace klik {
 namespace {
@@ -589,6 +591,52 @@ TEST(RightsActions, CodesRoundTrip) {
   for (Action a : all_actions()) EXPECT_EQ(parse_action(code(a)), a);
   EXPECT_EQ(code(Action::EditStatus), "edit_status");
   EXPECT_THROW((void)parse_action("edit_everything"), InvalidArgumentError);
+}
+
+TEST(RightsFacts, FactIndexTakesTheProjectFromTheTemplateAndTheParent) {
+  synthetic::Options o;
+  o.municipalities = 2;
+  o.scale = 0.25;
+  o.local_task_share = 0.2;
+  o.content = false;
+  const Dataset d = synthetic::generate(o);
+  ASSERT_FALSE(d.local_tasks.empty());
+  const FactIndex index(d);
+  const Task& t = d.tasks.back();
+  const TaskFacts f = index.task(t.id);
+  EXPECT_EQ(f.id, t.id);
+  EXPECT_EQ(f.municipality, t.municipality);
+  EXPECT_EQ(f.project, index.project_of(t.template_id));
+  EXPECT_EQ(f.responsible, t.responsible);
+  EXPECT_FALSE(f.local);
+  const LocalTask& l = d.local_tasks.front();
+  const TaskFacts lf = index.local_task(l.id);
+  const TaskFacts parent = index.task(l.parent);
+  EXPECT_TRUE(lf.local);
+  EXPECT_EQ(lf.local_id, l.id);
+  EXPECT_EQ(lf.id, l.parent);
+  EXPECT_EQ(lf.project, parent.project);
+  EXPECT_EQ(lf.responsible, l.responsible);
+  EXPECT_EQ(lf.parent_responsible, parent.responsible);
+  EXPECT_EQ(index.all_tasks().size(), d.tasks.size() + d.local_tasks.size());
+  EXPECT_THROW((void)index.task(TaskId{4000000000u}), NotFoundError);
+  EXPECT_THROW((void)index.user(UserId{4000000000u}), NotFoundError);
+}
+
+TEST(RightsThreads, OneModelSharedByManyThreads) {
+  const RightsModel rights = RightsModel::default_model();  // a copy shares the same tables
+  const User light = municipality_user(UserType::Light);
+  std::vector<int> allowed(4, 0);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i)
+    threads.emplace_back([&, i] {
+      for (int k = 0; k < 20000; ++k) {
+        const TaskFacts f = klik_task(k % 2 ? Assign::Responsible : Assign::Neither);
+        allowed[static_cast<std::size_t>(i)] += rights.decide(light, Action::EditStatus, f).allowed() ? 1 : 0;
+      }
+    });
+  for (auto& t : threads) t.join();
+  for (int a : allowed) EXPECT_EQ(a, 10000);
 }
 
 }  // namespace
