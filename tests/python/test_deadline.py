@@ -108,3 +108,20 @@ def test_sweep_idempotent_and_catch_up(small_world):
     assert len(tasks) == len(set(tasks))
     with pytest.raises(klik.ValidationError):
         klik.sweep(small_world, day, last_notified=[None])
+
+
+def test_sweep_to_columns(small_world):
+    day = small_world.templates[0].end
+    r = klik.sweep(small_world, day)
+    cols = r.to_columns()
+    assert set(cols) == {"task", "municipality", "project", "priority", "old_colour", "new_colour", "date",
+                         "reached_on", "idempotency_key"}
+    assert cols["date"].dtype == np.dtype("datetime64[D]")
+    assert cols["task"].dtype == np.int64 and cols["idempotency_key"].dtype == np.uint64
+    assert len(cols["task"]) == len(r.events)
+    e = r.events[0]
+    assert cols["task"][0] == e.task
+    assert cols["reached_on"][0] == np.datetime64(e.reached_on)
+    assert cols["old_colour"][0] == -1
+    assert klik.DeadlineColour(int(cols["new_colour"][0])) == e.new_colour
+    assert int(cols["idempotency_key"][0]) == e.idempotency_key == klik.sweep_key(e.task, e.new_colour, e.reached_on)

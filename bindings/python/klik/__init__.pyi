@@ -479,6 +479,8 @@ class SweepResult:
     @property
     def notified(self) -> list[Optional[DeadlineColour]]: ...
     def __len__(self) -> int: ...
+    def to_columns(self) -> dict[str, Any]:
+        """The events as numpy arrays: pandas.DataFrame(result.to_columns())."""
 
 def sweep(dataset: Dataset, day: datetime.date, last_notified: Optional[Sequence[Optional[DeadlineColour]]] = None,
           calendars: Optional[Calendars] = None) -> SweepResult:

@@ -180,6 +180,40 @@ void init_deadline(py::module_& m) {
       .def_readonly("notified", &SweepResult::notified,
                     "The new last-notified colour per task (pass it to the next sweep).")
       .def("__len__", [](const SweepResult& r) { return r.events.size(); }, "Number of events.")
+      .def(
+          "to_columns",
+          [](const SweepResult& r) {
+            const auto n = static_cast<py::ssize_t>(r.events.size());
+            py::array_t<std::int64_t> task(n), municipality(n), project(n), date(n), reached(n);
+            py::array_t<std::uint64_t> key(n);
+            py::array_t<std::uint8_t> priority(n), new_colour(n);
+            py::array_t<std::int8_t> old_colour(n);
+            for (py::ssize_t i = 0; i < n; ++i) {
+              const DeadlineEvent& e = r.events[static_cast<std::size_t>(i)];
+              task.mutable_at(i) = e.task.value();
+              municipality.mutable_at(i) = e.municipality.value();
+              project.mutable_at(i) = e.project.value();
+              date.mutable_at(i) = e.date.serial();
+              reached.mutable_at(i) = e.reached_on.serial();
+              key.mutable_at(i) = e.idempotency_key;
+              priority.mutable_at(i) = static_cast<std::uint8_t>(e.priority);
+              new_colour.mutable_at(i) = static_cast<std::uint8_t>(e.new_colour);
+              old_colour.mutable_at(i) = e.old_colour ? static_cast<std::int8_t>(*e.old_colour) : std::int8_t{-1};
+            }
+            py::dict d;
+            d["task"] = task;
+            d["municipality"] = municipality;
+            d["project"] = project;
+            d["priority"] = priority;
+            d["old_colour"] = old_colour;
+            d["new_colour"] = new_colour;
+            d["date"] = date.attr("astype")("datetime64[D]");
+            d["reached_on"] = reached.attr("astype")("datetime64[D]");
+            d["idempotency_key"] = key;
+            return d;
+          },
+          "The events as a dict of numpy arrays (ids int64, priority and colours as int codes, old_colour -1 "
+          "for never notified, dates datetime64[D]): pandas.DataFrame(result.to_columns()).")
       .def("__repr__", [](const SweepResult& r) {
         return "SweepResult(events=" + std::to_string(r.events.size()) + ", tasks=" +
                std::to_string(r.notified.size()) + ")";
