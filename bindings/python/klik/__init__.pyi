@@ -289,20 +289,32 @@ class synthetic:
 
 # ---- calendar and deadlines (calendar/deadline issue) -----------------------
 
-class HolidayCategory(enum.Enum):
-    STATUTORY = 0
-    GRUNDLOVSDAG = 1
-    JULEAFTENSDAG = 2
-    NYTAARSAFTENSDAG = 3
-    EXTRA = 4
+class HolidayCategory:
+    """Why a day is closed."""
+    STATUTORY: HolidayCategory
+    GRUNDLOVSDAG: HolidayCategory
+    JULEAFTENSDAG: HolidayCategory
+    NYTAARSAFTENSDAG: HolidayCategory
+    EXTRA: HolidayCategory
     @property
     def code(self) -> str: """Stable code, e.g. 'statutory'."""
+    @property
+    def name(self) -> str: ...
+    @property
+    def value(self) -> int: ...
+    def __int__(self) -> int: ...
 
-class CalendarProfile(enum.Enum):
-    MUNICIPAL = 0
-    STATUTORY = 1
+class CalendarProfile:
+    """Named sets of closing days."""
+    MUNICIPAL: CalendarProfile
+    STATUTORY: CalendarProfile
     @property
     def code(self) -> str: """'municipal' or 'statutory'."""
+    @property
+    def name(self) -> str: ...
+    @property
+    def value(self) -> int: ...
+    def __int__(self) -> int: ...
 
 class Holiday:
     """A named closed day of one calendar in one year."""
