@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 import enum
 from typing import Any, Iterator, Optional, Sequence, overload
 
@@ -997,3 +998,28 @@ class Store:
 
 def MemoryStore(dataset: Optional[Dataset] = None, calendars: Optional[Any] = None) -> Store: ...
 def visibility_sql(viewer: User, rights: Optional[Any] = None) -> tuple[str, list[int]]: ...
+
+# ---- SQLite store (issue 6) -------------------------------------------------
+
+class SqliteStore(Store):
+    """A klik.Store kept in a SQLite file; every change is committed before it is visible."""
+    @property
+    def path(self) -> str: ...
+    @property
+    def schema_version(self) -> int: ...
+    @property
+    def closed(self) -> bool: ...
+    def integrity_check(self) -> str: ...
+    def import_json(self, source: str | os.PathLike[str]) -> None:
+        """Replaces the world with a dataset JSON document (a path, or the JSON text), in one transaction."""
+    def export_json(self, path: Optional[str | os.PathLike[str]] = None, indent: int = -1) -> Optional[str]: ...
+    def outbox(self) -> list[dict[str, Any]]: ...
+    def sweep(self, day: datetime.date, notifications: Optional[str | os.PathLike[str]] = None) -> dict[str, int]:
+        """The deadline sweep through the outbox; delivers to a JSON-lines file when one is named."""
+    def close(self) -> None: ...
+    def __enter__(self) -> SqliteStore: ...
+    def __exit__(self, *exc: Any) -> bool: ...
+
+def open(path: str | os.PathLike[str], *, create: bool = True, read_only: bool = False,
+         durability: str = "full", calendars: Optional[Any] = None) -> SqliteStore:
+    """Opens (creating when absent) the klik store in a SQLite file."""

@@ -359,15 +359,16 @@ void init_store(py::module_& m) {
               else if (key == "expected_version") u.expected_version = v.cast<std::uint32_t>();
               else throw InvalidArgumentError("unknown task field \"" + key + "\"", key);
             }
-            return s.update_task(u);
+            return s.update_task(u);  // no notifications: workflows decide those
           },
           arg("task"),
           "Changes a task's status, responsible, performer or date overrides (keyword arguments; None clears a "
           "person). expected_version=N refuses a stale write with klik.Conflict. Returns the stored task. No "
           "rights are checked here: that is the workflows' job.")
-      .def("put_user", &Store::put_user, arg("user"), arg("expected_version") = 0,
-           "Adds or replaces a user (email stays unique). Returns the stored user.")
-      .def("remove_user", &Store::remove_user, arg("user"), "Removes a user and clears their assignments.");
+      .def("put_user", [](Store& s, const User& u, std::uint32_t v) { return s.put_user(u, v); }, arg("user"),
+           arg("expected_version") = 0, "Adds or replaces a user (email stays unique). Returns the stored user.")
+      .def("remove_user", [](Store& s, UserId u) { s.remove_user(u); }, arg("user"),
+           "Removes a user and clears their assignments.");
 
   m.def(
       "MemoryStore",

@@ -15,4 +15,5 @@ PYBIND11_MODULE(_klik, m) {
   init_rights(m);
   init_store(m);
   init_query(m);
+  init_sqlite(m);
 }

@@ -1,0 +1,173 @@
+// klik.open(path): the SQLite store as a klik.Store (klik.SqliteStore), with
+// JSON import/export, the outbox, the deadline sweep through it, and context
+// manager support.
+#include <pybind11/stl.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "bindings.hpp"
+#include "casters.hpp"
+#include "klik/json.hpp"
+#include "klik/notifier.hpp"
+#include "klik/outbox.hpp"
+#include "klik/sqlite_store.hpp"
+
+namespace {
+
+using namespace klik;
+using py::arg;
+
+/// A path given as str or os.PathLike.
+std::string path_of(const py::object& p) { return py::str(py::module_::import("os").attr("fspath")(p)); }
+
+py::dict notification_dict(const Notification& n) {
+  py::dict d;
+  d["id"] = n.id;
+  d["event"] = n.event;
+  d["key"] = n.key;
+  py::list r;
+  for (UserId u : n.recipients) r.append(u.value());
+  d["recipients"] = r;
+  d["mailbox"] = n.mailbox;
+  d["sender"] = n.sender;
+  d["link"] = n.link;
+  d["payload"] = n.payload;
+  d["created"] = n.created.iso();
+  d["attempts"] = n.attempts;
+  d["delivered"] = n.delivered;
+  d["last_error"] = n.last_error;
+  return d;
+}
+
+}  // namespace
+
+void init_sqlite(py::module_& m) {
+  py::class_<SqliteStore, Store, std::shared_ptr<SqliteStore>>(
+      m, "SqliteStore",
+      "A klik.Store kept in a SQLite file (see klik.open). Every change is committed to the file before it is "
+      "visible; use it as a context manager to close it cleanly.")
+      .def_property_readonly("path", &SqliteStore::path, "The database file.")
+      .def_property_readonly("schema_version", &SqliteStore::schema_version, "The file's schema version.")
+      .def_property_readonly("closed", &SqliteStore::closed, "True after close().")
+      .def("integrity_check", &SqliteStore::integrity_check, "SQLite's integrity check: 'ok' or the problems.")
+      .def(
+          "import_json",
+          [](SqliteStore& s, const py::object& source) {
+            std::string text;
+            if (py::isinstance<py::str>(source) &&
+                source.cast<std::string>().find_first_not_of(" \t\r\n") != std::string::npos &&
+                source.cast<std::string>()[source.cast<std::string>().find_first_not_of(" \t\r\n")] == '{') {
+              text = source.cast<std::string>();
+            } else {
+              const std::string path = path_of(source);
+              std::ifstream in(path, std::ios::binary);
+              if (!in) throw StorageError("cannot read " + path);
+              std::ostringstream ss;
+              ss << in.rdbuf();
+              text = ss.str();
+            }
+            py::gil_scoped_release release;
+            s.import_dataset(from_json<Dataset>(text));
+          },
+          arg("source"),
+          "Replaces the whole world with a dataset JSON document (docs/json.md), given as a path or as the JSON "
+          "text itself, in one transaction. Validated first: on error nothing changes.")
+      .def(
+          "export_json",
+          [](const SqliteStore& s, const py::object& path, int indent) -> py::object {
+            std::string text;
+            {
+              py::gil_scoped_release release;
+              text = to_json(s.export_dataset(), indent);
+            }
+            if (path.is_none()) return py::str(text);
+            const std::string p = path_of(path);
+            std::ofstream out(p, std::ios::binary | std::ios::trunc);
+            out << text;
+            if (!out) throw StorageError("cannot write " + p);
+            return py::none();
+          },
+          arg("path") = py::none(), arg("indent") = -1,
+          "The whole world as a dataset JSON document: written to `path`, or returned as text when no path "
+          "is given.")
+      .def(
+          "outbox", [](const SqliteStore& s) {
+            py::list out;
+            for (const Notification& n : s.outbox()) out.append(notification_dict(n));
+            return out;
+          },
+          "Every notification in the outbox (delivered or not) as dicts, oldest first.")
+      .def(
+          "sweep",
+          [](SqliteStore& s, Date day, const py::object& notifications) {
+            const Timestamp now(static_cast<std::int64_t>(day.serial()) * 86400 + 6 * 3600);
+            py::dict d;
+            OutboxSweep r;
+            std::size_t delivered = 0;
+            {
+              py::gil_scoped_release release;
+              r = sweep_to_outbox(s, day, now);
+            }
+            if (!notifications.is_none()) {
+              JsonLinesNotifier sink(path_of(notifications));
+              Dispatcher dispatcher(s, sink);
+              py::gil_scoped_release release;
+              delivered = dispatcher.drain(now);
+            }
+            d["tasks"] = r.tasks;
+            d["events"] = r.events;
+            d["colour_changes"] = r.colour_changes;
+            d["delivered"] = delivered;
+            return d;
+          },
+          arg("day"), arg("notifications") = py::none(),
+          "Runs the deadline sweep for `day`: records each rise to yellow or red as a notification in the "
+          "outbox (with the new last-notified colours, in one transaction) and, when `notifications` names a "
+          "file, delivers the due notifications to it as JSON lines. Returns counts.")
+      .def(
+          "close", [](SqliteStore& s) {
+            py::gil_scoped_release release;
+            s.close();
+          },
+          "Checkpoints and closes the file; later use raises klik.FailedPrecondition. Idempotent.")
+      .def("__enter__", [](const std::shared_ptr<SqliteStore>& s) { return s; })
+      .def(
+          "__exit__",
+          [](SqliteStore& s, const py::object&, const py::object&, const py::object&) {
+            s.close();
+            return false;
+          },
+          "Closes the store.")
+      .def("__repr__", [](const SqliteStore& s) {
+        if (s.closed()) return std::string("SqliteStore(closed)");
+        return "SqliteStore(" + py::repr(py::str(s.path())).cast<std::string>() + ", tasks=" +
+               std::to_string(s.snapshot()->task_count()) + ")";
+      });
+
+  m.def(
+      "open",
+      [](const py::object& path, bool create, bool read_only, const std::string& durability,
+         const py::object& calendars) -> std::shared_ptr<SqliteStore> {
+        SqliteOptions o;
+        o.create = create;
+        o.read_only = read_only;
+        if (durability == "full")
+          o.durability = Durability::Full;
+        else if (durability == "normal")
+          o.durability = Durability::Normal;
+        else
+          throw InvalidArgumentError("durability must be \"full\" or \"normal\"", "durability");
+        if (!calendars.is_none()) o.calendars = calendars.cast<Calendars>();
+        const std::string p = path_of(path);
+        py::gil_scoped_release release;
+        return std::shared_ptr<SqliteStore>(open_sqlite_store(p, std::move(o)));
+      },
+      arg("path"), py::kw_only(), arg("create") = true, arg("read_only") = false, arg("durability") = "full",
+      arg("calendars") = py::none(),
+      "Opens the klik store in the SQLite file `path`, creating it when absent (create=True), and returns a "
+      "klik.SqliteStore (a klik.Store: every query works on it). An older file is migrated forward; a file "
+      "from a newer klik, a corrupt file or one that is not a klik store raises klik.StorageError. "
+      "durability='full' fsyncs every commit; 'normal' survives a crash of the process but may lose the last "
+      "commits on a power loss.");
+}
