@@ -116,9 +116,10 @@ class MemoryStore final : public detail::IndexedStore {
     return outbox_;
   }
 
-  void mark_delivered(std::uint64_t id) override {
+  void mark_delivered(std::span<const std::uint64_t> ids) override {
     std::unique_lock lock(mutex_);
-    entry(id).delivered = true;
+    for (const std::uint64_t id : ids) (void)entry(id);  // all or nothing
+    for (const std::uint64_t id : ids) entry(id).delivered = true;
   }
 
   void reschedule(std::uint64_t id, Timestamp next_attempt, const std::string& error) override {

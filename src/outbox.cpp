@@ -43,7 +43,7 @@ std::chrono::seconds Dispatcher::backoff(std::uint32_t attempts) const noexcept 
 }
 
 std::size_t Dispatcher::run_once(Timestamp now) {
-  std::size_t delivered = 0;
+  std::vector<std::uint64_t> delivered;
   for (const Notification& n : store_->pending_notifications(now, options_.batch)) {
     try {
       notifier_->deliver(n);
@@ -54,12 +54,13 @@ std::size_t Dispatcher::run_once(Timestamp now) {
       if (on_error_) on_error_(n, e.what());
       continue;
     }
-    // A crash here delivers n again after restart (at-least-once).
-    store_->mark_delivered(n.id);
-    ++delivered;
+    delivered.push_back(n.id);
   }
-  if (delivered) notifier_->flush();
-  return delivered;
+  if (delivered.empty()) return 0;
+  notifier_->flush();
+  // A crash before this commit delivers the batch again after restart (at-least-once).
+  store_->mark_delivered(delivered);
+  return delivered.size();
 }
 
 std::size_t Dispatcher::drain(Timestamp now) {

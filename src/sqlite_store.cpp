@@ -118,7 +118,7 @@ class SqliteStore::Impl final : public detail::IndexedStore {
   void read_attachment(AttachmentId id, const std::function<void(std::string_view)>& sink) const override;
   std::vector<Notification> pending_notifications(Timestamp now, std::size_t limit) const override;
   std::vector<Notification> outbox() const override;
-  void mark_delivered(std::uint64_t id) override;
+  void mark_delivered(std::span<const std::uint64_t> ids) override;
   void reschedule(std::uint64_t id, Timestamp next_attempt, const std::string& error) override;
 
   int schema_version() const {
@@ -677,12 +677,17 @@ std::vector<Notification> SqliteStore::Impl::outbox() const {
   return read_outbox(s);
 }
 
-void SqliteStore::Impl::mark_delivered(std::uint64_t id) {
+void SqliteStore::Impl::mark_delivered(std::span<const std::uint64_t> ids) {
   std::lock_guard lock(db_mutex_);
   if (!db_) throw FailedPreconditionError("the store is closed");
+  if (options_.read_only) throw StorageError("database " + path_ + " is open read-only");
+  sql::Transaction tx(db_);
   sql::Statement s(db_, "UPDATE outbox SET delivered = 1 WHERE id = ?");
-  s.bind(1, static_cast<std::int64_t>(id)).run();
-  if (sqlite3_changes(db_.get()) == 0) throw NotFoundError("notification " + std::to_string(id) + " not found");
+  for (const std::uint64_t id : ids) {
+    s.bind(1, static_cast<std::int64_t>(id)).run();
+    if (sqlite3_changes(db_.get()) == 0) throw NotFoundError("notification " + std::to_string(id) + " not found");
+  }
+  tx.commit();
 }
 
 void SqliteStore::Impl::reschedule(std::uint64_t id, Timestamp next_attempt, const std::string& error) {
@@ -751,7 +756,7 @@ std::vector<Notification> SqliteStore::pending_notifications(Timestamp now, std:
   return impl().pending_notifications(now, limit);
 }
 std::vector<Notification> SqliteStore::outbox() const { return impl().outbox(); }
-void SqliteStore::mark_delivered(std::uint64_t id) { impl().mark_delivered(id); }
+void SqliteStore::mark_delivered(std::span<const std::uint64_t> ids) { impl().mark_delivered(ids); }
 void SqliteStore::reschedule(std::uint64_t id, Timestamp next, const std::string& e) {
   impl().reschedule(id, next, e);
 }

@@ -84,8 +84,8 @@ class Dispatcher {
   Dispatcher(Store& store, Notifier& notifier, Options options, ErrorHandler on_error = {});
   Dispatcher(Store& store, Notifier& notifier) : Dispatcher(store, notifier, Options{}) {}
 
-  /// Delivers every entry due at `now` (up to Options::batch); returns how many
-  /// were delivered. Failures are rescheduled at now + first_retry * 2^(attempts-1),
+  /// Delivers every entry due at `now` (up to Options::batch), then marks the
+  /// delivered ones in one transaction; returns how many were delivered. Failures are rescheduled at now + first_retry * 2^(attempts-1),
   /// capped at max_retry, and reported to the error handler.
   std::size_t run_once(Timestamp now);
   /// Runs until nothing is due at `now`; returns the number delivered.

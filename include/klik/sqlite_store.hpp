@@ -80,7 +80,7 @@ class SqliteStore : public Store {
   void enqueue(Outgoing notify) override;
   [[nodiscard]] std::vector<Notification> pending_notifications(Timestamp now, std::size_t limit) const override;
   [[nodiscard]] std::vector<Notification> outbox() const override;
-  void mark_delivered(std::uint64_t id) override;
+  void mark_delivered(std::span<const std::uint64_t> ids) override;
   void reschedule(std::uint64_t id, Timestamp next_attempt, const std::string& error) override;
 
   /// The file's path.

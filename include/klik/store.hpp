@@ -190,7 +190,8 @@ class Store {
   [[nodiscard]] virtual std::vector<Notification> pending_notifications(Timestamp now, std::size_t limit) const = 0;
   /// Every notification recorded (delivered or not), by id.
   [[nodiscard]] virtual std::vector<Notification> outbox() const = 0;
-  virtual void mark_delivered(std::uint64_t id) = 0;
+  /// Marks notifications delivered, all in one transaction.
+  virtual void mark_delivered(std::span<const std::uint64_t> ids) = 0;
   /// Counts a failed attempt and defers the entry to `next_attempt`.
   virtual void reschedule(std::uint64_t id, Timestamp next_attempt, const std::string& error) = 0;
 };
