@@ -50,6 +50,14 @@ Schedule schedule_of(const TaskTemplate& tpl, const Task& task) {
   return s;
 }
 
+Schedule shift_schedule(const Schedule& s, std::int32_t workdays, const WorkdayCalendar& cal) {
+  if (workdays == 0) return s;
+  Schedule out = s;
+  out.end = cal.add_workdays(s.end, workdays);
+  if (s.latest_start) out.latest_start = cal.add_workdays(*s.latest_start, workdays);
+  return out;
+}
+
 void validate_schedule(const Schedule& s) {
   if (s.latest_start) {
     if (*s.latest_start > s.end)

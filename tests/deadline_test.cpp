@@ -160,6 +160,17 @@ TEST(Colour, ScheduleOfAppliesOverrides) {
   EXPECT_EQ(klik::colour(tpl, task, cal, D(2025, 6, 20)), C::Yellow);
 }
 
+TEST(DeadlineDates, WaveShiftMovesDatesByWorkingDays) {
+  const Schedule s{D(2025, 6, 13), D(2025, 6, 4), std::nullopt};
+  // +2 working days: Fri 13 -> Mon 16, Tue 17 June; Wed 4 + 1 = Fri 6 (Thu 5 Grundlovsdag),
+  // + 2 = Tue 10 (Mon 9 2. pinsedag).
+  EXPECT_EQ(klik::shift_schedule(s, 2, cal), (Schedule{D(2025, 6, 17), D(2025, 6, 10), std::nullopt}));
+  EXPECT_EQ(klik::shift_schedule(s, -1, cal), (Schedule{D(2025, 6, 12), D(2025, 6, 3), std::nullopt}));
+  EXPECT_EQ(klik::shift_schedule(s, 0, cal), s);
+  const Schedule d{D(2025, 6, 13), std::nullopt, 4};
+  EXPECT_EQ(klik::shift_schedule(d, 1, cal), (Schedule{D(2025, 6, 16), std::nullopt, 4}));
+}
+
 TEST(Colour, VectorisedEqualsScalar) {
   const DeadlineDates d{D(2025, 5, 30), D(2025, 6, 10), D(2025, 6, 16)};
   std::vector<TaskStatus> st;

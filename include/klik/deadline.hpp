@@ -83,6 +83,12 @@ struct Schedule {
 /// start or the duration).
 Schedule schedule_of(const TaskTemplate& tpl, const Task& task);
 
+/// A rollout wave's shift (RolloutWave::shift_workdays) applied to a schedule:
+/// the end date and a given latest start each move `workdays` working days on
+/// `cal` (add_workdays; 0 leaves the schedule as it is); a duration is kept.
+/// schedule_of() does not know waves: apply this for tasks of a shifted wave.
+Schedule shift_schedule(const Schedule& s, std::int32_t workdays, const WorkdayCalendar& cal);
+
 /// Throws InvalidArgumentError (naming the dates) when the schedule cannot be
 /// judged: neither latest start nor duration, a negative duration, or a latest
 /// start after the end.

@@ -125,3 +125,8 @@ def test_sweep_to_columns(small_world):
     assert cols["old_colour"][0] == -1
     assert klik.DeadlineColour(int(cols["new_colour"][0])) == e.new_colour
     assert int(cols["idempotency_key"][0]) == e.idempotency_key == klik.sweep_key(e.task, e.new_colour, e.reached_on)
+
+
+def test_shift_schedule():
+    s = klik.Schedule(D(2025, 6, 13), latest_start=D(2025, 6, 4))
+    assert klik.shift_schedule(s, 2, klik.Calendar()) == klik.Schedule(D(2025, 6, 17), latest_start=D(2025, 6, 10))

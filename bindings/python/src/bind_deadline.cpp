@@ -66,6 +66,8 @@ void init_deadline(py::module_& m) {
         if (s.duration_workdays) r += ", duration_workdays=" + std::to_string(*s.duration_workdays);
         return r + ")";
       });
+  m.def("shift_schedule", &shift_schedule, arg("schedule"), arg("workdays"), arg("calendar"),
+        "A rollout wave's shift: end and given latest start moved by working days (duration kept).");
   m.def("schedule_of", &schedule_of, arg("template"), arg("task"), "The template's dates with the task's overrides.");
   m.def("validate_schedule", &validate_schedule, arg("schedule"),
         "Raises klik.ValidationError for a schedule that cannot be judged.");
