@@ -60,38 +60,41 @@ void IndexedStore::check_dataset(const Dataset& data) {
 }
 
 void IndexedStore::install(std::unique_ptr<WorldIndex> index) {
+  const auto lock = write_lock();
+  install_locked(std::move(index));
+}
+
+void IndexedStore::install_locked(std::unique_ptr<WorldIndex> index) {
   std::uint64_t m = 0, a = 0;
   for (const auto& x : index->messages) m = std::max(m, x.id.value());
   for (const auto& x : index->attachments) a = std::max(a, x.id.value());
-  std::unique_lock lock(mutex_);
   index_ = std::move(index);
   next_message_ = m + 1;
   next_attachment_ = a + 1;
 }
 
-Snapshot IndexedStore::snapshot() const { return Snapshot(std::shared_lock(mutex_), *index_); }
+Snapshot IndexedStore::snapshot() const { return Snapshot(read_lock(), *index_); }
 
 void IndexedStore::import_dataset(const Dataset& data) {
   check_dataset(data);
   auto fresh = std::make_unique<WorldIndex>(data, calendars_);
   if (!content_in_memory())
     for (auto& at : fresh->attachments) at.content.clear(), at.content.shrink_to_fit();
-  {
-    std::unique_lock lock(mutex_);
-    persist_import(data);
-  }
-  install(std::move(fresh));
+  // One critical section: no mutation may slip in between the disk and the indexes.
+  const auto lock = write_lock();
+  persist_import(data);
+  install_locked(std::move(fresh));
 }
 
 Dataset IndexedStore::export_dataset() const {
-  std::shared_lock lock(mutex_);
+  const auto lock = read_lock();
   Dataset d = index_->to_dataset();
   load_content(d);
   return d;
 }
 
 Task IndexedStore::update_task(const TaskUpdate& u, Outgoing notify) {
-  std::unique_lock lock(mutex_);
+  const auto lock = write_lock();
   const TaskRef& ref = require_task(*index_, u.task);
   const Partition& part = index_->partitions[ref.partition];
   const std::size_t r = ref.row;
@@ -124,7 +127,7 @@ Task IndexedStore::update_task(const TaskUpdate& u, Outgoing notify) {
 }
 
 User IndexedStore::put_user(const User& user, std::uint32_t expected_version, Outgoing notify) {
-  std::unique_lock lock(mutex_);
+  const auto lock = write_lock();
   KLIK_REQUIRE(user.id.value() != 0, "user id 0 is reserved (it means \"not set\")");
   User stored = user;
   std::uint32_t mask = UserAllFields;
@@ -154,7 +157,7 @@ User IndexedStore::put_user(const User& user, std::uint32_t expected_version, Ou
 }
 
 void IndexedStore::remove_user(UserId id, Outgoing notify) {
-  std::unique_lock lock(mutex_);
+  const auto lock = write_lock();
   if (!index_->find_user(id)) throw NotFoundError("user " + std::to_string(id.value()) + " not found");
   Change c;
   c.kind = Change::Kind::UserRemove;
@@ -180,6 +183,7 @@ void IndexedStore::remove_user(UserId id, Outgoing notify) {
       t.version = part.version[r] + 1;
       c.tasks.push_back(t);
       log.emplace_back(key, (resp ? TaskResponsibleField : 0u) | (perf ? TaskPerformerField : 0u));
+      c.task_masks.push_back(log.back().second);
     }
   }
   persist(c, notify);
@@ -189,7 +193,7 @@ void IndexedStore::remove_user(UserId id, Outgoing notify) {
 }
 
 LocalTask IndexedStore::put_local_task(const LocalTask& task, Outgoing notify) {
-  std::unique_lock lock(mutex_);
+  const auto lock = write_lock();
   KLIK_REQUIRE(task.id.value() != 0 && !(task.id.value() & local_bit), "local task ids must be 1..2147483647");
   const TaskRef* parent = index_->find_ref(task.parent.value());
   if (!parent || (task.parent.value() & local_bit))
@@ -213,7 +217,7 @@ LocalTask IndexedStore::put_local_task(const LocalTask& task, Outgoing notify) {
 }
 
 void IndexedStore::remove_local_task(LocalTaskId id, Outgoing notify) {
-  std::unique_lock lock(mutex_);
+  const auto lock = write_lock();
   if (!index_->local_slot.contains(id)) throw NotFoundError("local task " + std::to_string(id.value()) + " not found");
   Change c;
   c.kind = Change::Kind::LocalRemove;
@@ -223,7 +227,7 @@ void IndexedStore::remove_local_task(LocalTaskId id, Outgoing notify) {
 }
 
 Message IndexedStore::add_message(const Message& message, Outgoing notify) {
-  std::unique_lock lock(mutex_);
+  const auto lock = write_lock();
   const MessageTarget& t = message.target;
   KLIK_REQUIRE(int(t.task.has_value()) + int(t.project.has_value()) + int(t.wave.has_value()) == 1,
                "a message targets exactly one of a task, a project or a wave");
@@ -248,7 +252,7 @@ Message IndexedStore::add_message(const Message& message, Outgoing notify) {
 }
 
 void IndexedStore::set_internal_notes(TaskId task, const std::string& text) {
-  std::unique_lock lock(mutex_);
+  const auto lock = write_lock();
   require_task(*index_, task);
   Change c;
   c.kind = Change::Kind::Notes;
@@ -262,7 +266,7 @@ void IndexedStore::set_internal_notes(TaskId task, const std::string& text) {
 }
 
 Attachment IndexedStore::add_attachment(const Attachment& attachment, Outgoing notify) {
-  std::unique_lock lock(mutex_);
+  const auto lock = write_lock();
   require_task(*index_, attachment.task);
   Attachment stored = attachment;
   if (stored.id.value() == 0) stored.id = AttachmentId(next_attachment_);
@@ -282,7 +286,7 @@ Attachment IndexedStore::add_attachment(const Attachment& attachment, Outgoing n
 }
 
 std::vector<Attachment> IndexedStore::attachments(TaskId task) const {
-  std::shared_lock lock(mutex_);
+  const auto lock = read_lock();
   std::vector<Attachment> out;
   for (const Attachment& a : index_->attachments)
     if (a.task == task) {
@@ -294,14 +298,14 @@ std::vector<Attachment> IndexedStore::attachments(TaskId task) const {
 }
 
 std::vector<std::pair<TaskId, DeadlineColour>> IndexedStore::notified_colours() const {
-  std::shared_lock lock(mutex_);
+  const auto lock = read_lock();
   std::vector<std::pair<TaskId, DeadlineColour>> out(index_->notified.begin(), index_->notified.end());
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   return out;
 }
 
 void IndexedStore::record_sweep(std::span<const std::pair<TaskId, LastNotified>> colours, Outgoing notify) {
-  std::unique_lock lock(mutex_);
+  const auto lock = write_lock();
   for (const auto& [task, colour] : colours) require_task(*index_, task);
   Change c;
   c.kind = Change::Kind::Sweep;
@@ -315,7 +319,7 @@ void IndexedStore::record_sweep(std::span<const std::pair<TaskId, LastNotified>>
 }
 
 void IndexedStore::enqueue(Outgoing notify) {
-  std::unique_lock lock(mutex_);
+  const auto lock = write_lock();
   persist(Change{}, notify);
 }
 

@@ -477,11 +477,9 @@ void SqliteStore::Impl::persist(const Change& c, Outgoing notify) {
       write_change_log(detail::ChangeLog::UserKind, c.user.id.value(), c.user.version, c.mask);
       break;
     case Change::Kind::UserRemove: {
-      for (const Task& t : c.tasks) {
-        write_task(t);
-        // Which of the two fields was cleared is not in Change: log both (conservative).
-        write_change_log(detail::ChangeLog::TaskKind, t.id.value(), t.version,
-                         detail::TaskResponsibleField | detail::TaskPerformerField);
+      for (std::size_t i = 0; i < c.tasks.size(); ++i) {
+        write_task(c.tasks[i]);
+        write_change_log(detail::ChangeLog::TaskKind, c.tasks[i].id.value(), c.tasks[i].version, c.task_masks[i]);
       }
       for (const LocalTask& l : c.locals) write_local(l);
       sql::Statement s(db_, "DELETE FROM user WHERE id=?");

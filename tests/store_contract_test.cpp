@@ -179,6 +179,15 @@ TYPED_TEST(StoreContract, RemovingAUserClearsTheirAssignments) {
   this->store->remove_user(who);
   EXPECT_THROW(this->store->remove_user(who), NotFoundError);
   this->reopen();
+  // A writer who read the task before the removal learns what changed.
+  try {
+    this->store->update_task({.task = t.id, .expected_version = t.version, .status = TaskStatus::Started});
+    FAIL() << "expected a conflict";
+  } catch (const ConflictError& e) {
+    std::vector<std::string> expected{"responsible"};
+    if (t.performer == who) expected.push_back("performer");
+    EXPECT_EQ(e.changed_fields(), expected);
+  }
   const Snapshot snap = this->store->snapshot();
   EXPECT_EQ(snap->user(who), nullptr);
   const Task after = *snap->task(t.id);

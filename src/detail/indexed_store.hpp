@@ -9,6 +9,7 @@
 // both disk and memory as they were.
 
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <span>
 #include <string>
@@ -27,6 +28,7 @@ struct Change {
   } kind = Kind::Enqueue;
   std::vector<Task> tasks;          // Task: the task after; UserRemove: tasks whose assignments were cleared
   std::uint32_t mask = 0;           // Task / UserPut: changed fields
+  std::vector<std::uint32_t> task_masks;  // UserRemove: the changed fields of each of `tasks`
   User user;                        // UserPut: the user after
   UserId removed_user;
   std::vector<LocalTask> locals;    // LocalPut: the local task; UserRemove: cleared local tasks
@@ -71,9 +73,29 @@ class IndexedStore : public Store {
 
   /// Installs a freshly loaded index (no persistence); used by loaders.
   void install(std::unique_ptr<WorldIndex> index);
+  /// The same with the write lock already held.
+  void install_locked(std::unique_ptr<WorldIndex> index);
   static void check_dataset(const Dataset& data);
 
+  /// Writers go first: a writer takes the gate, then waits for the readers
+  /// inside to leave; new readers queue at the gate meanwhile. Without it, a
+  /// steady stream of readers (pthread rwlocks prefer readers) starves writers.
+  struct WriteLock {
+    std::unique_lock<std::mutex> gate;
+    std::unique_lock<std::shared_mutex> lock;
+  };
+  [[nodiscard]] WriteLock write_lock() const {
+    std::unique_lock gate(gate_);
+    std::unique_lock lock(mutex_);
+    return {std::move(gate), std::move(lock)};
+  }
+  [[nodiscard]] std::shared_lock<std::shared_mutex> read_lock() const {
+    const std::lock_guard gate(gate_);
+    return std::shared_lock(mutex_);
+  }
+
   Calendars calendars_;
+  mutable std::mutex gate_;
   mutable std::shared_mutex mutex_;
   std::unique_ptr<WorldIndex> index_ = std::make_unique<WorldIndex>();
   std::uint64_t next_message_ = 1;
