@@ -145,11 +145,15 @@ Plan make_plan(const World& world, const RightsModel& rights, const User& viewer
       for (std::uint32_t pi : w.partitions_by_project[slot]) plan.sources.push_back({pi, Mode::All});
     }
   } else if (scope.municipality) {
-    for (ProjectId p : scope.all_tasks)
+    if (scope.all_projects)  // a model may let a municipality see every project of its own
+      for (const Partition& part : w.partitions)
+        if (part.municipality == *scope.municipality && chosen(part.project))
+          plan.sources.push_back({static_cast<std::uint32_t>(&part - w.partitions.data()), Mode::All});
+    for (ProjectId p : scope.all_projects ? std::vector<ProjectId>{} : scope.all_tasks)
       if (chosen(p))
         if (auto it = w.partition_of.find(WorldIndex::partition_key(p, *scope.municipality)); it != w.partition_of.end())
           plan.sources.push_back({it->second, Mode::All});
-    for (ProjectId p : scope.assigned_only)
+    for (ProjectId p : scope.all_projects ? std::vector<ProjectId>{} : scope.assigned_only)
       if (chosen(p) && !contains(scope.all_tasks, p))
         if (auto it = w.partition_of.find(WorldIndex::partition_key(p, *scope.municipality)); it != w.partition_of.end())
           plan.sources.push_back({it->second, Mode::AssignedOnly});
@@ -626,6 +630,10 @@ SqlPredicate visibility_sql(const RightsModel& rights, const User& viewer) {
   out.where = "(municipality = ?";
   out.params.push_back(scope.municipality->value());
   if (!scope.local_tasks) out.where += " AND kind = 0";
+  if (scope.all_projects) {
+    out.where += ")";
+    return out;
+  }
   out.where += " AND (" + in_list(scope.all_tasks);
   std::string assigned = in_list(scope.assigned_only);
   const std::int64_t v = viewer.id.value();

@@ -12,6 +12,8 @@
 
 #include "klik/synthetic.hpp"
 
+#include <nlohmann/json.hpp>
+
 using namespace klik;
 
 namespace {
@@ -385,4 +387,30 @@ TEST(QueryEngine, KombitViewsNeverIncludeLocalTasks) {
   // a municipality user may not use the national view
   EXPECT_THROW(status_by_municipality(snap.world(), w.rights, w.data.users.front(), p, Date(2026, 1, 1)),
                NotFoundError);
+}
+
+TEST(QueryEngine, AModelThatOpensEveryProjectOfTheMunicipality) {
+  // A changed model: every municipality user sees every task of their municipality,
+  // whatever their memberships (task_scope gives all_projects for them).
+  nlohmann::json model = nlohmann::json::parse(RightsModel::default_model().to_json());
+  model["rules"].push_back({{"id", "everyone_reads_everything"},
+                            {"actions", {"view_task"}},
+                            {"party", "municipality"},
+                            {"who", {"any"}},
+                            {"conditions", {"same_municipality"}}});
+  const RightsModel open = RightsModel::from_json(model.dump());
+  const World0& w = world0();
+  const Snapshot snap = w.store->snapshot();
+  FactIndex facts(w.data);
+  int checked = 0;
+  for (const User& viewer : w.data.users) {
+    if (viewer.side != Side::Municipality || checked++ > 40) continue;
+    ASSERT_TRUE(open.task_scope(viewer).all_projects);
+    std::size_t expected = 0;
+    for (const TaskFacts& f : facts.all_tasks()) expected += open.allows(viewer, Action::ViewTask, f);
+    TaskQuery q;
+    q.limit = 1;
+    EXPECT_EQ(list_tasks(snap.world(), open, viewer, q, Date(2026, 1, 1)).total, expected) << viewer.id.value();
+    EXPECT_EQ(visibility_sql(open, viewer).params.size(), 1u);  // only the municipality
+  }
 }
