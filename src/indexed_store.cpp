@@ -150,21 +150,26 @@ User IndexedStore::put_user(const User& user, std::uint32_t expected_version, Ou
   c.kind = Change::Kind::UserPut;
   c.user = stored;
   c.mask = mask;
+  // Leaving a project or becoming Læser there clears the user's assignments on
+  // that project's tasks (SPEC §4.2), in the same transaction.
+  std::vector<ProjectId> lost;
+  if (const User* old = index_->find_user(user.id))
+    for (const Membership& m : old->memberships) {
+      const auto now = stored.type_on(m.project);
+      if (m.type != UserType::Reader && (!now || *now == UserType::Reader)) lost.push_back(m.project);
+    }
+  if (!lost.empty()) collect_cleared(user.id, lost, c);
   persist(c, notify);
   index_->changes.record(ChangeLog::UserKind, user.id.value(), stored.version, mask);
+  for (std::size_t i = 0; i < c.tasks.size(); ++i)
+    index_->changes.record(ChangeLog::TaskKind, c.tasks[i].id.value(), c.tasks[i].version, c.task_masks[i]);
+  if (!lost.empty()) index_->clear_assignments(user.id, lost);
   index_->put_user(stored);
   return stored;
 }
 
-void IndexedStore::remove_user(UserId id, Outgoing notify) {
-  const auto lock = write_lock();
-  if (!index_->find_user(id)) throw NotFoundError("user " + std::to_string(id.value()) + " not found");
-  Change c;
-  c.kind = Change::Kind::UserRemove;
-  c.removed_user = id;
-  const std::vector<std::uint32_t> keys = index_->keys_assigned_to(id);
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> log;  // (task id, mask)
-  for (std::uint32_t key : keys) {
+void IndexedStore::collect_cleared(UserId id, std::span<const ProjectId> projects, Change& c) const {
+  for (std::uint32_t key : index_->keys_assigned_to(id, projects)) {
     const TaskRef* ref = index_->find_ref(key);
     const Partition& part = index_->partitions[ref->partition];
     const std::size_t r = ref->row;
@@ -182,13 +187,21 @@ void IndexedStore::remove_user(UserId id, Outgoing notify) {
       if (perf) t.performer.reset();
       t.version = part.version[r] + 1;
       c.tasks.push_back(t);
-      log.emplace_back(key, (resp ? TaskResponsibleField : 0u) | (perf ? TaskPerformerField : 0u));
-      c.task_masks.push_back(log.back().second);
+      c.task_masks.push_back((resp ? TaskResponsibleField : 0u) | (perf ? TaskPerformerField : 0u));
     }
   }
+}
+
+void IndexedStore::remove_user(UserId id, Outgoing notify) {
+  const auto lock = write_lock();
+  if (!index_->find_user(id)) throw NotFoundError("user " + std::to_string(id.value()) + " not found");
+  Change c;
+  c.kind = Change::Kind::UserRemove;
+  c.removed_user = id;
+  collect_cleared(id, {}, c);
   persist(c, notify);
   for (std::size_t i = 0; i < c.tasks.size(); ++i)
-    index_->changes.record(ChangeLog::TaskKind, log[i].first, c.tasks[i].version, log[i].second);
+    index_->changes.record(ChangeLog::TaskKind, c.tasks[i].id.value(), c.tasks[i].version, c.task_masks[i]);
   index_->remove_user(id);
 }
 

@@ -475,6 +475,11 @@ void SqliteStore::Impl::persist(const Change& c, Outgoing notify) {
     case Change::Kind::UserPut:
       write_user(c.user);
       write_change_log(detail::ChangeLog::UserKind, c.user.id.value(), c.user.version, c.mask);
+      for (std::size_t i = 0; i < c.tasks.size(); ++i) {  // assignments cleared by the change
+        write_task(c.tasks[i]);
+        write_change_log(detail::ChangeLog::TaskKind, c.tasks[i].id.value(), c.tasks[i].version, c.task_masks[i]);
+      }
+      for (const LocalTask& l : c.locals) write_local(l);
       break;
     case Change::Kind::UserRemove: {
       for (std::size_t i = 0; i < c.tasks.size(); ++i) {

@@ -248,18 +248,36 @@ void WorldIndex::shrink() {
   }
 }
 
-std::vector<std::uint32_t> WorldIndex::keys_assigned_to(UserId user) const {
+std::vector<std::uint32_t> WorldIndex::keys_assigned_to(UserId user, std::span<const ProjectId> projects) const {
   std::vector<std::uint32_t> keys;
   const User* u = find_user(user);
   const std::uint32_t id = user.value();
   for (const Partition& p : partitions) {
     // A person is assigned only within their own municipality.
     if (u && u->municipality && p.municipality != *u->municipality) continue;
+    if (!projects.empty() && std::find(projects.begin(), projects.end(), p.project) == projects.end()) continue;
     for (std::size_t r = 0; r < p.size(); ++r)
       if (p.responsible[r] == id || p.performer[r] == id) keys.push_back(p.key[r]);
   }
   std::sort(keys.begin(), keys.end());
   return keys;
+}
+
+void WorldIndex::clear_assignments(UserId id, std::span<const ProjectId> projects) {
+  for (std::uint32_t key : keys_assigned_to(id, projects)) {
+    const TaskRef* ref = find_ref(key);
+    Partition& part = partitions[ref->partition];
+    const std::size_t r = ref->row;
+    if (part.responsible[r] == id.value()) part.responsible[r] = no_user;
+    if (part.performer[r] == id.value()) part.performer[r] = no_user;
+    ++part.version[r];
+    if (part.is_local(r)) {
+      LocalTask& l = locals[part.text[r]].task;
+      l.responsible = part.responsible[r] ? std::optional(UserId(part.responsible[r])) : std::nullopt;
+      l.performer = part.performer[r] ? std::optional(UserId(part.performer[r])) : std::nullopt;
+      l.version = part.version[r];
+    }
+  }
 }
 
 Task WorldIndex::update_task(const TaskUpdate& u) {
@@ -380,21 +398,7 @@ void WorldIndex::remove_user(UserId id) {
   const auto it = by.find(id);
   if (it == by.end()) throw NotFoundError("user " + std::to_string(id.value()) + " not found");
   // Clear their assignments: the tasks show "not set"; messages keep the author.
-  const std::vector<std::uint32_t> keys = keys_assigned_to(id);
-  for (std::uint32_t key : keys) {
-    const TaskRef* ref = find_ref(key);
-    Partition& part = partitions[ref->partition];
-    const std::size_t r = ref->row;
-    if (part.responsible[r] == id.value()) part.responsible[r] = no_user;
-    if (part.performer[r] == id.value()) part.performer[r] = no_user;
-    ++part.version[r];
-    if (part.is_local(r)) {
-      LocalTask& l = locals[part.text[r]].task;
-      l.responsible = part.responsible[r] ? std::optional(UserId(part.responsible[r])) : std::nullopt;
-      l.performer = part.performer[r] ? std::optional(UserId(part.performer[r])) : std::nullopt;
-      l.version = part.version[r];
-    }
-  }
+  clear_assignments(id);
   by.erase(it);
 }
 

@@ -359,3 +359,35 @@ TYPED_TEST(StoreContract, EngineResultsMatchTheMemoryStore) {
 }
 
 }  // namespace
+
+TYPED_TEST(StoreContract, LeavingAProjectOrBecomingReaderClearsAssignmentsThere) {
+  // SPEC §4.2: a user removed from a project, or made Læser on it, no longer
+  // holds its tasks (they show "not set"); their other projects are untouched.
+  const Task t = find_assignable(data()).task;
+  const UserId who = *t.responsible;
+  const ProjectId project = data().templates[t.template_id.value() - 1].project;
+  User user = *this->store->snapshot()->user(who);
+  std::size_t elsewhere = 0;
+  for (const Task& x : data().tasks)
+    if ((x.responsible == who || x.performer == who) && data().templates[x.template_id.value() - 1].project != project)
+      ++elsewhere;
+  for (Membership& m : user.memberships)
+    if (m.project == project) m.type = UserType::Reader;
+  this->store->put_user(user);
+  this->reopen();
+  const Snapshot snap = this->store->snapshot();
+  EXPECT_EQ(snap->user(who)->type_on(project), UserType::Reader);
+  std::size_t still = 0;
+  for (const Task& x : data().tasks) {
+    const Task now = *snap->task(x.id);
+    const bool on_project = data().templates[x.template_id.value() - 1].project == project;
+    const bool assigned = now.responsible == who || now.performer == who;
+    if (on_project) {
+      EXPECT_FALSE(assigned) << "task " << x.id.value();
+      if (x.responsible == who || x.performer == who) EXPECT_EQ(now.version, x.version + 1);
+    }
+    still += !on_project && assigned;
+  }
+  EXPECT_EQ(still, elsewhere);
+  EXPECT_FALSE(snap->task(t.id)->responsible.has_value());
+}

@@ -76,6 +76,9 @@ class IndexedStore : public Store {
   /// The same with the write lock already held.
   void install_locked(std::unique_ptr<WorldIndex> index);
   static void check_dataset(const Dataset& data);
+  /// The tasks and local tasks whose assignments to `user` (on `projects`, or all
+  /// when empty) a change clears, as they will be stored; task field masks alongside.
+  void collect_cleared(UserId user, std::span<const ProjectId> projects, Change& c) const;
 
   /// Writers go first: a writer takes the gate, then waits for the readers
   /// inside to leave; new readers queue at the gate meanwhile. Without it, a

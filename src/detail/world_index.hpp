@@ -18,6 +18,7 @@
 #include <boost/multi_index/member.hpp>
 #include <boost/multi_index/tag.hpp>
 #include <boost/multi_index_container.hpp>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -187,8 +188,11 @@ class WorldIndex {
   }
   const Partition* find_partition(ProjectId p, MunicipalityId m) const noexcept;
   const TaskRef* find_ref(std::uint32_t key) const noexcept;
-  /// Keys of the rows where `user` is responsible or performer (each once, ascending).
-  std::vector<std::uint32_t> keys_assigned_to(UserId user) const;
+  /// Keys of the rows where `user` is responsible or performer (each once,
+  /// ascending), on `projects` only when that list is not empty.
+  std::vector<std::uint32_t> keys_assigned_to(UserId user, std::span<const ProjectId> projects = {}) const;
+  /// Clears `user` as responsible and performer on those rows (versions bumped).
+  void clear_assignments(UserId user, std::span<const ProjectId> projects = {});
   const User* find_user(UserId id) const noexcept;
 
   /// The Task value of a task row.
