@@ -1,0 +1,349 @@
+#include "klik/workflows.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "detail/json_io.hpp"
+#include "detail/world_index.hpp"
+#include "klik/outbox.hpp"
+#include "klik/user_admin.hpp"
+
+namespace klik {
+
+namespace {
+
+bool digits(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+int two(std::string_view s, std::size_t at) { return (s[at] - '0') * 10 + (s[at + 1] - '0'); }
+
+bool real_day(int day, int month, int yy) {
+  if (month < 1 || month > 12 || day < 1) return false;
+  static constexpr int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (day > days[month - 1]) return false;
+  if (month == 2 && day == 29) {
+    // valid in 19yy or 20yy
+    auto leap = [](int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; };
+    return leap(1900 + yy) || leap(2000 + yy);
+  }
+  return true;
+}
+
+/// The current copy of the actor; NotFoundError when they no longer exist.
+User actor_of(const World& w, UserId id) {
+  const User* u = w.user(id);
+  if (!u) throw NotFoundError("user " + std::to_string(id.value()) + " not found");
+  return *u;
+}
+
+/// Facts of a KLIK task, or NotFoundError naming nothing but the id the caller gave.
+TaskFacts facts_of(const World& w, TaskId id) {
+  const auto task = w.task(id);
+  const auto project = w.project_of(id);
+  if (!task || !project) throw NotFoundError("task " + std::to_string(id.value()) + " not found");
+  return task_facts(*task, *project);
+}
+
+Notification notification(const std::string& event, const User& sender, std::string link, detail::json payload,
+                          Timestamp now) {
+  Notification n;
+  n.event = event;
+  n.sender = sender.side == Side::Kombit ? "KOMBIT KLIK (" + sender.full_name + ")" : sender.full_name + " <" +
+                                                                                          sender.email + ">";
+  n.link = std::move(link);
+  n.payload = payload.dump();
+  n.created = now;
+  n.next_attempt = now;
+  return n;
+}
+
+std::string task_link(TaskId t) { return "/tasks/" + std::to_string(t.value()); }
+
+}  // namespace
+
+std::size_t find_cpr_number(std::string_view text) noexcept {
+  for (std::size_t i = 0; i + 11 <= text.size(); ++i) {
+    if (text[i + 6] != '-' || !digits(text.substr(i, 6)) || !digits(text.substr(i + 7, 4))) continue;
+    // not part of a longer number
+    if (i > 0 && text[i - 1] >= '0' && text[i - 1] <= '9') continue;
+    if (i + 11 < text.size() && text[i + 11] >= '0' && text[i + 11] <= '9') continue;
+    if (real_day(two(text, i), two(text, i + 2), two(text, i + 4))) return i;
+  }
+  return std::string_view::npos;
+}
+
+Workflows::Workflows(Store& store, const Clock& clock, RightsModel rights)
+    : store_(store), clock_(clock), rights_(std::move(rights)) {}
+
+Task Workflows::change_task(UserId actor_id, const TaskChange& change) {
+  std::vector<Notification> notes;
+  TaskUpdate update;
+  update.task = change.task;
+  update.expected_version = change.expected_version;
+  {
+    const Snapshot snap = store_.snapshot();
+    const User actor = actor_of(snap.world(), actor_id);
+    const TaskFacts facts = facts_of(snap.world(), change.task);
+    const std::span<const Project> projects(snap->projects());
+    require(rights_.decide(actor, Action::ViewTask, facts, projects));
+    const Timestamp now = clock_.now();
+    if (change.status && *change.status != facts.status) {
+      const bool kombit_only = *change.status == TaskStatus::NotActive || facts.status == TaskStatus::NotActive;
+      require(rights_.decide(actor, kombit_only ? Action::SetNotActive : Action::EditStatus, facts, projects));
+      update.status = change.status;
+    }
+    auto assign = [&](const std::optional<std::optional<UserId>>& wanted, const std::optional<UserId>& current,
+                      Action action, const char* role) {
+      if (!wanted || *wanted == current) return;
+      require(rights_.decide(actor, action, facts, projects));
+      if (const auto& who = *wanted) {
+        const User* person = snap->user(*who);
+        // Someone of another municipality is "not found" to this actor, like every other object of theirs.
+        if (!person || (actor.side == Side::Municipality && person->municipality != actor.municipality))
+          throw NotFoundError(std::string(role) + ": user " + std::to_string(who->value()) + " not found");
+        const Decision can = rights_.decide(*person, Action::BeAssigned, facts, projects);
+        if (!can.allowed())
+          throw InvalidArgumentError(person->full_name + " cannot be made " + role + ": " + can.reason, role);
+        Notification n = notification("task.assigned", actor, task_link(change.task),
+                                      {{"task", change.task.value()}, {"role", role}}, now);
+        n.recipients = {*who};
+        n.key = "task.assigned/" + std::to_string(change.task.value()) + "/" + role + "/" +
+                std::to_string(who->value()) + "/" + std::to_string(now.unix_seconds());
+        notes.push_back(std::move(n));
+      }
+      (action == Action::EditResponsible ? update.responsible : update.performer) = *wanted;
+    };
+    assign(change.responsible, facts.responsible, Action::EditResponsible, "responsible");
+    assign(change.performer, facts.performer, Action::EditPerformer, "performer");
+  }
+  return store_.update_task(update, notes);
+}
+
+Message Workflows::write_message(UserId actor_id, TaskId task, const std::string& text) {
+  KLIK_REQUIRE(!text.empty(), "a message needs text");
+  Message m;
+  std::vector<Notification> notes;
+  {
+    const Snapshot snap = store_.snapshot();
+    const User actor = actor_of(snap.world(), actor_id);
+    const TaskFacts facts = facts_of(snap.world(), task);
+    const std::span<const Project> projects(snap->projects());
+    require(rights_.decide(actor, Action::WriteMessage, facts, projects));
+    const Timestamp now = clock_.now();
+    m.target.task = task;
+    m.author = actor.id;
+    m.author_side = actor.side;
+    m.time = now;
+    m.text = text;
+    const Project& project = *snap->project(facts.project);
+    Notification n = notification(actor.side == Side::Kombit ? "message.kombit_task" : "message.municipality_task",
+                                  actor, task_link(task), {{"task", task.value()}, {"text", text}}, now);
+    if (actor.side == Side::Municipality) {
+      n.mailbox = project.contact_mail;  // KOMBIT's implementation managers, through the project's mailbox
+    } else {
+      // Plusbrugere always; Standard and Light users when they hold the task; never Readers.
+      for (const User* u : snap->users()) {
+        if (u->side != Side::Municipality || u->municipality != facts.municipality) continue;
+        const auto type = u->type_on(facts.project);
+        if (!type) continue;
+        const bool holds = facts.responsible == u->id || facts.performer == u->id;
+        if (*type == UserType::Plus || ((*type == UserType::Standard || *type == UserType::Light) && holds))
+          n.recipients.push_back(u->id);
+      }
+    }
+    if (!n.recipients.empty() || !n.mailbox.empty()) notes.push_back(std::move(n));
+  }
+  return store_.add_message(m, notes);
+}
+
+Message Workflows::broadcast(UserId actor_id, ProjectId project, std::optional<WaveId> wave, const std::string& text) {
+  KLIK_REQUIRE(!text.empty(), "a message needs text");
+  Message m;
+  std::vector<Notification> notes;
+  {
+    const Snapshot snap = store_.snapshot();
+    const User actor = actor_of(snap.world(), actor_id);
+    const Project* p = snap->project(project);
+    if (!p) throw NotFoundError("project " + std::to_string(project.value()) + " not found");
+    if (actor.side != Side::Kombit || (!actor.administrator && !actor.type_on(project)))
+      throw PermissionDeniedError("only KOMBIT's administrator and the project's implementation managers write to a " +
+                                      std::string(wave ? "rollout wave" : "whole project"),
+                                  "kombit_broadcast", "allowed as KOMBIT implementation manager of the project");
+    std::vector<MunicipalityId> municipalities = p->participants;
+    if (wave) {
+      const auto& waves = snap->waves();
+      const auto it = std::find_if(waves.begin(), waves.end(),
+                                   [&](const RolloutWave& w) { return w.id == *wave && w.project == project; });
+      if (it == waves.end()) throw NotFoundError("rollout wave " + std::to_string(wave->value()) + " not found");
+      municipalities = it->members;
+    }
+    const Timestamp now = clock_.now();
+    m.target.project = wave ? std::nullopt : std::optional(project);
+    m.target.wave = wave;
+    m.author = actor.id;
+    m.author_side = Side::Kombit;
+    m.time = now;
+    m.text = text;
+    Notification n = notification(wave ? "message.kombit_wave" : "message.kombit_project", actor,
+                                  "/projects/" + std::to_string(project.value()),
+                                  {{"project", project.value()}, {"text", text}}, now);
+    for (const User* u : snap->users()) {
+      if (u->side != Side::Municipality || !u->municipality ||
+          std::find(municipalities.begin(), municipalities.end(), *u->municipality) == municipalities.end())
+        continue;
+      const auto type = u->type_on(project);
+      if (type == UserType::Plus || type == UserType::Standard) n.recipients.push_back(u->id);
+    }
+    if (!n.recipients.empty()) notes.push_back(std::move(n));
+  }
+  return store_.add_message(m, notes);
+}
+
+std::string Workflows::internal_notes(UserId actor_id, TaskId task) const {
+  const Snapshot snap = store_.snapshot();
+  const User actor = actor_of(snap.world(), actor_id);
+  const TaskFacts facts = facts_of(snap.world(), task);
+  require(rights_.decide(actor, Action::ViewInternalNotes, facts, snap->projects()));
+  return snap->internal_notes(task).value_or("");
+}
+
+void Workflows::set_internal_notes(UserId actor_id, TaskId task, const std::string& text) {
+  {
+    const Snapshot snap = store_.snapshot();
+    const User actor = actor_of(snap.world(), actor_id);
+    const TaskFacts facts = facts_of(snap.world(), task);
+    require(rights_.decide(actor, Action::EditInternalNotes, facts, snap->projects()));
+  }
+  store_.set_internal_notes(task, text);
+}
+
+Attachment Workflows::add_file(UserId actor_id, TaskId task, const std::string& file_name,
+                               const std::string& media_type, const std::string& content) {
+  KLIK_REQUIRE(!file_name.empty(), "a file needs a name");
+  Attachment a;
+  {
+    const Snapshot snap = store_.snapshot();
+    const User actor = actor_of(snap.world(), actor_id);
+    const TaskFacts facts = facts_of(snap.world(), task);
+    require(rights_.decide(actor, Action::AddFile, facts, snap->projects()));
+    if (const std::size_t at = find_cpr_number(content); at != std::string_view::npos)
+      throw InvalidArgumentError("the file \"" + file_name + "\" holds what looks like a CPR number at byte " +
+                                     std::to_string(at) + "; files in KLIK must not contain personal data",
+                                 "content");
+    a.task = task;
+    a.file_name = file_name;
+    a.media_type = media_type.empty() ? "application/octet-stream" : media_type;
+    a.uploaded_by = actor.id;
+    a.time = clock_.now();
+    a.content = content;
+    a.size = content.size();
+  }
+  return store_.add_attachment(a);
+}
+
+LocalTask Workflows::create_local_task(UserId actor_id, LocalTask task) {
+  std::vector<Notification> notes;
+  {
+    const Snapshot snap = store_.snapshot();
+    const User actor = actor_of(snap.world(), actor_id);
+    const TaskFacts parent = facts_of(snap.world(), task.parent);
+    const std::span<const Project> projects(snap->projects());
+    require(rights_.decide(actor, Action::CreateLocalTask, parent, projects));
+    task.municipality = parent.municipality;
+    if (task.id.value() == 0) {
+      std::uint32_t max = 0;
+      for (const auto& e : snap->index().locals) max = std::max(max, e.task.id.value());
+      task.id = LocalTaskId(max + 1);
+    }
+    const Timestamp now = clock_.now();
+    std::set<UserId> told;
+    for (const auto& [who, role] : {std::pair{task.responsible, "responsible"}, std::pair{task.performer, "performer"}}) {
+      if (!who || !told.insert(*who).second) continue;
+      Notification n = notification("task.assigned", actor, task_link(task.parent),
+                                    {{"local_task", task.id.value()}, {"role", role}}, now);
+      n.recipients = {*who};
+      notes.push_back(std::move(n));
+    }
+  }
+  return store_.put_local_task(task, notes);
+}
+
+User Workflows::create_user(UserId actor_id, User proposed) {
+  std::vector<Notification> notes;
+  {
+    const Snapshot snap = store_.snapshot();
+    const User actor = actor_of(snap.world(), actor_id);
+    std::vector<User> users;
+    for (const User* u : snap->users()) users.push_back(*u);
+    throw_if_any(validate_create_user(rights_, actor, proposed, users, snap->projects()));
+    if (proposed.id.value() == 0) {
+      std::uint32_t max = 0;
+      for (const User& u : users) max = std::max(max, u.id.value());
+      proposed.id = UserId(max + 1);
+    }
+    proposed.version = 1;
+    Notification n = notification("user.created", actor, "/password-reset?user=" + std::to_string(proposed.id.value()),
+                                  {{"user", proposed.id.value()}}, clock_.now());
+    n.recipients = {proposed.id};
+    notes.push_back(std::move(n));
+  }
+  return store_.put_user(proposed, 0, notes);
+}
+
+User Workflows::set_user_type(UserId actor_id, UserId user_id, ProjectId project, std::optional<UserType> type) {
+  std::vector<Notification> notes;
+  User after;
+  std::uint32_t version = 0;
+  {
+    const Snapshot snap = store_.snapshot();
+    const User actor = actor_of(snap.world(), actor_id);
+    const User* target = snap->user(user_id);
+    if (!target || (actor.side == Side::Municipality && target->municipality != actor.municipality))
+      throw NotFoundError("user " + std::to_string(user_id.value()) + " not found");
+    std::vector<User> users;
+    for (const User* u : snap->users()) users.push_back(*u);
+    const auto before_type = target->type_on(project);
+    throw_if_any(type ? validate_set_user_type(rights_, actor, *target, project, *type, users, snap->projects())
+                      : validate_remove_project(rights_, actor, *target, project, users, snap->projects()));
+    after = *target;
+    version = target->version;
+    auto it = std::find_if(after.memberships.begin(), after.memberships.end(),
+                           [&](const Membership& m) { return m.project == project; });
+    if (!type) {
+      if (it != after.memberships.end()) after.memberships.erase(it);
+    } else if (it != after.memberships.end()) {
+      it->type = *type;
+    } else {
+      after.memberships.push_back({project, *type});
+      std::sort(after.memberships.begin(), after.memberships.end(),
+                [](const Membership& a, const Membership& b) { return a.project < b.project; });
+    }
+    const char* event = !type ? "user.removed_from_project" : !before_type ? "user.added_to_project"
+                                                                             : "user.type_changed";
+    if (before_type != type) {
+      detail::json payload = {{"user", user_id.value()}, {"project", project.value()}};
+      if (type) payload["type"] = std::string(code(*type));
+      Notification n = notification(event, actor, "/projects/" + std::to_string(project.value()), payload, clock_.now());
+      n.recipients = {user_id};
+      notes.push_back(std::move(n));
+    }
+  }
+  return store_.put_user(after, version, notes);
+}
+
+void Workflows::delete_user(UserId actor_id, UserId user_id) {
+  {
+    const Snapshot snap = store_.snapshot();
+    const User actor = actor_of(snap.world(), actor_id);
+    const User* target = snap->user(user_id);
+    if (!target || (actor.side == Side::Municipality && target->municipality != actor.municipality))
+      throw NotFoundError("user " + std::to_string(user_id.value()) + " not found");
+    std::vector<User> users;
+    for (const User* u : snap->users()) users.push_back(*u);
+    throw_if_any(validate_delete_user(rights_, actor, *target, users, snap->projects()));
+  }
+  store_.remove_user(user_id);
+}
+
+}  // namespace klik
