@@ -15,3 +15,4 @@ void init_rights(py::module_& m);
 void init_store(py::module_& m);
 void init_query(py::module_& m);
 void init_sqlite(py::module_& m);
+void init_workflows(py::module_& m);

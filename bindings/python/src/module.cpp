@@ -16,4 +16,5 @@ PYBIND11_MODULE(_klik, m) {
   init_store(m);
   init_query(m);
   init_sqlite(m);
+  init_workflows(m);
 }
