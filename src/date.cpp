@@ -63,7 +63,7 @@ int Date::day() const { return to_boost(serial_).day(); }
 
 std::string Date::iso() const {
   const auto ymd = to_boost(serial_).year_month_day();
-  char buf[16];
+  char buf[32];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", static_cast<int>(ymd.year), static_cast<int>(ymd.month),
                 static_cast<int>(ymd.day));
   return buf;

@@ -248,14 +248,14 @@ void WorldIndex::shrink() {
   }
 }
 
-std::vector<std::uint32_t> WorldIndex::keys_assigned_to(UserId user, std::span<const ProjectId> projects) const {
+std::vector<std::uint32_t> WorldIndex::keys_assigned_to(UserId user, std::span<const ProjectId> only) const {
   std::vector<std::uint32_t> keys;
   const User* u = find_user(user);
   const std::uint32_t id = user.value();
   for (const Partition& p : partitions) {
     // A person is assigned only within their own municipality.
     if (u && u->municipality && p.municipality != *u->municipality) continue;
-    if (!projects.empty() && std::find(projects.begin(), projects.end(), p.project) == projects.end()) continue;
+    if (!only.empty() && std::find(only.begin(), only.end(), p.project) == only.end()) continue;
     for (std::size_t r = 0; r < p.size(); ++r)
       if (p.responsible[r] == id || p.performer[r] == id) keys.push_back(p.key[r]);
   }
@@ -263,8 +263,8 @@ std::vector<std::uint32_t> WorldIndex::keys_assigned_to(UserId user, std::span<c
   return keys;
 }
 
-void WorldIndex::clear_assignments(UserId id, std::span<const ProjectId> projects) {
-  for (std::uint32_t key : keys_assigned_to(id, projects)) {
+void WorldIndex::clear_assignments(UserId id, std::span<const ProjectId> only) {
+  for (std::uint32_t key : keys_assigned_to(id, only)) {
     const TaskRef* ref = find_ref(key);
     Partition& part = partitions[ref->partition];
     const std::size_t r = ref->row;

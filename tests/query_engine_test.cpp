@@ -188,8 +188,8 @@ TaskQuery random_query(std::mt19937& rng, const Dataset& d, const User& viewer) 
     if (std::none_of(q.sort.begin(), q.sort.end(), [&](const SortKey& k) { return k.column == column; }))
       q.sort.push_back({column, rng() % 2 == 0});
   }
-  q.limit = 1 + rng() % 60;
-  q.offset = rng() % 3 == 0 ? rng() % 100 : 0;
+  q.limit = static_cast<std::uint32_t>(1 + rng() % 60);
+  q.offset = static_cast<std::uint32_t>(rng() % 3 == 0 ? rng() % 100 : 0);
   return q;
 }
 

@@ -384,7 +384,9 @@ TYPED_TEST(StoreContract, LeavingAProjectOrBecomingReaderClearsAssignmentsThere)
     const bool assigned = now.responsible == who || now.performer == who;
     if (on_project) {
       EXPECT_FALSE(assigned) << "task " << x.id.value();
-      if (x.responsible == who || x.performer == who) EXPECT_EQ(now.version, x.version + 1);
+      if (x.responsible == who || x.performer == who) {
+        EXPECT_EQ(now.version, x.version + 1);
+      }
     }
     still += !on_project && assigned;
   }

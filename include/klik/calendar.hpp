@@ -92,14 +92,14 @@ enum class CalendarProfile : std::uint8_t {
 struct CalendarOptions {
   CalendarProfile profile = CalendarProfile::Municipal;
   /// Each closing day on its own; empty = as the profile says.
-  std::optional<bool> grundlovsdag;
-  std::optional<bool> juleaftensdag;
-  std::optional<bool> nytaarsaftensdag;
+  std::optional<bool> grundlovsdag{};
+  std::optional<bool> juleaftensdag{};
+  std::optional<bool> nytaarsaftensdag{};
   /// Extra closed days (a municipality's or a project's closing days).
-  std::vector<Date> extra_closed;
+  std::vector<Date> extra_closed{};
   /// Days a project exception opens (a working day even on a weekend or holiday).
   /// A date in both lists is open.
-  std::vector<Date> extra_open;
+  std::vector<Date> extra_open{};
 };
 
 /// A Danish working-day calendar. Immutable value; cheap to copy (shared table).
