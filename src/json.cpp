@@ -15,15 +15,6 @@ namespace {
 
 constexpr std::int64_t u32max = std::numeric_limits<std::uint32_t>::max();
 
-template <class E>
-E enum_at(const json& j, const std::string& path) {
-  if (!j.is_string()) throw InvalidArgumentError("expected a " + std::string(enum_name<E>()) + " string", path);
-  try {
-    return parse<E>(j.get_ref<const std::string&>());
-  } catch (const InvalidArgumentError& e) {
-    throw InvalidArgumentError(e.what(), path);
-  }
-}
 
 template <class IdT>
 IdT id_at(const json& j, const std::string& path) {

@@ -590,6 +590,7 @@ class Parser {
 
 // ---- JSON ----
 
+using detail::enum_at;
 using detail::json;
 using ojson = nlohmann::ordered_json;
 
@@ -627,15 +628,6 @@ void read_array(detail::ObjectReader& r, const char* key, F&& read_one) {
   for (std::size_t i = 0; i < j->size(); ++i) read_one((*j)[i], path + "/" + std::to_string(i));
 }
 
-template <class E>
-E enum_at(const json& j, const std::string& path) {
-  if (!j.is_string()) throw InvalidArgumentError("expected a " + std::string(enum_name<E>()) + " string", path);
-  try {
-    return parse<E>(j.get_ref<const std::string&>());
-  } catch (const InvalidArgumentError& e) {
-    throw InvalidArgumentError(e.what(), path);
-  }
-}
 
 template <class IdT>
 std::variant<IdT, std::string> ref_at(const json& j, const std::string& path, const char* what) {

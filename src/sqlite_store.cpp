@@ -146,6 +146,8 @@ class SqliteStore::Impl final : public detail::IndexedStore {
   void write_user(const User& u);
   void write_change_log(detail::ChangeLog::Kind kind, std::uint32_t id, std::uint32_t version, std::uint32_t mask);
   void write_attachment(const Attachment& a);
+  /// Tasks and local tasks whose assignments a user change cleared (with their change-log rows).
+  void write_cleared_assignments(const Change& c);
   std::vector<Notification> read_outbox(sql::Statement& s) const;
 
   std::string path_;
@@ -462,6 +464,14 @@ void SqliteStore::Impl::write_attachment(const Attachment& a) {
   if (rc != SQLITE_OK) db_.fail(rc, "cannot write attachment content");
 }
 
+void SqliteStore::Impl::write_cleared_assignments(const Change& c) {
+  for (std::size_t i = 0; i < c.tasks.size(); ++i) {
+    write_task(c.tasks[i]);
+    write_change_log(detail::ChangeLog::TaskKind, c.tasks[i].id.value(), c.tasks[i].version, c.task_masks[i]);
+  }
+  for (const LocalTask& l : c.locals) write_local(l);
+}
+
 void SqliteStore::Impl::persist(const Change& c, Outgoing notify) {
   std::lock_guard lock(db_mutex_);
   if (!db_) throw FailedPreconditionError("the store is closed");
@@ -475,18 +485,10 @@ void SqliteStore::Impl::persist(const Change& c, Outgoing notify) {
     case Change::Kind::UserPut:
       write_user(c.user);
       write_change_log(detail::ChangeLog::UserKind, c.user.id.value(), c.user.version, c.mask);
-      for (std::size_t i = 0; i < c.tasks.size(); ++i) {  // assignments cleared by the change
-        write_task(c.tasks[i]);
-        write_change_log(detail::ChangeLog::TaskKind, c.tasks[i].id.value(), c.tasks[i].version, c.task_masks[i]);
-      }
-      for (const LocalTask& l : c.locals) write_local(l);
+      write_cleared_assignments(c);
       break;
     case Change::Kind::UserRemove: {
-      for (std::size_t i = 0; i < c.tasks.size(); ++i) {
-        write_task(c.tasks[i]);
-        write_change_log(detail::ChangeLog::TaskKind, c.tasks[i].id.value(), c.tasks[i].version, c.task_masks[i]);
-      }
-      for (const LocalTask& l : c.locals) write_local(l);
+      write_cleared_assignments(c);
       sql::Statement s(db_, "DELETE FROM user WHERE id=?");
       s.bind(1, std::int64_t{c.removed_user.value()}).run();
       break;

@@ -45,6 +45,20 @@ TaskFacts facts_of(const World& w, TaskId id) {
   return task_facts(*task, *project);
 }
 
+/// A user the actor administers; another municipality's user is "not found".
+const User* target_of(const World& w, const User& actor, UserId id) {
+  const User* target = w.user(id);
+  if (!target || (actor.side == Side::Municipality && target->municipality != actor.municipality))
+    throw NotFoundError("user " + std::to_string(id.value()) + " not found");
+  return target;
+}
+
+std::vector<User> all_users(const World& w) {
+  std::vector<User> users;
+  for (const User* u : w.users()) users.push_back(*u);
+  return users;
+}
+
 Notification notification(const std::string& event, const User& sender, std::string link, detail::json payload,
                           Timestamp now) {
   Notification n;
@@ -274,8 +288,7 @@ User Workflows::create_user(UserId actor_id, User proposed) {
   {
     const Snapshot snap = store_.snapshot();
     const User actor = actor_of(snap.world(), actor_id);
-    std::vector<User> users;
-    for (const User* u : snap->users()) users.push_back(*u);
+    const std::vector<User> users = all_users(snap.world());
     throw_if_any(validate_create_user(rights_, actor, proposed, users, snap->projects()));
     if (proposed.id.value() == 0) {
       std::uint32_t max = 0;
@@ -298,11 +311,8 @@ User Workflows::set_user_type(UserId actor_id, UserId user_id, ProjectId project
   {
     const Snapshot snap = store_.snapshot();
     const User actor = actor_of(snap.world(), actor_id);
-    const User* target = snap->user(user_id);
-    if (!target || (actor.side == Side::Municipality && target->municipality != actor.municipality))
-      throw NotFoundError("user " + std::to_string(user_id.value()) + " not found");
-    std::vector<User> users;
-    for (const User* u : snap->users()) users.push_back(*u);
+    const User* target = target_of(snap.world(), actor, user_id);
+    const std::vector<User> users = all_users(snap.world());
     const auto before_type = target->type_on(project);
     throw_if_any(type ? validate_set_user_type(rights_, actor, *target, project, *type, users, snap->projects())
                       : validate_remove_project(rights_, actor, *target, project, users, snap->projects()));
@@ -336,11 +346,8 @@ void Workflows::delete_user(UserId actor_id, UserId user_id) {
   {
     const Snapshot snap = store_.snapshot();
     const User actor = actor_of(snap.world(), actor_id);
-    const User* target = snap->user(user_id);
-    if (!target || (actor.side == Side::Municipality && target->municipality != actor.municipality))
-      throw NotFoundError("user " + std::to_string(user_id.value()) + " not found");
-    std::vector<User> users;
-    for (const User* u : snap->users()) users.push_back(*u);
+    const User* target = target_of(snap.world(), actor, user_id);
+    const std::vector<User> users = all_users(snap.world());
     throw_if_any(validate_delete_user(rights_, actor, *target, users, snap->projects()));
   }
   store_.remove_user(user_id);

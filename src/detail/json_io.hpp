@@ -7,6 +7,7 @@
 #include <string>
 
 #include "klik/dataset.hpp"
+#include "klik/error.hpp"
 #include "klik/model.hpp"
 
 namespace klik::detail {
@@ -64,5 +65,16 @@ class ObjectReader {
 
 std::int64_t integer_at(const json& j, const std::string& path, std::int64_t min, std::int64_t max);
 std::string string_at(const json& j, const std::string& path);
+
+/// An enumeration value (code, English name or Danish label), the error naming `path`.
+template <class E>
+E enum_at(const json& j, const std::string& path) {
+  if (!j.is_string()) throw InvalidArgumentError("expected a " + std::string(enum_name<E>()) + " string", path);
+  try {
+    return parse<E>(j.get_ref<const std::string&>());
+  } catch (const InvalidArgumentError& e) {
+    throw InvalidArgumentError(e.what(), path);
+  }
+}
 
 }  // namespace klik::detail
