@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <array>
 #include <klik/query_engine.hpp>
 #include <klik/rights.hpp>
 #include <klik/store.hpp>
@@ -350,6 +351,51 @@ void BM_Q5_naive(benchmark::State& state) {
   }
 }
 
+void BM_Q2_naive(benchmark::State& state) {
+  Fixture& f = fixture(static_cast<int>(state.range(0)));
+  Naive& n = naive(static_cast<int>(state.range(0)));
+  for (auto _ : state) {
+    std::array<std::size_t, 5> counts{};
+    naive_scan(f, n, *f.plus, [&](const Task& t, const TaskTemplate& tp) {
+      ++counts[static_cast<std::size_t>(
+          colour(t.status, schedule_of(tp, t), n.cals.effective(t.municipality, tp.project), today))];
+    });
+    benchmark::DoNotOptimize(counts);
+  }
+}
+
+void BM_Q3_naive(benchmark::State& state) {
+  Fixture& f = fixture(static_cast<int>(state.range(0)));
+  Naive& n = naive(static_cast<int>(state.range(0)));
+  for (auto _ : state) {
+    std::map<MunicipalityId, std::size_t> red;
+    naive_scan(f, n, *f.kombit, [&](const Task& t, const TaskTemplate& tp) {
+      if (tp.project != f.q3_project || (tp.priority != Priority::CriticalPath && tp.priority != Priority::Mandatory))
+        return;
+      if (colour(t.status, schedule_of(tp, t), n.cals.effective(t.municipality, tp.project), today) ==
+          DeadlineColour::Red)
+        ++red[t.municipality];
+    });
+    benchmark::DoNotOptimize(red);
+  }
+}
+
+void BM_Q4_naive(benchmark::State& state) {
+  Fixture& f = fixture(static_cast<int>(state.range(0)));
+  Naive& n = naive(static_cast<int>(state.range(0)));
+  for (auto _ : state) {
+    std::vector<std::pair<std::int32_t, std::uint32_t>> hits;
+    naive_scan(f, n, *f.light, [&](const Task& t, const TaskTemplate& tp) {
+      const Schedule s = schedule_of(tp, t);
+      const DeadlineColour c = colour(t.status, s, n.cals.effective(t.municipality, tp.project), today);
+      if (c == DeadlineColour::Yellow || c == DeadlineColour::Red) hits.emplace_back(s.end.serial(), t.id.value());
+    });
+    const auto k = std::min<std::size_t>(50, hits.size());
+    std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(k), hits.end());
+    benchmark::DoNotOptimize(hits);
+  }
+}
+
 void sizes(benchmark::internal::Benchmark* b) {
   b->Arg(0);
   if (!bench::smoke()) b->Arg(1);
@@ -361,10 +407,13 @@ BENCHMARK(BM_Q1_sqlite)->Apply(sizes);
 BENCHMARK(BM_Q1_naive)->Apply(sizes);
 BENCHMARK(BM_Q2_klik)->Apply(sizes);
 BENCHMARK(BM_Q2_sqlite)->Apply(sizes);
+BENCHMARK(BM_Q2_naive)->Apply(sizes);
 BENCHMARK(BM_Q3_klik)->Apply(sizes);
 BENCHMARK(BM_Q3_sqlite)->Apply(sizes);
+BENCHMARK(BM_Q3_naive)->Apply(sizes);
 BENCHMARK(BM_Q4_klik)->Apply(sizes);
 BENCHMARK(BM_Q4_sqlite)->Apply(sizes);
+BENCHMARK(BM_Q4_naive)->Apply(sizes);
 BENCHMARK(BM_Q5_klik)->Apply(sizes);
 BENCHMARK(BM_Q5_sqlite)->Apply(sizes);
 BENCHMARK(BM_Q5_naive)->Apply(sizes);
