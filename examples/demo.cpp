@@ -50,21 +50,18 @@ void print_colours(const char* who, const klik::ColourCounts& c) {
   std::printf("\n");
 }
 
-void print_task_lists(const klik::Dataset& world, klik::Date today) {
+void print_task_lists(const klik::Store& store, klik::Date today) {
   using namespace klik;
-  const auto t0 = std::chrono::steady_clock::now();
-  const auto store = make_memory_store(world);
-  const auto load_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   const RightsModel& rights = RightsModel::default_model();
-  const Snapshot snap = store->snapshot();
+  const Snapshot snap = store.snapshot();
   const User* kombit = nullptr;
   const User* plus = nullptr;
-  for (const User& u : world.users) {
-    if (u.side == Side::Kombit && u.administrator) kombit = &u;
-    if (!plus && u.side == Side::Municipality && !u.memberships.empty() && u.memberships[0].type == UserType::Plus)
-      plus = &u;
+  for (const User* u : snap->users()) {
+    if (u->side == Side::Kombit && u->administrator) kombit = u;
+    if (!plus && u->side == Side::Municipality && !u->memberships.empty() && u->memberships[0].type == UserType::Plus)
+      plus = u;
   }
-  std::printf("\nTask lists on %s (in-memory store built in %.0f ms)\n\nQuick status\n", today.iso().c_str(), load_ms);
+  std::printf("\nTask lists on %s (from the store's indexes)\n\nQuick status\n", today.iso().c_str());
   print_colours("Nationally (KOMBIT, KLIK tasks)", quick_status(snap.world(), rights, *kombit, {}, today));
   const Municipality* home = snap->municipality(*plus->municipality);
   print_colours((home->name + " (a Plusbruger's view)").c_str(), quick_status(snap.world(), rights, *plus, {}, today));
@@ -98,14 +95,20 @@ void print_task_lists(const klik::Dataset& world, klik::Date today) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The demo keeps its world in klik-demo.sqlite: the first run generates the
+  // national dataset and imports it; later runs open the file.
   klik::synthetic::Options options;
   if (argc > 1) options.scale = std::stod(argv[1]);
+  const std::string db_path = "klik-demo.sqlite", events_path = "klik-demo-notifications.jsonl";
   const auto t0 = std::chrono::steady_clock::now();
-  const klik::Dataset world = klik::synthetic::generate(options);
+  auto store = klik::open_sqlite_store(db_path);
+  const bool fresh = store->snapshot()->task_count() == 0;
+  if (fresh) store->import_dataset(klik::synthetic::generate(options));  // one transaction
   const auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  const klik::Dataset world = store->export_dataset();
 
-  std::printf("klik %s - national dataset (seed %llu, scale %.2f), generated in %.0f ms\n",
-              std::string(klik::version()).c_str(), static_cast<unsigned long long>(options.seed), options.scale, ms);
+  std::printf("klik %s - %s %s in %.0f ms\n", std::string(klik::version()).c_str(), db_path.c_str(),
+              fresh ? "created: national dataset generated and imported" : "opened", ms);
   std::printf("\n  municipalities  %6zu\n  projects        %6zu\n  templates       %6zu\n  tasks           %6zu\n"
               "  local tasks     %6zu\n  users           %6zu\n  messages        %6zu\n",
               world.municipalities.size(), world.projects.size(), world.templates.size(), world.tasks.size(),
@@ -146,7 +149,7 @@ int main(int argc, char** argv) {
     std::array<std::array<std::size_t, 4>, 2> rose{};  // [yellow, red][priority]
     for (const klik::DeadlineEvent& e : swept.events)
       ++rose[e.new_colour == klik::DeadlineColour::Red ? 1 : 0][static_cast<std::size_t>(e.priority)];
-    std::printf("\nDeadline sweep for %s (Europe/Copenhagen), nothing notified before\n",
+    std::printf("\nDeadline colours for %s (Europe/Copenhagen): what a first sweep finds\n",
                 klik::danish_date(today).c_str());
     std::printf("  %-30s %9s %9s\n", "turned", "gul", "rød");
     for (klik::Priority p : klik::all_values<klik::Priority>())
@@ -158,16 +161,10 @@ int main(int argc, char** argv) {
   }
 
   // --- task lists and quick status (query issue) ---
-  print_task_lists(world, klik::today_in_copenhagen(klik::SystemClock()));
+  print_task_lists(*store, klik::today_in_copenhagen(klik::SystemClock()));
 
-  // --- SQLite store (issue 6) ---
+  // --- the daily sweep through the store's outbox (issue 6) ---
   {
-    const std::string db_path = "klik-demo.sqlite", events_path = "klik-demo-notifications.jsonl";
-    const auto o0 = std::chrono::steady_clock::now();
-    auto store = klik::open_sqlite_store(db_path);
-    const bool fresh = store->snapshot()->task_count() == 0;
-    if (fresh) store->import_dataset(world);  // first run: the national dataset, in one transaction
-    const double open_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - o0).count();
     const klik::SystemClock clock;
     const klik::Date today = klik::today_in_copenhagen(clock);
     const auto s0 = std::chrono::steady_clock::now();
@@ -176,14 +173,13 @@ int main(int argc, char** argv) {
     klik::Dispatcher dispatcher(*store, sink);
     const std::size_t delivered = dispatcher.drain(clock.now());
     const double sweep_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s0).count();
-    std::printf("\nSQLite store %s: %s %zu tasks in %.0f ms\n", db_path.c_str(),
-                fresh ? "created and imported" : "opened with", store->snapshot()->task_count(), open_ms);
-    std::printf("  sweep through the outbox: %zu events, %zu colours recorded, %zu notifications delivered to %s "
+    std::printf("\nDaily sweep in %s: %zu events (%s), %zu colours recorded, %zu notifications delivered to %s "
                 "(%.0f ms)\n",
-                swept.events, swept.colour_changes, delivered, events_path.c_str(), sweep_ms);
-    std::printf("  outbox holds %zu notifications in all\n", store->outbox().size());
-    store->close();
+                db_path.c_str(), swept.events, fresh ? "first run" : "only what changed since the last run",
+                swept.colour_changes, delivered, events_path.c_str(), sweep_ms);
+    std::printf("  the outbox holds %zu notifications in all; run the demo again: the sweep is idempotent\n",
+                store->outbox().size());
   }
-
+  store->close();
   return 0;
 }
