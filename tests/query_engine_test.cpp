@@ -414,3 +414,44 @@ TEST(QueryEngine, AModelThatOpensEveryProjectOfTheMunicipality) {
     EXPECT_EQ(visibility_sql(open, viewer).params.size(), 1u);  // only the municipality
   }
 }
+
+TEST(QueryEngine, ProjectAndUserListsUseTheViewersRights) {
+  const World0& w = world0();
+  const Snapshot snap = w.store->snapshot();
+  // A Plusbruger's project list: exactly their projects, with their user type; filters narrow it.
+  const User* plus = nullptr;
+  for (const User& u : w.data.users)
+    if (u.side == Side::Municipality && u.memberships.size() >= 2 && u.memberships[0].type == UserType::Plus) plus = &u;
+  ASSERT_NE(plus, nullptr);
+  const auto rows = list_projects(snap.world(), w.rights, *plus, {});
+  ASSERT_EQ(rows.size(), plus->memberships.size());
+  for (const ProjectRow& r : rows) EXPECT_EQ(r.viewer_type, plus->type_on(r.project));
+  const auto only_plus = list_projects(snap.world(), w.rights, *plus, {"", {UserType::Plus}});
+  for (const ProjectRow& r : only_plus) EXPECT_EQ(r.viewer_type, UserType::Plus);
+  EXPECT_EQ(only_plus.size(), static_cast<std::size_t>(std::count_if(
+                                 plus->memberships.begin(), plus->memberships.end(),
+                                 [](const Membership& m) { return m.type == UserType::Plus; })));
+  // A user who is Læser everywhere has no project list (SPEC 4.1).
+  for (const User& u : w.data.users)
+    if (u.side == Side::Municipality && !u.memberships.empty() &&
+        std::all_of(u.memberships.begin(), u.memberships.end(), [](const Membership& m) { return m.type == UserType::Reader; })) {
+      EXPECT_TRUE(list_projects(snap.world(), w.rights, u, {}).empty());
+      break;
+    }
+  // The user list: only the viewer's municipality; filtered by project and user type.
+  const ProjectId p = plus->memberships[0].project;
+  UserQuery q;
+  q.projects = {p};
+  q.user_types = {UserType::Light};
+  const auto users = list_users(snap.world(), w.rights, *plus, q);
+  std::size_t expected = 0;
+  for (const User& u : w.data.users) expected += u.municipality == plus->municipality && u.type_on(p) == UserType::Light;
+  EXPECT_EQ(users.size(), expected);
+  for (const User& u : users) {
+    EXPECT_EQ(u.municipality, plus->municipality);
+    EXPECT_EQ(u.type_on(p), UserType::Light);
+  }
+  q = {};
+  q.text = "@";  // every email matches
+  for (const User& u : list_users(snap.world(), w.rights, *plus, q)) EXPECT_EQ(u.municipality, plus->municipality);
+}
