@@ -23,8 +23,7 @@ void bind_enum(py::module_& m, const char* name, const char* doc,
       .def_property_readonly("danish", [](E v) { return std::string(klik::danish(v)); },
                              "The Danish label KOMBIT's manual uses.")
       .def_static("parse", [](const std::string& text) { return klik::parse<E>(text); }, py::arg("text"),
-                  "Parses a code, English name or Danish label (exact); raises klik.ValidationError otherwise.")
-      .def("__str__", [](E v) { return std::string(klik::code(v)); });
+                  "Parses a code, English name or Danish label (exact); raises klik.ValidationError otherwise.");
   std::vector<std::pair<std::string, E>> names;
   for (const auto& [n, v] : values) names.emplace_back(n, v);
   e.attr("__repr__") = py::cpp_function(
