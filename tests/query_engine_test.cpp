@@ -455,3 +455,24 @@ TEST(QueryEngine, ProjectAndUserListsUseTheViewersRights) {
   q.text = "@";  // every email matches
   for (const User& u : list_users(snap.world(), w.rights, *plus, q)) EXPECT_EQ(u.municipality, plus->municipality);
 }
+
+TEST(QueryEngine, KombitFilteringOnePersonsTasks) {
+  const World0& w = world0();
+  const Snapshot snap = w.store->snapshot();
+  const User* kombit = nullptr;
+  for (const User& u : w.data.users)
+    if (u.side == Side::Kombit && u.administrator) kombit = &u;
+  std::mt19937 rng(17);
+  for (int i = 0; i < 30; ++i) {
+    const Task& t = w.data.tasks[rng() % w.data.tasks.size()];
+    if (!t.responsible) continue;
+    TaskQuery q;
+    q.responsible.users = {*t.responsible};
+    q.limit = 10000;
+    const auto expected = reference(w, *kombit, q, Date(2026, 1, 1));
+    const TaskPage page = list_tasks(snap.world(), w.rights, *kombit, q, Date(2026, 1, 1));
+    ASSERT_EQ(page.total, expected.size());
+    ASSERT_GT(page.total, 0u);
+    for (std::size_t k = 0; k < expected.size(); ++k) EXPECT_EQ(page.rows[k].task.value(), expected[k].task);
+  }
+}
