@@ -127,3 +127,20 @@ def test_dataframe_when_pandas_is_installed(store, small_world):
     frame = store.dataframe(kombit_admin(small_world), "status = started", today=TODAY)
     assert list(frame["status"].unique()) == ["started"]
     assert len(frame) == store.quick_status(kombit_admin(small_world), "status = started", today=TODAY).total
+
+
+def test_project_and_user_list_filters(store, small_world):
+    plus = first_user(small_world, klik.UserType.PLUS)
+    q = klik.ProjectQuery(user_types=[klik.UserType.PLUS])
+    assert q.applied_filters() == ["user_types"]
+    assert klik.ProjectQuery.from_json(q.to_json()) == q
+    rows = store.projects(plus, q)
+    assert rows and all(r.viewer_type == klik.UserType.PLUS for r in rows)
+    uq = klik.UserQuery(projects=[plus.memberships[0].project], user_types=[klik.UserType.LIGHT])
+    assert uq.applied_filters() == ["projects", "user_types"]
+    assert uq.without("projects").applied_filters() == ["user_types"]
+    users = store.users(plus, uq)
+    assert all(u.type_on(plus.memberships[0].project) == klik.UserType.LIGHT for u in users)
+    assert all(u.municipality == plus.municipality for u in users)
+    with pytest.raises(klik.ValidationError, match="/user_types/0"):
+        klik.UserQuery.from_json('{"user_types": ["boss"]}')

@@ -205,6 +205,45 @@ void init_store(py::module_& m) {
         return "ProjectRow(project=" + std::to_string(r.project.value()) + ", name='" + r.name + "')";
       });
 
+  py::class_<ProjectQuery>(m, "ProjectQuery", "Filters of the project list: chips and JSON like TaskQuery's.")
+      .def(py::init([](std::string name_contains, std::vector<UserType> user_types) {
+             return ProjectQuery{std::move(name_contains), std::move(user_types)};
+           }),
+           arg("name_contains") = "", arg("user_types") = std::vector<UserType>{})
+      .def_readwrite("name_contains", &ProjectQuery::name_contains)
+      .def_readwrite("user_types", &ProjectQuery::user_types)
+      .def("applied_filters", &ProjectQuery::applied_filters, "Codes of the applied filters (the chips).")
+      .def("without", &ProjectQuery::without, arg("filter"), "A copy without one filter.")
+      .def("to_json", [](const ProjectQuery& q) { return to_json(q); })
+      .def_static("from_json", &project_query_from_json, arg("text"))
+      .def(py::self == py::self)
+      .def("__repr__", [](const ProjectQuery& q) { return "ProjectQuery.from_json('" + to_json(q) + "')"; });
+
+  py::class_<UserQuery>(m, "UserQuery", "Filters of the user list: chips and JSON like TaskQuery's.")
+      .def(py::init([](const std::vector<py::object>& projects, std::vector<UserType> user_types,
+                       std::optional<bool> administrator, std::string text) {
+             UserQuery q;
+             for (const py::object& p : projects) {
+               if (py::isinstance<py::str>(p)) q.projects.emplace_back(p.cast<std::string>());
+               else q.projects.emplace_back(ProjectId(p.cast<std::uint32_t>()));
+             }
+             q.user_types = std::move(user_types);
+             q.administrator = administrator;
+             q.text = std::move(text);
+             return q;
+           }),
+           arg("projects") = std::vector<py::object>{}, arg("user_types") = std::vector<UserType>{},
+           arg("administrator") = py::none(), arg("text") = "")
+      .def_readwrite("user_types", &UserQuery::user_types)
+      .def_readwrite("administrator", &UserQuery::administrator)
+      .def_readwrite("text", &UserQuery::text)
+      .def("applied_filters", &UserQuery::applied_filters, "Codes of the applied filters (the chips).")
+      .def("without", &UserQuery::without, arg("filter"), "A copy without one filter.")
+      .def("to_json", [](const UserQuery& q) { return to_json(q); })
+      .def_static("from_json", &user_query_from_json, arg("text"))
+      .def(py::self == py::self)
+      .def("__repr__", [](const UserQuery& q) { return "UserQuery.from_json('" + to_json(q) + "')"; });
+
   using StorePtr = std::shared_ptr<Store>;
   py::class_<Store, StorePtr>(m, "Store",
                               "A KLIK world in a store (klik.MemoryStore, klik.open for SQLite), and the task "
@@ -294,29 +333,36 @@ void init_store(py::module_& m) {
           arg("today") = py::none(), "Colours of every KLIK task on a date and how many changed since the previous working day.")
       .def(
           "projects",
-          [](const Store& s, const py::object& viewer, const std::string& name_contains,
-             const std::vector<UserType>& user_types) {
+          [](const Store& s, const py::object& viewer, const std::optional<ProjectQuery>& query,
+             const std::string& name_contains, const std::vector<UserType>& user_types) {
             const Snapshot snap = s.snapshot();
             const User v = resolve_viewer(snap.world(), viewer);
-            return list_projects(snap.world(), RightsModel::default_model(), v, ProjectQuery{name_contains, user_types});
+            return list_projects(snap.world(), RightsModel::default_model(), v,
+                                 query ? *query : ProjectQuery{name_contains, user_types});
           },
-          arg("viewer"), arg("name_contains") = "", arg("user_types") = std::vector<UserType>{},
-          "The viewer's project list (projektliste), filtered.")
+          arg("viewer"), arg("query") = py::none(), arg("name_contains") = "",
+          arg("user_types") = std::vector<UserType>{},
+          "The viewer's project list (projektliste), filtered by a klik.ProjectQuery or the keyword filters.")
       .def(
           "users",
-          [](const Store& s, const py::object& viewer, const std::vector<ProjectId>& projects,
-             const std::vector<UserType>& user_types, std::optional<bool> administrator, const std::string& text) {
+          [](const Store& s, const py::object& viewer, const std::optional<UserQuery>& query,
+             const std::vector<ProjectId>& projects, const std::vector<UserType>& user_types,
+             std::optional<bool> administrator, const std::string& text) {
             const Snapshot snap = s.snapshot();
             const User v = resolve_viewer(snap.world(), viewer);
             UserQuery q;
-            for (ProjectId p : projects) q.projects.emplace_back(p);
-            q.user_types = user_types;
-            q.administrator = administrator;
-            q.text = text;
+            if (query) {
+              q = *query;
+            } else {
+              for (ProjectId p : projects) q.projects.emplace_back(p);
+              q.user_types = user_types;
+              q.administrator = administrator;
+              q.text = text;
+            }
             return list_users(snap.world(), RightsModel::default_model(), v, q);
           },
-          arg("viewer"), arg("projects") = std::vector<ProjectId>{}, arg("user_types") = std::vector<UserType>{},
-          arg("administrator") = py::none(), arg("text") = "",
+          arg("viewer"), arg("query") = py::none(), arg("projects") = std::vector<ProjectId>{},
+          arg("user_types") = std::vector<UserType>{}, arg("administrator") = py::none(), arg("text") = "",
           "The user list (brugerhåndtering) the viewer may see, filtered by project and user type.")
       .def("task", [](const Store& s, TaskId id) { return s.snapshot()->task(id); }, arg("id"),
            "The task, or None.")
