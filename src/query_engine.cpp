@@ -85,6 +85,12 @@ struct Hit {
   std::uint32_t row;
 };
 
+/// The project a reference names (by id or exact name), or nullptr.
+const Project* find_project(const World& world, const ProjectRef& ref) {
+  if (const auto* id = std::get_if<ProjectId>(&ref)) return world.project(*id);
+  return world.project_by_name(std::get<std::string>(ref));
+}
+
 std::uint32_t resolve_user(const World& world, const User& viewer, const UserRef& ref, const char* field) {
   const User* u = nullptr;
   std::string name;
@@ -123,13 +129,11 @@ Plan make_plan(const World& world, const RightsModel& rights, const User& viewer
   // Projects named by the query (resolved; unknown names are errors).
   std::vector<ProjectId> wanted;
   for (const ProjectRef& ref : q.projects) {
-    const Project* p = nullptr;
-    if (const auto* id = std::get_if<ProjectId>(&ref)) {
-      p = world.project(*id);
-      if (!p) throw NotFoundError("projects: no project " + std::to_string(id->value()));
-    } else {
-      p = world.project_by_name(std::get<std::string>(ref));
-      if (!p) throw InvalidArgumentError("no project named \"" + std::get<std::string>(ref) + "\"", "projects");
+    const Project* p = find_project(world, ref);
+    if (!p) {
+      if (const auto* id = std::get_if<ProjectId>(&ref))
+        throw NotFoundError("projects: no project " + std::to_string(id->value()));
+      throw InvalidArgumentError("no project named \"" + std::get<std::string>(ref) + "\"", "projects");
     }
     wanted.push_back(p->id);
   }
@@ -591,11 +595,7 @@ std::vector<User> list_users(const World& world, const RightsModel& rights, cons
                              const UserQuery& query) {
   std::vector<ProjectId> projects;
   for (const ProjectRef& ref : query.projects) {
-    const Project* p = nullptr;
-    if (const auto* id = std::get_if<ProjectId>(&ref))
-      p = world.project(*id);
-    else
-      p = world.project_by_name(std::get<std::string>(ref));
+    const Project* p = find_project(world, ref);
     if (!p) throw InvalidArgumentError("unknown project in the user filter", "projects");
     projects.push_back(p->id);
   }

@@ -146,6 +146,7 @@ class SqliteStore::Impl final : public detail::IndexedStore {
   void write_user(const User& u);
   void write_change_log(detail::ChangeLog::Kind kind, std::uint32_t id, std::uint32_t version, std::uint32_t mask);
   void write_attachment(const Attachment& a);
+  void write_message(const Message& m);
   /// Tasks and local tasks whose assignments a user change cleared (with their change-log rows).
   void write_cleared_assignments(const Change& c);
   std::vector<Notification> read_outbox(sql::Statement& s) const;
@@ -441,6 +442,18 @@ void SqliteStore::Impl::write_change_log(detail::ChangeLog::Kind kind, std::uint
   }
 }
 
+void SqliteStore::Impl::write_message(const Message& m) {
+  sql::Statement s(db_,
+                   "INSERT INTO message(id, task, project, wave, author, author_side, time, text) "
+                   "VALUES(?,?,?,?,?,?,?,?)");
+  s.bind(1, static_cast<std::int64_t>(m.id.value()));
+  m.target.task ? s.bind(2, std::int64_t{m.target.task->value()}) : s.bind_null(2);
+  m.target.project ? s.bind(3, std::int64_t{m.target.project->value()}) : s.bind_null(3);
+  m.target.wave ? s.bind(4, std::int64_t{m.target.wave->value()}) : s.bind_null(4);
+  s.bind(5, std::int64_t{m.author.value()}).bind(6, num(m.author_side)).bind(7, m.time.unix_seconds());
+  s.bind(8, m.text).run();
+}
+
 void SqliteStore::Impl::write_attachment(const Attachment& a) {
   sql::Statement s(db_,
                    "INSERT INTO attachment(id, task, file_name, media_type, size, uploaded_by, time, content) "
@@ -501,19 +514,9 @@ void SqliteStore::Impl::persist(const Change& c, Outgoing notify) {
       s.bind(1, std::int64_t{c.removed_local.value()}).run();
       break;
     }
-    case Change::Kind::Message: {
-      const Message& m = c.message;
-      sql::Statement s(db_,
-                       "INSERT INTO message(id, task, project, wave, author, author_side, time, text) "
-                       "VALUES(?,?,?,?,?,?,?,?)");
-      s.bind(1, static_cast<std::int64_t>(m.id.value()));
-      m.target.task ? s.bind(2, std::int64_t{m.target.task->value()}) : s.bind_null(2);
-      m.target.project ? s.bind(3, std::int64_t{m.target.project->value()}) : s.bind_null(3);
-      m.target.wave ? s.bind(4, std::int64_t{m.target.wave->value()}) : s.bind_null(4);
-      s.bind(5, std::int64_t{m.author.value()}).bind(6, num(m.author_side)).bind(7, m.time.unix_seconds());
-      s.bind(8, m.text).run();
+    case Change::Kind::Message:
+      write_message(c.message);
       break;
-    }
     case Change::Kind::Notes: {
       if (c.notes_text.empty()) {
         sql::Statement s(db_, "DELETE FROM internal_note WHERE task=?");
@@ -589,19 +592,7 @@ void SqliteStore::Impl::persist_import(const Dataset& data) {
     }
   }
   for (const auto& l : data.local_tasks) write_local(l);
-  for (const auto& m : data.messages) {
-    Change c;
-    c.message = m;
-    sql::Statement s(db_,
-                     "INSERT INTO message(id, task, project, wave, author, author_side, time, text) "
-                     "VALUES(?,?,?,?,?,?,?,?)");
-    s.bind(1, static_cast<std::int64_t>(m.id.value()));
-    m.target.task ? s.bind(2, std::int64_t{m.target.task->value()}) : s.bind_null(2);
-    m.target.project ? s.bind(3, std::int64_t{m.target.project->value()}) : s.bind_null(3);
-    m.target.wave ? s.bind(4, std::int64_t{m.target.wave->value()}) : s.bind_null(4);
-    s.bind(5, std::int64_t{m.author.value()}).bind(6, num(m.author_side)).bind(7, m.time.unix_seconds());
-    s.bind(8, m.text).run();
-  }
+  for (const auto& m : data.messages) write_message(m);
   for (const auto& a : data.attachments) write_attachment(a);
   {
     sql::Statement s(db_, "INSERT INTO internal_note(task, text) VALUES(?,?)");

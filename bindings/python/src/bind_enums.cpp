@@ -43,8 +43,7 @@ void bind_code_enum(py::module_& m, const char* name, const char* doc,
   for (const auto& [n, v] : values) e.value(n, v);
   e.def_property_readonly("code", [](E v) { return std::string(klik::code(v)); }, "Stable code, e.g. 'end_date'.")
       .def_static("parse", [parse_fn](const std::string& text) { return parse_fn(text); }, py::arg("text"),
-                  "Parses a code; raises klik.ValidationError otherwise.")
-      .def("__str__", [](E v) { return std::string(klik::code(v)); });
+                  "Parses a code; raises klik.ValidationError otherwise.");
   std::vector<std::pair<std::string, E>> names;
   for (const auto& [n, v] : values) names.emplace_back(n, v);
   e.attr("__repr__") = py::cpp_function(
@@ -90,13 +89,11 @@ void init_enums(py::module_& m) {
       .value("JULEAFTENSDAG", HolidayCategory::Juleaftensdag)
       .value("NYTAARSAFTENSDAG", HolidayCategory::Nytaarsaftensdag)
       .value("EXTRA", HolidayCategory::Extra)
-      .def_property_readonly("code", [](HolidayCategory v) { return std::string(klik::code(v)); }, "Stable code.")
-      .def("__str__", [](HolidayCategory v) { return std::string(klik::code(v)); });
+      .def_property_readonly("code", [](HolidayCategory v) { return std::string(klik::code(v)); }, "Stable code.");
   py::enum_<CalendarProfile>(m, "CalendarProfile", "Named sets of closing days.")
       .value("MUNICIPAL", CalendarProfile::Municipal)
       .value("STATUTORY", CalendarProfile::Statutory)
-      .def_property_readonly("code", [](CalendarProfile v) { return std::string(klik::code(v)); }, "Stable code.")
-      .def("__str__", [](CalendarProfile v) { return std::string(klik::code(v)); });
+      .def_property_readonly("code", [](CalendarProfile v) { return std::string(klik::code(v)); }, "Stable code.");
   bind_code_enum<TaskColumn>(m, "TaskColumn", "A column of the task list, usable as a sort key.",
                              {{"PROJECT", TaskColumn::Project},
                               {"TITLE", TaskColumn::Title},

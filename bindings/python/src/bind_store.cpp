@@ -105,6 +105,17 @@ struct OwnedPage {
   }
 };
 
+/// The filter-value methods ProjectQuery and UserQuery share: chips, removal, JSON, ==, repr.
+template <class Q>
+void bind_list_filter(py::class_<Q>& c, const char* name, Q (*from_json_fn)(std::string_view)) {
+  c.def("applied_filters", &Q::applied_filters, "Codes of the applied filters (the chips).")
+      .def("without", &Q::without, arg("filter"), "A copy without one filter.")
+      .def("to_json", [](const Q& q) { return to_json(q); })
+      .def_static("from_json", from_json_fn, arg("text"))
+      .def(py::self == py::self)
+      .def("__repr__", [name = std::string(name)](const Q& q) { return name + ".from_json('" + to_json(q) + "')"; });
+}
+
 }  // namespace
 
 void init_store(py::module_& m) {
@@ -205,22 +216,17 @@ void init_store(py::module_& m) {
         return "ProjectRow(project=" + std::to_string(r.project.value()) + ", name='" + r.name + "')";
       });
 
-  py::class_<ProjectQuery>(m, "ProjectQuery", "Filters of the project list: chips and JSON like TaskQuery's.")
-      .def(py::init([](std::string name_contains, std::vector<UserType> user_types) {
+  py::class_<ProjectQuery> project_query(m, "ProjectQuery", "Filters of the project list: chips and JSON like TaskQuery's.");
+  project_query.def(py::init([](std::string name_contains, std::vector<UserType> user_types) {
              return ProjectQuery{std::move(name_contains), std::move(user_types)};
            }),
            arg("name_contains") = "", arg("user_types") = std::vector<UserType>{})
       .def_readwrite("name_contains", &ProjectQuery::name_contains)
-      .def_readwrite("user_types", &ProjectQuery::user_types)
-      .def("applied_filters", &ProjectQuery::applied_filters, "Codes of the applied filters (the chips).")
-      .def("without", &ProjectQuery::without, arg("filter"), "A copy without one filter.")
-      .def("to_json", [](const ProjectQuery& q) { return to_json(q); })
-      .def_static("from_json", &project_query_from_json, arg("text"))
-      .def(py::self == py::self)
-      .def("__repr__", [](const ProjectQuery& q) { return "ProjectQuery.from_json('" + to_json(q) + "')"; });
+      .def_readwrite("user_types", &ProjectQuery::user_types);
+  bind_list_filter(project_query, "ProjectQuery", &project_query_from_json);
 
-  py::class_<UserQuery>(m, "UserQuery", "Filters of the user list: chips and JSON like TaskQuery's.")
-      .def(py::init([](const std::vector<py::object>& projects, std::vector<UserType> user_types,
+  py::class_<UserQuery> user_query(m, "UserQuery", "Filters of the user list: chips and JSON like TaskQuery's.");
+  user_query.def(py::init([](const std::vector<py::object>& projects, std::vector<UserType> user_types,
                        std::optional<bool> administrator, std::string text) {
              UserQuery q;
              for (const py::object& p : projects) {
@@ -236,13 +242,8 @@ void init_store(py::module_& m) {
            arg("administrator") = py::none(), arg("text") = "")
       .def_readwrite("user_types", &UserQuery::user_types)
       .def_readwrite("administrator", &UserQuery::administrator)
-      .def_readwrite("text", &UserQuery::text)
-      .def("applied_filters", &UserQuery::applied_filters, "Codes of the applied filters (the chips).")
-      .def("without", &UserQuery::without, arg("filter"), "A copy without one filter.")
-      .def("to_json", [](const UserQuery& q) { return to_json(q); })
-      .def_static("from_json", &user_query_from_json, arg("text"))
-      .def(py::self == py::self)
-      .def("__repr__", [](const UserQuery& q) { return "UserQuery.from_json('" + to_json(q) + "')"; });
+      .def_readwrite("text", &UserQuery::text);
+  bind_list_filter(user_query, "UserQuery", &user_query_from_json);
 
   using StorePtr = std::shared_ptr<Store>;
   py::class_<Store, StorePtr>(m, "Store",
