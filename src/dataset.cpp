@@ -4,7 +4,9 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "klik/enums.hpp"
 #include "klik/error.hpp"
+#include "klik/text.hpp"
 
 namespace klik {
 namespace {
@@ -20,11 +22,119 @@ std::string id_text(Id id) {
   return std::to_string(id.value());
 }
 
+/// Collects the field problems of one entity under `path`.
+class FieldCheck {
+ public:
+  FieldCheck(const std::string& path, std::vector<Violation>& out) : path_(path), out_(out) {}
+  void text(const char* field, std::string_view value) {
+    if (const auto bad = invalid_utf8_offset(value))
+      out_.push_back({path_ + "/" + field, "invalid UTF-8 at byte " + std::to_string(*bad)});
+  }
+  void texts(const char* field, const std::vector<std::string>& values) {
+    for (std::size_t i = 0; i < values.size(); ++i)
+      if (const auto bad = invalid_utf8_offset(values[i]))
+        out_.push_back({path_ + "/" + field + "/" + std::to_string(i), "invalid UTF-8 at byte " + std::to_string(*bad)});
+  }
+  template <class E>
+  void enumeration(const std::string& field, E value) {
+    if (!is_valid(value))
+      out_.push_back({path_ + "/" + field, std::to_string(static_cast<int>(value)) + " is not a " +
+                                               std::string(enum_name<E>())});
+  }
+
+ private:
+  const std::string& path_;
+  std::vector<Violation>& out_;
+};
+
 }  // namespace
+
+void check_fields(const Municipality& v, const std::string& path, std::vector<Violation>& out) {
+  FieldCheck(path, out).text("name", v.name);
+}
+
+void check_fields(const Project& v, const std::string& path, std::vector<Violation>& out) {
+  FieldCheck c(path, out);
+  c.text("name", v.name);
+  c.text("description", v.description);
+  c.text("kombit_contact", v.kombit_contact);
+  c.text("contact_mail", v.contact_mail);
+  c.texts("phases", v.phases);
+  c.texts("themes", v.themes);
+}
+
+void check_fields(const RolloutWave& v, const std::string& path, std::vector<Violation>& out) {
+  FieldCheck(path, out).text("name", v.name);
+}
+
+void check_fields(const TaskTemplate& v, const std::string& path, std::vector<Violation>& out) {
+  FieldCheck c(path, out);
+  c.text("title", v.title);
+  c.enumeration("priority", v.priority);
+  c.text("goal", v.goal);
+  c.text("description", v.description);
+  c.text("method", v.method);
+  c.text("result", v.result);
+}
+
+void check_fields(const Task& v, const std::string& path, std::vector<Violation>& out) {
+  FieldCheck(path, out).enumeration("status", v.status);
+}
+
+void check_fields(const LocalTask& v, const std::string& path, std::vector<Violation>& out) {
+  FieldCheck c(path, out);
+  c.text("title", v.title);
+  c.enumeration("status", v.status);
+  c.text("description", v.description);
+}
+
+void check_fields(const User& v, const std::string& path, std::vector<Violation>& out) {
+  FieldCheck c(path, out);
+  c.text("email", v.email);
+  c.text("full_name", v.full_name);
+  c.text("organisation", v.organisation);
+  c.enumeration("side", v.side);
+  for (std::size_t i = 0; i < v.memberships.size(); ++i)
+    c.enumeration("memberships/" + std::to_string(i) + "/type", v.memberships[i].type);
+  c.text("password_hash", v.password_hash);
+}
+
+void check_fields(const Message& v, const std::string& path, std::vector<Violation>& out) {
+  FieldCheck c(path, out);
+  c.enumeration("author_side", v.author_side);
+  c.text("text", v.text);
+}
+
+void check_fields(const Attachment& v, const std::string& path, std::vector<Violation>& out) {
+  FieldCheck c(path, out);
+  c.text("file_name", v.file_name);
+  c.text("media_type", v.media_type);
+}
+
+void check_fields(const InternalNote& v, const std::string& path, std::vector<Violation>& out) {
+  FieldCheck(path, out).text("text", v.text);
+}
+
+void throw_violation(const Violation& v) {
+  throw InvalidArgumentError(v.message, v.path.starts_with('/') ? v.path.substr(1) : v.path);
+}
 
 std::vector<Violation> validate(const Dataset& data) {
   std::vector<Violation> out;
   auto bad = [&](std::string path, std::string message) { out.push_back({std::move(path), std::move(message)}); };
+  const auto fields = [&](const auto& collection, std::string_view name) {
+    for (std::size_t i = 0; i < collection.size(); ++i) check_fields(collection[i], at(name, i), out);
+  };
+  fields(data.municipalities, "municipalities");
+  fields(data.projects, "projects");
+  fields(data.waves, "waves");
+  fields(data.templates, "templates");
+  fields(data.tasks, "tasks");
+  fields(data.local_tasks, "local_tasks");
+  fields(data.users, "users");
+  fields(data.messages, "messages");
+  fields(data.attachments, "attachments");
+  fields(data.internal_notes, "internal_notes");
 
   std::unordered_set<MunicipalityId> municipalities;
   for (std::size_t i = 0; i < data.municipalities.size(); ++i) {
@@ -89,9 +199,9 @@ std::vector<Violation> validate(const Dataset& data) {
     if (!users.emplace(u.id, &u).second) bad(at("users", i, "id"), "duplicate user " + id_text(u.id));
     const std::string email = normalise_email(u.email);
     if (email.empty() || email.find('@') == std::string::npos)
-      bad(at("users", i, "email"), "not an email address: \"" + u.email + "\"");
+      bad(at("users", i, "email"), "not an email address: " + excerpt(u.email));
     else if (!emails.insert(email).second)
-      bad(at("users", i, "email"), "a user with email " + email + " already exists");
+      bad(at("users", i, "email"), "a user with email " + excerpt(email) + " already exists");
     if (u.side == Side::Municipality) {
       if (!u.municipality)
         bad(at("users", i, "municipality"), "a municipality user needs a municipality");

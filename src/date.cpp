@@ -1,3 +1,4 @@
+#include "klik/text.hpp"
 #include "klik/date.hpp"
 
 #include <boost/date_time/gregorian/gregorian.hpp>
@@ -52,7 +53,7 @@ Date::Date(int year, int month, int day) {
 Date Date::parse(std::string_view iso) {
   if (iso.size() != 10 || iso[4] != '-' || iso[7] != '-' || !all_digits(iso.substr(0, 4)) ||
       !all_digits(iso.substr(5, 2)) || !all_digits(iso.substr(8, 2))) {
-    throw InvalidArgumentError("expected a date as YYYY-MM-DD, got \"" + std::string(iso) + "\"");
+    throw InvalidArgumentError("expected a date as YYYY-MM-DD, got " + excerpt(iso));
   }
   return Date(to_int(iso.substr(0, 4)), to_int(iso.substr(5, 2)), to_int(iso.substr(8, 2)));
 }
@@ -72,7 +73,7 @@ std::string Date::iso() const {
 Timestamp Timestamp::parse(std::string_view iso) {
   // YYYY-MM-DDTHH:MM:SS followed by Z or +HH:MM / -HH:MM
   auto fail = [&] {
-    throw InvalidArgumentError("expected a time as YYYY-MM-DDTHH:MM:SSZ, got \"" + std::string(iso) + "\"");
+    throw InvalidArgumentError("expected a time as YYYY-MM-DDTHH:MM:SSZ, got " + excerpt(iso));
   };
   if (iso.size() < 20 || (iso[10] != 'T' && iso[10] != ' ') || iso[13] != ':' || iso[16] != ':') fail();
   const auto hh = iso.substr(11, 2), mm = iso.substr(14, 2), ss = iso.substr(17, 2);

@@ -1,3 +1,4 @@
+#include "klik/text.hpp"
 #include "klik/enums.hpp"
 
 #include <string>
@@ -71,7 +72,8 @@ template <> struct Table<Side> {
 
 template <class E>
 const Names& names_of(E v) noexcept {
-  return Table<E>::names[static_cast<std::size_t>(v)];
+  static constexpr Names invalid{"invalid", "invalid", "invalid"};
+  return is_valid(v) ? Table<E>::names[static_cast<std::size_t>(v)] : invalid;
 }
 
 }  // namespace
@@ -82,6 +84,13 @@ const Names& names_of(E v) noexcept {
   std::string_view danish(E v) noexcept { return names_of(v).danish; }                \
   template <> std::span<const E> all_values<E>() noexcept { return Table<E>::values; } \
   template <> std::string_view enum_name<E>() noexcept { return Table<E>::name; }     \
+  template <> E enum_from_integer<E>(std::int64_t value, std::string_view field) {    \
+    if (value < 0 || value >= static_cast<std::int64_t>(value_count<E>()))           \
+      throw InvalidArgumentError(std::to_string(value) + " is not a " + std::string(Table<E>::name) + \
+                                     " (0.." + std::to_string(value_count<E>() - 1) + ")", \
+                                 std::string(field));                                 \
+    return static_cast<E>(value);                                                     \
+  }                                                                                   \
   template <> E parse<E>(std::string_view text) {                                     \
     for (E v : Table<E>::values) {                                                    \
       const Names& n = names_of(v);                                                   \
@@ -92,8 +101,8 @@ const Names& names_of(E v) noexcept {
       if (!accepted.empty()) accepted += ", ";                                        \
       accepted += std::string(names_of(v).code) + " (" + std::string(names_of(v).danish) + ")"; \
     }                                                                                 \
-    throw InvalidArgumentError("unknown " + std::string(Table<E>::name) + " \"" + std::string(text) + \
-                               "\"; expected one of " + accepted);                    \
+    throw InvalidArgumentError("unknown " + std::string(Table<E>::name) + " " + excerpt(text) + \
+                               "; expected one of " + accepted);                      \
   }
 
 KLIK_ENUM_ACCESSORS(TaskStatus)

@@ -18,9 +18,15 @@ std::string_view to_string(ErrorCode code) noexcept {
   return "unknown";
 }
 
-Error::Error(ErrorCode code, const std::string& message) : std::runtime_error(message), code_(code) {}
+// Every message passes through bounded_message: whatever a thrower quoted, a
+// klik error is valid UTF-8 and short enough to log or show.
+Error::Error(ErrorCode code, const std::string& message)
+    : std::runtime_error(detail::bounded_message(message, max_message_bytes)), code_(code) {}
 
 InvalidArgumentError::InvalidArgumentError(const std::string& message, std::string where)
+    : InvalidArgumentError(message, detail::bounded_message(where, max_where_bytes), 0) {}
+
+InvalidArgumentError::InvalidArgumentError(const std::string& message, std::string&& where, int)
     : Error(ErrorCode::InvalidArgument,
             where.empty() || message.rfind(where, 0) == 0 ? message : where + ": " + message),
       where_(std::move(where)) {}

@@ -8,6 +8,7 @@
 
 #include "detail/json_io.hpp"
 #include "klik/error.hpp"
+#include "klik/text.hpp"
 
 namespace klik {
 namespace detail {
@@ -63,20 +64,64 @@ std::string type_name(const json& j) {
   return j.is_null() ? "null" : j.type_name();
 }
 
+/// nlohmann's description of a syntax error without its "[json.exception...]"
+/// prefix and without the "last read" quote of the input.
+std::string parse_error_words(std::string_view what) {
+  if (const auto p = what.find("parse error"); p != std::string_view::npos) what.remove_prefix(p);
+  if (const auto colon = what.find(": "); colon != std::string_view::npos) what.remove_prefix(colon + 2);
+  if (const auto last = what.find("; last read"); last != std::string_view::npos) what = what.substr(0, last);
+  return std::string(what.substr(0, 160));
+}
+
 }  // namespace
 
-json parse_text(std::string_view text) {
-  try {
-    return json::parse(text.begin(), text.end());
-  } catch (const json::parse_error& e) {
-    throw InvalidArgumentError(std::string("not valid JSON: ") + e.what() + " (byte " + std::to_string(e.byte) + ")",
+json parse_text(std::string_view text, const ParseLimits& limits) {
+  if (text.size() > limits.max_bytes)
+    throw InvalidArgumentError("document of " + std::to_string(text.size()) + " bytes is larger than the " +
+                                   std::to_string(limits.max_bytes) + " bytes klik reads here",
                                "");
+  // nlohmann rejects bad UTF-8 inside strings too, but names neither the byte
+  // nor the problem in words of ours; outside strings it is a syntax error.
+  if (const auto bad = invalid_utf8_offset(text))
+    throw InvalidArgumentError("not valid JSON: invalid UTF-8 at byte " + std::to_string(*bad), "");
+  // The parser itself is iterative; the bound keeps everything that walks the
+  // value afterwards (readers, dump, destructors) within a fixed stack depth.
+  const auto max_depth = static_cast<int>(limits.max_depth);
+  const json::parser_callback_t bound_depth = [max_depth](int depth, json::parse_event_t event, json&) {
+    if (depth >= max_depth && (event == json::parse_event_t::object_start || event == json::parse_event_t::array_start))
+      throw InvalidArgumentError("not valid JSON here: nested deeper than " + std::to_string(max_depth) + " levels", "");
+    return true;
+  };
+  try {
+    return json::parse(text.begin(), text.end(), bound_depth);
+  } catch (const json::parse_error& e) {
+    throw InvalidArgumentError("not valid JSON: " + parse_error_words(e.what()) + " (byte " + std::to_string(e.byte) + ")",
+                               "");
+  } catch (const json::out_of_range&) {
+    throw InvalidArgumentError("not valid JSON: a number is too large (beyond ±1.8e308)", "");
+  } catch (const json::exception&) {
+    throw InvalidArgumentError("not valid JSON", "");
   }
 }
 
+std::string describe(const json& j) {
+  switch (j.type()) {
+    case json::value_t::null: return "null";
+    case json::value_t::object: return "an object";
+    case json::value_t::array: return "an array";
+    case json::value_t::string: return "the string " + excerpt(j.get_ref<const std::string&>());
+    case json::value_t::boolean: return j.get<bool>() ? "true" : "false";
+    case json::value_t::number_integer:
+    case json::value_t::number_unsigned:
+    case json::value_t::number_float: return "the number " + j.dump();
+    case json::value_t::binary:
+    case json::value_t::discarded: break;
+  }
+  return "an unsupported value";
+}
+
 std::int64_t integer_at(const json& j, const std::string& path, std::int64_t min, std::int64_t max) {
-  if (!j.is_number_integer())
-    throw InvalidArgumentError("expected an integer, got " + type_name(j) + " " + j.dump(), path);
+  if (!j.is_number_integer()) throw InvalidArgumentError("expected an integer, got " + describe(j), path);
   if (j.is_number_unsigned() && j.get<std::uint64_t>() > static_cast<std::uint64_t>(max))
     throw InvalidArgumentError("integer " + j.dump() + " is out of range " + std::to_string(min) + ".." +
                                    std::to_string(max), path);
@@ -150,7 +195,7 @@ std::optional<Date> ObjectReader::optional_date(const char* key) {
 void ObjectReader::finish() const {
   for (const auto& [key, value] : j_.items()) {
     if (std::find(seen_.begin(), seen_.end(), key) == seen_.end())
-      throw InvalidArgumentError("unknown field \"" + key + "\"", path_ + "/" + key);
+      throw InvalidArgumentError("unknown field " + excerpt(key), path_ + "/" + bounded_message(key, 64));
   }
 }
 
@@ -496,7 +541,7 @@ Dataset read_value<Dataset>(const json& j, const std::string& path) {
   ObjectReader r(j, path);
   const std::string format = r.string("format");
   if (format != dataset_format)
-    throw InvalidArgumentError("unsupported format \"" + format + "\"; this klik reads \"" +
+    throw InvalidArgumentError("unsupported format " + excerpt(format) + "; this klik reads \"" +
                                    std::string(dataset_format) + "\"", r.field_path("format"));
   Dataset v;
   v.municipalities = array_field(r, "municipalities", true, read_value<Municipality>);
@@ -516,17 +561,33 @@ Dataset read_value<Dataset>(const json& j, const std::string& path) {
 
 }  // namespace detail
 
+namespace detail {
+std::string dump_text(const json& j, int indent) {
+  try {
+    return j.dump(indent, ' ', false, json::error_handler_t::strict);
+  } catch (const json::type_error&) {
+    // Only text that is not UTF-8 fails here; entries reject it, so this is a value built around them.
+    throw InvalidArgumentError("cannot write JSON: a text field is not valid UTF-8");
+  }
+}
+}  // namespace detail
+
 namespace {
-std::string dump(const detail::json& j, int indent) {
-  return j.dump(indent, ' ', false, detail::json::error_handler_t::strict);
+/// Entities are small, except attachments with their content (base64).
+constexpr detail::ParseLimits entity_limits{.max_bytes = std::size_t{256} << 20, .max_depth = detail::max_json_depth};
+constexpr detail::ParseLimits dataset_limits{.max_bytes = std::size_t{16} << 30, .max_depth = detail::max_json_depth};
+template <class T>
+constexpr const detail::ParseLimits& limits_for() {
+  if constexpr (std::is_same_v<T, Dataset>) return dataset_limits;
+  else return entity_limits;
 }
 }  // namespace
 
 #define KLIK_JSON_TYPE(T)                                                                     \
-  std::string to_json(const T& v, int indent) { return dump(detail::to_json_value(v), indent); } \
+  std::string to_json(const T& v, int indent) { return detail::dump_text(detail::to_json_value(v), indent); } \
   template <>                                                                                 \
   T from_json<T>(std::string_view text) {                                                     \
-    return detail::read_value<T>(detail::parse_text(text), "");                              \
+    return detail::read_value<T>(detail::parse_text(text, limits_for<T>()), "");             \
   }
 
 KLIK_JSON_TYPE(Municipality)

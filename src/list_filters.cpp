@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "detail/json_io.hpp"
+#include "klik/text.hpp"
 #include "klik/error.hpp"
 #include "klik/query_engine.hpp"
 
@@ -31,7 +32,7 @@ std::vector<E> read_codes(detail::ObjectReader& r, const char* key) {
 }
 
 [[noreturn]] void unknown_chip(std::string_view code, const char* known) {
-  throw InvalidArgumentError("unknown filter \"" + std::string(code) + "\"; the filters are " + known, "filter");
+  throw InvalidArgumentError("unknown filter " + excerpt(code) + "; the filters are " + known, "filter");
 }
 
 }  // namespace

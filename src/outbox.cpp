@@ -22,7 +22,7 @@ std::string to_json(const Notification& n) {
   detail::json payload = detail::json::object();
   if (!n.payload.empty()) {
     try {
-      payload = detail::json::parse(n.payload);
+      payload = detail::parse_text(n.payload, {.max_bytes = n.payload.size(), .max_depth = detail::max_json_depth});
     } catch (const std::exception&) {
       payload = n.payload;  // not JSON: kept as text
     }

@@ -1,5 +1,6 @@
 // TaskQuery: canonical form, checks, chips, the text syntax and the JSON form.
 // docs/query.md is the user's description of both faces; keep them in step.
+#include "klik/text.hpp"
 #include "klik/query.hpp"
 
 #include <algorithm>
@@ -104,11 +105,27 @@ void check_query(const TaskQuery& q, Where where) {
     if (f.negated && f.users.empty() && !f.not_set)
       throw InvalidArgumentError("a negated filter needs users or not_set (\"not in\" of nothing)", where(name));
     for (const auto& u : f.users)
-      if (const auto* email = std::get_if<std::string>(&u); email && email->empty())
-        throw InvalidArgumentError("an email must not be empty", where(name));
+      if (const auto* email = std::get_if<std::string>(&u)) {
+        if (email->empty()) throw InvalidArgumentError("an email must not be empty", where(name));
+        require_utf8(*email, where(name));
+      }
   };
   check_person(q.responsible, "responsible");
   check_person(q.performer, "performer");
+  for (const auto& p : q.projects)
+    if (const auto* name = std::get_if<std::string>(&p)) require_utf8(*name, where("projects"));
+  require_utf8(q.title_contains, where("title_contains"));
+  require_utf8(q.cursor, where("cursor"));
+  const auto check_enums = [&](const auto& values, const char* name) {
+    for (const auto v : values)
+      if (!is_valid(v))
+        throw InvalidArgumentError(std::to_string(static_cast<int>(v)) + " is not a " +
+                                       std::string(enum_name<std::decay_t<decltype(v)>>()),
+                                   where(name));
+  };
+  check_enums(q.statuses, "statuses");
+  check_enums(q.priorities, "priorities");
+  check_enums(q.colours, "colours");
   if (q.end_from && q.end_to && *q.end_from > *q.end_to)
     throw InvalidArgumentError("end_from " + q.end_from->iso() + " is after end_to " + q.end_to->iso() +
                                    ": the range is empty",
@@ -221,8 +238,8 @@ std::vector<Token> tokenize(std::string_view s) {
       while (i < s.size() && word_char(static_cast<unsigned char>(s[i]))) ++i;
       out.push_back({Tok::Word, std::string(s.substr(start, i - start)), start});
     } else {
-      fail_at(i, "unexpected character \"" + std::string(1, static_cast<char>(c)) +
-                     "\"; expected a field, a value, a keyword or one of ( ) , = != ~ >= <= > <");
+      fail_at(i, "unexpected character " + excerpt(s.substr(i, 1)) +
+                     "; expected a field, a value, a keyword or one of ( ) , = != ~ >= <= > <");
     }
   }
   out.push_back({Tok::End, {}, s.size()});
@@ -232,8 +249,8 @@ std::vector<Token> tokenize(std::string_view s) {
 std::string describe(const Token& t) {
   switch (t.kind) {
     case Tok::End: return "end of text";
-    case Tok::String: return "the string " + quote(t.text);
-    default: return "\"" + t.text + "\"";
+    case Tok::String: return "the string " + excerpt(t.text);
+    default: return excerpt(t.text);
   }
 }
 
@@ -548,7 +565,7 @@ class Parser {
       } catch (const InvalidArgumentError& e) {
         const std::string message = e.what();
         const auto at = message.find("expected");
-        fail_at(v.pos, "unknown " + fname + " " + quote(v.text) +
+        fail_at(v.pos, "unknown " + fname + " " + excerpt(v.text) +
                            (at == std::string::npos ? std::string() : "; " + message.substr(at)));
       }
     }
@@ -658,7 +675,7 @@ TaskColumn parse_task_column(std::string_view text) {
     if (iequals(text, c.code) || iequals(text, c.english)) return c.column;
   std::string accepted;
   for (const auto& c : column_names) accepted += (accepted.empty() ? "" : ", ") + std::string(c.code);
-  throw InvalidArgumentError("unknown TaskColumn \"" + std::string(text) + "\"; expected one of " + accepted);
+  throw InvalidArgumentError("unknown TaskColumn " + excerpt(text) + "; expected one of " + accepted);
 }
 
 std::string_view code(FilterField f) noexcept { return filter_codes[static_cast<std::size_t>(f)]; }
@@ -668,7 +685,7 @@ FilterField parse_filter_field(std::string_view text) {
     if (iequals(text, code(f))) return f;
   std::string accepted;
   for (FilterField f : all_filter_fields) accepted += (accepted.empty() ? "" : ", ") + std::string(code(f));
-  throw InvalidArgumentError("unknown FilterField \"" + std::string(text) + "\"; expected one of " + accepted);
+  throw InvalidArgumentError("unknown FilterField " + excerpt(text) + "; expected one of " + accepted);
 }
 
 // ---- TaskQuery ----
@@ -743,7 +760,14 @@ TaskQuery TaskQuery::reset_filters() const {
 
 // ---- text ----
 
-TaskQuery parse_task_query(std::string_view text) { return Parser(text).run(); }
+TaskQuery parse_task_query(std::string_view text) {
+  if (text.size() > max_query_text_bytes)
+    throw InvalidArgumentError("query text of " + std::to_string(text.size()) + " bytes is longer than the " +
+                                   std::to_string(max_query_text_bytes) + " bytes a query may have",
+                               "query");
+  require_utf8(text, "query");
+  return Parser(text).run();
+}
 
 std::string to_text(const TaskQuery& query) {
   const TaskQuery q = query.canonical();
@@ -845,7 +869,7 @@ TaskQuery task_query_from_json(std::string_view text) {
   if (const json* c = r.find("cursor"); c && !c->is_null()) q.cursor = detail::string_at(*c, r.field_path("cursor"));
   r.finish();
   q = q.canonical();
-  check_query(q, [](const char* name) { return "/" + std::string(name); });
+  check_query(q, [](const char* name) { return std::string("/").append(name); });
   return q;
 }
 

@@ -1,3 +1,4 @@
+#include "klik/text.hpp"
 #include "klik/query_engine.hpp"
 
 #include <algorithm>
@@ -98,8 +99,9 @@ std::uint32_t resolve_user(const World& world, const User& viewer, const UserRef
     u = world.user(*id);
     name = std::to_string(id->value());
   } else {
-    name = std::get<std::string>(ref);
-    u = world.user_by_email(name);
+    const std::string& email = std::get<std::string>(ref);
+    name = excerpt(email);
+    u = world.user_by_email(email);
   }
   // Another municipality's user is "not found": their existence is not revealed.
   if (!u || (viewer.side == Side::Municipality && u->municipality != viewer.municipality))
@@ -133,7 +135,7 @@ Plan make_plan(const World& world, const RightsModel& rights, const User& viewer
     if (!p) {
       if (const auto* id = std::get_if<ProjectId>(&ref))
         throw NotFoundError("projects: no project " + std::to_string(id->value()));
-      throw InvalidArgumentError("no project named \"" + std::get<std::string>(ref) + "\"", "projects");
+      throw InvalidArgumentError("no project named " + excerpt(std::get<std::string>(ref)), "projects");
     }
     wanted.push_back(p->id);
   }
@@ -334,9 +336,7 @@ std::vector<SortValue> decode_cursor(const TaskQuery& q, const std::vector<SortK
   auto bad = [] { throw InvalidArgumentError("this cursor is not from this query (or is damaged)", "cursor"); };
   detail::json j;
   try {
-    j = detail::json::parse(detail::base64_decode(q.cursor, "cursor"));
-  } catch (const detail::json::exception&) {
-    bad();
+    j = detail::parse_text(detail::base64_decode(q.cursor, "cursor"));
   } catch (const InvalidArgumentError&) {
     bad();
   }

@@ -1,3 +1,4 @@
+#include "klik/text.hpp"
 #include "klik/rights.hpp"
 
 #include <algorithm>
@@ -192,7 +193,7 @@ std::string_view code(TargetKind k) noexcept {
 Action parse_action(std::string_view text) {
   for (const auto& a : action_table)
     if (a.code == text) return a.action;
-  throw InvalidArgumentError("unknown action '" + std::string(text) + "' (known: " + join_codes(action_table) + ")");
+  throw InvalidArgumentError("unknown action " + excerpt(text) + " (known: " + join_codes(action_table) + ")");
 }
 
 // ---------------------------------------------------------------------------
@@ -301,7 +302,7 @@ std::vector<std::string> read_string_list(const json& j, const std::string& path
 }
 
 std::shared_ptr<const Impl> compile(std::string_view text) {
-  const json root = detail::parse_text(text);
+  const json root = detail::parse_text(text, {.max_bytes = std::size_t{16} << 20, .max_depth = detail::max_json_depth});
   detail::ObjectReader top(root, "");
   auto impl = std::make_shared<Impl>();
   impl->name = top.string("name");
@@ -319,7 +320,7 @@ std::shared_ptr<const Impl> compile(std::string_view text) {
     if (info.id.empty()) throw InvalidArgumentError("a rule id must not be empty", r.field_path("id"));
     for (const auto& other : impl->rules)
       if (other.id == info.id)
-        throw InvalidArgumentError("duplicate rule id '" + info.id + "'", r.field_path("id"));
+        throw InvalidArgumentError("duplicate rule id " + excerpt(info.id), r.field_path("id"));
     const auto action_codes = read_string_list(r.require("actions"), r.field_path("actions"));
     if (action_codes.empty()) throw InvalidArgumentError("a rule needs at least one action", r.field_path("actions"));
     const std::string party = r.string("party");
@@ -328,7 +329,7 @@ std::shared_ptr<const Impl> compile(std::string_view text) {
     } else if (party == "kombit") {
       info.party = Side::Kombit;
     } else {
-      throw InvalidArgumentError("unknown party '" + party + "' (known: municipality, kombit)", r.field_path("party"));
+      throw InvalidArgumentError("unknown party " + excerpt(party) + " (known: municipality, kombit)", r.field_path("party"));
     }
     info.who = read_string_list(r.require("who"), r.field_path("who"));
     if (info.who.empty()) throw InvalidArgumentError("a rule needs at least one subject", r.field_path("who"));
@@ -344,7 +345,7 @@ std::shared_ptr<const Impl> compile(std::string_view text) {
                                    [&](const WhoInfo& w) { return w.code == info.who[k]; });
       if (it == who_table.end())
         throw InvalidArgumentError(
-            "unknown user type '" + info.who[k] + "' (known: " + join_codes(who_table) + ")", wpath);
+            "unknown user type " + excerpt(info.who[k]) + " (known: " + join_codes(who_table) + ")", wpath);
       if (info.party == Side::Kombit && (it->bit & (kPlus | kStandard | kLight | kReader)))
         throw InvalidArgumentError("user type '" + info.who[k] +
                                        "' is a municipality user type; KOMBIT rules name 'any' or 'administrator'",
@@ -359,7 +360,7 @@ std::shared_ptr<const Impl> compile(std::string_view text) {
                                    [&](const CondInfo& c) { return c.code == info.conditions[k]; });
       if (it == cond_table.end())
         throw InvalidArgumentError(
-            "unknown condition '" + info.conditions[k] + "' (known: " + join_codes(cond_table) + ")", cpath);
+            "unknown condition " + excerpt(info.conditions[k]) + " (known: " + join_codes(cond_table) + ")", cpath);
       const std::uint8_t party_bit = info.party == Side::Kombit ? kKombit : kMuni;
       if (!(it->parties & party_bit))
         throw InvalidArgumentError("condition '" + info.conditions[k] + "' does not apply to " +
@@ -374,7 +375,7 @@ std::shared_ptr<const Impl> compile(std::string_view text) {
                                    [&](const ActionInfo& a) { return a.code == action_codes[k]; });
       if (it == action_table.end())
         throw InvalidArgumentError(
-            "unknown action '" + action_codes[k] + "' (known: " + join_codes(action_table) + ")", apath);
+            "unknown action " + excerpt(action_codes[k]) + " (known: " + join_codes(action_table) + ")", apath);
       const Action a = it->action;
       if (info.party == Side::Kombit && kombit_forbidden(a))
         throw InvalidArgumentError("action '" + action_codes[k] +

@@ -548,14 +548,14 @@ void expect_invalid(const std::string& text, const std::string& fragment) {
 
 TEST(RightsModelJson, UnknownNamesAreErrorsThatNameThem) {
   expect_invalid(one_rule(R"({"id": "r", "actions": ["fly"], "party": "municipality", "who": ["plus"]})"),
-                 "/rules/0/actions/0: unknown action 'fly'");
+                 "/rules/0/actions/0: unknown action \"fly\"");
   expect_invalid(one_rule(R"({"id": "r", "actions": ["view_task"], "party": "municipality", "who": ["boss"]})"),
-                 "/rules/0/who/0: unknown user type 'boss'");
+                 "/rules/0/who/0: unknown user type \"boss\"");
   expect_invalid(one_rule(R"({"id": "r", "actions": ["view_task"], "party": "municipality", "who": ["plus"],
                               "conditions": ["full_moon"]})"),
-                 "/rules/0/conditions/0: unknown condition 'full_moon'");
+                 "/rules/0/conditions/0: unknown condition \"full_moon\"");
   expect_invalid(one_rule(R"({"id": "r", "actions": ["view_task"], "party": "county", "who": ["plus"]})"),
-                 "unknown party 'county'");
+                 "unknown party \"county\"");
   expect_invalid(one_rule(R"({"id": "r", "actions": ["view_task"], "party": "municipality", "who": ["plus"],
                               "effect": "deny"})"),
                  "effect");

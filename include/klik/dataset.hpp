@@ -42,7 +42,37 @@ struct Violation {
 /// task of another municipality, and so on.
 std::vector<Violation> validate(const Dataset& data);
 
+[[noreturn]] void throw_violation(const Violation& v);
+
 /// Throws InvalidArgumentError listing the violations when there are any.
 void require_valid(const Dataset& data);
+
+/// The checks of one entity on its own, before any cross-reference: every text
+/// field is valid UTF-8 (the violation names the byte offset) and every
+/// enumeration holds one of its enumerators. validate(Dataset) runs them on
+/// every entity; stores run them on each object a mutation writes. Paths are
+/// `path` + "/field".
+void check_fields(const Municipality& v, const std::string& path, std::vector<Violation>& out);
+void check_fields(const Project& v, const std::string& path, std::vector<Violation>& out);
+void check_fields(const RolloutWave& v, const std::string& path, std::vector<Violation>& out);
+void check_fields(const TaskTemplate& v, const std::string& path, std::vector<Violation>& out);
+void check_fields(const Task& v, const std::string& path, std::vector<Violation>& out);
+void check_fields(const LocalTask& v, const std::string& path, std::vector<Violation>& out);
+void check_fields(const User& v, const std::string& path, std::vector<Violation>& out);
+void check_fields(const Message& v, const std::string& path, std::vector<Violation>& out);
+void check_fields(const Attachment& v, const std::string& path, std::vector<Violation>& out);
+void check_fields(const InternalNote& v, const std::string& path, std::vector<Violation>& out);
+
+/// check_fields for one entity, throwing InvalidArgumentError on the first problem
+/// (where() is the field's name, e.g. "email").
+template <class T>
+void require_valid_fields(const T& v) {
+  std::vector<Violation> out;
+  check_fields(v, "", out);
+  if (!out.empty()) throw_violation(out.front());
+}
+
+/// Throws InvalidArgumentError(v.message, v.path without its leading '/').
+[[noreturn]] void throw_violation(const Violation& v);
 
 }  // namespace klik

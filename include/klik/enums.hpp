@@ -94,4 +94,19 @@ template <> constexpr std::size_t value_count<UserType>() noexcept { return 4; }
 template <> constexpr std::size_t value_count<DeadlineColour>() noexcept { return 5; }
 template <> constexpr std::size_t value_count<Side>() noexcept { return 2; }
 
+/// Whether `v` is one of E's enumerators. A value cast from an integer that
+/// names none (a damaged row, a number from a binding) is not; code(),
+/// english() and danish() answer "invalid" for it instead of reading past
+/// their tables.
+template <class E>
+[[nodiscard]] constexpr bool is_valid(E v) noexcept {
+  return static_cast<std::size_t>(v) < value_count<E>();
+}
+
+/// The enumerator whose number is `value` (declaration order from 0), for
+/// numbers crossing a boundary (storage rows, bindings). Throws
+/// InvalidArgumentError naming `field`, the value and the valid range otherwise.
+template <class E>
+E enum_from_integer(std::int64_t value, std::string_view field);
+
 }  // namespace klik

@@ -6,6 +6,7 @@
 /// Outcomes -- a permission decision, a list of validation violations, a
 /// colour -- are return values, never exceptions.
 
+#include <cstddef>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -29,8 +30,13 @@ enum class ErrorCode {
 std::string_view to_string(ErrorCode code) noexcept;
 
 /// Base of every exception klik throws.
+///
+/// A message is always valid UTF-8 and at most max_message_bytes long (plus a
+/// note of how much was cut): bytes that are not UTF-8 appear as \xNN. Input is
+/// quoted through excerpt() (text.hpp), at most ~80 characters of it.
 class Error : public std::runtime_error {
  public:
+  static constexpr std::size_t max_message_bytes = 1024;
   Error(ErrorCode code, const std::string& message);
   [[nodiscard]] ErrorCode code() const noexcept { return code_; }
 
@@ -38,13 +44,16 @@ class Error : public std::runtime_error {
   ErrorCode code_;
 };
 
-/// Malformed input. `where()` names the offending field or JSON path when known.
+/// Malformed input. `where()` names the offending field or JSON path when known
+/// (bounded like the message: at most max_where_bytes).
 class InvalidArgumentError : public Error {
  public:
+  static constexpr std::size_t max_where_bytes = 256;
   explicit InvalidArgumentError(const std::string& message, std::string where = {});
   [[nodiscard]] const std::string& where() const noexcept { return where_; }
 
  private:
+  InvalidArgumentError(const std::string& message, std::string&& bounded_where, int);
   std::string where_;
 };
 
@@ -90,6 +99,8 @@ class StorageError : public Error {
 };
 
 namespace detail {
+/// `text` made valid UTF-8 (bad bytes as \xNN) and cut at about `max_bytes`.
+std::string bounded_message(std::string_view text, std::size_t max_bytes);
 [[noreturn]] void throw_invalid(const std::string& message, std::string where = {});
 [[noreturn]] void throw_internal(const char* file, int line, const std::string& message);
 }  // namespace detail

@@ -12,4 +12,5 @@
 #include "klik/model.hpp"
 #include "klik/municipalities.hpp"
 #include "klik/synthetic.hpp"
+#include "klik/text.hpp"
 #include "klik/version.hpp"

@@ -127,8 +127,13 @@ struct TaskQuery {
   [[nodiscard]] TaskQuery reset_filters() const;
 };
 
+/// The longest query text parse_task_query reads (1 MiB).
+inline constexpr std::size_t max_query_text_bytes = std::size_t{1} << 20;
+
 /// Parses the text syntax; throws InvalidArgumentError whose where() is
-/// "position N" and whose message says what was expected there.
+/// "position N" and whose message says what was expected there. Text longer
+/// than max_query_text_bytes or not valid UTF-8 (where() "query") is refused
+/// before parsing.
 TaskQuery parse_task_query(std::string_view text);
 /// Prints a query canonically in the text syntax (parse_task_query(to_text(q)) == q).
 std::string to_text(const TaskQuery& q);

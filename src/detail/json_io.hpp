@@ -30,8 +30,28 @@ json to_json_value(const Dataset& v);
 template <class T>
 T read_value(const json& j, const std::string& path);
 
-/// Parses text to a json value; a syntax error names the byte offset.
-json parse_text(std::string_view text);
+/// The deepest nesting any JSON klik reads may have (klik's own documents
+/// nest at most 5 levels).
+inline constexpr std::size_t max_json_depth = 64;
+
+/// What one parse accepts: documents larger or deeper are refused before or
+/// while parsing, never after.
+struct ParseLimits {
+  std::size_t max_bytes = std::size_t{1} << 20;
+  std::size_t max_depth = max_json_depth;
+};
+
+/// Parses text to a json value within `limits`. Invalid UTF-8 names the byte
+/// offset, a syntax error its byte; every failure is an InvalidArgumentError in
+/// klik's words, quoting no input.
+json parse_text(std::string_view text, const ParseLimits& limits = {});
+
+/// Serialises a value; a string that is not UTF-8 is an InvalidArgumentError.
+std::string dump_text(const json& j, int indent = -1);
+
+/// A short description of a value for an error message ("an object", "the
+/// string \"abc\"", "the number 1.5"): bounded, whatever the value.
+std::string describe(const json& j);
 
 std::string base64_encode(std::string_view bytes);
 /// Throws InvalidArgumentError (with `path`) on bad input.
