@@ -1,8 +1,11 @@
 // scripts/demo: generates the national dataset and prints a readable summary.
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <optional>
 #include <iostream>
 #include <klik/klik.hpp>
 #include <klik/sweep.hpp>
@@ -92,14 +95,108 @@ void print_task_lists(const klik::Store& store, klik::Date today) {
                 top[i]->count(DeadlineColour::Red, Priority::Mandatory));
 }
 
+constexpr const char* usage_text =
+    "usage: scripts/demo [SCALE] [--scale SCALE] [--db FILE] [--fresh] [--help]\n"
+    "\n"
+    "Generates KLIK's national dataset (98 municipalities) into a SQLite file, then shows\n"
+    "what klik does with it: counts, deadline colours, task lists, the daily sweep.\n"
+    "\n"
+    "  SCALE, --scale SCALE  size of the world, 0.01-10 (1 = about 290,000 tasks,\n"
+    "                        3.5 = about 1,000,000); default 1\n"
+    "  --db FILE             the SQLite file to keep the world in; default\n"
+    "                        klik-demo.sqlite at scale 1, klik-demo-<SCALE>.sqlite otherwise\n"
+    "  --fresh               generate the world again even if FILE holds one\n"
+    "  -h, --help            this text\n"
+    "\n"
+    "The first run generates and imports the world; later runs with the same FILE open it.\n";
+
+struct Arguments {
+  double scale = 1.0;
+  std::string db;
+  bool fresh = false;
+};
+
+/// The arguments, or an explanation of what was wrong with them.
+std::optional<Arguments> parse_arguments(int argc, char** argv, std::string& error) {
+  Arguments a;
+  const auto scale = [&](std::string_view text) {
+    double v = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size() || !(v >= 0.01 && v <= 10)) {
+      error = "the scale must be a number from 0.01 to 10, not " + klik::excerpt(text, 20);
+      return false;
+    }
+    a.scale = v;
+    return true;
+  };
+  bool scale_seen = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "-h" || arg == "--help") {
+      error.clear();
+      return std::nullopt;
+    }
+    if (arg == "--fresh") {
+      a.fresh = true;
+    } else if (arg == "--scale" || arg == "--db") {
+      if (i + 1 == argc) {
+        error = std::string(arg) + " needs a value";
+        return std::nullopt;
+      }
+      const std::string_view value = argv[++i];
+      if (arg == "--db") a.db = value;
+      else if (!scale(value)) return std::nullopt;
+      else scale_seen = true;
+    } else if (!arg.starts_with("-") && !scale_seen) {
+      if (!scale(arg)) return std::nullopt;
+      scale_seen = true;
+    } else {
+      error = "unknown argument " + klik::excerpt(arg, 40);
+      return std::nullopt;
+    }
+  }
+  if (a.db.empty()) {
+    char name[64];
+    std::snprintf(name, sizeof name, "klik-demo-%g.sqlite", a.scale);
+    a.db = a.scale == 1.0 ? "klik-demo.sqlite" : name;
+  }
+  return a;
+}
+
+int run(const Arguments& args);
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  // The demo keeps its world in klik-demo.sqlite: the first run generates the
+  std::string error = "?";
+  const auto args = parse_arguments(argc, argv, error);
+  if (!args) {
+    if (error.empty()) {
+      std::fputs(usage_text, stdout);
+      return 0;
+    }
+    std::fprintf(stderr, "demo: %s\n\n%s", error.c_str(), usage_text);
+    return 2;
+  }
+  try {
+    return run(*args);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "demo: %s\n", e.what());
+    return 1;
+  }
+}
+
+namespace {
+
+int run(const Arguments& args) {
+  // The demo keeps its world in a SQLite file: the first run generates the
   // national dataset and imports it; later runs open the file.
   klik::synthetic::Options options;
-  if (argc > 1) options.scale = std::stod(argv[1]);
-  const std::string db_path = "klik-demo.sqlite", events_path = "klik-demo-notifications.jsonl";
+  options.scale = args.scale;
+  const std::string db_path = args.db, events_path = "klik-demo-notifications.jsonl";
+  if (args.fresh) {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db_path + suffix);
+  }
   const auto t0 = std::chrono::steady_clock::now();
   auto store = klik::open_sqlite_store(db_path);
   const bool fresh = store->snapshot()->task_count() == 0;
@@ -108,7 +205,7 @@ int main(int argc, char** argv) {
   const klik::Dataset world = store->export_dataset();
 
   std::printf("klik %s - %s %s in %.0f ms\n", std::string(klik::version()).c_str(), db_path.c_str(),
-              fresh ? "created: national dataset generated and imported" : "opened", ms);
+              fresh ? "created: national dataset generated and imported" : "opened (--fresh generates it again)", ms);
   std::printf("\n  municipalities  %6zu\n  projects        %6zu\n  templates       %6zu\n  tasks           %6zu\n"
               "  local tasks     %6zu\n  users           %6zu\n  messages        %6zu\n",
               world.municipalities.size(), world.projects.size(), world.templates.size(), world.tasks.size(),
@@ -183,3 +280,5 @@ int main(int argc, char** argv) {
   store->close();
   return 0;
 }
+
+}  // namespace
