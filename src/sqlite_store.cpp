@@ -335,7 +335,8 @@ detail::sql::LoadedRows SqliteStore::Impl::read_checked(std::int64_t version) {
       msg += detail::sql::describe(rows.problems[i]);
     }
     if (rows.problems.size() > 3) msg += "; ... (" + std::to_string(rows.problems.size()) + " problems in all)";
-    msg += ". The file was not changed; klik::salvage_sqlite (Python: klik.salvage) recovers the good rows";
+    msg += ". The file was not changed; salvage_sqlite (Python: klik.salvage_sqlite) recovers the good rows "
+           "into a Dataset to import into a fresh file";
     throw StorageError(msg);
   }
   return rows;
@@ -783,16 +784,14 @@ SqliteSalvage salvage_sqlite(const std::string& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) throw StorageError("cannot salvage " + path + ": no such file");
   if (fs::is_directory(path, ec)) throw StorageError("cannot salvage " + path + ": it is a directory");
-  // Read-only, never the writer's lock: the file and its log stay as they are.
+  // Read-only: the file and its log stay as they are. Without a log holding
+  // commits the file alone is the database: read it immutable (no -wal or -shm
+  // is created); otherwise through SQLite's read-only WAL access.
   const int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
-  sql::Database db(path, flags, uri_of(path, "mode=ro"));
+  const bool log = file_size_or_absent(path + "-wal") > 0;
+  sql::Database db(path, flags, uri_of(path, log ? "mode=ro" : "mode=ro&immutable=1"));
   std::int64_t version = 0;
-  int rc = probe_version(db.get(), version);
-  if (rc != SQLITE_OK && ((rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_CANTOPEN) &&
-      file_size_or_absent(path + "-wal") <= 0) {
-    db = sql::Database(path, flags, uri_of(path, "mode=ro&immutable=1"));
-    rc = probe_version(db.get(), version);
-  }
+  const int rc = probe_version(db.get(), version);
   try {
     if (rc != SQLITE_OK) db.fail(rc, "cannot read database");
     if (version < 1 || version > sqlite_schema_version)
