@@ -17,8 +17,9 @@ constexpr std::int64_t max_u32 = std::numeric_limits<std::uint32_t>::max();
 constexpr std::int64_t max_i64 = std::numeric_limits<std::int64_t>::max();
 constexpr std::int64_t max_task_id = 0x7fffffff;  // task and local task ids share one key space (local bit)
 
-/// Byte offset of the first invalid UTF-8 sequence in `s`, or npos.
-std::size_t utf8_error(std::string_view s) {
+}  // namespace
+
+std::size_t utf8_error(std::string_view s) noexcept {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const std::size_t n = s.size();
   for (std::size_t i = 0; i < n;) {
@@ -44,6 +45,8 @@ std::size_t utf8_error(std::string_view s) {
   }
   return std::string_view::npos;
 }
+
+namespace {
 
 /// At most ~80 characters of `s` (cut at a UTF-8 boundary), quoted; invalid UTF-8 is not quoted.
 std::string quote(std::string_view s) {

@@ -84,13 +84,15 @@ std::string recipients_text(const std::vector<UserId>& r) {
   return s;
 }
 
-std::vector<UserId> parse_recipients(std::string_view s) {
+/// The outbox's recipients column ("3,17,42"); empty for anything else (a damaged row).
+std::optional<std::vector<UserId>> parse_recipients(std::string_view s) {
   std::vector<UserId> out;
   while (!s.empty()) {
     const auto comma = s.find(',');
     const auto part = s.substr(0, comma);
     std::uint32_t v = 0;
-    std::from_chars(part.data(), part.data() + part.size(), v);
+    const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
+    if (ec != std::errc() || end != part.data() + part.size() || v == 0) return std::nullopt;
     out.emplace_back(v);
     if (comma == std::string_view::npos) break;
     s.remove_prefix(comma + 1);
@@ -362,10 +364,8 @@ void SqliteStore::Impl::migrate(std::int64_t version) {
 std::unique_ptr<detail::WorldIndex> SqliteStore::Impl::build_index(detail::sql::LoadedRows rows) {
   std::unique_ptr<detail::WorldIndex> index;
   try {
-    check_dataset(rows.data);  // the library's own rules, as for an import (checked above already)
+    // rows passed read_checked: every column in range and validate() (the rules of an import) empty.
     index = std::make_unique<detail::WorldIndex>(rows.data, calendars_);
-  } catch (const InvalidArgumentError& e) {
-    throw StorageError("database " + path_ + " is inconsistent (" + std::string(e.what()).substr(0, 160) + ")");
   } catch (const std::out_of_range&) {
     throw StorageError("database " + path_ + " is inconsistent (a task refers to a missing template or project)");
   }
@@ -650,7 +650,17 @@ std::vector<Notification> SqliteStore::Impl::read_outbox(sql::Statement& s) cons
     n.id = static_cast<std::uint64_t>(s.integer(0));
     n.event = s.text(1);
     n.key = s.text(2);
-    n.recipients = parse_recipients(s.text_view(3));
+    auto recipients = parse_recipients(s.text_view(3));
+    if (!recipients)
+      throw StorageError("database " + path_ + ": table outbox, id " + std::to_string(n.id) +
+                         ", column recipients: not a list of user ids");
+    n.recipients = std::move(*recipients);
+    static constexpr std::pair<int, const char*> texts[] = {{1, "event"},  {2, "key"},     {4, "mailbox"}, {5, "sender"},
+                                                            {6, "link"},   {7, "payload"}, {12, "last_error"}};
+    for (const auto& [col, name] : texts)
+      if (const auto at = detail::sql::utf8_error(s.text_view(col)); at != std::string_view::npos)
+        throw StorageError("database " + path_ + ": table outbox, id " + std::to_string(n.id) + ", column " + name +
+                           ": is not valid UTF-8 (byte " + std::to_string(at) + ")");
     n.mailbox = s.text(4);
     n.sender = s.text(5);
     n.link = s.text(6);
@@ -700,6 +710,7 @@ void SqliteStore::Impl::mark_delivered(std::span<const std::uint64_t> ids) {
 void SqliteStore::Impl::reschedule(std::uint64_t id, Timestamp next_attempt, const std::string& error) {
   std::lock_guard lock(db_mutex_);
   if (!db_) throw FailedPreconditionError("the store is closed");
+  if (options_.read_only) throw StorageError("database " + path_ + " is open read-only");
   sql::Statement s(db_, "UPDATE outbox SET attempts = attempts + 1, next_attempt = ?, last_error = ? WHERE id = ?");
   s.bind(1, next_attempt.unix_seconds()).bind(2, error).bind(3, static_cast<std::int64_t>(id)).run();
   if (sqlite3_changes(db_.get()) == 0) throw NotFoundError("notification " + std::to_string(id) + " not found");

@@ -354,3 +354,32 @@ TEST(SqliteValidation, AReaderThatCannotWriteTheFolderOpensReadOnly) {
             }),
             0);
 }
+
+TEST(SqliteValidation, ADamagedOutboxRowIsAStorageErrorNotAWrongRecipient) {
+  TempDir dir;
+  const std::string path = make_file(dir);
+  {
+    auto s = open_sqlite_store(path);
+    Notification n;
+    n.event = "test";
+    n.recipients = {UserId(3), UserId(17)};
+    s->enqueue(std::span<const Notification>(&n, 1));
+    ASSERT_EQ(s->outbox().at(0).recipients, (std::vector<UserId>{UserId(3), UserId(17)}));
+  }
+  raw_sql(path, "UPDATE outbox SET recipients = '3,x17'");
+  auto s = open_sqlite_store(path);
+  try {
+    (void)s->outbox();
+    ADD_FAILURE() << "read";
+  } catch (const StorageError& e) {
+    EXPECT_HAS(std::string(e.what()), "table outbox, id 1, column recipients: not a list of user ids");
+  }
+  raw_sql(path, "UPDATE outbox SET recipients = '3', payload = CAST(X'7B22C3' AS TEXT)");
+  s = open_sqlite_store(path);  // the old store's handle is replaced
+  try {
+    (void)s->outbox();
+    ADD_FAILURE() << "read";
+  } catch (const StorageError& e) {
+    EXPECT_HAS(std::string(e.what()), "table outbox, id 1, column payload: is not valid UTF-8 (byte 2)");
+  }
+}
