@@ -207,7 +207,9 @@ void init_sqlite(py::module_& m) {
       arg("calendars") = py::none(),
       "Opens the klik store in the SQLite file `path`, creating it when absent (create=True), and returns a "
       "klik.SqliteStore (a klik.Store: every query works on it). An older file is migrated forward; a file "
-      "from a newer klik, a corrupt file or one that is not a klik store raises klik.StorageError. "
+      "from a newer klik, a corrupt file, one with invalid rows (klik.salvage_sqlite recovers the good ones) or "
+      "one that is not a klik store raises klik.StorageError naming the problem, and is left unchanged. "
+      "read_only=True writes nothing and needs only read access (conditions: docs/store.md). "
       "durability='full' fsyncs every commit; 'normal' survives a crash of the process but may lose the last "
       "commits on a power loss.");
 }
