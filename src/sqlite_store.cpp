@@ -161,7 +161,6 @@ class SqliteStore::Impl final : public detail::IndexedStore {
   mutable std::mutex db_mutex_;  // the connection and its statements: one user at a time
   mutable sql::Database db_;
   std::int64_t data_version_ = 0;
-  bool immutable_ = false;  // opened read-only with immutable=1 (no -shm possible, empty log)
 };
 
 namespace {
@@ -254,6 +253,7 @@ SqliteStore::Impl::Impl(const std::string& path, SqliteOptions options)
     const std::string msg = e.what();
     if (db_ && wal_had_frames) sqlite3_db_config(db_.get(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
     db_.close();
+    if (msg.find(" has invalid rows: ") != std::string::npos) throw;  // its quotes of row values are not SQLite's words
     if (msg.find("not a database") != std::string::npos)
       throw StorageError("cannot open " + path + ": not a klik SQLite database (" + msg + ")");
     if (msg.find("malformed") != std::string::npos || msg.find("corrupt") != std::string::npos)
@@ -295,7 +295,6 @@ std::int64_t SqliteStore::Impl::open_connection(bool wal_had_frames) {
                        "to the folder, or copy the file with its -wal to a folder it can write");
   db_ = sql::Database(path_, flags, uri_of(path_, "mode=ro&immutable=1"));
   if (const int rc2 = probe_version(db_.get(), version); rc2 != SQLITE_OK) db_.fail(rc2, "cannot read database");
-  immutable_ = true;
   return version;
 }
 
