@@ -46,7 +46,11 @@ struct SqliteOptions {
   /// Tasks are judged on these calendars (not stored in the file).
   Calendars calendars{};
   Durability durability = Durability::Full;
-  /// Open without writing (no migration; mutations throw StorageError).
+  /// Open without writing to the file or its folder (an older schema is read as
+  /// it is, not migrated; mutations throw StorageError). Needs read access only
+  /// when the folder is writable, the -wal and -shm exist and are readable, or
+  /// there is no -wal holding commits (then SQLite's immutable mode is used);
+  /// docs/store.md has the details.
   bool read_only = false;
   /// Create the file when it does not exist.
   bool create = true;
