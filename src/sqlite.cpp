@@ -13,8 +13,8 @@ void fail(sqlite3* db, int rc, std::string_view what) {
   throw StorageError(msg);
 }
 
-Database::Database(const std::string& path, int flags) : path_(path) {
-  const int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+Database::Database(const std::string& path, int flags, const std::string& uri) : path_(path) {
+  const int rc = sqlite3_open_v2(uri.empty() ? path.c_str() : uri.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = "cannot open database " + path + ": " + (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
     close();
@@ -103,6 +103,10 @@ bool Statement::is_null(int col) const noexcept { return sqlite3_column_type(stm
 std::int64_t Statement::integer(int col) const noexcept { return sqlite3_column_int64(stmt_, col); }
 std::string_view Statement::text_view(int col) const noexcept {
   const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+  return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string_view();
+}
+std::string_view Statement::blob_view(int col) const noexcept {
+  const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
   return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string_view();
 }
 std::string Statement::text(int col) const { return std::string(text_view(col)); }

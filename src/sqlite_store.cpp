@@ -11,6 +11,7 @@
 #include "detail/indexed_store.hpp"
 #include "detail/json_io.hpp"
 #include "detail/sqlite.hpp"
+#include "detail/sqlite_rows.hpp"
 
 namespace klik {
 
@@ -83,13 +84,15 @@ std::string recipients_text(const std::vector<UserId>& r) {
   return s;
 }
 
-std::vector<UserId> parse_recipients(std::string_view s) {
+/// The outbox's recipients column ("3,17,42"); empty for anything else (a damaged row).
+std::optional<std::vector<UserId>> parse_recipients(std::string_view s) {
   std::vector<UserId> out;
   while (!s.empty()) {
     const auto comma = s.find(',');
     const auto part = s.substr(0, comma);
     std::uint32_t v = 0;
-    std::from_chars(part.data(), part.data() + part.size(), v);
+    const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
+    if (ec != std::errc() || end != part.data() + part.size() || v == 0) return std::nullopt;
     out.emplace_back(v);
     if (comma == std::string_view::npos) break;
     s.remove_prefix(comma + 1);
@@ -136,9 +139,11 @@ class SqliteStore::Impl final : public detail::IndexedStore {
   void load_content(Dataset& d) const override;
 
  private:
-  void configure();
-  void migrate();
-  std::unique_ptr<detail::WorldIndex> load();
+  std::int64_t open_connection(bool wal_had_frames);
+  void check_tables(std::int64_t version);
+  detail::sql::LoadedRows read_checked(std::int64_t version);
+  void migrate(std::int64_t version);
+  std::unique_ptr<detail::WorldIndex> build_index(detail::sql::LoadedRows rows);
   void check_writable();
   void write_outbox(Outgoing notify);
   void write_task(const Task& t);
@@ -158,208 +163,213 @@ class SqliteStore::Impl final : public detail::IndexedStore {
   std::int64_t data_version_ = 0;
 };
 
+namespace {
+
+namespace fs = std::filesystem;
+
+/// `path` as a SQLite URI filename ("file:" + path, with %, ? and # escaped).
+std::string uri_of(const std::string& path, const char* parameters) {
+  std::string out = "file:";
+  for (const char c : path) {
+    if (c == '%' || c == '?' || c == '#') {
+      static constexpr char hex[] = "0123456789ABCDEF";
+      out += '%';
+      out += hex[(static_cast<unsigned char>(c) >> 4) & 0xF];
+      out += hex[static_cast<unsigned char>(c) & 0xF];
+    } else {
+      out += c;
+    }
+  }
+  return out + "?" + parameters;
+}
+
+/// Size of `path` in bytes, or -1 when it does not exist.
+std::int64_t file_size_or_absent(const std::string& path) {
+  std::error_code ec;
+  const auto size = fs::file_size(path, ec);
+  return ec ? -1 : static_cast<std::int64_t>(size);
+}
+
+/// The tables each schema version has (sanity check before anything is read).
+constexpr const char* tables_v1[] = {"municipality", "project",   "wave",       "template",      "user",  "membership",
+                                     "task",         "local_task", "message",   "attachment", "internal_note", "outbox"};
+
+/// PRAGMA user_version without throwing: SQLite's result code, the version in `version`.
+int probe_version(sqlite3* db, std::int64_t& version) {
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr);
+  if (rc == SQLITE_OK) {
+    rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) {
+      version = sqlite3_column_int64(stmt, 0);
+      rc = SQLITE_OK;
+    }
+  }
+  sqlite3_finalize(stmt);
+  return rc;
+}
+
+}  // namespace
+
 SqliteStore::Impl::Impl(const std::string& path, SqliteOptions options)
     : IndexedStore(options.calendars), path_(path), options_(std::move(options)) {
-  namespace fs = std::filesystem;
   std::error_code ec;
   const bool exists = fs::exists(path, ec);
   if (!exists && (!options_.create || options_.read_only))
     throw StorageError("cannot open database " + path + ": no such file");
   if (exists && fs::is_directory(path, ec)) throw StorageError("cannot open database " + path + ": it is a directory");
-  const int flags = (options_.read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
-                    SQLITE_OPEN_NOMUTEX;
-  db_ = sql::Database(path, flags);
-  sqlite3_busy_timeout(db_.get(), options_.busy_timeout_ms);
+  // A log with commits not yet in the main file: on a refusal it is left as it was (no checkpoint on close).
+  const bool wal_had_frames = file_size_or_absent(path + "-wal") > 0;
   try {
-    // The first read tells a SQLite file from anything else.
-    const auto version = db_.scalar("PRAGMA user_version");
-    if (version > sqlite_schema_version)
+    const std::int64_t version = open_connection(wal_had_frames);
+    if (version < 0 || version > sqlite_schema_version) {
+      if (version > sqlite_schema_version)
+        throw StorageError("database " + path + " has schema version " + std::to_string(version) +
+                           ", newer than this klik understands (" + std::to_string(sqlite_schema_version) +
+                           "): open it with a newer klik");
       throw StorageError("database " + path + " has schema version " + std::to_string(version) +
-                         ", newer than this klik understands (" + std::to_string(sqlite_schema_version) +
-                         "): open it with a newer klik");
-    if (version > 0 && db_.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'task'") == 0)
-      throw StorageError("database " + path + " is a SQLite file but not a klik store");
-    if (version == 0 && db_.scalar("SELECT count(*) FROM sqlite_schema") > 0)
-      throw StorageError("database " + path + " is a SQLite file but not a klik store (user_version 0, not empty)");
-    configure();
-    migrate();
-    install(load());
+                         ", which no klik writes (0.." + std::to_string(sqlite_schema_version) +
+                         "): its header is damaged; restore it from a backup");
+    }
+    check_tables(version);
+    // Connection settings only: nothing here writes to the file.
+    db_.exec("PRAGMA foreign_keys = ON");
+    db_.exec("PRAGMA cache_size = -65536");  // 64 MiB
+    if (options_.max_pages > 0) db_.scalar("PRAGMA max_page_count = " + std::to_string(options_.max_pages));
+    // Everything is read and checked before the first write (WAL switch, migration).
+    auto rows = version > 0 ? read_checked(version) : detail::sql::LoadedRows{};
+    if (!options_.read_only) {
+      if (db_.text("PRAGMA journal_mode = WAL") != "wal")
+        throw StorageError("cannot switch " + path_ + " to WAL journal mode");
+      db_.exec(options_.durability == Durability::Full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+      if (version < sqlite_schema_version) {
+        migrate(version);
+        if (version > 0) rows = read_checked(sqlite_schema_version);
+        else data_version_ = db_.scalar("PRAGMA data_version");
+      }
+    }
+    install(build_index(std::move(rows)));
   } catch (const StorageError& e) {
     const std::string msg = e.what();
+    if (db_ && wal_had_frames) sqlite3_db_config(db_.get(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
     db_.close();
+    if (msg.find(" has invalid rows: ") != std::string::npos) throw;  // its quotes of row values are not SQLite's words
     if (msg.find("not a database") != std::string::npos)
       throw StorageError("cannot open " + path + ": not a klik SQLite database (" + msg + ")");
     if (msg.find("malformed") != std::string::npos || msg.find("corrupt") != std::string::npos)
       throw StorageError("cannot open " + path + ": the database file is corrupt or truncated (" + msg +
                          "); restore it from a backup");
     throw;
+  } catch (...) {
+    if (db_ && wal_had_frames) sqlite3_db_config(db_.get(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+    db_.close();
+    throw;
   }
 }
 
-void SqliteStore::Impl::configure() {
-  db_.exec("PRAGMA foreign_keys = ON");
+std::int64_t SqliteStore::Impl::open_connection(bool wal_had_frames) {
+  std::int64_t version = 0;
   if (!options_.read_only) {
-    if (db_.text("PRAGMA journal_mode = WAL") != "wal")
-      throw StorageError("cannot switch " + path_ + " to WAL journal mode");
-    db_.exec(options_.durability == Durability::Full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+    db_ = sql::Database(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
+    sqlite3_busy_timeout(db_.get(), options_.busy_timeout_ms);
+    // The first read tells a SQLite file from anything else.
+    if (const int rc = probe_version(db_.get(), version); rc != SQLITE_OK) db_.fail(rc, "cannot read database");
+    return version;
   }
-  db_.exec("PRAGMA cache_size = -65536");  // 64 MiB
-  if (options_.max_pages > 0) db_.scalar("PRAGMA max_page_count = " + std::to_string(options_.max_pages));
+  // Read-only: no write to the file or the folder. A WAL-mode file needs its -shm
+  // (SQLite creates it, or reads an existing one); where neither is possible and
+  // the log holds nothing, the file alone is the database: open it immutable.
+  const int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
+  db_ = sql::Database(path_, flags, uri_of(path_, "mode=ro"));
+  sqlite3_busy_timeout(db_.get(), options_.busy_timeout_ms);
+  const int rc = probe_version(db_.get(), version);
+  if (rc == SQLITE_OK) return version;
+  const int primary = rc & 0xff;
+  if (primary != SQLITE_READONLY && primary != SQLITE_CANTOPEN) db_.fail(rc, "cannot read database");
+  const std::string dir = fs::path(path_).parent_path().string();
+  if (wal_had_frames || file_size_or_absent(path_ + "-wal") > 0)
+    throw StorageError("cannot open " + path_ + " read-only: its write-ahead log " + path_ +
+                       "-wal holds commits, and reading them needs " + path_ + "-shm, which this process can "
+                       "neither read nor create in " + (dir.empty() ? std::string(".") : dir) +
+                       ". Let the writer close the store (that empties the log), give this process write access "
+                       "to the folder, or copy the file with its -wal to a folder it can write");
+  db_ = sql::Database(path_, flags, uri_of(path_, "mode=ro&immutable=1"));
+  if (const int rc2 = probe_version(db_.get(), version); rc2 != SQLITE_OK) db_.fail(rc2, "cannot read database");
+  return version;
 }
 
-void SqliteStore::Impl::migrate() {
-  const auto version = db_.scalar("PRAGMA user_version");
-  if (version == sqlite_schema_version) return;
-  if (options_.read_only)
-    throw StorageError("database " + path_ + " has schema version " + std::to_string(version) +
-                       " and needs a migration to " + std::to_string(sqlite_schema_version) +
-                       ": open it once for writing");
+void SqliteStore::Impl::check_tables(std::int64_t version) {
+  if (version == 0) {
+    if (db_.scalar("SELECT count(*) FROM sqlite_schema") > 0)
+      throw StorageError("database " + path_ + " is a SQLite file but not a klik store (user_version 0, not empty)");
+    if (options_.read_only) throw StorageError("database " + path_ + " is empty: it holds no klik store yet");
+    return;
+  }
+  if (db_.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'task'") == 0)
+    throw StorageError("database " + path_ + " is a SQLite file but not a klik store");
+  sql::Statement s(db_, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?");
+  std::vector<const char*> tables(std::begin(tables_v1), std::end(tables_v1));
+  if (version >= 2) tables.push_back("change_log");
+  for (const char* t : tables) {
+    s.bind(1, t);
+    const bool present = s.step() && s.integer(0) > 0;
+    s.reset();
+    if (!present)
+      throw StorageError("database " + path_ + " lacks table " + t + " of klik schema version " +
+                         std::to_string(version) + ": it is damaged or not a klik store");
+  }
+}
+
+detail::sql::LoadedRows SqliteStore::Impl::read_checked(std::int64_t version) {
+  detail::sql::LoadedRows rows;
+  {
+    sql::Transaction tx(db_, false);  // one read transaction: a consistent state
+    rows = detail::sql::read_rows(db_, version, false);
+    data_version_ = db_.scalar("PRAGMA data_version");
+    tx.commit();
+  }
+  detail::sql::check_references(rows, false);
+  if (!rows.problems.empty()) {
+    std::string msg = "database " + path_ + " has invalid rows: ";
+    for (std::size_t i = 0; i < rows.problems.size() && i < 3; ++i) {
+      if (i) msg += "; ";
+      msg += detail::sql::describe(rows.problems[i]);
+    }
+    if (rows.problems.size() > 3) msg += "; ... (" + std::to_string(rows.problems.size()) + " problems in all)";
+    msg += ". The file was not changed; salvage_sqlite (Python: klik.salvage_sqlite) recovers the good rows "
+           "into a Dataset to import into a fresh file";
+    throw StorageError(msg);
+  }
+  return rows;
+}
+
+void SqliteStore::Impl::migrate(std::int64_t version) {
+  // Validated already (read_checked): a refused file is never migrated.
   sql::Transaction tx(db_);
+  if (version > 0 && db_.scalar("PRAGMA data_version") != data_version_)
+    throw FailedPreconditionError("database " + path_ + " was changed by another connection while it was opened: "
+                                  "open it again");
+  if (version > 0) {
+    const std::string check = db_.text("PRAGMA quick_check");
+    if (check != "ok")
+      throw StorageError("database " + path_ + " fails SQLite's quick check (" + check.substr(0, 80) +
+                         "): the database file is corrupt; restore it from a backup");
+  }
   for (auto v = version; v < sqlite_schema_version; ++v) db_.exec(migrations[v]);
   db_.exec("PRAGMA user_version = " + std::to_string(sqlite_schema_version));
   tx.commit();
 }
 
-std::unique_ptr<detail::WorldIndex> SqliteStore::Impl::load() {
-  Dataset d;
-  std::vector<std::pair<TaskId, DeadlineColour>> notified;
-  std::vector<std::array<std::uint32_t, 4>> log;
-  {
-    sql::Transaction tx(db_, false);  // one read transaction: a consistent state
-    {
-      sql::Statement s(db_, "SELECT id, name FROM municipality ORDER BY id");
-      while (s.step()) d.municipalities.push_back({MunicipalityId(static_cast<std::uint16_t>(s.integer(0))), s.text(1)});
-    }
-    {
-      sql::Statement s(db_, "SELECT doc FROM project ORDER BY id");
-      while (s.step()) d.projects.push_back(detail::read_value<Project>(detail::parse_text(s.text_view(0)), "/projects"));
-    }
-    {
-      sql::Statement s(db_, "SELECT doc FROM wave ORDER BY id");
-      while (s.step()) d.waves.push_back(detail::read_value<RolloutWave>(detail::parse_text(s.text_view(0)), "/waves"));
-    }
-    {
-      sql::Statement s(db_, "SELECT doc FROM template ORDER BY id");
-      while (s.step())
-        d.templates.push_back(detail::read_value<TaskTemplate>(detail::parse_text(s.text_view(0)), "/templates"));
-    }
-    {
-      d.tasks.reserve(static_cast<std::size_t>(db_.scalar("SELECT max(id) FROM task")));
-      sql::Statement s(db_,
-                       "SELECT id, template, municipality, status, responsible, performer, end_override, "
-                       "latest_start_override, version, notified FROM task ORDER BY id");
-      while (s.step()) {
-        Task t;
-        t.id = TaskId(static_cast<std::uint32_t>(s.integer(0)));
-        t.template_id = TemplateId(static_cast<std::uint32_t>(s.integer(1)));
-        t.municipality = MunicipalityId(static_cast<std::uint16_t>(s.integer(2)));
-        t.status = static_cast<TaskStatus>(s.integer(3));
-        if (!s.is_null(4)) t.responsible = UserId(static_cast<std::uint32_t>(s.integer(4)));
-        if (!s.is_null(5)) t.performer = UserId(static_cast<std::uint32_t>(s.integer(5)));
-        if (!s.is_null(6)) t.end_override = Date::from_serial(static_cast<std::int32_t>(s.integer(6)));
-        if (!s.is_null(7)) t.latest_start_override = Date::from_serial(static_cast<std::int32_t>(s.integer(7)));
-        t.version = static_cast<std::uint32_t>(s.integer(8));
-        if (!s.is_null(9)) notified.emplace_back(t.id, static_cast<DeadlineColour>(s.integer(9)));
-        d.tasks.push_back(t);
-      }
-    }
-    {
-      sql::Statement s(db_,
-                       "SELECT id, parent, municipality, title, responsible, performer, status, end_date, "
-                       "description, version FROM local_task ORDER BY id");
-      while (s.step()) {
-        LocalTask l;
-        l.id = LocalTaskId(static_cast<std::uint32_t>(s.integer(0)));
-        l.parent = TaskId(static_cast<std::uint32_t>(s.integer(1)));
-        l.municipality = MunicipalityId(static_cast<std::uint16_t>(s.integer(2)));
-        l.title = s.text(3);
-        if (!s.is_null(4)) l.responsible = UserId(static_cast<std::uint32_t>(s.integer(4)));
-        if (!s.is_null(5)) l.performer = UserId(static_cast<std::uint32_t>(s.integer(5)));
-        l.status = static_cast<TaskStatus>(s.integer(6));
-        l.end = Date::from_serial(static_cast<std::int32_t>(s.integer(7)));
-        l.description = s.text(8);
-        l.version = static_cast<std::uint32_t>(s.integer(9));
-        d.local_tasks.push_back(std::move(l));
-      }
-    }
-    {
-      sql::Statement s(db_,
-                       "SELECT id, email, full_name, organisation, side, municipality, administrator, password_hash, "
-                       "version FROM user ORDER BY id");
-      sql::Statement m(db_, "SELECT user, project, type FROM membership ORDER BY user, project");
-      bool more = m.step();
-      while (s.step()) {
-        User u;
-        u.id = UserId(static_cast<std::uint32_t>(s.integer(0)));
-        u.email = s.text(1);
-        u.full_name = s.text(2);
-        u.organisation = s.text(3);
-        u.side = static_cast<Side>(s.integer(4));
-        if (!s.is_null(5)) u.municipality = MunicipalityId(static_cast<std::uint16_t>(s.integer(5)));
-        u.administrator = s.integer(6) != 0;
-        u.password_hash = s.text(7);
-        u.version = static_cast<std::uint32_t>(s.integer(8));
-        while (more && m.integer(0) < u.id.value()) more = m.step();
-        while (more && m.integer(0) == u.id.value()) {
-          u.memberships.push_back(
-              {ProjectId(static_cast<std::uint32_t>(m.integer(1))), static_cast<UserType>(m.integer(2))});
-          more = m.step();
-        }
-        d.users.push_back(std::move(u));
-      }
-    }
-    {
-      sql::Statement s(db_, "SELECT id, task, project, wave, author, author_side, time, text FROM message ORDER BY id");
-      while (s.step()) {
-        Message msg;
-        msg.id = MessageId(static_cast<std::uint64_t>(s.integer(0)));
-        if (!s.is_null(1)) msg.target.task = TaskId(static_cast<std::uint32_t>(s.integer(1)));
-        if (!s.is_null(2)) msg.target.project = ProjectId(static_cast<std::uint32_t>(s.integer(2)));
-        if (!s.is_null(3)) msg.target.wave = WaveId(static_cast<std::uint32_t>(s.integer(3)));
-        msg.author = UserId(static_cast<std::uint32_t>(s.integer(4)));
-        msg.author_side = static_cast<Side>(s.integer(5));
-        msg.time = Timestamp(s.integer(6));
-        msg.text = s.text(7);
-        d.messages.push_back(std::move(msg));
-      }
-    }
-    {
-      // Metadata only: the content column is never read here.
-      sql::Statement s(db_,
-                       "SELECT id, task, file_name, media_type, size, uploaded_by, time FROM attachment ORDER BY id");
-      while (s.step()) {
-        Attachment a;
-        a.id = AttachmentId(static_cast<std::uint64_t>(s.integer(0)));
-        a.task = TaskId(static_cast<std::uint32_t>(s.integer(1)));
-        a.file_name = s.text(2);
-        a.media_type = s.text(3);
-        a.size = static_cast<std::uint64_t>(s.integer(4));
-        a.uploaded_by = UserId(static_cast<std::uint32_t>(s.integer(5)));
-        a.time = Timestamp(s.integer(6));
-        d.attachments.push_back(std::move(a));
-      }
-    }
-    {
-      sql::Statement s(db_, "SELECT task, text FROM internal_note ORDER BY task");
-      while (s.step()) d.internal_notes.push_back({TaskId(static_cast<std::uint32_t>(s.integer(0))), s.text(1)});
-    }
-    {
-      sql::Statement s(db_, "SELECT kind, id, version, fields FROM change_log ORDER BY kind, id, version");
-      while (s.step())
-        log.push_back({static_cast<std::uint32_t>(s.integer(0)), static_cast<std::uint32_t>(s.integer(1)),
-                       static_cast<std::uint32_t>(s.integer(2)), static_cast<std::uint32_t>(s.integer(3))});
-    }
-    data_version_ = db_.scalar("PRAGMA data_version");
-    tx.commit();
-  }
+std::unique_ptr<detail::WorldIndex> SqliteStore::Impl::build_index(detail::sql::LoadedRows rows) {
   std::unique_ptr<detail::WorldIndex> index;
   try {
-    index = std::make_unique<detail::WorldIndex>(d, calendars_);
+    // rows passed read_checked: every column in range and validate() (the rules of an import) empty.
+    index = std::make_unique<detail::WorldIndex>(rows.data, calendars_);
   } catch (const std::out_of_range&) {
     throw StorageError("database " + path_ + " is inconsistent (a task refers to a missing template or project)");
   }
-  for (const auto& [task, colour] : notified) index->notified.emplace(task, colour);
-  for (const auto& [kind, id, version, mask] : log)
+  for (const auto& [task, colour] : rows.notified) index->notified.emplace(task, colour);
+  for (const auto& [kind, id, version, mask] : rows.change_log)
     index->changes.record(static_cast<detail::ChangeLog::Kind>(kind), id, version, mask);
   return index;
 }
@@ -639,7 +649,17 @@ std::vector<Notification> SqliteStore::Impl::read_outbox(sql::Statement& s) cons
     n.id = static_cast<std::uint64_t>(s.integer(0));
     n.event = s.text(1);
     n.key = s.text(2);
-    n.recipients = parse_recipients(s.text_view(3));
+    auto recipients = parse_recipients(s.text_view(3));
+    if (!recipients)
+      throw StorageError("database " + path_ + ": table outbox, id " + std::to_string(n.id) +
+                         ", column recipients: not a list of user ids");
+    n.recipients = std::move(*recipients);
+    static constexpr std::pair<int, const char*> texts[] = {{1, "event"},  {2, "key"},     {4, "mailbox"}, {5, "sender"},
+                                                            {6, "link"},   {7, "payload"}, {12, "last_error"}};
+    for (const auto& [col, name] : texts)
+      if (const auto at = detail::sql::utf8_error(s.text_view(col)); at != std::string_view::npos)
+        throw StorageError("database " + path_ + ": table outbox, id " + std::to_string(n.id) + ", column " + name +
+                           ": is not valid UTF-8 (byte " + std::to_string(at) + ")");
     n.mailbox = s.text(4);
     n.sender = s.text(5);
     n.link = s.text(6);
@@ -689,6 +709,7 @@ void SqliteStore::Impl::mark_delivered(std::span<const std::uint64_t> ids) {
 void SqliteStore::Impl::reschedule(std::uint64_t id, Timestamp next_attempt, const std::string& error) {
   std::lock_guard lock(db_mutex_);
   if (!db_) throw FailedPreconditionError("the store is closed");
+  if (options_.read_only) throw StorageError("database " + path_ + " is open read-only");
   sql::Statement s(db_, "UPDATE outbox SET attempts = attempts + 1, next_attempt = ?, last_error = ? WHERE id = ?");
   s.bind(1, next_attempt.unix_seconds()).bind(2, error).bind(3, static_cast<std::int64_t>(id)).run();
   if (sqlite3_changes(db_.get()) == 0) throw NotFoundError("notification " + std::to_string(id) + " not found");
@@ -767,6 +788,41 @@ void SqliteStore::close() {
 
 std::unique_ptr<SqliteStore> open_sqlite_store(const std::string& path, SqliteOptions options) {
   return std::make_unique<SqliteStore>(std::make_unique<SqliteStore::Impl>(path, std::move(options)));
+}
+
+SqliteSalvage salvage_sqlite(const std::string& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) throw StorageError("cannot salvage " + path + ": no such file");
+  if (fs::is_directory(path, ec)) throw StorageError("cannot salvage " + path + ": it is a directory");
+  // Read-only: the file and its log stay as they are. Without a log holding
+  // commits the file alone is the database: read it immutable (no -wal or -shm
+  // is created); otherwise through SQLite's read-only WAL access.
+  const int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
+  const bool log = file_size_or_absent(path + "-wal") > 0;
+  sql::Database db(path, flags, uri_of(path, log ? "mode=ro" : "mode=ro&immutable=1"));
+  std::int64_t version = 0;
+  const int rc = probe_version(db.get(), version);
+  try {
+    if (rc != SQLITE_OK) db.fail(rc, "cannot read database");
+    if (version < 1 || version > sqlite_schema_version)
+      throw StorageError("cannot salvage " + path + ": schema version " + std::to_string(version) +
+                         " is not one this klik reads (1.." + std::to_string(sqlite_schema_version) + ")");
+    detail::sql::LoadedRows rows;
+    {
+      sql::Transaction tx(db, false);
+      rows = detail::sql::read_rows(db, version, true);
+      tx.commit();
+    }
+    detail::sql::check_references(rows, true);
+    return {std::move(rows.data), std::move(rows.problems)};
+  } catch (const StorageError& e) {
+    const std::string msg = e.what();
+    if (msg.find("not a database") != std::string::npos)
+      throw StorageError("cannot salvage " + path + ": not a klik SQLite database (" + msg + ")");
+    if (msg.find("no such table") != std::string::npos || msg.find("no such column") != std::string::npos)
+      throw StorageError("cannot salvage " + path + ": not a klik store (" + msg + ")");
+    throw;
+  }
 }
 
 }  // namespace klik

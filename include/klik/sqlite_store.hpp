@@ -19,8 +19,10 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "klik/calendar.hpp"
+#include "klik/dataset.hpp"
 #include "klik/store.hpp"
 
 namespace klik {
@@ -44,7 +46,11 @@ struct SqliteOptions {
   /// Tasks are judged on these calendars (not stored in the file).
   Calendars calendars{};
   Durability durability = Durability::Full;
-  /// Open without writing (no migration; mutations throw StorageError).
+  /// Open without writing to the file or its folder (an older schema is read as
+  /// it is, not migrated; mutations throw StorageError). Needs read access only
+  /// when the folder is writable, the -wal and -shm exist and are readable, or
+  /// there is no -wal holding commits (then SQLite's immutable mode is used);
+  /// docs/store.md has the details.
   bool read_only = false;
   /// Create the file when it does not exist.
   bool create = true;
@@ -100,9 +106,51 @@ class SqliteStore : public Store {
 };
 
 /// Opens (or creates) the store in `path`, migrating an older schema forward.
-/// Throws StorageError with a clear message for a file that is not a klik SQLite
-/// database, a corrupt or truncated one, one from a newer klik, or a location
-/// that cannot be opened or written; the file is never modified in those cases.
+///
+/// Everything loaded is checked before anything is written: the schema version
+/// (0..sqlite_schema_version), the tables, every value (ids in range, enums
+/// known, dates in 1400-9999, text UTF-8, JSON documents readable) and the
+/// references between rows (as validate() checks a Dataset). Throws
+/// StorageError naming the file (and, for a bad row, the table, row and column)
+/// for a file that is not a klik SQLite database, a corrupt or truncated one,
+/// one from a newer klik, one with invalid rows (salvage_sqlite() recovers the
+/// good ones), or a location that cannot be opened or written; the file is
+/// never modified in those cases (no migration runs on a file that is refused).
+///
+/// A read-only open needs only read access: see docs/store.md for the exact
+/// conditions when the folder is not writable.
 std::unique_ptr<SqliteStore> open_sqlite_store(const std::string& path, SqliteOptions options = {});
+
+/// One row salvage_sqlite() left out (or one field it cleared), and why.
+struct DroppedRow {
+  std::string table;    ///< the SQLite table: "task", "user", "membership", ...
+  std::int64_t id = 0;  ///< the row's id (internal_note: its task; membership: its user)
+  std::string column;   ///< the offending column ("" when the row as a whole is at fault)
+  std::string reason;   ///< what was wrong, in klik's words (input quoted to at most ~80 characters)
+  /// Only `column` was cleared (a person reference to a user that is gone or
+  /// may not be assigned); the row itself was kept.
+  bool cleared = false;
+  friend bool operator==(const DroppedRow&, const DroppedRow&) = default;
+};
+
+/// What salvage_sqlite() recovered.
+struct SqliteSalvage {
+  /// Every row that passes the checks open_sqlite_store() makes, consistent as a
+  /// whole (validate(data) is empty): import it into a fresh store.
+  Dataset data;
+  /// What was left out or cleared, in the order found.
+  std::vector<DroppedRow> dropped;
+};
+
+/// Reads the klik SQLite file `path` read-only (it is never modified) and
+/// returns the rows that are good, for a file open_sqlite_store() refuses
+/// because of invalid rows. Rows with a bad value are dropped; then, until the
+/// data is consistent, rows whose references do not resolve are dropped (with
+/// what depends on them), except that a dangling responsible or performer is
+/// cleared and a bad membership dropped from its user. Attachment content is
+/// included. Throws StorageError for a file it cannot read at all (not SQLite,
+/// not a klik store, a schema version outside 1..sqlite_schema_version, or a
+/// table SQLite reports corrupt).
+SqliteSalvage salvage_sqlite(const std::string& path);
 
 }  // namespace klik

@@ -24,8 +24,9 @@ namespace klik::detail::sql {
 class Database {
  public:
   Database() = default;
-  /// Opens `path` with sqlite3_open_v2 `flags`; throws StorageError.
-  Database(const std::string& path, int flags);
+  /// Opens `path` with sqlite3_open_v2 `flags` (or, when given, the URI
+  /// filename `uri` naming it, with SQLITE_OPEN_URI); throws StorageError.
+  Database(const std::string& path, int flags, const std::string& uri = {});
   Database(Database&& o) noexcept : db_(std::exchange(o.db_, nullptr)), path_(std::move(o.path_)) {}
   Database& operator=(Database&& o) noexcept {
     if (this != &o) {
@@ -89,6 +90,10 @@ class Statement {
   [[nodiscard]] std::int64_t integer(int col) const noexcept;
   [[nodiscard]] std::string text(int col) const;
   [[nodiscard]] std::string_view text_view(int col) const noexcept;
+  /// The column's bytes as stored (for BLOBs; text without conversion).
+  [[nodiscard]] std::string_view blob_view(int col) const noexcept;
+  /// SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_BLOB or SQLITE_NULL.
+  [[nodiscard]] int type(int col) const noexcept { return sqlite3_column_type(stmt_, col); }
   template <class T>
   [[nodiscard]] std::optional<T> optional(int col) const {
     if (is_null(col)) return std::nullopt;

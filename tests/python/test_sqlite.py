@@ -99,3 +99,101 @@ def test_read_only_store_refuses_writes(tmp_path, world):
         assert len(ro) == len(world.tasks)
         with pytest.raises(klik.StorageError, match="read-only"):
             ro.update_task(world.tasks[0].id, status=klik.TaskStatus.STARTED)
+
+
+# ---- issue 9: the clock, damaged files, readers without write access -----------
+
+def test_sweep_delivers_notifications_made_later_that_day(tmp_path, world):
+    day = dt.date(2026, 3, 2)
+    afternoon = dt.datetime(2026, 3, 2, 14, 30, tzinfo=dt.timezone.utc)
+    task = next(t for t in world.tasks if t.responsible is not None)
+    for now in (dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.timezone.utc), None):
+        lines = tmp_path / f"notifications-{now is None}.jsonl"
+        with klik.open(tmp_path / f"klik-{now is None}.sqlite", durability="normal") as store:
+            store.import_dataset(world)
+            klik.Workflows(store, clock=klik.FixedClock(afternoon)).write_message(task.responsible, task.id, "Vi er i gang")
+            made = [n for n in store.outbox() if n["created"] == "2026-03-02T14:30:00Z"]
+            assert made, "the message notified nobody"
+            # now=None: the real current time, long after 14:30 that day.
+            result = store.sweep(day, notifications=lines, now=now) if now else store.sweep(day, notifications=lines)
+            assert result["delivered"] == result["events"] + len(made)
+            assert all(n["delivered"] for n in store.outbox())
+            if now:
+                assert {n["created"] for n in store.outbox()} == {"2026-03-02T14:30:00Z", "2026-03-02T15:00:00Z"}
+        delivered = [json.loads(line)["id"] for line in lines.read_text().splitlines()]
+        assert all(n["id"] in delivered for n in made)
+
+
+def test_sweep_takes_a_clock_and_defaults_the_day_to_today(tmp_path, world):
+    with klik.open(tmp_path / "klik.sqlite", durability="normal") as store:
+        store.import_dataset(world)
+        clock = klik.FixedClock(dt.datetime(2026, 3, 1, 23, 30, tzinfo=dt.timezone.utc))  # 2 March in Copenhagen
+        first = store.sweep(now=clock)
+        assert first["events"] > 0
+        assert store.sweep(dt.date(2026, 3, 2), now=clock)["events"] == 0  # the same day: nothing new
+        with pytest.raises(TypeError, match="now must be"):
+            store.sweep(dt.date(2026, 3, 2), now="14:00")
+
+
+def test_a_damaged_file_is_refused_unchanged_and_salvaged(tmp_path, world):
+    import sqlite3
+
+    path = tmp_path / "klik.sqlite"
+    with klik.open(path) as store:
+        store.import_dataset(world)
+    user = next(t.responsible for t in world.tasks if t.responsible is not None)
+    con = sqlite3.connect(path)
+    con.execute("UPDATE user SET side = 99 WHERE id = ?", (user,))
+    con.commit()
+    con.close()
+    before = path.read_bytes()
+    with pytest.raises(klik.StorageError, match=f"table user, id {user}, column side: 99 is not a Side"):
+        klik.open(path)
+    assert path.read_bytes() == before
+    data, dropped = klik.salvage_sqlite(path)
+    assert path.read_bytes() == before
+    assert {"table": "user", "id": user, "column": "side", "cleared": False} in [
+        {k: d[k] for k in ("table", "id", "column", "cleared")} for d in dropped]
+    assert any(d["cleared"] and d["column"] == "responsible" for d in dropped)
+    assert len(data.users) == len(world.users) - 1
+    assert len(data.tasks) == len(world.tasks)
+    with klik.open(tmp_path / "fresh.sqlite") as fresh:
+        fresh.import_dataset(data)
+        assert len(fresh) == len(world.tasks)
+
+
+def test_a_reader_that_cannot_write_the_folder_opens_read_only(world):
+    import os
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="klik-ro-")  # directly under /tmp: reachable by an unprivileged user
+    try:
+        path = os.path.join(folder, "klik.sqlite")
+        with klik.open(path) as store:
+            store.import_dataset(world)
+        os.chmod(path, 0o644)
+        os.chmod(folder, 0o755 if os.geteuid() == 0 else 0o555)
+        pid = os.fork()
+        if pid == 0:  # the child: drop root, then open
+            code = 1
+            try:
+                if os.geteuid() == 0:
+                    os.setgid(65534)
+                    os.setuid(65534)
+                if os.access(folder, os.W_OK):
+                    code = 2  # would prove nothing
+                else:
+                    with klik.open(path, read_only=True) as ro:
+                        code = 0 if len(ro) == len(world.tasks) else 3
+            except BaseException as e:  # noqa: BLE001 - reported through the exit code
+                print("child:", e)
+                code = 4
+            finally:
+                os._exit(code)
+        _, status = os.waitpid(pid, 0)
+        assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+        assert not os.path.exists(path + "-shm")
+    finally:
+        os.chmod(folder, 0o755)
+        shutil.rmtree(folder)

@@ -1017,8 +1017,10 @@ class SqliteStore(Store):
         """Replaces the world with a dataset JSON document (a path, or the JSON text), in one transaction."""
     def export_json(self, path: Optional[str | os.PathLike[str]] = None, indent: int = -1) -> Optional[str]: ...
     def outbox(self) -> list[dict[str, Any]]: ...
-    def sweep(self, day: datetime.date, notifications: Optional[str | os.PathLike[str]] = None) -> dict[str, int]:
-        """The deadline sweep through the outbox; delivers to a JSON-lines file when one is named."""
+    def sweep(self, day: Optional[datetime.date] = None, notifications: Optional[str | os.PathLike[str]] = None, *,
+              now: Optional[datetime.datetime | Clock] = None) -> dict[str, int]:
+        """The deadline sweep through the outbox; delivers what is due at `now` (default: the real current time)
+        to a JSON-lines file when one is named."""
     def close(self) -> None: ...
     def __enter__(self) -> SqliteStore: ...
     def __exit__(self, *exc: Any) -> bool: ...
@@ -1026,6 +1028,9 @@ class SqliteStore(Store):
 def open(path: str | os.PathLike[str], *, create: bool = True, read_only: bool = False,
          durability: str = "full", calendars: Optional[Any] = None) -> SqliteStore:
     """Opens (creating when absent) the klik store in a SQLite file."""
+
+def salvage_sqlite(path: str | os.PathLike[str]) -> tuple[Dataset, list[dict[str, Any]]]:
+    """The good rows of a klik SQLite file that open refuses, and what was dropped or cleared (file unchanged)."""
 
 # ---- workflows ----------------------------------------------------------------
 

@@ -11,6 +11,7 @@
 #include "klik/json.hpp"
 #include "klik/notifier.hpp"
 #include "klik/outbox.hpp"
+#include "klik/deadline.hpp"
 #include "klik/sqlite_store.hpp"
 
 namespace {
@@ -100,8 +101,18 @@ void init_sqlite(py::module_& m) {
           "Every notification in the outbox (delivered or not) as dicts, oldest first.")
       .def(
           "sweep",
-          [](SqliteStore& s, Date day, const py::object& notifications) {
-            const Timestamp now(static_cast<std::int64_t>(day.serial()) * 86400 + 6 * 3600);
+          [](SqliteStore& s, const std::optional<Date>& day_arg, const py::object& notifications,
+             const py::object& now_arg) {
+            // "now" is injected (a datetime or a klik.Clock), defaulting to the real current time.
+            Timestamp now;
+            if (now_arg.is_none()) now = SystemClock().now();
+            else if (py::isinstance<Clock>(now_arg)) now = now_arg.cast<const Clock&>().now();
+            else if (py::isinstance(now_arg, py::module_::import("datetime").attr("datetime")))
+              now = now_arg.cast<Timestamp>();
+            else
+              throw py::type_error("now must be an aware datetime.datetime or a klik.Clock, not " +
+                                   std::string(py::str(now_arg.get_type().attr("__name__"))));
+            const Date day = day_arg ? *day_arg : copenhagen_date(now);
             py::dict d;
             OutboxSweep r;
             std::size_t delivered = 0;
@@ -121,10 +132,12 @@ void init_sqlite(py::module_& m) {
             d["delivered"] = delivered;
             return d;
           },
-          arg("day"), arg("notifications") = py::none(),
-          "Runs the deadline sweep for `day`: records each rise to yellow or red as a notification in the "
-          "outbox (with the new last-notified colours, in one transaction) and, when `notifications` names a "
-          "file, delivers the due notifications to it as JSON lines. Returns counts.")
+          arg("day") = py::none(), arg("notifications") = py::none(), py::kw_only(), arg("now") = py::none(),
+          "Runs the deadline sweep for `day` (default: today in Copenhagen at `now`): records each rise to "
+          "yellow or red as a notification in the outbox (with the new last-notified colours, in one "
+          "transaction) and, when `notifications` names a file, delivers the notifications due at `now` to it "
+          "as JSON lines. `now` is an aware datetime or a klik.Clock; default: the real current time. Returns "
+          "counts.")
       .def(
           "close", [](SqliteStore& s) {
             py::gil_scoped_release release;
@@ -144,6 +157,33 @@ void init_sqlite(py::module_& m) {
         return "SqliteStore(" + py::repr(py::str(s.path())).cast<std::string>() + ", tasks=" +
                std::to_string(s.snapshot()->task_count()) + ")";
       });
+
+  m.def(
+      "salvage_sqlite",
+      [](const py::object& path) {
+        const std::string p = path_of(path);
+        SqliteSalvage r;
+        {
+          py::gil_scoped_release release;
+          r = salvage_sqlite(p);
+        }
+        py::list dropped;
+        for (const DroppedRow& x : r.dropped) {
+          py::dict d;
+          d["table"] = x.table;
+          d["id"] = x.id;
+          d["column"] = x.column;
+          d["reason"] = x.reason;
+          d["cleared"] = x.cleared;
+          dropped.append(d);
+        }
+        return py::make_tuple(py::cast(std::move(r.data)), dropped);
+      },
+      arg("path"),
+      "Reads a klik SQLite file that klik.open refuses because of invalid rows, without changing it, and "
+      "returns (dataset, dropped): a klik.Dataset of the rows that pass every check (import it into a fresh "
+      "file) and a list of dicts (table, id, column, reason, cleared) naming what was left out, or only "
+      "cleared (a dangling responsible or performer), and why.");
 
   m.def(
       "open",
@@ -167,7 +207,9 @@ void init_sqlite(py::module_& m) {
       arg("calendars") = py::none(),
       "Opens the klik store in the SQLite file `path`, creating it when absent (create=True), and returns a "
       "klik.SqliteStore (a klik.Store: every query works on it). An older file is migrated forward; a file "
-      "from a newer klik, a corrupt file or one that is not a klik store raises klik.StorageError. "
+      "from a newer klik, a corrupt file, one with invalid rows (klik.salvage_sqlite recovers the good ones) or "
+      "one that is not a klik store raises klik.StorageError naming the problem, and is left unchanged. "
+      "read_only=True writes nothing and needs only read access (conditions: docs/store.md). "
       "durability='full' fsyncs every commit; 'normal' survives a crash of the process but may lose the last "
       "commits on a power loss.");
 }
