@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "detail/json_io.hpp"
+#include "klik/text.hpp"
 
 namespace klik::detail::sql {
 
@@ -16,56 +17,6 @@ constexpr std::int64_t max_u16 = std::numeric_limits<std::uint16_t>::max();
 constexpr std::int64_t max_u32 = std::numeric_limits<std::uint32_t>::max();
 constexpr std::int64_t max_i64 = std::numeric_limits<std::int64_t>::max();
 constexpr std::int64_t max_task_id = 0x7fffffff;  // task and local task ids share one key space (local bit)
-
-}  // namespace
-
-std::size_t utf8_error(std::string_view s) noexcept {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  const std::size_t n = s.size();
-  for (std::size_t i = 0; i < n;) {
-    const unsigned c = p[i];
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    if (c >= 0xC2 && c <= 0xDF) len = 2, cp = c & 0x1F;
-    else if (c >= 0xE0 && c <= 0xEF) len = 3, cp = c & 0x0F;
-    else if (c >= 0xF0 && c <= 0xF4) len = 4, cp = c & 0x07;
-    else return i;
-    if (i + len > n) return i;
-    for (std::size_t k = 1; k < len; ++k) {
-      if ((p[i + k] & 0xC0) != 0x80) return i;
-      cp = (cp << 6) | (p[i + k] & 0x3F);
-    }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-      return i;
-    i += len;
-  }
-  return std::string_view::npos;
-}
-
-namespace {
-
-/// At most ~80 characters of `s` (cut at a UTF-8 boundary), quoted; invalid UTF-8 is not quoted.
-std::string quote(std::string_view s) {
-  if (utf8_error(s) != std::string_view::npos) return "(" + std::to_string(s.size()) + " bytes, not UTF-8)";
-  if (s.size() <= 80) return "\"" + std::string(s) + "\"";
-  std::size_t cut = 77;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  return "\"" + std::string(s.substr(0, cut)) + "...\"";
-}
-
-/// `text` cut to ~160 characters (error messages of nested readers).
-std::string bounded(std::string text) {
-  if (text.size() > 160) {
-    std::size_t cut = 157;
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-    text = text.substr(0, cut) + "...";
-  }
-  return text;
-}
 
 std::int32_t first_serial() {
   static const std::int32_t s = Date(1400, 1, 1).serial();
@@ -110,7 +61,7 @@ class Row {
       return std::nullopt;
     }
     if (type != SQLITE_INTEGER) {
-      bad(column, std::string("holds ") + type_name(type) + (type == SQLITE_TEXT ? " " + quote(s_.text_view(col)) : "") +
+      bad(column, std::string("holds ") + type_name(type) + (type == SQLITE_TEXT ? " " + excerpt(s_.text_view(col)) : "") +
                       ", not an integer",
           clear);
       return std::nullopt;
@@ -156,8 +107,8 @@ class Row {
       return {};
     }
     const std::string_view v = type == SQLITE_BLOB ? s_.blob_view(col) : s_.text_view(col);
-    if (const auto at = utf8_error(v); at != std::string_view::npos) {
-      bad(column, "is not valid UTF-8 (byte " + std::to_string(at) + " of " + std::to_string(v.size()) + ")");
+    if (const auto at = invalid_utf8_offset(v)) {
+      bad(column, "is not valid UTF-8 (byte " + std::to_string(*at) + " of " + std::to_string(v.size()) + ")");
       return {};
     }
     return std::string(v);
@@ -175,9 +126,9 @@ class Row {
       }
       return v;
     } catch (const Error& e) {
-      bad(column, "is not a valid document: " + bounded(e.what()));
+      bad(column, "is not a valid document: " + bounded_message(e.what(), 160));
     } catch (const std::exception& e) {
-      bad(column, "is not a valid document: " + bounded(e.what()));
+      bad(column, "is not a valid document: " + bounded_message(e.what(), 160));
     }
     return std::nullopt;
   }
@@ -486,14 +437,14 @@ void check_references(LoadedRows& r, bool repair) {
         else index = index * 10 + static_cast<std::size_t>(ch - '0');
       }
       if (!parsed || index >= cols[c].keys->size()) {
-        r.problems.push_back({"", 0, v.path, bounded(v.message)});
+        r.problems.push_back({"", 0, v.path, bounded_message(v.message, 160)});
         continue;
       }
       const std::int64_t key = (*cols[c].keys)[index];
       const std::string column = field.substr(0, field.find('/'));
       const bool person = (name == "tasks" || name == "local_tasks") && (field == "responsible" || field == "performer");
       if (person) {
-        r.problems.push_back({cols[c].table, key, field, bounded(v.message), true});
+        r.problems.push_back({cols[c].table, key, field, bounded_message(v.message, 160), true});
         if (repair) {
           auto& who = name == "tasks" ? (field == "responsible" ? r.data.tasks[index].responsible
                                                                 : r.data.tasks[index].performer)
@@ -506,19 +457,19 @@ void check_references(LoadedRows& r, bool repair) {
         // "memberships/<j>/project": drop that membership only.
         const std::size_t j = std::stoul(field.substr(12));
         auto& ms = r.data.users[index].memberships;
-        r.problems.push_back({"membership", key, "project", bounded(v.message)});
+        r.problems.push_back({"membership", key, "project", bounded_message(v.message, 160)});
         if (repair && j < ms.size()) {
           memberships.emplace_back(index, j);
           changed = true;
         }
       } else {
-        r.problems.push_back({cols[c].table, key, column == "target" ? field : column, bounded(v.message)});
+        r.problems.push_back({cols[c].table, key, column == "target" ? field : column, bounded_message(v.message, 160)});
         if (repair) changed |= drop[c].insert(index).second;
       }
     }
     if (!repair) return;
-    if (!changed) throw StorageError("cannot make the data consistent: " + bounded(violations.front().path + ": " +
-                                                                                    violations.front().message));
+    if (!changed) throw StorageError("cannot make the data consistent: " + bounded_message(violations.front().path + ": " +
+                                                                                    violations.front().message, 160));
     std::sort(memberships.begin(), memberships.end());
     memberships.erase(std::unique(memberships.begin(), memberships.end()), memberships.end());
     for (auto it = memberships.rbegin(); it != memberships.rend(); ++it) {

@@ -1,6 +1,7 @@
 // The SQLite store (include/klik/sqlite_store.hpp, docs/store.md): the indexed
 // store logic of detail::IndexedStore with every change written through to one
 // SQLite transaction before the indexes change.
+#include "klik/text.hpp"
 #include "klik/sqlite_store.hpp"
 
 #include <algorithm>
@@ -657,9 +658,9 @@ std::vector<Notification> SqliteStore::Impl::read_outbox(sql::Statement& s) cons
     static constexpr std::pair<int, const char*> texts[] = {{1, "event"},  {2, "key"},     {4, "mailbox"}, {5, "sender"},
                                                             {6, "link"},   {7, "payload"}, {12, "last_error"}};
     for (const auto& [col, name] : texts)
-      if (const auto at = detail::sql::utf8_error(s.text_view(col)); at != std::string_view::npos)
+      if (const auto at = invalid_utf8_offset(s.text_view(col)))
         throw StorageError("database " + path_ + ": table outbox, id " + std::to_string(n.id) + ", column " + name +
-                           ": is not valid UTF-8 (byte " + std::to_string(at) + ")");
+                           ": is not valid UTF-8 (byte " + std::to_string(*at) + ")");
     n.mailbox = s.text(4);
     n.sender = s.text(5);
     n.link = s.text(6);

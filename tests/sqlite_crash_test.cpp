@@ -49,10 +49,14 @@ Notification notification(std::uint64_t i) {
   return n;
 }
 
+/// What the child writes on `fd` once its store is open, before any mutation.
+constexpr std::uint64_t ready = ~std::uint64_t{0};
+
 /// The child: applies mutations from `next` on, reporting each commit on `fd`. Never returns.
 [[noreturn]] void writer(const std::string& path, const Dataset& d, int fd) {
   try {
     auto store = open_sqlite_store(path, {.durability = Durability::Normal});
+    if (::write(fd, &ready, sizeof ready) != sizeof ready) ::_exit(3);
     std::uint64_t i = store->outbox().size();
     for (;; ++i) {
       const Notification n = notification(i);
@@ -101,6 +105,11 @@ TEST(SqliteCrash, KilledWritersNeverLoseOrHalfApplyAMutation) {
       writer(path, d, fds[1]);
     }
     ::close(fds[1]);
+    // The kill lands among the mutations, not in the open (which validates the
+    // whole file, and takes longer on a loaded machine).
+    std::uint64_t first = 0;
+    ASSERT_EQ(::read(fds[0], &first, sizeof first), static_cast<ssize_t>(sizeof first)) << "the writer never opened";
+    ASSERT_EQ(first, ready);
     ::usleep(static_cast<useconds_t>(delay_us(rng)));
     ::kill(pid, SIGKILL);
     int status = 0;

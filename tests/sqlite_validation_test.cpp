@@ -193,7 +193,7 @@ TEST(SqliteValidation, EveryBadValueOrReferenceIsAStorageErrorNamingTableRowAndC
       {"invalid UTF-8", [&] { return "UPDATE user SET full_name = CAST(X'4AC3A6C3' AS TEXT) WHERE id = " + u; },
        {"table user, id " + u + ", column full_name: is not valid UTF-8 (byte 3 of 4)"}},
       {"text in an integer column", [&] { return "UPDATE task SET version = '" + long_text + "' WHERE id = " + t; },
-       {"table task, id " + t + ", column version: holds text \"xxxx", "...\", not an integer"}},
+       {"table task, id " + t + ", column version: holds text \"xxxx", "\"… (4920 more bytes), not an integer"}},
       {"date out of range", [&] { return "UPDATE task SET end_override = 3000000 WHERE id = " + t; },
        {"column end_override: day 3000000 is not a date in 1400-9999"}},
       {"unknown template", [&] { return "UPDATE task SET template = 4242 WHERE id = " + t; },

@@ -49,9 +49,6 @@ LoadedRows read_rows(const Database& db, std::int64_t version, bool with_content
 /// memberships only) until the data is consistent; without, leaves the data.
 void check_references(LoadedRows& rows, bool repair);
 
-/// Byte offset of the first invalid UTF-8 sequence in `s`, or npos.
-std::size_t utf8_error(std::string_view s) noexcept;
-
 /// "table user, id 3, column side: 99 is not a side (...)".
 std::string describe(const DroppedRow& p);
 
