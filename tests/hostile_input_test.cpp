@@ -192,6 +192,13 @@ TEST(HostileJson, DeepNestingIsRefusedByEveryReaderWithoutRecursion) {
   }
 }
 
+TEST(HostileJson, BracketsInsideStringsDoNotCountAsNesting) {
+  // 100 '[' and an escaped quote inside a string value: one level deep.
+  const std::string doc = R"({"id": 1, "name": ")" + std::string(100, '[') + R"("{{{"})";
+  const Municipality m = from_json<Municipality>(doc);
+  EXPECT_EQ(m.name, std::string(100, '[') + "\"{{{");
+}
+
 TEST(HostileJson, NestingUpToTheBoundIsReadNormally) {
   // 63 levels inside the root object still parse; the reader then says what was wrong.
   const auto e = refusal([](std::string_view t) { (void)from_json<Municipality>(t); },
