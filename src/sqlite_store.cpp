@@ -730,8 +730,12 @@ Snapshot SqliteStore::snapshot() const { return impl().snapshot(); }
 void SqliteStore::import_dataset(const Dataset& data) { impl().import_dataset(data); }
 Dataset SqliteStore::export_dataset() const { return impl().export_dataset(); }
 Task SqliteStore::update_task(const TaskUpdate& u, Outgoing n) { return impl().update_task(u, n); }
+User SqliteStore::create_user(const User& u, const Announce<User>& n) { return impl().create_user(u, n); }
 User SqliteStore::put_user(const User& u, std::uint32_t v, Outgoing n) { return impl().put_user(u, v, n); }
 void SqliteStore::remove_user(UserId u, Outgoing n) { impl().remove_user(u, n); }
+LocalTask SqliteStore::create_local_task(const LocalTask& t, const Announce<LocalTask>& n) {
+  return impl().create_local_task(t, n);
+}
 LocalTask SqliteStore::put_local_task(const LocalTask& t, Outgoing n) { return impl().put_local_task(t, n); }
 void SqliteStore::remove_local_task(LocalTaskId id, Outgoing n) { impl().remove_local_task(id, n); }
 Message SqliteStore::add_message(const Message& m, Outgoing n) { return impl().add_message(m, n); }

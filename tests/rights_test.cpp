@@ -221,7 +221,7 @@ TEST(RightsMatrix, KombitNeverSeesLocalTasks) {
     for (Action a : kTaskActions) {
       const Decision d = rights.decide(k, a, local, projects());
       EXPECT_EQ(symbol(d), '-') << code(a);
-      EXPECT_EQ(d.reason, "task not found");
+      EXPECT_EQ(d.reason, "local task not found");
     }
 }
 
@@ -318,10 +318,12 @@ struct UserRow {
 };
 const std::vector<UserRow> kUserRows = {
     {Action::ViewUser, std::nullopt, "YYYYY", "YYYYY", "-----"},
-    {Action::CreateUser, std::nullopt, "YYnnn", "YYnnn", "nnnnn"},
+    // Creating a user with a type on Q needs assign_user_type on Q (issue 9: decide agrees with the validators).
+    {Action::CreateUser, std::nullopt, "YYnnn", "Ynnnn", "nnnnn"},
     {Action::DeleteUser, std::nullopt, "Ynnnn", "Ynnnn", "-----"},
     {Action::EditUser, std::nullopt, "YYnnn", "Ynnnn", "-----"},
-    {Action::AssignUserType, kP, "YYnnn", "YYnnn", "-----"},
+    // A Plusbruger assigns types only to users of their projects (SPEC §4.2), under assign_user_type's own rule.
+    {Action::AssignUserType, kP, "YYnnn", "Ynnnn", "-----"},
     {Action::AssignUserType, kQ, "Ynnnn", "Ynnnn", "-----"},
     {Action::GrantAdministrator, std::nullopt, "Ynnnn", "Ynnnn", "-----"},
     {Action::ResetPassword, std::nullopt, "YYnnn", "Ynnnn", "-----"},
