@@ -144,6 +144,7 @@ Dataset IndexedStore::export_dataset() const {
 
 Task IndexedStore::update_task(const TaskUpdate& u, Outgoing notify) {
   const auto lock = write_lock();
+  require_writable();
   const TaskRef& ref = require_task(*index_, u.task);
   const Partition& part = index_->partitions[ref.partition];
   const std::size_t r = ref.row;
@@ -200,6 +201,7 @@ User IndexedStore::create_user(const User& user, const Announce<User>& announce)
 
 User IndexedStore::put_user(const User& user, std::uint32_t expected_version, Outgoing notify) {
   const auto lock = write_lock();
+  require_writable();
   KLIK_REQUIRE(user.id.value() != 0, "user id 0 is reserved (it means \"not set\"); create_user assigns an id");
   const User* old = index_->find_user(user.id);
   if (!old) throw not_found(ObjectKind::User);  // create_user adds users
@@ -302,6 +304,7 @@ LocalTask IndexedStore::create_local_task(const LocalTask& task, const Announce<
 
 LocalTask IndexedStore::put_local_task(const LocalTask& task, Outgoing notify) {
   const auto lock = write_lock();
+  require_writable();
   const TaskRef* own = index_->local_slot.contains(task.id) ? index_->find_ref(task.id.value() | local_bit) : nullptr;
   if (!own) throw not_found(ObjectKind::LocalTask);  // create_local_task adds local tasks
   LocalTask stored = task;

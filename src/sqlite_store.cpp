@@ -140,6 +140,9 @@ class SqliteStore::Impl final : public detail::IndexedStore {
   void migrate();
   std::unique_ptr<detail::WorldIndex> load();
   void check_writable();
+  void require_writable() const override {
+    if (options_.read_only) throw StorageError("database " + path_ + " is open read-only");
+  }
   void write_outbox(Outgoing notify);
   void write_task(const Task& t);
   void write_local(const LocalTask& l);

@@ -158,6 +158,8 @@ TEST(SqliteStore, ReadOnlyStoresAndLocations) {
     EXPECT_EQ(ro->snapshot()->task_count(), data().tasks.size());
     const TaskStatus other = data().tasks[0].status == TaskStatus::Started ? TaskStatus::Completed : TaskStatus::Started;
     EXPECT_THROW(ro->update_task({.task = data().tasks[0].id, .status = other}), StorageError);
+    // Even a change with no effect: a read-only store refuses every write call alike.
+    EXPECT_THROW(ro->update_task({.task = data().tasks[0].id}), StorageError);
     EXPECT_EQ(ro->snapshot()->task(data().tasks[0].id), data().tasks[0]);
   }
   // A location nobody may create files in (not even root).

@@ -69,6 +69,10 @@ class IndexedStore : public Store {
   virtual void persist(const Change& change, Outgoing notify) = 0;
   /// Replaces everything durable with `data` (import); throws leaving the old data.
   virtual void persist_import(const Dataset& data) = 0;
+  /// Throws when the store takes no writes at all (a read-only SQLite store).
+  /// Mutations that may turn out to change nothing call it first, so such a
+  /// store refuses every write call alike.
+  virtual void require_writable() const {}
   /// Whether attachment content stays in the indexes (memory store) or only on disk.
   virtual bool content_in_memory() const noexcept = 0;
   /// Fills attachment content for export (stores that keep it on disk).
