@@ -7,7 +7,7 @@
 /// holds a shared lock for its lifetime, so any number of readers run at once
 /// and a writer waits until they are done. Writers call the mutation methods;
 /// each mutation is atomic (all its index updates or none) and bumps the
-/// changed object's version. Implementations: make_memory_store() (here) and
+/// changed object's version (a mutation that changes nothing writes nothing). Implementations: make_memory_store() (here) and
 /// the SQLite store (sqlite_store.hpp), which keeps the same in-memory indexes
 /// and writes every mutation through to disk first.
 ///
@@ -44,7 +44,7 @@ class WorldIndex;
 }
 
 /// A write based on a stale version: names the fields that changed since the
-/// version the writer read (task: "status", "responsible", "performer",
+/// version the writer read (in changed_fields() and in the message) (task: "status", "responsible", "performer",
 /// "end_override", "latest_start_override"; user: "email", "full_name",
 /// "organisation", "side", "municipality", "administrator", "memberships",
 /// "password_hash"). Stores keep a short per-object log of which fields each
