@@ -621,7 +621,7 @@ void SqliteStore::Impl::read_attachment(AttachmentId id, const std::function<voi
                              &blob);
   if (rc != SQLITE_OK) {
     sqlite3_blob_close(blob);
-    if ((rc & 0xff) == SQLITE_ERROR) throw NotFoundError("attachment " + std::to_string(id.value()) + " not found");
+    if ((rc & 0xff) == SQLITE_ERROR) throw not_found(ObjectKind::Attachment);
     db_.fail(rc, "cannot read attachment " + std::to_string(id.value()));
   }
   const int size = sqlite3_blob_bytes(blob);
@@ -684,7 +684,7 @@ void SqliteStore::Impl::mark_delivered(std::span<const std::uint64_t> ids) {
   sql::Statement s(db_, "UPDATE outbox SET delivered = 1 WHERE id = ?");
   for (const std::uint64_t id : ids) {
     s.bind(1, static_cast<std::int64_t>(id)).run();
-    if (sqlite3_changes(db_.get()) == 0) throw NotFoundError("notification " + std::to_string(id) + " not found");
+    if (sqlite3_changes(db_.get()) == 0) throw not_found(ObjectKind::Notification);
   }
   tx.commit();
 }
@@ -694,7 +694,7 @@ void SqliteStore::Impl::reschedule(std::uint64_t id, Timestamp next_attempt, con
   if (!db_) throw FailedPreconditionError("the store is closed");
   sql::Statement s(db_, "UPDATE outbox SET attempts = attempts + 1, next_attempt = ?, last_error = ? WHERE id = ?");
   s.bind(1, next_attempt.unix_seconds()).bind(2, error).bind(3, static_cast<std::int64_t>(id)).run();
-  if (sqlite3_changes(db_.get()) == 0) throw NotFoundError("notification " + std::to_string(id) + " not found");
+  if (sqlite3_changes(db_.get()) == 0) throw not_found(ObjectKind::Notification);
 }
 
 std::string SqliteStore::Impl::integrity_check() const {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "detail/world_index.hpp"
+#include "klik/rights.hpp"  // not_found(): the one not-found error per kind
 #include "klik/store.hpp"
 
 namespace klik::detail {
