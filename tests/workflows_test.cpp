@@ -370,6 +370,13 @@ TEST_F(Fixture, ConcurrentCreationsThroughWorkflowsAllSurvive) {
   EXPECT_EQ(race([&] { gflows.create_user(admin.id, new_user("ada")); },
                  [&] { gflows.create_user(admin.id, new_user("bo")); }),
             2);
+  // The same email twice at once: the store's check under its lock lets one through.
+  std::vector<std::string> errors;
+  EXPECT_EQ(race([&] { gflows.create_user(admin.id, new_user("same")); },
+                 [&] { gflows.create_user(admin.id, new_user("same")); }, &errors),
+            1);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0], "already_exists: a user with email same@kommune.dk already exists");
   LocalTask l;
   l.parent = parent.id;
   l.title = "Lokal";
@@ -382,7 +389,7 @@ TEST_F(Fixture, ConcurrentCreationsThroughWorkflowsAllSurvive) {
     const User* bo = snap->user_by_email("bo@kommune.dk");
     ASSERT_TRUE(ada && bo);
     EXPECT_NE(ada->id, bo->id);
-    EXPECT_EQ(snap->users().size(), data.users.size() + 2);
+    EXPECT_EQ(snap->users().size(), data.users.size() + 3);
     EXPECT_EQ(snap->local_task_count(), data.local_tasks.size() + 2);
   }
   // Free-running: N threads creating at once, all N survive with distinct ids.
@@ -402,7 +409,7 @@ TEST_F(Fixture, ConcurrentCreationsThroughWorkflowsAllSurvive) {
   std::set<UserId> told;
   for (const Notification& note : outbox())
     if (note.event == "user.created") told.insert(note.recipients.at(0));
-  EXPECT_EQ(told.size(), std::size_t{n + 2});
+  EXPECT_EQ(told.size(), std::size_t{n + 3});
   // A caller does not choose ids (it would learn which exist).
   User chosen = new_user("valgt");
   chosen.id = UserId(4'000'000);
