@@ -90,6 +90,9 @@ void check_user_shape(const WorldIndex& w, const User& u) {
 /// users as stored (under the write lock): throws FailedPreconditionError.
 void check_user_invariants(const WorldIndex& w, const std::optional<User>& before, const std::optional<User>& after) {
   if (!before) return;  // a new user takes nothing away
+  const bool guards = before->administrator || std::any_of(before->memberships.begin(), before->memberships.end(),
+                                                           [](const Membership& m) { return m.type == UserType::Plus; });
+  if (!guards) return;  // neither an Administrator nor a Plusbruger: nothing to keep
   std::vector<const User*> users;
   users.reserve(w.users.size());
   for (const auto& e : w.users) users.push_back(&e.user);
