@@ -1,7 +1,11 @@
 #include "detail/indexed_store.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <mutex>
+
+#include "klik/rights.hpp"
+#include "klik/user_admin.hpp"
 
 namespace klik::detail {
 
@@ -39,7 +43,7 @@ void check_assignee(const WorldIndex& w, std::optional<UserId> who, Municipality
 
 const TaskRef& require_task(const WorldIndex& w, TaskId id) {
   const TaskRef* ref = w.find_ref(id.value());
-  if (!ref || (id.value() & local_bit)) throw NotFoundError("task " + std::to_string(id.value()) + " not found");
+  if (!ref || (id.value() & local_bit)) throw not_found(ObjectKind::Task);
   return *ref;
 }
 
@@ -50,6 +54,49 @@ std::string join(const std::vector<std::string>& v) {
     out += s;
   }
   return out;
+}
+
+/// A stale write: names the fields changed since `read`. The message is built
+/// before the field list is handed over (an argument list has no order).
+[[noreturn]] void throw_conflict(const char* kind, std::uint32_t id, std::uint32_t current, std::uint32_t read,
+                                 std::vector<std::string> fields) {
+  std::string message = std::string(kind) + " " + std::to_string(id) + " was changed by someone else (version " +
+                        std::to_string(current) + ", you read " + std::to_string(read) + "; changed: " + join(fields) +
+                        ")";
+  throw ConflictError(message, std::move(fields));
+}
+
+/// The checks every stored user passes, whoever writes it: a real id, memberships
+/// of existing projects, each once, and a municipality user of a known municipality.
+void check_user_shape(const WorldIndex& w, const User& u) {
+  KLIK_REQUIRE(u.id.value() != 0, "user id 0 is reserved (it means \"not set\")");
+  for (std::size_t i = 0; i < u.memberships.size(); ++i) {
+    const ProjectId p = u.memberships[i].project;
+    if (!w.project_slot.contains(p))
+      throw InvalidArgumentError("project " + std::to_string(p.value()) + " does not exist",
+                                 "memberships/" + std::to_string(i));
+    for (std::size_t j = 0; j < i; ++j)
+      if (u.memberships[j].project == p)
+        throw InvalidArgumentError("project " + std::to_string(p.value()) + " is given twice",
+                                   "memberships/" + std::to_string(i));
+  }
+  if (u.side == Side::Municipality && u.municipality)
+    KLIK_REQUIRE(std::any_of(w.municipalities.begin(), w.municipalities.end(),
+                             [&](const Municipality& m) { return m.id == *u.municipality; }),
+                 "municipality " + std::to_string(u.municipality->value()) + " does not exist");
+}
+
+/// SPEC §4.2's invariants for `before` becoming `after`, checked against the
+/// users as stored (under the write lock): throws FailedPreconditionError.
+void check_user_invariants(const WorldIndex& w, const std::optional<User>& before, const std::optional<User>& after) {
+  if (!before) return;  // a new user takes nothing away
+  const bool guards = before->administrator || std::any_of(before->memberships.begin(), before->memberships.end(),
+                                                           [](const Membership& m) { return m.type == UserType::Plus; });
+  if (!guards) return;  // neither an Administrator nor a Plusbruger: nothing to keep
+  std::vector<const User*> users;
+  users.reserve(w.users.size());
+  for (const auto& e : w.users) users.push_back(&e.user);
+  throw_if_any(invariant_violations(before, after, users, w.projects));
 }
 
 }  // namespace
@@ -65,12 +112,17 @@ void IndexedStore::install(std::unique_ptr<WorldIndex> index) {
 }
 
 void IndexedStore::install_locked(std::unique_ptr<WorldIndex> index) {
-  std::uint64_t m = 0, a = 0;
-  for (const auto& x : index->messages) m = std::max(m, x.id.value());
-  for (const auto& x : index->attachments) a = std::max(a, x.id.value());
+  std::uint64_t m = 0, a = 0, u = 0, l = 0;
+  for (const auto& x : index->messages) m = std::max(m, x.id.value()), u = std::max<std::uint64_t>(u, x.author.value());
+  for (const auto& x : index->attachments)
+    a = std::max(a, x.id.value()), u = std::max<std::uint64_t>(u, x.uploaded_by.value());
+  for (const auto& e : index->users) u = std::max<std::uint64_t>(u, e.user.id.value());
+  for (const auto& e : index->locals) l = std::max<std::uint64_t>(l, e.task.id.value());
   index_ = std::move(index);
   next_message_ = m + 1;
   next_attachment_ = a + 1;
+  next_user_ = u + 1;
+  next_local_ = l + 1;
 }
 
 Snapshot IndexedStore::snapshot() const { return Snapshot(read_lock(), *index_); }
@@ -95,76 +147,109 @@ Dataset IndexedStore::export_dataset() const {
 
 Task IndexedStore::update_task(const TaskUpdate& u, Outgoing notify) {
   const auto lock = write_lock();
+  require_writable();
   const TaskRef& ref = require_task(*index_, u.task);
   const Partition& part = index_->partitions[ref.partition];
   const std::size_t r = ref.row;
   const std::uint32_t current = part.version[r];
   if (u.expected_version != 0 && u.expected_version != current) {
     const auto mask = index_->changes.changed_since(ChangeLog::TaskKind, u.task.value(), u.expected_version, current);
-    auto fields = task_field_names(mask.value_or(TaskAllFields));
-    throw ConflictError("task " + std::to_string(u.task.value()) + " was changed by someone else (version " +
-                            std::to_string(current) + ", you read " + std::to_string(u.expected_version) +
-                            "; changed: " + join(fields) + ")",
-                        std::move(fields));
+    throw_conflict("task", u.task.value(), current, u.expected_version,
+                   task_field_names(mask.value_or(TaskAllFields)));
   }
-  if (u.responsible) check_assignee(*index_, *u.responsible, part.municipality, part.project, "responsible");
-  if (u.performer) check_assignee(*index_, *u.performer, part.municipality, part.project, "performer");
-  Task after = index_->task_at(part, r);
-  if (u.status) after.status = *u.status;
-  if (u.responsible) after.responsible = *u.responsible;
-  if (u.performer) after.performer = *u.performer;
-  if (u.end_override) after.end_override = *u.end_override;
-  if (u.latest_start_override) after.latest_start_override = *u.latest_start_override;
+  const Task before = index_->task_at(part, r);
+  // A field set to the value it has is no change: the update applies only what differs.
+  TaskUpdate effective;
+  effective.task = u.task;
+  if (u.status && *u.status != before.status) effective.status = u.status;
+  if (u.responsible && *u.responsible != before.responsible) effective.responsible = u.responsible;
+  if (u.performer && *u.performer != before.performer) effective.performer = u.performer;
+  if (u.end_override && *u.end_override != before.end_override) effective.end_override = u.end_override;
+  if (u.latest_start_override && *u.latest_start_override != before.latest_start_override)
+    effective.latest_start_override = u.latest_start_override;
+  if (effective.responsible)
+    check_assignee(*index_, *effective.responsible, part.municipality, part.project, "responsible");
+  if (effective.performer) check_assignee(*index_, *effective.performer, part.municipality, part.project, "performer");
+  const std::uint32_t mask = task_update_mask(effective);
+  if (mask == 0) return before;  // nothing changes: no new version, nothing recorded
+  Task after = before;
+  if (effective.status) after.status = *effective.status;
+  if (effective.responsible) after.responsible = *effective.responsible;
+  if (effective.performer) after.performer = *effective.performer;
+  if (effective.end_override) after.end_override = *effective.end_override;
+  if (effective.latest_start_override) after.latest_start_override = *effective.latest_start_override;
   after.version = current + 1;
-  if (u.end_override || u.latest_start_override) (void)index_->task_dates(after);  // throws on a bad schedule
+  if (effective.end_override || effective.latest_start_override) (void)index_->task_dates(after);  // throws on a bad schedule
   Change c;
   c.kind = Change::Kind::Task;
-  c.mask = task_update_mask(u);
+  c.mask = mask;
   c.tasks.push_back(after);
   persist(c, notify);
   index_->changes.record(ChangeLog::TaskKind, u.task.value(), after.version, c.mask);
-  return index_->update_task(u);
+  return index_->update_task(effective);
+}
+
+User IndexedStore::create_user(const User& user, const Announce<User>& announce) {
+  const auto lock = write_lock();
+  User stored = user;
+  if (stored.id.value() == 0) {
+    KLIK_REQUIRE(next_user_ <= std::numeric_limits<std::uint32_t>::max(), "no user id left");
+    stored.id = UserId(static_cast<std::uint32_t>(next_user_));
+  } else if (index_->find_user(stored.id)) {
+    throw AlreadyExistsError("user " + std::to_string(stored.id.value()) + " already exists");
+  }
+  stored.version = 1;
+  return store_user(std::nullopt, stored, 0, {}, &announce);
 }
 
 User IndexedStore::put_user(const User& user, std::uint32_t expected_version, Outgoing notify) {
   const auto lock = write_lock();
-  KLIK_REQUIRE(user.id.value() != 0, "user id 0 is reserved (it means \"not set\")");
-  User stored = user;
-  std::uint32_t mask = UserAllFields;
-  if (const User* old = index_->find_user(user.id)) {
-    if (expected_version != 0 && expected_version != old->version) {
-      const auto m = index_->changes.changed_since(ChangeLog::UserKind, user.id.value(), expected_version, old->version);
-      auto fields = user_field_names(m.value_or(UserAllFields));
-      throw ConflictError("user " + std::to_string(user.id.value()) + " was changed by someone else (version " +
-                              std::to_string(old->version) + ", you read " + std::to_string(expected_version) +
-                              "; changed: " + join(fields) + ")",
-                          std::move(fields));
-    }
-    stored.version = old->version + 1;
-    mask = user_diff_mask(*old, stored);
+  require_writable();
+  KLIK_REQUIRE(user.id.value() != 0, "user id 0 is reserved (it means \"not set\"); create_user assigns an id");
+  const User* old = index_->find_user(user.id);
+  if (!old) throw not_found(ObjectKind::User);  // create_user adds users
+  if (expected_version != 0 && expected_version != old->version) {
+    const auto m = index_->changes.changed_since(ChangeLog::UserKind, user.id.value(), expected_version, old->version);
+    throw_conflict("user", user.id.value(), old->version, expected_version,
+                   user_field_names(m.value_or(UserAllFields)));
   }
+  User stored = user;
+  stored.version = old->version;
+  const std::uint32_t mask = user_diff_mask(*old, stored);
+  if (mask == 0) return *old;  // nothing changes: no new version, nothing recorded
+  stored.version = old->version + 1;
+  return store_user(*old, stored, mask, notify);
+}
+
+User IndexedStore::store_user(const std::optional<User>& before, const User& stored, std::uint32_t mask,
+                              Outgoing notify, const Announce<User>* announce) {
+  check_user_shape(*index_, stored);
   const auto& by_mail = index_->users.get<by_email>();
-  if (const auto it = by_mail.find(normalise_email(user.email)); it != by_mail.end() && it->user.id != user.id)
+  if (const auto it = by_mail.find(normalise_email(stored.email)); it != by_mail.end() && it->user.id != stored.id)
     throw AlreadyExistsError("a user with email " + it->email_key + " already exists");
+  check_user_invariants(*index_, before, stored);
   Change c;
   c.kind = Change::Kind::UserPut;
   c.user = stored;
-  c.mask = mask;
+  c.mask = before ? mask : UserAllFields;
   // Leaving a project or becoming Læser there clears the user's assignments on
   // that project's tasks (SPEC §4.2), in the same transaction.
   std::vector<ProjectId> lost;
-  if (const User* old = index_->find_user(user.id))
-    for (const Membership& m : old->memberships) {
+  if (before)
+    for (const Membership& m : before->memberships) {
       const auto now = stored.type_on(m.project);
       if (m.type != UserType::Reader && (!now || *now == UserType::Reader)) lost.push_back(m.project);
     }
-  if (!lost.empty()) collect_cleared(user.id, lost, c);
-  persist(c, notify);
-  index_->changes.record(ChangeLog::UserKind, user.id.value(), stored.version, mask);
+  if (!lost.empty()) collect_cleared(stored.id, lost, c);
+  std::vector<Notification> announced;
+  if (announce && *announce) announced = (*announce)(stored);
+  persist(c, announce ? Outgoing(announced) : notify);
+  index_->changes.record(ChangeLog::UserKind, stored.id.value(), stored.version, c.mask);
   for (std::size_t i = 0; i < c.tasks.size(); ++i)
     index_->changes.record(ChangeLog::TaskKind, c.tasks[i].id.value(), c.tasks[i].version, c.task_masks[i]);
-  if (!lost.empty()) index_->clear_assignments(user.id, lost);
+  if (!lost.empty()) index_->clear_assignments(stored.id, lost);
   index_->put_user(stored);
+  next_user_ = std::max<std::uint64_t>(next_user_, std::uint64_t{stored.id.value()} + 1);
   return stored;
 }
 
@@ -194,7 +279,9 @@ void IndexedStore::collect_cleared(UserId id, std::span<const ProjectId> project
 
 void IndexedStore::remove_user(UserId id, Outgoing notify) {
   const auto lock = write_lock();
-  if (!index_->find_user(id)) throw NotFoundError("user " + std::to_string(id.value()) + " not found");
+  const User* old = index_->find_user(id);
+  if (!old) throw not_found(ObjectKind::User);
+  check_user_invariants(*index_, *old, std::nullopt);
   Change c;
   c.kind = Change::Kind::UserRemove;
   c.removed_user = id;
@@ -205,33 +292,57 @@ void IndexedStore::remove_user(UserId id, Outgoing notify) {
   index_->remove_user(id);
 }
 
+LocalTask IndexedStore::create_local_task(const LocalTask& task, const Announce<LocalTask>& announce) {
+  const auto lock = write_lock();
+  LocalTask stored = task;
+  if (stored.id.value() == 0) {
+    KLIK_REQUIRE(next_local_ < local_bit, "no local task id left");
+    stored.id = LocalTaskId(static_cast<std::uint32_t>(next_local_));
+  } else if (index_->local_slot.contains(stored.id)) {
+    throw AlreadyExistsError("local task " + std::to_string(stored.id.value()) + " already exists");
+  }
+  stored.version = 1;
+  return store_local_task(stored, {}, &announce);
+}
+
 LocalTask IndexedStore::put_local_task(const LocalTask& task, Outgoing notify) {
   const auto lock = write_lock();
-  KLIK_REQUIRE(task.id.value() != 0 && !(task.id.value() & local_bit), "local task ids must be 1..2147483647");
-  const TaskRef* parent = index_->find_ref(task.parent.value());
-  if (!parent || (task.parent.value() & local_bit))
-    throw NotFoundError("task " + std::to_string(task.parent.value()) + " not found");
-  const Partition& part = index_->partitions[parent->partition];
-  KLIK_REQUIRE(part.municipality == task.municipality,
-               "a local task belongs to its parent's municipality " + std::to_string(part.municipality.value()));
-  KLIK_REQUIRE(task.status != TaskStatus::NotActive, "a local task cannot be not_active");
-  check_assignee(*index_, task.responsible, part.municipality, part.project, "responsible");
-  check_assignee(*index_, task.performer, part.municipality, part.project, "performer");
+  require_writable();
+  const TaskRef* own = index_->local_slot.contains(task.id) ? index_->find_ref(task.id.value() | local_bit) : nullptr;
+  if (!own) throw not_found(ObjectKind::LocalTask);  // create_local_task adds local tasks
   LocalTask stored = task;
-  if (const auto it = index_->local_slot.find(task.id); it != index_->local_slot.end()) {
-    const TaskRef* own = index_->find_ref(task.id.value() | local_bit);
-    stored.version = index_->partitions[own->partition].version[own->row] + 1;
-  }
+  LocalTask before = index_->local_at(index_->partitions[own->partition], own->row);
+  before.version = index_->partitions[own->partition].version[own->row];
+  stored.version = before.version;
+  if (stored == before) return before;  // nothing changes: no new version, nothing recorded
+  stored.version = before.version + 1;
+  return store_local_task(stored, notify);
+}
+
+LocalTask IndexedStore::store_local_task(const LocalTask& stored, Outgoing notify,
+                                         const Announce<LocalTask>* announce) {
+  KLIK_REQUIRE(stored.id.value() != 0 && !(stored.id.value() & local_bit), "local task ids must be 1..2147483647");
+  const TaskRef* parent = index_->find_ref(stored.parent.value());
+  if (!parent || (stored.parent.value() & local_bit)) throw not_found(ObjectKind::Task, "parent");
+  const Partition& part = index_->partitions[parent->partition];
+  KLIK_REQUIRE(part.municipality == stored.municipality,
+               "a local task belongs to its parent's municipality " + std::to_string(part.municipality.value()));
+  KLIK_REQUIRE(stored.status != TaskStatus::NotActive, "a local task cannot be not_active");
+  check_assignee(*index_, stored.responsible, part.municipality, part.project, "responsible");
+  check_assignee(*index_, stored.performer, part.municipality, part.project, "performer");
   Change c;
   c.kind = Change::Kind::LocalPut;
   c.locals.push_back(stored);
-  persist(c, notify);
+  std::vector<Notification> announced;
+  if (announce && *announce) announced = (*announce)(stored);
+  persist(c, announce ? Outgoing(announced) : notify);
+  next_local_ = std::max<std::uint64_t>(next_local_, std::uint64_t{stored.id.value()} + 1);
   return index_->put_local_task(stored);
 }
 
 void IndexedStore::remove_local_task(LocalTaskId id, Outgoing notify) {
   const auto lock = write_lock();
-  if (!index_->local_slot.contains(id)) throw NotFoundError("local task " + std::to_string(id.value()) + " not found");
+  if (!index_->local_slot.contains(id)) throw not_found(ObjectKind::LocalTask);
   Change c;
   c.kind = Change::Kind::LocalRemove;
   c.removed_local = id;
@@ -245,11 +356,10 @@ Message IndexedStore::add_message(const Message& message, Outgoing notify) {
   KLIK_REQUIRE(int(t.task.has_value()) + int(t.project.has_value()) + int(t.wave.has_value()) == 1,
                "a message targets exactly one of a task, a project or a wave");
   if (t.task) require_task(*index_, *t.task);
-  if (t.project && !index_->project_slot.contains(*t.project))
-    throw NotFoundError("project " + std::to_string(t.project->value()) + " not found");
+  if (t.project && !index_->project_slot.contains(*t.project)) throw not_found(ObjectKind::Project);
   if (t.wave && std::none_of(index_->waves.begin(), index_->waves.end(),
                              [&](const RolloutWave& w) { return w.id == *t.wave; }))
-    throw NotFoundError("wave " + std::to_string(t.wave->value()) + " not found");
+    throw not_found(ObjectKind::Wave);
   Message stored = message;
   if (stored.id.value() == 0) stored.id = MessageId(next_message_);
   KLIK_REQUIRE(std::none_of(index_->messages.begin(), index_->messages.end(),

@@ -5,6 +5,7 @@
 
 #include "detail/indexed_store.hpp"
 #include "detail/world_index.hpp"
+#include "klik/rights.hpp"
 #include "klik/store.hpp"
 
 namespace klik {
@@ -93,7 +94,7 @@ class MemoryStore final : public detail::IndexedStore {
       std::shared_lock lock(mutex_);
       const auto& all = index_->attachments;
       const auto it = std::find_if(all.begin(), all.end(), [&](const Attachment& a) { return a.id == id; });
-      if (it == all.end()) throw NotFoundError("attachment " + std::to_string(id.value()) + " not found");
+      if (it == all.end()) throw not_found(ObjectKind::Attachment);
       content = it->content;
     }
     constexpr std::size_t chunk = 64 * 1024;
@@ -145,7 +146,7 @@ class MemoryStore final : public detail::IndexedStore {
   Notification& entry(std::uint64_t id) {
     const auto it = std::lower_bound(outbox_.begin(), outbox_.end(), id,
                                      [](const Notification& n, std::uint64_t v) { return n.id < v; });
-    if (it == outbox_.end() || it->id != id) throw NotFoundError("notification " + std::to_string(id) + " not found");
+    if (it == outbox_.end() || it->id != id) throw not_found(ObjectKind::Notification);
     return *it;
   }
 

@@ -237,30 +237,30 @@ FactIndex::FactIndex(const Dataset& data) : data_(&data) {
 
 ProjectId FactIndex::project_of(TemplateId id) const {
   const auto it = template_project_.find(id);
-  if (it == template_project_.end()) throw NotFoundError("no template " + to_string(id));
+  if (it == template_project_.end()) throw not_found(ObjectKind::Template);
   return it->second;
 }
 
 TaskFacts FactIndex::task(TaskId id) const {
   const auto it = task_.find(id);
-  if (it == task_.end()) throw NotFoundError("no task " + to_string(id));
+  if (it == task_.end()) throw not_found(ObjectKind::Task);
   const Task& t = data_->tasks[it->second];
   return task_facts(t, project_of(t.template_id));
 }
 
 TaskFacts FactIndex::local_task(LocalTaskId id) const {
   const auto it = local_.find(id);
-  if (it == local_.end()) throw NotFoundError("no local task " + to_string(id));
+  if (it == local_.end()) throw not_found(ObjectKind::LocalTask);
   const LocalTask& l = data_->local_tasks[it->second];
   const auto p = task_.find(l.parent);
-  if (p == task_.end()) throw NotFoundError("no task " + to_string(l.parent));
+  if (p == task_.end()) throw not_found(ObjectKind::Task);
   const Task& parent = data_->tasks[p->second];
   return local_task_facts(l, parent, project_of(parent.template_id));
 }
 
 const User& FactIndex::user(UserId id) const {
   const auto it = user_.find(id);
-  if (it == user_.end()) throw NotFoundError("no user " + to_string(id));
+  if (it == user_.end()) throw not_found(ObjectKind::User);
   return data_->users[it->second];
 }
 
@@ -412,12 +412,16 @@ constexpr UserId kNoUser{std::numeric_limits<std::uint32_t>::max()};
 // Evaluation
 // ---------------------------------------------------------------------------
 
-enum class Gate : std::uint8_t { None, NotFound, KombitBoundary, DefaultDeny };
+enum class Gate : std::uint8_t { None, NotFound, KombitBoundary, DefaultDeny, Part };
 
 struct Raw {
   Outcome outcome = Outcome::Denied;
   Gate gate = Gate::DefaultDeny;
   const Compiled* rule = nullptr;
+  // Gate::Part: the part of a composite action that is refused (create_user:
+  // assign_user_type on `part_project`, or grant_administrator).
+  Action part = Action::ViewTask;
+  std::optional<ProjectId> part_project{};
 };
 
 bool is_people(const std::optional<UserId>& a, const std::optional<UserId>& b, UserId id) noexcept {
@@ -514,7 +518,7 @@ void check_target(Action a, const Target& t) {
   }
 }
 
-Raw evaluate(const Impl& m, const User& actor, Action a, const Target& t) {
+Raw evaluate(const Impl& m, const User& actor, Action a, const Target& t) {  // NOLINT(misc-no-recursion)
   check_target(a, t);
   const TargetKind kind = target_kind(a);
   const std::uint8_t held = held_mask(actor, t);
@@ -536,7 +540,20 @@ Raw evaluate(const Impl& m, const User& actor, Action a, const Target& t) {
     if (a != Action::ViewUser && !match(m, actor, Action::ViewUser, t, held_mask(actor, Target::of(u))))
       return {Outcome::NotFound, Gate::NotFound};
   }
-  if (const Compiled* c = match(m, actor, a, t, held)) return {Outcome::Allowed, Gate::None, c};
+  if (const Compiled* c = match(m, actor, a, t, held)) {
+    // Creating a user with user types and the Administrator flag is creating it
+    // and granting each of them: every part needs its own right, so decide()
+    // and the user-administration validators agree (user_admin.hpp).
+    if (a == Action::CreateUser) {
+      for (const Membership& ms : t.user->memberships)
+        if (evaluate(m, actor, Action::AssignUserType, Target::of(*t.user, ms.project)).outcome != Outcome::Allowed)
+          return {Outcome::Denied, Gate::Part, nullptr, Action::AssignUserType, ms.project};
+      if (t.user->administrator &&
+          evaluate(m, actor, Action::GrantAdministrator, Target::of(*t.user)).outcome != Outcome::Allowed)
+        return {Outcome::Denied, Gate::Part, nullptr, Action::GrantAdministrator};
+    }
+    return {Outcome::Allowed, Gate::None, c};
+  }
   if (a == Action::ViewTask || a == Action::ViewUser) return {Outcome::NotFound, Gate::NotFound};
   return {Outcome::Denied, Gate::DefaultDeny};
 }
@@ -582,8 +599,15 @@ std::string actor_phrase(const User& actor, const Target& t, std::uint8_t rule_w
       return std::string(danish(*ut)) + " on project " + project_label(*p, projects);
     if (actor.administrator && (rule_who & kAdmin)) return "Administrator";
     if (const auto ut = actor.type_on(*p)) return std::string(danish(*ut)) + " on project " + project_label(*p, projects);
-    if (actor.administrator) return "Administrator, not a member of project " + project_label(*p, projects) + ",";
-    return "A user who is not a member of project " + project_label(*p, projects) + ",";
+    // Not a member of the project: say what they are elsewhere, without commas
+    // (the phrase is the subject of "... may not ..." and of "... may ... only ...").
+    const std::string outside = " who is not a member of project " + project_label(*p, projects);
+    if (actor.administrator) return "An Administrator" + outside;
+    for (UserType ut : all_values<UserType>())
+      if (std::any_of(actor.memberships.begin(), actor.memberships.end(),
+                      [&](const Membership& m) { return m.type == ut; }))
+        return "A " + std::string(danish(ut)) + " of other projects" + outside;
+    return "A user" + outside;
   }
   if (actor.administrator && (rule_who & kAdmin)) return "Administrator";
   for (UserType ut : all_values<UserType>())
@@ -626,8 +650,8 @@ std::uint16_t failing_mask(const Compiled& c, const User& actor, const Target& t
   return out;
 }
 
-Decision explain(const Impl& m, const User& actor, Action a, const Target& t, const Raw& raw,
-                 std::span<const Project> projects) {
+Decision explain(const Impl& m, const User& actor, Action a, const Target& t,  // NOLINT(misc-no-recursion)
+                 const Raw& raw, std::span<const Project> projects) {
   Decision d;
   d.outcome = raw.outcome;
   const std::string phrase(describe(a));
@@ -640,7 +664,20 @@ Decision explain(const Impl& m, const User& actor, Action a, const Target& t, co
   }
   if (raw.gate == Gate::NotFound) {
     d.rule = "not_visible";
-    d.reason = target_kind(a) == TargetKind::User ? "user not found" : "task not found";
+    d.reason = target_kind(a) == TargetKind::User            ? not_found_message(ObjectKind::User)
+               : t.task && t.task->local                      ? not_found_message(ObjectKind::LocalTask)
+                                                              : not_found_message(ObjectKind::Task);
+    return d;
+  }
+  if (raw.gate == Gate::Part) {
+    const Target part = raw.part_project ? Target::of(*t.user, *raw.part_project) : Target::of(*t.user);
+    Decision sub = explain(m, actor, raw.part, part, evaluate(m, actor, raw.part, part), projects);
+    d.rule = std::move(sub.rule);
+    d.nearest = std::move(sub.nearest);
+    d.nearest_rule = std::move(sub.nearest_rule);
+    d.reason = std::move(sub.reason) + (raw.part_project ? " (needed to create a user with a user type on project " +
+                                                               project_label(*raw.part_project, projects) + ")"
+                                                         : std::string(" (needed to create an Administrator)"));
     return d;
   }
   if (raw.gate == Gate::KombitBoundary) {
@@ -775,7 +812,9 @@ Capabilities RightsModel::capabilities(const User& user) const {
     c.grant_administrator = allows(user, Action::GrantAdministrator, Target::of(probe));
     c.assign_in_all_projects = allows(user, Action::AssignUserType, Target::of(probe, kNoProject));
     for (const Membership& ms : user.memberships) {
-      if (!c.assign_in_all_projects && allows(user, Action::AssignUserType, Target::of(probe, ms.project)))
+      User member = probe;  // a user of the project (rules may require a shared project)
+      member.memberships = {{ms.project, UserType::Reader}};
+      if (!c.assign_in_all_projects && allows(user, Action::AssignUserType, Target::of(member, ms.project)))
         c.assign_projects.push_back(ms.project);
       TaskFacts f;
       f.municipality = *user.municipality;
@@ -884,9 +923,31 @@ std::vector<TaskId> visible_tasks(const TaskScope& scope, UserId viewer, std::sp
   return out;
 }
 
+std::string not_found_message(ObjectKind kind, std::string_view role) {
+  std::string_view what = "object";
+  switch (kind) {
+    case ObjectKind::Task: what = "task"; break;
+    case ObjectKind::LocalTask: what = "local task"; break;
+    case ObjectKind::User: what = "user"; break;
+    case ObjectKind::Project: what = "project"; break;
+    case ObjectKind::Template: what = "template"; break;
+    case ObjectKind::Wave: what = "rollout wave"; break;
+    case ObjectKind::Message: what = "message"; break;
+    case ObjectKind::Attachment: what = "attachment"; break;
+    case ObjectKind::Municipality: what = "municipality"; break;
+    case ObjectKind::Notification: what = "notification"; break;
+  }
+  std::string out;
+  if (!role.empty()) out.append(role).append(": ");
+  out.append(what).append(" not found");
+  return out;
+}
+
+NotFoundError not_found(ObjectKind kind, std::string_view role) { return NotFoundError(not_found_message(kind, role)); }
+
 void require(const Decision& d) {
   if (d.outcome == Outcome::Allowed) return;
-  if (d.outcome == Outcome::NotFound) throw NotFoundError(d.reason);
+  if (d.outcome == Outcome::NotFound) throw NotFoundError(d.reason);  // not_found_message(): see explain()
   throw PermissionDeniedError(d.reason, d.rule, d.nearest, d.nearest_rule);
 }
 

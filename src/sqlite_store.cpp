@@ -146,6 +146,9 @@ class SqliteStore::Impl final : public detail::IndexedStore {
   void migrate(std::int64_t version);
   std::unique_ptr<detail::WorldIndex> build_index(detail::sql::LoadedRows rows);
   void check_writable();
+  void require_writable() const override {
+    if (options_.read_only) throw StorageError("database " + path_ + " is open read-only");
+  }
   void write_outbox(Outgoing notify);
   void write_task(const Task& t);
   void write_local(const LocalTask& l);
@@ -629,7 +632,7 @@ void SqliteStore::Impl::read_attachment(AttachmentId id, const std::function<voi
                              &blob);
   if (rc != SQLITE_OK) {
     sqlite3_blob_close(blob);
-    if ((rc & 0xff) == SQLITE_ERROR) throw NotFoundError("attachment " + std::to_string(id.value()) + " not found");
+    if ((rc & 0xff) == SQLITE_ERROR) throw not_found(ObjectKind::Attachment);
     db_.fail(rc, "cannot read attachment " + std::to_string(id.value()));
   }
   const int size = sqlite3_blob_bytes(blob);
@@ -702,7 +705,7 @@ void SqliteStore::Impl::mark_delivered(std::span<const std::uint64_t> ids) {
   sql::Statement s(db_, "UPDATE outbox SET delivered = 1 WHERE id = ?");
   for (const std::uint64_t id : ids) {
     s.bind(1, static_cast<std::int64_t>(id)).run();
-    if (sqlite3_changes(db_.get()) == 0) throw NotFoundError("notification " + std::to_string(id) + " not found");
+    if (sqlite3_changes(db_.get()) == 0) throw not_found(ObjectKind::Notification);
   }
   tx.commit();
 }
@@ -713,7 +716,7 @@ void SqliteStore::Impl::reschedule(std::uint64_t id, Timestamp next_attempt, con
   if (options_.read_only) throw StorageError("database " + path_ + " is open read-only");
   sql::Statement s(db_, "UPDATE outbox SET attempts = attempts + 1, next_attempt = ?, last_error = ? WHERE id = ?");
   s.bind(1, next_attempt.unix_seconds()).bind(2, error).bind(3, static_cast<std::int64_t>(id)).run();
-  if (sqlite3_changes(db_.get()) == 0) throw NotFoundError("notification " + std::to_string(id) + " not found");
+  if (sqlite3_changes(db_.get()) == 0) throw not_found(ObjectKind::Notification);
 }
 
 std::string SqliteStore::Impl::integrity_check() const {
@@ -752,8 +755,12 @@ Snapshot SqliteStore::snapshot() const { return impl().snapshot(); }
 void SqliteStore::import_dataset(const Dataset& data) { impl().import_dataset(data); }
 Dataset SqliteStore::export_dataset() const { return impl().export_dataset(); }
 Task SqliteStore::update_task(const TaskUpdate& u, Outgoing n) { return impl().update_task(u, n); }
+User SqliteStore::create_user(const User& u, const Announce<User>& n) { return impl().create_user(u, n); }
 User SqliteStore::put_user(const User& u, std::uint32_t v, Outgoing n) { return impl().put_user(u, v, n); }
 void SqliteStore::remove_user(UserId u, Outgoing n) { impl().remove_user(u, n); }
+LocalTask SqliteStore::create_local_task(const LocalTask& t, const Announce<LocalTask>& n) {
+  return impl().create_local_task(t, n);
+}
 LocalTask SqliteStore::put_local_task(const LocalTask& t, Outgoing n) { return impl().put_local_task(t, n); }
 void SqliteStore::remove_local_task(LocalTaskId id, Outgoing n) { impl().remove_local_task(id, n); }
 Message SqliteStore::add_message(const Message& m, Outgoing n) { return impl().add_message(m, n); }

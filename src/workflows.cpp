@@ -33,15 +33,16 @@ bool real_day(int day, int month, int yy) {
 /// The current copy of the actor; NotFoundError when they no longer exist.
 User actor_of(const World& w, UserId id) {
   const User* u = w.user(id);
-  if (!u) throw NotFoundError("user " + std::to_string(id.value()) + " not found");
+  if (!u) throw not_found(ObjectKind::User);
   return *u;
 }
 
-/// Facts of a KLIK task, or NotFoundError naming nothing but the id the caller gave.
+/// Facts of a KLIK task, or the one task not-found error (the same as decide()'s
+/// for a task the actor may not see, so nothing tells the two apart).
 TaskFacts facts_of(const World& w, TaskId id) {
   const auto task = w.task(id);
   const auto project = w.project_of(id);
-  if (!task || !project) throw NotFoundError("task " + std::to_string(id.value()) + " not found");
+  if (!task || !project) throw not_found(ObjectKind::Task);
   return task_facts(*task, *project);
 }
 
@@ -49,7 +50,7 @@ TaskFacts facts_of(const World& w, TaskId id) {
 const User* target_of(const World& w, const User& actor, UserId id) {
   const User* target = w.user(id);
   if (!target || (actor.side == Side::Municipality && target->municipality != actor.municipality))
-    throw NotFoundError("user " + std::to_string(id.value()) + " not found");
+    throw not_found(ObjectKind::User);
   return target;
 }
 
@@ -102,35 +103,41 @@ Task Workflows::change_task(UserId actor_id, const TaskChange& change) {
     const std::span<const Project> projects(snap->projects());
     require(rights_.decide(actor, Action::ViewTask, facts, projects));
     const Timestamp now = clock_.now();
-    if (change.status && *change.status != facts.status) {
+    // Each field named needs its right, even at the value it has: a change is
+    // judged on what it asks for. Only what differs is written and notified.
+    if (change.status) {
       const bool kombit_only = *change.status == TaskStatus::NotActive || facts.status == TaskStatus::NotActive;
       require(rights_.decide(actor, kombit_only ? Action::SetNotActive : Action::EditStatus, facts, projects));
       update.status = change.status;
     }
     auto assign = [&](const std::optional<std::optional<UserId>>& wanted, const std::optional<UserId>& current,
                       Action action, const char* role) {
-      if (!wanted || *wanted == current) return;
+      if (!wanted) return;
       require(rights_.decide(actor, action, facts, projects));
       if (const auto& who = *wanted) {
         const User* person = snap->user(*who);
         // Someone of another municipality is "not found" to this actor, like every other object of theirs.
         if (!person || (actor.side == Side::Municipality && person->municipality != actor.municipality))
-          throw NotFoundError(std::string(role) + ": user " + std::to_string(who->value()) + " not found");
+          throw not_found(ObjectKind::User, role);
         const Decision can = rights_.decide(*person, Action::BeAssigned, facts, projects);
         if (!can.allowed())
           throw InvalidArgumentError(person->full_name + " cannot be made " + role + ": " + can.reason, role);
-        Notification n = notification("task.assigned", actor, task_link(change.task),
-                                      {{"task", change.task.value()}, {"role", role}}, now);
-        n.recipients = {*who};
-        n.key = "task.assigned/" + std::to_string(change.task.value()) + "/" + role + "/" +
-                std::to_string(who->value()) + "/" + std::to_string(now.unix_seconds());
-        notes.push_back(std::move(n));
+        if (*wanted != current) {
+          Notification n = notification("task.assigned", actor, task_link(change.task),
+                                        {{"task", change.task.value()}, {"role", role}}, now);
+          n.recipients = {*who};
+          n.key = "task.assigned/" + std::to_string(change.task.value()) + "/" + role + "/" +
+                  std::to_string(who->value()) + "/" + std::to_string(now.unix_seconds());
+          notes.push_back(std::move(n));
+        }
       }
       (action == Action::EditResponsible ? update.responsible : update.performer) = *wanted;
     };
     assign(change.responsible, facts.responsible, Action::EditResponsible, "responsible");
     assign(change.performer, facts.performer, Action::EditPerformer, "performer");
   }
+  // The store applies only what differs; a change with no effect is no write
+  // (no new version, no notification), judged on the task as it is when it is written.
   return store_.update_task(update, notes);
 }
 
@@ -179,7 +186,7 @@ Message Workflows::broadcast(UserId actor_id, ProjectId project, std::optional<W
     const Snapshot snap = store_.snapshot();
     const User actor = actor_of(snap.world(), actor_id);
     const Project* p = snap->project(project);
-    if (!p) throw NotFoundError("project " + std::to_string(project.value()) + " not found");
+    if (!p) throw not_found(ObjectKind::Project);
     if (actor.side != Side::Kombit || (!actor.administrator && !actor.type_on(project)))
       throw PermissionDeniedError("only KOMBIT's administrator and the project's implementation managers write to a " +
                                       std::string(wave ? "rollout wave" : "whole project"),
@@ -189,7 +196,7 @@ Message Workflows::broadcast(UserId actor_id, ProjectId project, std::optional<W
       const auto& waves = snap->waves();
       const auto it = std::find_if(waves.begin(), waves.end(),
                                    [&](const RolloutWave& w) { return w.id == *wave && w.project == project; });
-      if (it == waves.end()) throw NotFoundError("rollout wave " + std::to_string(wave->value()) + " not found");
+      if (it == waves.end()) throw not_found(ObjectKind::Wave);
       municipalities = it->members;
     }
     const Timestamp now = clock_.now();
@@ -257,7 +264,11 @@ Attachment Workflows::add_file(UserId actor_id, TaskId task, const std::string& 
 }
 
 LocalTask Workflows::create_local_task(UserId actor_id, LocalTask task) {
-  std::vector<Notification> notes;
+  if (task.id.value() != 0)
+    throw InvalidArgumentError("a new local task's id is assigned by klik: pass 0, not " +
+                                   std::to_string(task.id.value()),
+                               "id");
+  Announce<LocalTask> announce;
   {
     const Snapshot snap = store_.snapshot();
     const User actor = actor_of(snap.world(), actor_id);
@@ -265,43 +276,46 @@ LocalTask Workflows::create_local_task(UserId actor_id, LocalTask task) {
     const std::span<const Project> projects(snap->projects());
     require(rights_.decide(actor, Action::CreateLocalTask, parent, projects));
     task.municipality = parent.municipality;
-    if (task.id.value() == 0) {
-      std::uint32_t max = 0;
-      for (const auto& e : snap->index().locals) max = std::max(max, e.task.id.value());
-      task.id = LocalTaskId(max + 1);
-    }
     const Timestamp now = clock_.now();
-    std::set<UserId> told;
-    for (const auto& [who, role] : {std::pair{task.responsible, "responsible"}, std::pair{task.performer, "performer"}}) {
-      if (!who || !told.insert(*who).second) continue;
-      Notification n = notification("task.assigned", actor, task_link(task.parent),
-                                    {{"local_task", task.id.value()}, {"role", role}}, now);
-      n.recipients = {*who};
-      notes.push_back(std::move(n));
-    }
+    // The notifications name the new id, which the store assigns under its write lock.
+    announce = [actor, now](const LocalTask& stored) {
+      std::vector<Notification> notes;
+      std::set<UserId> told;
+      for (const auto& [who, role] :
+           {std::pair{stored.responsible, "responsible"}, std::pair{stored.performer, "performer"}}) {
+        if (!who || !told.insert(*who).second) continue;
+        Notification n = notification("task.assigned", actor, task_link(stored.parent),
+                                      {{"local_task", stored.id.value()}, {"role", role}}, now);
+        n.recipients = {*who};
+        notes.push_back(std::move(n));
+      }
+      return notes;
+    };
   }
-  return store_.put_local_task(task, notes);
+  return store_.create_local_task(task, announce);
 }
 
 User Workflows::create_user(UserId actor_id, User proposed) {
-  std::vector<Notification> notes;
+  if (proposed.id.value() != 0)
+    throw InvalidArgumentError("a new user's id is assigned by klik: pass 0, not " +
+                                   std::to_string(proposed.id.value()),
+                               "id");
+  Announce<User> announce;
   {
     const Snapshot snap = store_.snapshot();
     const User actor = actor_of(snap.world(), actor_id);
     const std::vector<User> users = all_users(snap.world());
     throw_if_any(validate_create_user(rights_, actor, proposed, users, snap->projects()));
-    if (proposed.id.value() == 0) {
-      std::uint32_t max = 0;
-      for (const User& u : users) max = std::max(max, u.id.value());
-      proposed.id = UserId(max + 1);
-    }
-    proposed.version = 1;
-    Notification n = notification("user.created", actor, "/password-reset?user=" + std::to_string(proposed.id.value()),
-                                  {{"user", proposed.id.value()}}, clock_.now());
-    n.recipients = {proposed.id};
-    notes.push_back(std::move(n));
+    const Timestamp now = clock_.now();
+    announce = [actor, now](const User& stored) {
+      Notification n = notification("user.created", actor, "/password-reset?user=" + std::to_string(stored.id.value()),
+                                    {{"user", stored.id.value()}}, now);
+      n.recipients = {stored.id};
+      return std::vector<Notification>{std::move(n)};
+    };
   }
-  return store_.put_user(proposed, 0, notes);
+  // The store assigns the id and re-checks the email under its write lock.
+  return store_.create_user(proposed, announce);
 }
 
 User Workflows::set_user_type(UserId actor_id, UserId user_id, ProjectId project, std::optional<UserType> type) {
@@ -312,6 +326,7 @@ User Workflows::set_user_type(UserId actor_id, UserId user_id, ProjectId project
     const Snapshot snap = store_.snapshot();
     const User actor = actor_of(snap.world(), actor_id);
     const User* target = target_of(snap.world(), actor, user_id);
+    if (!snap->project(project)) throw not_found(ObjectKind::Project);
     const std::vector<User> users = all_users(snap.world());
     const auto before_type = target->type_on(project);
     throw_if_any(type ? validate_set_user_type(rights_, actor, *target, project, *type, users, snap->projects())
@@ -339,6 +354,8 @@ User Workflows::set_user_type(UserId actor_id, UserId user_id, ProjectId project
       notes.push_back(std::move(n));
     }
   }
+  // The store re-checks the last Administrator and Plusbruger against the users
+  // as they are when it writes, and writes nothing when nothing changes.
   return store_.put_user(after, version, notes);
 }
 
@@ -350,7 +367,7 @@ void Workflows::delete_user(UserId actor_id, UserId user_id) {
     const std::vector<User> users = all_users(snap.world());
     throw_if_any(validate_delete_user(rights_, actor, *target, users, snap->projects()));
   }
-  store_.remove_user(user_id);
+  store_.remove_user(user_id);  // re-checks the invariants under the store's write lock
 }
 
 }  // namespace klik

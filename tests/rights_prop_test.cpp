@@ -90,7 +90,7 @@ RC_GTEST_PROP(RightsProps, NoUserReachesAnotherMunicipality, ()) {
       for (Action a : actions_of(TargetKind::Task)) {
         const Decision d = rights().decide(u, a, t);
         RC_ASSERT(d.outcome == Outcome::NotFound);
-        RC_ASSERT(d.reason == "task not found");
+        RC_ASSERT(d.reason == (t.local ? "local task not found" : "task not found"));
         RC_ASSERT(d.nearest.empty());
       }
     }

@@ -4,6 +4,7 @@
 // '-' not found (the object is not visible to the actor, SPEC §4.4).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <thread>
 #include <vector>
@@ -221,7 +222,7 @@ TEST(RightsMatrix, KombitNeverSeesLocalTasks) {
     for (Action a : kTaskActions) {
       const Decision d = rights.decide(k, a, local, projects());
       EXPECT_EQ(symbol(d), '-') << code(a);
-      EXPECT_EQ(d.reason, "task not found");
+      EXPECT_EQ(d.reason, "local task not found");
     }
 }
 
@@ -318,10 +319,12 @@ struct UserRow {
 };
 const std::vector<UserRow> kUserRows = {
     {Action::ViewUser, std::nullopt, "YYYYY", "YYYYY", "-----"},
-    {Action::CreateUser, std::nullopt, "YYnnn", "YYnnn", "nnnnn"},
+    // Creating a user with a type on Q needs assign_user_type on Q (issue 9: decide agrees with the validators).
+    {Action::CreateUser, std::nullopt, "YYnnn", "Ynnnn", "nnnnn"},
     {Action::DeleteUser, std::nullopt, "Ynnnn", "Ynnnn", "-----"},
     {Action::EditUser, std::nullopt, "YYnnn", "Ynnnn", "-----"},
-    {Action::AssignUserType, kP, "YYnnn", "YYnnn", "-----"},
+    // A Plusbruger assigns types only to users of their projects (SPEC §4.2), under assign_user_type's own rule.
+    {Action::AssignUserType, kP, "YYnnn", "Ynnnn", "-----"},
     {Action::AssignUserType, kQ, "Ynnnn", "Ynnnn", "-----"},
     {Action::GrantAdministrator, std::nullopt, "Ynnnn", "Ynnnn", "-----"},
     {Action::ResetPassword, std::nullopt, "YYnnn", "Ynnnn", "-----"},
@@ -637,6 +640,49 @@ TEST(RightsThreads, OneModelSharedByManyThreads) {
     });
   for (auto& t : threads) t.join();
   for (int a : allowed) EXPECT_EQ(a, 10000);
+}
+
+
+// Issue 9: the not-found of decide() (an object the actor may not see) and the one
+// of a lookup by an id that exists nowhere are the same bytes, for every kind.
+TEST(NotFound, DecideAndLookupsSayTheSameForEveryKind) {
+  synthetic::Options o;
+  o.municipalities = 2;
+  o.scale = 0.1;
+  o.local_task_share = 0.05;
+  const Dataset d = synthetic::generate(o);
+  const FactIndex index(d);
+  const RightsModel& rights = RightsModel::default_model();
+  const MunicipalityId home = d.municipalities[0].id;
+  const User& actor = *std::find_if(d.users.begin(), d.users.end(), [&](const User& u) {
+    return u.municipality == home && !u.memberships.empty();
+  });
+  auto lookup = [](auto&& f) {
+    try {
+      f();
+    } catch (const NotFoundError& e) {
+      return std::string(e.what());
+    }
+    return std::string("found");
+  };
+  const auto task = std::find_if(d.tasks.begin(), d.tasks.end(), [&](const Task& t) { return t.municipality != home; });
+  ASSERT_NE(task, d.tasks.end());
+  EXPECT_EQ(rights.decide(actor, Action::ViewTask, index.task(task->id)).reason,
+            lookup([&] { (void)index.task(TaskId(2'000'000'000)); }));
+  const auto local = std::find_if(d.local_tasks.begin(), d.local_tasks.end(),
+                                  [&](const LocalTask& l) { return l.municipality != home; });
+  ASSERT_NE(local, d.local_tasks.end());
+  EXPECT_EQ(rights.decide(actor, Action::ViewTask, index.local_task(local->id)).reason,
+            lookup([&] { (void)index.local_task(LocalTaskId(2'000'000'000)); }));
+  const auto user = std::find_if(d.users.begin(), d.users.end(),
+                                 [&](const User& u) { return u.side == Side::Municipality && u.municipality != home; });
+  ASSERT_NE(user, d.users.end());
+  EXPECT_EQ(rights.decide(actor, Action::ViewUser, Target::of(*user)).reason,
+            lookup([&] { (void)index.user(UserId(3'000'000)); }));
+  EXPECT_EQ(lookup([&] { (void)index.project_of(TemplateId(3'000'000)); }), not_found_message(ObjectKind::Template));
+  // The texts name no id and no place.
+  EXPECT_EQ(not_found_message(ObjectKind::Task), "task not found");
+  EXPECT_EQ(not_found_message(ObjectKind::User, "responsible"), "responsible: user not found");
 }
 
 }  // namespace

@@ -29,7 +29,11 @@ Dataset crash_dataset() {
   o.scale = 0.09;
   o.content = false;
   o.local_task_share = 0;
-  return synthetic::generate(o);
+  Dataset d = synthetic::generate(o);
+  // Every mutation must be a real change (a change with no effect is no write):
+  // the statuses set cycle through status 1, 2, 3, so every task starts at 0.
+  for (Task& t : d.tasks) t.status = TaskStatus::NotActive;
+  return d;
 }
 
 /// Mutation i: every fifth adds a message, the others set a task's status;

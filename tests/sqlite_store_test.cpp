@@ -156,7 +156,10 @@ TEST(SqliteStore, ReadOnlyStoresAndLocations) {
   {
     auto ro = open_sqlite_store(path, {.read_only = true});
     EXPECT_EQ(ro->snapshot()->task_count(), data().tasks.size());
-    EXPECT_THROW(ro->update_task({.task = data().tasks[0].id, .status = TaskStatus::Started}), StorageError);
+    const TaskStatus other = data().tasks[0].status == TaskStatus::Started ? TaskStatus::Completed : TaskStatus::Started;
+    EXPECT_THROW(ro->update_task({.task = data().tasks[0].id, .status = other}), StorageError);
+    // Even a change with no effect: a read-only store refuses every write call alike.
+    EXPECT_THROW(ro->update_task({.task = data().tasks[0].id}), StorageError);
     EXPECT_EQ(ro->snapshot()->task(data().tasks[0].id), data().tasks[0]);
   }
   // A location nobody may create files in (not even root).
@@ -202,12 +205,13 @@ TEST(SqliteStore, AFullDiskFailsTheWriteAndKeepsTheData) {
   EXPECT_THROW(s->add_attachment(a), StorageError);
   EXPECT_EQ(s->attachments(a.task).size(), std::count_if(tiny.attachments.begin(), tiny.attachments.end(),
                                                         [&](const Attachment& x) { return x.task == a.task; }));
-  s->update_task({.task = tiny.tasks[0].id, .status = TaskStatus::Completed});
+  const TaskStatus changed = tiny.tasks[0].status == TaskStatus::Completed ? TaskStatus::Started : TaskStatus::Completed;
+  s->update_task({.task = tiny.tasks[0].id, .status = changed});
   s.reset();
   auto again = open_sqlite_store(path);
   EXPECT_EQ(again->integrity_check(), "ok");
   Dataset expected = tiny;
-  expected.tasks[0].status = TaskStatus::Completed;
+  expected.tasks[0].status = changed;
   ++expected.tasks[0].version;
   EXPECT_EQ(again->export_dataset(), expected);
 }
@@ -224,7 +228,9 @@ TEST(SqliteStore, ASecondWriterConnectionIsRefused) {
 TEST(SqliteStore, ReaderThreadsSeeOnlyCommittedStates) {
   TempDir dir;
   auto s = open_sqlite_store(dir.file("threads.sqlite"), {.durability = Durability::Normal});
-  s->import_dataset(data());
+  Dataset d = data();
+  for (Task& t : d.tasks) t.status = TaskStatus::NotActive;  // so that every update below is a change
+  s->import_dataset(d);
   const std::size_t n = 50;
   std::atomic<bool> done{false};
   std::atomic<int> bad{0}, reads{0};

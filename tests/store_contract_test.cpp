@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 
 #include "klik/notifier.hpp"
 #include "klik/query_engine.hpp"
@@ -107,7 +109,9 @@ TYPED_TEST(StoreContract, UpdateTaskBumpsVersionAndSurvivesReopen) {
 
 TYPED_TEST(StoreContract, StaleWriteIsAConflictNamingTheChangedFields) {
   const auto [t, other] = find_assignable(data());
-  this->store->update_task({.task = t.id, .expected_version = t.version, .status = TaskStatus::Started});
+  ASSERT_NE(t.performer, std::optional(other.id));
+  const TaskStatus changed = t.status == TaskStatus::Started ? TaskStatus::Completed : TaskStatus::Started;
+  this->store->update_task({.task = t.id, .expected_version = t.version, .status = changed});
   this->store->update_task({.task = t.id, .expected_version = t.version + 1, .performer = std::optional(other.id)});
   this->reopen();
   try {
@@ -117,6 +121,8 @@ TYPED_TEST(StoreContract, StaleWriteIsAConflictNamingTheChangedFields) {
   } catch (const ConflictError& e) {
     EXPECT_EQ(e.changed_fields(), (std::vector<std::string>{"status", "performer"}));
     EXPECT_EQ(e.code(), ErrorCode::Conflict);
+    // The message names them too (it was built after the list had been moved away).
+    EXPECT_NE(std::string(e.what()).find("; changed: status, performer)"), std::string::npos) << e.what();
   }
   // Nothing changed by the refused write.
   EXPECT_EQ(this->store->snapshot()->task(t.id)->responsible, t.responsible);
@@ -156,18 +162,22 @@ TYPED_TEST(StoreContract, PutUserVersionsConflictsAndUniqueEmail) {
     FAIL() << "expected a conflict";
   } catch (const ConflictError& e) {
     EXPECT_EQ(e.changed_fields(), (std::vector<std::string>{"full_name"}));
+    EXPECT_NE(std::string(e.what()).find("; changed: full_name)"), std::string::npos) << e.what();
   }
   User dup = data().users[1];
   dup.email = "  " + data().users[2].email + " ";
   EXPECT_THROW(this->store->put_user(dup), AlreadyExistsError);
   User fresh = data().users[1];
-  fresh.id = UserId(900'000);
+  fresh.id = UserId(0);
   fresh.email = "ny.bruger@example.dk";
+  fresh.administrator = false;
   fresh.memberships.clear();
-  EXPECT_EQ(this->store->put_user(fresh).version, fresh.version);
+  const User created = this->store->create_user(fresh);
+  EXPECT_EQ(created.version, 1u);
+  EXPECT_GT(created.id.value(), 0u);
   this->reopen();
   EXPECT_EQ(this->store->snapshot()->user(u.id)->full_name, "Ny Navnesen");
-  EXPECT_EQ(*this->store->snapshot()->user_by_email("NY.BRUGER@example.dk"), fresh);
+  EXPECT_EQ(*this->store->snapshot()->user_by_email("NY.BRUGER@example.dk"), created);
 }
 
 TYPED_TEST(StoreContract, RemovingAUserClearsTheirAssignments) {
@@ -208,7 +218,8 @@ TYPED_TEST(StoreContract, LocalTasksPutReplaceRemove) {
   l.municipality = parent.municipality;
   l.title = "Lokal opgave";
   l.end = Date(2026, 6, 30);
-  this->store->put_local_task(l);
+  EXPECT_EQ(this->store->create_local_task(l).version, 1u);
+  EXPECT_THROW(this->store->create_local_task(l), AlreadyExistsError);
   l.title = "Lokal opgave, rettet";
   EXPECT_EQ(this->store->put_local_task(l).version, 2u);
   this->reopen();
@@ -218,7 +229,139 @@ TYPED_TEST(StoreContract, LocalTasksPutReplaceRemove) {
   this->reopen();
   EXPECT_EQ(this->store->snapshot()->local_task(l.id), nullptr);
   l.municipality = MunicipalityId(999);
-  EXPECT_THROW(this->store->put_local_task(l), InvalidArgumentError);
+  EXPECT_THROW(this->store->create_local_task(l), InvalidArgumentError);
+  EXPECT_THROW(this->store->put_local_task(l), NotFoundError);  // put changes, never creates
+}
+
+// Issue 9: ids of new objects were max+1 of a snapshot, and put_* replaced an
+// existing id silently. Creation is its own call; the store assigns the id.
+TYPED_TEST(StoreContract, PutNeverCreatesAndCreateNeverReplaces) {
+  User ghost = data().users[1];
+  ghost.id = UserId(900'000);
+  ghost.email = "ghost@example.dk";
+  EXPECT_THROW(this->store->put_user(ghost), NotFoundError);
+  User clash = data().users[1];
+  clash.email = "clash@example.dk";
+  EXPECT_THROW(this->store->create_user(clash), AlreadyExistsError);  // data().users[1].id is taken
+  EXPECT_EQ(*this->store->snapshot()->user(data().users[1].id), data().users[1]);
+  EXPECT_EQ(this->store->snapshot()->user(ghost.id), nullptr);
+  ASSERT_FALSE(data().local_tasks.empty());
+  LocalTask taken = data().local_tasks.front();
+  taken.title = "replaced?";
+  EXPECT_THROW(this->store->create_local_task(taken), AlreadyExistsError);
+  EXPECT_EQ(*this->store->snapshot()->local_task(taken.id), data().local_tasks.front());
+  EXPECT_TRUE(this->store->outbox().empty());
+}
+
+TYPED_TEST(StoreContract, ConcurrentCreationsAllSurviveWithDistinctIds) {
+  const Task parent = data().tasks[3];
+  constexpr int threads = 8, each = 12;
+  std::vector<std::thread> pool;
+  std::atomic<int> failures{0};
+  for (int i = 0; i < threads; ++i)
+    pool.emplace_back([&, i] {
+      for (int k = 0; k < each; ++k) {
+        try {
+          User u;
+          u.email = "ny" + std::to_string(i) + "-" + std::to_string(k) + "@example.dk";
+          u.full_name = "Ny " + std::to_string(i);
+          u.municipality = parent.municipality;
+          (void)this->store->create_user(u);
+          LocalTask l;
+          l.parent = parent.id;
+          l.municipality = parent.municipality;
+          l.title = "Lokal " + std::to_string(i) + "-" + std::to_string(k);
+          l.end = Date(2026, 6, 30);
+          (void)this->store->create_local_task(l);
+        } catch (...) {
+          ++failures;
+        }
+      }
+    });
+  for (auto& t : pool) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  this->reopen();
+  const Snapshot snap = this->store->snapshot();
+  EXPECT_EQ(snap->users().size(), data().users.size() + threads * each);
+  EXPECT_EQ(snap->local_task_count(), data().local_tasks.size() + threads * each);
+  for (int i = 0; i < threads; ++i)
+    for (int k = 0; k < each; ++k)
+      EXPECT_NE(snap->user_by_email("ny" + std::to_string(i) + "-" + std::to_string(k) + "@example.dk"), nullptr);
+}
+
+// Issue 9: Store::put_user / remove_user could revoke the last Administrator or
+// demote the last Plusbruger; every writer now keeps SPEC §4.2's invariants.
+TYPED_TEST(StoreContract, EveryUserWriteKeepsTheLastAdministratorAndPlusbruger) {
+  const MunicipalityId m = data().municipalities.front().id;
+  std::vector<User> admins;
+  for (const User& u : data().users)
+    if (u.side == Side::Municipality && u.municipality == m && u.administrator) admins.push_back(u);
+  ASSERT_FALSE(admins.empty());
+  for (std::size_t i = 1; i < admins.size(); ++i) {
+    User other = admins[i];
+    other.administrator = false;
+    (void)this->store->put_user(other);
+  }
+  User last = *this->store->snapshot()->user(admins[0].id);
+  last.administrator = false;
+  EXPECT_THROW(this->store->put_user(last), FailedPreconditionError);
+  EXPECT_THROW(this->store->remove_user(last.id), FailedPreconditionError);
+  EXPECT_TRUE(this->store->snapshot()->user(last.id)->administrator);
+  // Once there is another Administrator, the same writes pass.
+  User second = last;
+  second.id = UserId(0);
+  second.email = "anden.admin@example.dk";
+  second.memberships.clear();
+  second.administrator = true;
+  (void)this->store->create_user(second);
+  EXPECT_FALSE(this->store->put_user(last).administrator);
+
+  // The last Plusbruger of a project in the municipality.
+  const ProjectId p = data().projects.front().id;
+  std::vector<UserId> plus;
+  for (const User* u : this->store->snapshot()->users())
+    if (u->municipality == m && u->type_on(p) == UserType::Plus) plus.push_back(u->id);
+  ASSERT_FALSE(plus.empty());
+  for (std::size_t i = 1; i < plus.size(); ++i) {
+    User u = *this->store->snapshot()->user(plus[i]);
+    for (Membership& ms : u.memberships)
+      if (ms.project == p) ms.type = UserType::Standard;
+    (void)this->store->put_user(u);
+  }
+  User only = *this->store->snapshot()->user(plus[0]);
+  for (Membership& ms : only.memberships)
+    if (ms.project == p) ms.type = UserType::Reader;
+  try {
+    (void)this->store->put_user(only);
+    FAIL() << "the last Plusbruger was demoted";
+  } catch (const FailedPreconditionError& e) {
+    EXPECT_NE(std::string(e.what()).find("last Plusbruger of project"), std::string::npos) << e.what();
+  }
+  std::erase_if(only.memberships, [&](const Membership& ms) { return ms.project == p; });
+  EXPECT_THROW(this->store->put_user(only), FailedPreconditionError);
+  EXPECT_THROW(this->store->remove_user(plus[0]), FailedPreconditionError);
+  EXPECT_EQ(this->store->snapshot()->user(plus[0])->type_on(p), UserType::Plus);
+}
+
+// Issue 9: a change that changes nothing bumped the version (spurious conflicts).
+TYPED_TEST(StoreContract, AChangeWithNoEffectIsNoWrite) {
+  const Task t = find_assignable(data()).task;
+  const Notification n = note("task.status", 5);
+  const Task same = this->store->update_task(
+      {.task = t.id, .expected_version = t.version, .status = t.status, .responsible = std::optional(t.responsible)},
+      {&n, 1});
+  EXPECT_EQ(same, t);
+  EXPECT_EQ(this->store->update_task({.task = t.id}), t);
+  User u = data().users[2];
+  EXPECT_EQ(this->store->put_user(u, u.version, {&n, 1}), u);
+  this->reopen();
+  EXPECT_EQ(this->store->snapshot()->task(t.id), t);
+  EXPECT_EQ(*this->store->snapshot()->user(u.id), u);
+  EXPECT_TRUE(this->store->outbox().empty());
+  // A writer who read version t.version still writes without a conflict.
+  const TaskStatus changed = t.status == TaskStatus::Started ? TaskStatus::Completed : TaskStatus::Started;
+  EXPECT_EQ(this->store->update_task({.task = t.id, .expected_version = t.version, .status = changed}).version,
+            t.version + 1);
 }
 
 TYPED_TEST(StoreContract, MessagesNotesAndAttachments) {
@@ -263,7 +406,8 @@ TYPED_TEST(StoreContract, OutboxRecordsNotificationsWithTheirMutation) {
   const Task t = data().tasks[1];
   const Notification n1 = note("task.status", 5), n2 = note("task.status", 6);
   const Notification both[] = {n1, n2};
-  this->store->update_task({.task = t.id, .status = TaskStatus::Started}, both);
+  const TaskStatus changed = t.status == TaskStatus::Started ? TaskStatus::Completed : TaskStatus::Started;
+  this->store->update_task({.task = t.id, .status = changed}, both);
   this->store->enqueue({&n1, 1});
   this->reopen();
   auto all = this->store->outbox();

@@ -1,6 +1,8 @@
 // SPEC §4.2: each user-administration invariant broken once, with its message.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -271,6 +273,177 @@ TEST(UserAdminConsequences, LeavingAProjectClearsItsAssignments) {
   const auto deleted = cleared_assignments(lise, std::nullopt, tasks);
   ASSERT_EQ(deleted.size(), 4u);
   EXPECT_EQ(deleted[2], (ClearedAssignment{TaskId(12), false, LocalTaskId{}, true, false}));
+}
+
+
+// ---- issue 9: reasons that read well and name the real rule; decide() agrees ----
+
+TEST_F(Fixture, ANonMemberIsNamedPlainly) {
+  // Qasim is Plusbruger on Q only; P is not his.
+  const Decision d = rights.decide(plus_q(), Action::AssignUserType, Target::of(light(), kP), projects);
+  EXPECT_EQ(d.reason,
+            "A Plusbruger of other projects who is not a member of project Ydelsesrefusion may not assign user types; "
+            "allowed as Administrator");
+  const auto v = validate_set_user_type(rights, plus_q(), light(), kP, UserType::Standard, users, projects);
+  ASSERT_FALSE(v.empty());
+  EXPECT_EQ(v[0].kind, AdminViolationKind::ProjectNotHeld);
+  EXPECT_EQ(v[0].rule, d.rule);
+  EXPECT_EQ(v[0].nearest, "allowed as Administrator");
+  try {
+    throw_if_any(v);
+    FAIL();
+  } catch (const PermissionDeniedError& e) {
+    EXPECT_EQ(e.rule(), "default_deny");
+    EXPECT_EQ(e.nearest(), "allowed as Administrator");
+    EXPECT_EQ(e.nearest_rule(), d.nearest_rule);
+  }
+}
+
+TEST_F(Fixture, AssigningATypeToAUserOfNoSharedProjectNamesTheAssignRule) {
+  // Per (Plusbruger on P) adding Rasmus (only on Q, where Per is no Plusbruger) to P.
+  const auto v = validate_set_user_type(rights, plus_p(), reader(), kP, UserType::Light, users, projects);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].kind, AdminViolationKind::NotPermitted);
+  EXPECT_EQ(v[0].message,
+            "Plusbruger on project Ydelsesrefusion may assign user types only for users who share one of their "
+            "projects");
+  EXPECT_EQ(v[0].nearest_rule, "plus_assign_user_type");
+  EXPECT_EQ(v[0].nearest, "allowed if the user shares one of their projects");
+}
+
+TEST_F(Fixture, CreateUserDecisionRefusesWhatTheValidatorRefuses) {
+  User onto_q = proposed("new@kommune.dk", {{kQ, UserType::Light}});
+  const Decision d = rights.decide(plus_p(), Action::CreateUser, Target::of(onto_q), projects);
+  EXPECT_FALSE(d.allowed());
+  EXPECT_NE(d.reason.find("(needed to create a user with a user type on project Sygedagpenge)"), std::string::npos)
+      << d.reason;
+  EXPECT_FALSE(d.nearest.empty());
+  User made_admin = proposed("new@kommune.dk", {{kP, UserType::Light}});
+  made_admin.administrator = true;
+  EXPECT_FALSE(rights.decide(plus_p(), Action::CreateUser, Target::of(made_admin), projects).allowed());
+  made_admin.administrator = false;
+  EXPECT_TRUE(rights.decide(plus_p(), Action::CreateUser, Target::of(made_admin), projects).allowed());
+}
+
+// A one-part change asks for its right even when it would change nothing.
+TEST_F(Fixture, AskingForTheCurrentValueStillNeedsTheRight) {
+  // Lise is Light-bruger on P: she may not assign types, not even Light to herself.
+  EXPECT_EQ(kinds(validate_set_user_type(rights, light(), light(), kP, UserType::Light, users, projects)),
+            std::vector{AdminViolationKind::NotPermitted});
+  EXPECT_EQ(kinds(validate_remove_project(rights, reader(), light(), kQ, users, projects)),
+            std::vector{AdminViolationKind::NotPermitted});
+  EXPECT_EQ(kinds(validate_set_administrator(rights, plus_p(), light(), false, users, projects)),
+            std::vector{AdminViolationKind::NotPermitted});
+  EXPECT_EQ(kinds(validate_edit_details(rights, plus_p(), reader(), reader().full_name, reader().organisation,
+                                        reader().email, users, projects)),
+            std::vector{AdminViolationKind::NotPermitted});
+  // Who has the right may ask for what is already so.
+  EXPECT_TRUE(validate_set_user_type(rights, admin(), light(), kP, UserType::Light, users, projects).empty());
+}
+
+// For every actor, target and change: the validators refuse for a rights reason
+// exactly when the matching decide() refuses, with the same rule and nearest.
+TEST_F(Fixture, ValidatorsAndDecideAgreeOnEveryChange) {
+  std::vector<User> actors = users;
+  User kombit = make(50, "Karen KOMBIT", kHome, false, {{kP, UserType::Plus}});
+  kombit.side = Side::Kombit;
+  kombit.municipality.reset();
+  actors.push_back(kombit);
+  kombit.id = UserId(51);
+  kombit.administrator = true;
+  actors.push_back(kombit);
+  actors.push_back(make(8, "Pia PlusBegge", kHome, false, {{kP, UserType::Plus}, {kQ, UserType::Plus}}));
+  actors.push_back(make(9, "Sara Standard", kHome, false, {{kP, UserType::Standard}}));
+  std::vector<User> all = users;
+  all.insert(all.end(), actors.end() - 4, actors.end());
+
+  auto is_rights = [](const AdminViolation& v) {
+    return v.kind == AdminViolationKind::NotPermitted || v.kind == AdminViolationKind::ProjectNotHeld ||
+           v.kind == AdminViolationKind::NotFound;
+  };
+  std::size_t checked = 0, refused = 0;
+  auto agree = [&](const std::vector<AdminViolation>& v, const Decision& d, const std::string& what) {
+    const auto first = std::find_if(v.begin(), v.end(), is_rights);
+    ++checked;
+    refused += !d.allowed();
+    EXPECT_EQ(first != v.end(), !d.allowed()) << what << ": " << d.reason;
+    EXPECT_EQ(d.reason.find(", may"), std::string::npos) << what << ": " << d.reason;  // no stray comma
+    if (first != v.end() && first->kind != AdminViolationKind::NotFound && !d.allowed()) {
+      EXPECT_EQ(first->rule, d.rule) << what;
+      EXPECT_EQ(first->nearest, d.nearest) << what;
+      EXPECT_EQ(first->nearest_rule, d.nearest_rule) << what;
+    }
+  };
+  const std::vector<std::optional<UserType>> types = {std::nullopt, UserType::Plus, UserType::Standard,
+                                                      UserType::Light, UserType::Reader};
+  for (const User& actor : actors) {
+    const std::string who = actor.full_name;
+    // Creation: every combination of types on P and Q, with and without the flag, in both municipalities.
+    for (MunicipalityId m : {kHome, kOther})
+      for (const auto& tp : types)
+        for (const auto& tq : types)
+          for (bool flag : {false, true}) {
+            User u = proposed("fresh@kommune.dk", {});
+            u.municipality = m;
+            u.administrator = flag;
+            if (tp) u.memberships.push_back({kP, *tp});
+            if (tq) u.memberships.push_back({kQ, *tq});
+            agree(validate_create_user(rights, actor, u, all, projects),
+                  rights.decide(actor, Action::CreateUser, Target::of(u), projects), who + " creates");
+          }
+    for (const User& target : all) {
+      const std::string on = who + " -> " + target.full_name;
+      for (ProjectId p : {kP, kQ}) {
+        const Decision assign = rights.decide(actor, Action::AssignUserType, Target::of(target, p), projects);
+        for (const auto& t : types)
+          if (t)
+            agree(validate_set_user_type(rights, actor, target, p, *t, all, projects), assign, on + " set type");
+        agree(validate_remove_project(rights, actor, target, p, all, projects), assign, on + " remove");
+      }
+      agree(validate_delete_user(rights, actor, target, all, projects),
+            rights.decide(actor, Action::DeleteUser, Target::of(target), projects), on + " delete");
+      const Decision edit = rights.decide(actor, Action::EditUser, Target::of(target), projects);
+      agree(validate_edit_details(rights, actor, target, "Nyt Navn", target.organisation, target.email, all,
+                                  projects),
+            edit, on + " rename");
+      agree(validate_edit_details(rights, actor, target, target.full_name, target.organisation, target.email, all,
+                                  projects),
+            edit, on + " same details");
+      const Decision grant = rights.decide(actor, Action::GrantAdministrator, Target::of(target), projects);
+      for (bool flag : {false, true})
+        agree(validate_set_administrator(rights, actor, target, flag, all, projects), grant, on + " flag");
+      agree(validate_reset_password(rights, actor, target, projects),
+            rights.decide(actor, Action::ResetPassword, Target::of(target), projects), on + " password");
+    }
+  }
+  EXPECT_GT(checked, 2000u);
+  EXPECT_GT(refused, checked / 4);
+  EXPECT_LT(refused, checked);
+}
+
+// The invariants alone, as stores check them under their write lock.
+TEST_F(Fixture, InvariantsHoldWhoeverWrites) {
+  std::vector<const User*> ptrs;
+  for (const User& u : users) ptrs.push_back(&u);
+  User demoted = admin();
+  demoted.administrator = false;
+  EXPECT_EQ(kinds(invariant_violations(admin(), demoted, ptrs, projects)),
+            std::vector{AdminViolationKind::LastAdministrator});
+  EXPECT_EQ(kinds(invariant_violations(admin(), std::nullopt, ptrs, projects)),
+            std::vector{AdminViolationKind::LastAdministrator});
+  // Moving the last Administrator to another municipality takes them away too.
+  User moved = admin();
+  moved.municipality = kOther;
+  EXPECT_EQ(kinds(invariant_violations(admin(), moved, ptrs, projects)),
+            std::vector{AdminViolationKind::LastAdministrator});
+  User reader_now = plus_q();
+  reader_now.memberships = {{kQ, UserType::Reader}};
+  const auto v = invariant_violations(plus_q(), reader_now, ptrs, projects);
+  ASSERT_EQ(kinds(v), std::vector{AdminViolationKind::LastPlusbruger});
+  EXPECT_EQ(v[0].message, "'Qasim Plus' is the last Plusbruger of project Sygedagpenge in municipality 101; every "
+                          "project keeps at least one Plusbruger per municipality");
+  EXPECT_TRUE(invariant_violations(std::nullopt, admin(), ptrs, projects).empty());
+  EXPECT_TRUE(invariant_violations(light(), std::nullopt, ptrs, projects).empty());
 }
 
 }  // namespace

@@ -30,6 +30,7 @@
 
 #include "klik/dataset.hpp"
 #include "klik/enums.hpp"
+#include "klik/error.hpp"
 #include "klik/ids.hpp"
 #include "klik/model.hpp"
 
@@ -176,6 +177,21 @@ struct Decision {
   explicit operator bool() const noexcept { return allowed(); }
   friend bool operator==(const Decision&, const Decision&) = default;
 };
+
+/// The kinds of object a caller names by id.
+enum class ObjectKind : std::uint8_t {
+  Task, LocalTask, User, Project, Template, Wave, Message, Attachment, Municipality, Notification
+};
+
+/// The one not-found text of a kind: "task not found", "local task not found",
+/// "user not found", ... It names neither the id nor where the object is, so a
+/// caller learns nothing from it: an object of another municipality, one the
+/// caller may not see and one that exists nowhere give the same bytes. `role`
+/// (optional) names which of the caller's arguments it was ("responsible: user not found").
+std::string not_found_message(ObjectKind kind, std::string_view role = {});
+/// The one not-found error of a kind: NotFoundError(not_found_message(kind, role)).
+/// Every not-found of workflows, stores and decide() goes through it.
+NotFoundError not_found(ObjectKind kind, std::string_view role = {});
 
 /// Throws when `d` is not an allowance: NotFoundError for Outcome::NotFound (its
 /// message never names the object), PermissionDeniedError carrying the decision

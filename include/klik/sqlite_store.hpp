@@ -72,8 +72,10 @@ class SqliteStore : public Store {
   void import_dataset(const Dataset& data) override;
   [[nodiscard]] Dataset export_dataset() const override;
   Task update_task(const TaskUpdate& update, Outgoing notify = {}) override;
+  User create_user(const User& user, const Announce<User>& announce = {}) override;
   User put_user(const User& user, std::uint32_t expected_version = 0, Outgoing notify = {}) override;
   void remove_user(UserId user, Outgoing notify = {}) override;
+  LocalTask create_local_task(const LocalTask& task, const Announce<LocalTask>& announce = {}) override;
   LocalTask put_local_task(const LocalTask& task, Outgoing notify = {}) override;
   void remove_local_task(LocalTaskId id, Outgoing notify = {}) override;
   Message add_message(const Message& message, Outgoing notify = {}) override;

@@ -7,7 +7,7 @@
 /// holds a shared lock for its lifetime, so any number of readers run at once
 /// and a writer waits until they are done. Writers call the mutation methods;
 /// each mutation is atomic (all its index updates or none) and bumps the
-/// changed object's version. Implementations: make_memory_store() (here) and
+/// changed object's version (a mutation that changes nothing writes nothing). Implementations: make_memory_store() (here) and
 /// the SQLite store (sqlite_store.hpp), which keeps the same in-memory indexes
 /// and writes every mutation through to disk first.
 ///
@@ -44,7 +44,7 @@ class WorldIndex;
 }
 
 /// A write based on a stale version: names the fields that changed since the
-/// version the writer read (task: "status", "responsible", "performer",
+/// version the writer read (in changed_fields() and in the message) (task: "status", "responsible", "performer",
 /// "end_override", "latest_start_override"; user: "email", "full_name",
 /// "organisation", "side", "municipality", "administrator", "memberships",
 /// "password_hash"). Stores keep a short per-object log of which fields each
@@ -120,6 +120,11 @@ struct TaskUpdate {
   std::optional<std::optional<Date>> latest_start_override{};
 };
 
+/// Builds the notifications of a creation from the object as it will be stored
+/// (its new id assigned). Stores call it under their write lock.
+template <class T>
+using Announce = std::function<std::vector<Notification>(const T&)>;
+
 /// The last deadline colour notified for a task (empty: never swept).
 using LastNotified = std::optional<DeadlineColour>;
 
@@ -147,14 +152,43 @@ class Store {
 
   /// Applies a task update atomically and returns the task as stored (version bumped).
   /// Throws NotFoundError, InvalidArgumentError (e.g. an assignee who cannot be
-  /// assigned) or ConflictError.
+  /// assigned) or ConflictError. Only what differs is applied: an update whose
+  /// every field already has the asked value changes nothing, so the task is
+  /// returned as it is, its version is not bumped and nothing is recorded (not
+  /// even `notify`).
   virtual Task update_task(const TaskUpdate& update, Outgoing notify = {}) = 0;
-  /// Adds or replaces a user (by id); the email must stay unique. `expected_version`
-  /// as in TaskUpdate. Returns the stored user.
+
+  // ---- users and local tasks ----
+  //
+  // Creation and change are separate calls. New ids are assigned by the store
+  // under its write lock (above every id it has seen), so concurrent creations
+  // never collide; nothing replaces an object by accident. Every user write
+  // keeps SPEC §4.2's invariants, checked against the users as stored inside
+  // the same critical section: the email stays unique (AlreadyExistsError), a
+  // municipality keeps an Administrator and each of its projects a Plusbruger
+  // (FailedPreconditionError, user_admin.hpp invariant_violations()). Only
+  // import_dataset() loads a whole world without these checks.
+
+  /// Creates a user; an id of 0 is assigned, a given id must be unused
+  /// (AlreadyExistsError). The version is 1. Memberships must name existing
+  /// projects (InvalidArgumentError). `announce` (optional) builds the
+  /// notifications from the user as stored (with its id), recorded with it; it
+  /// runs under the write lock and must not call the store. Returns the stored user.
+  virtual User create_user(const User& user, const Announce<User>& announce = {}) = 0;
+  /// Changes an existing user (NotFoundError when there is none: create_user adds
+  /// users). `expected_version` as in TaskUpdate. A user equal to the stored one
+  /// changes nothing (returned as stored, no new version, nothing recorded).
+  /// Returns the stored user.
   virtual User put_user(const User& user, std::uint32_t expected_version = 0, Outgoing notify = {}) = 0;
-  /// Removes a user and clears their assignments (tasks show "not set"; their versions are bumped).
+  /// Removes a user and clears their assignments (tasks show "not set"; their
+  /// versions are bumped). Refused (FailedPreconditionError) for the last
+  /// Administrator of a municipality or the last Plusbruger of one of its projects.
   virtual void remove_user(UserId user, Outgoing notify = {}) = 0;
-  /// Adds or replaces a local task (by id).
+  /// Creates a local task under its parent; an id of 0 is assigned, a given id
+  /// must be unused (AlreadyExistsError). The version is 1. `announce` as in create_user.
+  virtual LocalTask create_local_task(const LocalTask& task, const Announce<LocalTask>& announce = {}) = 0;
+  /// Changes an existing local task (NotFoundError when there is none). A task
+  /// equal to the stored one changes nothing.
   virtual LocalTask put_local_task(const LocalTask& task, Outgoing notify = {}) = 0;
   virtual void remove_local_task(LocalTaskId id, Outgoing notify = {}) = 0;
 

@@ -16,6 +16,14 @@
 /// - every project keeps at least one Plusbruger per municipality (among the
 ///   projects someone of the municipality is Plusbruger on before the change).
 ///
+/// Rights: each part of a change needs its own right -- details edit_user,
+/// each project whose type changes assign_user_type on that project, the flag
+/// grant_administrator, creation create_user, deletion delete_user -- and the
+/// validate_* functions for one kind of change check that right for what they
+/// ask even when it would change nothing. A change refused here for a rights
+/// reason is refused by the matching decide() too (create_user decides on the
+/// proposed user with its memberships and flag), with the same rule and reason.
+///
 /// Thread-safety: pure functions over values.
 
 #include <cstdint>
@@ -50,8 +58,23 @@ struct AdminViolation {
   AdminViolationKind kind = AdminViolationKind::InvalidChange;
   std::string field;    ///< "email", "administrator", "memberships/<project>", "" for the whole user
   std::string message;  ///< readable English
+  /// For NotPermitted and ProjectNotHeld: the refusing decision's rule, nearest
+  /// way to be allowed and the rule that refers to (as in Decision); else empty.
+  std::string rule;
+  std::string nearest;
+  std::string nearest_rule;
   friend bool operator==(const AdminViolation&, const AdminViolation&) = default;
 };
+
+/// The invariants alone (no actor, no rights) that changing `before` into
+/// `after` would break: the last Administrator of a municipality, the last
+/// Plusbruger of a project in a municipality. Either side may be absent
+/// (creation, deletion). `users`: every user as stored now. Stores check this
+/// under their write lock on every user write, so two concurrent demotions
+/// cannot both pass; validate_user_change() includes it.
+std::vector<AdminViolation> invariant_violations(const std::optional<User>& before, const std::optional<User>& after,
+                                                 std::span<const User* const> users,
+                                                 std::span<const Project> projects = {});
 
 /// Every violation of changing `before` into `after` by `actor`, given all the
 /// municipality's (or installation's) `users` as they are now. Empty: allowed.
@@ -90,8 +113,9 @@ std::vector<AdminViolation> validate_reset_password(const RightsModel& rights, c
 
 /// Throws for the first violation, with every message in the text:
 /// AlreadyExistsError (email taken), NotFoundError, PermissionDeniedError
-/// (not permitted, project not held), FailedPreconditionError (last
-/// Administrator or Plusbruger), InvalidArgumentError otherwise.
+/// (not permitted, project not held; carrying the first violation's rule,
+/// nearest and nearest_rule), FailedPreconditionError (last Administrator or
+/// Plusbruger), InvalidArgumentError otherwise.
 void throw_if_any(const std::vector<AdminViolation>& violations);
 
 /// A responsible/performer assignment that a change clears ("Ikke påført").

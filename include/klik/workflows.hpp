@@ -8,10 +8,13 @@
 /// user. Each call re-reads the actor from the store (rights follow the user's
 /// current memberships), decides with the rights model, and then:
 /// - refuses with NotFoundError when the object is not visible to the actor
-///   (another municipality's task is "not found", never "forbidden");
+///   (another municipality's task is "not found", never "forbidden"), with the
+///   same text as for an id that exists nowhere (not_found() in rights.hpp);
 /// - refuses with PermissionDeniedError carrying the decision's rule, reason and
-///   nearest way to be allowed;
-/// - otherwise writes the change and its notifications atomically.
+///   nearest way to be allowed (user administration too);
+/// - otherwise writes the change and its notifications atomically. A change is
+///   rights-checked on every field it names, even at the current value; a change
+///   with no effect writes nothing (no new version, no notification).
 ///
 /// Notifications follow SPEC §5: a person made responsible or performer is told
 /// (that person only); a KOMBIT message on a task goes to the project's
@@ -52,10 +55,12 @@ class Workflows {
   /// Uses `store` and `clock` by reference: both must outlive this object.
   Workflows(Store& store, const Clock& clock, RightsModel rights = RightsModel::default_model());
 
-  /// Changes status, responsible and/or performer. Each field needs its own
+  /// Changes status, responsible and/or performer. Each field named needs its own
   /// right (edit_status, or set_not_active for not_active; edit_responsible;
-  /// edit_performer); a new assignee must be assignable on the project. The new
-  /// responsible and performer are notified ("task.assigned").
+  /// edit_performer), also when it names the current value; a new assignee must
+  /// be assignable on the project. The new responsible and performer are notified
+  /// ("task.assigned"). Fields at their current value are not written: a change
+  /// with no effect returns the task as it is (same version, no notification).
   Task change_task(UserId actor, const TaskChange& change);
 
   /// A message on a KLIK task (write_message), routed by the author's side.
@@ -73,18 +78,23 @@ class Workflows {
   Attachment add_file(UserId actor, TaskId task, const std::string& file_name, const std::string& media_type,
                       const std::string& content);
 
-  /// Creates a local task under a KLIK task (create_local_task); its id is
-  /// assigned when 0. Its responsible and performer are notified.
+  /// Creates a local task under a KLIK task (create_local_task). Its id must be
+  /// 0 (InvalidArgumentError otherwise): the store assigns it under its write
+  /// lock. Its responsible and performer are notified.
   LocalTask create_local_task(UserId actor, LocalTask task);
 
-  /// Creates a user (SPEC §4.2 rules, user_admin.hpp); the id is assigned when 0.
-  /// The new user is notified ("user.created", with a link to set a password).
+  /// Creates a user (SPEC §4.2 rules, user_admin.hpp). The id must be 0
+  /// (InvalidArgumentError otherwise): the store assigns it under its write lock,
+  /// where it also re-checks the email. The new user is notified ("user.created",
+  /// with a link to set a password).
   User create_user(UserId actor, User proposed);
   /// Adds the user to a project, changes their type there, or (nullopt) removes
   /// them from it; their assignments there are cleared when they can no longer
-  /// hold them. The user is notified.
+  /// hold them. The user is notified. The last Administrator and Plusbruger rules
+  /// are re-checked by the store under its write lock (FailedPreconditionError).
   User set_user_type(UserId actor, UserId user, ProjectId project, std::optional<UserType> type);
-  /// Deletes a user; their assignments are cleared, their messages stay.
+  /// Deletes a user; their assignments are cleared, their messages stay. Refused
+  /// for a municipality's last Administrator or a project's last Plusbruger there.
   void delete_user(UserId actor, UserId user);
 
   [[nodiscard]] const RightsModel& rights() const noexcept { return rights_; }

@@ -10,6 +10,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <span>
 #include <string>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "detail/world_index.hpp"
+#include "klik/rights.hpp"  // not_found(): the one not-found error per kind
 #include "klik/store.hpp"
 
 namespace klik::detail {
@@ -48,8 +50,10 @@ class IndexedStore : public Store {
   void import_dataset(const Dataset& data) override;
   Dataset export_dataset() const override;
   Task update_task(const TaskUpdate& update, Outgoing notify = {}) override;
+  User create_user(const User& user, const Announce<User>& announce = {}) override;
   User put_user(const User& user, std::uint32_t expected_version = 0, Outgoing notify = {}) override;
   void remove_user(UserId user, Outgoing notify = {}) override;
+  LocalTask create_local_task(const LocalTask& task, const Announce<LocalTask>& announce = {}) override;
   LocalTask put_local_task(const LocalTask& task, Outgoing notify = {}) override;
   void remove_local_task(LocalTaskId id, Outgoing notify = {}) override;
   Message add_message(const Message& message, Outgoing notify = {}) override;
@@ -66,6 +70,10 @@ class IndexedStore : public Store {
   virtual void persist(const Change& change, Outgoing notify) = 0;
   /// Replaces everything durable with `data` (import); throws leaving the old data.
   virtual void persist_import(const Dataset& data) = 0;
+  /// Throws when the store takes no writes at all (a read-only SQLite store).
+  /// Mutations that may turn out to change nothing call it first, so such a
+  /// store refuses every write call alike.
+  virtual void require_writable() const {}
   /// Whether attachment content stays in the indexes (memory store) or only on disk.
   virtual bool content_in_memory() const noexcept = 0;
   /// Fills attachment content for export (stores that keep it on disk).
@@ -79,6 +87,14 @@ class IndexedStore : public Store {
   /// The tasks and local tasks whose assignments to `user` (on `projects`, or all
   /// when empty) a change clears, as they will be stored; task field masks alongside.
   void collect_cleared(UserId user, std::span<const ProjectId> projects, Change& c) const;
+  /// The common end of create_user and put_user (write lock held): checks the
+  /// user's shape, the unique email and SPEC §4.2's invariants against the users
+  /// as stored, then persists and applies.
+  /// `announce`, when given, builds the notifications instead of `notify`.
+  User store_user(const std::optional<User>& before, const User& stored, std::uint32_t mask, Outgoing notify,
+                  const Announce<User>* announce = nullptr);
+  /// The common end of create_local_task and put_local_task (write lock held).
+  LocalTask store_local_task(const LocalTask& stored, Outgoing notify, const Announce<LocalTask>* announce = nullptr);
 
   /// Writers go first: a writer takes the gate, then waits for the readers
   /// inside to leave; new readers queue at the gate meanwhile. Without it, a
@@ -103,6 +119,8 @@ class IndexedStore : public Store {
   std::unique_ptr<WorldIndex> index_ = std::make_unique<WorldIndex>();
   std::uint64_t next_message_ = 1;
   std::uint64_t next_attachment_ = 1;
+  std::uint64_t next_user_ = 1;   // above every user id seen (users, message authors, uploaders)
+  std::uint64_t next_local_ = 1;  // above every local task id seen
 };
 
 }  // namespace klik::detail

@@ -105,7 +105,8 @@ def test_bad_query_errors(store, small_world):
 
 def test_update_task_and_conflict(small_world):
     s = klik.MemoryStore(small_world)
-    t = small_world.tasks[0]
+    # a task not yet completed: completing a completed task changes nothing (no new version)
+    t = next(x for x in small_world.tasks if x.status != klik.TaskStatus.COMPLETED)
     stored = s.update_task(t.id, status=klik.TaskStatus.COMPLETED, expected_version=t.version)
     assert stored.status == klik.TaskStatus.COMPLETED and stored.version == t.version + 1
     with pytest.raises(klik.Conflict):
