@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "klik/rights.hpp"
+#include "klik/text.hpp"
 #include "klik/user_admin.hpp"
 
 namespace klik::detail {
@@ -69,6 +70,7 @@ std::string join(const std::vector<std::string>& v) {
 /// The checks every stored user passes, whoever writes it: a real id, memberships
 /// of existing projects, each once, and a municipality user of a known municipality.
 void check_user_shape(const WorldIndex& w, const User& u) {
+  require_valid_fields(u);  // text is UTF-8, side and user types are enumerators
   KLIK_REQUIRE(u.id.value() != 0, "user id 0 is reserved (it means \"not set\")");
   for (std::size_t i = 0; i < u.memberships.size(); ++i) {
     const ProjectId p = u.memberships[i].project;
@@ -157,6 +159,8 @@ Task IndexedStore::update_task(const TaskUpdate& u, Outgoing notify) {
     throw_conflict("task", u.task.value(), current, u.expected_version,
                    task_field_names(mask.value_or(TaskAllFields)));
   }
+  if (u.status && !is_valid(*u.status))
+    throw InvalidArgumentError(std::to_string(static_cast<int>(*u.status)) + " is not a TaskStatus", "status");
   const Task before = index_->task_at(part, r);
   // A field set to the value it has is no change: the update applies only what differs.
   TaskUpdate effective;
@@ -321,6 +325,7 @@ LocalTask IndexedStore::put_local_task(const LocalTask& task, Outgoing notify) {
 
 LocalTask IndexedStore::store_local_task(const LocalTask& stored, Outgoing notify,
                                          const Announce<LocalTask>* announce) {
+  require_valid_fields(stored);
   KLIK_REQUIRE(stored.id.value() != 0 && !(stored.id.value() & local_bit), "local task ids must be 1..2147483647");
   const TaskRef* parent = index_->find_ref(stored.parent.value());
   if (!parent || (stored.parent.value() & local_bit)) throw not_found(ObjectKind::Task, "parent");
@@ -352,6 +357,7 @@ void IndexedStore::remove_local_task(LocalTaskId id, Outgoing notify) {
 
 Message IndexedStore::add_message(const Message& message, Outgoing notify) {
   const auto lock = write_lock();
+  require_valid_fields(message);
   const MessageTarget& t = message.target;
   KLIK_REQUIRE(int(t.task.has_value()) + int(t.project.has_value()) + int(t.wave.has_value()) == 1,
                "a message targets exactly one of a task, a project or a wave");
@@ -377,6 +383,7 @@ Message IndexedStore::add_message(const Message& message, Outgoing notify) {
 void IndexedStore::set_internal_notes(TaskId task, const std::string& text) {
   const auto lock = write_lock();
   require_task(*index_, task);
+  require_utf8(text, "text");
   Change c;
   c.kind = Change::Kind::Notes;
   c.notes_task = task;
@@ -391,6 +398,7 @@ void IndexedStore::set_internal_notes(TaskId task, const std::string& text) {
 Attachment IndexedStore::add_attachment(const Attachment& attachment, Outgoing notify) {
   const auto lock = write_lock();
   require_task(*index_, attachment.task);
+  require_valid_fields(attachment);
   Attachment stored = attachment;
   if (stored.id.value() == 0) stored.id = AttachmentId(next_attachment_);
   stored.size = stored.content.size();

@@ -10,6 +10,7 @@
 #include "klik/query_engine.hpp"
 #include "klik/sqlite_store.hpp"
 #include "klik/store.hpp"
+#include "klik/text.hpp"
 #include "store_test_support.hpp"
 
 using namespace klik;
@@ -400,6 +401,52 @@ TYPED_TEST(StoreContract, MessagesNotesAndAttachments) {
   EXPECT_FALSE(this->store->snapshot()->internal_notes(task).has_value());
   m.target.task = TaskId(999'999);
   EXPECT_THROW(this->store->add_message(m), NotFoundError);
+}
+
+TYPED_TEST(StoreContract, EveryWriteRefusesTextThatIsNotUtf8AndEnumsOutOfRange) {
+  // What a store writes must read back: nothing that to_json or a reopen would trip on.
+  const auto refused = [&](const char* what, const std::string& where, auto&& write) {
+    SCOPED_TRACE(what);
+    try {
+      write();
+      ADD_FAILURE() << "accepted";
+    } catch (const InvalidArgumentError& e) {
+      EXPECT_EQ(e.where(), where) << e.what();
+      EXPECT_FALSE(invalid_utf8_offset(e.what()).has_value());
+    }
+  };
+  const Dataset before = this->store->export_dataset();
+  const TaskId task = data().tasks[7].id;
+  User u = data().users[1];
+  u.full_name = "J\xF8rgen";
+  refused("put_user name", "full_name", [&] { this->store->put_user(u); });
+  u = data().users[1];
+  u.side = static_cast<Side>(99);
+  refused("put_user side", "side", [&] { this->store->put_user(u); });
+  u = data().users[1];
+  u.id = UserId(0);
+  u.email = "ny\xC3@x.dk";
+  refused("create_user email", "email", [&] { this->store->create_user(u); });
+  refused("update_task status", "status",
+          [&] { this->store->update_task({.task = task, .status = static_cast<TaskStatus>(4)}); });
+  Message m;
+  m.target.task = task;
+  m.author = data().users[0].id;
+  m.text = "ugyldig \xFF";
+  refused("add_message", "text", [&] { this->store->add_message(m); });
+  refused("set_internal_notes", "text", [&] { this->store->set_internal_notes(task, "\xC0\xAF"); });
+  Attachment a;
+  a.task = task;
+  a.file_name = "plan\xFE.pdf";
+  a.uploaded_by = data().users[0].id;
+  refused("add_attachment", "file_name", [&] { this->store->add_attachment(a); });
+  LocalTask l;
+  l.parent = task;
+  l.municipality = data().tasks[7].municipality;
+  l.title = "lokal \xED\xA0\x80";  // a surrogate
+  l.end = Date(2026, 6, 1);
+  refused("create_local_task", "title", [&] { this->store->create_local_task(l); });
+  EXPECT_EQ(this->store->export_dataset(), before);  // nothing refused was written
 }
 
 TYPED_TEST(StoreContract, OutboxRecordsNotificationsWithTheirMutation) {
