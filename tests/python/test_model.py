@@ -54,8 +54,10 @@ def test_dates_are_datetime_date():
     assert tpl.latest_start is None
     with pytest.raises(klik.ValidationError, match="exactly one"):
         klik.TaskTemplate(id=1, project=1, title="x", end=dt.date(2025, 6, 5))
+    # an ISO string is a date too (issue 9); a number is not
+    assert klik.TaskTemplate(id=1, project=1, title="x", end="2025-06-05", duration_workdays=1).end == dt.date(2025, 6, 5)
     with pytest.raises(TypeError):
-        klik.TaskTemplate(id=1, project=1, title="x", end="2025-06-05", duration_workdays=1)
+        klik.TaskTemplate(id=1, project=1, title="x", end=20250605, duration_workdays=1)
 
 
 def test_timestamps_are_aware_utc_datetimes():
