@@ -65,8 +65,9 @@ def test_timestamps_are_aware_utc_datetimes():
     m = klik.Message(id=1, author=2, time=when, text="Hej", task=3)
     assert m.time == when
     assert m.time.tzinfo is not None and m.time.utcoffset() == dt.timedelta(0)
-    with pytest.raises(ValueError, match="aware"):
-        klik.Message(id=1, author=2, time=dt.datetime(2026, 1, 1), text="x", task=3)
+    # a naive datetime is Copenhagen local time (UTC+1 in January)
+    naive = klik.Message(id=1, author=2, time=dt.datetime(2026, 1, 1), text="x", task=3)
+    assert naive.time == dt.datetime(2025, 12, 31, 23, 0, tzinfo=dt.timezone.utc)
 
 
 def test_dict_and_json_round_trip(small_world):

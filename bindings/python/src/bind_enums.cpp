@@ -28,7 +28,8 @@ void check_enum(py::enum_<E>& e, const char* name, std::initializer_list<std::pa
   static const auto from_number = [](long long n) {
     for (E v : Info::values)
       if (static_cast<long long>(v) == n) return v;
-    throw klik::InvalidArgumentError(Info::name + " has no value " + std::to_string(n), "value");
+    throw klik::InvalidArgumentError(Info::name + " has no value " + std::to_string(n) + " (" + Info::range() + ")",
+                                     "value");
   };
   py::delattr(e, "__init__");
   e.def(py::init([](const py::object& value) -> E {

@@ -5,7 +5,8 @@
 //   klik::Date: datetime.date, datetime.datetime (its Europe/Copenhagen date; a naive
 //       one is read as Copenhagen local time, so its own date), an ISO 'YYYY-MM-DD' str,
 //       numpy.datetime64 (and pandas.Timestamp, a datetime subclass);
-//   klik::Timestamp <-> aware datetime.datetime (UTC);
+//   klik::Timestamp <-> datetime.datetime: out aware (UTC); in aware, or naive read as
+//       Europe/Copenhagen local time;
 //   strong ids <-> int;
 //   enums (TaskStatus, Action, ...): the bound enum, or its code / English / Danish
 //       name as str; a value outside the enum (TaskStatus(4) made some other way) is
@@ -47,6 +48,8 @@ struct EnumInfo {
   static inline std::vector<E> values;
   static inline std::string name;
   static inline std::function<E(std::string_view)> parse;
+  /// "values 0-3" for messages (klik's enums are dense from 0).
+  static std::string range() { return "values 0-" + std::to_string(values.empty() ? 0 : values.size() - 1); }
   static bool valid(E v) {
     for (E x : values)
       if (x == v) return true;
@@ -121,7 +124,8 @@ struct klik_enum_caster : type_caster_base<E> {
     const E v = *static_cast<const E*>(this->value);
     if (!Info::valid(v))
       throw klik::InvalidArgumentError(Info::name + " has no value " +
-                                       std::to_string(static_cast<long long>(static_cast<std::underlying_type_t<E>>(v))));
+                                       std::to_string(static_cast<long long>(static_cast<std::underlying_type_t<E>>(v))) +
+                                       " (" + Info::range() + ")");
     return true;
   }
 };
@@ -145,7 +149,7 @@ KLIK_ENUM_CASTER(klik::AdminViolationKind)
 
 template <>
 struct type_caster<klik::Date> {
-  PYBIND11_TYPE_CASTER(klik::Date, const_name("datetime.date | str"));
+  PYBIND11_TYPE_CASTER(klik::Date, const_name("datetime.date"));
 
   bool load(handle src, bool) {
     ensure_datetime_api();
@@ -202,9 +206,13 @@ struct type_caster<klik::Timestamp> {
   bool load(handle src, bool) {
     ensure_datetime_api();
     if (!src || !PyDateTime_Check(src.ptr())) return false;
-    object tzinfo = src.attr("tzinfo");
-    if (tzinfo.is_none()) throw value_error("klik needs an aware datetime (with tzinfo), got a naive one");
-    const double seconds = src.attr("timestamp")().cast<double>();
+    object aware = reinterpret_borrow<object>(src);
+    if (src.attr("tzinfo").is_none()) {  // naive: Copenhagen local time, as for dates
+      // Leaked on purpose: a static py::object would be released after the interpreter is gone.
+      static const object* copenhagen = new object(module_::import("zoneinfo").attr("ZoneInfo")("Europe/Copenhagen"));
+      aware = src.attr("replace")(arg("tzinfo") = *copenhagen);
+    }
+    const double seconds = aware.attr("timestamp")().cast<double>();
     value = klik::Timestamp(static_cast<std::int64_t>(std::floor(seconds)));
     return true;
   }
@@ -239,6 +247,27 @@ struct type_caster<klik::Id<Tag, Rep>> {
 
 namespace klik::python {
 
+/// What a parameter of type T takes, in words, for TypeError messages.
+template <class T>
+struct Expected {
+  static std::string name() {
+    if constexpr (std::is_enum_v<T>)
+      return "klik." + EnumInfo<T>::name + " or its code, English or Danish name (str)";
+    else
+      return pybind11::detail::make_caster<T>::name.text;
+  }
+};
+template <>
+struct Expected<klik::Date> {
+  static std::string name() {
+    return "a date (datetime.date, datetime.datetime, numpy.datetime64 or an ISO 'YYYY-MM-DD' str)";
+  }
+};
+template <class T>
+struct Expected<std::optional<T>> {
+  static std::string name() { return Expected<T>::name() + " or None"; }
+};
+
 /// `obj` converted to T as the casters above do, for bindings that take py::object
 /// or **kwargs: a wrong type is TypeError and a bad value klik.ValidationError, both
 /// naming `param`.
@@ -255,8 +284,7 @@ T arg_cast(pybind11::handle obj, const char* param) {
     throw py::type_error(std::string(param) + ": " + e.what());
   }
   if (!ok)
-    throw py::type_error(std::string(param) + ": expected " + py::detail::make_caster<T>::name.text + ", got " +
-                         type_name(obj));
+    throw py::type_error(std::string(param) + ": expected " + Expected<T>::name() + ", got " + type_name(obj));
   return py::detail::cast_op<T>(std::move(caster));
 }
 
