@@ -99,3 +99,26 @@ def test_read_only_store_refuses_writes(tmp_path, world):
         assert len(ro) == len(world.tasks)
         with pytest.raises(klik.StorageError, match="read-only"):
             ro.update_task(world.tasks[0].id, status=klik.TaskStatus.STARTED)
+
+
+def test_sweep_delivers_what_workflows_notified_later_that_day(tmp_path, world):
+    # issue 9: sweep used a fixed 06:00 UTC as "now", so an assignment notified at 15:00 was never delivered
+    lines = tmp_path / "notifications.jsonl"
+    afternoon = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.timezone.utc)
+    with klik.open(tmp_path / "klik.sqlite", durability="normal") as store:
+        store.import_dataset(world)
+        flows = klik.Workflows(store, clock=klik.FixedClock(afternoon))
+        task = world.tasks[3]
+        project = next(t.project for t in world.templates if t.id == task.template)
+        plus = next(u for u in world.users
+                    if u.municipality == task.municipality and u.type_on(project) == klik.UserType.PLUS)
+        light = next(u for u in world.users if u.municipality == task.municipality
+                     and u.type_on(project) == klik.UserType.LIGHT and u.id != task.performer)
+        flows.change_task(plus.id, task.id, performer=light.id)
+        r = store.sweep(dt.date(2026, 3, 2), notifications=lines,
+                        clock=klik.FixedClock(afternoon + dt.timedelta(hours=1)))
+        assert r["delivered"] == r["events"] + 1
+        assert all(n["delivered"] for n in store.outbox())
+    assert any(json.loads(line)["event"] == "task.assigned" for line in lines.read_text().splitlines())
+    with pytest.raises(TypeError, match="clock must be"):
+        klik.open(tmp_path / "x.sqlite").sweep(dt.date(2026, 3, 2), clock="now")

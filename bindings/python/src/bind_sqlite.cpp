@@ -102,8 +102,12 @@ void init_sqlite(py::module_& m) {
           "Every notification in the outbox (delivered or not) as dicts, oldest first.")
       .def(
           "sweep",
-          [](SqliteStore& s, Date day, const py::object& notifications) {
-            const Timestamp now(static_cast<std::int64_t>(day.serial()) * 86400 + 6 * 3600);
+          [](SqliteStore& s, Date day, const py::object& notifications, const py::object& clock) {
+            // "now" comes from the injected clock (default: the system's), never a fixed time of day.
+            static const SystemClock system;
+            if (!clock.is_none() && !py::isinstance<Clock>(clock))
+              throw py::type_error("clock must be a klik.Clock or None, got " + type_name(clock));
+            const Timestamp now = clock.is_none() ? system.now() : clock.cast<const Clock&>().now();
             py::dict d;
             OutboxSweep r;
             std::size_t delivered = 0;
@@ -122,10 +126,11 @@ void init_sqlite(py::module_& m) {
             d["delivered"] = delivered;
             return d;
           },
-          arg("day"), arg("notifications") = py::none(),
+          arg("day"), arg("notifications") = py::none(), py::kw_only(), arg("clock") = py::none(),
           "Runs the deadline sweep for `day`: records each rise to yellow or red as a notification in the "
           "outbox (with the new last-notified colours, in one transaction) and, when `notifications` names a "
-          "file, delivers the due notifications to it as JSON lines. Returns counts.")
+          "file, delivers the notifications due by now to it as JSON lines. `clock` (default: the system "
+          "clock) says when now is. Returns counts.")
       .def(
           "close", [](SqliteStore& s) { s.close(); }, releases_gil(),
           "Checkpoints and closes the file; later use raises klik.FailedPrecondition. Idempotent.")
