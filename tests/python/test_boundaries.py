@@ -187,3 +187,19 @@ def test_permission_denied_has_rule_reason_nearest(store, world):
         flows.change_task(reader.id, task.id, status="completed" if task.status != klik.TaskStatus.COMPLETED else "started")
     assert e.value.reason == str(e.value)
     assert isinstance(e.value.rule, str) and isinstance(e.value.nearest, str)
+
+
+def test_rights_arguments_of_the_wrong_type_name_the_parameter(world):
+    rights = klik.Rights.default()
+    actor = world.users[0]
+    task = world.tasks[0]
+    assert rights.decide(actor, "view_task", dataset=world, task_id=task.id) == \
+        rights.decide(actor, klik.Action.VIEW_TASK, dataset=world, task_id=task.id)
+    with pytest.raises(TypeError, match="task: expected a klik.TaskFacts or a klik.Task, got int"):
+        rights.decide(actor, "view_task", task=5)
+    with pytest.raises(TypeError, match="task_id: expected"):
+        rights.decide(actor, "view_task", dataset=world, task_id="seven")
+    with pytest.raises(TypeError, match="dataset: expected a klik.Dataset"):
+        rights.decide(actor, "view_task", dataset=[1], task_id=task.id)
+    with pytest.raises(klik.ValidationError, match="no_such_action"):
+        rights.decide(actor, "no_such_action", dataset=world, task_id=task.id)

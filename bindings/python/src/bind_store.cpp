@@ -241,7 +241,7 @@ void init_store(py::module_& m) {
              UserQuery q;
              for (const py::object& p : projects) {
                if (py::isinstance<py::str>(p)) q.projects.emplace_back(p.cast<std::string>());
-               else q.projects.emplace_back(ProjectId(p.cast<std::uint32_t>()));
+               else q.projects.emplace_back(arg_cast<ProjectId>(p, "projects"));
              }
              q.user_types = std::move(user_types);
              q.administrator = administrator;
@@ -446,8 +446,8 @@ void init_store(py::module_& m) {
   m.def(
       "MemoryStore",
       [](const py::object& dataset, const py::object& calendars) -> std::shared_ptr<Store> {
-        Dataset d = dataset.is_none() ? Dataset{} : dataset.cast<Dataset>();
-        Calendars c = calendars.is_none() ? Calendars{} : calendars.cast<Calendars>();
+        Dataset d = dataset.is_none() ? Dataset{} : arg_ref<Dataset>(dataset, "dataset", "a klik.Dataset or None");
+        Calendars c = calendars.is_none() ? Calendars{} : arg_ref<Calendars>(calendars, "calendars", "a klik.Calendars or None");
         py::gil_scoped_release release;
         return make_memory_store(d, std::move(c));
       },
@@ -458,7 +458,7 @@ void init_store(py::module_& m) {
   m.def(
       "visibility_sql",
       [](const py::object& viewer, const py::object& rights) {
-        const User v = viewer.cast<User>();
+        const User v = arg_ref<User>(viewer, "viewer", "a klik.User");
         const SqlPredicate p = visibility_sql(to_rights(rights), v);
         return py::make_tuple(p.where, p.params);
       },

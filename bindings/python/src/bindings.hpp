@@ -11,6 +11,7 @@
 
 namespace py = pybind11;
 using klik::python::arg_cast;
+using klik::python::arg_ref;
 using klik::python::type_name;
 
 void init_errors(py::module_& m);

@@ -73,6 +73,7 @@ inline std::string utf8_of(PyObject* text) {
   throw klik::InvalidArgumentError("text is not valid Unicode: a lone surrogate at character " + std::to_string(at));
 }
 
+
 }  // namespace klik::python
 
 namespace pybind11::detail {
@@ -286,6 +287,16 @@ T arg_cast(pybind11::handle obj, const char* param) {
   if (!ok)
     throw py::type_error(std::string(param) + ": expected " + Expected<T>::name() + ", got " + type_name(obj));
   return py::detail::cast_op<T>(std::move(caster));
+}
+
+
+/// `obj` as a reference to the bound C++ object it wraps (valid while `obj` lives);
+/// a TypeError naming `param` when it is not one.
+template <class T>
+const T& arg_ref(pybind11::handle obj, const char* param, const char* what) {
+  if (!pybind11::isinstance<T>(obj))
+    throw pybind11::type_error(std::string(param) + ": expected " + what + ", got " + type_name(obj));
+  return obj.cast<const T&>();
 }
 
 }  // namespace klik::python
