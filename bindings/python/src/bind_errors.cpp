@@ -1,5 +1,7 @@
 // klik.Error and its subclasses. Each also derives from the matching built-in
 // Python exception, so `except LookupError` catches klik.NotFound.
+#include <stdexcept>
+
 #include "bindings.hpp"
 #include "klik/error.hpp"
 #include "klik/store.hpp"
@@ -15,7 +17,7 @@ py::object make_exception(py::module_& m, const char* name, py::handle bases, co
   return obj;
 }
 
-/// Text for a Python message: UTF-8 with invalid bytes shown as \\x.. escapes, so a
+/// Text for a Python message: UTF-8 with invalid bytes shown as \x.. escapes, so a
 /// message quoting bad input is never lost (PyErr_SetString would leave it empty).
 py::str text_of(std::string_view s) {
   PyObject* u = PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "backslashreplace");
@@ -103,6 +105,18 @@ void init_errors(py::module_& m) {
     } catch (const py::error_already_set&) {
       throw;
     } catch (const std::bad_alloc&) {
+      throw;  // the standard exceptions pybind11 maps (MemoryError, ValueError, IndexError, ...) stay its own
+    } catch (const std::invalid_argument&) {
+      throw;
+    } catch (const std::out_of_range&) {
+      throw;
+    } catch (const std::length_error&) {
+      throw;
+    } catch (const std::domain_error&) {
+      throw;
+    } catch (const std::range_error&) {
+      throw;
+    } catch (const std::overflow_error&) {
       throw;
     } catch (const std::exception& e) {
       // Not klik's (a bug or a library's): RuntimeError, with a readable message.

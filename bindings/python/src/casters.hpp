@@ -73,7 +73,6 @@ inline std::string utf8_of(PyObject* text) {
   throw klik::InvalidArgumentError("text is not valid Unicode: a lone surrogate at character " + std::to_string(at));
 }
 
-
 }  // namespace klik::python
 
 namespace pybind11::detail {
