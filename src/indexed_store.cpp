@@ -127,7 +127,12 @@ void IndexedStore::install_locked(std::unique_ptr<WorldIndex> index) {
   next_local_ = l + 1;
 }
 
-Snapshot IndexedStore::snapshot() const { return Snapshot(read_lock(), *index_); }
+Snapshot IndexedStore::snapshot() const {
+  // Lock first, then read index_: as two arguments of one call their order is unspecified,
+  // and an import replacing index_ in between left the snapshot on a freed index.
+  auto lock = read_lock();
+  return Snapshot(std::move(lock), *index_);
+}
 
 void IndexedStore::import_dataset(const Dataset& data) {
   check_dataset(data);

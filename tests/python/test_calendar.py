@@ -71,8 +71,10 @@ def test_arithmetic_conventions():
     assert cal.next_workday(D(2025, 12, 23)) == D(2025, 12, 29)
     assert cal.previous_workday(D(2025, 12, 29)) == D(2025, 12, 23)
     assert cal.next_workday_or_same(D(2025, 12, 24)) == D(2025, 12, 29)
+    # a datetime is taken as its (Copenhagen) date; a number is no date
+    assert cal.is_workday(dt.datetime(2025, 1, 1, 12, 0)) is False
     with pytest.raises(TypeError):
-        cal.is_workday(dt.datetime(2025, 1, 1, 12, 0))
+        cal.is_workday(20250101)
 
 
 def test_extra_days_and_layers():

@@ -54,8 +54,10 @@ def test_dates_are_datetime_date():
     assert tpl.latest_start is None
     with pytest.raises(klik.ValidationError, match="exactly one"):
         klik.TaskTemplate(id=1, project=1, title="x", end=dt.date(2025, 6, 5))
+    # an ISO string is a date too (issue 9); a number is not
+    assert klik.TaskTemplate(id=1, project=1, title="x", end="2025-06-05", duration_workdays=1).end == dt.date(2025, 6, 5)
     with pytest.raises(TypeError):
-        klik.TaskTemplate(id=1, project=1, title="x", end="2025-06-05", duration_workdays=1)
+        klik.TaskTemplate(id=1, project=1, title="x", end=20250605, duration_workdays=1)
 
 
 def test_timestamps_are_aware_utc_datetimes():
@@ -63,8 +65,9 @@ def test_timestamps_are_aware_utc_datetimes():
     m = klik.Message(id=1, author=2, time=when, text="Hej", task=3)
     assert m.time == when
     assert m.time.tzinfo is not None and m.time.utcoffset() == dt.timedelta(0)
-    with pytest.raises(ValueError, match="aware"):
-        klik.Message(id=1, author=2, time=dt.datetime(2026, 1, 1), text="x", task=3)
+    # a naive datetime is Copenhagen local time (UTC+1 in January)
+    naive = klik.Message(id=1, author=2, time=dt.datetime(2026, 1, 1), text="x", task=3)
+    assert naive.time == dt.datetime(2025, 12, 31, 23, 0, tzinfo=dt.timezone.utc)
 
 
 def test_dict_and_json_round_trip(small_world):

@@ -13,11 +13,45 @@
 
 namespace {
 
+/// The checks every bound enum gets (casters.hpp): its values and text forms are
+/// registered for the caster, and the constructor and unpickling refuse a number
+/// that is not one of its values (TaskStatus(4) is klik.ValidationError).
+template <class E, class Parse>
+void check_enum(py::enum_<E>& e, const char* name, std::initializer_list<std::pair<const char*, E>> values,
+                Parse parse_fn) {
+  using Info = klik::python::EnumInfo<E>;
+  Info::name = name;
+  Info::values.clear();
+  for (const auto& [n, v] : values) Info::values.push_back(v);
+  Info::parse = [parse_fn](std::string_view text) { return parse_fn(std::string(text)); };
+
+  static const auto from_number = [](long long n) {
+    for (E v : Info::values)
+      if (static_cast<long long>(v) == n) return v;
+    throw klik::InvalidArgumentError(Info::name + " has no value " + std::to_string(n) + " (" + Info::range() + ")",
+                                     "value");
+  };
+  py::delattr(e, "__init__");
+  e.def(py::init([](const py::object& value) -> E {
+          if (py::isinstance<py::int_>(value) && !py::isinstance<py::bool_>(value))
+            return from_number(value.cast<long long>());
+          if (py::isinstance<py::str>(value)) return Info::parse(value.cast<std::string>());
+          throw py::type_error(Info::name + "(value): expected an int or a str, got " + type_name(value));
+        }),
+        py::arg("value"));
+  e.attr("__setstate__") = py::cpp_function(
+      [](py::detail::value_and_holder& v_h, long long state) {
+        py::detail::initimpl::setstate<py::class_<E>>(v_h, from_number(state), Py_TYPE(v_h.inst) != v_h.type->type);
+      },
+      py::detail::is_new_style_constructor(), py::name("__setstate__"), py::is_method(e), py::arg("state"));
+}
+
 template <class E>
 void bind_enum(py::module_& m, const char* name, const char* doc,
                std::initializer_list<std::pair<const char*, E>> values) {
   py::enum_<E> e(m, name, doc);
   for (const auto& [n, v] : values) e.value(n, v);
+  check_enum(e, name, values, [](const std::string& text) { return klik::parse<E>(text); });
   e.def_property_readonly("code", [](E v) { return std::string(klik::code(v)); }, "Stable JSON code, e.g. 'not_started'.")
       .def_property_readonly("english", [](E v) { return std::string(klik::english(v)); }, "English name.")
       .def_property_readonly("danish", [](E v) { return std::string(klik::danish(v)); },
@@ -41,6 +75,7 @@ void bind_code_enum(py::module_& m, const char* name, const char* doc,
                     std::initializer_list<std::pair<const char*, E>> values, Parse parse_fn) {
   py::enum_<E> e(m, name, doc);
   for (const auto& [n, v] : values) e.value(n, v);
+  check_enum(e, name, values, parse_fn);
   e.def_property_readonly("code", [](E v) { return std::string(klik::code(v)); }, "Stable code, e.g. 'end_date'.")
       .def_static("parse", [parse_fn](const std::string& text) { return parse_fn(text); }, py::arg("text"),
                   "Parses a code; raises klik.ValidationError otherwise.");
@@ -53,6 +88,14 @@ void bind_code_enum(py::module_& m, const char* name, const char* doc,
         return name + ".?";
       },
       py::is_method(e));
+}
+
+/// Parses an enum that has only codes, by its code.
+template <class E>
+E parse_code(const std::string& text, const char* what) {
+  for (E v : klik::python::EnumInfo<E>::values)
+    if (klik::code(v) == text) return v;
+  throw klik::InvalidArgumentError(std::string("unknown ") + what + " '" + text.substr(0, 80) + "'");
 }
 
 }  // namespace
@@ -83,17 +126,16 @@ void init_enums(py::module_& m) {
   bind_enum<Side>(m, "Side", "Which side of KLIK a user or message belongs to.",
                   {{"MUNICIPALITY", Side::Municipality}, {"KOMBIT", Side::Kombit}});
   // Calendar enums (calendar.hpp): code only, no Danish label of their own.
-  py::enum_<HolidayCategory>(m, "HolidayCategory", "Why a day is closed.")
-      .value("STATUTORY", HolidayCategory::Statutory)
-      .value("GRUNDLOVSDAG", HolidayCategory::Grundlovsdag)
-      .value("JULEAFTENSDAG", HolidayCategory::Juleaftensdag)
-      .value("NYTAARSAFTENSDAG", HolidayCategory::Nytaarsaftensdag)
-      .value("EXTRA", HolidayCategory::Extra)
-      .def_property_readonly("code", [](HolidayCategory v) { return std::string(klik::code(v)); }, "Stable code.");
-  py::enum_<CalendarProfile>(m, "CalendarProfile", "Named sets of closing days.")
-      .value("MUNICIPAL", CalendarProfile::Municipal)
-      .value("STATUTORY", CalendarProfile::Statutory)
-      .def_property_readonly("code", [](CalendarProfile v) { return std::string(klik::code(v)); }, "Stable code.");
+  bind_code_enum<HolidayCategory>(m, "HolidayCategory", "Why a day is closed.",
+                                  {{"STATUTORY", HolidayCategory::Statutory},
+                                   {"GRUNDLOVSDAG", HolidayCategory::Grundlovsdag},
+                                   {"JULEAFTENSDAG", HolidayCategory::Juleaftensdag},
+                                   {"NYTAARSAFTENSDAG", HolidayCategory::Nytaarsaftensdag},
+                                   {"EXTRA", HolidayCategory::Extra}},
+                                  [](const std::string& t) { return parse_code<HolidayCategory>(t, "holiday category"); });
+  bind_code_enum<CalendarProfile>(m, "CalendarProfile", "Named sets of closing days.",
+                                  {{"MUNICIPAL", CalendarProfile::Municipal}, {"STATUTORY", CalendarProfile::Statutory}},
+                                  [](const std::string& t) { return parse_code<CalendarProfile>(t, "calendar profile"); });
   bind_code_enum<TaskColumn>(m, "TaskColumn", "A column of the task list, usable as a sort key.",
                              {{"PROJECT", TaskColumn::Project},
                               {"TITLE", TaskColumn::Title},
@@ -149,11 +191,7 @@ void init_enums(py::module_& m) {
                          [](const std::string& t) { return parse_action(t); });
   bind_code_enum<Outcome>(m, "Outcome", "How a rights decision came out.",
                           {{"ALLOWED", Outcome::Allowed}, {"DENIED", Outcome::Denied}, {"NOT_FOUND", Outcome::NotFound}},
-                          [](const std::string& t) {
-                            for (Outcome o : {Outcome::Allowed, Outcome::Denied, Outcome::NotFound})
-                              if (code(o) == t) return o;
-                            throw InvalidArgumentError("unknown outcome '" + t + "'");
-                          });
+                          [](const std::string& t) { return parse_code<Outcome>(t, "outcome"); });
   bind_code_enum<AdminViolationKind>(
       m, "AdminViolationKind", "What kind of rule a user-administration change breaks.",
       {{"NOT_PERMITTED", AdminViolationKind::NotPermitted},
@@ -164,9 +202,5 @@ void init_enums(py::module_& m) {
        {"LAST_ADMINISTRATOR", AdminViolationKind::LastAdministrator},
        {"LAST_PLUSBRUGER", AdminViolationKind::LastPlusbruger},
        {"INVALID_CHANGE", AdminViolationKind::InvalidChange}},
-      [](const std::string& t) {
-        for (int i = 0; i < 8; ++i)
-          if (code(static_cast<AdminViolationKind>(i)) == t) return static_cast<AdminViolationKind>(i);
-        throw InvalidArgumentError("unknown violation kind '" + t + "'");
-      });
+      [](const std::string& t) { return parse_code<AdminViolationKind>(t, "violation kind"); });
 }

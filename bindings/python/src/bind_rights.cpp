@@ -31,7 +31,7 @@ std::string opt_id(const std::optional<UserId>& u) { return u ? std::to_string(u
 std::vector<User> users_of(const py::object& users) {
   if (py::isinstance<std::vector<User>>(users)) return users.cast<std::vector<User>>();
   std::vector<User> out;
-  for (const py::handle& h : users) out.push_back(h.cast<User>());
+  for (const py::handle& h : users) out.push_back(arg_ref<User>(h, "users", "klik.User items"));
   return out;
 }
 
@@ -39,13 +39,13 @@ std::vector<Project> projects_of(const py::object& projects) {
   std::vector<Project> out;
   if (projects.is_none()) return out;
   if (py::isinstance<std::vector<Project>>(projects)) return projects.cast<std::vector<Project>>();
-  for (const py::handle& h : projects) out.push_back(h.cast<Project>());
+  for (const py::handle& h : projects) out.push_back(arg_ref<Project>(h, "projects", "klik.Project items"));
   return out;
 }
 
 std::vector<TaskFacts> facts_of(const py::object& tasks) {
   std::vector<TaskFacts> out;
-  for (const py::handle& h : tasks) out.push_back(h.cast<TaskFacts>());
+  for (const py::handle& h : tasks) out.push_back(arg_ref<TaskFacts>(h, "tasks", "klik.TaskFacts items"));
   return out;
 }
 
@@ -93,31 +93,31 @@ TargetArgs make_target(const py::object& task, const py::object& user, const py:
                        const py::object& dataset, const py::object& task_id, const py::object& local_task_id,
                        const py::object& projects) {
   TargetArgs a;
-  if (!project.is_none()) a.project = project.cast<ProjectId>();
-  if (!user.is_none()) a.user = user.cast<User>();
+  if (!project.is_none()) a.project = arg_cast<ProjectId>(project, "project");
+  if (!user.is_none()) a.user = arg_ref<User>(user, "user", "a klik.User");
   if (!task.is_none()) {
     if (py::isinstance<TaskFacts>(task)) {
       a.task = task.cast<TaskFacts>();
     } else if (py::isinstance<Task>(task)) {
       if (!dataset.is_none()) {
-        a.task = facts_from_dataset(dataset.cast<const Dataset&>(), task.cast<const Task&>().id, std::nullopt);
+        a.task = facts_from_dataset(arg_ref<Dataset>(dataset, "dataset", "a klik.Dataset"),
+                                    task.cast<const Task&>().id, std::nullopt);
       } else {
         KLIK_REQUIRE(a.project.has_value(), "a klik.Task needs project= (or dataset=) to make its facts");
         a.task = task_facts(task.cast<const Task&>(), *a.project);
         a.project.reset();
       }
     } else {
-      throw InvalidArgumentError("task must be a klik.TaskFacts or a klik.Task");
+      throw py::type_error("task: expected a klik.TaskFacts or a klik.Task, got " + type_name(task));
     }
   } else if (!task_id.is_none() || !local_task_id.is_none()) {
     KLIK_REQUIRE(!dataset.is_none(), "task_id and local_task_id need dataset=");
-    a.task = facts_from_dataset(dataset.cast<const Dataset&>(),
-                                task_id.is_none() ? std::nullopt : std::optional<TaskId>(task_id.cast<TaskId>()),
-                                local_task_id.is_none() ? std::nullopt
-                                                        : std::optional<LocalTaskId>(local_task_id.cast<LocalTaskId>()));
+    a.task = facts_from_dataset(arg_ref<Dataset>(dataset, "dataset", "a klik.Dataset"),
+                                arg_cast<std::optional<TaskId>>(task_id, "task_id"),
+                                arg_cast<std::optional<LocalTaskId>>(local_task_id, "local_task_id"));
   }
   a.projects = projects_of(projects);
-  if (a.projects.empty() && !dataset.is_none()) a.projects = dataset.cast<const Dataset&>().projects;
+  if (a.projects.empty() && !dataset.is_none()) a.projects = arg_ref<Dataset>(dataset, "dataset", "a klik.Dataset").projects;
   return a;
 }
 

@@ -49,9 +49,11 @@ void init_sqlite(py::module_& m) {
       "A klik.Store kept in a SQLite file (see klik.open). Every change is committed to the file before it is "
       "visible; use it as a context manager to close it cleanly.")
       .def_property_readonly("path", &SqliteStore::path, "The database file.")
-      .def_property_readonly("schema_version", &SqliteStore::schema_version, "The file's schema version.")
       .def_property_readonly("closed", &SqliteStore::closed, "True after close().")
-      .def("integrity_check", &SqliteStore::integrity_check, "SQLite's integrity check: 'ok' or the problems.")
+      .def_property_readonly("schema_version", &SqliteStore::schema_version, releases_gil(),
+                             "The file's schema version.")
+      .def("integrity_check", &SqliteStore::integrity_check, releases_gil(),
+           "SQLite's integrity check: 'ok' or the problems.")
       .def(
           "import_json",
           [](SqliteStore& s, const py::object& source) {
@@ -68,8 +70,10 @@ void init_sqlite(py::module_& m) {
               ss << in.rdbuf();
               text = ss.str();
             }
-            py::gil_scoped_release release;
-            s.import_dataset(from_json<Dataset>(text));
+            without_gil([&] {
+              s.import_dataset(from_json<Dataset>(text));
+              return 0;
+            });
           },
           arg("source"),
           "Replaces the whole world with a dataset JSON document (docs/json.md), given as a path or as the JSON "
@@ -78,10 +82,7 @@ void init_sqlite(py::module_& m) {
           "export_json",
           [](const SqliteStore& s, const py::object& path, int indent) -> py::object {
             std::string text;
-            {
-              py::gil_scoped_release release;
-              text = to_json(s.export_dataset(), indent);
-            }
+            text = without_gil([&] { return to_json(s.export_dataset(), indent); });
             if (path.is_none()) return py::str(text);
             const std::string p = path_of(path);
             std::ofstream out(p, std::ios::binary | std::ios::trunc);
@@ -94,8 +95,9 @@ void init_sqlite(py::module_& m) {
           "is given.")
       .def(
           "outbox", [](const SqliteStore& s) {
+            const std::vector<Notification> all = without_gil([&] { return s.outbox(); });
             py::list out;
-            for (const Notification& n : s.outbox()) out.append(notification_dict(n));
+            for (const Notification& n : all) out.append(notification_dict(n));
             return out;
           },
           "Every notification in the outbox (delivered or not) as dicts, oldest first.")
@@ -116,15 +118,14 @@ void init_sqlite(py::module_& m) {
             py::dict d;
             OutboxSweep r;
             std::size_t delivered = 0;
-            {
-              py::gil_scoped_release release;
-              r = sweep_to_outbox(s, day, now);
-            }
+            r = without_gil([&] { return sweep_to_outbox(s, day, now); });
             if (!notifications.is_none()) {
-              JsonLinesNotifier sink(path_of(notifications));
-              Dispatcher dispatcher(s, sink);
-              py::gil_scoped_release release;
-              delivered = dispatcher.drain(now);
+              const std::string file = path_of(notifications);
+              delivered = without_gil([&] {
+                JsonLinesNotifier sink(file);
+                Dispatcher dispatcher(s, sink);
+                return dispatcher.drain(now);
+              });
             }
             d["tasks"] = r.tasks;
             d["events"] = r.events;
@@ -139,23 +140,24 @@ void init_sqlite(py::module_& m) {
           "as JSON lines. `now` is an aware datetime or a klik.Clock; default: the real current time. Returns "
           "counts.")
       .def(
-          "close", [](SqliteStore& s) {
-            py::gil_scoped_release release;
-            s.close();
-          },
+          "close", [](SqliteStore& s) { s.close(); }, releases_gil(),
           "Checkpoints and closes the file; later use raises klik.FailedPrecondition. Idempotent.")
       .def("__enter__", [](const std::shared_ptr<SqliteStore>& s) { return s; })
       .def(
           "__exit__",
           [](SqliteStore& s, const py::object&, const py::object&, const py::object&) {
-            s.close();
+            without_gil([&] {
+              s.close();
+              return 0;
+            });
             return false;
           },
           "Closes the store.")
       .def("__repr__", [](const SqliteStore& s) {
         if (s.closed()) return std::string("SqliteStore(closed)");
-        return "SqliteStore(" + py::repr(py::str(s.path())).cast<std::string>() + ", tasks=" +
-               std::to_string(s.snapshot()->task_count()) + ")";
+        const std::size_t tasks = without_gil([&] { return s.snapshot()->task_count(); });
+        return "SqliteStore(" + py::repr(py::str(s.path())).cast<std::string>() + ", tasks=" + std::to_string(tasks) +
+               ")";
       });
 
   m.def(

@@ -15,37 +15,47 @@ namespace {
 using namespace klik;
 using py::arg;
 
-/// A viewer given as a klik.User, a user id or an email, resolved in `world`.
-User resolve_viewer(const World& world, const py::object& viewer) {
+/// A viewer as given: a klik.User, a user id or an email. Converted with the GIL,
+/// resolved in a snapshot without it (bindings.hpp: the threading rule).
+using ViewerRef = std::variant<User, UserId, std::string>;
+
+ViewerRef viewer_ref(const py::object& viewer, const char* param = "viewer") {
   if (py::isinstance<User>(viewer)) return viewer.cast<User>();
-  const User* u = nullptr;
-  std::string name;
-  if (py::isinstance<py::int_>(viewer)) {
-    u = world.user(UserId(viewer.cast<std::uint32_t>()));
-    name = std::to_string(viewer.cast<std::uint32_t>());
-  } else if (py::isinstance<py::str>(viewer)) {
-    name = viewer.cast<std::string>();
-    u = world.user_by_email(name);
-  } else {
-    throw py::type_error("viewer must be a klik.User, a user id or an email");
-  }
-  if (!u) throw NotFoundError("viewer: no user " + name);
-  return *u;
+  if (py::isinstance<py::int_>(viewer) && !py::isinstance<py::bool_>(viewer)) return viewer.cast<UserId>();
+  if (py::isinstance<py::str>(viewer)) return viewer.cast<std::string>();
+  throw py::type_error(std::string(param) + " must be a klik.User, a user id or an email, got " + type_name(viewer));
+}
+
+/// The user `ref` names in `world`, or nullptr.
+const User* find_user(const World& world, const ViewerRef& ref) {
+  if (const auto* u = std::get_if<User>(&ref)) return u;
+  if (const auto* id = std::get_if<UserId>(&ref)) return world.user(*id);
+  return world.user_by_email(std::get<std::string>(ref));
+}
+
+User resolve_viewer(const World& world, const ViewerRef& ref) {
+  if (const User* u = find_user(world, ref)) return *u;
+  if (const auto* id = std::get_if<UserId>(&ref)) throw NotFoundError("viewer: no user " + std::to_string(id->value()));
+  throw NotFoundError("viewer: no user " + std::get<std::string>(ref));
 }
 
 TaskQuery to_query(const py::object& q) {
   if (q.is_none()) return TaskQuery{};
   if (py::isinstance<py::str>(q)) return parse_task_query(q.cast<std::string>());
+  if (!py::isinstance<TaskQuery>(q))
+    throw py::type_error("query must be a klik.TaskQuery, its text (str) or None, got " + type_name(q));
   return q.cast<TaskQuery>();
 }
 
 Date to_today(const py::object& today) {
   if (today.is_none()) return today_in_copenhagen(SystemClock());
-  return today.cast<Date>();
+  return arg_cast<Date>(today, "today");
 }
 
 const RightsModel& to_rights(const py::object& rights) {
   if (rights.is_none()) return RightsModel::default_model();
+  if (!py::isinstance<RightsModel>(rights))
+    throw py::type_error("rights must be a klik.RightsModel or None, got " + type_name(rights));
   return rights.cast<const RightsModel&>();
 }
 
@@ -231,7 +241,7 @@ void init_store(py::module_& m) {
              UserQuery q;
              for (const py::object& p : projects) {
                if (py::isinstance<py::str>(p)) q.projects.emplace_back(p.cast<std::string>());
-               else q.projects.emplace_back(ProjectId(p.cast<std::uint32_t>()));
+               else q.projects.emplace_back(arg_cast<ProjectId>(p, "projects"));
              }
              q.user_types = std::move(user_types);
              q.administrator = administrator;
@@ -245,11 +255,16 @@ void init_store(py::module_& m) {
       .def_readwrite("text", &UserQuery::text);
   bind_list_filter(user_query, "UserQuery", &user_query_from_json);
 
+  // Every method follows the threading rule of bindings.hpp: Python arguments are
+  // converted first, the snapshot lives only inside without_gil, and Python objects
+  // are built from owned values after it is gone.
   using StorePtr = std::shared_ptr<Store>;
   py::class_<Store, StorePtr>(m, "Store",
                               "A KLIK world in a store (klik.MemoryStore, klik.open for SQLite), and the task "
-                              "list on it. Thread-safe: many readers, one writer.")
-      .def("__len__", [](const Store& s) { return s.snapshot()->task_count(); }, "Number of KLIK tasks.")
+                              "list on it. Thread-safe: many readers, one writer; every method releases the GIL "
+                              "while it waits for or holds the store.")
+      .def("__len__", [](const Store& s) { return without_gil([&] { return s.snapshot()->task_count(); }); },
+           "Number of KLIK tasks.")
       .def(
           "tasks",
           [](const Store& s, const py::object& viewer, const py::object& query, const py::object& today,
@@ -257,10 +272,11 @@ void init_store(py::module_& m) {
             const TaskQuery q = to_query(query);
             const Date d = to_today(today);
             const RightsModel& r = to_rights(rights);
-            const Snapshot snap = s.snapshot();
-            const User v = resolve_viewer(snap.world(), viewer);
-            py::gil_scoped_release release;
-            return OwnedPage(list_tasks(snap.world(), r, v, q, d));
+            const ViewerRef who = viewer_ref(viewer);
+            return without_gil([&] {
+              const Snapshot snap = s.snapshot();
+              return OwnedPage(list_tasks(snap.world(), r, resolve_viewer(snap.world(), who), q, d));
+            });
           },
           arg("viewer"), arg("query") = py::none(), arg("today") = py::none(), arg("rights") = py::none(),
           "A page of the viewer's task list. `viewer`: klik.User, user id or email; `query`: klik.TaskQuery, "
@@ -272,10 +288,11 @@ void init_store(py::module_& m) {
             const TaskQuery q = to_query(query);
             const Date d = to_today(today);
             const RightsModel& r = to_rights(rights);
-            const Snapshot snap = s.snapshot();
-            const User v = resolve_viewer(snap.world(), viewer);
-            py::gil_scoped_release release;
-            return quick_status(snap.world(), r, v, q, d, apply_filters);
+            const ViewerRef who = viewer_ref(viewer);
+            return without_gil([&] {
+              const Snapshot snap = s.snapshot();
+              return quick_status(snap.world(), r, resolve_viewer(snap.world(), who), q, d, apply_filters);
+            });
           },
           arg("viewer"), arg("query") = py::none(), arg("today") = py::none(), arg("apply_filters") = true,
           arg("rights") = py::none(),
@@ -287,13 +304,11 @@ void init_store(py::module_& m) {
             const TaskQuery q = to_query(query);
             const Date d = to_today(today);
             const RightsModel& r = to_rights(rights);
-            TaskColumns c;
-            {
+            const ViewerRef who = viewer_ref(viewer);
+            TaskColumns c = without_gil([&] {
               const Snapshot snap = s.snapshot();
-              const User v = resolve_viewer(snap.world(), viewer);
-              py::gil_scoped_release release;
-              c = task_columns(snap.world(), r, v, q, d);
-            }
+              return task_columns(snap.world(), r, resolve_viewer(snap.world(), who), q, d);
+            });
             return columns_dict(std::move(c));
           },
           arg("viewer"), arg("query") = py::none(), arg("today") = py::none(), arg("rights") = py::none(),
@@ -304,42 +319,52 @@ void init_store(py::module_& m) {
           "status_by_municipality",
           [](const Store& s, const py::object& viewer, ProjectId project, const py::object& today) {
             const Date d = to_today(today);
-            const Snapshot snap = s.snapshot();
-            const User v = resolve_viewer(snap.world(), viewer);
-            py::gil_scoped_release release;
-            return status_by_municipality(snap.world(), RightsModel::default_model(), v, project, d);
+            const ViewerRef who = viewer_ref(viewer);
+            return without_gil([&] {
+              const Snapshot snap = s.snapshot();
+              return status_by_municipality(snap.world(), RightsModel::default_model(),
+                                            resolve_viewer(snap.world(), who), project, d);
+            });
           },
           arg("viewer"), arg("project"), arg("today") = py::none(),
           "KOMBIT: for one project, per municipality, counts by colour and priority.")
       .def(
           "progress_by_phase",
           [](const Store& s, const py::object& viewer, ProjectId project) {
-            const Snapshot snap = s.snapshot();
-            const User v = resolve_viewer(snap.world(), viewer);
-            return progress_by_phase(snap.world(), RightsModel::default_model(), v, project);
+            const ViewerRef who = viewer_ref(viewer);
+            return without_gil([&] {
+              const Snapshot snap = s.snapshot();
+              return progress_by_phase(snap.world(), RightsModel::default_model(), resolve_viewer(snap.world(), who),
+                                       project);
+            });
           },
           arg("viewer"), arg("project"), "Progress of a project by phase (counts by status).")
       .def(
           "municipalities_without_plus",
-          [](const Store& s, ProjectId project) { return municipalities_without_plus(s.snapshot().world(), project); },
+          [](const Store& s, ProjectId project) {
+            return without_gil([&] { return municipalities_without_plus(s.snapshot().world(), project); });
+          },
           arg("project"), "Participating municipalities with no Plusbruger on the project.")
       .def(
           "colours_with_changes",
           [](const Store& s, const py::object& today) {
             const Date d = to_today(today);
-            const Snapshot snap = s.snapshot();
-            py::gil_scoped_release release;
-            return colours_with_changes(snap.world(), d);
+            return without_gil([&] {
+              const Snapshot snap = s.snapshot();
+              return colours_with_changes(snap.world(), d);
+            });
           },
           arg("today") = py::none(), "Colours of every KLIK task on a date and how many changed since the previous working day.")
       .def(
           "projects",
           [](const Store& s, const py::object& viewer, const std::optional<ProjectQuery>& query,
              const std::string& name_contains, const std::vector<UserType>& user_types) {
-            const Snapshot snap = s.snapshot();
-            const User v = resolve_viewer(snap.world(), viewer);
-            return list_projects(snap.world(), RightsModel::default_model(), v,
-                                 query ? *query : ProjectQuery{name_contains, user_types});
+            const ViewerRef who = viewer_ref(viewer);
+            const ProjectQuery q = query ? *query : ProjectQuery{name_contains, user_types};
+            return without_gil([&] {
+              const Snapshot snap = s.snapshot();
+              return list_projects(snap.world(), RightsModel::default_model(), resolve_viewer(snap.world(), who), q);
+            });
           },
           arg("viewer"), arg("query") = py::none(), arg("name_contains") = "",
           arg("user_types") = std::vector<UserType>{},
@@ -349,8 +374,7 @@ void init_store(py::module_& m) {
           [](const Store& s, const py::object& viewer, const std::optional<UserQuery>& query,
              const std::vector<ProjectId>& projects, const std::vector<UserType>& user_types,
              std::optional<bool> administrator, const std::string& text) {
-            const Snapshot snap = s.snapshot();
-            const User v = resolve_viewer(snap.world(), viewer);
+            const ViewerRef who = viewer_ref(viewer);
             UserQuery q;
             if (query) {
               q = *query;
@@ -360,37 +384,37 @@ void init_store(py::module_& m) {
               q.administrator = administrator;
               q.text = text;
             }
-            return list_users(snap.world(), RightsModel::default_model(), v, q);
+            return without_gil([&] {
+              const Snapshot snap = s.snapshot();
+              return list_users(snap.world(), RightsModel::default_model(), resolve_viewer(snap.world(), who), q);
+            });
           },
           arg("viewer"), arg("query") = py::none(), arg("projects") = std::vector<ProjectId>{},
           arg("user_types") = std::vector<UserType>{}, arg("administrator") = py::none(), arg("text") = "",
           "The user list (brugerhåndtering) the viewer may see, filtered by project and user type.")
-      .def("task", [](const Store& s, TaskId id) { return s.snapshot()->task(id); }, arg("id"),
-           "The task, or None.")
+      .def("task", [](const Store& s, TaskId id) { return without_gil([&] { return s.snapshot()->task(id); }); },
+           arg("id"), "The task, or None.")
       .def(
           "user",
-          [](const Store& s, const py::object& who) -> std::optional<User> {
-            const Snapshot snap = s.snapshot();
-            try {
-              return resolve_viewer(snap.world(), who);
-            } catch (const NotFoundError&) {
-              return std::nullopt;
-            }
+          [](const Store& s, const py::object& who) {
+            const ViewerRef ref = viewer_ref(who, "id_or_email");
+            return without_gil([&]() -> std::optional<User> {
+              const Snapshot snap = s.snapshot();
+              const User* u = find_user(snap.world(), ref);
+              return u ? std::optional(*u) : std::nullopt;
+            });
           },
           arg("id_or_email"), "The user with this id or email, or None.")
-      .def("template", [](const Store& s, TemplateId id) -> std::optional<TaskTemplate> {
-             const Snapshot snap = s.snapshot();
-             const TaskTemplate* t = snap->task_template(id);
-             return t ? std::optional(*t) : std::nullopt;
+      .def("template", [](const Store& s, TemplateId id) {
+             return without_gil([&]() -> std::optional<TaskTemplate> {
+               const Snapshot snap = s.snapshot();
+               const TaskTemplate* t = snap->task_template(id);
+               return t ? std::optional(*t) : std::nullopt;
+             });
            }, arg("id"), "The task template, or None.")
-      .def("export", [](const Store& s) {
-             py::gil_scoped_release release;
-             return s.export_dataset();
-           }, "The whole world as a klik.Dataset.")
-      .def("import_dataset", [](Store& s, const Dataset& d) {
-             py::gil_scoped_release release;
-             s.import_dataset(d);
-           }, arg("dataset"), "Replaces the whole world (validated first; on error nothing changes).")
+      .def("export", &Store::export_dataset, releases_gil(), "The whole world as a klik.Dataset.")
+      .def("import_dataset", [](Store& s, const Dataset& d) { s.import_dataset(d); }, arg("dataset"), releases_gil(),
+           "Replaces the whole world (validated first; on error nothing changes).")
       .def(
           "update_task",
           [](Store& s, TaskId task, const py::kwargs& kw) {
@@ -398,30 +422,39 @@ void init_store(py::module_& m) {
             u.task = task;
             for (const auto& [k, v] : kw) {
               const std::string key = py::str(k);
-              if (key == "status") u.status = v.cast<TaskStatus>();
-              else if (key == "responsible") u.responsible = v.cast<std::optional<UserId>>();
-              else if (key == "performer") u.performer = v.cast<std::optional<UserId>>();
-              else if (key == "end_override") u.end_override = v.cast<std::optional<Date>>();
-              else if (key == "latest_start_override") u.latest_start_override = v.cast<std::optional<Date>>();
-              else if (key == "expected_version") u.expected_version = v.cast<std::uint32_t>();
+              if (key == "status") u.status = arg_cast<TaskStatus>(v, "status");
+              else if (key == "responsible") u.responsible = arg_cast<std::optional<UserId>>(v, "responsible");
+              else if (key == "performer") u.performer = arg_cast<std::optional<UserId>>(v, "performer");
+              else if (key == "end_override") u.end_override = arg_cast<std::optional<Date>>(v, "end_override");
+              else if (key == "latest_start_override")
+                u.latest_start_override = arg_cast<std::optional<Date>>(v, "latest_start_override");
+              else if (key == "expected_version") u.expected_version = arg_cast<std::uint32_t>(v, "expected_version");
               else throw InvalidArgumentError("unknown task field \"" + key + "\"", key);
             }
-            return s.update_task(u);  // no notifications: workflows decide those
+            return without_gil([&] { return s.update_task(u); });  // no notifications: workflows decide those
           },
           arg("task"),
           "Changes a task's status, responsible, performer or date overrides (keyword arguments; None clears a "
           "person). expected_version=N refuses a stale write with klik.Conflict. Returns the stored task. No "
           "rights are checked here: that is the workflows' job.")
+      .def("create_user", [](Store& s, const User& u) { return s.create_user(u); }, arg("user"), releases_gil(),
+           "Adds a new user; an id of 0 is assigned by the store (under its write lock, so concurrent creations "
+           "never collide), a taken id is klik.AlreadyExists. The email must be unused. Returns the stored user. "
+           "No rights are checked here: Workflows.create_user does that.")
       .def("put_user", [](Store& s, const User& u, std::uint32_t v) { return s.put_user(u, v); }, arg("user"),
-           arg("expected_version") = 0, "Adds or replaces a user (email stays unique). Returns the stored user.")
-      .def("remove_user", [](Store& s, UserId u) { s.remove_user(u); }, arg("user"),
+           arg("expected_version") = 0, releases_gil(),
+           "Changes an existing user (klik.NotFound when there is none: create_user adds users). The email stays "
+           "unique, and a municipality keeps an Administrator and each project a Plusbruger "
+           "(klik.FailedPrecondition). A change with no effect returns the user unchanged. Returns the stored "
+           "user.")
+      .def("remove_user", [](Store& s, UserId u) { s.remove_user(u); }, arg("user"), releases_gil(),
            "Removes a user and clears their assignments.");
 
   m.def(
       "MemoryStore",
       [](const py::object& dataset, const py::object& calendars) -> std::shared_ptr<Store> {
-        Dataset d = dataset.is_none() ? Dataset{} : dataset.cast<Dataset>();
-        Calendars c = calendars.is_none() ? Calendars{} : calendars.cast<Calendars>();
+        Dataset d = dataset.is_none() ? Dataset{} : arg_ref<Dataset>(dataset, "dataset", "a klik.Dataset or None");
+        Calendars c = calendars.is_none() ? Calendars{} : arg_ref<Calendars>(calendars, "calendars", "a klik.Calendars or None");
         py::gil_scoped_release release;
         return make_memory_store(d, std::move(c));
       },
@@ -432,7 +465,7 @@ void init_store(py::module_& m) {
   m.def(
       "visibility_sql",
       [](const py::object& viewer, const py::object& rights) {
-        const User v = viewer.cast<User>();
+        const User v = arg_ref<User>(viewer, "viewer", "a klik.User");
         const SqlPredicate p = visibility_sql(to_rights(rights), v);
         return py::make_tuple(p.where, p.params);
       },

@@ -19,10 +19,10 @@ TaskChange task_change(TaskId task, const py::kwargs& kw) {
   c.task = task;
   for (const auto& [k, v] : kw) {
     const std::string key = py::str(k);
-    if (key == "status") c.status = v.cast<TaskStatus>();
-    else if (key == "responsible") c.responsible = v.cast<std::optional<UserId>>();
-    else if (key == "performer") c.performer = v.cast<std::optional<UserId>>();
-    else if (key == "expected_version") c.expected_version = v.cast<std::uint32_t>();
+    if (key == "status") c.status = arg_cast<TaskStatus>(v, "status");
+    else if (key == "responsible") c.responsible = arg_cast<std::optional<UserId>>(v, "responsible");
+    else if (key == "performer") c.performer = arg_cast<std::optional<UserId>>(v, "performer");
+    else if (key == "expected_version") c.expected_version = arg_cast<std::uint32_t>(v, "expected_version");
     else throw InvalidArgumentError("unknown task field \"" + key + "\" (status, responsible, performer, expected_version)", key);
   }
   return c;
@@ -47,32 +47,39 @@ void init_workflows(py::module_& m) {
            }),
            arg("store"), arg("clock") = py::none(), arg("rights") = py::none(), py::keep_alive<1, 2>(),
            py::keep_alive<1, 3>(), "Workflows over `store`; `clock` defaults to the system clock.")
+      // The threading rule (bindings.hpp): every workflow waits for the store's locks, so
+      // each runs with the GIL released; arguments are C++ values by then.
       .def(
           "change_task",
           [](Workflows& w, UserId actor, TaskId task, const py::kwargs& kw) {
             const TaskChange c = task_change(task, kw);
-            py::gil_scoped_release release;
-            return w.change_task(actor, c);
+            return without_gil([&] { return w.change_task(actor, c); });
           },
           arg("actor"), arg("task"),
-          "Changes status, responsible and/or performer as `actor` (keyword arguments; responsible=None clears). "
-          "Newly assigned people are notified.")
-      .def("write_message", &Workflows::write_message, arg("actor"), arg("task"), arg("text"),
+          "Changes status, responsible and/or performer as `actor` (keyword arguments; responsible=None clears; "
+          "status takes a klik.TaskStatus or its code, English or Danish name). Newly assigned people are "
+          "notified.")
+      .def("write_message", &Workflows::write_message, arg("actor"), arg("task"), arg("text"), releases_gil(),
            "A message on a task; municipality messages go to the project's mailbox, KOMBIT's to the municipality.")
       .def("broadcast", &Workflows::broadcast, arg("actor"), arg("project"), arg("wave") = py::none(), arg("text"),
-           "A KOMBIT message to a whole project or one rollout wave.")
-      .def("internal_notes", &Workflows::internal_notes, arg("actor"), arg("task"))
-      .def("set_internal_notes", &Workflows::set_internal_notes, arg("actor"), arg("task"), arg("text"))
+           releases_gil(), "A KOMBIT message to a whole project or one rollout wave.")
+      .def("internal_notes", &Workflows::internal_notes, arg("actor"), arg("task"), releases_gil())
+      .def("set_internal_notes", &Workflows::set_internal_notes, arg("actor"), arg("task"), arg("text"),
+           releases_gil())
       .def(
           "add_file",
           [](Workflows& w, UserId actor, TaskId task, const std::string& file_name, const py::bytes& content,
-             const std::string& media_type) { return w.add_file(actor, task, file_name, media_type, content); },
+             const std::string& media_type) {
+            const std::string bytes = content;
+            return without_gil([&] { return w.add_file(actor, task, file_name, media_type, bytes); });
+          },
           arg("actor"), arg("task"), arg("file_name"), arg("content"), arg("media_type") = "application/octet-stream",
           "Attaches a file; refused (klik.ValidationError) when it holds a CPR number.")
-      .def("create_local_task", &Workflows::create_local_task, arg("actor"), arg("task"))
-      .def("create_user", &Workflows::create_user, arg("actor"), arg("user"),
+      .def("create_local_task", &Workflows::create_local_task, arg("actor"), arg("task"), releases_gil())
+      .def("create_user", &Workflows::create_user, arg("actor"), arg("user"), releases_gil(),
            "Creates a user (SPEC §4.2 rules); the id is assigned when 0; the user is notified.")
       .def("set_user_type", &Workflows::set_user_type, arg("actor"), arg("user"), arg("project"), arg("type"),
+           releases_gil(),
            "Adds the user to the project, changes their type, or (type=None) removes them; the user is notified.")
-      .def("delete_user", &Workflows::delete_user, arg("actor"), arg("user"));
+      .def("delete_user", &Workflows::delete_user, arg("actor"), arg("user"), releases_gil());
 }
