@@ -169,6 +169,7 @@ std::vector<Violation> validate(const Dataset& data) {
   }
 
   std::unordered_map<TemplateId, const TaskTemplate*> templates;
+  templates.reserve(data.templates.size());
   for (std::size_t i = 0; i < data.templates.size(); ++i) {
     const TaskTemplate& t = data.templates[i];
     if (!templates.emplace(t.id, &t).second) bad(at("templates", i, "id"), "duplicate template " + id_text(t.id));
@@ -193,7 +194,9 @@ std::vector<Violation> validate(const Dataset& data) {
   }
 
   std::unordered_map<UserId, const User*> users;
+  users.reserve(data.users.size());
   std::unordered_set<std::string> emails;
+  emails.reserve(data.users.size());
   for (std::size_t i = 0; i < data.users.size(); ++i) {
     const User& u = data.users[i];
     if (!users.emplace(u.id, &u).second) bad(at("users", i, "id"), "duplicate user " + id_text(u.id));
@@ -221,22 +224,25 @@ std::vector<Violation> validate(const Dataset& data) {
     }
   }
 
+  // The path is built only for a violation: this runs twice per task.
   auto check_person = [&](const std::optional<UserId>& who, MunicipalityId m, std::optional<ProjectId> project,
-                          const std::string& path) {
+                          std::string_view collection, std::size_t i, std::string_view field) {
     if (!who) return;
+    const auto path = [&] { return at(collection, i, field); };
     const auto u = users.find(*who);
-    if (u == users.end()) return bad(path, "unknown user " + id_text(*who));
+    if (u == users.end()) return bad(path(), "unknown user " + id_text(*who));
     if (u->second->side != Side::Municipality || u->second->municipality != m)
-      return bad(path, "user " + id_text(*who) + " is not a user of municipality " + id_text(m));
+      return bad(path(), "user " + id_text(*who) + " is not a user of municipality " + id_text(m));
     if (project) {
       const auto type = u->second->type_on(*project);
       if (!type || *type == UserType::Reader)
-        bad(path, "user " + id_text(*who) + " cannot be assigned on project " + id_text(*project) +
+        bad(path(), "user " + id_text(*who) + " cannot be assigned on project " + id_text(*project) +
                       " (must be Plusbruger, Standardbruger or Light-bruger there)");
     }
   };
 
   std::unordered_map<TaskId, const Task*> tasks;
+  tasks.reserve(data.tasks.size());
   for (std::size_t i = 0; i < data.tasks.size(); ++i) {
     const Task& t = data.tasks[i];
     if (!tasks.emplace(t.id, &t).second) bad(at("tasks", i, "id"), "duplicate task " + id_text(t.id));
@@ -252,8 +258,8 @@ std::vector<Violation> validate(const Dataset& data) {
         bad(at("tasks", i, "municipality"),
             "municipality " + id_text(t.municipality) + " does not take part in project " + id_text(*project));
     }
-    check_person(t.responsible, t.municipality, project, at("tasks", i, "responsible"));
-    check_person(t.performer, t.municipality, project, at("tasks", i, "performer"));
+    check_person(t.responsible, t.municipality, project, "tasks", i, "responsible");
+    check_person(t.performer, t.municipality, project, "tasks", i, "performer");
     const auto end = t.end_override ? t.end_override : (tpl != templates.end() ? std::optional(tpl->second->end)
                                                                                  : std::nullopt);
     if (t.latest_start_override && end && *t.latest_start_override > *end)
@@ -262,6 +268,7 @@ std::vector<Violation> validate(const Dataset& data) {
   }
 
   std::unordered_set<LocalTaskId> local_ids;
+  local_ids.reserve(data.local_tasks.size());
   for (std::size_t i = 0; i < data.local_tasks.size(); ++i) {
     const LocalTask& l = data.local_tasks[i];
     if (!local_ids.insert(l.id).second) bad(at("local_tasks", i, "id"), "duplicate local task " + id_text(l.id));
@@ -278,11 +285,12 @@ std::vector<Violation> validate(const Dataset& data) {
     }
     if (l.status == TaskStatus::NotActive)
       bad(at("local_tasks", i, "status"), "a local task cannot be not_active (only KOMBIT sets that, on KLIK tasks)");
-    check_person(l.responsible, l.municipality, project, at("local_tasks", i, "responsible"));
-    check_person(l.performer, l.municipality, project, at("local_tasks", i, "performer"));
+    check_person(l.responsible, l.municipality, project, "local_tasks", i, "responsible");
+    check_person(l.performer, l.municipality, project, "local_tasks", i, "performer");
   }
 
   std::unordered_set<MessageId> message_ids;
+  message_ids.reserve(data.messages.size());
   for (std::size_t i = 0; i < data.messages.size(); ++i) {
     const Message& m = data.messages[i];
     if (!message_ids.insert(m.id).second) bad(at("messages", i, "id"), "duplicate message " + id_text(m.id));
@@ -304,6 +312,7 @@ std::vector<Violation> validate(const Dataset& data) {
   }
 
   std::unordered_set<AttachmentId> attachment_ids;
+  attachment_ids.reserve(data.attachments.size());
   for (std::size_t i = 0; i < data.attachments.size(); ++i) {
     const Attachment& a = data.attachments[i];
     if (!attachment_ids.insert(a.id).second)
@@ -317,6 +326,7 @@ std::vector<Violation> validate(const Dataset& data) {
   }
 
   std::unordered_set<TaskId> noted;
+  noted.reserve(data.internal_notes.size());
   for (std::size_t i = 0; i < data.internal_notes.size(); ++i) {
     const InternalNote& n = data.internal_notes[i];
     if (!tasks.count(n.task)) bad(at("internal_notes", i, "task"), "unknown task " + id_text(n.task));
