@@ -45,6 +45,24 @@ void append_hex(std::string& out, std::uint8_t b) {
   out += digits[b & 0xF];
 }
 
+/// Appends the character at text[i] (a well-formed sequence as it is, a stray
+/// byte as \xNN) and returns the offset after it.
+std::size_t append_character(std::string& out, std::string_view text, std::size_t i) {
+  const auto b = static_cast<std::uint8_t>(text[i]);
+  const std::size_t n = b < 0x80 ? 1 : sequence_length(text, i);
+  if (n == 0) {
+    append_hex(out, b);
+    return i + 1;
+  }
+  out.append(text.substr(i, n));
+  return i + n;
+}
+
+/// Notes how much of `text` from `i` on was left out.
+void append_rest(std::string& out, std::string_view text, std::size_t i) {
+  if (i < text.size()) out += "… (" + std::to_string(text.size() - i) + " more bytes)";
+}
+
 }  // namespace
 
 std::optional<std::size_t> invalid_utf8_offset(std::string_view text) noexcept {
@@ -88,17 +106,10 @@ std::string excerpt(std::string_view text, std::size_t max_chars) {
       ++i;
       continue;
     }
-    const std::size_t n = sequence_length(text, i);
-    if (n == 0) {
-      append_hex(out, b);
-      ++i;
-    } else {
-      out.append(text.substr(i, n));
-      i += n;
-    }
+    i = append_character(out, text, i);
   }
   out += '"';
-  if (i < text.size()) out += "… (" + std::to_string(text.size() - i) + " more bytes)";
+  append_rest(out, text, i);
   return out;
 }
 
@@ -110,18 +121,8 @@ std::string bounded_message(std::string_view text, std::size_t max_bytes) {
   std::string out;
   out.reserve(std::min(text.size(), max_bytes) + 32);
   std::size_t i = 0;
-  while (i < text.size() && out.size() < max_bytes) {
-    const auto b = static_cast<std::uint8_t>(text[i]);
-    const std::size_t n = b < 0x80 ? 1 : sequence_length(text, i);
-    if (n == 0) {
-      append_hex(out, b);
-      ++i;
-    } else {
-      out.append(text.substr(i, n));
-      i += n;
-    }
-  }
-  if (i < text.size()) out += "… (" + std::to_string(text.size() - i) + " more bytes)";
+  while (i < text.size() && out.size() < max_bytes) i = append_character(out, text, i);
+  append_rest(out, text, i);
   return out;
 }
 

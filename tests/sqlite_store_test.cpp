@@ -18,22 +18,15 @@
 #include "store_test_support.hpp"
 
 using namespace klik;
+using klik::testing::read_file;
 using klik::testing::TempDir;
+using klik::testing::write_file;
 
 namespace {
 
 const Dataset& data() {
   static const Dataset d = klik::testing::small_dataset();
   return d;
-}
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_file(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
 }
 
 /// Runs SQL on the file directly (as another tool would).
