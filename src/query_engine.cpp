@@ -234,7 +234,6 @@ void for_each_match(const Plan& plan, F&& f) {
 struct SortValue {
   std::int64_t number = 0;
   std::string text;
-  friend auto operator<=>(const SortValue&, const SortValue&) = default;
 };
 
 /// The numeric value of a column (every column but Title).
