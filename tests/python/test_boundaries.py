@@ -5,6 +5,7 @@ import datetime as dt
 import pickle
 
 import numpy as np
+import pandas  # python3-pandas: scripts/setup installs it
 import pytest
 
 import klik
@@ -120,6 +121,8 @@ class Stamp(dt.datetime):
     Stamp(2026, 3, 2, 8, 0),
     np.datetime64("2026-03-02"),
     np.datetime64("2026-03-02T23:00:00.000000000"),
+    pandas.Timestamp("2026-03-02 08:00"),  # naive: Copenhagen local time
+    pandas.Timestamp("2026-03-02 21:00", tz="UTC"),
 ], ids=repr)
 def test_every_form_of_a_date_is_a_date(value):
     cal = klik.Calendar()
