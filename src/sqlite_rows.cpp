@@ -182,40 +182,27 @@ LoadedRows read_rows(const Database& db, std::int64_t version, bool with_content
       r.project.push_back(row.id());
     }
   }
-  {
-    Statement s(db, "SELECT id, project, doc FROM wave ORDER BY id");
+  // Waves and templates: a document whose project must be the row's.
+  const auto read_owned = [&](const char* sql, const char* table, const char* path, auto& out, auto& ids) {
+    using T = typename std::decay_t<decltype(out)>::value_type;
+    Statement s(db, sql);
     while (s.step()) {
-      Row row(s, "wave", problems);
+      Row row(s, table, problems);
       row.need(0, "id", 0, max_u32);
       const auto project = row.need(1, "project", 0, max_u32);
       if (!row.ok()) continue;
-      auto w = row.document<RolloutWave>(2, "doc", "/waves");
-      if (!w) continue;
-      if (w->project.value() != project) {
-        row.bad("project", "differs from the document's project " + std::to_string(w->project.value()));
+      auto v = row.template document<T>(2, "doc", path);
+      if (!v) continue;
+      if (v->project.value() != project) {
+        row.bad("project", "differs from the document's project " + std::to_string(v->project.value()));
         continue;
       }
-      d.waves.push_back(std::move(*w));
-      r.wave.push_back(row.id());
+      out.push_back(std::move(*v));
+      ids.push_back(row.id());
     }
-  }
-  {
-    Statement s(db, "SELECT id, project, doc FROM template ORDER BY id");
-    while (s.step()) {
-      Row row(s, "template", problems);
-      row.need(0, "id", 0, max_u32);
-      const auto project = row.need(1, "project", 0, max_u32);
-      if (!row.ok()) continue;
-      auto t = row.document<TaskTemplate>(2, "doc", "/templates");
-      if (!t) continue;
-      if (t->project.value() != project) {
-        row.bad("project", "differs from the document's project " + std::to_string(t->project.value()));
-        continue;
-      }
-      d.templates.push_back(std::move(*t));
-      r.templ.push_back(row.id());
-    }
-  }
+  };
+  read_owned("SELECT id, project, doc FROM wave ORDER BY id", "wave", "/waves", d.waves, r.wave);
+  read_owned("SELECT id, project, doc FROM template ORDER BY id", "template", "/templates", d.templates, r.templ);
   {
     Statement s(db,
                 "SELECT id, template, municipality, status, responsible, performer, end_override, "

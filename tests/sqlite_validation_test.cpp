@@ -61,20 +61,11 @@ std::int64_t raw_scalar(const std::string& path, const std::string& sql) {
 }
 
 std::string make_file(const TempDir& dir, const std::string& name = "klik.sqlite") {
-  const std::string path = dir.file(name);
-  auto s = open_sqlite_store(path);
-  s->import_dataset(data());
-  s->close();
-  return path;
+  return klik::testing::make_sqlite_file(dir, data(), name);
 }
 
 std::string open_error(const std::string& path, SqliteOptions o = {}) {
-  try {
-    open_sqlite_store(path, std::move(o));
-  } catch (const StorageError& e) {
-    return e.what();
-  }
-  return "(opened)";
+  return klik::testing::sqlite_open_error(path, std::move(o));
 }
 
 #define EXPECT_HAS(text, part) EXPECT_NE((text).find(part), std::string::npos) << "no \"" << (part) << "\" in: " << (text)

@@ -9,6 +9,7 @@
 #include <iterator>
 #include <string>
 
+#include "klik/sqlite_store.hpp"
 #include "klik/synthetic.hpp"
 
 namespace klik::testing {
@@ -42,6 +43,25 @@ inline Dataset small_dataset() {
   o.scale = 0.17;
   o.local_task_share = 0.05;
   return synthetic::generate(o);
+}
+
+/// A closed SQLite store file holding `d` (checkpointed: no -wal file).
+inline std::string make_sqlite_file(const TempDir& dir, const Dataset& d, const std::string& name = "klik.sqlite") {
+  const std::string path = dir.file(name);
+  auto s = open_sqlite_store(path);
+  s->import_dataset(d);
+  s->close();
+  return path;
+}
+
+/// The message of the StorageError opening `path` throws, or "(opened)".
+inline std::string sqlite_open_error(const std::string& path, SqliteOptions o = {}) {
+  try {
+    open_sqlite_store(path, std::move(o));
+  } catch (const StorageError& e) {
+    return e.what();
+  }
+  return "(opened)";
 }
 
 /// A file's bytes ("" when it cannot be read).
