@@ -1,15 +1,18 @@
-// The SQLite store (include/klik/sqlite_store.hpp, docs/store.md): the indexed
-// store logic of detail::IndexedStore with every change written through to one
-// SQLite transaction before the indexes change.
-#include "klik/text.hpp"
+// The SQLite backend (include/klik/sqlite_store.hpp, docs/store.md): every
+// change a Store commits becomes one SQLite transaction -- its rows, its
+// notifications in the outbox, and its entry in the change sequence, from which
+// stores in other processes catch up.
 #include "klik/sqlite_store.hpp"
+
+#include "klik/rights.hpp"
+#include "klik/text.hpp"
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <filesystem>
 #include <mutex>
 
-#include "detail/indexed_store.hpp"
 #include "detail/json_io.hpp"
 #include "detail/sqlite.hpp"
 #include "detail/sqlite_rows.hpp"
@@ -18,7 +21,6 @@ namespace klik {
 
 namespace {
 
-using detail::Change;
 namespace sql = detail::sql;
 
 // ---- schema: one entry per version; migrations[i] takes version i to i + 1 ----
@@ -73,7 +75,15 @@ CREATE TABLE change_log(
   PRIMARY KEY(kind, id, version)) WITHOUT ROWID;
 )sql";
 
-constexpr const char* migrations[] = {schema_v1, schema_v2};
+// Version 3: the change sequence. Every commit is numbered; a store in another
+// process applies the changes after the last number it has seen. A "reload" row
+// (an import) tells it to load everything instead.
+constexpr const char* schema_v3 = R"sql(
+CREATE TABLE change_sequence(
+  seq INTEGER PRIMARY KEY, time INTEGER NOT NULL, kind TEXT NOT NULL, change TEXT NOT NULL);
+)sql";
+
+constexpr const char* migrations[] = {schema_v1, schema_v2, schema_v3};
 static_assert(std::size(migrations) == sqlite_schema_version);
 
 std::string recipients_text(const std::vector<UserId>& r) {
@@ -115,56 +125,62 @@ std::optional<std::int64_t> day(const std::optional<Date>& d) {
 
 }  // namespace
 
-class SqliteStore::Impl final : public detail::IndexedStore {
+class SqliteBackend final : public Backend {
  public:
-  Impl(const std::string& path, SqliteOptions options);
+  SqliteBackend(const std::string& path, const SqliteOptions& options);
 
+  StoredWorld load() override;
+  std::uint64_t commit(const Change& change, Outgoing notify, std::uint64_t after) override;
+  std::uint64_t replace(const Dataset& data, std::uint64_t after) override;
+  std::optional<std::vector<SequencedChange>> changes_since(std::uint64_t after) const override;
+  bool may_have_changes() const override;
   void read_attachment(AttachmentId id, const std::function<void(std::string_view)>& sink) const override;
   std::vector<Notification> pending_notifications(Timestamp now, std::size_t limit) const override;
   std::vector<Notification> outbox() const override;
   void mark_delivered(std::span<const std::uint64_t> ids) override;
   void reschedule(std::uint64_t id, Timestamp next_attempt, const std::string& error) override;
+  void require_writable() const override {
+    if (options_.read_only) throw StorageError("database " + path_ + " is open read-only");
+  }
+  void close() override;
 
   int schema_version() const {
     std::lock_guard lock(db_mutex_);
+    require_open();
     return static_cast<int>(db_.scalar("PRAGMA user_version"));
   }
   std::string integrity_check() const;
-  void close();
   const std::string& path() const noexcept { return path_; }
-
- protected:
-  void persist(const Change& c, Outgoing notify) override;
-  void persist_import(const Dataset& data) override;
-  bool content_in_memory() const noexcept override { return false; }
-  void load_content(Dataset& d) const override;
 
  private:
   std::int64_t open_connection(bool wal_had_frames);
   void check_tables(std::int64_t version);
   detail::sql::LoadedRows read_checked(std::int64_t version);
   void migrate(std::int64_t version);
-  std::unique_ptr<detail::WorldIndex> build_index(detail::sql::LoadedRows rows);
-  void check_writable();
-  void require_writable() const override {
-    if (options_.read_only) throw StorageError("database " + path_ + " is open read-only");
+  void require_open() const {
+    if (!db_) throw FailedPreconditionError("the SQLite store is closed");
   }
+  /// Inside BEGIN IMMEDIATE: throws StaleError unless the sequence ends at `after`.
+  void check_head(std::uint64_t after);
+  std::uint64_t head() const;
+  void write_sequence(std::uint64_t seq, std::string_view kind, const std::string& change);
   void write_outbox(Outgoing notify);
   void write_task(const Task& t);
   void write_local(const LocalTask& l);
   void write_user(const User& u);
-  void write_change_log(detail::ChangeLog::Kind kind, std::uint32_t id, std::uint32_t version, std::uint32_t mask);
+  void write_change_log(FieldLogEntry::Object kind, std::uint32_t id, std::uint32_t version, std::uint32_t mask);
   void write_attachment(const Attachment& a);
   void write_message(const Message& m);
   /// Tasks and local tasks whose assignments a user change cleared (with their change-log rows).
-  void write_cleared_assignments(const Change& c);
+  void write_cleared(const ClearedAssignments& c);
   std::vector<Notification> read_outbox(sql::Statement& s) const;
 
   std::string path_;
   SqliteOptions options_;
   mutable std::mutex db_mutex_;  // the connection and its statements: one user at a time
   mutable sql::Database db_;
-  std::int64_t data_version_ = 0;
+  mutable std::int64_t data_version_ = 0;  // PRAGMA data_version when this connection last read everything new
+  std::optional<detail::sql::LoadedRows> opened_;  // what the open read, for the first load()
 };
 
 namespace {
@@ -215,8 +231,8 @@ int probe_version(sqlite3* db, std::int64_t& version) {
 
 }  // namespace
 
-SqliteStore::Impl::Impl(const std::string& path, SqliteOptions options)
-    : IndexedStore(options.calendars), path_(path), options_(std::move(options)) {
+SqliteBackend::SqliteBackend(const std::string& path, const SqliteOptions& options)
+    : path_(path), options_(options) {
   std::error_code ec;
   const bool exists = fs::exists(path, ec);
   if (!exists && (!options_.create || options_.read_only))
@@ -252,7 +268,7 @@ SqliteStore::Impl::Impl(const std::string& path, SqliteOptions options)
         else data_version_ = db_.scalar("PRAGMA data_version");
       }
     }
-    install(build_index(std::move(rows)));
+    opened_ = std::move(rows);
   } catch (const StorageError& e) {
     const std::string msg = e.what();
     if (db_ && wal_had_frames) sqlite3_db_config(db_.get(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
@@ -271,7 +287,7 @@ SqliteStore::Impl::Impl(const std::string& path, SqliteOptions options)
   }
 }
 
-std::int64_t SqliteStore::Impl::open_connection(bool wal_had_frames) {
+std::int64_t SqliteBackend::open_connection(bool wal_had_frames) {
   std::int64_t version = 0;
   if (!options_.read_only) {
     db_ = sql::Database(path_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
@@ -302,7 +318,7 @@ std::int64_t SqliteStore::Impl::open_connection(bool wal_had_frames) {
   return version;
 }
 
-void SqliteStore::Impl::check_tables(std::int64_t version) {
+void SqliteBackend::check_tables(std::int64_t version) {
   if (version == 0) {
     if (db_.scalar("SELECT count(*) FROM sqlite_schema") > 0)
       throw StorageError("database " + path_ + " is a SQLite file but not a klik store (user_version 0, not empty)");
@@ -314,6 +330,7 @@ void SqliteStore::Impl::check_tables(std::int64_t version) {
   sql::Statement s(db_, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?");
   std::vector<const char*> tables(std::begin(tables_v1), std::end(tables_v1));
   if (version >= 2) tables.push_back("change_log");
+  if (version >= 3) tables.push_back("change_sequence");
   for (const char* t : tables) {
     s.bind(1, t);
     const bool present = s.step() && s.integer(0) > 0;
@@ -324,11 +341,12 @@ void SqliteStore::Impl::check_tables(std::int64_t version) {
   }
 }
 
-detail::sql::LoadedRows SqliteStore::Impl::read_checked(std::int64_t version) {
+detail::sql::LoadedRows SqliteBackend::read_checked(std::int64_t version) {
   detail::sql::LoadedRows rows;
   {
     sql::Transaction tx(db_, false);  // one read transaction: a consistent state
     rows = detail::sql::read_rows(db_, version, false);
+    if (version >= 3) rows.sequence = head();
     data_version_ = db_.scalar("PRAGMA data_version");
     tx.commit();
   }
@@ -347,7 +365,7 @@ detail::sql::LoadedRows SqliteStore::Impl::read_checked(std::int64_t version) {
   return rows;
 }
 
-void SqliteStore::Impl::migrate(std::int64_t version) {
+void SqliteBackend::migrate(std::int64_t version) {
   // Validated already (read_checked): a refused file is never migrated.
   sql::Transaction tx(db_);
   if (version > 0 && db_.scalar("PRAGMA data_version") != data_version_)
@@ -364,30 +382,80 @@ void SqliteStore::Impl::migrate(std::int64_t version) {
   tx.commit();
 }
 
-std::unique_ptr<detail::WorldIndex> SqliteStore::Impl::build_index(detail::sql::LoadedRows rows) {
-  std::unique_ptr<detail::WorldIndex> index;
-  try {
-    // rows passed read_checked: every column in range and validate() (the rules of an import) empty.
-    index = std::make_unique<detail::WorldIndex>(rows.data, calendars_);
-  } catch (const std::out_of_range&) {
-    throw StorageError("database " + path_ + " is inconsistent (a task refers to a missing template or project)");
+StoredWorld SqliteBackend::load() {
+  std::lock_guard lock(db_mutex_);
+  require_open();
+  detail::sql::LoadedRows rows;
+  if (opened_) {
+    rows = std::move(*opened_);
+    opened_.reset();
+  } else {
+    rows = read_checked(db_.scalar("PRAGMA user_version"));
   }
-  for (const auto& [task, colour] : rows.notified) index->notified.emplace(task, colour);
-  for (const auto& [kind, id, version, mask] : rows.change_log)
-    index->changes.record(static_cast<detail::ChangeLog::Kind>(kind), id, version, mask);
-  return index;
+  StoredWorld w;
+  w.data = std::move(rows.data);
+  w.notified = std::move(rows.notified);
+  w.field_log.reserve(rows.change_log.size());
+  for (const auto& [kind, id, version, fields] : rows.change_log)
+    w.field_log.push_back({kind == 1 ? FieldLogEntry::Object::User : FieldLogEntry::Object::Task, id, version, fields});
+  w.sequence = rows.sequence;
+  w.validated = true;  // read_checked ran validate() and named the rows
+  return w;
 }
 
-void SqliteStore::Impl::check_writable() {
-  if (options_.read_only) throw StorageError("database " + path_ + " is open read-only");
-  // Inside BEGIN IMMEDIATE: did another connection commit since we loaded?
-  if (db_.scalar("PRAGMA data_version") != data_version_)
-    throw FailedPreconditionError("database " + path_ +
-                                  " was changed by another connection since it was opened: reopen it to see the "
-                                  "changes (one writer per file)");
+std::uint64_t SqliteBackend::head() const {
+  if (db_.scalar("PRAGMA user_version") < 3) return 0;  // a read-only store of an older file
+  return static_cast<std::uint64_t>(db_.scalar("SELECT coalesce(max(seq), 0) FROM change_sequence"));
 }
 
-void SqliteStore::Impl::write_outbox(Outgoing notify) {
+void SqliteBackend::check_head(std::uint64_t after) {
+  require_writable();
+  if (const std::uint64_t now = head(); now != after)
+    throw StaleError("database " + path_ + " is at change " + std::to_string(now) + ", this store at " +
+                     std::to_string(after));
+}
+
+void SqliteBackend::write_sequence(std::uint64_t seq, std::string_view kind, const std::string& change) {
+  sql::Statement s(db_, "INSERT INTO change_sequence(seq, time, kind, change) VALUES(?,?,?,?)");
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+  s.bind(1, static_cast<std::int64_t>(seq)).bind(2, static_cast<std::int64_t>(now.count()));
+  s.bind(3, std::string(kind)).bind(4, change).run();
+}
+
+bool SqliteBackend::may_have_changes() const {
+  std::lock_guard lock(db_mutex_);
+  if (!db_) return false;
+  return db_.scalar("PRAGMA data_version") != data_version_;
+}
+
+std::optional<std::vector<SequencedChange>> SqliteBackend::changes_since(std::uint64_t after) const {
+  std::lock_guard lock(db_mutex_);
+  require_open();
+  std::vector<SequencedChange> out;
+  sql::Transaction tx(db_, false);  // one read transaction: the version and the rows agree
+  const std::int64_t version = db_.scalar("PRAGMA data_version");
+  if (db_.scalar("PRAGMA user_version") >= 3) {
+    sql::Statement s(db_, "SELECT seq, kind, change FROM change_sequence WHERE seq > ? ORDER BY seq");
+    s.bind(1, static_cast<std::int64_t>(after));
+    std::uint64_t expect = after + 1;
+    while (s.step()) {
+      const auto seq = static_cast<std::uint64_t>(s.integer(0));
+      if (seq != expect || s.text_view(1) == "reload") return std::nullopt;  // a gap or an import: load again
+      try {
+        out.push_back({seq, change_from_json(s.text_view(2))});
+      } catch (const Error& e) {
+        throw StorageError("database " + path_ + ": table change_sequence, seq " + std::to_string(seq) +
+                           ", column change: " + e.what());
+      }
+      ++expect;
+    }
+  }
+  tx.commit();
+  data_version_ = version;
+  return out;
+}
+
+void SqliteBackend::write_outbox(Outgoing notify) {
   if (notify.empty()) return;
   sql::Statement s(db_,
                    "INSERT INTO outbox(event, key, recipients, mailbox, sender, link, payload, created, next_attempt) "
@@ -400,7 +468,7 @@ void SqliteStore::Impl::write_outbox(Outgoing notify) {
   }
 }
 
-void SqliteStore::Impl::write_task(const Task& t) {
+void SqliteBackend::write_task(const Task& t) {
   sql::Statement s(db_,
                    "UPDATE task SET status=?, responsible=?, performer=?, end_override=?, latest_start_override=?, "
                    "version=? WHERE id=?");
@@ -410,7 +478,7 @@ void SqliteStore::Impl::write_task(const Task& t) {
   s.run();
 }
 
-void SqliteStore::Impl::write_local(const LocalTask& l) {
+void SqliteBackend::write_local(const LocalTask& l) {
   sql::Statement s(db_,
                    "INSERT OR REPLACE INTO local_task(id, parent, municipality, title, responsible, performer, status, "
                    "end_date, description, version) VALUES(?,?,?,?,?,?,?,?,?,?)");
@@ -421,7 +489,7 @@ void SqliteStore::Impl::write_local(const LocalTask& l) {
   s.run();
 }
 
-void SqliteStore::Impl::write_user(const User& u) {
+void SqliteBackend::write_user(const User& u) {
   sql::Statement s(db_,
                    "INSERT INTO user(id, email, email_key, full_name, organisation, side, municipality, administrator, "
                    "password_hash, version) VALUES(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
@@ -444,19 +512,19 @@ void SqliteStore::Impl::write_user(const User& u) {
     ins.bind(1, std::int64_t{u.id.value()}).bind(2, std::int64_t{m.project.value()}).bind(3, num(m.type)).run();
 }
 
-void SqliteStore::Impl::write_change_log(detail::ChangeLog::Kind kind, std::uint32_t id, std::uint32_t version,
+void SqliteBackend::write_change_log(FieldLogEntry::Object kind, std::uint32_t id, std::uint32_t version,
                                          std::uint32_t mask) {
   sql::Statement s(db_, "INSERT OR REPLACE INTO change_log(kind, id, version, fields) VALUES(?,?,?,?)");
-  s.bind(1, std::int64_t{kind}).bind(2, std::int64_t{id}).bind(3, std::int64_t{version}).bind(4, std::int64_t{mask});
+  s.bind(1, static_cast<std::int64_t>(kind)).bind(2, std::int64_t{id}).bind(3, std::int64_t{version}).bind(4, std::int64_t{mask});
   s.run();
-  if (version > detail::ChangeLog::depth) {
+  if (version > field_log_depth) {
     sql::Statement trim(db_, "DELETE FROM change_log WHERE kind=? AND id=? AND version<=?");
-    trim.bind(1, std::int64_t{kind}).bind(2, std::int64_t{id});
-    trim.bind(3, std::int64_t{version} - std::int64_t{detail::ChangeLog::depth}).run();
+    trim.bind(1, static_cast<std::int64_t>(kind)).bind(2, std::int64_t{id});
+    trim.bind(3, std::int64_t{version} - std::int64_t{field_log_depth}).run();
   }
 }
 
-void SqliteStore::Impl::write_message(const Message& m) {
+void SqliteBackend::write_message(const Message& m) {
   sql::Statement s(db_,
                    "INSERT INTO message(id, task, project, wave, author, author_side, time, text) "
                    "VALUES(?,?,?,?,?,?,?,?)");
@@ -468,7 +536,7 @@ void SqliteStore::Impl::write_message(const Message& m) {
   s.bind(8, m.text).run();
 }
 
-void SqliteStore::Impl::write_attachment(const Attachment& a) {
+void SqliteBackend::write_attachment(const Attachment& a) {
   sql::Statement s(db_,
                    "INSERT INTO attachment(id, task, file_name, media_type, size, uploaded_by, time, content) "
                    "VALUES(?,?,?,?,?,?,?,?)");
@@ -491,80 +559,79 @@ void SqliteStore::Impl::write_attachment(const Attachment& a) {
   if (rc != SQLITE_OK) db_.fail(rc, "cannot write attachment content");
 }
 
-void SqliteStore::Impl::write_cleared_assignments(const Change& c) {
+void SqliteBackend::write_cleared(const ClearedAssignments& c) {
   for (std::size_t i = 0; i < c.tasks.size(); ++i) {
     write_task(c.tasks[i]);
-    write_change_log(detail::ChangeLog::TaskKind, c.tasks[i].id.value(), c.tasks[i].version, c.task_masks[i]);
+    write_change_log(FieldLogEntry::Object::Task, c.tasks[i].id.value(), c.tasks[i].version, c.task_fields.at(i));
   }
-  for (const LocalTask& l : c.locals) write_local(l);
+  for (const LocalTask& l : c.local_tasks) write_local(l);
 }
 
-void SqliteStore::Impl::persist(const Change& c, Outgoing notify) {
+namespace {
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+}  // namespace
+
+std::uint64_t SqliteBackend::commit(const Change& change, Outgoing notify, std::uint64_t after) {
   std::lock_guard lock(db_mutex_);
-  if (!db_) throw FailedPreconditionError("the store is closed");
-  sql::Transaction tx(db_);
-  check_writable();
-  switch (c.kind) {
-    case Change::Kind::Task:
-      write_task(c.tasks.front());
-      write_change_log(detail::ChangeLog::TaskKind, c.tasks.front().id.value(), c.tasks.front().version, c.mask);
-      break;
-    case Change::Kind::UserPut:
-      write_user(c.user);
-      write_change_log(detail::ChangeLog::UserKind, c.user.id.value(), c.user.version, c.mask);
-      write_cleared_assignments(c);
-      break;
-    case Change::Kind::UserRemove: {
-      write_cleared_assignments(c);
-      sql::Statement s(db_, "DELETE FROM user WHERE id=?");
-      s.bind(1, std::int64_t{c.removed_user.value()}).run();
-      break;
-    }
-    case Change::Kind::LocalPut:
-      write_local(c.locals.front());
-      break;
-    case Change::Kind::LocalRemove: {
-      sql::Statement s(db_, "DELETE FROM local_task WHERE id=?");
-      s.bind(1, std::int64_t{c.removed_local.value()}).run();
-      break;
-    }
-    case Change::Kind::Message:
-      write_message(c.message);
-      break;
-    case Change::Kind::Notes: {
-      if (c.notes_text.empty()) {
-        sql::Statement s(db_, "DELETE FROM internal_note WHERE task=?");
-        s.bind(1, std::int64_t{c.notes_task.value()}).run();
-      } else {
-        sql::Statement s(db_, "INSERT OR REPLACE INTO internal_note(task, text) VALUES(?,?)");
-        s.bind(1, std::int64_t{c.notes_task.value()}).bind(2, c.notes_text).run();
-      }
-      break;
-    }
-    case Change::Kind::Attachment:
-      write_attachment(*c.attachment);
-      break;
-    case Change::Kind::Sweep: {
-      sql::Statement s(db_, "UPDATE task SET notified=? WHERE id=?");
-      for (const auto& [task, colour] : c.colours) {
-        colour ? s.bind(1, num(*colour)) : s.bind_null(1);
-        s.bind(2, std::int64_t{task.value()}).run();
-      }
-      break;
-    }
-    case Change::Kind::Enqueue:
-      break;
-  }
+  require_open();
+  sql::Transaction tx(db_);  // BEGIN IMMEDIATE: one writer at a time, across processes
+  check_head(after);
+  std::visit(Overloaded{
+                 [&](const TaskChanged& c) {
+                   write_task(c.task);
+                   write_change_log(FieldLogEntry::Object::Task, c.task.id.value(), c.task.version, c.fields);
+                 },
+                 [&](const UserSaved& c) {
+                   write_user(c.user);
+                   write_change_log(FieldLogEntry::Object::User, c.user.id.value(), c.user.version, c.fields);
+                   write_cleared(c.cleared);
+                 },
+                 [&](const UserRemoved& c) {
+                   write_cleared(c.cleared);
+                   sql::Statement s(db_, "DELETE FROM user WHERE id=?");
+                   s.bind(1, std::int64_t{c.user.value()}).run();
+                 },
+                 [&](const LocalTaskSaved& c) { write_local(c.task); },
+                 [&](const LocalTaskRemoved& c) {
+                   sql::Statement s(db_, "DELETE FROM local_task WHERE id=?");
+                   s.bind(1, std::int64_t{c.task.value()}).run();
+                 },
+                 [&](const MessageAdded& c) { write_message(c.message); },
+                 [&](const NotesSet& c) {
+                   if (c.text.empty()) {
+                     sql::Statement s(db_, "DELETE FROM internal_note WHERE task=?");
+                     s.bind(1, std::int64_t{c.task.value()}).run();
+                   } else {
+                     sql::Statement s(db_, "INSERT OR REPLACE INTO internal_note(task, text) VALUES(?,?)");
+                     s.bind(1, std::int64_t{c.task.value()}).bind(2, c.text).run();
+                   }
+                 },
+                 [&](const AttachmentAdded& c) { write_attachment(c.attachment); },
+                 [&](const ColoursNotified& c) {
+                   sql::Statement s(db_, "UPDATE task SET notified=? WHERE id=?");
+                   for (const auto& [task, colour] : c.colours) {
+                     colour ? s.bind(1, num(*colour)) : s.bind_null(1);
+                     s.bind(2, std::int64_t{task.value()}).run();
+                   }
+                 },
+                 [&](const NotificationsOnly&) {},
+             },
+             change);
   write_outbox(notify);
+  write_sequence(after + 1, change_kind(change), to_json(change));
   tx.commit();
+  return after + 1;
 }
 
-void SqliteStore::Impl::persist_import(const Dataset& data) {
+std::uint64_t SqliteBackend::replace(const Dataset& data, std::uint64_t after) {
   std::lock_guard lock(db_mutex_);
-  if (!db_) throw FailedPreconditionError("the store is closed");
+  require_open();
   sql::Transaction tx(db_);
-  check_writable();
-  // Children before parents; the outbox stays (no committed notification is dropped).
+  check_head(after);
+  // Children before parents; the outbox and the change sequence stay.
   db_.exec(
       "DELETE FROM change_log; DELETE FROM internal_note; DELETE FROM attachment; DELETE FROM message; "
       "DELETE FROM local_task; DELETE FROM task; DELETE FROM membership; DELETE FROM user; DELETE FROM template; "
@@ -614,17 +681,12 @@ void SqliteStore::Impl::persist_import(const Dataset& data) {
   }
   // Building the indexes after the rows is faster than maintaining them row by row.
   db_.exec("CREATE INDEX task_responsible ON task(responsible); CREATE INDEX task_performer ON task(performer);");
+  write_sequence(after + 1, "reload", "{}");
   tx.commit();
+  return after + 1;
 }
 
-void SqliteStore::Impl::load_content(Dataset& d) const {
-  for (Attachment& a : d.attachments) {
-    a.content.clear();
-    read_attachment(a.id, [&](std::string_view chunk) { a.content.append(chunk); });
-  }
-}
-
-void SqliteStore::Impl::read_attachment(AttachmentId id, const std::function<void(std::string_view)>& sink) const {
+void SqliteBackend::read_attachment(AttachmentId id, const std::function<void(std::string_view)>& sink) const {
   std::lock_guard lock(db_mutex_);
   if (!db_) throw FailedPreconditionError("the store is closed");
   sqlite3_blob* blob = nullptr;
@@ -646,7 +708,7 @@ void SqliteStore::Impl::read_attachment(AttachmentId id, const std::function<voi
   if (rc != SQLITE_OK) db_.fail(rc, "cannot read attachment " + std::to_string(id.value()));
 }
 
-std::vector<Notification> SqliteStore::Impl::read_outbox(sql::Statement& s) const {
+std::vector<Notification> SqliteBackend::read_outbox(sql::Statement& s) const {
   std::vector<Notification> out;
   while (s.step()) {
     Notification n;
@@ -681,7 +743,7 @@ std::vector<Notification> SqliteStore::Impl::read_outbox(sql::Statement& s) cons
 #define KLIK_OUTBOX_COLUMNS \
   "id, event, key, recipients, mailbox, sender, link, payload, created, attempts, next_attempt, delivered, last_error"
 
-std::vector<Notification> SqliteStore::Impl::pending_notifications(Timestamp now, std::size_t limit) const {
+std::vector<Notification> SqliteBackend::pending_notifications(Timestamp now, std::size_t limit) const {
   std::lock_guard lock(db_mutex_);
   if (!db_) throw FailedPreconditionError("the store is closed");
   sql::Statement s(db_, "SELECT " KLIK_OUTBOX_COLUMNS
@@ -690,14 +752,14 @@ std::vector<Notification> SqliteStore::Impl::pending_notifications(Timestamp now
   return read_outbox(s);
 }
 
-std::vector<Notification> SqliteStore::Impl::outbox() const {
+std::vector<Notification> SqliteBackend::outbox() const {
   std::lock_guard lock(db_mutex_);
   if (!db_) throw FailedPreconditionError("the store is closed");
   sql::Statement s(db_, "SELECT " KLIK_OUTBOX_COLUMNS " FROM outbox ORDER BY id");
   return read_outbox(s);
 }
 
-void SqliteStore::Impl::mark_delivered(std::span<const std::uint64_t> ids) {
+void SqliteBackend::mark_delivered(std::span<const std::uint64_t> ids) {
   std::lock_guard lock(db_mutex_);
   if (!db_) throw FailedPreconditionError("the store is closed");
   if (options_.read_only) throw StorageError("database " + path_ + " is open read-only");
@@ -710,7 +772,7 @@ void SqliteStore::Impl::mark_delivered(std::span<const std::uint64_t> ids) {
   tx.commit();
 }
 
-void SqliteStore::Impl::reschedule(std::uint64_t id, Timestamp next_attempt, const std::string& error) {
+void SqliteBackend::reschedule(std::uint64_t id, Timestamp next_attempt, const std::string& error) {
   std::lock_guard lock(db_mutex_);
   if (!db_) throw FailedPreconditionError("the store is closed");
   if (options_.read_only) throw StorageError("database " + path_ + " is open read-only");
@@ -719,7 +781,7 @@ void SqliteStore::Impl::reschedule(std::uint64_t id, Timestamp next_attempt, con
   if (sqlite3_changes(db_.get()) == 0) throw not_found(ObjectKind::Notification);
 }
 
-std::string SqliteStore::Impl::integrity_check() const {
+std::string SqliteBackend::integrity_check() const {
   std::lock_guard lock(db_mutex_);
   if (!db_) throw FailedPreconditionError("the store is closed");
   sql::Statement s(db_, "PRAGMA integrity_check");
@@ -733,69 +795,32 @@ std::string SqliteStore::Impl::integrity_check() const {
   return out;
 }
 
-void SqliteStore::Impl::close() {
-  std::unique_lock lock(mutex_);
+void SqliteBackend::close() {
   std::lock_guard db_lock(db_mutex_);
   if (!db_) return;
   if (!options_.read_only) sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
   db_.close();
 }
 
-// ---- SqliteStore: forwards to Impl ----
+// ---- SqliteStore: a Store over a SqliteBackend, with the file's own calls ----
 
-SqliteStore::SqliteStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+SqliteStore::SqliteStore(std::unique_ptr<SqliteBackend> backend, Calendars calendars)
+    : Store(std::move(backend), std::move(calendars)) {}
+
 SqliteStore::~SqliteStore() = default;
 
-SqliteStore::Impl& SqliteStore::impl() const {
-  if (!impl_) throw FailedPreconditionError("the SQLite store is closed");
-  return *impl_;
+SqliteBackend& SqliteStore::sqlite() const {
+  if (closed()) throw FailedPreconditionError("the SQLite store is closed");
+  return static_cast<SqliteBackend&>(backend());
 }
 
-Snapshot SqliteStore::snapshot() const { return impl().snapshot(); }
-void SqliteStore::import_dataset(const Dataset& data) { impl().import_dataset(data); }
-Dataset SqliteStore::export_dataset() const { return impl().export_dataset(); }
-Task SqliteStore::update_task(const TaskUpdate& u, Outgoing n) { return impl().update_task(u, n); }
-User SqliteStore::create_user(const User& u, const Announce<User>& n) { return impl().create_user(u, n); }
-User SqliteStore::put_user(const User& u, std::uint32_t v, Outgoing n) { return impl().put_user(u, v, n); }
-void SqliteStore::remove_user(UserId u, Outgoing n) { impl().remove_user(u, n); }
-LocalTask SqliteStore::create_local_task(const LocalTask& t, const Announce<LocalTask>& n) {
-  return impl().create_local_task(t, n);
-}
-LocalTask SqliteStore::put_local_task(const LocalTask& t, Outgoing n) { return impl().put_local_task(t, n); }
-void SqliteStore::remove_local_task(LocalTaskId id, Outgoing n) { impl().remove_local_task(id, n); }
-Message SqliteStore::add_message(const Message& m, Outgoing n) { return impl().add_message(m, n); }
-void SqliteStore::set_internal_notes(TaskId t, const std::string& text) { impl().set_internal_notes(t, text); }
-Attachment SqliteStore::add_attachment(const Attachment& a, Outgoing n) { return impl().add_attachment(a, n); }
-void SqliteStore::read_attachment(AttachmentId id, const std::function<void(std::string_view)>& sink) const {
-  impl().read_attachment(id, sink);
-}
-std::vector<Attachment> SqliteStore::attachments(TaskId t) const { return impl().attachments(t); }
-std::vector<std::pair<TaskId, DeadlineColour>> SqliteStore::notified_colours() const {
-  return impl().notified_colours();
-}
-void SqliteStore::record_sweep(std::span<const std::pair<TaskId, LastNotified>> c, Outgoing n) {
-  impl().record_sweep(c, n);
-}
-void SqliteStore::enqueue(Outgoing n) { impl().enqueue(n); }
-std::vector<Notification> SqliteStore::pending_notifications(Timestamp now, std::size_t limit) const {
-  return impl().pending_notifications(now, limit);
-}
-std::vector<Notification> SqliteStore::outbox() const { return impl().outbox(); }
-void SqliteStore::mark_delivered(std::span<const std::uint64_t> ids) { impl().mark_delivered(ids); }
-void SqliteStore::reschedule(std::uint64_t id, Timestamp next, const std::string& e) {
-  impl().reschedule(id, next, e);
-}
-const std::string& SqliteStore::path() const { return impl().path(); }
-int SqliteStore::schema_version() const { return impl().schema_version(); }
-std::string SqliteStore::integrity_check() const { return impl().integrity_check(); }
-void SqliteStore::close() {
-  if (!impl_) return;
-  impl_->close();
-  impl_.reset();
-}
+const std::string& SqliteStore::path() const { return sqlite().path(); }
+int SqliteStore::schema_version() const { return sqlite().schema_version(); }
+std::string SqliteStore::integrity_check() const { return sqlite().integrity_check(); }
 
 std::unique_ptr<SqliteStore> open_sqlite_store(const std::string& path, SqliteOptions options) {
-  return std::make_unique<SqliteStore>(std::make_unique<SqliteStore::Impl>(path, std::move(options)));
+  auto backend = std::make_unique<SqliteBackend>(path, options);
+  return std::make_unique<SqliteStore>(std::move(backend), std::move(options.calendars));
 }
 
 SqliteSalvage salvage_sqlite(const std::string& path) {

@@ -263,24 +263,7 @@ std::vector<std::uint32_t> WorldIndex::keys_assigned_to(UserId user, std::span<c
   return keys;
 }
 
-void WorldIndex::clear_assignments(UserId id, std::span<const ProjectId> only) {
-  for (std::uint32_t key : keys_assigned_to(id, only)) {
-    const TaskRef* ref = find_ref(key);
-    Partition& part = partitions[ref->partition];
-    const std::size_t r = ref->row;
-    if (part.responsible[r] == id.value()) part.responsible[r] = no_user;
-    if (part.performer[r] == id.value()) part.performer[r] = no_user;
-    ++part.version[r];
-    if (part.is_local(r)) {
-      LocalTask& l = locals[part.text[r]].task;
-      l.responsible = part.responsible[r] ? std::optional(UserId(part.responsible[r])) : std::nullopt;
-      l.performer = part.performer[r] ? std::optional(UserId(part.performer[r])) : std::nullopt;
-      l.version = part.version[r];
-    }
-  }
-}
-
-Task WorldIndex::update_task(const TaskUpdate& u) {
+Task WorldIndex::update_task(const TaskUpdate& u, std::uint32_t version) {
   const TaskRef* ref = find_ref(u.task.value());
   if (!ref) throw NotFoundError("task " + std::to_string(u.task.value()) + " not found");
   const std::uint32_t pi = ref->partition;
@@ -300,7 +283,7 @@ Task WorldIndex::update_task(const TaskUpdate& u) {
   if (u.status) part.status[r] = *u.status;
   if (u.responsible) part.responsible[r] = *u.responsible ? (*u.responsible)->value() : no_user;
   if (u.performer) part.performer[r] = *u.performer ? (*u.performer)->value() : no_user;
-  ++part.version[r];
+  part.version[r] = version;
   if (new_overrides) {
     const TaskOverrides& o = *new_overrides;
     const TemplateEntry& te = templates[part.text[r]];
@@ -350,23 +333,6 @@ std::optional<std::uint32_t> ChangeLog::changed_since(Kind kind, std::uint32_t i
   return mask;
 }
 
-std::vector<std::string> task_field_names(std::uint32_t mask) {
-  static const char* names[] = {"status", "responsible", "performer", "end_override", "latest_start_override"};
-  std::vector<std::string> out;
-  for (std::uint32_t i = 0; i < 5; ++i)
-    if (mask & (1u << i)) out.emplace_back(names[i]);
-  return out;
-}
-
-std::vector<std::string> user_field_names(std::uint32_t mask) {
-  static const char* names[] = {"email", "full_name", "organisation", "side",
-                                "municipality", "administrator", "memberships", "password_hash"};
-  std::vector<std::string> out;
-  for (std::uint32_t i = 0; i < 8; ++i)
-    if (mask & (1u << i)) out.emplace_back(names[i]);
-  return out;
-}
-
 std::uint32_t task_update_mask(const TaskUpdate& u) noexcept {
   return (u.status ? TaskStatusField : 0u) | (u.responsible ? TaskResponsibleField : 0u) |
          (u.performer ? TaskPerformerField : 0u) | (u.end_override ? TaskEndField : 0u) |
@@ -397,8 +363,7 @@ void WorldIndex::remove_user(UserId id) {
   auto& by = users.get<by_id>();
   const auto it = by.find(id);
   if (it == by.end()) throw NotFoundError("user " + std::to_string(id.value()) + " not found");
-  // Clear their assignments: the tasks show "not set"; messages keep the author.
-  clear_assignments(id);
+  // Their assignments were cleared by the change that removes them; messages keep the author.
   by.erase(it);
 }
 

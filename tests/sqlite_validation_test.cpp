@@ -89,10 +89,11 @@ TEST(SqliteValidation, AVersionOutsideTheKnownRangeIsACleanErrorNamingFileAndVer
   write_file(path, bytes);
   std::string error = open_error(path);
   EXPECT_HAS(error, path);
-  EXPECT_HAS(error, "schema version -16777214");
+  EXPECT_HAS(error, "schema version " + std::to_string(static_cast<std::int32_t>(0xFF000000u | sqlite_schema_version)));
   EXPECT_HAS(error, "header is damaged");
   EXPECT_EQ(read_file(path), bytes);
-  EXPECT_HAS(open_error(path, {.read_only = true}), "schema version -16777214");
+  EXPECT_HAS(open_error(path, {.read_only = true}),
+             "schema version " + std::to_string(static_cast<std::int32_t>(0xFF000000u | sqlite_schema_version)));
 
   raw_sql(path, "PRAGMA user_version = -1;");
   const std::string before = file_state(path);
@@ -106,8 +107,10 @@ TEST(SqliteValidation, AVersionOutsideTheKnownRangeIsACleanErrorNamingFileAndVer
     EXPECT_HAS(std::string(e.what()), "schema version -1 ");
   }
 
-  raw_sql(path, "PRAGMA user_version = 3;");
-  EXPECT_HAS(open_error(path), "schema version 3, newer than this klik understands (2)");
+  const int newer = sqlite_schema_version + 1;
+  raw_sql(path, "PRAGMA user_version = " + std::to_string(newer) + ";");
+  EXPECT_HAS(open_error(path), "schema version " + std::to_string(newer) + ", newer than this klik understands (" +
+                                   std::to_string(sqlite_schema_version) + ")");
 }
 
 // A refused old file is not migrated: byte-identical afterwards (with its log).
@@ -116,7 +119,7 @@ TEST(SqliteValidation, ARefusedFileIsNotMigratedAndStaysByteIdentical) {
     SCOPED_TRACE(in_log ? "damage in the -wal file" : "damage in the main file");
     TempDir dir;
     const std::string path = make_file(dir);
-    raw_sql(path, "DROP TABLE change_log; PRAGMA user_version = 1;");  // as klik with schema 1 wrote it
+    raw_sql(path, "DROP TABLE change_log; DROP TABLE change_sequence; PRAGMA user_version = 1;");  // as klik with schema 1 wrote it
     raw_sql(path, "UPDATE template SET doc = '{\"id\": 1, ' WHERE id = (SELECT min(id) FROM template);", in_log);
     if (in_log) {
       ASSERT_GT(read_file(path + "-wal").size(), 0u);
@@ -133,14 +136,14 @@ TEST(SqliteValidation, ARefusedFileIsNotMigratedAndStaysByteIdentical) {
 TEST(SqliteValidation, AGoodOldFileIsStillMigratedAndAReadOnlyOpenReadsItUnmigrated) {
   TempDir dir;
   const std::string path = make_file(dir);
-  raw_sql(path, "DROP TABLE change_log; PRAGMA user_version = 1;");
+  raw_sql(path, "DROP TABLE change_log; DROP TABLE change_sequence; PRAGMA user_version = 1;");
   {
     auto ro = open_sqlite_store(path, {.read_only = true});
     EXPECT_EQ(ro->schema_version(), 1);
     EXPECT_EQ(ro->export_dataset(), data());
   }
   auto s = open_sqlite_store(path);
-  EXPECT_EQ(s->schema_version(), 2);
+  EXPECT_EQ(s->schema_version(), sqlite_schema_version);
   EXPECT_EQ(s->export_dataset(), data());
 }
 

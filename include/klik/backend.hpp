@@ -169,6 +169,9 @@ struct SequencedChange {
 
 // ---- what a backend gives back on load ----
 
+/// How many recent versions per task or user the field log keeps.
+inline constexpr std::uint32_t field_log_depth = 32;
+
 /// The changed fields of one recent version of a task or user: what lets a
 /// ConflictError name the fields after a restart.
 struct FieldLogEntry {
@@ -186,7 +189,7 @@ struct StoredWorld {
   Dataset data;
   /// The last-notified colour of every task that has one.
   std::vector<std::pair<TaskId, DeadlineColour>> notified;
-  /// Recent field changes (at most the last 32 versions per object are used).
+  /// Recent field changes (the last field_log_depth versions per object are used).
   std::vector<FieldLogEntry> field_log;
   /// The number of the last change this state includes (0: none yet).
   std::uint64_t sequence = 0;
@@ -231,9 +234,11 @@ class Backend {
   /// longer reaches back): the store then loads everything again.
   [[nodiscard]] virtual std::optional<std::vector<SequencedChange>> changes_since(std::uint64_t after) const = 0;
 
-  /// Cheap hint: may another process have committed since the last call? A store
-  /// asks before each snapshot and catches up when the answer is yes. Backends
-  /// used by one process only answer false.
+  /// Cheap hint: may the database hold changes this backend has not handed out
+  /// (by load, commit or changes_since)? A store asks before each snapshot and
+  /// each write, and catches up when the answer is yes; the answer stays yes
+  /// until it has. Backends used by one process only answer false. Called from
+  /// any thread, also after close() (then false).
   [[nodiscard]] virtual bool may_have_changes() const { return false; }
 
   /// Streams an attachment's content to `sink` in chunks. Throws NotFoundError

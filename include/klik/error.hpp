@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <vector>
 #include <string_view>
 #include <utility>
 
@@ -91,6 +92,23 @@ class PermissionDeniedError : public Error {
   std::string rule_;
   std::string nearest_;
   std::string nearest_rule_;
+};
+
+/// A write based on a stale version: names the fields that changed since the
+/// version the writer read (in changed_fields() and in the message) (task: "status", "responsible", "performer",
+/// "end_override", "latest_start_override"; user: "email", "full_name",
+/// "organisation", "side", "municipality", "administrator", "memberships",
+/// "password_hash"). Stores keep a short per-object log of which fields each
+/// version changed; when the read version is older than that log, every field
+/// is named.
+class ConflictError : public Error {
+ public:
+  ConflictError(const std::string& message, std::vector<std::string> changed_fields)
+      : Error(ErrorCode::Conflict, message), changed_fields_(std::move(changed_fields)) {}
+  [[nodiscard]] const std::vector<std::string>& changed_fields() const noexcept { return changed_fields_; }
+
+ private:
+  std::vector<std::string> changed_fields_;
 };
 
 class StorageError : public Error {

@@ -9,10 +9,11 @@
 /// readers can see it. Attachment content and the outbox live only on disk.
 /// docs/store.md describes the schema, migrations and durability.
 ///
-/// One process writes a file at a time; other processes may open the same file
-/// read-only (`SqliteOptions::read_only`) and see the last committed state as of
-/// their open. A writer that finds the file changed by another connection since
-/// it loaded refuses to write (FailedPreconditionError: reopen).
+/// Several processes may open the same file, for writing or read-only
+/// (`SqliteOptions::read_only`). Every commit is numbered in the file's change
+/// sequence; before a snapshot a store checks whether the file changed
+/// (PRAGMA data_version) and applies the changes it has not seen, and a write
+/// based on an older state is checked again on the new one (store.hpp).
 ///
 /// Thread-safety: as every Store (store.hpp).
 
@@ -29,7 +30,7 @@ namespace klik {
 
 /// The schema version this klik writes (PRAGMA user_version). Older files are
 /// migrated forward on open; newer ones are refused.
-inline constexpr int sqlite_schema_version = 2;
+inline constexpr int sqlite_schema_version = 3;
 
 /// How a commit reaches the disk (PRAGMA synchronous in WAL mode).
 enum class Durability {
@@ -61,35 +62,14 @@ struct SqliteOptions {
   int busy_timeout_ms = 5000;
 };
 
-/// A Store in a SQLite file. Create with open_sqlite_store().
+class SqliteBackend;
+
+/// A Store in a SQLite file: the Store's indexes over a SQLite backend, with
+/// the file's own calls. Create with open_sqlite_store().
 class SqliteStore : public Store {
  public:
-  class Impl;
-  explicit SqliteStore(std::unique_ptr<Impl> impl);
+  SqliteStore(std::unique_ptr<SqliteBackend> backend, Calendars calendars);
   ~SqliteStore() override;
-
-  [[nodiscard]] Snapshot snapshot() const override;
-  void import_dataset(const Dataset& data) override;
-  [[nodiscard]] Dataset export_dataset() const override;
-  Task update_task(const TaskUpdate& update, Outgoing notify = {}) override;
-  User create_user(const User& user, const Announce<User>& announce = {}) override;
-  User put_user(const User& user, std::uint32_t expected_version = 0, Outgoing notify = {}) override;
-  void remove_user(UserId user, Outgoing notify = {}) override;
-  LocalTask create_local_task(const LocalTask& task, const Announce<LocalTask>& announce = {}) override;
-  LocalTask put_local_task(const LocalTask& task, Outgoing notify = {}) override;
-  void remove_local_task(LocalTaskId id, Outgoing notify = {}) override;
-  Message add_message(const Message& message, Outgoing notify = {}) override;
-  void set_internal_notes(TaskId task, const std::string& text) override;
-  Attachment add_attachment(const Attachment& attachment, Outgoing notify = {}) override;
-  void read_attachment(AttachmentId id, const std::function<void(std::string_view)>& sink) const override;
-  [[nodiscard]] std::vector<Attachment> attachments(TaskId task) const override;
-  [[nodiscard]] std::vector<std::pair<TaskId, DeadlineColour>> notified_colours() const override;
-  void record_sweep(std::span<const std::pair<TaskId, LastNotified>> colours, Outgoing notify) override;
-  void enqueue(Outgoing notify) override;
-  [[nodiscard]] std::vector<Notification> pending_notifications(Timestamp now, std::size_t limit) const override;
-  [[nodiscard]] std::vector<Notification> outbox() const override;
-  void mark_delivered(std::span<const std::uint64_t> ids) override;
-  void reschedule(std::uint64_t id, Timestamp next_attempt, const std::string& error) override;
 
   /// The file's path.
   [[nodiscard]] const std::string& path() const;
@@ -97,14 +77,9 @@ class SqliteStore : public Store {
   [[nodiscard]] int schema_version() const;
   /// PRAGMA integrity_check: "ok", or SQLite's list of problems.
   [[nodiscard]] std::string integrity_check() const;
-  /// Checkpoints the write-ahead log and closes the file. Later calls throw
-  /// FailedPreconditionError. No Snapshot may be alive. Idempotent.
-  void close();
-  [[nodiscard]] bool closed() const noexcept { return impl_ == nullptr; }
 
  private:
-  Impl& impl() const;
-  std::unique_ptr<Impl> impl_;
+  [[nodiscard]] SqliteBackend& sqlite() const;
 };
 
 /// Opens (or creates) the store in `path`, migrating an older schema forward.

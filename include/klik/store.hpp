@@ -7,11 +7,11 @@
 /// holds a shared lock for its lifetime, so any number of readers run at once
 /// and a writer waits until they are done. Writers call the mutation methods;
 /// each mutation is atomic (all its index updates or none) and bumps the
-/// changed object's version (a mutation that changes nothing writes nothing). Implementations: make_memory_store() (here) and
-/// the SQLite store (sqlite_store.hpp), which keeps the same in-memory indexes
-/// and writes every mutation through to disk first.
+/// changed object's version (a mutation that changes nothing writes nothing).
+/// Where the data lives is a Backend (backend.hpp): make_memory_store() (here),
+/// SQLite (sqlite_store.hpp), PostgreSQL, or one of your own.
 ///
-/// Thread-safety contract (every implementation):
+/// Thread-safety:
 /// - many concurrent readers (snapshot() and the const methods), one writer at a time;
 ///   mutations from several threads are serialised by the store;
 /// - a Snapshot must not outlive its store, and a thread must not mutate the store
@@ -35,6 +35,7 @@
 #include "klik/deadline.hpp"
 #include "klik/error.hpp"
 #include "klik/model.hpp"
+#include "klik/backend.hpp"
 #include "klik/outbox.hpp"
 
 namespace klik {
@@ -42,23 +43,6 @@ namespace klik {
 namespace detail {
 class WorldIndex;
 }
-
-/// A write based on a stale version: names the fields that changed since the
-/// version the writer read (in changed_fields() and in the message) (task: "status", "responsible", "performer",
-/// "end_override", "latest_start_override"; user: "email", "full_name",
-/// "organisation", "side", "municipality", "administrator", "memberships",
-/// "password_hash"). Stores keep a short per-object log of which fields each
-/// version changed; when the read version is older than that log, every field
-/// is named.
-class ConflictError : public Error {
- public:
-  ConflictError(const std::string& message, std::vector<std::string> changed_fields)
-      : Error(ErrorCode::Conflict, message), changed_fields_(std::move(changed_fields)) {}
-  [[nodiscard]] const std::vector<std::string>& changed_fields() const noexcept { return changed_fields_; }
-
- private:
-  std::vector<std::string> changed_fields_;
-};
 
 /// The read side of a world: the catalogue (municipalities, projects,
 /// templates, users, local tasks) and the task index. Obtained from a Snapshot.
@@ -98,13 +82,13 @@ class World {
 /// A consistent read view; holds the store's shared lock until destroyed.
 class Snapshot {
  public:
-  Snapshot(std::shared_lock<std::shared_mutex> lock, const detail::WorldIndex& index) noexcept
+  Snapshot(std::shared_lock<std::shared_timed_mutex> lock, const detail::WorldIndex& index) noexcept
       : lock_(std::move(lock)), world_(index) {}
   [[nodiscard]] const World& world() const noexcept { return world_; }
   const World* operator->() const noexcept { return &world_; }
 
  private:
-  std::shared_lock<std::shared_mutex> lock_;
+  std::shared_lock<std::shared_timed_mutex> lock_;
   World world_;
 };
 
@@ -128,27 +112,41 @@ using Announce = std::function<std::vector<Notification>(const T&)>;
 /// The last deadline colour notified for a task (empty: never swept).
 using LastNotified = std::optional<DeadlineColour>;
 
-/// The storage interface. Narrow on purpose: reads go through snapshot().
+/// One KLIK world: in-memory indexes for reading, written through a Backend.
+///
+/// The Store owns everything that makes a write correct, whatever the backend:
+/// the locks, validation, SPEC §4.2's invariants, version checks, and the order
+/// of a write (check, then commit through the backend, then change the indexes,
+/// so a reader never sees a change that is not durable and a failed write
+/// changes nothing). The backend (backend.hpp) only makes changes durable.
+///
+/// Several stores may share one database (one per process): each catches up
+/// with the others' commits before a snapshot and before each write, and a
+/// write based on a state another store has changed is retried on the new
+/// state (or refused with ConflictError when it named a version).
 ///
 /// Every mutation takes `notify`: notifications caused by the change, recorded
 /// in the outbox atomically with it (outbox.hpp). Ids of recorded notifications
-/// are assigned by the store, increasing.
+/// are assigned by the backend, increasing.
 class Store {
  public:
-  virtual ~Store() = default;
-  Store() = default;
+  /// A store over `backend`: loads everything from it (validating what the
+  /// backend has not validated itself). Tasks are judged on `calendars`.
+  explicit Store(std::unique_ptr<Backend> backend, Calendars calendars = {});
+  virtual ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  /// A consistent view for reading (shared lock).
-  [[nodiscard]] virtual Snapshot snapshot() const = 0;
+  /// A consistent view for reading (shared lock). Catches up with changes other
+  /// stores committed to the same database first.
+  [[nodiscard]] Snapshot snapshot() const;
 
   /// Replaces the whole world with `data` (validated first; on error nothing changes).
   /// The last-notified colours are cleared; the outbox is kept (no committed
   /// notification is ever dropped).
-  virtual void import_dataset(const Dataset& data) = 0;
+  void import_dataset(const Dataset& data);
   /// The whole world as plain data (attachments with their content).
-  [[nodiscard]] virtual Dataset export_dataset() const = 0;
+  [[nodiscard]] Dataset export_dataset() const;
 
   /// Applies a task update atomically and returns the task as stored (version bumped).
   /// Throws NotFoundError, InvalidArgumentError (e.g. an assignee who cannot be
@@ -156,7 +154,7 @@ class Store {
   /// every field already has the asked value changes nothing, so the task is
   /// returned as it is, its version is not bumped and nothing is recorded (not
   /// even `notify`).
-  virtual Task update_task(const TaskUpdate& update, Outgoing notify = {}) = 0;
+  Task update_task(const TaskUpdate& update, Outgoing notify = {});
 
   // ---- users and local tasks ----
   //
@@ -174,61 +172,87 @@ class Store {
   /// projects (InvalidArgumentError). `announce` (optional) builds the
   /// notifications from the user as stored (with its id), recorded with it; it
   /// runs under the write lock and must not call the store. Returns the stored user.
-  virtual User create_user(const User& user, const Announce<User>& announce = {}) = 0;
+  User create_user(const User& user, const Announce<User>& announce = {});
   /// Changes an existing user (NotFoundError when there is none: create_user adds
   /// users). `expected_version` as in TaskUpdate. A user equal to the stored one
   /// changes nothing (returned as stored, no new version, nothing recorded).
   /// Returns the stored user.
-  virtual User put_user(const User& user, std::uint32_t expected_version = 0, Outgoing notify = {}) = 0;
+  User put_user(const User& user, std::uint32_t expected_version = 0, Outgoing notify = {});
   /// Removes a user and clears their assignments (tasks show "not set"; their
   /// versions are bumped). Refused (FailedPreconditionError) for the last
   /// Administrator of a municipality or the last Plusbruger of one of its projects.
-  virtual void remove_user(UserId user, Outgoing notify = {}) = 0;
+  void remove_user(UserId user, Outgoing notify = {});
   /// Creates a local task under its parent; an id of 0 is assigned, a given id
   /// must be unused (AlreadyExistsError). The version is 1. `announce` as in create_user.
-  virtual LocalTask create_local_task(const LocalTask& task, const Announce<LocalTask>& announce = {}) = 0;
+  LocalTask create_local_task(const LocalTask& task, const Announce<LocalTask>& announce = {});
   /// Changes an existing local task (NotFoundError when there is none). A task
   /// equal to the stored one changes nothing.
-  virtual LocalTask put_local_task(const LocalTask& task, Outgoing notify = {}) = 0;
-  virtual void remove_local_task(LocalTaskId id, Outgoing notify = {}) = 0;
+  LocalTask put_local_task(const LocalTask& task, Outgoing notify = {});
+  void remove_local_task(LocalTaskId id, Outgoing notify = {});
 
   // ---- messages, notes, attachments ----
 
   /// Appends a message; an id of 0 is assigned (max + 1). Returns the stored message.
-  virtual Message add_message(const Message& message, Outgoing notify = {}) = 0;
+  Message add_message(const Message& message, Outgoing notify = {});
   /// Sets a task's internal notes; empty text removes them. Throws NotFoundError.
-  virtual void set_internal_notes(TaskId task, const std::string& text) = 0;
+  void set_internal_notes(TaskId task, const std::string& text);
   /// Stores an attachment with its content (`size` is taken from the content);
   /// an id of 0 is assigned. Returns the metadata (content left empty).
-  virtual Attachment add_attachment(const Attachment& attachment, Outgoing notify = {}) = 0;
+  Attachment add_attachment(const Attachment& attachment, Outgoing notify = {});
   /// Streams an attachment's content to `sink` in chunks. Throws NotFoundError.
-  virtual void read_attachment(AttachmentId id, const std::function<void(std::string_view)>& sink) const = 0;
+  void read_attachment(AttachmentId id, const std::function<void(std::string_view)>& sink) const;
   /// An attachment's whole content.
   [[nodiscard]] std::string attachment_content(AttachmentId id) const;
   /// Attachment metadata of one task (content empty), by id.
-  [[nodiscard]] virtual std::vector<Attachment> attachments(TaskId task) const = 0;
+  [[nodiscard]] std::vector<Attachment> attachments(TaskId task) const;
 
   // ---- deadline sweep state ----
 
   /// The last-notified colour of every task that has one, by task id.
-  [[nodiscard]] virtual std::vector<std::pair<TaskId, DeadlineColour>> notified_colours() const = 0;
+  [[nodiscard]] std::vector<std::pair<TaskId, DeadlineColour>> notified_colours() const;
   /// Records a sweep: the new last-notified colours (empty clears) and its
   /// notifications, in one transaction.
-  virtual void record_sweep(std::span<const std::pair<TaskId, LastNotified>> colours, Outgoing notify) = 0;
+  void record_sweep(std::span<const std::pair<TaskId, LastNotified>> colours, Outgoing notify);
 
   // ---- outbox ----
 
   /// Records notifications on their own (no other change).
-  virtual void enqueue(Outgoing notify) = 0;
+  void enqueue(Outgoing notify);
   /// Undelivered notifications due at `now` (next_attempt <= now), oldest id first.
-  [[nodiscard]] virtual std::vector<Notification> pending_notifications(Timestamp now, std::size_t limit) const = 0;
+  [[nodiscard]] std::vector<Notification> pending_notifications(Timestamp now, std::size_t limit) const;
   /// Every notification recorded (delivered or not), by id.
-  [[nodiscard]] virtual std::vector<Notification> outbox() const = 0;
+  [[nodiscard]] std::vector<Notification> outbox() const;
   /// Marks notifications delivered, all in one transaction.
-  virtual void mark_delivered(std::span<const std::uint64_t> ids) = 0;
+  void mark_delivered(std::span<const std::uint64_t> ids);
   /// Counts a failed attempt and defers the entry to `next_attempt`.
-  virtual void reschedule(std::uint64_t id, Timestamp next_attempt, const std::string& error) = 0;
+  void reschedule(std::uint64_t id, Timestamp next_attempt, const std::string& error);
+
+  // ---- several stores on one database ----
+
+  /// Applies the changes other stores committed since this one last looked, as
+  /// its own writes would have (snapshot() and every write do this first).
+  /// Returns how many were applied (a reload counts as one).
+  std::size_t refresh();
+  /// The number of the last change this store has applied (backend.hpp).
+  [[nodiscard]] std::uint64_t sequence() const;
+
+  /// Closes the backend (SQLite: checkpoints the log and closes the file).
+  /// Later calls throw FailedPreconditionError. No Snapshot may be alive. Idempotent.
+  void close();
+  [[nodiscard]] bool closed() const noexcept;
+
+ protected:
+  /// The backend, for subclasses that add backend-specific calls.
+  [[nodiscard]] Backend& backend() const;
+
+ private:
+  struct Core;
+  std::unique_ptr<Core> core_;
 };
+
+/// A backend that keeps nothing beyond the process (the outbox and attachment
+/// content in memory), for one store.
+std::unique_ptr<Backend> make_memory_backend();
 
 /// An in-memory store, empty or loaded from a dataset. Tasks are judged on `calendars`.
 std::unique_ptr<Store> make_memory_store(const Dataset& data = {}, Calendars calendars = {});

@@ -31,6 +31,8 @@ struct LoadedRows {
   std::vector<std::pair<TaskId, DeadlineColour>> notified;
   /// change_log rows: kind, id, version, fields.
   std::vector<std::array<std::uint32_t, 4>> change_log;
+  /// The number of the last change in change_sequence (0: none, or schema < 3).
+  std::uint64_t sequence = 0;
   /// Rows left out (dropped) or fields cleared, and why.
   std::vector<DroppedRow> problems;
 };

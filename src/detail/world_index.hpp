@@ -26,6 +26,7 @@
 #include "klik/calendar.hpp"
 #include "klik/dataset.hpp"
 #include "klik/deadline.hpp"
+#include "klik/backend.hpp"
 #include "klik/store.hpp"
 #include "klik/model.hpp"
 
@@ -110,7 +111,7 @@ struct LocalEntry {
 class ChangeLog {
  public:
   enum Kind : std::uint32_t { TaskKind = 0, UserKind = 1 };
-  static constexpr std::size_t depth = 32;
+  static constexpr std::size_t depth = field_log_depth;
   void record(Kind kind, std::uint32_t id, std::uint32_t version, std::uint32_t mask);
   /// The union of the masks of versions read+1..current; empty when the log
   /// does not reach back that far.
@@ -128,18 +129,6 @@ class ChangeLog {
   std::unordered_map<std::uint64_t, std::vector<std::pair<std::uint32_t, std::uint32_t>>> log_;
 };
 
-/// Field bits of the change log.
-enum TaskField : std::uint32_t {
-  TaskStatusField = 1, TaskResponsibleField = 2, TaskPerformerField = 4, TaskEndField = 8, TaskLatestStartField = 16,
-  TaskAllFields = 31
-};
-enum UserField : std::uint32_t {
-  UserEmailField = 1, UserFullNameField = 2, UserOrganisationField = 4, UserSideField = 8,
-  UserMunicipalityField = 16, UserAdministratorField = 32, UserMembershipsField = 64, UserPasswordField = 128,
-  UserAllFields = 255
-};
-std::vector<std::string> task_field_names(std::uint32_t mask);
-std::vector<std::string> user_field_names(std::uint32_t mask);
 std::uint32_t task_update_mask(const TaskUpdate& u) noexcept;
 std::uint32_t user_diff_mask(const User& before, const User& after) noexcept;
 
@@ -191,8 +180,6 @@ class WorldIndex {
   /// Keys of the rows where `user` is responsible or performer (each once,
   /// ascending), on `projects` only when that list is not empty.
   std::vector<std::uint32_t> keys_assigned_to(UserId user, std::span<const ProjectId> projects = {}) const;
-  /// Clears `user` as responsible and performer on those rows (versions bumped).
-  void clear_assignments(UserId user, std::span<const ProjectId> projects = {});
   const User* find_user(UserId id) const noexcept;
 
   /// The Task value of a task row.
@@ -205,7 +192,8 @@ class WorldIndex {
   DeadlineDates task_dates(const Task& t) const;
 
   /// Mutations (callers hold the write lock and have validated the change).
-  Task update_task(const TaskUpdate& update);
+  /// Applies the fields `update` sets and gives the row `version`.
+  Task update_task(const TaskUpdate& update, std::uint32_t version);
   void put_user(const User& user);
   void remove_user(UserId user);
   LocalTask put_local_task(const LocalTask& task);

@@ -1,11 +1,7 @@
-#include <mutex>
-#include <shared_mutex>
-
+// World: the read accessors over a store's index (store.hpp).
 #include <algorithm>
 
-#include "detail/indexed_store.hpp"
 #include "detail/world_index.hpp"
-#include "klik/rights.hpp"
 #include "klik/store.hpp"
 
 namespace klik {
@@ -77,87 +73,6 @@ std::optional<std::string> World::internal_notes(TaskId id) const {
   const auto it = index_->notes.find(id);
   if (it == index_->notes.end()) return std::nullopt;
   return it->second;
-}
-
-namespace {
-
-/// The in-memory store: the shared indexed logic plus an outbox in a vector.
-class MemoryStore final : public detail::IndexedStore {
- public:
-  MemoryStore(const Dataset& data, Calendars calendars) : IndexedStore(std::move(calendars)) {
-    if (!data.municipalities.empty() || !data.tasks.empty()) import_dataset(data);
-  }
-
-  void read_attachment(AttachmentId id, const std::function<void(std::string_view)>& sink) const override {
-    std::string content;
-    {
-      std::shared_lock lock(mutex_);
-      const auto& all = index_->attachments;
-      const auto it = std::find_if(all.begin(), all.end(), [&](const Attachment& a) { return a.id == id; });
-      if (it == all.end()) throw not_found(ObjectKind::Attachment);
-      content = it->content;
-    }
-    constexpr std::size_t chunk = 64 * 1024;
-    for (std::size_t at = 0; at < content.size(); at += chunk)
-      sink(std::string_view(content).substr(at, chunk));
-  }
-
-  std::vector<Notification> pending_notifications(Timestamp now, std::size_t limit) const override {
-    std::shared_lock lock(mutex_);
-    std::vector<Notification> out;
-    for (const Notification& n : outbox_) {
-      if (out.size() >= limit) break;
-      if (!n.delivered && n.next_attempt <= now) out.push_back(n);
-    }
-    return out;
-  }
-
-  std::vector<Notification> outbox() const override {
-    std::shared_lock lock(mutex_);
-    return outbox_;
-  }
-
-  void mark_delivered(std::span<const std::uint64_t> ids) override {
-    std::unique_lock lock(mutex_);
-    for (const std::uint64_t id : ids) (void)entry(id);  // all or nothing
-    for (const std::uint64_t id : ids) entry(id).delivered = true;
-  }
-
-  void reschedule(std::uint64_t id, Timestamp next_attempt, const std::string& error) override {
-    std::unique_lock lock(mutex_);
-    Notification& n = entry(id);
-    ++n.attempts;
-    n.next_attempt = next_attempt;
-    n.last_error = error;
-  }
-
- protected:
-  void persist(const detail::Change&, Outgoing notify) override {
-    for (const Notification& n : notify) {
-      outbox_.push_back(n);
-      outbox_.back().id = next_id_++;
-      outbox_.back().delivered = false;
-    }
-  }
-  void persist_import(const Dataset&) override {}
-  bool content_in_memory() const noexcept override { return true; }
-
- private:
-  Notification& entry(std::uint64_t id) {
-    const auto it = std::lower_bound(outbox_.begin(), outbox_.end(), id,
-                                     [](const Notification& n, std::uint64_t v) { return n.id < v; });
-    if (it == outbox_.end() || it->id != id) throw not_found(ObjectKind::Notification);
-    return *it;
-  }
-
-  std::vector<Notification> outbox_;  // by id
-  std::uint64_t next_id_ = 1;
-};
-
-}  // namespace
-
-std::unique_ptr<Store> make_memory_store(const Dataset& data, Calendars calendars) {
-  return std::make_unique<MemoryStore>(data, std::move(calendars));
 }
 
 }  // namespace klik

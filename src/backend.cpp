@@ -1,0 +1,182 @@
+// Changes as JSON (klik/backend.hpp): what SQL backends keep in their change
+// sequence, and what a store in another process reads back to catch up.
+#include <limits>
+
+#include "detail/json_io.hpp"
+#include "klik/backend.hpp"
+#include "klik/enums.hpp"
+#include "klik/text.hpp"
+
+namespace klik {
+
+namespace {
+
+using detail::json;
+using detail::ObjectReader;
+
+constexpr std::int64_t u32max = std::numeric_limits<std::uint32_t>::max();
+
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+
+json cleared_json(const ClearedAssignments& c) {
+  json tasks = json::array(), locals = json::array();
+  for (std::size_t i = 0; i < c.tasks.size(); ++i)
+    tasks.push_back({{"task", detail::to_json_value(c.tasks[i])}, {"fields", c.task_fields.at(i)}});
+  for (const LocalTask& l : c.local_tasks) locals.push_back(detail::to_json_value(l));
+  return {{"tasks", std::move(tasks)}, {"local_tasks", std::move(locals)}};
+}
+
+ClearedAssignments read_cleared(ObjectReader& r) {
+  ClearedAssignments c;
+  const json& j = r.require("cleared");
+  ObjectReader cr(j, r.field_path("cleared"));
+  const json& tasks = cr.require("tasks");
+  if (!tasks.is_array()) throw InvalidArgumentError("expected an array", cr.field_path("tasks"));
+  for (std::size_t i = 0; i < tasks.size(); ++i) {
+    ObjectReader tr(tasks[i], cr.field_path("tasks") + "/" + std::to_string(i));
+    c.tasks.push_back(detail::read_value<Task>(tr.require("task"), tr.field_path("task")));
+    c.task_fields.push_back(static_cast<std::uint32_t>(tr.integer("fields", 0, TaskAllFields)));
+    tr.finish();
+  }
+  const json& locals = cr.require("local_tasks");
+  if (!locals.is_array()) throw InvalidArgumentError("expected an array", cr.field_path("local_tasks"));
+  for (std::size_t i = 0; i < locals.size(); ++i)
+    c.local_tasks.push_back(
+        detail::read_value<LocalTask>(locals[i], cr.field_path("local_tasks") + "/" + std::to_string(i)));
+  cr.finish();
+  return c;
+}
+
+json colours_json(const ColoursNotified& c) {
+  json out = json::array();
+  for (const auto& [task, colour] : c.colours)
+    out.push_back({task.value(), colour ? json(std::string(code(*colour))) : json(nullptr)});
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> task_field_names(std::uint32_t mask) {
+  static const char* names[] = {"status", "responsible", "performer", "end_override", "latest_start_override"};
+  std::vector<std::string> out;
+  for (std::uint32_t i = 0; i < 5; ++i)
+    if (mask & (1u << i)) out.emplace_back(names[i]);
+  return out;
+}
+
+std::vector<std::string> user_field_names(std::uint32_t mask) {
+  static const char* names[] = {"email", "full_name", "organisation", "side",
+                                "municipality", "administrator", "memberships", "password_hash"};
+  std::vector<std::string> out;
+  for (std::uint32_t i = 0; i < 8; ++i)
+    if (mask & (1u << i)) out.emplace_back(names[i]);
+  return out;
+}
+
+std::string_view change_kind(const Change& change) noexcept {
+  static constexpr std::string_view names[] = {"task",    "user",  "user_removed", "local_task", "local_task_removed",
+                                               "message", "notes", "attachment",   "colours",    "notifications"};
+  static_assert(std::size(names) == std::variant_size_v<Change>);
+  return names[change.index()];
+}
+
+std::string to_json(const Change& change) {
+  json j = std::visit(
+      Overloaded{
+          [](const TaskChanged& c) -> json {
+            return {{"task", detail::to_json_value(c.task)}, {"fields", c.fields}};
+          },
+          [](const UserSaved& c) -> json {
+            return {{"user", detail::to_json_value(c.user)},
+                    {"created", c.created},
+                    {"fields", c.fields},
+                    {"cleared", cleared_json(c.cleared)}};
+          },
+          [](const UserRemoved& c) -> json { return {{"user", c.user.value()}, {"cleared", cleared_json(c.cleared)}}; },
+          [](const LocalTaskSaved& c) -> json {
+            return {{"local_task", detail::to_json_value(c.task)}, {"created", c.created}};
+          },
+          [](const LocalTaskRemoved& c) -> json { return {{"local_task", c.task.value()}}; },
+          [](const MessageAdded& c) -> json { return {{"message", detail::to_json_value(c.message)}}; },
+          [](const NotesSet& c) -> json { return {{"task", c.task.value()}, {"text", c.text}}; },
+          [](const AttachmentAdded& c) -> json {
+            Attachment meta = c.attachment;  // the content stays out of the sequence
+            meta.size = c.attachment.content.empty() ? c.attachment.size : c.attachment.content.size();
+            meta.content.clear();
+            json a = detail::to_json_value(meta);
+            a.erase("content_base64");
+            return {{"attachment", std::move(a)}};
+          },
+          [](const ColoursNotified& c) -> json { return {{"colours", colours_json(c)}}; },
+          [](const NotificationsOnly&) -> json { return json::object(); },
+      },
+      change);
+  j["kind"] = std::string(change_kind(change));
+  return detail::dump_text(j);
+}
+
+Change change_from_json(std::string_view text) {
+  // A change holds at most one sweep's colours: a million small pairs.
+  const json j = detail::parse_text(text, {.max_bytes = std::size_t{256} << 20});
+  ObjectReader r(j, "");
+  const std::string kind = r.string("kind");
+  Change out;
+  if (kind == "task") {
+    out = TaskChanged{detail::read_value<Task>(r.require("task"), r.field_path("task")),
+                      static_cast<std::uint32_t>(r.integer("fields", 0, TaskAllFields))};
+  } else if (kind == "user") {
+    UserSaved c;
+    c.user = detail::read_value<User>(r.require("user"), r.field_path("user"));
+    c.created = r.boolean_or("created", false);
+    c.fields = static_cast<std::uint32_t>(r.integer("fields", 0, UserAllFields));
+    c.cleared = read_cleared(r);
+    out = std::move(c);
+  } else if (kind == "user_removed") {
+    UserRemoved c;
+    c.user = UserId(static_cast<std::uint32_t>(r.integer("user", 1, u32max)));
+    c.cleared = read_cleared(r);
+    out = std::move(c);
+  } else if (kind == "local_task") {
+    LocalTaskSaved c;
+    c.task = detail::read_value<LocalTask>(r.require("local_task"), r.field_path("local_task"));
+    c.created = r.boolean_or("created", false);
+    out = std::move(c);
+  } else if (kind == "local_task_removed") {
+    out = LocalTaskRemoved{LocalTaskId(static_cast<std::uint32_t>(r.integer("local_task", 1, u32max)))};
+  } else if (kind == "message") {
+    out = MessageAdded{detail::read_value<Message>(r.require("message"), r.field_path("message"))};
+  } else if (kind == "notes") {
+    NotesSet c;
+    c.task = TaskId(static_cast<std::uint32_t>(r.integer("task", 1, u32max)));
+    c.text = r.string("text");
+    out = std::move(c);
+  } else if (kind == "attachment") {
+    out = AttachmentAdded{detail::read_value<Attachment>(r.require("attachment"), r.field_path("attachment"))};
+  } else if (kind == "colours") {
+    ColoursNotified c;
+    const json& a = r.require("colours");
+    const std::string path = r.field_path("colours");
+    if (!a.is_array()) throw InvalidArgumentError("expected an array", path);
+    c.colours.reserve(a.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      const std::string p = path + "/" + std::to_string(i);
+      if (!a[i].is_array() || a[i].size() != 2) throw InvalidArgumentError("expected [task, colour or null]", p);
+      const TaskId task(static_cast<std::uint32_t>(detail::integer_at(a[i][0], p + "/0", 1, u32max)));
+      std::optional<DeadlineColour> colour;
+      if (!a[i][1].is_null()) colour = detail::enum_at<DeadlineColour>(a[i][1], p + "/1");
+      c.colours.emplace_back(task, colour);
+    }
+    out = std::move(c);
+  } else if (kind == "notifications") {
+    out = NotificationsOnly{};
+  } else {
+    throw InvalidArgumentError("unknown change kind \"" + excerpt(kind) + "\"", "/kind");
+  }
+  r.finish();
+  return out;
+}
+
+}  // namespace klik

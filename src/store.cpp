@@ -1,0 +1,758 @@
+// The Store (include/klik/store.hpp): in-memory indexes written through a
+// Backend (include/klik/backend.hpp). Every write runs under the write lock in
+// four steps: catch up with other stores' commits, check the change against the
+// indexes (throwing before anything changes), commit it through the backend with
+// its notifications, then apply it to the indexes. Changes other stores
+// committed are applied by the same apply(), so every store of one database
+// ends in the same state. docs/store.md describes the protocol.
+#include "klik/store.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <limits>
+#include <mutex>
+#include <shared_mutex>
+
+#include "detail/world_index.hpp"
+#include "klik/rights.hpp"
+#include "klik/text.hpp"
+#include "klik/user_admin.hpp"
+
+namespace klik {
+
+using detail::ChangeLog;
+using detail::local_bit;
+using detail::Partition;
+using detail::TaskRef;
+using detail::WorldIndex;
+
+namespace {
+
+void check_ids(const Dataset& data) {
+  for (std::size_t i = 0; i < data.tasks.size(); ++i)
+    if (data.tasks[i].id.value() == 0 || (data.tasks[i].id.value() & local_bit))
+      throw InvalidArgumentError("task ids must be 1..2147483647", "/tasks/" + std::to_string(i) + "/id");
+  for (std::size_t i = 0; i < data.local_tasks.size(); ++i)
+    if (data.local_tasks[i].id.value() == 0 || (data.local_tasks[i].id.value() & local_bit))
+      throw InvalidArgumentError("local task ids must be 1..2147483647", "/local_tasks/" + std::to_string(i) + "/id");
+  for (std::size_t i = 0; i < data.users.size(); ++i)
+    if (data.users[i].id.value() == 0)
+      throw InvalidArgumentError("user id 0 is reserved (it means \"not set\")", "/users/" + std::to_string(i) + "/id");
+}
+
+/// Checks that `who` may be assigned on a task of `project` in `municipality`.
+void check_assignee(const WorldIndex& w, std::optional<UserId> who, MunicipalityId municipality, ProjectId project,
+                    const char* field) {
+  if (!who) return;
+  const User* u = w.find_user(*who);
+  if (!u) throw InvalidArgumentError("unknown user " + std::to_string(who->value()), field);
+  if (u->side != Side::Municipality || u->municipality != municipality)
+    throw InvalidArgumentError("user " + std::to_string(who->value()) + " is not a user of municipality " +
+                                   std::to_string(municipality.value()),
+                               field);
+  const auto type = u->type_on(project);
+  if (!type || *type == UserType::Reader)
+    throw InvalidArgumentError("user " + std::to_string(who->value()) + " cannot be assigned on project " +
+                                   std::to_string(project.value()) +
+                                   " (must be Plusbruger, Standardbruger or Light-bruger there)",
+                               field);
+}
+
+const TaskRef& require_task(const WorldIndex& w, TaskId id) {
+  const TaskRef* ref = w.find_ref(id.value());
+  if (!ref || (id.value() & local_bit)) throw not_found(ObjectKind::Task);
+  return *ref;
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) {
+    if (!out.empty()) out += ", ";
+    out += s;
+  }
+  return out;
+}
+
+/// A stale write: names the fields changed since `read`. The message is built
+/// before the field list is handed over (an argument list has no order).
+[[noreturn]] void throw_conflict(const char* kind, std::uint32_t id, std::uint32_t current, std::uint32_t read,
+                                 std::vector<std::string> fields) {
+  std::string message = std::string(kind) + " " + std::to_string(id) + " was changed by someone else (version " +
+                        std::to_string(current) + ", you read " + std::to_string(read) + "; changed: " + join(fields) +
+                        ")";
+  throw ConflictError(message, std::move(fields));
+}
+
+/// The checks every stored user passes, whoever writes it: a real id, memberships
+/// of existing projects, each once, and a municipality user of a known municipality.
+void check_user_shape(const WorldIndex& w, const User& u) {
+  require_valid_fields(u);  // text is UTF-8, side and user types are enumerators
+  KLIK_REQUIRE(u.id.value() != 0, "user id 0 is reserved (it means \"not set\")");
+  for (std::size_t i = 0; i < u.memberships.size(); ++i) {
+    const ProjectId p = u.memberships[i].project;
+    if (!w.project_slot.contains(p))
+      throw InvalidArgumentError("project " + std::to_string(p.value()) + " does not exist",
+                                 "memberships/" + std::to_string(i));
+    for (std::size_t j = 0; j < i; ++j)
+      if (u.memberships[j].project == p)
+        throw InvalidArgumentError("project " + std::to_string(p.value()) + " is given twice",
+                                   "memberships/" + std::to_string(i));
+  }
+  if (u.side == Side::Municipality && u.municipality)
+    KLIK_REQUIRE(std::any_of(w.municipalities.begin(), w.municipalities.end(),
+                             [&](const Municipality& m) { return m.id == *u.municipality; }),
+                 "municipality " + std::to_string(u.municipality->value()) + " does not exist");
+}
+
+/// SPEC §4.2's invariants for `before` becoming `after`, checked against the
+/// users as stored (under the write lock): throws FailedPreconditionError.
+void check_user_invariants(const WorldIndex& w, const std::optional<User>& before, const std::optional<User>& after) {
+  if (!before) return;  // a new user takes nothing away
+  const bool guards = before->administrator || std::any_of(before->memberships.begin(), before->memberships.end(),
+                                                           [](const Membership& m) { return m.type == UserType::Plus; });
+  if (!guards) return;  // neither an Administrator nor a Plusbruger: nothing to keep
+  std::vector<const User*> users;
+  users.reserve(w.users.size());
+  for (const auto& e : w.users) users.push_back(&e.user);
+  throw_if_any(invariant_violations(before, after, users, w.projects));
+}
+
+}  // namespace
+
+// ---- the core: state, locks, loading, applying ----
+
+namespace {
+
+/// A write checked and ready to commit: the caller's result, the change (none
+/// when nothing changes) and notifications built from the stored object.
+template <class R>
+struct Prepared {
+  R result;
+  std::optional<Change> change;
+  std::optional<std::vector<Notification>> announced;
+};
+
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+
+/// How often a write is checked again on a newer state before giving up.
+constexpr int max_write_attempts = 64;
+
+}  // namespace
+
+struct Store::Core {
+  Core(std::unique_ptr<Backend> b, Calendars c) : calendars(std::move(c)), backend(std::move(b)) {
+    KLIK_REQUIRE(backend != nullptr, "a store needs a backend");
+  }
+
+  Calendars calendars;
+  std::unique_ptr<Backend> backend;
+  mutable std::timed_mutex gate;
+  mutable std::shared_timed_mutex mutex;
+  std::unique_ptr<WorldIndex> index = std::make_unique<WorldIndex>();
+  std::uint64_t next_message = 1;
+  std::uint64_t next_attachment = 1;
+  std::uint64_t next_user = 1;   // above every user id seen (users, message authors, uploaders)
+  std::uint64_t next_local = 1;  // above every local task id seen
+  std::uint64_t sequence = 0;    // the last change applied
+  std::atomic<bool> closed{false};
+
+  /// Writers go first: a writer takes the gate, then waits for the readers
+  /// inside to leave; new readers queue at the gate meanwhile. Without it, a
+  /// steady stream of readers (pthread rwlocks prefer readers) starves writers.
+  struct WriteLock {
+    std::unique_lock<std::timed_mutex> gate;
+    std::unique_lock<std::shared_timed_mutex> lock;
+  };
+  [[nodiscard]] WriteLock write_lock() const {
+    std::unique_lock g(gate);
+    std::unique_lock l(mutex);
+    if (closed) throw FailedPreconditionError("the store is closed");
+    return {std::move(g), std::move(l)};
+  }
+  [[nodiscard]] std::shared_lock<std::shared_timed_mutex> read_lock() const {
+    const std::lock_guard g(gate);
+    std::shared_lock l(mutex);
+    if (closed) throw FailedPreconditionError("the store is closed");
+    return l;
+  }
+
+  void install(std::unique_ptr<WorldIndex> fresh) {
+    std::uint64_t m = 0, a = 0, u = 0, l = 0;
+    for (const auto& x : fresh->messages) m = std::max(m, x.id.value()), u = std::max<std::uint64_t>(u, x.author.value());
+    for (const auto& x : fresh->attachments)
+      a = std::max(a, x.id.value()), u = std::max<std::uint64_t>(u, x.uploaded_by.value());
+    for (const auto& e : fresh->users) u = std::max<std::uint64_t>(u, e.user.id.value());
+    for (const auto& e : fresh->locals) l = std::max<std::uint64_t>(l, e.task.id.value());
+    index = std::move(fresh);
+    next_message = m + 1;
+    next_attachment = a + 1;
+    next_user = u + 1;
+    next_local = l + 1;
+  }
+
+  /// Builds the indexes of a dataset (validated): attachments without content.
+  [[nodiscard]] std::unique_ptr<WorldIndex> build(const Dataset& data) const {
+    auto fresh = std::make_unique<WorldIndex>(data, calendars);
+    for (auto& at : fresh->attachments) at.content.clear(), at.content.shrink_to_fit();
+    return fresh;
+  }
+
+  /// Loads everything from the backend (write lock held, or during construction).
+  void load() {
+    StoredWorld w = backend->load();
+    if (!w.validated) check_dataset(w.data);
+    std::unique_ptr<WorldIndex> fresh;
+    try {
+      fresh = build(w.data);
+    } catch (const std::out_of_range&) {
+      throw StorageError("the stored world is inconsistent (a task refers to a missing template or project)");
+    }
+    for (const auto& [task, colour] : w.notified) fresh->notified.emplace(task, colour);
+    for (const FieldLogEntry& e : w.field_log)
+      fresh->changes.record(e.object == FieldLogEntry::Object::User ? ChangeLog::UserKind : ChangeLog::TaskKind, e.id,
+                            e.version, e.fields);
+    install(std::move(fresh));
+    sequence = w.sequence;
+  }
+
+  static void check_dataset(const Dataset& data) {
+    require_valid(data);
+    check_ids(data);
+  }
+
+  void apply_cleared(const ClearedAssignments& c) {
+    for (std::size_t i = 0; i < c.tasks.size(); ++i) {
+      const Task& t = c.tasks[i];
+      const std::uint32_t fields = i < c.task_fields.size() ? c.task_fields[i] : TaskAllFields;
+      apply_task(t, fields);
+    }
+    for (const LocalTask& l : c.local_tasks) index->put_local_task(l);
+  }
+
+  void apply_task(const Task& t, std::uint32_t fields) {
+    TaskUpdate u;
+    u.task = t.id;
+    if (fields & TaskStatusField) u.status = t.status;
+    if (fields & TaskResponsibleField) u.responsible = t.responsible;
+    if (fields & TaskPerformerField) u.performer = t.performer;
+    if (fields & TaskEndField) u.end_override = t.end_override;
+    if (fields & TaskLatestStartField) u.latest_start_override = t.latest_start_override;
+    index->update_task(u, t.version);
+    index->changes.record(ChangeLog::TaskKind, t.id.value(), t.version, fields);
+  }
+
+  /// Applies a committed change to the indexes: this store's own, or another's.
+  void apply(const Change& change) {
+    std::visit(Overloaded{
+                   [&](const TaskChanged& c) { apply_task(c.task, c.fields); },
+                   [&](const UserSaved& c) {
+                     apply_cleared(c.cleared);
+                     index->put_user(c.user);
+                     index->changes.record(ChangeLog::UserKind, c.user.id.value(), c.user.version, c.fields);
+                     next_user = std::max<std::uint64_t>(next_user, std::uint64_t{c.user.id.value()} + 1);
+                   },
+                   [&](const UserRemoved& c) {
+                     apply_cleared(c.cleared);
+                     index->remove_user(c.user);
+                   },
+                   [&](const LocalTaskSaved& c) {
+                     index->put_local_task(c.task);
+                     next_local = std::max<std::uint64_t>(next_local, std::uint64_t{c.task.id.value()} + 1);
+                   },
+                   [&](const LocalTaskRemoved& c) { index->remove_local_task(c.task); },
+                   [&](const MessageAdded& c) {
+                     index->messages.push_back(c.message);
+                     next_message = std::max(next_message, c.message.id.value() + 1);
+                     next_user = std::max<std::uint64_t>(next_user, std::uint64_t{c.message.author.value()} + 1);
+                   },
+                   [&](const NotesSet& c) {
+                     if (c.text.empty())
+                       index->notes.erase(c.task);
+                     else
+                       index->notes[c.task] = c.text;
+                   },
+                   [&](const AttachmentAdded& c) {
+                     Attachment meta = c.attachment;
+                     if (!meta.content.empty()) meta.size = meta.content.size();
+                     meta.content.clear();
+                     index->attachments.push_back(std::move(meta));
+                     next_attachment = std::max(next_attachment, c.attachment.id.value() + 1);
+                     next_user = std::max<std::uint64_t>(next_user, std::uint64_t{c.attachment.uploaded_by.value()} + 1);
+                   },
+                   [&](const ColoursNotified& c) {
+                     for (const auto& [task, colour] : c.colours)
+                       if (colour)
+                         index->notified[task] = *colour;
+                       else
+                         index->notified.erase(task);
+                   },
+                   [&](const NotificationsOnly&) {},
+               },
+               change);
+  }
+
+  /// Applies what other stores committed (write lock held). `force`: ask the
+  /// backend even when its hint says nothing changed. Returns how many changes.
+  std::size_t catch_up(bool force) {
+    if (!force && !backend->may_have_changes()) return 0;
+    const auto changes = backend->changes_since(sequence);
+    if (!changes) {
+      load();
+      return 1;
+    }
+    std::size_t applied = 0;
+    for (const SequencedChange& sc : *changes) {
+      if (sc.sequence <= sequence) continue;
+      if (sc.sequence != sequence + 1) {  // a gap: the log does not hold what we missed
+        load();
+        return applied + 1;
+      }
+      try {
+        apply(sc.change);
+      } catch (const Error&) {
+        load();  // a change this state cannot take: start again from the database
+        return applied + 1;
+      }
+      sequence = sc.sequence;
+      ++applied;
+    }
+    return applied;
+  }
+
+  /// The write protocol (see the file comment). `prepare` checks the write
+  /// against the current indexes and returns what to commit; it runs again on
+  /// the newer state when another store committed first.
+  template <class R, class F>
+  R write(Outgoing notify, F&& prepare) {
+    const auto lock = write_lock();
+    catch_up(false);
+    for (int attempt = 1;; ++attempt) {
+      Prepared<R> p = prepare();
+      if (!p.change) return std::move(p.result);
+      std::uint64_t committed = 0;
+      try {
+        committed = backend->commit(*p.change, p.announced ? Outgoing(*p.announced) : notify, sequence);
+      } catch (const StaleError& e) {
+        if (attempt >= max_write_attempts)
+          throw StorageError("a write was overtaken by other stores " + std::to_string(attempt) +
+                             " times in a row; giving up (" + e.what() + ")");
+        catch_up(true);
+        continue;
+      }
+      try {
+        apply(*p.change);
+        sequence = committed;
+      } catch (const Error&) {
+        load();  // committed but not applicable here: the database is the truth
+      }
+      return std::move(p.result);
+    }
+  }
+
+  /// Catches up for a reader without waiting long: a thread that holds a
+  /// Snapshot itself would wait for itself, so it gives up and reads as is.
+  void try_catch_up() {
+    std::unique_lock g(gate, std::chrono::milliseconds(20));
+    if (!g) return;
+    std::unique_lock l(mutex, std::chrono::milliseconds(20));
+    if (!l || closed) return;
+    catch_up(false);
+  }
+
+  // ---- checks shared by several writes ----
+
+  /// The tasks and local tasks whose assignments to `user` (on `projects`, or all
+  /// when empty) a change clears, as they will be stored.
+  [[nodiscard]] ClearedAssignments cleared(UserId id, std::span<const ProjectId> projects) const {
+    ClearedAssignments c;
+    for (std::uint32_t key : index->keys_assigned_to(id, projects)) {
+      const TaskRef* ref = index->find_ref(key);
+      const Partition& part = index->partitions[ref->partition];
+      const std::size_t r = ref->row;
+      const bool resp = part.responsible[r] == id.value(), perf = part.performer[r] == id.value();
+      if (part.is_local(r)) {
+        LocalTask l = index->local_at(part, r);
+        if (resp) l.responsible.reset();
+        if (perf) l.performer.reset();
+        l.status = part.status[r];
+        l.version = part.version[r] + 1;
+        c.local_tasks.push_back(l);
+      } else {
+        Task t = index->task_at(part, r);
+        if (resp) t.responsible.reset();
+        if (perf) t.performer.reset();
+        t.version = part.version[r] + 1;
+        c.tasks.push_back(t);
+        c.task_fields.push_back((resp ? TaskResponsibleField : 0u) | (perf ? TaskPerformerField : 0u));
+      }
+    }
+    return c;
+  }
+
+  /// The common end of create_user and put_user: checks the user's shape, the
+  /// unique email and SPEC §4.2's invariants against the users as stored.
+  Prepared<User> prepare_user(const std::optional<User>& before, const User& stored, std::uint32_t fields,
+                              const Announce<User>* announce) const {
+    check_user_shape(*index, stored);
+    const auto& by_mail = index->users.get<detail::by_email>();
+    if (const auto it = by_mail.find(normalise_email(stored.email)); it != by_mail.end() && it->user.id != stored.id)
+      throw AlreadyExistsError("a user with email " + it->email_key + " already exists");
+    check_user_invariants(*index, before, stored);
+    UserSaved c;
+    c.user = stored;
+    c.created = !before;
+    c.fields = before ? fields : UserAllFields;
+    // Leaving a project or becoming Læser there clears the user's assignments on
+    // that project's tasks (SPEC §4.2), in the same transaction.
+    std::vector<ProjectId> lost;
+    if (before)
+      for (const Membership& m : before->memberships) {
+        const auto now = stored.type_on(m.project);
+        if (m.type != UserType::Reader && (!now || *now == UserType::Reader)) lost.push_back(m.project);
+      }
+    if (!lost.empty()) c.cleared = cleared(stored.id, lost);
+    Prepared<User> p{stored, std::move(c), std::nullopt};
+    if (announce) p.announced = *announce ? (*announce)(stored) : std::vector<Notification>{};
+    return p;
+  }
+
+  Prepared<LocalTask> prepare_local_task(const LocalTask& stored, bool created,
+                                         const Announce<LocalTask>* announce) const {
+    require_valid_fields(stored);
+    KLIK_REQUIRE(stored.id.value() != 0 && !(stored.id.value() & local_bit), "local task ids must be 1..2147483647");
+    const TaskRef* parent = index->find_ref(stored.parent.value());
+    if (!parent || (stored.parent.value() & local_bit)) throw not_found(ObjectKind::Task, "parent");
+    const Partition& part = index->partitions[parent->partition];
+    KLIK_REQUIRE(part.municipality == stored.municipality,
+                 "a local task belongs to its parent's municipality " + std::to_string(part.municipality.value()));
+    KLIK_REQUIRE(stored.status != TaskStatus::NotActive, "a local task cannot be not_active");
+    check_assignee(*index, stored.responsible, part.municipality, part.project, "responsible");
+    check_assignee(*index, stored.performer, part.municipality, part.project, "performer");
+    Prepared<LocalTask> p{stored, LocalTaskSaved{stored, created}, std::nullopt};
+    if (announce) p.announced = *announce ? (*announce)(stored) : std::vector<Notification>{};
+    return p;
+  }
+};
+
+// ---- Store ----
+
+Store::Store(std::unique_ptr<Backend> backend, Calendars calendars)
+    : core_(std::make_unique<Core>(std::move(backend), std::move(calendars))) {
+  core_->load();
+}
+
+Store::~Store() = default;
+
+Backend& Store::backend() const {
+  if (core_->closed) throw FailedPreconditionError("the store is closed");
+  return *core_->backend;
+}
+
+Snapshot Store::snapshot() const {
+  Core& c = *core_;
+  if (!c.closed && c.backend->may_have_changes()) c.try_catch_up();
+  // Lock first, then read the index: an import replaces it.
+  auto lock = c.read_lock();
+  return Snapshot(std::move(lock), *c.index);
+}
+
+std::size_t Store::refresh() {
+  const auto lock = core_->write_lock();
+  return core_->catch_up(true);
+}
+
+std::uint64_t Store::sequence() const {
+  const auto lock = core_->read_lock();
+  return core_->sequence;
+}
+
+void Store::close() {
+  Core& c = *core_;
+  std::unique_lock g(c.gate);
+  std::unique_lock l(c.mutex);
+  if (c.closed) return;
+  c.backend->close();
+  c.closed = true;
+}
+
+bool Store::closed() const noexcept { return core_->closed; }
+
+void Store::import_dataset(const Dataset& data) {
+  Core& c = *core_;
+  Core::check_dataset(data);
+  auto fresh = c.build(data);
+  // One critical section: no mutation may slip in between the backend and the indexes.
+  const auto lock = c.write_lock();
+  for (int attempt = 1;; ++attempt) {
+    try {
+      const std::uint64_t committed = c.backend->replace(data, c.sequence);
+      c.install(std::move(fresh));
+      c.sequence = committed;
+      return;
+    } catch (const StaleError&) {
+      if (attempt >= max_write_attempts) throw;
+      c.catch_up(true);
+    }
+  }
+}
+
+Dataset Store::export_dataset() const {
+  const auto lock = core_->read_lock();
+  Dataset d = core_->index->to_dataset();
+  for (Attachment& a : d.attachments) {
+    a.content.clear();
+    core_->backend->read_attachment(a.id, [&](std::string_view chunk) { a.content.append(chunk); });
+  }
+  return d;
+}
+
+Task Store::update_task(const TaskUpdate& u, Outgoing notify) {
+  Core& c = *core_;
+  return c.write<Task>(notify, [&]() -> Prepared<Task> {
+    c.backend->require_writable();
+    const WorldIndex& w = *c.index;
+    const TaskRef& ref = require_task(w, u.task);
+    const Partition& part = w.partitions[ref.partition];
+    const std::size_t r = ref.row;
+    const std::uint32_t current = part.version[r];
+    if (u.expected_version != 0 && u.expected_version != current) {
+      const auto mask = w.changes.changed_since(ChangeLog::TaskKind, u.task.value(), u.expected_version, current);
+      throw_conflict("task", u.task.value(), current, u.expected_version,
+                     task_field_names(mask.value_or(TaskAllFields)));
+    }
+    if (u.status && !is_valid(*u.status))
+      throw InvalidArgumentError(std::to_string(static_cast<int>(*u.status)) + " is not a TaskStatus", "status");
+    const Task before = w.task_at(part, r);
+    // A field set to the value it has is no change: the update applies only what differs.
+    TaskUpdate effective;
+    effective.task = u.task;
+    if (u.status && *u.status != before.status) effective.status = u.status;
+    if (u.responsible && *u.responsible != before.responsible) effective.responsible = u.responsible;
+    if (u.performer && *u.performer != before.performer) effective.performer = u.performer;
+    if (u.end_override && *u.end_override != before.end_override) effective.end_override = u.end_override;
+    if (u.latest_start_override && *u.latest_start_override != before.latest_start_override)
+      effective.latest_start_override = u.latest_start_override;
+    if (effective.responsible)
+      check_assignee(w, *effective.responsible, part.municipality, part.project, "responsible");
+    if (effective.performer) check_assignee(w, *effective.performer, part.municipality, part.project, "performer");
+    const std::uint32_t fields = detail::task_update_mask(effective);
+    if (fields == 0) return {before, std::nullopt, std::nullopt};  // nothing changes: no new version, nothing recorded
+    Task after = before;
+    if (effective.status) after.status = *effective.status;
+    if (effective.responsible) after.responsible = *effective.responsible;
+    if (effective.performer) after.performer = *effective.performer;
+    if (effective.end_override) after.end_override = *effective.end_override;
+    if (effective.latest_start_override) after.latest_start_override = *effective.latest_start_override;
+    after.version = current + 1;
+    if (effective.end_override || effective.latest_start_override) (void)w.task_dates(after);  // throws on a bad schedule
+    return {after, TaskChanged{after, fields}, std::nullopt};
+  });
+}
+
+User Store::create_user(const User& user, const Announce<User>& announce) {
+  Core& c = *core_;
+  return c.write<User>({}, [&]() -> Prepared<User> {
+    User stored = user;
+    if (stored.id.value() == 0) {
+      KLIK_REQUIRE(c.next_user <= std::numeric_limits<std::uint32_t>::max(), "no user id left");
+      stored.id = UserId(static_cast<std::uint32_t>(c.next_user));
+    } else if (c.index->find_user(stored.id)) {
+      throw AlreadyExistsError("user " + std::to_string(stored.id.value()) + " already exists");
+    }
+    stored.version = 1;
+    return c.prepare_user(std::nullopt, stored, 0, &announce);
+  });
+}
+
+User Store::put_user(const User& user, std::uint32_t expected_version, Outgoing notify) {
+  Core& c = *core_;
+  return c.write<User>(notify, [&]() -> Prepared<User> {
+    c.backend->require_writable();
+    KLIK_REQUIRE(user.id.value() != 0, "user id 0 is reserved (it means \"not set\"); create_user assigns an id");
+    const User* old = c.index->find_user(user.id);
+    if (!old) throw not_found(ObjectKind::User);  // create_user adds users
+    if (expected_version != 0 && expected_version != old->version) {
+      const auto m = c.index->changes.changed_since(ChangeLog::UserKind, user.id.value(), expected_version, old->version);
+      throw_conflict("user", user.id.value(), old->version, expected_version,
+                     user_field_names(m.value_or(UserAllFields)));
+    }
+    User stored = user;
+    stored.version = old->version;
+    const std::uint32_t fields = detail::user_diff_mask(*old, stored);
+    if (fields == 0) return {*old, std::nullopt, std::nullopt};  // nothing changes: no new version, nothing recorded
+    stored.version = old->version + 1;
+    return c.prepare_user(*old, stored, fields, nullptr);
+  });
+}
+
+void Store::remove_user(UserId id, Outgoing notify) {
+  Core& c = *core_;
+  c.write<bool>(notify, [&]() -> Prepared<bool> {
+    const User* old = c.index->find_user(id);
+    if (!old) throw not_found(ObjectKind::User);
+    check_user_invariants(*c.index, *old, std::nullopt);
+    return {true, UserRemoved{id, c.cleared(id, {})}, std::nullopt};
+  });
+}
+
+LocalTask Store::create_local_task(const LocalTask& task, const Announce<LocalTask>& announce) {
+  Core& c = *core_;
+  return c.write<LocalTask>({}, [&]() -> Prepared<LocalTask> {
+    LocalTask stored = task;
+    if (stored.id.value() == 0) {
+      KLIK_REQUIRE(c.next_local < local_bit, "no local task id left");
+      stored.id = LocalTaskId(static_cast<std::uint32_t>(c.next_local));
+    } else if (c.index->local_slot.contains(stored.id)) {
+      throw AlreadyExistsError("local task " + std::to_string(stored.id.value()) + " already exists");
+    }
+    stored.version = 1;
+    return c.prepare_local_task(stored, true, &announce);
+  });
+}
+
+LocalTask Store::put_local_task(const LocalTask& task, Outgoing notify) {
+  Core& c = *core_;
+  return c.write<LocalTask>(notify, [&]() -> Prepared<LocalTask> {
+    c.backend->require_writable();
+    const WorldIndex& w = *c.index;
+    const TaskRef* own = w.local_slot.contains(task.id) ? w.find_ref(task.id.value() | local_bit) : nullptr;
+    if (!own) throw not_found(ObjectKind::LocalTask);  // create_local_task adds local tasks
+    LocalTask stored = task;
+    LocalTask before = w.local_at(w.partitions[own->partition], own->row);
+    before.version = w.partitions[own->partition].version[own->row];
+    stored.version = before.version;
+    if (stored == before) return {before, std::nullopt, std::nullopt};  // nothing changes
+    stored.version = before.version + 1;
+    return c.prepare_local_task(stored, false, nullptr);
+  });
+}
+
+void Store::remove_local_task(LocalTaskId id, Outgoing notify) {
+  Core& c = *core_;
+  c.write<bool>(notify, [&]() -> Prepared<bool> {
+    if (!c.index->local_slot.contains(id)) throw not_found(ObjectKind::LocalTask);
+    return {true, LocalTaskRemoved{id}, std::nullopt};
+  });
+}
+
+Message Store::add_message(const Message& message, Outgoing notify) {
+  Core& c = *core_;
+  return c.write<Message>(notify, [&]() -> Prepared<Message> {
+    const WorldIndex& w = *c.index;
+    require_valid_fields(message);
+    const MessageTarget& t = message.target;
+    KLIK_REQUIRE(int(t.task.has_value()) + int(t.project.has_value()) + int(t.wave.has_value()) == 1,
+                 "a message targets exactly one of a task, a project or a wave");
+    if (t.task) require_task(w, *t.task);
+    if (t.project && !w.project_slot.contains(*t.project)) throw not_found(ObjectKind::Project);
+    if (t.wave && std::none_of(w.waves.begin(), w.waves.end(), [&](const RolloutWave& x) { return x.id == *t.wave; }))
+      throw not_found(ObjectKind::Wave);
+    Message stored = message;
+    if (stored.id.value() == 0) stored.id = MessageId(c.next_message);
+    KLIK_REQUIRE(std::none_of(w.messages.begin(), w.messages.end(), [&](const Message& m) { return m.id == stored.id; }),
+                 "message " + std::to_string(stored.id.value()) + " already exists");
+    return {stored, MessageAdded{stored}, std::nullopt};
+  });
+}
+
+void Store::set_internal_notes(TaskId task, const std::string& text) {
+  Core& c = *core_;
+  c.write<bool>({}, [&]() -> Prepared<bool> {
+    require_task(*c.index, task);
+    require_utf8(text, "text");
+    return {true, NotesSet{task, text}, std::nullopt};
+  });
+}
+
+Attachment Store::add_attachment(const Attachment& attachment, Outgoing notify) {
+  Core& c = *core_;
+  return c.write<Attachment>(notify, [&]() -> Prepared<Attachment> {
+    const WorldIndex& w = *c.index;
+    require_task(w, attachment.task);
+    require_valid_fields(attachment);
+    Attachment stored = attachment;
+    if (stored.id.value() == 0) stored.id = AttachmentId(c.next_attachment);
+    stored.size = stored.content.size();
+    KLIK_REQUIRE(std::none_of(w.attachments.begin(), w.attachments.end(),
+                              [&](const Attachment& a) { return a.id == stored.id; }),
+                 "attachment " + std::to_string(stored.id.value()) + " already exists");
+    Attachment meta = stored;
+    meta.content.clear();
+    return {std::move(meta), AttachmentAdded{std::move(stored)}, std::nullopt};
+  });
+}
+
+void Store::read_attachment(AttachmentId id, const std::function<void(std::string_view)>& sink) const {
+  backend().read_attachment(id, sink);
+}
+
+std::string Store::attachment_content(AttachmentId id) const {
+  std::string out;
+  read_attachment(id, [&](std::string_view chunk) { out.append(chunk); });
+  return out;
+}
+
+std::vector<Attachment> Store::attachments(TaskId task) const {
+  const auto lock = core_->read_lock();
+  std::vector<Attachment> out;
+  for (const Attachment& a : core_->index->attachments)
+    if (a.task == task) {
+      out.push_back(a);
+      out.back().content.clear();
+    }
+  std::sort(out.begin(), out.end(), [](const Attachment& a, const Attachment& b) { return a.id < b.id; });
+  return out;
+}
+
+std::vector<std::pair<TaskId, DeadlineColour>> Store::notified_colours() const {
+  const auto lock = core_->read_lock();
+  std::vector<std::pair<TaskId, DeadlineColour>> out(core_->index->notified.begin(), core_->index->notified.end());
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return out;
+}
+
+void Store::record_sweep(std::span<const std::pair<TaskId, LastNotified>> colours, Outgoing notify) {
+  Core& c = *core_;
+  c.write<bool>(notify, [&]() -> Prepared<bool> {
+    for (const auto& [task, colour] : colours) require_task(*c.index, task);
+    if (colours.empty() && notify.empty()) return {true, std::nullopt, std::nullopt};
+    ColoursNotified change;
+    change.colours.assign(colours.begin(), colours.end());
+    return {true, std::move(change), std::nullopt};
+  });
+}
+
+void Store::enqueue(Outgoing notify) {
+  Core& c = *core_;
+  c.write<bool>(notify, [&]() -> Prepared<bool> {
+    c.backend->require_writable();
+    if (notify.empty()) return {true, std::nullopt, std::nullopt};
+    return {true, NotificationsOnly{}, std::nullopt};
+  });
+}
+
+std::vector<Notification> Store::pending_notifications(Timestamp now, std::size_t limit) const {
+  const auto lock = core_->read_lock();
+  return core_->backend->pending_notifications(now, limit);
+}
+
+std::vector<Notification> Store::outbox() const {
+  const auto lock = core_->read_lock();
+  return core_->backend->outbox();
+}
+
+void Store::mark_delivered(std::span<const std::uint64_t> ids) {
+  const auto lock = core_->read_lock();
+  core_->backend->mark_delivered(ids);
+}
+
+void Store::reschedule(std::uint64_t id, Timestamp next_attempt, const std::string& error) {
+  const auto lock = core_->read_lock();
+  core_->backend->reschedule(id, next_attempt, error);
+}
+
+}  // namespace klik
