@@ -353,6 +353,13 @@ struct Store::Core {
     }
   }
 
+  /// A read lock on the latest state: catches up first when the backend says
+  /// the database changed (see try_catch_up).
+  [[nodiscard]] std::shared_lock<std::shared_timed_mutex> fresh_read_lock() {
+    if (!closed && backend->may_have_changes()) try_catch_up();
+    return read_lock();
+  }
+
   /// Catches up for a reader without waiting long: a thread that holds a
   /// Snapshot itself would wait for itself, so it gives up and reads as is.
   void try_catch_up() {
@@ -454,9 +461,8 @@ Backend& Store::backend() const {
 
 Snapshot Store::snapshot() const {
   Core& c = *core_;
-  if (!c.closed && c.backend->may_have_changes()) c.try_catch_up();
   // Lock first, then read the index: an import replaces it.
-  auto lock = c.read_lock();
+  auto lock = c.fresh_read_lock();
   return Snapshot(std::move(lock), *c.index);
 }
 
@@ -466,7 +472,7 @@ std::size_t Store::refresh() {
 }
 
 std::uint64_t Store::sequence() const {
-  const auto lock = core_->read_lock();
+  const auto lock = core_->fresh_read_lock();
   return core_->sequence;
 }
 
@@ -501,7 +507,7 @@ void Store::import_dataset(const Dataset& data) {
 }
 
 Dataset Store::export_dataset() const {
-  const auto lock = core_->read_lock();
+  const auto lock = core_->fresh_read_lock();
   Dataset d = core_->index->to_dataset();
   for (Attachment& a : d.attachments) {
     a.content.clear();
@@ -697,7 +703,7 @@ std::string Store::attachment_content(AttachmentId id) const {
 }
 
 std::vector<Attachment> Store::attachments(TaskId task) const {
-  const auto lock = core_->read_lock();
+  const auto lock = core_->fresh_read_lock();
   std::vector<Attachment> out;
   for (const Attachment& a : core_->index->attachments)
     if (a.task == task) {
@@ -709,7 +715,7 @@ std::vector<Attachment> Store::attachments(TaskId task) const {
 }
 
 std::vector<std::pair<TaskId, DeadlineColour>> Store::notified_colours() const {
-  const auto lock = core_->read_lock();
+  const auto lock = core_->fresh_read_lock();
   std::vector<std::pair<TaskId, DeadlineColour>> out(core_->index->notified.begin(), core_->index->notified.end());
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   return out;
