@@ -197,3 +197,34 @@ def test_a_reader_that_cannot_write_the_folder_opens_read_only(world):
     finally:
         os.chmod(folder, 0o755)
         shutil.rmtree(folder)
+
+
+_OTHER_PROCESS = """
+import sys, klik
+path, task = sys.argv[1], int(sys.argv[2])
+with klik.open(path) as store:
+    store.update_task(task, status=klik.TaskStatus.COMPLETED)
+    print(store.sequence)
+"""
+
+
+def test_a_change_committed_by_another_process_reaches_this_stores_lists(tmp_path, world):
+    import subprocess
+    import sys
+
+    path = str(tmp_path / "shared.sqlite")
+    task = next(t for t in world.tasks if t.status != klik.TaskStatus.COMPLETED)
+    with klik.open(path) as store:
+        store.import_dataset(world)
+        before = store.sequence
+        viewer = task.responsible or next(u.id for u in world.users if u.municipality == task.municipality)
+        completed = store.tasks(viewer, "status = completed", today="2026-03-02").total
+        done = subprocess.run([sys.executable, "-c", _OTHER_PROCESS, path, str(task.id)],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert int(done.stdout) == before + 1
+        # No reopen: the next read catches up with the other process's commit.
+        assert store.task(task.id).status == klik.TaskStatus.COMPLETED
+        assert store.sequence == before + 1
+        assert store.refresh() == 0
+        assert store.tasks(viewer, "status = completed", today="2026-03-02").total == completed + 1

@@ -979,6 +979,11 @@ _Query = Any   # klik.TaskQuery, its text form, or None
 class Store:
     """A KLIK world in a store, and the task list on it. Many readers, one writer."""
     def __len__(self) -> int: ...
+    def refresh(self) -> int:
+        """Applies the changes other processes committed since this store last looked; returns how many."""
+    @property
+    def sequence(self) -> int:
+        """The number of the last committed change this store has applied."""
     def tasks(self, viewer: _Viewer, query: _Query = None, today: Optional[_DateLike] = None,
               rights: Optional[Any] = None) -> TaskPage:
         """A page of the viewer's task list; colours judged on `today` (default: today in Copenhagen)."""

@@ -266,6 +266,14 @@ void init_store(py::module_& m) {
       .def("__len__", [](const Store& s) { return without_gil([&] { return s.snapshot()->task_count(); }); },
            "Number of KLIK tasks.")
       .def(
+          "refresh", [](Store& s) { return s.refresh(); }, releases_gil(),
+          "Applies the changes other processes committed to the same database since this store last looked, "
+          "and returns how many (reads and writes do this by themselves; call it to catch up ahead of time).")
+      .def_property_readonly(
+          "sequence", [](const Store& s) { return s.sequence(); }, releases_gil(),
+          "The number of the last committed change this store has applied (its place in the database's "
+          "change sequence).")
+      .def(
           "tasks",
           [](const Store& s, const py::object& viewer, const py::object& query, const py::object& today,
              const py::object& rights) {

@@ -1,0 +1,94 @@
+// The storage seam (klik/backend.hpp): changes as JSON, the form SQL backends
+// keep in their change sequence and other processes read back.
+#include <gtest/gtest.h>
+
+#include "klik/backend.hpp"
+#include "store_test_support.hpp"
+
+using namespace klik;
+
+namespace {
+
+std::vector<Change> one_of_each() {
+  const Dataset d = klik::testing::small_dataset();
+  const Task& t = d.tasks.at(0);
+  User u = d.users.at(0);
+  LocalTask l = d.local_tasks.empty() ? LocalTask{} : d.local_tasks.at(0);
+  Message m;
+  m.id = MessageId(7);
+  m.target.task = t.id;
+  m.author = u.id;
+  m.time = Timestamp(1'700'000'000);
+  m.text = "Hej, æøå";
+  Attachment a;
+  a.id = AttachmentId(3);
+  a.task = t.id;
+  a.file_name = "plan.pdf";
+  a.media_type = "application/pdf";
+  a.uploaded_by = u.id;
+  a.time = Timestamp(1'700'000'100);
+  a.size = 5;
+  Task cleared = t;
+  cleared.responsible.reset();
+  return {TaskChanged{t, TaskStatusField | TaskEndField},
+          UserSaved{u, false, UserEmailField, ClearedAssignments{{cleared}, {TaskResponsibleField}, {l}}},
+          UserSaved{u, true, UserAllFields, {}},
+          UserRemoved{u.id, ClearedAssignments{{cleared}, {TaskResponsibleField}, {}}},
+          LocalTaskSaved{l, true},
+          LocalTaskRemoved{LocalTaskId(9)},
+          MessageAdded{m},
+          NotesSet{t.id, "interne noter"},
+          NotesSet{t.id, ""},
+          AttachmentAdded{a},
+          ColoursNotified{{{t.id, DeadlineColour::Red}, {TaskId(2), std::nullopt}}},
+          NotificationsOnly{}};
+}
+
+}  // namespace
+
+TEST(ChangeJson, EveryKindRoundTrips) {
+  for (const Change& c : one_of_each()) {
+    SCOPED_TRACE(std::string(change_kind(c)));
+    const std::string text = to_json(c);
+    EXPECT_EQ(change_from_json(text), c) << text;
+    EXPECT_NE(text.find("\"kind\":\"" + std::string(change_kind(c)) + "\""), std::string::npos) << text;
+  }
+}
+
+TEST(ChangeJson, AttachmentContentStaysOutOfTheSequence) {
+  Attachment a;
+  a.id = AttachmentId(1);
+  a.task = TaskId(1);
+  a.file_name = "x.txt";
+  a.uploaded_by = UserId(1);
+  a.content = "secret bytes";
+  const std::string text = to_json(AttachmentAdded{a});
+  EXPECT_EQ(text.find("content"), std::string::npos) << text;
+  const auto back = std::get<AttachmentAdded>(change_from_json(text));
+  EXPECT_TRUE(back.attachment.content.empty());
+  EXPECT_EQ(back.attachment.size, a.content.size());
+}
+
+TEST(ChangeJson, BadInputIsAValidationErrorNamingThePath) {
+  auto where = [](std::string_view text) {
+    try {
+      (void)change_from_json(text);
+    } catch (const InvalidArgumentError& e) {
+      return std::string(e.where()) + " | " + e.what();
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(where(R"({"kind":"teleport"})").substr(0, 6), "/kind ");
+  EXPECT_EQ(where(R"({"kind":"task","task":{"id":1},"fields":1})").rfind("/task", 0), 0u);
+  EXPECT_NE(where(R"({"kind":"task","fields":1})"), "accepted");  // no task
+  EXPECT_EQ(where(R"({"kind":"colours","colours":[[1,"purple"]]})").rfind("/colours/0/1", 0), 0u);
+  EXPECT_EQ(where(R"({"kind":"notes","task":1,"text":"x","extra":2})").rfind("/extra", 0), 0u);
+  EXPECT_NE(where("[[[["), "accepted");
+}
+
+TEST(ChangeJson, FieldNamesFollowTheBits) {
+  EXPECT_EQ(task_field_names(TaskStatusField | TaskLatestStartField),
+            (std::vector<std::string>{"status", "latest_start_override"}));
+  EXPECT_EQ(user_field_names(UserPasswordField), std::vector<std::string>{"password_hash"});
+  EXPECT_EQ(task_field_names(TaskAllFields).size(), 5u);
+}
