@@ -217,6 +217,18 @@ struct Store::Core {
                             e.version, e.fields);
     install(std::move(fresh));
     sequence = w.sequence;
+    for (const SequencedChange& sc : w.replay) {
+      if (sc.sequence != sequence + 1)
+        throw StorageError("the stored changes jump from " + std::to_string(sequence) + " to " +
+                           std::to_string(sc.sequence));
+      try {
+        apply(sc.change);
+      } catch (const Error& e) {
+        throw StorageError("stored change " + std::to_string(sc.sequence) + " (" + std::string(change_kind(sc.change)) +
+                           ") does not apply: " + e.what());
+      }
+      sequence = sc.sequence;
+    }
   }
 
   static void check_dataset(const Dataset& data) {

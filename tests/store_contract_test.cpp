@@ -12,6 +12,7 @@
 #include "klik/store.hpp"
 #include "klik/text.hpp"
 #include "store_test_support.hpp"
+#include "../examples/jsonl_backend.hpp"
 
 using namespace klik;
 using klik::testing::TempDir;
@@ -80,7 +81,20 @@ class StoreContract : public ::testing::Test {
   std::unique_ptr<Store> store;
 };
 
-using Factories = ::testing::Types<MemoryFactory, SqliteFactory>;
+/// A backend written outside klik, against its installed headers (examples/).
+struct JsonlFactory {
+  static std::unique_ptr<Store> make(const Dataset& d, TempDir& dir) {
+    auto s = std::make_unique<Store>(std::make_unique<example::JsonlBackend>(dir.file("klik.jsonl")));
+    s->import_dataset(d);
+    return s;
+  }
+  static std::unique_ptr<Store> reopen(std::unique_ptr<Store> s, TempDir& dir) {
+    s.reset();
+    return std::make_unique<Store>(std::make_unique<example::JsonlBackend>(dir.file("klik.jsonl")));
+  }
+};
+
+using Factories = ::testing::Types<MemoryFactory, SqliteFactory, JsonlFactory>;
 TYPED_TEST_SUITE(StoreContract, Factories);
 
 TYPED_TEST(StoreContract, ExportReturnsTheImportedDataset) {

@@ -191,8 +191,13 @@ struct StoredWorld {
   std::vector<std::pair<TaskId, DeadlineColour>> notified;
   /// Recent field changes (the last field_log_depth versions per object are used).
   std::vector<FieldLogEntry> field_log;
-  /// The number of the last change this state includes (0: none yet).
+  /// The number of the last change `data` includes (0: none yet).
   std::uint64_t sequence = 0;
+  /// Changes to apply on top of `data`, numbered sequence + 1, + 2, ... without
+  /// gaps: a backend that keeps a log of changes (event sourcing, like
+  /// examples/jsonl_backend.hpp) hands the log since its last full state here,
+  /// and the store applies it exactly as it applies its own writes.
+  std::vector<SequencedChange> replay;
   /// The backend has already run validate() on `data` (and quoted its own
   /// rows in errors); otherwise the store validates it on load.
   bool validated = false;
