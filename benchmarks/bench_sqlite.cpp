@@ -161,4 +161,55 @@ void BM_MemoryMutation(benchmark::State& state) {
 }
 BENCHMARK(BM_MemoryMutation)->Unit(benchmark::kMicrosecond);
 
+/// Two stores on one file (two connections, as two processes would have): A
+/// commits an update, B's next snapshot finds the file changed (PRAGMA
+/// data_version), reads the change from change_sequence and applies it.
+/// Reports the latency of that snapshot (commit returned -> B sees it).
+void BM_SqlitePropagation(benchmark::State& state) {
+  const klik::Dataset& d = dataset(0);
+  const std::string path = temp_dir() + "/propagate.sqlite";
+  remove_db(path);
+  std::filesystem::copy_file(database(0), path);
+  auto a = klik::open_sqlite_store(path, {.durability = klik::Durability::Normal});
+  auto b = klik::open_sqlite_store(path, {.durability = klik::Durability::Normal});
+  std::vector<double> us;
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const klik::Task& t = d.tasks[(i * 7919) % d.tasks.size()];
+    const klik::TaskStatus now = a->snapshot()->task(t.id)->status;
+    const auto next = now == klik::TaskStatus::Started ? klik::TaskStatus::Completed : klik::TaskStatus::Started;
+    state.PauseTiming();
+    (void)a->update_task({.task = t.id, .status = next});
+    state.ResumeTiming();
+    const auto t0 = std::chrono::steady_clock::now();
+    const bool seen = b->snapshot()->task(t.id)->status == next;
+    us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+    if (!seen) state.SkipWithError("B did not see A's commit at its next snapshot");
+    ++i;
+  }
+  std::sort(us.begin(), us.end());
+  state.counters["median_us"] = us[us.size() / 2];
+  state.counters["p99_us"] = us[std::min(us.size() - 1, us.size() * 99 / 100)];
+}
+BENCHMARK(BM_SqlitePropagation)->Unit(benchmark::kMicrosecond);
+
+/// What following other processes costs a reader when nothing changed: one
+/// snapshot of a SQLite store (asks PRAGMA data_version) against the memory store's.
+/// Arg: SqliteOptions::follow_interval_ms (0: ask at every snapshot).
+void BM_SnapshotSqlite(benchmark::State& state) {
+  const std::string path = temp_dir() + "/snapshot.sqlite";
+  remove_db(path);
+  std::filesystem::copy_file(database(0), path);
+  auto s = klik::open_sqlite_store(path, {.durability = klik::Durability::Normal,
+                                          .follow_interval_ms = static_cast<int>(state.range(0))});
+  for (auto _ : state) benchmark::DoNotOptimize(s->snapshot()->task_count());
+}
+BENCHMARK(BM_SnapshotSqlite)->ArgName("follow_interval_ms")->Arg(0)->Arg(50)->Unit(benchmark::kNanosecond);
+
+void BM_SnapshotMemory(benchmark::State& state) {
+  auto s = klik::make_memory_store(dataset(0));
+  for (auto _ : state) benchmark::DoNotOptimize(s->snapshot()->task_count());
+}
+BENCHMARK(BM_SnapshotMemory)->Unit(benchmark::kNanosecond);
+
 }  // namespace

@@ -181,6 +181,9 @@ class SqliteBackend final : public Backend {
   mutable sql::Database db_;
   mutable std::int64_t data_version_ = 0;  // PRAGMA data_version when this connection last read everything new
   std::optional<detail::sql::LoadedRows> opened_;  // what the open read, for the first load()
+  mutable std::optional<sql::Statement> data_version_query_;  // prepared once: asked before every snapshot
+  mutable std::chrono::steady_clock::time_point last_asked_{};  // follow_interval_ms: when data_version was read
+  mutable bool last_answer_ = false;
 };
 
 namespace {
@@ -425,7 +428,16 @@ void SqliteBackend::write_sequence(std::uint64_t seq, std::string_view kind, con
 bool SqliteBackend::may_have_changes() const {
   std::lock_guard lock(db_mutex_);
   if (!db_) return false;
-  return db_.scalar("PRAGMA data_version") != data_version_;
+  const auto now = std::chrono::steady_clock::now();
+  if (options_.follow_interval_ms > 0 && now - last_asked_ < std::chrono::milliseconds(options_.follow_interval_ms))
+    return last_answer_;
+  last_asked_ = now;
+  if (!data_version_query_) data_version_query_.emplace(db_, "PRAGMA data_version");
+  sql::Statement& q = *data_version_query_;
+  const bool row = q.step();
+  const std::int64_t version = row ? q.integer(0) : data_version_;
+  q.reset();  // holds no read transaction between calls
+  return last_answer_ = version != data_version_;
 }
 
 std::optional<std::vector<SequencedChange>> SqliteBackend::changes_since(std::uint64_t after) const {
@@ -452,6 +464,7 @@ std::optional<std::vector<SequencedChange>> SqliteBackend::changes_since(std::ui
   }
   tx.commit();
   data_version_ = version;
+  last_answer_ = false;
   return out;
 }
 
@@ -798,6 +811,7 @@ std::string SqliteBackend::integrity_check() const {
 void SqliteBackend::close() {
   std::lock_guard db_lock(db_mutex_);
   if (!db_) return;
+  data_version_query_.reset();  // finalized before the connection closes
   if (!options_.read_only) sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
   db_.close();
 }

@@ -233,6 +233,26 @@ TEST(SqliteStore, TwoWritersOnOneFileSeeEachOthersCommits) {
   EXPECT_EQ(open_sqlite_store(path)->snapshot()->task(t0)->status, TaskStatus::Started);
 }
 
+TEST(SqliteStore, AFollowIntervalDelaysReadsButNeverWrites) {
+  TempDir dir;
+  const std::string path = make_file(dir);
+  auto a = open_sqlite_store(path);
+  auto b = open_sqlite_store(path, {.follow_interval_ms = 3'600'000});
+  const TaskId t0 = data().tasks[0].id, t1 = data().tasks[1].id;
+  const TaskStatus before = b->snapshot()->task(t0)->status;  // b asked the file now
+  const TaskStatus next = before == TaskStatus::Completed ? TaskStatus::Started : TaskStatus::Completed;
+  a->update_task({.task = t0, .status = next});
+  EXPECT_EQ(b->snapshot()->task(t0)->status, before);  // within the interval: not asked again
+  const TaskStatus t1_next =
+      b->snapshot()->task(t1)->status == TaskStatus::Completed ? TaskStatus::Started : TaskStatus::Completed;
+  b->update_task({.task = t1, .status = t1_next});  // a real write catches up first (StaleError, retry)
+  EXPECT_EQ(b->snapshot()->task(t0)->status, next);
+  a->update_task({.task = t0, .status = before});
+  EXPECT_EQ(b->refresh(), 1u);  // refresh asks whatever the interval
+  EXPECT_EQ(b->snapshot()->task(t0)->status, before);
+  EXPECT_EQ(a->export_dataset(), b->export_dataset());
+}
+
 TEST(SqliteStore, ReaderThreadsSeeOnlyCommittedStates) {
   TempDir dir;
   auto s = open_sqlite_store(dir.file("threads.sqlite"), {.durability = Durability::Normal});

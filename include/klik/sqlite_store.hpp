@@ -60,6 +60,13 @@ struct SqliteOptions {
   std::int64_t max_pages = 0;
   /// How long a write waits for another connection's lock, in milliseconds.
   int busy_timeout_ms = 5000;
+  /// How often a reader asks whether other processes committed to the file
+  /// (PRAGMA data_version, about 5 us), in milliseconds. 0 (the default): at
+  /// every snapshot, so a commit anywhere is visible to the next read. A portal
+  /// with many reads per second may set e.g. 50: a snapshot then costs what a
+  /// memory store's does, and another process's commit shows within that time.
+  /// Writes always see every commit first, whatever the interval.
+  int follow_interval_ms = 0;
 };
 
 class SqliteBackend;

@@ -1044,7 +1044,7 @@ class SqliteStore(Store):
     def __exit__(self, *exc: Any) -> bool: ...
 
 def open(path: str | os.PathLike[str], *, create: bool = True, read_only: bool = False,
-         durability: str = "full", calendars: Optional[Any] = None) -> SqliteStore:
+         durability: str = "full", calendars: Optional[Any] = None, follow_interval_ms: int = 0) -> SqliteStore:
     """Opens (creating when absent) the klik store in a SQLite file."""
 
 def salvage_sqlite(path: str | os.PathLike[str]) -> tuple[Dataset, list[dict[str, Any]]]:

@@ -190,8 +190,11 @@ void init_sqlite(py::module_& m) {
   m.def(
       "open",
       [](const py::object& path, bool create, bool read_only, const std::string& durability,
-         const py::object& calendars) -> std::shared_ptr<SqliteStore> {
+         const py::object& calendars, int follow_interval_ms) -> std::shared_ptr<SqliteStore> {
         SqliteOptions o;
+        if (follow_interval_ms < 0)
+          throw InvalidArgumentError("must be 0 or more milliseconds", "follow_interval_ms");
+        o.follow_interval_ms = follow_interval_ms;
         o.create = create;
         o.read_only = read_only;
         if (durability == "full")
@@ -206,12 +209,14 @@ void init_sqlite(py::module_& m) {
         return std::shared_ptr<SqliteStore>(open_sqlite_store(p, std::move(o)));
       },
       arg("path"), py::kw_only(), arg("create") = true, arg("read_only") = false, arg("durability") = "full",
-      arg("calendars") = py::none(),
+      arg("calendars") = py::none(), arg("follow_interval_ms") = 0,
       "Opens the klik store in the SQLite file `path`, creating it when absent (create=True), and returns a "
       "klik.SqliteStore (a klik.Store: every query works on it). An older file is migrated forward; a file "
       "from a newer klik, a corrupt file, one with invalid rows (klik.salvage_sqlite recovers the good ones) or "
       "one that is not a klik store raises klik.StorageError naming the problem, and is left unchanged. "
       "read_only=True writes nothing and needs only read access (conditions: docs/store.md). "
       "durability='full' fsyncs every commit; 'normal' survives a crash of the process but may lose the last "
-      "commits on a power loss.");
+      "commits on a power loss. Several processes may open one file: each store applies the others' commits "
+      "before it reads, asking the file at every read (follow_interval_ms=0) or at most every follow_interval_ms "
+      "milliseconds.");
 }
