@@ -447,6 +447,8 @@ std::optional<std::vector<SequencedChange>> SqliteBackend::changes_since(std::ui
   sql::Transaction tx(db_, false);  // one read transaction: the version and the rows agree
   const std::int64_t version = db_.scalar("PRAGMA data_version");
   if (db_.scalar("PRAGMA user_version") >= 3) {
+    // Behind the store (the file was restored from a backup, or replaced): load it again.
+    if (head() < after) return std::nullopt;
     sql::Statement s(db_, "SELECT seq, kind, change FROM change_sequence WHERE seq > ? ORDER BY seq");
     s.bind(1, static_cast<std::int64_t>(after));
     std::uint64_t expect = after + 1;
