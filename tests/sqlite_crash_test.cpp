@@ -24,12 +24,7 @@ using namespace klik;
 namespace {
 
 Dataset crash_dataset() {
-  synthetic::Options o;
-  o.municipalities = 1;
-  o.scale = 0.09;
-  o.content = false;
-  o.local_task_share = 0;
-  Dataset d = synthetic::generate(o);
+  Dataset d = klik::testing::one_municipality(0.09);
   // Every mutation must be a real change (a change with no effect is no write):
   // the statuses set cycle through status 1, 2, 3, so every task starts at 0.
   for (Task& t : d.tasks) t.status = TaskStatus::NotActive;

@@ -37,6 +37,17 @@ class TempDir {
 };
 
 /// Two municipalities, one or two projects, with messages, notes and attachments.
+/// One municipality's tasks at `scale`, no attachments or local tasks: the data
+/// of the tests that write from several processes.
+inline Dataset one_municipality(double scale) {
+  synthetic::Options o;
+  o.municipalities = 1;
+  o.scale = scale;
+  o.content = false;
+  o.local_task_share = 0;
+  return synthetic::generate(o);
+}
+
 inline Dataset small_dataset() {
   synthetic::Options o;
   o.municipalities = 2;
