@@ -13,6 +13,7 @@
 #include <limits>
 #include <mutex>
 #include <shared_mutex>
+#include <thread>
 
 #include "detail/world_index.hpp"
 #include "klik/rights.hpp"
@@ -150,8 +151,8 @@ struct Store::Core {
 
   Calendars calendars;
   std::unique_ptr<Backend> backend;
-  mutable std::timed_mutex gate;
-  mutable std::shared_timed_mutex mutex;
+  mutable std::mutex gate;
+  mutable std::shared_mutex mutex;
   std::unique_ptr<WorldIndex> index = std::make_unique<WorldIndex>();
   std::uint64_t next_message = 1;
   std::uint64_t next_attachment = 1;
@@ -164,8 +165,8 @@ struct Store::Core {
   /// inside to leave; new readers queue at the gate meanwhile. Without it, a
   /// steady stream of readers (pthread rwlocks prefer readers) starves writers.
   struct WriteLock {
-    std::unique_lock<std::timed_mutex> gate;
-    std::unique_lock<std::shared_timed_mutex> lock;
+    std::unique_lock<std::mutex> gate;
+    std::unique_lock<std::shared_mutex> lock;
   };
   [[nodiscard]] WriteLock write_lock() const {
     std::unique_lock g(gate);
@@ -173,7 +174,7 @@ struct Store::Core {
     if (closed) throw FailedPreconditionError("the store is closed");
     return {std::move(g), std::move(l)};
   }
-  [[nodiscard]] std::shared_lock<std::shared_timed_mutex> read_lock() const {
+  [[nodiscard]] std::shared_lock<std::shared_mutex> read_lock() const {
     const std::lock_guard g(gate);
     std::shared_lock l(mutex);
     if (closed) throw FailedPreconditionError("the store is closed");
@@ -367,19 +368,30 @@ struct Store::Core {
 
   /// A read lock on the latest state: catches up first when the backend says
   /// the database changed (see try_catch_up).
-  [[nodiscard]] std::shared_lock<std::shared_timed_mutex> fresh_read_lock() {
+  [[nodiscard]] std::shared_lock<std::shared_mutex> fresh_read_lock() {
     if (!closed && backend->may_have_changes()) try_catch_up();
     return read_lock();
   }
 
   /// Catches up for a reader without waiting long: a thread that holds a
-  /// Snapshot itself would wait for itself, so it gives up and reads as is.
+  /// Snapshot itself would wait for itself, so it gives up after 20 ms and reads
+  /// as is. (try_lock in a loop rather than timed locks: glibc implements those
+  /// with pthread_*_clocklock, which ThreadSanitizer cannot see.)
   void try_catch_up() {
-    std::unique_lock g(gate, std::chrono::milliseconds(20));
-    if (!g) return;
-    std::unique_lock l(mutex, std::chrono::milliseconds(20));
-    if (!l || closed) return;
+    std::unique_lock g(gate, std::defer_lock);
+    std::unique_lock l(mutex, std::defer_lock);
+    if (!lock_within(g) || !lock_within(l) || closed) return;
     catch_up(false);
+  }
+
+  template <class Lock>
+  static bool lock_within(Lock& lock) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(20);
+    while (!lock.try_lock()) {
+      if (std::chrono::steady_clock::now() >= until) return false;
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+    }
+    return true;
   }
 
   // ---- checks shared by several writes ----
@@ -754,23 +766,27 @@ void Store::enqueue(Outgoing notify) {
 }
 
 std::vector<Notification> Store::pending_notifications(Timestamp now, std::size_t limit) const {
-  const auto lock = core_->read_lock();
-  return core_->backend->pending_notifications(now, limit);
+  // The outbox is the backend's (thread-safe on its own): no store lock, so a thread
+  // that holds a Snapshot may read it.
+  return backend().pending_notifications(now, limit);
 }
 
 std::vector<Notification> Store::outbox() const {
-  const auto lock = core_->read_lock();
-  return core_->backend->outbox();
+  // The outbox is the backend's (thread-safe on its own): no store lock, so a thread
+  // that holds a Snapshot may read it.
+  return backend().outbox();
 }
 
 void Store::mark_delivered(std::span<const std::uint64_t> ids) {
-  const auto lock = core_->read_lock();
-  core_->backend->mark_delivered(ids);
+  // The outbox is the backend's (thread-safe on its own): no store lock, so a thread
+  // that holds a Snapshot may read it.
+  backend().mark_delivered(ids);
 }
 
 void Store::reschedule(std::uint64_t id, Timestamp next_attempt, const std::string& error) {
-  const auto lock = core_->read_lock();
-  core_->backend->reschedule(id, next_attempt, error);
+  // The outbox is the backend's (thread-safe on its own): no store lock, so a thread
+  // that holds a Snapshot may read it.
+  backend().reschedule(id, next_attempt, error);
 }
 
 }  // namespace klik

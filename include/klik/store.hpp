@@ -82,13 +82,13 @@ class World {
 /// A consistent read view; holds the store's shared lock until destroyed.
 class Snapshot {
  public:
-  Snapshot(std::shared_lock<std::shared_timed_mutex> lock, const detail::WorldIndex& index) noexcept
+  Snapshot(std::shared_lock<std::shared_mutex> lock, const detail::WorldIndex& index) noexcept
       : lock_(std::move(lock)), world_(index) {}
   [[nodiscard]] const World& world() const noexcept { return world_; }
   const World* operator->() const noexcept { return &world_; }
 
  private:
-  std::shared_lock<std::shared_timed_mutex> lock_;
+  std::shared_lock<std::shared_mutex> lock_;
   World world_;
 };
 
