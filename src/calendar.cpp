@@ -12,43 +12,20 @@
 namespace klik {
 namespace {
 
-// ---- civil-date helpers (Howard Hinnant's algorithms; exact, proleptic Gregorian) ----
-
-constexpr std::int32_t days_from_civil(int y, int m, int d) noexcept {
-  y -= m <= 2;
-  const int era = (y >= 0 ? y : y - 399) / 400;
-  const int yoe = y - era * 400;
-  const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-constexpr int year_of(std::int32_t z) noexcept {
-  z += 719468;
-  const int era = (z >= 0 ? z : z - 146096) / 146097;
-  const int doe = z - era * 146097;
-  const int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int y = yoe + era * 400;
-  const int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int mp = (5 * doy + 2) / 153;
-  const int m = mp + (mp < 10 ? 3 : -9);
-  return y + (m <= 2);
-}
-
-static_assert(days_from_civil(1970, 1, 1) == 0);
-static_assert(days_from_civil(1900, 1, 1) == -25567);
-static_assert(year_of(-25567) == 1900 && year_of(-25568) == 1899);
+// Year/month/day conversions are Date's (Date::serial_of, Date::year): one
+// implementation, O(1) and constexpr.
+constexpr int year_of(std::int32_t serial) noexcept { return Date::from_serial(serial).year(); }
 
 constexpr int kMinYear = 1400, kMaxYear = 9999;
-const std::int32_t kMinSerial = days_from_civil(kMinYear, 1, 1);
-const std::int32_t kMaxSerial = days_from_civil(kMaxYear, 12, 31);
+const std::int32_t kMinSerial = Date::serial_of(kMinYear, 1, 1);
+const std::int32_t kMaxSerial = Date::serial_of(kMaxYear, 12, 31);
 
 constexpr int easter_serial(int y) noexcept {
   const int a = y % 19, b = y / 100, c = y % 100, d = b / 4, e = b % 4, f = (b + 8) / 25, g = (b - f + 1) / 3;
   const int h = (19 * a + b - d - g + 15) % 30, i = c / 4, k = c % 4;
   const int l = (32 + 2 * e + 2 * i - h - k) % 7, m = (a + 11 * h + 22 * l) / 451;
   const int month = (h + l - 7 * m + 114) / 31, day = (h + l - 7 * m + 114) % 31 + 1;
-  return days_from_civil(y, month, day);
+  return Date::serial_of(y, month, day);
 }
 
 constexpr bool is_weekend_serial(std::int32_t s) noexcept { return Date::from_serial(s).is_weekend(); }
@@ -86,7 +63,7 @@ void for_each_rule_date(int year, CategoryMask enabled, F&& f) {
   const int easter = easter_serial(year);
   for (const HolidayRule& r : kRules) {
     if (!(enabled & bit(r.category)) || year < r.first_year || year > r.last_year) continue;
-    const std::int32_t s = r.kind == Kind::Fixed ? days_from_civil(year, r.month, r.day) : easter + r.easter_offset;
+    const std::int32_t s = r.kind == Kind::Fixed ? Date::serial_of(year, r.month, r.day) : easter + r.easter_offset;
     f(s, r);
   }
 }
@@ -97,8 +74,8 @@ bool contains(const std::vector<Date>& sorted, std::int32_t s) {
 
 // ---- the fast table ----
 
-constexpr std::int32_t kTableBase = days_from_civil(1900, 1, 1);  // a Monday
-constexpr std::int32_t kTableEndDay = days_from_civil(2200, 12, 31);
+constexpr std::int32_t kTableBase = Date::serial_of(1900, 1, 1);  // a Monday
+constexpr std::int32_t kTableEndDay = Date::serial_of(2200, 12, 31);
 constexpr std::int32_t kWeeks = (kTableEndDay - kTableBase) / 7 + 1;
 constexpr std::int32_t kTableEnd = kTableBase + 7 * kWeeks;  // exclusive
 static_assert(Date::from_serial(kTableBase).weekday() == Weekday::Monday);
@@ -215,7 +192,7 @@ struct WorkdayCalendar::Impl {
       while (true) {  // jump whole years while the remaining count exceeds them
         const int y = year_of(x + 1);
         if (y > kMaxYear) out_of_range();
-        const std::int32_t next_year = days_from_civil(y + 1, 1, 1);
+        const std::int32_t next_year = Date::serial_of(y + 1, 1, 1);
         const std::int64_t c = slow_count(x + 1, next_year);
         if (c >= n) break;
         n -= c;
@@ -229,7 +206,7 @@ struct WorkdayCalendar::Impl {
       while (true) {
         const int y = year_of(x - 1);
         if (y < kMinYear) out_of_range();
-        const std::int32_t year_start = days_from_civil(y, 1, 1);
+        const std::int32_t year_start = Date::serial_of(y, 1, 1);
         const std::int64_t c = slow_count(year_start, x);
         if (c >= -n) break;
         n += c;
@@ -401,8 +378,8 @@ std::vector<Holiday> WorkdayCalendar::holidays(int year) const {
     if (contains(impl_->opts.extra_open, s)) return;
     out.push_back(Holiday{Date::from_serial(s), std::string(r.danish_name), std::string(r.english_name), r.category});
   });
-  const Date lo = Date::from_serial(days_from_civil(year, 1, 1));
-  const Date hi = Date::from_serial(days_from_civil(year + 1, 1, 1));
+  const Date lo = Date::from_serial(Date::serial_of(year, 1, 1));
+  const Date hi = Date::from_serial(Date::serial_of(year + 1, 1, 1));
   for (auto it = std::lower_bound(impl_->opts.extra_closed.begin(), impl_->opts.extra_closed.end(), lo);
        it != impl_->opts.extra_closed.end() && *it < hi; ++it) {
     const bool named = std::any_of(out.begin(), out.end(), [&](const Holiday& h) { return h.date == *it; });

@@ -1,8 +1,6 @@
 #include "klik/text.hpp"
 #include "klik/date.hpp"
 
-#include <boost/date_time/gregorian/gregorian.hpp>
-#include <boost/date_time/posix_time/posix_time.hpp>
 #include <cstdio>
 #include <string>
 
@@ -11,13 +9,13 @@
 namespace klik {
 namespace {
 
-namespace bg = boost::gregorian;
-
-const long epoch_day_number = bg::date(1970, 1, 1).day_number();
-
-bg::date to_boost(std::int32_t serial) {
-  return bg::date(bg::date::date_rep_type(static_cast<bg::date::date_int_type>(epoch_day_number + serial)));
-}
+static_assert(Date::serial_of(1970, 1, 1) == 0);
+static_assert(Date::serial_of(1900, 1, 1) == -25567);
+static_assert(Date::serial_of(2000, 3, 1) == 11017);
+static_assert(Date::from_serial(-25568).civil() == CivilDate{1899, 12, 31});
+static_assert(Date::from_serial(11016).civil() == CivilDate{2000, 2, 29});
+static_assert(Date::days_in_month(1900, 2) == 28 && Date::days_in_month(2000, 2) == 29 &&
+              Date::days_in_month(2024, 12) == 31 && Date::days_in_month(2024, 11) == 30);
 
 bool all_digits(std::string_view s) {
   for (char c : s) {
@@ -35,19 +33,13 @@ int to_int(std::string_view s) {
 }  // namespace
 
 Date::Date(int year, int month, int day) {
-  try {
-    const bg::date d(static_cast<unsigned short>(year), static_cast<unsigned short>(month),
-                     static_cast<unsigned short>(day));
-    serial_ = static_cast<std::int32_t>(d.day_number() - epoch_day_number);
-  } catch (const std::exception&) {
+  if (year < 1400 || year > 9999 || month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", year, month, day);
     throw InvalidArgumentError(std::string("not a valid date: ") + buf +
                                " (years 1400-9999, real months and days)");
   }
-  if (year < 1400 || year > 9999) {
-    throw InvalidArgumentError("not a valid date: year " + std::to_string(year) + " is outside 1400-9999");
-  }
+  serial_ = serial_of(year, month, day);
 }
 
 Date Date::parse(std::string_view iso) {
@@ -58,15 +50,10 @@ Date Date::parse(std::string_view iso) {
   return Date(to_int(iso.substr(0, 4)), to_int(iso.substr(5, 2)), to_int(iso.substr(8, 2)));
 }
 
-int Date::year() const { return to_boost(serial_).year(); }
-int Date::month() const { return to_boost(serial_).month(); }
-int Date::day() const { return to_boost(serial_).day(); }
-
 std::string Date::iso() const {
-  const auto ymd = to_boost(serial_).year_month_day();
+  const CivilDate c = civil();
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", static_cast<int>(ymd.year), static_cast<int>(ymd.month),
-                static_cast<int>(ymd.day));
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", c.year, c.month, c.day);
   return buf;
 }
 
@@ -96,13 +83,8 @@ Timestamp Timestamp::parse(std::string_view iso) {
 }
 
 std::string Timestamp::iso() const {
-  std::int64_t days = s_ / 86400;
-  std::int64_t rem = s_ % 86400;
-  if (rem < 0) {
-    rem += 86400;
-    --days;
-  }
-  const Date d = Date::from_serial(static_cast<std::int32_t>(days));
+  const Date d = utc_date();
+  const std::int32_t rem = utc_second_of_day();
   char buf[32];
   std::snprintf(buf, sizeof buf, "%sT%02d:%02d:%02dZ", d.iso().c_str(), static_cast<int>(rem / 3600),
                 static_cast<int>(rem / 60 % 60), static_cast<int>(rem % 60));

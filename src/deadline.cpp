@@ -1,7 +1,5 @@
 #include "klik/deadline.hpp"
 
-#include <boost/date_time/local_time/local_time.hpp>
-#include <boost/date_time/posix_time/posix_time.hpp>
 #include <chrono>
 
 #include "detail/colour_lut.hpp"
@@ -16,25 +14,26 @@ Timestamp SystemClock::now() const {
   return Timestamp(s.count());
 }
 
+namespace {
+
+/// The last Sunday of `month` in `year`.
+constexpr Date last_sunday(int year, int month) noexcept {
+  const Date last = Date::from_serial(Date::serial_of(year, month, Date::days_in_month(year, month)));
+  return last - (static_cast<std::int32_t>(last.weekday()) + 1) % 7;  // Sunday is 6 in ISO order
+}
+static_assert(last_sunday(2025, 3) == Date::from_serial(Date::serial_of(2025, 3, 30)));
+static_assert(last_sunday(2025, 10) == Date::from_serial(Date::serial_of(2025, 10, 26)));
+
+}  // namespace
+
 Date copenhagen_date(Timestamp t) {
-  namespace lt = boost::local_time;
-  namespace pt = boost::posix_time;
-  namespace bg = boost::gregorian;
-  // Boost's POSIX zone strings give the offset east of UTC with its own sign
-  // (CET+01); the EU rule: from the last Sunday of March 02:00 local (01:00 UTC)
-  // to the last Sunday of October 03:00 local (01:00 UTC).
-  static const lt::time_zone_ptr zone(new lt::posix_time_zone("CET+01CEST+01,M3.5.0/02:00,M10.5.0/03:00"));
+  // CET (UTC+1), and CEST (UTC+2) by the EU rule: from 01:00 UTC on the last
+  // Sunday of March to 01:00 UTC on the last Sunday of October.
   const std::int64_t s = t.unix_seconds();
-  std::int64_t days = s / 86400, rem = s % 86400;
-  if (rem < 0) {
-    rem += 86400;
-    --days;
-  }
-  const bg::date day = bg::date(1970, 1, 1) + bg::days(static_cast<long>(days));
-  const pt::ptime utc(day, pt::seconds(static_cast<long>(rem)));
-  const lt::local_date_time local(utc, zone);
-  const bg::date ld = local.local_time().date();
-  return Date(ld.year(), ld.month(), ld.day());
+  const int year = t.utc_date().year();
+  const auto at_one_utc = [](Date d) { return static_cast<std::int64_t>(d.serial()) * 86400 + 3600; };
+  const bool summer = s >= at_one_utc(last_sunday(year, 3)) && s < at_one_utc(last_sunday(year, 10));
+  return Timestamp(s + (summer ? 7200 : 3600)).utc_date();
 }
 
 Date today_in_copenhagen(const Clock& clock) { return copenhagen_date(clock.now()); }

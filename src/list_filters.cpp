@@ -5,7 +5,7 @@
 #include "detail/json_io.hpp"
 #include "klik/text.hpp"
 #include "klik/error.hpp"
-#include "klik/query_engine.hpp"
+#include "klik/project_user_lists.hpp"
 
 namespace klik {
 

@@ -368,89 +368,124 @@ class Parser {
     next();
   }
 
+  /// One condition as read: its field, operator and value tokens.
+  struct Condition {
+    Token field_token;
+    Field field{};
+    std::string name;  ///< the field's canonical name, for messages
+    Token op_token;
+    Op op{};
+    std::vector<Token> values;
+    [[nodiscard]] bool negated() const noexcept { return op == Op::Ne || op == Op::NotIn; }
+  };
+
+  static bool is_person(Field f) noexcept { return f == Field::Responsible || f == Field::Performer; }
+
+  /// field operator values: read, checked against the conditions before it, applied.
   void condition() {
-    const Token ft = next();
-    const auto field = ft.kind == Tok::Word ? field_of(ft.text) : std::nullopt;
-    if (!field)
+    Condition c;
+    c.field_token = next();
+    c.field = field(c.field_token);
+    static constexpr std::string_view field_names[] = {"project",     "phase",     "theme", "status", "priority",
+                                                       "colour",      "responsible", "performer", "title", "end"};
+    c.name = std::string(field_names[static_cast<std::size_t>(c.field)]);
+    c.op_token = peek();
+    c.op = operator_after(c.field, c.name);
+    not_repeated(c);
+    c.values = values_after(c.op, c.name);
+    apply(c);
+  }
+
+  Field field(const Token& ft) const {
+    const auto f = ft.kind == Tok::Word ? field_of(ft.text) : std::nullopt;
+    if (!f)
       fail_at(ft.pos,
               "expected a field (project, phase, theme, status, priority, colour, responsible, performer, title or "
               "end), found " + describe(ft));
-    static constexpr std::string_view field_names[] = {"project",     "phase",     "theme", "status", "priority",
-                                                       "colour",      "responsible", "performer", "title", "end"};
-    const std::string fname(field_names[static_cast<std::size_t>(*field)]);
-    const bool person = *field == Field::Responsible || *field == Field::Performer;
+    return *f;
+  }
 
-    // operator
+  /// The operator after a field: "~" for title, comparisons for end, (not) in,
+  /// =, != and (for people) is (not) empty for the others.
+  Op operator_after(Field f, const std::string& fname) {
     const Token ot = peek();
-    Op op{};
     const auto bad_op = [&]() -> void {
       std::string expected;
-      if (*field == Field::Title) expected = "\"~\"";
-      else if (*field == Field::End) expected = "\">=\", \"<=\", \">\", \"<\" or \"=\"";
-      else if (person) expected = "\"=\", \"!=\", \"in\", \"not in\", \"is empty\" or \"is not empty\"";
+      if (f == Field::Title) expected = "\"~\"";
+      else if (f == Field::End) expected = "\">=\", \"<=\", \">\", \"<\" or \"=\"";
+      else if (is_person(f)) expected = "\"=\", \"!=\", \"in\", \"not in\", \"is empty\" or \"is not empty\"";
       else expected = "\"in\", \"=\", \"!=\" or \"not in\"";
       fail_at(ot.pos, "expected " + expected + " after " + fname + ", found " + describe(ot));
     };
     if (ot.kind == Tok::Punct) {
-      const std::string& p = ot.text;
-      if (*field == Field::Title) {
-        if (p != "~") bad_op();
-        op = Op::Contains;
-      } else if (*field == Field::End) {
-        if (p == ">=") op = Op::Ge;
-        else if (p == "<=") op = Op::Le;
-        else if (p == ">") op = Op::Gt;
-        else if (p == "<") op = Op::Lt;
-        else if (p == "=") op = Op::Eq;
-        else bad_op();
-      } else if (p == "=") {
-        op = Op::Eq;
-      } else if (p == "!=") {
-        op = Op::Ne;
-      } else {
-        bad_op();
-      }
+      const auto op = punct_operator(f, ot.text);
+      if (!op) bad_op();
       next();
-    } else if (ot.kind == Tok::Word && *field != Field::Title && *field != Field::End) {
+      return *op;
+    }
+    if (ot.kind == Tok::Word && f != Field::Title && f != Field::End) {
       if (iequals(ot.text, "in")) {
-        op = Op::In;
         next();
-      } else if (iequals(ot.text, "not")) {
+        return Op::In;
+      }
+      if (iequals(ot.text, "not")) {
         next();
         expect_keyword("in", "\"in\" after \"not\"");
-        op = Op::NotIn;
-      } else if (person && iequals(ot.text, "is")) {
+        return Op::NotIn;
+      }
+      if (is_person(f) && iequals(ot.text, "is")) {
         next();
+        Op op = Op::IsEmpty;
         if (at_keyword("not")) {
           next();
           op = Op::IsNotEmpty;
-        } else {
-          op = Op::IsEmpty;
         }
         expect_keyword("empty", op == Op::IsEmpty ? "\"empty\" or \"not empty\" after \"is\"" : "\"empty\" after \"is not\"");
-      } else {
-        bad_op();
+        return op;
       }
-    } else {
-      bad_op();
     }
+    bad_op();
+    return Op::Eq;  // not reached: bad_op throws
+  }
 
-    // repeated fields
-    if (*field == Field::End) {
-      const bool lower_bound = op == Op::Ge || op == Op::Gt || op == Op::Eq;
-      const bool upper_bound = op == Op::Le || op == Op::Lt || op == Op::Eq;
+  /// A punctuation operator the field allows, or nothing.
+  static std::optional<Op> punct_operator(Field f, const std::string& p) {
+    if (f == Field::Title) return p == "~" ? std::optional(Op::Contains) : std::nullopt;
+    if (f == Field::End) {
+      if (p == ">=") return Op::Ge;
+      if (p == "<=") return Op::Le;
+      if (p == ">") return Op::Gt;
+      if (p == "<") return Op::Lt;
+      if (p == "=") return Op::Eq;
+      return std::nullopt;
+    }
+    if (p == "=") return Op::Eq;
+    if (p == "!=") return Op::Ne;
+    return std::nullopt;
+  }
+
+  /// Each field once, except end, which takes one lower and one upper bound.
+  void not_repeated(const Condition& c) {
+    if (c.field == Field::End) {
+      const bool lower_bound = c.op == Op::Ge || c.op == Op::Gt || c.op == Op::Eq;
+      const bool upper_bound = c.op == Op::Le || c.op == Op::Lt || c.op == Op::Eq;
       if ((lower_bound && have_from_) || (upper_bound && have_to_))
-        fail_at(ft.pos, std::string(lower_bound && have_from_ ? "a lower bound (end >= ...)" : "an upper bound (end <= ...)") +
-                            " on end given twice");
+        fail_at(c.field_token.pos,
+                std::string(lower_bound && have_from_ ? "a lower bound (end >= ...)" : "an upper bound (end <= ...)") +
+                    " on end given twice");
       have_from_ |= lower_bound;
       have_to_ |= upper_bound;
-    } else {
-      if (std::find(seen_.begin(), seen_.end(), *field) != seen_.end())
-        fail_at(ft.pos, fname + " given twice; combine the values in one condition, e.g. " + fname + " in (a, b)");
-      seen_.push_back(*field);
+      return;
     }
+    if (std::find(seen_.begin(), seen_.end(), c.field) != seen_.end())
+      fail_at(c.field_token.pos,
+              c.name + " given twice; combine the values in one condition, e.g. " + c.name + " in (a, b)");
+    seen_.push_back(c.field);
+  }
 
-    // values
+  /// The values after the operator: a parenthesised list after (not) in, none
+  /// after is (not) empty, else one.
+  std::vector<Token> values_after(Op op, const std::string& fname) {
     std::vector<Token> values;
     if (op == Op::In || op == Op::NotIn) {
       const Token lp = next();
@@ -466,82 +501,95 @@ class Parser {
     } else if (op != Op::IsEmpty && op != Op::IsNotEmpty) {
       values.push_back(value(fname));
     }
-    const bool negated = op == Op::Ne || op == Op::NotIn;
+    return values;
+  }
 
-    switch (*field) {
-      case Field::Project:
-        no_negation(negated, ot, fname);
-        for (const auto& v : values) {
-          if (v.kind == Tok::Word) {
-            if (const auto n = digits_value(v.text)) {
-              if (*n > static_cast<std::uint64_t>(u32max)) fail_at(v.pos, "project id " + v.text + " is too large");
-              q_.projects.emplace_back(ProjectId(static_cast<std::uint32_t>(*n)));
-              continue;
-            }
-          }
-          if (v.text.empty()) fail_at(v.pos, "expected a project id or name, found an empty string");
-          q_.projects.emplace_back(v.text);
-        }
-        break;
+  /// The condition into the query, by field.
+  void apply(const Condition& c) {
+    switch (c.field) {
+      case Field::Project: project_values(c); break;
       case Field::Phase:
-      case Field::Theme: {
-        no_negation(negated, ot, fname);
-        auto& out = *field == Field::Phase ? q_.phases : q_.themes;
-        (*field == Field::Phase ? phase_pos_ : theme_pos_) = ft.pos;
-        for (const auto& v : values) {
-          const auto n = v.kind == Tok::Word ? digits_value(v.text) : std::nullopt;
-          if (!n || *n == 0 || *n > 255) fail_at(v.pos, "expected a " + fname + " number 1-255, found " + describe(v));
-          out.push_back(static_cast<std::uint8_t>(*n));
-        }
-        break;
-      }
-      case Field::Status: enum_values(q_.statuses, values, negated, ot, fname); break;
-      case Field::Priority: enum_values(q_.priorities, values, negated, ot, fname); break;
-      case Field::Colour: enum_values(q_.colours, values, negated, ot, fname); break;
+      case Field::Theme: number_values(c); break;
+      case Field::Status: enum_values(q_.statuses, c.values, c.negated(), c.op_token, c.name); break;
+      case Field::Priority: enum_values(q_.priorities, c.values, c.negated(), c.op_token, c.name); break;
+      case Field::Colour: enum_values(q_.colours, c.values, c.negated(), c.op_token, c.name); break;
       case Field::Responsible:
-      case Field::Performer: {
-        PersonFilter& f = *field == Field::Responsible ? q_.responsible : q_.performer;
-        if (op == Op::IsEmpty || op == Op::IsNotEmpty) {
-          f.not_set = true;
-          f.negated = op == Op::IsNotEmpty;
-          break;
-        }
-        f.negated = negated;
-        for (const auto& v : values) {
-          if ((v.kind == Tok::Word && iequals(v.text, "empty")) || v.text == "Ikke påført") {
-            f.not_set = true;
-            continue;
-          }
-          if (v.kind == Tok::Word) {
-            if (const auto n = digits_value(v.text)) {
-              if (*n > static_cast<std::uint64_t>(u32max)) fail_at(v.pos, "user id " + v.text + " is too large");
-              f.users.emplace_back(UserId(static_cast<std::uint32_t>(*n)));
-              continue;
-            }
-          }
-          if (v.text.empty()) fail_at(v.pos, "expected a user id, an email or empty, found an empty string");
-          f.users.emplace_back(v.text);
-        }
-        break;
-      }
-      case Field::Title: q_.title_contains = values.front().text; break;
-      case Field::End: {
-        const Token& v = values.front();
-        Date d;
-        try {
-          d = Date::parse(v.text);
-        } catch (const InvalidArgumentError&) {
-          fail_at(v.pos, "expected a date YYYY-MM-DD after end " + ot.text + ", found " + describe(v));
-        }
-        if (op == Op::Gt) d += 1;
-        if (op == Op::Lt) d -= 1;
-        if (op == Op::Ge || op == Op::Gt || op == Op::Eq) q_.end_from = d;
-        if (op == Op::Le || op == Op::Lt || op == Op::Eq) q_.end_to = d;
-        if (q_.end_from && q_.end_to && *q_.end_from > *q_.end_to)
-          fail_at(ft.pos, "end date range is empty: from " + q_.end_from->iso() + " to " + q_.end_to->iso());
-        break;
-      }
+      case Field::Performer: person_values(c); break;
+      case Field::Title: q_.title_contains = c.values.front().text; break;
+      case Field::End: end_bound(c); break;
     }
+  }
+
+  /// project in (3, "Ydelsesrefusion"): ids (digits) or exact names.
+  void project_values(const Condition& c) {
+    no_negation(c.negated(), c.op_token, c.name);
+    for (const auto& v : c.values) {
+      if (v.kind == Tok::Word) {
+        if (const auto n = digits_value(v.text)) {
+          if (*n > static_cast<std::uint64_t>(u32max)) fail_at(v.pos, "project id " + v.text + " is too large");
+          q_.projects.emplace_back(ProjectId(static_cast<std::uint32_t>(*n)));
+          continue;
+        }
+      }
+      if (v.text.empty()) fail_at(v.pos, "expected a project id or name, found an empty string");
+      q_.projects.emplace_back(v.text);
+    }
+  }
+
+  /// phase in (1, 2) / theme = 3: numbers 1-255 (the project check comes at the end).
+  void number_values(const Condition& c) {
+    no_negation(c.negated(), c.op_token, c.name);
+    const bool phase = c.field == Field::Phase;
+    auto& out = phase ? q_.phases : q_.themes;
+    (phase ? phase_pos_ : theme_pos_) = c.field_token.pos;
+    for (const auto& v : c.values) {
+      const auto n = v.kind == Tok::Word ? digits_value(v.text) : std::nullopt;
+      if (!n || *n == 0 || *n > 255) fail_at(v.pos, "expected a " + c.name + " number 1-255, found " + describe(v));
+      out.push_back(static_cast<std::uint8_t>(*n));
+    }
+  }
+
+  /// responsible / performer: user ids, emails, or empty ("Ikke påført").
+  void person_values(const Condition& c) {
+    PersonFilter& f = c.field == Field::Responsible ? q_.responsible : q_.performer;
+    if (c.op == Op::IsEmpty || c.op == Op::IsNotEmpty) {
+      f.not_set = true;
+      f.negated = c.op == Op::IsNotEmpty;
+      return;
+    }
+    f.negated = c.negated();
+    for (const auto& v : c.values) {
+      if ((v.kind == Tok::Word && iequals(v.text, "empty")) || v.text == "Ikke påført") {
+        f.not_set = true;
+        continue;
+      }
+      if (v.kind == Tok::Word) {
+        if (const auto n = digits_value(v.text)) {
+          if (*n > static_cast<std::uint64_t>(u32max)) fail_at(v.pos, "user id " + v.text + " is too large");
+          f.users.emplace_back(UserId(static_cast<std::uint32_t>(*n)));
+          continue;
+        }
+      }
+      if (v.text.empty()) fail_at(v.pos, "expected a user id, an email or empty, found an empty string");
+      f.users.emplace_back(v.text);
+    }
+  }
+
+  /// end >= / <= / > / < / = a date: strict bounds become inclusive ones.
+  void end_bound(const Condition& c) {
+    const Token& v = c.values.front();
+    Date d;
+    try {
+      d = Date::parse(v.text);
+    } catch (const InvalidArgumentError&) {
+      fail_at(v.pos, "expected a date YYYY-MM-DD after end " + c.op_token.text + ", found " + describe(v));
+    }
+    if (c.op == Op::Gt) d += 1;
+    if (c.op == Op::Lt) d -= 1;
+    if (c.op == Op::Ge || c.op == Op::Gt || c.op == Op::Eq) q_.end_from = d;
+    if (c.op == Op::Le || c.op == Op::Lt || c.op == Op::Eq) q_.end_to = d;
+    if (q_.end_from && q_.end_to && *q_.end_from > *q_.end_to)
+      fail_at(c.field_token.pos, "end date range is empty: from " + q_.end_from->iso() + " to " + q_.end_to->iso());
   }
 
   Token value(const std::string& fname) {

@@ -923,6 +923,43 @@ std::vector<TaskId> visible_tasks(const TaskScope& scope, UserId viewer, std::sp
   return out;
 }
 
+SqlPredicate visibility_sql(const RightsModel& rights, const User& viewer) {
+  const TaskScope scope = rights.task_scope(viewer);
+  SqlPredicate out;
+  auto in_list = [&](const std::vector<ProjectId>& ps) {
+    if (ps.empty()) return std::string("0");
+    std::string s = "project IN (";
+    for (std::size_t i = 0; i < ps.size(); ++i) {
+      s += i ? ", ?" : "?";
+      out.params.push_back(ps[i].value());
+    }
+    return s + ")";
+  };
+  if (scope.side == Side::Kombit) {
+    out.where = scope.all_projects ? "(kind = 0)" : "(kind = 0 AND " + in_list(scope.all_tasks) + ")";
+    return out;
+  }
+  if (!scope.municipality) {
+    out.where = "(0)";
+    return out;
+  }
+  out.where = "(municipality = ?";
+  out.params.push_back(scope.municipality->value());
+  if (!scope.local_tasks) out.where += " AND kind = 0";
+  if (scope.all_projects) {
+    out.where += ")";
+    return out;
+  }
+  out.where += " AND (" + in_list(scope.all_tasks);
+  std::string assigned = in_list(scope.assigned_only);
+  const std::int64_t v = viewer.id.value();
+  out.where += " OR (" + assigned +
+               " AND (responsible = ? OR performer = ? OR (kind = 1 AND (parent_responsible = ? OR parent_performer = ?)))))";
+  out.params.insert(out.params.end(), {v, v, v, v});
+  out.where += ")";
+  return out;
+}
+
 std::string not_found_message(ObjectKind kind, std::string_view role) {
   std::string_view what = "object";
   switch (kind) {

@@ -5,7 +5,7 @@
 
 #include "detail/json_io.hpp"
 #include "detail/world_index.hpp"
-#include "klik/outbox.hpp"
+#include "klik/notification.hpp"
 #include "klik/user_admin.hpp"
 
 namespace klik {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <type_traits>
 
 #include "klik/error.hpp"
 #include "klik/query.hpp"
@@ -11,35 +12,19 @@ namespace klik::detail {
 // ---- Partition ----
 
 void Partition::reserve(std::size_t n) {
-  key.reserve(n), text.reserve(n), end.reserve(n), responsible.reserve(n), performer.reserve(n);
-  dates.reserve(n), status.reserve(n), priority.reserve(n), phase.reserve(n), theme.reserve(n);
-  version.reserve(n), parent.reserve(n);
+  for_each_column([n](auto& column) { column.reserve(n); });
 }
 
 void Partition::push_back_row() {
-  key.emplace_back(), text.emplace_back(), end.emplace_back(), responsible.emplace_back();
-  performer.emplace_back(), dates.emplace_back(), status.emplace_back(), priority.emplace_back();
-  phase.emplace_back(), theme.emplace_back(), version.emplace_back(), parent.emplace_back();
+  for_each_column([](auto& column) { column.emplace_back(); });
 }
-
-namespace {
-template <class V>
-void erase_at(V& v, std::size_t i) {
-  v.erase(v.begin() + static_cast<std::ptrdiff_t>(i));
-}
-template <class V>
-void permute(V& v, const std::vector<std::uint32_t>& order) {
-  V out;
-  out.reserve(v.size());
-  for (auto i : order) out.push_back(v[i]);
-  v.swap(out);
-}
-}  // namespace
 
 void Partition::erase_row(std::size_t row) {
-  erase_at(key, row), erase_at(text, row), erase_at(end, row), erase_at(responsible, row);
-  erase_at(performer, row), erase_at(dates, row), erase_at(status, row), erase_at(priority, row);
-  erase_at(phase, row), erase_at(theme, row), erase_at(version, row), erase_at(parent, row);
+  for_each_column([row](auto& column) { column.erase(column.begin() + static_cast<std::ptrdiff_t>(row)); });
+}
+
+void Partition::shrink_to_fit() {
+  for_each_column([](auto& column) { column.shrink_to_fit(); });
 }
 
 void Partition::sort_rows() {
@@ -49,9 +34,12 @@ void Partition::sort_rows() {
     return end[a] != end[b] ? end[a] < end[b] : key[a] < key[b];
   });
   if (std::is_sorted(order.begin(), order.end())) return;
-  permute(key, order), permute(text, order), permute(end, order), permute(responsible, order);
-  permute(performer, order), permute(dates, order), permute(status, order), permute(priority, order);
-  permute(phase, order), permute(theme, order), permute(version, order), permute(parent, order);
+  for_each_column([&order](auto& column) {
+    std::remove_reference_t<decltype(column)> sorted;
+    sorted.reserve(column.size());
+    for (auto i : order) sorted.push_back(column[i]);
+    column.swap(sorted);
+  });
 }
 
 // ---- WorldIndex ----
@@ -241,11 +229,7 @@ const std::string& WorldIndex::title(const Partition& part, std::size_t r) const
 }
 
 void WorldIndex::shrink() {
-  for (Partition& p : partitions) {
-    p.key.shrink_to_fit(), p.text.shrink_to_fit(), p.end.shrink_to_fit(), p.responsible.shrink_to_fit();
-    p.performer.shrink_to_fit(), p.dates.shrink_to_fit(), p.status.shrink_to_fit(), p.priority.shrink_to_fit();
-    p.phase.shrink_to_fit(), p.theme.shrink_to_fit(), p.version.shrink_to_fit(), p.parent.shrink_to_fit();
-  }
+  for (Partition& p : partitions) p.shrink_to_fit();
 }
 
 std::vector<std::uint32_t> WorldIndex::keys_assigned_to(UserId user, std::span<const ProjectId> only) const {

@@ -1,25 +1,40 @@
 #pragma once
 /// @file notifier.hpp
 /// @brief Where delivered notifications go: a narrow sink interface (in the
-/// style of a logging sink) and two sinks, in memory and a JSON-lines file.
+/// style of a logging sink), two sinks (in memory, a JSON-lines file), and the
+/// Dispatcher that hands the store's outbox to a sink.
 ///
 /// A Notifier only delivers; it never touches the store. Deliver throws on
-/// failure and the Dispatcher (outbox.hpp) reschedules: a notifier failure
-/// never undoes a committed change. Implementations override the protected
-/// do_* hooks; the public functions are the fixed entry points.
+/// failure and the Dispatcher reschedules: a notifier failure never undoes a
+/// committed change. Implementations override the protected do_* hooks; the
+/// public functions are the fixed entry points.
+///
+/// The Dispatcher reads the due entries (Store::pending_notifications), hands
+/// each to a Notifier, and marks it delivered; a failure is rescheduled with
+/// exponential backoff. Delivery is at-least-once: a crash between delivery and
+/// marking delivers that notification again after restart, but no committed
+/// notification is ever lost. Consumers de-duplicate on Notification::key
+/// (docs/store.md).
 ///
 /// Thread-safety: the public functions of the notifiers here may be called
-/// from several threads (each holds its own mutex).
+/// from several threads (each holds its own mutex); a Dispatcher is used from
+/// one thread at a time (several dispatchers on one store may deliver twice).
 
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
-#include "klik/outbox.hpp"
+#include "klik/date.hpp"
+#include "klik/notification.hpp"
 
 namespace klik {
+
+class Store;
 
 /// A notification sink.
 class Notifier {
@@ -72,6 +87,37 @@ class JsonLinesNotifier final : public Notifier {
   std::string path_;
   std::mutex mutex_;
   std::FILE* file_ = nullptr;
+};
+
+/// Hands due outbox entries to a notifier; see the file comment.
+class Dispatcher {
+ public:
+  struct Options {
+    std::size_t batch = 500;                 ///< entries per run_once
+    std::chrono::seconds first_retry{30};    ///< delay after the first failure
+    std::chrono::seconds max_retry{3600};    ///< backoff cap
+  };
+  /// Called for every failed delivery (the change that caused it stays committed).
+  using ErrorHandler = std::function<void(const Notification&, const std::string& error)>;
+
+  Dispatcher(Store& store, Notifier& notifier, Options options, ErrorHandler on_error = {});
+  Dispatcher(Store& store, Notifier& notifier) : Dispatcher(store, notifier, Options{}) {}
+
+  /// Delivers every entry due at `now` (up to Options::batch), then marks the
+  /// delivered ones in one transaction; returns how many were delivered. Failures are rescheduled at now + first_retry * 2^(attempts-1),
+  /// capped at max_retry, and reported to the error handler.
+  std::size_t run_once(Timestamp now);
+  /// Runs until nothing is due at `now`; returns the number delivered.
+  std::size_t drain(Timestamp now);
+
+  /// The retry delay after `attempts` failures (attempts >= 1).
+  [[nodiscard]] std::chrono::seconds backoff(std::uint32_t attempts) const noexcept;
+
+ private:
+  Store* store_;
+  Notifier* notifier_;
+  Options options_;
+  ErrorHandler on_error_;
 };
 
 }  // namespace klik

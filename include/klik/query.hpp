@@ -11,7 +11,7 @@
 ///       and responsible is empty order by end_date
 ///
 /// Values may be codes, English names or Danish labels ("Ikke påbegyndt").
-/// A query is evaluated for a viewer by the engine in query_engine.hpp; the
+/// A query is evaluated for a viewer by the engine in task_list.hpp; the
 /// viewer's rights decide which tasks enter at all.
 ///
 /// Thread-safety: plain values.

@@ -326,4 +326,18 @@ class RightsModel {
 /// The visible tasks of `viewer` among `tasks` (by asking the scope, not per-task decide).
 std::vector<TaskId> visible_tasks(const TaskScope& scope, UserId viewer, std::span<const TaskFacts> tasks);
 
+// ---- visibility pushed into a host's database ----
+
+/// A parameterised SQL WHERE fragment and its parameters ('?' placeholders, in order).
+struct SqlPredicate {
+  std::string where;
+  std::vector<std::int64_t> params;
+};
+/// The viewer's visibility as SQL over the column layout of docs/task-list.md
+/// ("Visibility in your own database"): a table with columns kind (0 task, 1
+/// local task), municipality, project, responsible, performer, parent_responsible,
+/// parent_performer (NULL when not set). Rows it selects are exactly the rows
+/// the engine would show to the viewer.
+SqlPredicate visibility_sql(const RightsModel& rights, const User& viewer);
+
 }  // namespace klik

@@ -34,6 +34,7 @@
 #include "klik/deadline.hpp"
 #include "klik/rights.hpp"
 #include "klik/store.hpp"
+#include "klik/workflows_sweep.hpp"
 
 namespace klik {
 

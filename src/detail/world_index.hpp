@@ -58,6 +58,20 @@ struct Partition {
   std::vector<std::uint32_t> version;
   std::vector<std::uint32_t> parent;  // local rows: parent task id; tasks: 0
 
+  /// Calls `f(column)` for each column above, in order: the one place that
+  /// lists them (reserve, push_back_row, erase_row, sort_rows, shrink_to_fit
+  /// go through it), so a new column is added here and in the declarations only.
+  template <class F>
+  void for_each_column(F&& f) {
+    f(key), f(text), f(end), f(responsible), f(performer), f(dates), f(status), f(priority), f(phase), f(theme),
+        f(version), f(parent);
+  }
+  template <class F>
+  void for_each_column(F&& f) const {
+    f(key), f(text), f(end), f(responsible), f(performer), f(dates), f(status), f(priority), f(phase), f(theme),
+        f(version), f(parent);
+  }
+
   [[nodiscard]] std::size_t size() const noexcept { return key.size(); }
   [[nodiscard]] bool is_local(std::size_t row) const noexcept { return key[row] & local_bit; }
   void reserve(std::size_t n);
@@ -65,6 +79,7 @@ struct Partition {
   void erase_row(std::size_t row);
   /// Re-establishes the (end, key) order after an end date changed.
   void sort_rows();
+  void shrink_to_fit();
 };
 
 /// Where a row lives.

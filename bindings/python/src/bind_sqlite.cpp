@@ -10,9 +10,10 @@
 #include "casters.hpp"
 #include "klik/json.hpp"
 #include "klik/notifier.hpp"
-#include "klik/outbox.hpp"
+#include "klik/notification.hpp"
 #include "klik/deadline.hpp"
 #include "klik/sqlite_store.hpp"
+#include "klik/workflows_sweep.hpp"
 
 namespace {
 

@@ -1,13 +1,14 @@
-// sweep_to_outbox (outbox.hpp): the deadline sweep over a store's indexes, its
+// sweep_to_outbox (workflows_sweep.hpp): the deadline sweep over a store's indexes, its
 // events routed to recipients (SPEC §5) and recorded in the outbox.
 #include <algorithm>
 #include <unordered_map>
 
 #include "detail/json_io.hpp"
 #include "detail/world_index.hpp"
-#include "klik/outbox.hpp"
+#include "klik/notification.hpp"
 #include "klik/store.hpp"
 #include "klik/sweep.hpp"
+#include "klik/workflows_sweep.hpp"
 
 namespace klik {
 

@@ -1,0 +1,33 @@
+#pragma once
+/// @file workflows_sweep.hpp
+/// @brief The daily deadline sweep as a workflow: judged over a store, its
+/// notifications recorded in the store's outbox (included by workflows.hpp).
+///
+/// Thread-safety: as the store's writes (one writer at a time is serialised by
+/// the store); reads a snapshot, then writes once.
+
+#include <cstddef>
+
+#include "klik/date.hpp"
+
+namespace klik {
+
+class Store;
+
+/// What sweep_to_outbox did.
+struct OutboxSweep {
+  std::size_t tasks = 0;          ///< tasks judged
+  std::size_t events = 0;         ///< rises to yellow or red (one notification each)
+  std::size_t colour_changes = 0; ///< last-notified colours written
+};
+
+/// The daily deadline sweep (sweep.hpp) over a store: judges every KLIK task on
+/// `day`, turns each rise into a notification ("deadline.yellow" /
+/// "deadline.red", key sweep_key_text) for the project's Plusbrugere in the
+/// task's municipality plus its responsible and performer (SPEC §5), and records
+/// the new last-notified colours together with those notifications in one
+/// transaction (Store::record_sweep). Rerunning on the same day adds nothing.
+/// Mutations between the judging snapshot and the recording are judged by the next run.
+OutboxSweep sweep_to_outbox(Store& store, Date day, Timestamp now);
+
+}  // namespace klik

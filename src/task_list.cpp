@@ -1,0 +1,281 @@
+// The task list (opgaveliste): pages with cursors, quick status and columnar
+// export, over the plan of detail/task_plan.hpp.
+#include "klik/task_list.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <string>
+
+#include "detail/colour_lut.hpp"
+#include "detail/json_io.hpp"
+#include "detail/task_plan.hpp"
+#include "detail/world_index.hpp"
+#include "klik/error.hpp"
+#include "klik/text.hpp"
+
+namespace klik {
+
+std::size_t ColourCounts::total() const noexcept {
+  std::size_t n = 0;
+  for (auto c : counts) n += c;
+  return n;
+}
+
+namespace {
+
+using detail::Hit;
+using detail::Partition;
+using detail::Plan;
+using detail::WorldIndex;
+using detail::for_each_match;
+using detail::make_plan;
+
+// ---- sorting and cursors ----
+
+/// The value of one sort column for a row: a number, or (titles) a string.
+struct SortValue {
+  std::int64_t number = 0;
+  std::string text;
+};
+
+/// The numeric value of a column (every column but Title).
+std::int64_t numeric_value(const Plan& plan, TaskColumn c, const Hit& h) noexcept {
+  const WorldIndex& w = *plan.w;
+  const Partition& p = w.partitions[h.partition];
+  const std::size_t r = h.row;
+  switch (c) {
+    case TaskColumn::Project: return w.project_name_rank[p.project_slot];
+    case TaskColumn::Title: return 0;
+    case TaskColumn::Phase: return p.phase[r];
+    case TaskColumn::Theme: return p.theme[r];
+    case TaskColumn::Deadline: return static_cast<std::int64_t>(detail::fast_colour(p.status[r], p.dates[r], plan.today_serial));
+    case TaskColumn::Priority: return static_cast<std::int64_t>(p.priority[r]);
+    case TaskColumn::Status: return static_cast<std::int64_t>(p.status[r]);
+    case TaskColumn::EndDate: return p.end[r];
+    case TaskColumn::Municipality: return p.municipality.value();
+    case TaskColumn::Id: return p.key[r];
+  }
+  return 0;
+}
+
+SortValue value_of(const Plan& plan, TaskColumn c, const Hit& h) {
+  if (c == TaskColumn::Title) {
+    const Partition& p = plan.w->partitions[h.partition];
+    return {0, plan.w->folded_title(p, h.row)};
+  }
+  return {numeric_value(plan, c, h), {}};
+}
+
+std::vector<SortKey> effective_sort(const TaskQuery& q) {
+  std::vector<SortKey> keys = q.sort;
+  if (keys.empty()) keys.push_back({TaskColumn::EndDate, false});
+  // Ties are always broken by the row key (task id; local tasks after tasks).
+  if (std::none_of(keys.begin(), keys.end(), [](const SortKey& k) { return k.column == TaskColumn::Id; }))
+    keys.push_back({TaskColumn::Id, false});
+  return keys;
+}
+
+/// Rows of one partition are stored in exactly this order.
+bool partition_order(const std::vector<SortKey>& keys) {
+  return keys.size() == 2 && keys[0].column == TaskColumn::EndDate && !keys[0].descending &&
+         keys[1].column == TaskColumn::Id && !keys[1].descending;
+}
+
+/// -1, 0, 1: how a hit compares with a cursor position under `keys`.
+int compare_to(const Plan& plan, const std::vector<SortKey>& keys, const Hit& h, const std::vector<SortValue>& pos) {
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    int c = 0;
+    if (keys[i].column == TaskColumn::Title) {
+      const int t = plan.w->folded_title(plan.w->partitions[h.partition], h.row).compare(pos[i].text);
+      c = t < 0 ? -1 : t > 0;
+    } else {
+      const std::int64_t v = numeric_value(plan, keys[i].column, h);
+      c = v < pos[i].number ? -1 : v > pos[i].number;
+    }
+    if (c) return keys[i].descending ? -c : c;
+  }
+  return 0;
+}
+
+bool hit_less(const Plan& plan, const std::vector<SortKey>& keys, const Hit& a, const Hit& b) {
+  for (const SortKey& k : keys) {
+    int c = 0;
+    if (k.column == TaskColumn::Title) {
+      const WorldIndex& w = *plan.w;
+      const int t = w.folded_title(w.partitions[a.partition], a.row).compare(w.folded_title(w.partitions[b.partition], b.row));
+      c = t < 0 ? -1 : t > 0;
+    } else {
+      const std::int64_t va = numeric_value(plan, k.column, a), vb = numeric_value(plan, k.column, b);
+      c = va < vb ? -1 : va > vb;
+    }
+    if (c) return k.descending ? c > 0 : c < 0;
+  }
+  return false;
+}
+
+std::string fingerprint(const TaskQuery& q) {
+  TaskQuery f = q;
+  f.offset = 0;
+  f.limit = 50;
+  f.cursor.clear();
+  return std::to_string(std::hash<std::string>{}(to_text(f)));
+}
+
+std::string encode_cursor(const TaskQuery& q, const std::vector<SortValue>& pos) {
+  detail::json j = detail::json::array();
+  j.push_back(fingerprint(q));
+  for (const SortValue& v : pos) {
+    if (v.text.empty())
+      j.push_back(v.number);
+    else
+      j.push_back(v.text);
+  }
+  return detail::base64_encode(j.dump());
+}
+
+std::vector<SortValue> decode_cursor(const TaskQuery& q, const std::vector<SortKey>& keys) {
+  auto bad = [] { throw InvalidArgumentError("this cursor is not from this query (or is damaged)", "cursor"); };
+  detail::json j;
+  try {
+    j = detail::parse_text(detail::base64_decode(q.cursor, "cursor"));
+  } catch (const InvalidArgumentError&) {
+    bad();
+  }
+  if (!j.is_array() || j.size() != keys.size() + 1 || j[0] != fingerprint(q)) bad();
+  std::vector<SortValue> pos;
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    const auto& v = j[i + 1];
+    if (keys[i].column == TaskColumn::Title) {
+      if (!v.is_string() && !(v.is_number_integer() && v.get<std::int64_t>() == 0)) bad();
+      pos.push_back({0, v.is_string() ? v.get<std::string>() : std::string()});
+    } else {
+      if (!v.is_number_integer()) bad();
+      pos.push_back({v.get<std::int64_t>(), {}});
+    }
+  }
+  return pos;
+}
+
+TaskRow make_row(const Plan& plan, const User& viewer, const Hit& h) {
+  const WorldIndex& w = *plan.w;
+  const Partition& p = w.partitions[h.partition];
+  const std::size_t r = h.row;
+  TaskRow row;
+  if (p.is_local(r)) {
+    row.task = TaskId(p.parent[r]);
+    row.local = LocalTaskId(p.key[r] & ~detail::local_bit);
+  } else {
+    row.task = TaskId(p.key[r]);
+  }
+  row.project = p.project;
+  row.project_name = w.projects[p.project_slot].name;  // views into the world
+  if (viewer.side == Side::Municipality) row.viewer_type = viewer.type_on(p.project);
+  row.municipality = p.municipality;
+  row.title = w.title(p, r);
+  row.phase = p.phase[r];
+  row.theme = p.theme[r];
+  row.colour = detail::fast_colour(p.status[r], p.dates[r], plan.today_serial);
+  row.priority = p.priority[r];
+  row.status = p.status[r];
+  row.end = Date::from_serial(p.end[r]);
+  if (p.responsible[r]) row.responsible = UserId(p.responsible[r]);
+  if (p.performer[r]) row.performer = UserId(p.performer[r]);
+  row.version = p.version[r];
+  return row;
+}
+
+/// All matching hits, sorted, after the cursor (if any).
+std::vector<Hit> sorted_hits(const Plan& plan, const TaskQuery& q, std::size_t* total, std::size_t want) {
+  const auto keys = effective_sort(q);
+  std::vector<Hit> hits;
+  std::optional<std::vector<SortValue>> after;
+  if (!q.cursor.empty()) after = decode_cursor(q, keys);
+  std::size_t n = 0;
+  for_each_match(plan, [&](std::uint32_t pi, std::uint32_t r) {
+    ++n;
+    const Hit h{pi, r};
+    if (after && compare_to(plan, keys, h, *after) <= 0) return;
+    hits.push_back(h);
+  });
+  if (total) *total = n;
+  if (plan.sources.size() == 1 && partition_order(keys)) {  // already in (end, id) order
+    if (want < hits.size()) hits.resize(want);
+    return hits;
+  }
+  auto less = [&](const Hit& a, const Hit& b) { return hit_less(plan, keys, a, b); };
+  if (want < hits.size()) {
+    std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(want), hits.end(), less);
+    hits.resize(want);
+  } else {
+    std::sort(hits.begin(), hits.end(), less);
+  }
+  return hits;
+}
+
+}  // namespace
+
+TaskPage list_tasks(const World& world, const RightsModel& rights, const User& viewer, const TaskQuery& query,
+                    Date today) {
+  const Plan plan = make_plan(world, rights, viewer, query, today, true);
+  const std::size_t skip = query.cursor.empty() ? query.offset : 0;
+  TaskPage page;
+  // One more than the page, to know whether another page follows.
+  const auto hits = sorted_hits(plan, query, &page.total, skip + query.limit + 1);
+  const std::size_t end = std::min<std::size_t>(hits.size(), skip + query.limit);
+  for (std::size_t i = skip; i < end; ++i) page.rows.push_back(make_row(plan, viewer, hits[i]));
+  if (hits.size() > skip + query.limit && !page.rows.empty()) {
+    const auto keys = effective_sort(query);
+    std::vector<SortValue> pos;
+    for (const SortKey& k : keys) pos.push_back(value_of(plan, k.column, hits[end - 1]));
+    page.next_cursor = encode_cursor(query, pos);
+  }
+  return page;
+}
+
+ColourCounts quick_status(const World& world, const RightsModel& rights, const User& viewer, const TaskQuery& query,
+                          Date today, bool apply_filters) {
+  TaskQuery q = query;
+  if (!apply_filters) {
+    q = TaskQuery{};
+    q.projects = query.projects;
+  }
+  const Plan plan = make_plan(world, rights, viewer, q, today, true);
+  ColourCounts out;
+  for_each_match(plan, [&](std::uint32_t pi, std::uint32_t r) {
+    const Partition& p = plan.w->partitions[pi];
+    ++out.counts[static_cast<std::size_t>(detail::fast_colour(p.status[r], p.dates[r], plan.today_serial))];
+  });
+  return out;
+}
+
+TaskColumns task_columns(const World& world, const RightsModel& rights, const User& viewer, const TaskQuery& query,
+                         Date today) {
+  const Plan plan = make_plan(world, rights, viewer, query, today, true);
+  const auto hits = sorted_hits(plan, query, nullptr, SIZE_MAX);
+  TaskColumns c;
+  const auto n = hits.size();
+  c.task.reserve(n), c.local.reserve(n), c.project.reserve(n), c.municipality.reserve(n), c.phase.reserve(n);
+  c.theme.reserve(n), c.colour.reserve(n), c.priority.reserve(n), c.status.reserve(n), c.end.reserve(n);
+  c.responsible.reserve(n), c.performer.reserve(n), c.title.reserve(n);
+  for (const Hit& h : hits) {
+    const Partition& p = plan.w->partitions[h.partition];
+    const std::size_t r = h.row;
+    const bool local = p.is_local(r);
+    c.task.push_back(local ? p.parent[r] : p.key[r]);
+    c.local.push_back(local ? (p.key[r] & ~detail::local_bit) : 0);
+    c.project.push_back(p.project.value());
+    c.municipality.push_back(p.municipality.value());
+    c.phase.push_back(p.phase[r]);
+    c.theme.push_back(p.theme[r]);
+    c.colour.push_back(detail::fast_colour(p.status[r], p.dates[r], plan.today_serial));
+    c.priority.push_back(p.priority[r]);
+    c.status.push_back(p.status[r]);
+    c.end.push_back(p.end[r]);
+    c.responsible.push_back(p.responsible[r]);
+    c.performer.push_back(p.performer[r]);
+    c.title.push_back(plan.w->title(p, r));
+  }
+  return c;
+}
+
+}  // namespace klik
