@@ -9,6 +9,7 @@
 #include <iostream>
 #include <klik/klik.hpp>
 #include <klik/sweep.hpp>
+#include <klik/workflows_sweep.hpp>
 #include <klik/query_engine.hpp>
 #include <klik/notifier.hpp>
 #include <klik/sqlite_store.hpp>

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "klik/notifier.hpp"
+#include "klik/workflows_sweep.hpp"
 #include "klik/query_engine.hpp"
 #include "klik/sqlite_store.hpp"
 #include "klik/store.hpp"

@@ -39,7 +39,7 @@
 #include "klik/deadline.hpp"
 #include "klik/error.hpp"
 #include "klik/model.hpp"
-#include "klik/outbox.hpp"
+#include "klik/notification.hpp"
 
 namespace klik {
 

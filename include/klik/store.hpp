@@ -36,7 +36,7 @@
 #include "klik/error.hpp"
 #include "klik/model.hpp"
 #include "klik/backend.hpp"
-#include "klik/outbox.hpp"
+#include "klik/notification.hpp"
 
 namespace klik {
 
