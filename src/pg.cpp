@@ -207,6 +207,15 @@ Connection::Connection(const std::string& conninfo, std::string label) : label_(
   }
 }
 
+void Connection::ensure() {
+  if (!c_) throw FailedPreconditionError("the PostgreSQL connection is closed");
+  if (!lost()) return;
+  broken_ = false;
+  PQreset(c_);
+  if (PQstatus(c_) != CONNECTION_OK) pg::fail(c_, nullptr, "lost the connection to PostgreSQL " + label_);
+  PQsetClientEncoding(c_, "UTF8");
+}
+
 void Connection::close() noexcept {
   if (c_) PQfinish(c_);
   c_ = nullptr;
@@ -229,10 +238,16 @@ bool ok(const PGresult* r) {
 }
 }  // namespace
 
+void Connection::failed(const PGresult* r, std::string_view what) {
+  // The server's own errors carry a SQLSTATE; libpq's (connection lost) do not.
+  if (PQstatus(c_) != CONNECTION_OK || sqlstate(r).empty()) broken_ = true;
+  fail(r, what);
+}
+
 Result Connection::exec(const std::string& sql) {
   if (!c_) throw FailedPreconditionError("the PostgreSQL connection is closed");
   Result r(PQexec(c_, sql.c_str()));
-  if (!ok(r.get())) fail(r.get(), what_sql(sql));
+  if (!ok(r.get())) failed(r.get(), what_sql(sql));
   return r;
 }
 
@@ -241,7 +256,7 @@ Result Connection::exec(const std::string& sql, const Params& params, bool binar
   const auto ptrs = params.pointers();
   Result r(PQexecParams(c_, sql.c_str(), params.size(), nullptr, ptrs.data(), params.lengths().data(),
                         params.formats().data(), binary_result ? 1 : 0));
-  if (!ok(r.get())) fail(r.get(), what_sql(sql));
+  if (!ok(r.get())) failed(r.get(), what_sql(sql));
   return r;
 }
 
@@ -256,7 +271,7 @@ void Connection::copy_in(const std::string& sql,
   if (!c_) throw FailedPreconditionError("the PostgreSQL connection is closed");
   {
     Result r(PQexec(c_, sql.c_str()));
-    if (PQresultStatus(r.get()) != PGRES_COPY_IN) fail(r.get(), what_sql(sql));
+    if (PQresultStatus(r.get()) != PGRES_COPY_IN) failed(r.get(), what_sql(sql));
   }
   bool sending = true;
   const auto send = [&](std::string_view data) {
@@ -277,14 +292,14 @@ void Connection::copy_in(const std::string& sql,
   Result r(PQgetResult(c_));
   const bool good = PQresultStatus(r.get()) == PGRES_COMMAND_OK;
   while (PGresult* rest = PQgetResult(c_)) PQclear(rest);
-  if (!good) fail(r.get(), what_sql(sql));
+  if (!good) failed(r.get(), what_sql(sql));
 }
 
 void Connection::copy_out(const std::string& sql, const std::function<void(std::string_view)>& row) {
   if (!c_) throw FailedPreconditionError("the PostgreSQL connection is closed");
   {
     Result r(PQexec(c_, sql.c_str()));
-    if (PQresultStatus(r.get()) != PGRES_COPY_OUT) fail(r.get(), what_sql(sql));
+    if (PQresultStatus(r.get()) != PGRES_COPY_OUT) failed(r.get(), what_sql(sql));
   }
   char* buf = nullptr;
   int n = 0;
@@ -305,12 +320,12 @@ void Connection::copy_out(const std::string& sql, const std::function<void(std::
   const bool good = n == -1 && PQresultStatus(r.get()) == PGRES_COMMAND_OK;
   while (PGresult* rest = PQgetResult(c_)) PQclear(rest);
   if (error) std::rethrow_exception(error);
-  if (!good) fail(r.get(), what_sql(sql));
+  if (!good) failed(r.get(), what_sql(sql));
 }
 
 std::vector<std::string> Connection::notifications() {
   if (!c_) throw FailedPreconditionError("the PostgreSQL connection is closed");
-  if (PQconsumeInput(c_) != 1) fail(nullptr, "cannot read notifications");
+  if (PQconsumeInput(c_) != 1) failed(nullptr, "cannot read notifications");
   std::vector<std::string> out;
   while (PGnotify* n = PQnotifies(c_)) {
     out.emplace_back(n->extra ? n->extra : "");
@@ -322,7 +337,14 @@ std::vector<std::string> Connection::notifications() {
 // ---- Transaction ----
 
 Transaction::Transaction(Connection& c, std::string_view mode) : c_(&c) {
-  c.exec(mode.empty() ? std::string("BEGIN") : "BEGIN " + std::string(mode));
+  const std::string begin = mode.empty() ? std::string("BEGIN") : "BEGIN " + std::string(mode);
+  try {
+    c.exec(begin);
+  } catch (const StorageError&) {
+    if (!c.lost()) throw;
+    c.ensure();
+    c.exec(begin);
+  }
 }
 
 Transaction::~Transaction() {

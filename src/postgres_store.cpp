@@ -243,8 +243,12 @@ class PostgresBackend final : public Backend {
   void close() override;
 
  private:
+  /// The connection, reconnected when it broke (a server restart). A call that
+  /// finds it broken reconnects once: transactions at their BEGIN, reads of the
+  /// outbox by running again (reschedule is not repeated: it fails once).
   pg::Connection& db() const {
     if (!db_) throw FailedPreconditionError("the PostgreSQL backend is closed");
+    db_.ensure();
     return db_;
   }
   void migrate();
@@ -286,7 +290,6 @@ std::string conninfo(const std::string& url, const PostgresOptions& o) {
 PostgresBackend::PostgresBackend(const std::string& url, PostgresOptions options)
     : url_(conninfo(url, options)), label_(label_of(url)), options_(options) {
   db_ = pg::Connection(url_, label_);
-  db_.exec("SET client_min_messages = warning");
   migrate();
   listen();
 }
@@ -938,20 +941,33 @@ std::vector<Notification> PostgresBackend::read_outbox(const pg::Result& r) cons
   return out;
 }
 
+/// Runs a read; when the connection turns out broken (a server restart),
+/// reconnects and runs it once more.
+template <class F>
+auto retrying(pg::Connection& c, const F& f) {
+  try {
+    return f();
+  } catch (const StorageError&) {
+    if (!c.lost()) throw;
+    c.ensure();
+    return f();
+  }
+}
+
 std::vector<Notification> PostgresBackend::pending_notifications(Timestamp now, std::size_t limit) const {
   std::lock_guard lock(mutex_);
   db();
-  const pg::Result r = db_.exec("SELECT " KLIK_OUTBOX_COLUMNS
+  const pg::Result r = retrying(db_, [&] { return db_.exec("SELECT " KLIK_OUTBOX_COLUMNS
                                 " FROM outbox WHERE NOT delivered AND next_attempt <= $1 ORDER BY id LIMIT $2",
                                 Params().add(now.unix_seconds()).add(static_cast<std::int64_t>(
-                                    std::min<std::size_t>(limit, static_cast<std::size_t>(INT64_MAX)))));
+                                    std::min<std::size_t>(limit, static_cast<std::size_t>(INT64_MAX))))); });
   return read_outbox(r);
 }
 
 std::vector<Notification> PostgresBackend::outbox() const {
   std::lock_guard lock(mutex_);
   db();
-  return read_outbox(db_.exec("SELECT " KLIK_OUTBOX_COLUMNS " FROM outbox ORDER BY id"));
+  return read_outbox(retrying(db_, [&] { return db_.exec("SELECT " KLIK_OUTBOX_COLUMNS " FROM outbox ORDER BY id"); }));
 }
 
 void PostgresBackend::mark_delivered(std::span<const std::uint64_t> ids) {

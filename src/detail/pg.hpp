@@ -116,12 +116,14 @@ class Connection {
   /// Connects with a libpq connection string or URL; `label` names the
   /// database in messages (the URL without its password). Throws StorageError.
   Connection(const std::string& conninfo, std::string label);
-  Connection(Connection&& o) noexcept : c_(std::exchange(o.c_, nullptr)), label_(std::move(o.label_)) {}
+  Connection(Connection&& o) noexcept
+      : c_(std::exchange(o.c_, nullptr)), label_(std::move(o.label_)), broken_(std::exchange(o.broken_, false)) {}
   Connection& operator=(Connection&& o) noexcept {
     if (this != &o) {
       close();
       c_ = std::exchange(o.c_, nullptr);
       label_ = std::move(o.label_);
+      broken_ = std::exchange(o.broken_, false);
     }
     return *this;
   }
@@ -130,6 +132,13 @@ class Connection {
   ~Connection() { close(); }
 
   void close() noexcept;
+  /// Reconnects (PQreset) when the connection broke, e.g. the server
+  /// restarted; throws StorageError when that fails too.
+  void ensure();
+  /// True when the connection broke (a call failed without reaching the server's
+  /// SQL, or libpq reports it bad): nothing of the failed call was done unless
+  /// it was a COMMIT.
+  [[nodiscard]] bool lost() const noexcept { return !c_ || broken_ || PQstatus(c_) != CONNECTION_OK; }
   [[nodiscard]] PGconn* get() const noexcept { return c_; }
   [[nodiscard]] const std::string& label() const noexcept { return label_; }
   explicit operator bool() const noexcept { return c_ != nullptr; }
@@ -154,8 +163,11 @@ class Connection {
   [[noreturn]] void fail(const PGresult* r, std::string_view what) const;
 
  private:
+  void failed(const PGresult* r, std::string_view what);
+
   PGconn* c_ = nullptr;
   std::string label_;
+  bool broken_ = false;
 };
 
 /// Appends `v` to a COPY text-format line, escaping backslash, tab, newline and CR.
@@ -163,6 +175,8 @@ void copy_escape(std::string& line, std::string_view v);
 
 /// BEGIN (with `mode`, e.g. "ISOLATION LEVEL REPEATABLE READ READ ONLY") on
 /// construction; commit() or ROLLBACK on destruction (errors ignored there).
+/// A BEGIN that finds the connection broken reconnects and begins again once
+/// (nothing was done yet), so a server restart costs no failed transaction.
 class Transaction {
  public:
   explicit Transaction(Connection& c, std::string_view mode = {});

@@ -108,7 +108,7 @@ class PgCluster:
                       "--locale=C", "--no-sync", "--no-instructions")
             with open(os.path.join(self.data, "postgresql.auto.conf"), "a", encoding="utf-8") as f:
                 f.write(f"listen_addresses = '127.0.0.1'\nport = {self.port}\nunix_socket_directories = '{self.dir}'\n"
-                        "fsync = on\nshared_buffers = 64MB\nmax_connections = 60\n")
+                        "fsync = on\nshared_buffers = 64MB\nmax_connections = 60\nrecovery_init_sync_method = syncfs\n")
             self.start()
             self.create_database("klik")
         except BaseException:
