@@ -27,6 +27,10 @@ std::unique_ptr<Backend> open_postgres_backend(const std::string& url, PostgresO
   throw StorageError("this klik was built without PostgreSQL (KLIK_WITH_POSTGRES=OFF): cannot open a PostgreSQL URL");
 }
 
+std::unique_ptr<Store> open_postgres_store(const std::string& url, PostgresOptions options) {
+  return std::make_unique<Store>(open_postgres_backend(url, options), options.calendars);
+}
+
 #else
 
 namespace {
@@ -94,8 +98,7 @@ constexpr const char* data_tables =
     "klik_head, municipality, project, wave, template, klik_user, membership, task, local_task, message, "
     "attachment, internal_note, field_log";
 
-constexpr std::uint32_t field_log_depth = 32;  // versions kept per object (as the SQLite store)
-constexpr std::size_t attachment_chunk = 256 * 1024;
+constexpr std::size_t attachment_chunk = 64 * 1024;  // as the SQLite store
 
 template <class E>
 std::int64_t num(E e) {
@@ -272,9 +275,21 @@ class PostgresBackend final : public Backend {
   PostgresOptions options_;
   mutable std::mutex mutex_;  // guards db_
   mutable pg::Connection db_;
-  mutable std::mutex listen_mutex_;  // guards listen_, known_, next_retry_
+  /// This backend has handed out every change up to `head` (load, commit,
+  /// changes_since), read after listener generation `generation`.
+  void seen(std::uint64_t head, std::uint64_t generation) const;
+  std::uint64_t generation() const {
+    std::lock_guard l(listen_mutex_);
+    return generation_;
+  }
+
+  mutable std::mutex listen_mutex_;  // guards the members below
   mutable pg::Connection listen_;
-  mutable std::uint64_t known_ = 0;  // the highest sequence number this backend has seen
+  mutable std::uint64_t known_ = 0;     // the highest sequence number handed out
+  mutable std::uint64_t notified_ = 0;  // the highest sequence number notified
+  mutable bool resync_ = false;         // the listener reconnected: notifications may be lost
+  mutable std::uint64_t generation_ = 0;  // listener connections made
+  mutable bool closed_ = false;
   mutable std::chrono::steady_clock::time_point next_retry_{};
 };
 
@@ -288,7 +303,7 @@ std::string conninfo(const std::string& url, const PostgresOptions& o) {
 }
 
 PostgresBackend::PostgresBackend(const std::string& url, PostgresOptions options)
-    : url_(conninfo(url, options)), label_(label_of(url)), options_(options) {
+    : url_(conninfo(url, options)), label_(label_of(url)), options_(std::move(options)) {
   db_ = pg::Connection(url_, label_);
   migrate();
   listen();
@@ -332,6 +347,14 @@ void PostgresBackend::migrate() {
 void PostgresBackend::listen() {
   listen_ = pg::Connection(url_, label_);
   listen_.exec("LISTEN klik_changes");
+  ++generation_;
+}
+
+void PostgresBackend::seen(std::uint64_t head, std::uint64_t generation) const {
+  std::lock_guard l(listen_mutex_);
+  known_ = std::max(known_, head);
+  // Only a read that began after the listener's last reconnect covers what it may have missed.
+  if (generation == generation_) resync_ = false;
 }
 
 // ---- writing ----
@@ -486,6 +509,7 @@ std::uint64_t PostgresBackend::commit(const Change& change, Outgoing notify, std
   db();
   require_writable();
   const std::string logged = to_json(change);
+  const std::uint64_t gen = generation();
   pg::Transaction tx(db_);
   const std::uint64_t seq = advance(after);
   std::visit(
@@ -550,8 +574,9 @@ std::uint64_t PostgresBackend::commit(const Change& change, Outgoing notify, std
   write_outbox(notify);
   write_log(seq, &logged);
   tx.commit();
-  std::lock_guard l(listen_mutex_);
-  known_ = std::max(known_, seq);
+  // The commit moved the sequence from `after`: everything up to seq is known
+  // only if the store had everything up to `after`; it says so by committing on it.
+  seen(seq, gen);
   return seq;
 }
 
@@ -559,6 +584,7 @@ std::uint64_t PostgresBackend::replace(const Dataset& data, std::uint64_t after)
   std::lock_guard lock(mutex_);
   db();
   require_writable();
+  const std::uint64_t gen = generation();
   pg::Transaction tx(db_);
   const std::uint64_t seq = advance(after);
   // TRUNCATE is instant where DELETE of a million rows is not; loads lock the
@@ -700,8 +726,7 @@ std::uint64_t PostgresBackend::replace(const Dataset& data, std::uint64_t after)
   write_log(seq, nullptr);
   tx.commit();
   db_.exec("ANALYZE task");
-  std::lock_guard l(listen_mutex_);
-  known_ = std::max(known_, seq);
+  seen(seq, gen);
   return seq;
 }
 
@@ -712,6 +737,7 @@ StoredWorld PostgresBackend::load() {
   db();
   StoredWorld w;
   Dataset& d = w.data;
+  const std::uint64_t gen = generation();
   pg::Transaction tx(db_, "ISOLATION LEVEL REPEATABLE READ READ ONLY");
   db_.exec(std::string("LOCK TABLE ") + data_tables + " IN ACCESS SHARE MODE");
   w.sequence = static_cast<std::uint64_t>(db_.scalar("SELECT seq FROM klik_head").value_or(0));
@@ -832,14 +858,14 @@ StoredWorld PostgresBackend::load() {
     w.field_log.push_back(e);
   });
   tx.commit();
-  std::lock_guard l(listen_mutex_);
-  known_ = std::max(known_, w.sequence);
+  seen(w.sequence, gen);
   return w;
 }
 
 std::optional<std::vector<SequencedChange>> PostgresBackend::changes_since(std::uint64_t after) const {
   std::lock_guard lock(mutex_);
   db();
+  const std::uint64_t gen = generation();
   pg::Transaction tx(db_, "ISOLATION LEVEL REPEATABLE READ READ ONLY");
   const auto head = static_cast<std::uint64_t>(db_.scalar("SELECT seq FROM klik_head").value_or(0));
   if (head < after) return std::nullopt;  // the database is behind the store (restored from a backup?)
@@ -859,34 +885,33 @@ std::optional<std::vector<SequencedChange>> PostgresBackend::changes_since(std::
                          ", column change: not a change: " + e.what());
     }
   }
-  std::lock_guard l(listen_mutex_);
-  known_ = std::max(known_, head);
+  seen(head, gen);
   return out;
 }
 
 bool PostgresBackend::may_have_changes() const {
   std::lock_guard lock(listen_mutex_);
+  if (closed_) return false;
   try {
     if (!listen_) {
-      // The listener broke: reconnect at most once a second; notifications may
-      // have been missed meanwhile, so answer yes once it is back.
+      // The listener broke: reconnect at most once a second. Notifications sent
+      // meanwhile are lost, so the answer is yes until a read after the reconnect.
       const auto now = std::chrono::steady_clock::now();
-      if (now < next_retry_) return false;
+      if (now < next_retry_) return resync_;
       next_retry_ = now + std::chrono::seconds(1);
       const_cast<PostgresBackend*>(this)->listen();
-      return true;
+      resync_ = true;
     }
-    bool newer = false;
     for (const std::string& payload : listen_.notifications()) {
       const auto seq = pg::parse_integer(payload);
-      if (!seq || static_cast<std::uint64_t>(*seq) > known_) newer = true;
+      notified_ = std::max(notified_, seq && *seq > 0 ? static_cast<std::uint64_t>(*seq) : ~std::uint64_t{0} >> 1);
     }
-    return newer;
   } catch (const Error&) {
     listen_.close();
     next_retry_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-    return false;  // the server is away: writes will fail, and the first after it is back catches up
+    // The server is away: writes fail meanwhile, and the first read after it is back catches up.
   }
+  return resync_ || notified_ > known_;
 }
 
 void PostgresBackend::read_attachment(AttachmentId id, const std::function<void(std::string_view)>& sink) const {
@@ -1003,13 +1028,19 @@ void PostgresBackend::close() {
   std::lock_guard l(listen_mutex_);
   db_.close();
   listen_.close();
+  closed_ = true;
 }
 
 }  // namespace
 
 std::unique_ptr<Backend> open_postgres_backend(const std::string& url, PostgresOptions options) {
   KLIK_REQUIRE(!url.empty(), "the PostgreSQL URL is empty");
-  return std::make_unique<PostgresBackend>(url, options);
+  return std::make_unique<PostgresBackend>(url, std::move(options));
+}
+
+std::unique_ptr<Store> open_postgres_store(const std::string& url, PostgresOptions options) {
+  Calendars calendars = options.calendars;
+  return std::make_unique<Store>(open_postgres_backend(url, std::move(options)), std::move(calendars));
 }
 
 #endif

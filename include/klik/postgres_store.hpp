@@ -19,6 +19,8 @@
 #include <string>
 
 #include "klik/backend.hpp"
+#include "klik/calendar.hpp"
+#include "klik/store.hpp"
 
 namespace klik {
 
@@ -32,6 +34,8 @@ struct PostgresOptions {
   /// Seconds to wait for the server when connecting (libpq connect_timeout;
   /// 0: libpq's default, wait indefinitely).
   int connect_timeout_seconds = 10;
+  /// The working-day calendars the store judges tasks on (open_postgres_store).
+  Calendars calendars = {};
 };
 
 /// The schema version this klik writes (table klik_schema); older ones are
@@ -50,5 +54,9 @@ inline constexpr int postgres_schema_version = 1;
 /// empty URL. A klik built without PostgreSQL (KLIK_WITH_POSTGRES=OFF) throws
 /// StorageError saying so.
 [[nodiscard]] std::unique_ptr<Backend> open_postgres_backend(const std::string& url, PostgresOptions options = {});
+
+/// A Store over open_postgres_backend(url, options): loads the world (and
+/// validates it) once, then keeps up with the other processes' commits.
+[[nodiscard]] std::unique_ptr<Store> open_postgres_store(const std::string& url, PostgresOptions options = {});
 
 }  // namespace klik
