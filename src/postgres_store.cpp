@@ -20,6 +20,10 @@ bool is_postgres_url(std::string_view text) noexcept {
   return text.starts_with("postgresql://") || text.starts_with("postgres://");
 }
 
+PostgresStore::PostgresStore(std::unique_ptr<Backend> backend, Calendars calendars, std::string server)
+    : Store(std::move(backend), std::move(calendars)), server_(std::move(server)) {}
+PostgresStore::~PostgresStore() = default;
+
 #ifndef KLIK_WITH_POSTGRES
 
 std::unique_ptr<Backend> open_postgres_backend(const std::string& url, PostgresOptions) {
@@ -27,8 +31,8 @@ std::unique_ptr<Backend> open_postgres_backend(const std::string& url, PostgresO
   throw StorageError("this klik was built without PostgreSQL (KLIK_WITH_POSTGRES=OFF): cannot open a PostgreSQL URL");
 }
 
-std::unique_ptr<Store> open_postgres_store(const std::string& url, PostgresOptions options) {
-  return std::make_unique<Store>(open_postgres_backend(url, options), options.calendars);
+std::unique_ptr<PostgresStore> open_postgres_store(const std::string& url, PostgresOptions options) {
+  return std::make_unique<PostgresStore>(open_postgres_backend(url, options), options.calendars, std::string());
 }
 
 #else
@@ -1038,9 +1042,11 @@ std::unique_ptr<Backend> open_postgres_backend(const std::string& url, PostgresO
   return std::make_unique<PostgresBackend>(url, std::move(options));
 }
 
-std::unique_ptr<Store> open_postgres_store(const std::string& url, PostgresOptions options) {
+std::unique_ptr<PostgresStore> open_postgres_store(const std::string& url, PostgresOptions options) {
   Calendars calendars = options.calendars;
-  return std::make_unique<Store>(open_postgres_backend(url, std::move(options)), std::move(calendars));
+  std::string server = url.empty() ? std::string() : label_of(url);
+  return std::make_unique<PostgresStore>(open_postgres_backend(url, std::move(options)), std::move(calendars),
+                                         std::move(server));
 }
 
 #endif

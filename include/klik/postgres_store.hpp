@@ -55,8 +55,21 @@ inline constexpr int postgres_schema_version = 1;
 /// StorageError saying so.
 [[nodiscard]] std::unique_ptr<Backend> open_postgres_backend(const std::string& url, PostgresOptions options = {});
 
+/// A Store in a PostgreSQL database: the Store's indexes over the PostgreSQL
+/// backend, and which server it is on. Create with open_postgres_store().
+class PostgresStore : public Store {
+ public:
+  PostgresStore(std::unique_ptr<Backend> backend, Calendars calendars, std::string server);
+  ~PostgresStore() override;
+  /// The server and database as "user@host:port/db" (never the password).
+  [[nodiscard]] const std::string& server() const noexcept { return server_; }
+
+ private:
+  std::string server_;
+};
+
 /// A Store over open_postgres_backend(url, options): loads the world (and
 /// validates it) once, then keeps up with the other processes' commits.
-[[nodiscard]] std::unique_ptr<Store> open_postgres_store(const std::string& url, PostgresOptions options = {});
+[[nodiscard]] std::unique_ptr<PostgresStore> open_postgres_store(const std::string& url, PostgresOptions options = {});
 
 }  // namespace klik
