@@ -95,7 +95,13 @@ struct JsonlFactory {
   }
 };
 
+// tests/postgres_store_contract_test.cpp compiles this file again with its own
+// factory (KLIK_CONTRACT_FACTORIES), as a binary that starts one PostgreSQL server.
+#ifndef KLIK_CONTRACT_FACTORIES
 using Factories = ::testing::Types<MemoryFactory, SqliteFactory, JsonlFactory>;
+#else
+using Factories = ::testing::Types<KLIK_CONTRACT_FACTORIES>;
+#endif
 TYPED_TEST_SUITE(StoreContract, Factories);
 
 TYPED_TEST(StoreContract, ExportReturnsTheImportedDataset) {

@@ -1043,9 +1043,29 @@ class SqliteStore(Store):
     def __enter__(self) -> SqliteStore: ...
     def __exit__(self, *exc: Any) -> bool: ...
 
-def open(path: str | os.PathLike[str], *, create: bool = True, read_only: bool = False,
-         durability: str = "full", calendars: Optional[Any] = None, follow_interval_ms: int = 0) -> SqliteStore:
+class PostgresStore(Store):
+    """A klik.Store kept in a PostgreSQL database, shared with other processes (it catches up with their commits)."""
+    @property
+    def server(self) -> str:
+        """'user@host:port/db', never the password."""
+    @property
+    def closed(self) -> bool: ...
+    def outbox(self) -> list[dict[str, Any]]: ...
+    def close(self) -> None: ...
+    def __enter__(self) -> PostgresStore: ...
+    def __exit__(self, *exc: Any) -> bool: ...
+
+@overload
+def open(path: os.PathLike[str], *, create: bool = True, read_only: bool = False,
+         durability: str = "full", calendars: Optional[Any] = None, follow_interval_ms: int = 0,
+         connect_timeout: int = 10) -> SqliteStore:
     """Opens (creating when absent) the klik store in a SQLite file."""
+@overload
+def open(path: str, *, create: bool = True, read_only: bool = False,
+         durability: str = "full", calendars: Optional[Any] = None, follow_interval_ms: int = 0,
+         connect_timeout: int = 10) -> SqliteStore | PostgresStore:
+    """Opens a klik store: a 'postgresql://' or 'postgres://' URL in PostgreSQL (a PostgresStore), anything
+    else in a SQLite file, created when absent (a SqliteStore)."""
 
 def salvage_sqlite(path: str | os.PathLike[str]) -> tuple[Dataset, list[dict[str, Any]]]:
     """The good rows of a klik SQLite file that open refuses, and what was dropped or cleared (file unchanged)."""

@@ -24,6 +24,7 @@ void init_rights(py::module_& m);
 void init_store(py::module_& m);
 void init_query(py::module_& m);
 void init_sqlite(py::module_& m);
+void init_postgres(py::module_& m);
 void init_workflows(py::module_& m);
 
 // The threading rule (docs/thread-safety.md). A store's locks and the GIL are two
