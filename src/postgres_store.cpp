@@ -725,8 +725,7 @@ std::uint64_t PostgresBackend::replace(const Dataset& data, std::uint64_t after)
     end();
   });
   for (const Attachment& a : data.attachments) write_attachment(a);  // binary, one statement each
-  // The log before the import cannot be replayed across it: keep only the marker.
-  db_.exec("DELETE FROM change_log WHERE seq < $1", Params().add(static_cast<std::int64_t>(seq)));
+  // The log is kept (it is the record of what happened); stores catching up stop at the marker and reload.
   write_log(seq, nullptr);
   tx.commit();
   db_.exec("ANALYZE task");
