@@ -145,3 +145,16 @@ def test_project_and_user_list_filters(store, small_world):
     assert all(u.municipality == plus.municipality for u in users)
     with pytest.raises(klik.ValidationError, match="/user_types/0"):
         klik.UserQuery.from_json('{"user_types": ["boss"]}')
+
+
+def test_every_store_imports_exports_and_sweeps_whatever_its_backend(tmp_path):
+    # import_json, export_json, outbox and sweep are klik.Store's, not only the SQLite store's.
+    world = klik.synthetic.generate(municipalities=1, scale=0.02)
+    text = klik.MemoryStore(world).export_json()
+    store = klik.MemoryStore()
+    store.import_json(text)
+    assert store.export_json() == text
+    counts = store.sweep("2026-03-02", tmp_path / "out.jsonl", now=klik.FixedClock(dt.date(2026, 3, 2)))
+    assert counts["tasks"] == len(world.tasks)
+    assert len(store.outbox()) == counts["events"]
+    assert counts["delivered"] == counts["events"]

@@ -13,29 +13,6 @@ using namespace klik;
 using py::arg;
 using namespace pybind11::literals;
 
-py::list outbox_dicts(const std::vector<Notification>& all) {
-  py::list out;
-  for (const Notification& n : all) {
-    py::dict d;
-    d["id"] = n.id;
-    d["event"] = n.event;
-    d["key"] = n.key;
-    py::list r;
-    for (UserId u : n.recipients) r.append(u.value());
-    d["recipients"] = r;
-    d["mailbox"] = n.mailbox;
-    d["sender"] = n.sender;
-    d["link"] = n.link;
-    d["payload"] = n.payload;
-    d["created"] = n.created.iso();
-    d["attempts"] = n.attempts;
-    d["delivered"] = n.delivered;
-    d["last_error"] = n.last_error;
-    out.append(d);
-  }
-  return out;
-}
-
 }  // namespace
 
 void init_postgres(py::module_& m) {
@@ -47,10 +24,6 @@ void init_postgres(py::module_& m) {
       .def_property_readonly("server", &PostgresStore::server,
                              "The server and database as 'user@host:port/db' (never the password).")
       .def_property_readonly("closed", &PostgresStore::closed, "True after close().")
-      .def(
-          "outbox",
-          [](const PostgresStore& s) { return outbox_dicts(without_gil([&] { return s.outbox(); })); },
-          "Every notification in the outbox (delivered or not) as dicts, oldest first.")
       .def(
           "close", [](PostgresStore& s) { s.close(); }, releases_gil(),
           "Closes the connections; later use raises klik.FailedPrecondition. Idempotent.")

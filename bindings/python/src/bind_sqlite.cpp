@@ -45,19 +45,11 @@ py::dict notification_dict(const Notification& n) {
 }  // namespace
 
 void init_sqlite(py::module_& m) {
-  py::class_<SqliteStore, Store, std::shared_ptr<SqliteStore>>(
-      m, "SqliteStore",
-      "A klik.Store kept in a SQLite file (see klik.open). Every change is committed to the file before it is "
-      "visible; use it as a context manager to close it cleanly.")
-      .def_property_readonly("path", &SqliteStore::path, "The database file.")
-      .def_property_readonly("closed", &SqliteStore::closed, "True after close().")
-      .def_property_readonly("schema_version", &SqliteStore::schema_version, releases_gil(),
-                             "The file's schema version.")
-      .def("integrity_check", &SqliteStore::integrity_check, releases_gil(),
-           "SQLite's integrity check: 'ok' or the problems.")
-      .def(
+  // What every store does with files and the outbox, whatever its backend: on klik.Store.
+  auto store = py::reinterpret_borrow<py::class_<Store, std::shared_ptr<Store>>>(m.attr("Store"));
+  store.def(
           "import_json",
-          [](SqliteStore& s, const py::object& source) {
+          [](Store& s, const py::object& source) {
             std::string text;
             if (py::isinstance<py::str>(source) &&
                 source.cast<std::string>().find_first_not_of(" \t\r\n") != std::string::npos &&
@@ -81,7 +73,7 @@ void init_sqlite(py::module_& m) {
           "text itself, in one transaction. Validated first: on error nothing changes.")
       .def(
           "export_json",
-          [](const SqliteStore& s, const py::object& path, int indent) -> py::object {
+          [](const Store& s, const py::object& path, int indent) -> py::object {
             std::string text;
             text = without_gil([&] { return to_json(s.export_dataset(), indent); });
             if (path.is_none()) return py::str(text);
@@ -95,7 +87,7 @@ void init_sqlite(py::module_& m) {
           "The whole world as a dataset JSON document: written to `path`, or returned as text when no path "
           "is given.")
       .def(
-          "outbox", [](const SqliteStore& s) {
+          "outbox", [](const Store& s) {
             const std::vector<Notification> all = without_gil([&] { return s.outbox(); });
             py::list out;
             for (const Notification& n : all) out.append(notification_dict(n));
@@ -104,7 +96,7 @@ void init_sqlite(py::module_& m) {
           "Every notification in the outbox (delivered or not) as dicts, oldest first.")
       .def(
           "sweep",
-          [](SqliteStore& s, const std::optional<Date>& day_arg, const py::object& notifications,
+          [](Store& s, const std::optional<Date>& day_arg, const py::object& notifications,
              const py::object& now_arg) {
             // "now" is injected (a datetime or a klik.Clock), defaulting to the real current time.
             Timestamp now;
@@ -139,7 +131,18 @@ void init_sqlite(py::module_& m) {
           "yellow or red as a notification in the outbox (with the new last-notified colours, in one "
           "transaction) and, when `notifications` names a file, delivers the notifications due at `now` to it "
           "as JSON lines. `now` is an aware datetime or a klik.Clock; default: the real current time. Returns "
-          "counts.")
+          "counts.");
+
+  py::class_<SqliteStore, Store, std::shared_ptr<SqliteStore>>(
+      m, "SqliteStore",
+      "A klik.Store kept in a SQLite file (see klik.open). Every change is committed to the file before it is "
+      "visible; use it as a context manager to close it cleanly.")
+      .def_property_readonly("path", &SqliteStore::path, "The database file.")
+      .def_property_readonly("closed", &SqliteStore::closed, "True after close().")
+      .def_property_readonly("schema_version", &SqliteStore::schema_version, releases_gil(),
+                             "The file's schema version.")
+      .def("integrity_check", &SqliteStore::integrity_check, releases_gil(),
+           "SQLite's integrity check: 'ok' or the problems.")
       .def(
           "close", [](SqliteStore& s) { s.close(); }, releases_gil(),
           "Checkpoints and closes the file; later use raises klik.FailedPrecondition. Idempotent.")
