@@ -69,7 +69,10 @@ class PgCluster:
         cmd = list(argv)
         if self.user and as_server:
             cmd = ["/usr/sbin/runuser", "-u", self.user, "--", *cmd]
-        r = subprocess.run(cmd, cwd=self.dir, capture_output=True, text=True, check=False)
+        # The server's programs run without the sanitizer runtimes the ASan pytest run preloads
+        # into Python (an instrumented LD_PRELOAD hangs `postgres -V` under initdb).
+        env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS")}
+        r = subprocess.run(cmd, cwd=self.dir, capture_output=True, text=True, check=False, env=env)
         if r.returncode != 0:
             log = ""
             if os.path.exists(os.path.join(self.dir, "server.log")):
