@@ -20,18 +20,14 @@
 #include "klik/postgres_store.hpp"
 #include "klik/synthetic.hpp"
 #include "pg_test_support.hpp"
+#include "store_test_support.hpp"
 
 using namespace klik;
 
 namespace {
 
 Dataset crash_dataset() {
-  synthetic::Options o;
-  o.municipalities = 1;
-  o.scale = 0.09;
-  o.content = false;
-  o.local_task_share = 0;
-  Dataset d = synthetic::generate(o);
+  Dataset d = klik::testing::one_municipality(0.09);
   for (Task& t : d.tasks) t.status = TaskStatus::NotActive;
   return d;
 }

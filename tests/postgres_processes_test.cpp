@@ -38,14 +38,7 @@ constexpr int processes = 4;
 constexpr int writes_per_process = 500;
 constexpr std::size_t hot_tasks = 8;  // few tasks: the writers overlap all the time
 
-Dataset dataset() {
-  synthetic::Options o;
-  o.municipalities = 1;
-  o.scale = 0.02;
-  o.content = false;
-  o.local_task_share = 0;
-  return synthetic::generate(o);
-}
+Dataset dataset() { return klik::testing::one_municipality(0.02); }
 
 /// An accepted write as its process saw it: the task, the status set, its notification's key.
 struct Accepted {
