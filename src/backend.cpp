@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "detail/json_io.hpp"
+#include "detail/overloaded.hpp"
 #include "klik/backend.hpp"
 #include "klik/enums.hpp"
 #include "klik/text.hpp"
@@ -15,11 +16,6 @@ using detail::json;
 using detail::ObjectReader;
 
 constexpr std::int64_t u32max = std::numeric_limits<std::uint32_t>::max();
-
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
 
 json cleared_json(const ClearedAssignments& c) {
   json tasks = json::array(), locals = json::array();
@@ -85,7 +81,7 @@ std::string_view change_kind(const Change& change) noexcept {
 
 std::string to_json(const Change& change) {
   json j = std::visit(
-      Overloaded{
+      detail::Overloaded{
           [](const TaskChanged& c) -> json {
             return {{"task", detail::to_json_value(c.task)}, {"fields", c.fields}};
           },

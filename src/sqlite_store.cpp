@@ -14,6 +14,7 @@
 #include <mutex>
 
 #include "detail/json_io.hpp"
+#include "detail/overloaded.hpp"
 #include "detail/sqlite.hpp"
 #include "detail/sqlite_rows.hpp"
 
@@ -582,19 +583,12 @@ void SqliteBackend::write_cleared(const ClearedAssignments& c) {
   for (const LocalTask& l : c.local_tasks) write_local(l);
 }
 
-namespace {
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
-};
-}  // namespace
-
 std::uint64_t SqliteBackend::commit(const Change& change, Outgoing notify, std::uint64_t after) {
   std::lock_guard lock(db_mutex_);
   require_open();
   sql::Transaction tx(db_);  // BEGIN IMMEDIATE: one writer at a time, across processes
   check_head(after);
-  std::visit(Overloaded{
+  std::visit(detail::Overloaded{
                  [&](const TaskChanged& c) {
                    write_task(c.task);
                    write_change_log(FieldLogEntry::Object::Task, c.task.id.value(), c.task.version, c.fields);

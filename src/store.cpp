@@ -15,6 +15,7 @@
 #include <shared_mutex>
 #include <thread>
 
+#include "detail/overloaded.hpp"
 #include "detail/world_index.hpp"
 #include "klik/rights.hpp"
 #include "klik/text.hpp"
@@ -132,11 +133,6 @@ struct Prepared {
   R result;
   std::optional<Change> change;
   std::optional<std::vector<Notification>> announced;
-};
-
-template <class... F>
-struct Overloaded : F... {
-  using F::operator()...;
 };
 
 /// How often a write is checked again on a newer state before giving up.
@@ -260,7 +256,7 @@ struct Store::Core {
 
   /// Applies a committed change to the indexes: this store's own, or another's.
   void apply(const Change& change) {
-    std::visit(Overloaded{
+    std::visit(detail::Overloaded{
                    [&](const TaskChanged& c) { apply_task(c.task, c.fields); },
                    [&](const UserSaved& c) {
                      apply_cleared(c.cleared);
