@@ -63,6 +63,8 @@ class JsonlBackend final : public klik::Backend {
       } else if (j.contains("change")) {
         const auto seq = j.at("seq").get<std::uint64_t>();
         w.replay.push_back({seq, klik::change_from_json(j["change"].dump())});
+        if (const auto* removed = std::get_if<klik::AttachmentRemoved>(&w.replay.back().change))
+          content_.erase(removed->attachment);
         if (j.contains("content")) {
           const auto a = klik::from_json<klik::Attachment>(j["content"].dump());
           content_[a.id] = a.content;
@@ -99,6 +101,7 @@ class JsonlBackend final : public klik::Backend {
     if (added) line["content"] = json::parse(klik::to_json(added->attachment));
     append(line);
     if (added) content_[added->attachment.id] = added->attachment.content;
+    if (const auto* removed = std::get_if<klik::AttachmentRemoved>(&change)) content_.erase(removed->attachment);
     record(notes);
     return sequence_ = after + 1;
   }

@@ -74,7 +74,8 @@ std::vector<std::string> user_field_names(std::uint32_t mask) {
 
 std::string_view change_kind(const Change& change) noexcept {
   static constexpr std::string_view names[] = {"task",    "user",  "user_removed", "local_task", "local_task_removed",
-                                               "message", "notes", "attachment",   "colours",    "notifications"};
+                                               "message", "notes", "attachment",   "colours",    "notifications",
+                                               "attachment_removed"};
   static_assert(std::size(names) == std::variant_size_v<Change>);
   return names[change.index()];
 }
@@ -108,6 +109,7 @@ std::string to_json(const Change& change) {
           },
           [](const ColoursNotified& c) -> json { return {{"colours", colours_json(c)}}; },
           [](const NotificationsOnly&) -> json { return json::object(); },
+          [](const AttachmentRemoved& c) -> json { return {{"attachment", c.attachment.value()}}; },
       },
       change);
   j["kind"] = std::string(change_kind(change));
@@ -168,6 +170,8 @@ Change change_from_json(std::string_view text) {
     out = std::move(c);
   } else if (kind == "notifications") {
     out = NotificationsOnly{};
+  } else if (kind == "attachment_removed") {
+    out = AttachmentRemoved{AttachmentId(static_cast<std::uint64_t>(r.integer("attachment", 1, std::numeric_limits<std::int64_t>::max())))};
   } else {
     throw InvalidArgumentError("unknown change kind \"" + excerpt(kind) + "\"", "/kind");
   }

@@ -27,6 +27,7 @@ class MemoryBackend final : public Backend {
     const std::lock_guard lock(mutex_);
     if (after != sequence_) throw StaleError("the memory store is at change " + std::to_string(sequence_));
     if (const auto* a = std::get_if<AttachmentAdded>(&change)) content_[a->attachment.id] = a->attachment.content;
+    if (const auto* r = std::get_if<AttachmentRemoved>(&change)) content_.erase(r->attachment);
     record(notify);
     return ++sequence_;
   }

@@ -572,6 +572,10 @@ std::uint64_t PostgresBackend::commit(const Change& change, Outgoing notify, std
               "UPDATE task SET notified = u.colour FROM unnest($1::bigint[], $2::smallint[]) AS u(id, colour) "
               "WHERE task.id = u.id",
               Params().add(ids + "}").add(colours + "}"));
+        } else if constexpr (std::is_same_v<T, AttachmentRemoved>) {
+          if (db_.exec("DELETE FROM attachment WHERE id=$1", Params().add(static_cast<std::int64_t>(c.attachment.value())))
+                  .affected() == 0)
+            stale("attachment " + std::to_string(c.attachment.value()) + " is gone already");
         }
       },
       change);

@@ -627,6 +627,10 @@ std::uint64_t SqliteBackend::commit(const Change& change, Outgoing notify, std::
                    }
                  },
                  [&](const NotificationsOnly&) {},
+                 [&](const AttachmentRemoved& c) {
+                   sql::Statement s(db_, "DELETE FROM attachment WHERE id=?");
+                   s.bind(1, static_cast<std::int64_t>(c.attachment.value())).run();
+                 },
              },
              change);
   write_outbox(notify);

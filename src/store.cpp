@@ -300,6 +300,9 @@ struct Store::Core {
                          index->notified.erase(task);
                    },
                    [&](const NotificationsOnly&) {},
+                   [&](const AttachmentRemoved& c) {
+                     std::erase_if(index->attachments, [&](const Attachment& a) { return a.id == c.attachment; });
+                   },
                },
                change);
   }
@@ -640,13 +643,32 @@ LocalTask Store::create_local_task(const LocalTask& task, const Announce<LocalTa
   });
 }
 
-LocalTask Store::put_local_task(const LocalTask& task, Outgoing notify) {
+namespace {
+/// The version of a stored local task; NotFoundError when there is none.
+std::uint32_t local_version(const WorldIndex& w, LocalTaskId id) {
+  const TaskRef* own = w.local_slot.contains(id) ? w.find_ref(id.value() | local_bit) : nullptr;
+  if (!own) throw not_found(ObjectKind::LocalTask);
+  return w.partitions[own->partition].version[own->row];
+}
+
+/// A local task changed since `read` (local tasks keep no field log: the
+/// message cannot name the fields).
+void check_local_version(const WorldIndex& w, LocalTaskId id, std::uint32_t read) {
+  const std::uint32_t current = local_version(w, id);
+  if (read != 0 && read != current)
+    throw ConflictError("local task " + std::to_string(id.value()) + " was changed by someone else (version " +
+                            std::to_string(current) + ", you read " + std::to_string(read) + ")",
+                        {});
+}
+}  // namespace
+
+LocalTask Store::put_local_task(const LocalTask& task, std::uint32_t expected_version, Outgoing notify) {
   Core& c = *core_;
   return c.write<LocalTask>(notify, [&]() -> Prepared<LocalTask> {
     c.backend->require_writable();
     const WorldIndex& w = *c.index;
-    const TaskRef* own = w.local_slot.contains(task.id) ? w.find_ref(task.id.value() | local_bit) : nullptr;
-    if (!own) throw not_found(ObjectKind::LocalTask);  // create_local_task adds local tasks
+    check_local_version(w, task.id, expected_version);  // NotFoundError: create_local_task adds local tasks
+    const TaskRef* own = w.find_ref(task.id.value() | local_bit);
     LocalTask stored = task;
     LocalTask before = w.local_at(w.partitions[own->partition], own->row);
     before.version = w.partitions[own->partition].version[own->row];
@@ -657,10 +679,10 @@ LocalTask Store::put_local_task(const LocalTask& task, Outgoing notify) {
   });
 }
 
-void Store::remove_local_task(LocalTaskId id, Outgoing notify) {
+void Store::remove_local_task(LocalTaskId id, std::uint32_t expected_version, Outgoing notify) {
   Core& c = *core_;
   c.write<bool>(notify, [&]() -> Prepared<bool> {
-    if (!c.index->local_slot.contains(id)) throw not_found(ObjectKind::LocalTask);
+    check_local_version(*c.index, id, expected_version);
     return {true, LocalTaskRemoved{id}, std::nullopt};
   });
 }
@@ -709,6 +731,16 @@ Attachment Store::add_attachment(const Attachment& attachment, Outgoing notify) 
     Attachment meta = stored;
     meta.content.clear();
     return {std::move(meta), AttachmentAdded{std::move(stored)}, std::nullopt};
+  });
+}
+
+void Store::remove_attachment(AttachmentId id, Outgoing notify) {
+  Core& c = *core_;
+  c.write<bool>(notify, [&]() -> Prepared<bool> {
+    const auto& all = c.index->attachments;
+    if (std::none_of(all.begin(), all.end(), [&](const Attachment& a) { return a.id == id; }))
+      throw not_found(ObjectKind::Attachment);
+    return {true, AttachmentRemoved{id}, std::nullopt};
   });
 }
 

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "detail/json_io.hpp"
+#include "detail/workflow_support.hpp"
 #include "detail/world_index.hpp"
 #include "klik/notification.hpp"
 #include "klik/user_admin.hpp"
@@ -30,50 +31,12 @@ bool real_day(int day, int month, int yy) {
   return true;
 }
 
-/// The current copy of the actor; NotFoundError when they no longer exist.
-User actor_of(const World& w, UserId id) {
-  const User* u = w.user(id);
-  if (!u) throw not_found(ObjectKind::User);
-  return *u;
-}
-
-/// Facts of a KLIK task, or the one task not-found error (the same as decide()'s
-/// for a task the actor may not see, so nothing tells the two apart).
-TaskFacts facts_of(const World& w, TaskId id) {
-  const auto task = w.task(id);
-  const auto project = w.project_of(id);
-  if (!task || !project) throw not_found(ObjectKind::Task);
-  return task_facts(*task, *project);
-}
-
-/// A user the actor administers; another municipality's user is "not found".
-const User* target_of(const World& w, const User& actor, UserId id) {
-  const User* target = w.user(id);
-  if (!target || (actor.side == Side::Municipality && target->municipality != actor.municipality))
-    throw not_found(ObjectKind::User);
-  return target;
-}
-
-std::vector<User> all_users(const World& w) {
-  std::vector<User> users;
-  for (const User* u : w.users()) users.push_back(*u);
-  return users;
-}
-
-Notification notification(const std::string& event, const User& sender, std::string link, detail::json payload,
-                          Timestamp now) {
-  Notification n;
-  n.event = event;
-  n.sender = sender.side == Side::Kombit ? "KOMBIT KLIK (" + sender.full_name + ")" : sender.full_name + " <" +
-                                                                                          sender.email + ">";
-  n.link = std::move(link);
-  n.payload = payload.dump();
-  n.created = now;
-  n.next_attempt = now;
-  return n;
-}
-
-std::string task_link(TaskId t) { return "/tasks/" + std::to_string(t.value()); }
+using detail::actor_of;
+using detail::all_users;
+using detail::facts_of;
+using detail::notification;
+using detail::target_of;
+using detail::task_link;
 
 }  // namespace
 

@@ -75,4 +75,39 @@ std::optional<std::string> World::internal_notes(TaskId id) const {
   return it->second;
 }
 
+const Attachment* World::attachment(AttachmentId id) const noexcept {
+  for (const Attachment& a : index_->attachments)
+    if (a.id == id) return &a;
+  return nullptr;
+}
+
+std::vector<const Attachment*> World::attachments(TaskId task) const {
+  std::vector<const Attachment*> out;
+  for (const Attachment& a : index_->attachments)
+    if (a.task == task) out.push_back(&a);
+  std::sort(out.begin(), out.end(), [](const Attachment* a, const Attachment* b) { return a->id < b->id; });
+  return out;
+}
+
+std::vector<const Message*> World::thread(TaskId task) const {
+  std::vector<const Message*> out;
+  const std::optional<Task> t = this->task(task);
+  const std::optional<ProjectId> project = project_of(task);
+  if (!t || !project) return out;
+  // The waves of this project that the task's municipality is in.
+  std::vector<WaveId> waves;
+  for (const RolloutWave& w : index_->waves)
+    if (w.project == *project && std::find(w.members.begin(), w.members.end(), t->municipality) != w.members.end())
+      waves.push_back(w.id);
+  for (const Message& m : index_->messages) {
+    const MessageTarget& to = m.target;
+    if (to.task == task || to.project == project ||
+        (to.wave && std::find(waves.begin(), waves.end(), *to.wave) != waves.end()))
+      out.push_back(&m);
+  }
+  std::sort(out.begin(), out.end(),
+            [](const Message* a, const Message* b) { return std::pair(a->time, a->id) < std::pair(b->time, b->id); });
+  return out;
+}
+
 }  // namespace klik

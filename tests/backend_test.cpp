@@ -2,6 +2,8 @@
 // keep in their change sequence and other processes read back.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "klik/backend.hpp"
 #include "store_test_support.hpp"
 
@@ -41,12 +43,16 @@ std::vector<Change> one_of_each() {
           NotesSet{t.id, ""},
           AttachmentAdded{a},
           ColoursNotified{{{t.id, DeadlineColour::Red}, {TaskId(2), std::nullopt}}},
-          NotificationsOnly{}};
+          NotificationsOnly{},
+          AttachmentRemoved{AttachmentId(3)}};
 }
 
 }  // namespace
 
 TEST(ChangeJson, EveryKindRoundTrips) {
+  std::set<std::size_t> kinds;
+  for (const Change& c : one_of_each()) kinds.insert(c.index());
+  EXPECT_EQ(kinds.size(), std::variant_size_v<Change>) << "one_of_each() lacks a kind of change";
   for (const Change& c : one_of_each()) {
     SCOPED_TRACE(std::string(change_kind(c)));
     const std::string text = to_json(c);

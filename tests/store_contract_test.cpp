@@ -255,6 +255,55 @@ TYPED_TEST(StoreContract, LocalTasksPutReplaceRemove) {
   EXPECT_THROW(this->store->put_local_task(l), NotFoundError);  // put changes, never creates
 }
 
+TYPED_TEST(StoreContract, LocalTaskWritesNamingAnOldVersionAreConflicts) {
+  const Task parent = data().tasks[5];
+  LocalTask l;
+  l.parent = parent.id;
+  l.municipality = parent.municipality;
+  l.title = "Indkøb af scannere";
+  l.end = Date(2026, 9, 1);
+  l = this->store->create_local_task(l);
+  LocalTask mine = l, theirs = l;
+  theirs.status = TaskStatus::Started;
+  EXPECT_EQ(this->store->put_local_task(theirs, 1).version, 2u);
+  mine.title = "Indkøb af scannere og printere";
+  EXPECT_THROW(this->store->put_local_task(mine, 1), ConflictError);  // based on version 1: refused
+  EXPECT_THROW(this->store->remove_local_task(l.id, 1), ConflictError);
+  this->reopen();
+  const LocalTask* now = this->store->snapshot()->local_task(l.id);
+  ASSERT_NE(now, nullptr);
+  EXPECT_EQ(now->title, "Indkøb af scannere");
+  EXPECT_EQ(now->status, TaskStatus::Started);
+  this->store->remove_local_task(l.id, 2);
+  EXPECT_EQ(this->store->snapshot()->local_task(l.id), nullptr);
+}
+
+TYPED_TEST(StoreContract, RemovingAnAttachmentRemovesItsContent) {
+  const TaskId task = data().tasks[9].id;
+  Attachment a;
+  a.task = task;
+  a.file_name = "tidsplan.txt";
+  a.media_type = "text/plain";
+  a.uploaded_by = data().users[0].id;
+  a.content = std::string(100'000, 'x');
+  const Attachment kept = this->store->add_attachment(a);
+  a.file_name = "forkert-fil.txt";
+  const Attachment gone = this->store->add_attachment(a);
+  this->store->remove_attachment(gone.id);
+  EXPECT_THROW(this->store->remove_attachment(gone.id), NotFoundError);
+  this->reopen();
+  const auto list = this->store->attachments(task);
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list.front().id, kept.id);
+  EXPECT_EQ(this->store->snapshot()->attachment(gone.id), nullptr);
+  EXPECT_THROW((void)this->store->attachment_content(gone.id), NotFoundError);
+  EXPECT_EQ(this->store->attachment_content(kept.id), a.content);
+  const Dataset out = this->store->export_dataset();
+  EXPECT_EQ(std::count_if(out.attachments.begin(), out.attachments.end(),
+                          [&](const Attachment& x) { return x.id == gone.id; }),
+            0);
+}
+
 // Issue 9: ids of new objects were max+1 of a snapshot, and put_* replaced an
 // existing id silently. Creation is its own call; the store assigns the id.
 TYPED_TEST(StoreContract, PutNeverCreatesAndCreateNeverReplaces) {

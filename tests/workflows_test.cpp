@@ -15,43 +15,10 @@
 
 #include "klik/outbox.hpp"
 #include "klik/synthetic.hpp"
+#include "workflow_fixture.hpp"
 
 using namespace klik;
-
-namespace {
-
-struct Fixture : ::testing::Test {
-  Dataset data;
-  std::unique_ptr<Store> store;
-  FixedClock clock{Date(2026, 3, 2)};
-  std::unique_ptr<Workflows> flows;
-
-  void SetUp() override {
-    synthetic::Options o;
-    o.municipalities = 3;
-    o.scale = 0.25;
-    data = synthetic::generate(o);
-    store = make_memory_store(data);
-    flows = std::make_unique<Workflows>(*store, clock);
-  }
-  ProjectId project_of(const Task& t) const { return data.templates[t.template_id.value() - 1].project; }
-  const User& user(UserId id) const {
-    return *std::find_if(data.users.begin(), data.users.end(), [&](const User& u) { return u.id == id; });
-  }
-  /// A user of `m` with `type` on `p` (and not `not_this`).
-  const User* find(MunicipalityId m, ProjectId p, UserType type, UserId not_this = UserId()) const {
-    for (const User& u : data.users)
-      if (u.municipality == m && u.type_on(p) == type && u.id != not_this) return &u;
-    return nullptr;
-  }
-  const User& kombit_admin() const {
-    return *std::find_if(data.users.begin(), data.users.end(),
-                         [](const User& u) { return u.side == Side::Kombit && u.administrator; });
-  }
-  std::vector<Notification> outbox() const { return store->outbox(); }
-};
-
-}  // namespace
+using klik::testing::Fixture;
 
 TEST_F(Fixture, LightUserChangesStatusOnlyOnTheirOwnTasks) {
   // a task whose responsible is a Light-bruger

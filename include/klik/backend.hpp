@@ -147,12 +147,19 @@ struct NotificationsOnly {
   friend bool operator==(const NotificationsOnly&, const NotificationsOnly&) = default;
 };
 
+/// An attachment was deleted, its content with it.
+struct AttachmentRemoved {
+  AttachmentId attachment;
+  friend bool operator==(const AttachmentRemoved&, const AttachmentRemoved&) = default;
+};
+
 /// One checked write, as a backend commits it.
 using Change = std::variant<TaskChanged, UserSaved, UserRemoved, LocalTaskSaved, LocalTaskRemoved, MessageAdded,
-                            NotesSet, AttachmentAdded, ColoursNotified, NotificationsOnly>;
+                            NotesSet, AttachmentAdded, ColoursNotified, NotificationsOnly, AttachmentRemoved>;
 
 /// The kind of a change in words: "task", "user", "user_removed", "local_task",
-/// "local_task_removed", "message", "notes", "attachment", "colours", "notifications".
+/// "local_task_removed", "message", "notes", "attachment", "colours", "notifications",
+/// "attachment_removed".
 std::string_view change_kind(const Change& change) noexcept;
 
 /// A change as one compact JSON object ({"kind": ..., ...}), attachment content

@@ -56,6 +56,8 @@ class FixedClock final : public Clock {
   /// Noon Copenhagen time on `d` (so "today" is `d` whatever the season).
   explicit FixedClock(Date d) noexcept : t_(static_cast<std::int64_t>(d.serial()) * 86400 + 11 * 3600) {}
   [[nodiscard]] Timestamp now() const override { return t_; }
+  /// Moves the clock (tests stepping through time; not while other threads read it).
+  void set(Timestamp t) noexcept { t_ = t; }
 
  private:
   Timestamp t_;

@@ -71,6 +71,14 @@ class World {
   [[nodiscard]] std::optional<ProjectId> project_of(TaskId id) const;
   [[nodiscard]] const std::vector<RolloutWave>& waves() const noexcept;
   [[nodiscard]] std::optional<std::string> internal_notes(TaskId id) const;
+  /// An attachment's metadata (its content is read through the Store), or null.
+  [[nodiscard]] const Attachment* attachment(AttachmentId id) const noexcept;
+  /// A task's attachments (metadata), by id.
+  [[nodiscard]] std::vector<const Attachment*> attachments(TaskId task) const;
+  /// A task's message thread, oldest first (by time, then id): the messages on the
+  /// task, and KOMBIT's broadcasts to its project or to a rollout wave of that
+  /// project that its municipality is in. Empty for an unknown task.
+  [[nodiscard]] std::vector<const Message*> thread(TaskId task) const;
 
   /// The index the query engine reads (private layout, src/detail).
   [[nodiscard]] const detail::WorldIndex& index() const noexcept { return *index_; }
@@ -186,9 +194,11 @@ class Store {
   /// must be unused (AlreadyExistsError). The version is 1. `announce` as in create_user.
   LocalTask create_local_task(const LocalTask& task, const Announce<LocalTask>& announce = {});
   /// Changes an existing local task (NotFoundError when there is none). A task
-  /// equal to the stored one changes nothing.
-  LocalTask put_local_task(const LocalTask& task, Outgoing notify = {});
-  void remove_local_task(LocalTaskId id, Outgoing notify = {});
+  /// equal to the stored one changes nothing. `expected_version` as in TaskUpdate
+  /// (ConflictError; local tasks keep no field log, so it names no fields).
+  LocalTask put_local_task(const LocalTask& task, std::uint32_t expected_version = 0, Outgoing notify = {});
+  /// Removes a local task. `expected_version` as in put_local_task.
+  void remove_local_task(LocalTaskId id, std::uint32_t expected_version = 0, Outgoing notify = {});
 
   // ---- messages, notes, attachments ----
 
@@ -199,6 +209,8 @@ class Store {
   /// Stores an attachment with its content (`size` is taken from the content);
   /// an id of 0 is assigned. Returns the metadata (content left empty).
   Attachment add_attachment(const Attachment& attachment, Outgoing notify = {});
+  /// Deletes an attachment and its content. Throws NotFoundError.
+  void remove_attachment(AttachmentId id, Outgoing notify = {});
   /// Streams an attachment's content to `sink` in chunks. Throws NotFoundError.
   void read_attachment(AttachmentId id, const std::function<void(std::string_view)>& sink) const;
   /// An attachment's whole content.

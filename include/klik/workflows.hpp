@@ -28,8 +28,11 @@
 /// and is safe to use from several threads as the store is (one writer at a time
 /// is serialised by the store).
 
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "klik/deadline.hpp"
 #include "klik/rights.hpp"
@@ -45,6 +48,34 @@ struct TaskChange {
   std::optional<TaskStatus> status{};
   std::optional<std::optional<UserId>> responsible{};  ///< a user, or nullopt inside to clear
   std::optional<std::optional<UserId>> performer{};
+};
+
+/// What a user changes on a local task. Unset members stay as they are.
+struct LocalTaskChange {
+  LocalTaskId task;
+  std::uint32_t expected_version = 0;  ///< the version the user saw; 0 skips the check
+  std::optional<std::string> title{};
+  std::optional<std::string> description{};
+  std::optional<Date> end{};
+  std::optional<TaskStatus> status{};  ///< not started, started or completed (never not active)
+  std::optional<std::optional<UserId>> responsible{};
+  std::optional<std::optional<UserId>> performer{};
+};
+
+/// What changes in a user's details (Administrér eksisterende brugere). Unset members stay.
+struct UserDetailsChange {
+  UserId user;
+  std::uint32_t expected_version = 0;  ///< the version the editor saw; 0 skips the check
+  std::optional<std::string> full_name{};
+  std::optional<std::string> email{};
+  std::optional<std::string> organisation{};
+};
+
+/// One page of a task's message thread.
+struct MessagePage {
+  std::vector<Message> messages;  ///< oldest first
+  std::size_t offset = 0;         ///< of the first message here, in the whole thread
+  std::size_t total = 0;          ///< messages in the whole thread
 };
 
 /// Finds a Danish CPR number (DDMMYY-SSSS whose first six digits are a real
@@ -83,6 +114,46 @@ class Workflows {
   /// 0 (InvalidArgumentError otherwise): the store assigns it under its write
   /// lock. Its responsible and performer are notified.
   LocalTask create_local_task(UserId actor, LocalTask task);
+
+  // ---- the municipality's side: reading, files, local tasks (workflows.md) ----
+
+  /// A task's message thread as its viewers read it (view_task), oldest first:
+  /// the messages on the task (KOMBIT's and the municipality's) and KOMBIT's
+  /// broadcasts to its project or to a rollout wave its municipality is in
+  /// (World::thread). `limit` is 1..1000 (InvalidArgumentError otherwise); an
+  /// offset past the end gives an empty page.
+  [[nodiscard]] MessagePage messages(UserId actor, TaskId task, std::size_t offset = 0,
+                                     std::size_t limit = 50) const;
+
+  /// A task's files (view_task), metadata only, by id.
+  [[nodiscard]] std::vector<Attachment> files(UserId actor, TaskId task) const;
+  /// Streams a file's content to `sink` in chunks (view_task on its task). A file
+  /// on a task the actor may not see is "attachment not found", as a missing one.
+  void read_file(UserId actor, AttachmentId file, const std::function<void(std::string_view)>& sink) const;
+  /// Deletes a file and its content (delete_file on its task: who may add files
+  /// there, and KOMBIT's implementation managers and administrator).
+  void delete_file(UserId actor, AttachmentId file);
+
+  /// Changes a local task. Title, description and end date need edit_local_task;
+  /// status edit_status; responsible and performer edit_responsible /
+  /// edit_performer (each on the local task, whose rights follow its parent's
+  /// project) and a new person be_assigned on the parent. Completing it is a
+  /// change of status to completed. New people are notified ("task.assigned").
+  /// Fields at their current value are not written (no new version).
+  LocalTask change_local_task(UserId actor, const LocalTaskChange& change);
+  /// Deletes a local task (edit_local_task). `expected_version` as in LocalTaskChange.
+  void delete_local_task(UserId actor, LocalTaskId task, std::uint32_t expected_version = 0);
+
+  // ---- users ----
+
+  /// Changes a user's name, email or organisation: one's own (own_profile), or
+  /// another's within user administration (edit_user: an Administrator for the
+  /// users of their municipality, a Plusbruger for users of their projects). The
+  /// email stays unique (AlreadyExistsError). A change with no effect writes nothing.
+  User edit_user(UserId actor, const UserDetailsChange& change);
+  /// Grants or revokes the Administrator flag (grant_administrator). Revoking the
+  /// municipality's last Administrator is refused (FailedPreconditionError).
+  User set_administrator(UserId actor, UserId user, bool administrator);
 
   /// Creates a user (SPEC §4.2 rules, user_admin.hpp). The id must be 0
   /// (InvalidArgumentError otherwise): the store assigns it under its write lock,

@@ -1,6 +1,7 @@
 // klik.Workflows: the rights-checked, notified changes users make.
 #include "bindings.hpp"
 #include "casters.hpp"
+#include "klik/text.hpp"
 #include "klik/workflows.hpp"
 
 namespace {
@@ -28,6 +29,41 @@ TaskChange task_change(TaskId task, const py::kwargs& kw) {
   return c;
 }
 
+/// Keyword arguments like LocalTaskChange.
+LocalTaskChange local_task_change(LocalTaskId task, const py::kwargs& kw) {
+  LocalTaskChange c;
+  c.task = task;
+  for (const auto& [k, v] : kw) {
+    const std::string key = py::str(k);
+    if (key == "title") c.title = arg_cast<std::string>(v, "title");
+    else if (key == "description") c.description = arg_cast<std::string>(v, "description");
+    else if (key == "end") c.end = arg_cast<Date>(v, "end");
+    else if (key == "status") c.status = arg_cast<TaskStatus>(v, "status");
+    else if (key == "responsible") c.responsible = arg_cast<std::optional<UserId>>(v, "responsible");
+    else if (key == "performer") c.performer = arg_cast<std::optional<UserId>>(v, "performer");
+    else if (key == "expected_version") c.expected_version = arg_cast<std::uint32_t>(v, "expected_version");
+    else throw InvalidArgumentError("unknown local task field \"" + excerpt(key) +
+                                    "\" (title, description, end, status, responsible, performer, expected_version)", key);
+  }
+  return c;
+}
+
+/// Keyword arguments like UserDetailsChange.
+UserDetailsChange user_details_change(UserId user, const py::kwargs& kw) {
+  UserDetailsChange c;
+  c.user = user;
+  for (const auto& [k, v] : kw) {
+    const std::string key = py::str(k);
+    if (key == "full_name") c.full_name = arg_cast<std::string>(v, "full_name");
+    else if (key == "email") c.email = arg_cast<std::string>(v, "email");
+    else if (key == "organisation") c.organisation = arg_cast<std::string>(v, "organisation");
+    else if (key == "expected_version") c.expected_version = arg_cast<std::uint32_t>(v, "expected_version");
+    else throw InvalidArgumentError("unknown user detail \"" + excerpt(key) +
+                                    "\" (full_name, email, organisation, expected_version)", key);
+  }
+  return c;
+}
+
 }  // namespace
 
 void init_workflows(py::module_& m) {
@@ -35,6 +71,16 @@ void init_workflows(py::module_& m) {
         const auto at = find_cpr_number(text);
         return at == std::string_view::npos ? std::nullopt : std::optional(at);
       }, arg("text"), "Byte position of a Danish CPR number (DDMMYY-SSSS with a real date) in text, or None.");
+
+  py::class_<MessagePage>(m, "MessagePage", "One page of a task's message thread, oldest first.")
+      .def_readonly("messages", &MessagePage::messages)
+      .def_readonly("offset", &MessagePage::offset, "Position of the first message here in the whole thread.")
+      .def_readonly("total", &MessagePage::total, "Messages in the whole thread.")
+      .def("__len__", [](const MessagePage& p) { return p.messages.size(); })
+      .def("__repr__", [](const MessagePage& p) {
+        return "MessagePage(offset=" + std::to_string(p.offset) + ", messages=" + std::to_string(p.messages.size()) +
+               ", total=" + std::to_string(p.total) + ")";
+      });
 
   py::class_<Workflows>(m, "Workflows",
                         "The changes users make, checked by the rights model and notified (SPEC §5) in the same "
@@ -81,5 +127,44 @@ void init_workflows(py::module_& m) {
       .def("set_user_type", &Workflows::set_user_type, arg("actor"), arg("user"), arg("project"), arg("type"),
            releases_gil(),
            "Adds the user to the project, changes their type, or (type=None) removes them; the user is notified.")
-      .def("delete_user", &Workflows::delete_user, arg("actor"), arg("user"), releases_gil());
+      .def("delete_user", &Workflows::delete_user, arg("actor"), arg("user"), releases_gil())
+      .def("messages", &Workflows::messages, arg("actor"), arg("task"), arg("offset") = 0, arg("limit") = 50,
+           releases_gil(),
+           "A page of the task's message thread, oldest first: its messages and KOMBIT's broadcasts that reach it.")
+      .def("files", &Workflows::files, arg("actor"), arg("task"), releases_gil(), "The task's files (metadata).")
+      .def(
+          "read_file",
+          [](const Workflows& w, UserId actor, AttachmentId file) {
+            // Collected without the GIL (the backend streams it under its own lock), handed over as bytes.
+            std::string content = without_gil([&] {
+              std::string out;
+              w.read_file(actor, file, [&](std::string_view chunk) { out.append(chunk); });
+              return out;
+            });
+            return py::bytes(content);
+          },
+          arg("actor"), arg("file"), "A file's content (view_task on its task).")
+      .def("delete_file", &Workflows::delete_file, arg("actor"), arg("file"), releases_gil(),
+           "Deletes a file (delete_file on its task).")
+      .def(
+          "change_local_task",
+          [](Workflows& w, UserId actor, LocalTaskId task, const py::kwargs& kw) {
+            const LocalTaskChange c = local_task_change(task, kw);
+            return without_gil([&] { return w.change_local_task(actor, c); });
+          },
+          arg("actor"), arg("task"),
+          "Changes a local task (keyword arguments title, description, end, status, responsible, performer, "
+          "expected_version); status=klik.TaskStatus.COMPLETED completes it.")
+      .def("delete_local_task", &Workflows::delete_local_task, arg("actor"), arg("task"), arg("expected_version") = 0,
+           releases_gil())
+      .def(
+          "edit_user",
+          [](Workflows& w, UserId actor, UserId user, const py::kwargs& kw) {
+            const UserDetailsChange c = user_details_change(user, kw);
+            return without_gil([&] { return w.edit_user(actor, c); });
+          },
+          arg("actor"), arg("user"),
+          "Changes a user's full_name, email and/or organisation (own profile, or within user administration).")
+      .def("set_administrator", &Workflows::set_administrator, arg("actor"), arg("user"), arg("administrator"),
+           releases_gil(), "Grants or revokes the Administrator flag.");
 }
