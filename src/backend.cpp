@@ -54,6 +54,7 @@ Credentials read_credentials(ObjectReader& r, std::optional<UserId> owner) {
   std::vector<Violation> problems;
   check_fields(c, path, problems);
   if (!problems.empty()) throw InvalidArgumentError(problems.front().message, problems.front().path);
+  if (c.user.value() == 0) throw InvalidArgumentError("user id 0 is reserved (it means \"not set\")", path + "/user");
   if (owner && c.user != *owner)
     throw InvalidArgumentError("the credentials belong to another user than the one created", path + "/user");
   return c;
