@@ -69,6 +69,20 @@ def test_created_user_sets_password_by_link_and_logs_in(setup):
     assert store.export(with_credentials=True).to_json() == backup
 
 
+def test_a_backup_matches_the_dataset_schema(setup, source_dir):
+    import jsonschema
+    world, store, accounts, flows = setup
+    admin = admin_of(world, world.municipalities[0].id)
+    flows.create_user(admin.id, klik.User(id=0, email="bo@kommune.dk", full_name="Bo", municipality=admin.municipality))
+    schema = json.loads((source_dir / "docs" / "dataset.schema.json").read_text())
+    doc = json.loads(store.export_json(with_credentials=True))
+    assert len(doc["credentials"]) == 1
+    jsonschema.validate(doc, schema)
+    doc["credentials"][0]["reset_token_hash"] = "not hex"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(doc, schema)
+
+
 def test_reset_link_rights_and_tenancy(setup):
     world, store, accounts, _ = setup
     m0, m1 = world.municipalities[0].id, world.municipalities[1].id
