@@ -128,6 +128,7 @@ std::int64_t throttle_seconds(std::uint32_t failures, const AccountPolicy& polic
   const std::uint32_t k = failures - policy.free_failures - 1;
   const std::int64_t cap = std::max<std::int64_t>(policy.max_delay_seconds, 0);
   std::int64_t wait = std::max<std::int64_t>(policy.base_delay_seconds, 0);
+  if (wait == 0 || cap == 0) return 0;  // throttling switched off (and no endless doubling of 0)
   for (std::uint32_t i = 0; i < k && wait < cap; ++i) wait *= 2;  // stops at the cap: no overflow
   return std::min(wait, cap);
 }

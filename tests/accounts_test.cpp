@@ -131,6 +131,16 @@ TEST(Throttling, ScheduleDoublesAndIsCapped) {
   EXPECT_EQ(throttle_seconds(15, p), 512);
   EXPECT_EQ(throttle_seconds(16, p), 900);
   EXPECT_EQ(throttle_seconds(4'000'000'000u, p), 900);  // never longer, never overflows
+  AccountPolicy off;
+  off.base_delay_seconds = 0;
+  EXPECT_EQ(throttle_seconds(4'000'000'000u, off), 0);  // returns at once
+  AccountPolicy odd;
+  odd.base_delay_seconds = 7;
+  odd.max_delay_seconds = 20;
+  odd.free_failures = 0;
+  EXPECT_EQ(throttle_seconds(1, odd), 7);
+  EXPECT_EQ(throttle_seconds(2, odd), 14);
+  EXPECT_EQ(throttle_seconds(3, odd), 20);
 }
 
 TEST(ResetTokens, RandomUrlSafeAndStoredOnlyAsSha256) {
@@ -367,4 +377,22 @@ TEST(LegacyData, AUsersPasswordHashMovesIntoCredentials) {
   EXPECT_EQ(read.credentials[0].user, d.users[0].id);
   EXPECT_EQ(read.credentials[0].password_hash, "$argon2id$v=19$m=8,t=1,p=1$legacy");
   EXPECT_EQ(read.users, d.users);
+}
+
+TEST_F(Fixture, HostileInputIsRefusedInWordsNeverACrash) {
+  const User& u = plain_user_of(data.municipalities[0].id);
+  set_password(u.id, good);
+  const std::string huge(2u << 20, 'x');
+  EXPECT_EQ(accounts->login(u.email, huge).outcome, LoginOutcome::Refused);
+  EXPECT_EQ(accounts->login(huge, huge).outcome, LoginOutcome::Refused);
+  EXPECT_EQ(accounts->login(std::string("\xff\xfe@\0x", 5), good).outcome, LoginOutcome::Refused);
+  EXPECT_THROW(accounts->change_password(u.id, good, huge), InvalidArgumentError);
+  EXPECT_THROW(accounts->change_password(u.id, good, std::string("gyldig l\xe6ngde men ikke utf8")),
+               InvalidArgumentError);
+  EXPECT_THROW(accounts->set_password_with_token(u.id, huge, good), FailedPreconditionError);
+  EXPECT_THROW(accounts->set_password_with_token(UserId(0), "", good), FailedPreconditionError);
+  EXPECT_THROW((void)hash_password(huge), InvalidArgumentError);
+  EXPECT_FALSE(verify_password(huge, good));
+  EXPECT_TRUE(needs_rehash(huge));
+  EXPECT_EQ(accounts->login(u.email, good).outcome, LoginOutcome::Success);  // 3 failures: not throttled yet
 }
