@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "klik/json.hpp"
 #include "klik/synthetic.hpp"
@@ -395,4 +396,20 @@ TEST_F(Fixture, HostileInputIsRefusedInWordsNeverACrash) {
   EXPECT_FALSE(verify_password(huge, good));
   EXPECT_TRUE(needs_rehash(huge));
   EXPECT_EQ(accounts->login(u.email, good).outcome, LoginOutcome::Success);  // 3 failures: not throttled yet
+}
+
+TEST_F(Fixture, ConcurrentFailuresAllCount) {
+  const User& u = plain_user_of(data.municipalities[0].id);
+  set_password(u.id, good);
+  AccountPolicy lenient = fast_policy();
+  lenient.free_failures = 1000;  // no throttling: every attempt is checked
+  Accounts shared(*store, clock, lenient);
+  std::vector<std::thread> pool;
+  for (int t = 0; t < 4; ++t)
+    pool.emplace_back([&] {
+      for (int i = 0; i < 5; ++i) (void)shared.login(u.email, "wrong");
+    });
+  for (auto& th : pool) th.join();
+  EXPECT_EQ(store->credentials(u.id).failed_logins, 20u);  // no lost update
+  EXPECT_EQ(shared.login(u.email, good).outcome, LoginOutcome::Success);
 }

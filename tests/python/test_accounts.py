@@ -67,6 +67,8 @@ def test_created_user_sets_password_by_link_and_logs_in(setup):
     assert h in backup
     assert [c["user"] for c in json.loads(backup)["credentials"]] == [anne.id]
     assert store.export(with_credentials=True).to_json() == backup
+    assert store.export().credentials == []
+    assert [c.user for c in store.export(with_credentials=True).credentials] == [anne.id]
 
 
 def test_a_backup_matches_the_dataset_schema(setup, source_dir):

@@ -282,6 +282,9 @@ class Dataset(_Entity):
     messages: Any
     attachments: Any
     internal_notes: Any
+    @property
+    def credentials(self) -> list[Credentials]:
+        """Account records: only in a backup, store.export(with_credentials=True)."""
     def __init__(self) -> None: ...
     def validate(self) -> list[Violation]: ...
     @staticmethod

@@ -286,6 +286,9 @@ void init_model(py::module_& m) {
       .def_readwrite("messages", &Dataset::messages)
       .def_readwrite("attachments", &Dataset::attachments)
       .def_readwrite("internal_notes", &Dataset::internal_notes)
+      .def_property_readonly(
+          "credentials", [](const Dataset& d) { return d.credentials; },
+          "Account records (a list of klik.Credentials): only in a backup, store.export(with_credentials=True).")
       .def("validate", [](const Dataset& d) { return validate(d); },
            "Every consistency problem (empty list when consistent).")
       .def("__repr__", [](const Dataset& d) {
