@@ -46,6 +46,20 @@ ClearedAssignments read_cleared(ObjectReader& r) {
   return c;
 }
 
+/// The account record under "credentials", checked as a dataset's are
+/// (`owner`: the user it must belong to, for a new user's record).
+Credentials read_credentials(ObjectReader& r, std::optional<UserId> owner) {
+  const std::string path = r.field_path("credentials");
+  Credentials c = detail::read_value<Credentials>(r.require("credentials"), path);
+  std::vector<Violation> problems;
+  check_fields(c, path, problems);
+  if (!problems.empty()) throw InvalidArgumentError(problems.front().message, problems.front().path);
+  if (c.user.value() == 0) throw InvalidArgumentError("user id 0 is reserved (it means \"not set\")", path + "/user");
+  if (owner && c.user != *owner)
+    throw InvalidArgumentError("the credentials belong to another user than the one created", path + "/user");
+  return c;
+}
+
 json colours_json(const ColoursNotified& c) {
   json out = json::array();
   for (const auto& [task, colour] : c.colours)
@@ -75,7 +89,7 @@ std::vector<std::string> user_field_names(std::uint32_t mask) {
 std::string_view change_kind(const Change& change) noexcept {
   static constexpr std::string_view names[] = {"task",    "user",  "user_removed", "local_task", "local_task_removed",
                                                "message", "notes", "attachment",   "colours",    "notifications",
-                                               "attachment_removed"};
+                                               "attachment_removed", "credentials"};
   static_assert(std::size(names) == std::variant_size_v<Change>);
   return names[change.index()];
 }
@@ -87,10 +101,12 @@ std::string to_json(const Change& change) {
             return {{"task", detail::to_json_value(c.task)}, {"fields", c.fields}};
           },
           [](const UserSaved& c) -> json {
-            return {{"user", detail::to_json_value(c.user)},
-                    {"created", c.created},
-                    {"fields", c.fields},
-                    {"cleared", cleared_json(c.cleared)}};
+            json out = {{"user", detail::to_json_value(c.user)},
+                        {"created", c.created},
+                        {"fields", c.fields},
+                        {"cleared", cleared_json(c.cleared)}};
+            if (c.credentials) out["credentials"] = detail::to_json_value(*c.credentials);
+            return out;
           },
           [](const UserRemoved& c) -> json { return {{"user", c.user.value()}, {"cleared", cleared_json(c.cleared)}}; },
           [](const LocalTaskSaved& c) -> json {
@@ -110,6 +126,7 @@ std::string to_json(const Change& change) {
           [](const ColoursNotified& c) -> json { return {{"colours", colours_json(c)}}; },
           [](const NotificationsOnly&) -> json { return json::object(); },
           [](const AttachmentRemoved& c) -> json { return {{"attachment", c.attachment.value()}}; },
+          [](const CredentialsSaved& c) -> json { return {{"credentials", detail::to_json_value(c.credentials)}}; },
       },
       change);
   j["kind"] = std::string(change_kind(change));
@@ -131,6 +148,7 @@ Change change_from_json(std::string_view text) {
     c.created = r.boolean_or("created", false);
     c.fields = static_cast<std::uint32_t>(r.integer("fields", 0, UserAllFields));
     c.cleared = read_cleared(r);
+    if (r.find("credentials")) c.credentials = read_credentials(r, c.user.id);
     out = std::move(c);
   } else if (kind == "user_removed") {
     UserRemoved c;
@@ -172,6 +190,8 @@ Change change_from_json(std::string_view text) {
     out = NotificationsOnly{};
   } else if (kind == "attachment_removed") {
     out = AttachmentRemoved{AttachmentId(static_cast<std::uint64_t>(r.integer("attachment", 1, std::numeric_limits<std::int64_t>::max())))};
+  } else if (kind == "credentials") {
+    out = CredentialsSaved{read_credentials(r, std::nullopt)};
   } else {
     throw InvalidArgumentError("unknown change kind \"" + excerpt(kind) + "\"", "/kind");
   }

@@ -1,5 +1,6 @@
 #include "klik/dataset.hpp"
 
+#include <algorithm>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -96,7 +97,17 @@ void check_fields(const User& v, const std::string& path, std::vector<Violation>
   c.enumeration("side", v.side);
   for (std::size_t i = 0; i < v.memberships.size(); ++i)
     c.enumeration("memberships/" + std::to_string(i) + "/type", v.memberships[i].type);
-  c.text("password_hash", v.password_hash);
+}
+
+void check_fields(const Credentials& v, const std::string& path, std::vector<Violation>& out) {
+  const bool printable = std::all_of(v.password_hash.begin(), v.password_hash.end(),
+                                     [](char ch) { return ch > ' ' && ch < 127; });
+  if (!printable || v.password_hash.size() > 512)
+    out.push_back({path + "/password_hash", "not a password hash (printable ASCII, at most 512 bytes)"});
+  const bool hex = std::all_of(v.reset_token_hash.begin(), v.reset_token_hash.end(),
+                               [](char ch) { return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'); });
+  if (!(v.reset_token_hash.empty() || (v.reset_token_hash.size() == 64 && hex)))
+    out.push_back({path + "/reset_token_hash", "not a token hash (64 lower-case hex digits, or empty)"});
 }
 
 void check_fields(const Message& v, const std::string& path, std::vector<Violation>& out) {
@@ -135,6 +146,7 @@ std::vector<Violation> validate(const Dataset& data) {
   fields(data.messages, "messages");
   fields(data.attachments, "attachments");
   fields(data.internal_notes, "internal_notes");
+  fields(data.credentials, "credentials");
 
   std::unordered_set<MunicipalityId> municipalities;
   for (std::size_t i = 0; i < data.municipalities.size(); ++i) {
@@ -332,6 +344,14 @@ std::vector<Violation> validate(const Dataset& data) {
     if (!tasks.count(n.task)) bad(at("internal_notes", i, "task"), "unknown task " + id_text(n.task));
     else if (!noted.insert(n.task).second)
       bad(at("internal_notes", i, "task"), "task " + id_text(n.task) + " has notes twice");
+  }
+
+  std::unordered_set<UserId> accounts;
+  accounts.reserve(data.credentials.size());
+  for (std::size_t i = 0; i < data.credentials.size(); ++i) {
+    const UserId u = data.credentials[i].user;
+    if (!users.count(u)) bad(at("credentials", i, "user"), "unknown user " + id_text(u));
+    else if (!accounts.insert(u).second) bad(at("credentials", i, "user"), "user " + id_text(u) + " has credentials twice");
   }
   return out;
 }

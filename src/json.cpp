@@ -334,7 +334,6 @@ json to_json_value(const User& v) {
             {"side", code(v.side)},
             {"administrator", v.administrator},
             {"memberships", memberships},
-            {"password_hash", v.password_hash},
             {"version", v.version}};
   if (v.municipality) j["municipality"] = v.municipality->value();
   return j;
@@ -369,8 +368,17 @@ json array_of(const std::vector<T>& items) {
   return a;
 }
 
+json to_json_value(const Credentials& v) {
+  return {{"user", v.user.value()},
+          {"password_hash", v.password_hash},
+          {"reset_token_hash", v.reset_token_hash},
+          {"reset_expires", v.reset_expires.iso()},
+          {"failed_logins", v.failed_logins},
+          {"throttled_until", v.throttled_until.iso()}};
+}
+
 json to_json_value(const Dataset& v) {
-  return {{"format", std::string(dataset_format)},
+  json j = {{"format", std::string(dataset_format)},
           {"municipalities", array_of(v.municipalities)},
           {"projects", array_of(v.projects)},
           {"waves", array_of(v.waves)},
@@ -381,6 +389,9 @@ json to_json_value(const Dataset& v) {
           {"messages", array_of(v.messages)},
           {"attachments", array_of(v.attachments)},
           {"internal_notes", array_of(v.internal_notes)}};
+  // Only a backup export holds account records (Store::export_dataset(true)).
+  if (!v.credentials.empty()) j["credentials"] = array_of(v.credentials);
+  return j;
 }
 
 // ---- reading ----
@@ -503,7 +514,10 @@ User read_value<User>(const json& j, const std::string& path) {
     mr.finish();
     return out;
   });
-  v.password_hash = r.string_or("password_hash", "");
+  // Before klik kept passwords in Credentials, a user carried "password_hash":
+  // read_value<Dataset> moves it into the dataset's credentials; here it is
+  // checked and left out (it is never written back into a User).
+  (void)r.string_or("password_hash", "");
   v.version = static_cast<std::uint32_t>(r.optional_integer("version", 1, u32max).value_or(1));
   r.finish();
   return v;
@@ -565,6 +579,20 @@ InternalNote read_value<InternalNote>(const json& j, const std::string& path) {
 }
 
 template <>
+Credentials read_value<Credentials>(const json& j, const std::string& path) {
+  ObjectReader r(j, path);
+  Credentials v;
+  v.user = id_field<UserId>(r, "user");
+  v.password_hash = r.string_or("password_hash", "");
+  v.reset_token_hash = r.string_or("reset_token_hash", "");
+  if (r.find("reset_expires")) v.reset_expires = timestamp_field(r, "reset_expires");
+  v.failed_logins = static_cast<std::uint32_t>(r.optional_integer("failed_logins", 0, u32max).value_or(0));
+  if (r.find("throttled_until")) v.throttled_until = timestamp_field(r, "throttled_until");
+  r.finish();
+  return v;
+}
+
+template <>
 Dataset read_value<Dataset>(const json& j, const std::string& path) {
   ObjectReader r(j, path);
   const std::string format = r.string("format");
@@ -582,6 +610,22 @@ Dataset read_value<Dataset>(const json& j, const std::string& path) {
   v.messages = array_field(r, "messages", false, read_value<Message>);
   v.attachments = array_field(r, "attachments", false, read_value<Attachment>);
   v.internal_notes = array_field(r, "internal_notes", false, read_value<InternalNote>);
+  v.credentials = array_field(r, "credentials", false, read_value<Credentials>);
+  // Datasets written before Credentials existed kept the hash on the user: move it.
+  if (const json* users = j.is_object() && j.contains("users") ? &j["users"] : nullptr; users && users->is_array())
+    for (std::size_t i = 0; i < users->size() && i < v.users.size(); ++i) {
+      const json& u = (*users)[i];
+      if (!u.is_object() || !u.contains("password_hash") || !u["password_hash"].is_string()) continue;
+      const std::string hash = u["password_hash"].get<std::string>();
+      const UserId id = v.users[i].id;
+      if (hash.empty() || std::any_of(v.credentials.begin(), v.credentials.end(),
+                                      [&](const Credentials& c) { return c.user == id; }))
+        continue;
+      Credentials c;
+      c.user = id;
+      c.password_hash = hash;
+      v.credentials.push_back(std::move(c));
+    }
   r.finish();
   require_valid(v);
   return v;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <mutex>
 #include <set>
 
@@ -93,14 +94,25 @@ CREATE TABLE field_log(
   PRIMARY KEY(kind, id, version));
 )sql";
 
-constexpr const char* migrations[] = {schema_v1};
+// Version 2: account records (accounts.hpp) in their own table; existing
+// password hashes move there and leave klik_user.
+constexpr const char* schema_v2 = R"sql(
+CREATE TABLE credentials(
+  user_id bigint PRIMARY KEY, password_hash text NOT NULL, reset_token_hash text NOT NULL,
+  reset_expires bigint NOT NULL, failed_logins bigint NOT NULL, throttled_until bigint NOT NULL);
+INSERT INTO credentials(user_id, password_hash, reset_token_hash, reset_expires, failed_logins, throttled_until)
+  SELECT id, password_hash, '', 0, 0, 0 FROM klik_user WHERE password_hash <> '';
+ALTER TABLE klik_user DROP COLUMN password_hash;
+)sql";
+
+constexpr const char* migrations[] = {schema_v1, schema_v2};
 static_assert(std::size(migrations) == postgres_schema_version);
 
 /// The tables a load reads, locked (ACCESS SHARE) before its snapshot so that a
 /// concurrent replace's TRUNCATE, which is not MVCC-safe, is never seen half.
 constexpr const char* data_tables =
     "klik_head, municipality, project, wave, template, klik_user, membership, task, local_task, message, "
-    "attachment, internal_note, field_log";
+    "attachment, internal_note, field_log, credentials";
 
 constexpr std::size_t attachment_chunk = 64 * 1024;  // as the SQLite store
 
@@ -263,6 +275,7 @@ class PostgresBackend final : public Backend {
   void write_task(const Task& t);
   void write_local(const LocalTask& l, bool created);
   void write_user(const User& u, bool created);
+  void write_credentials(const Credentials& c);
   void write_field_log(int kind, std::uint32_t id, std::uint32_t version, std::uint32_t fields);
   void write_cleared(const ClearedAssignments& c);
   void write_attachment(const Attachment& a);
@@ -418,18 +431,18 @@ void PostgresBackend::write_user(const User& u, bool created) {
   p.add(std::int64_t{u.id.value()}).add(u.email, "user email").add(normalise_email(u.email), "user email");
   p.add(u.full_name, "user full_name").add(u.organisation, "user organisation").add(num(u.side));
   p.add(u.municipality ? std::optional<std::int64_t>(u.municipality->value()) : std::nullopt);
-  p.add(u.administrator ? "true" : "false").add(u.password_hash, "user password_hash").add(std::int64_t{u.version});
+  p.add(u.administrator ? "true" : "false").add(std::int64_t{u.version});
   if (created) {
     const auto r = db_.exec(
         "INSERT INTO klik_user(id, email, email_key, full_name, organisation, side, municipality, administrator, "
-        "password_hash, version) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT(id) DO NOTHING",
+        "version) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT(id) DO NOTHING",
         p);
     if (r.affected() == 0) stale("user " + std::to_string(u.id.value()) + " exists already");
   } else {
     p.add(std::int64_t{u.version} - 1);
     const auto r = db_.exec(
         "UPDATE klik_user SET email=$2, email_key=$3, full_name=$4, organisation=$5, side=$6, municipality=$7, "
-        "administrator=$8, password_hash=$9, version=$10 WHERE id=$1 AND version=$11",
+        "administrator=$8, version=$9 WHERE id=$1 AND version=$10",
         p);
     if (r.affected() == 0)
       stale("user " + std::to_string(u.id.value()) + " is not at version " + std::to_string(u.version - 1));
@@ -438,6 +451,22 @@ void PostgresBackend::write_user(const User& u, bool created) {
   for (const Membership& m : u.memberships)
     db_.exec("INSERT INTO membership(user_id, project, type) VALUES($1,$2,$3)",
              Params().add(std::int64_t{u.id.value()}).add(std::int64_t{m.project.value()}).add(num(m.type)));
+}
+
+void PostgresBackend::write_credentials(const Credentials& c) {
+  db_.exec(
+      "INSERT INTO credentials(user_id, password_hash, reset_token_hash, reset_expires, failed_logins, "
+      "throttled_until) VALUES($1,$2,$3,$4,$5,$6) ON CONFLICT(user_id) DO UPDATE SET "
+      "password_hash=excluded.password_hash, reset_token_hash=excluded.reset_token_hash, "
+      "reset_expires=excluded.reset_expires, failed_logins=excluded.failed_logins, "
+      "throttled_until=excluded.throttled_until",
+      Params()
+          .add(std::int64_t{c.user.value()})
+          .add(c.password_hash, "password_hash")
+          .add(c.reset_token_hash, "reset_token_hash")
+          .add(c.reset_expires.unix_seconds())
+          .add(std::int64_t{c.failed_logins})
+          .add(c.throttled_until.unix_seconds()));
 }
 
 void PostgresBackend::write_field_log(int kind, std::uint32_t id, std::uint32_t version, std::uint32_t fields) {
@@ -524,12 +553,14 @@ std::uint64_t PostgresBackend::commit(const Change& change, Outgoing notify, std
           write_field_log(0, c.task.id.value(), c.task.version, c.fields);
         } else if constexpr (std::is_same_v<T, UserSaved>) {
           write_user(c.user, c.created);
+          if (c.credentials) write_credentials(*c.credentials);
           write_field_log(1, c.user.id.value(), c.user.version, c.fields);
           write_cleared(c.cleared);
         } else if constexpr (std::is_same_v<T, UserRemoved>) {
           write_cleared(c.cleared);
           const Params p = Params().add(std::int64_t{c.user.value()});
           db_.exec("DELETE FROM membership WHERE user_id=$1", p);
+          db_.exec("DELETE FROM credentials WHERE user_id=$1", p);
           if (db_.exec("DELETE FROM klik_user WHERE id=$1", p).affected() == 0)
             stale("user " + std::to_string(c.user.value()) + " is gone already");
           db_.exec("DELETE FROM field_log WHERE kind=1 AND id=$1", p);
@@ -576,6 +607,8 @@ std::uint64_t PostgresBackend::commit(const Change& change, Outgoing notify, std
           if (db_.exec("DELETE FROM attachment WHERE id=$1", Params().add(static_cast<std::int64_t>(c.attachment.value())))
                   .affected() == 0)
             stale("attachment " + std::to_string(c.attachment.value()) + " is gone already");
+        } else if constexpr (std::is_same_v<T, CredentialsSaved>) {
+          write_credentials(c.credentials);
         }
       },
       change);
@@ -599,7 +632,7 @@ std::uint64_t PostgresBackend::replace(const Dataset& data, std::uint64_t after)
   // tables before their snapshot (load()), so none sees the truncation half done.
   db_.exec(
       "TRUNCATE municipality, project, wave, template, klik_user, membership, task, local_task, message, attachment, "
-      "internal_note, field_log");
+      "internal_note, field_log, credentials");
   std::string buf;
   const auto copy = [&](const char* sql, const auto& rows, const auto& line) {
     db_.copy_in(sql, [&](const std::function<void(std::string_view)>& send) {
@@ -656,7 +689,7 @@ std::uint64_t PostgresBackend::replace(const Dataset& data, std::uint64_t after)
     end();
   });
   copy("COPY klik_user(id, email, email_key, full_name, organisation, side, municipality, administrator, "
-       "password_hash, version) FROM STDIN",
+       "version) FROM STDIN",
        data.users, [&](const User& u) {
          integer(u.id.value());
          field(u.email, "user email");
@@ -666,7 +699,6 @@ std::uint64_t PostgresBackend::replace(const Dataset& data, std::uint64_t after)
          integer(num(u.side));
          maybe(u.municipality ? std::optional<std::int64_t>(u.municipality->value()) : std::nullopt);
          buf += u.administrator ? "t\t" : "f\t";
-         field(u.password_hash, "user password_hash");
          integer(u.version);
          end();
        });
@@ -728,6 +760,17 @@ std::uint64_t PostgresBackend::replace(const Dataset& data, std::uint64_t after)
     field(n.text, "internal notes");
     end();
   });
+  copy("COPY credentials(user_id, password_hash, reset_token_hash, reset_expires, failed_logins, throttled_until) "
+       "FROM STDIN",
+       data.credentials, [&](const Credentials& c) {
+         integer(c.user.value());
+         field(c.password_hash, "password_hash");
+         field(c.reset_token_hash, "reset_token_hash");
+         integer(c.reset_expires.unix_seconds());
+         integer(c.failed_logins);
+         integer(c.throttled_until.unix_seconds());
+         end();
+       });
   for (const Attachment& a : data.attachments) write_attachment(a);  // binary, one statement each
   // The log is kept (it is the record of what happened); stores catching up stop at the marker and reload.
   write_log(seq, nullptr);
@@ -767,7 +810,7 @@ StoredWorld PostgresBackend::load() {
   read("template", "SELECT id, doc FROM template ORDER BY id",
        [&](CopyRow& r) { d.templates.push_back(r.document<TaskTemplate>(1, "doc", "/templates")); });
   read("klik_user",
-       "SELECT id, email, full_name, organisation, side, municipality, administrator, password_hash, version FROM "
+       "SELECT id, email, full_name, organisation, side, municipality, administrator, version FROM "
        "klik_user ORDER BY id",
        [&](CopyRow& r) {
          User u;
@@ -778,8 +821,7 @@ StoredWorld PostgresBackend::load() {
          u.side = r.enumeration<Side>(4, "side");
          if (const auto m = r.maybe(5, "municipality", 0, 65535)) u.municipality = MunicipalityId(static_cast<std::uint16_t>(*m));
          u.administrator = r.boolean(6, "administrator");
-         u.password_hash = r.text(7, "password_hash");
-         u.version = static_cast<std::uint32_t>(r.need(8, "version", 1, u32));
+         u.version = static_cast<std::uint32_t>(r.need(7, "version", 1, u32));
          d.users.push_back(std::move(u));
        });
   {
@@ -837,7 +879,7 @@ StoredWorld PostgresBackend::load() {
          if (const auto v = r.maybe(3, "wave", 0, u32)) m.target.wave = WaveId(static_cast<std::uint32_t>(*v));
          m.author = UserId(static_cast<std::uint32_t>(r.need(4, "author", 0, u32)));
          m.author_side = r.enumeration<Side>(5, "author_side");
-         m.time = Timestamp(r.need(6, "time", INT64_MIN, INT64_MAX));
+         m.time = Timestamp(r.need(6, "time", std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()));
          m.text = r.text(7, "text");
          d.messages.push_back(std::move(m));
        });
@@ -850,12 +892,25 @@ StoredWorld PostgresBackend::load() {
          a.media_type = r.text(3, "media_type");
          a.size = static_cast<std::uint64_t>(r.need(4, "size", 0, INT64_MAX));
          a.uploaded_by = UserId(static_cast<std::uint32_t>(r.need(5, "uploaded_by", 0, u32)));
-         a.time = Timestamp(r.need(6, "time", INT64_MIN, INT64_MAX));
+         a.time = Timestamp(r.need(6, "time", std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()));
          d.attachments.push_back(std::move(a));
        });
   read("internal_note", "SELECT task, text FROM internal_note ORDER BY task", [&](CopyRow& r) {
     d.internal_notes.push_back({TaskId(static_cast<std::uint32_t>(r.need(0, "task", 0, u32))), r.text(1, "text")});
   });
+  read("credentials",
+       "SELECT user_id, password_hash, reset_token_hash, reset_expires, failed_logins, throttled_until FROM "
+       "credentials ORDER BY user_id",
+       [&](CopyRow& r) {
+         Credentials c;
+         c.user = UserId(static_cast<std::uint32_t>(r.need(0, "user_id", 1, u32)));
+         c.password_hash = r.text(1, "password_hash");
+         c.reset_token_hash = r.text(2, "reset_token_hash");
+         c.reset_expires = Timestamp(r.need(3, "reset_expires", std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()));
+         c.failed_logins = static_cast<std::uint32_t>(r.need(4, "failed_logins", 0, u32));
+         c.throttled_until = Timestamp(r.need(5, "throttled_until", std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()));
+         d.credentials.push_back(std::move(c));
+       });
   read("field_log", "SELECT kind, id, version, fields FROM field_log ORDER BY kind, id, version", [&](CopyRow& r) {
     FieldLogEntry e;
     e.object = static_cast<FieldLogEntry::Object>(r.need(0, "kind", 0, 1));

@@ -266,7 +266,8 @@ LoadedRows read_rows(const Database& db, std::int64_t version, bool with_content
       u.side = row.enumeration<Side>(4, "side");
       if (const auto mun = row.maybe(5, "municipality", 0, max_u16)) u.municipality = MunicipalityId(static_cast<std::uint16_t>(*mun));
       u.administrator = row.need(6, "administrator", 0, 1) != 0;
-      u.password_hash = row.text(7, "password_hash");
+      // Schema 4 moved passwords to the credentials table; an older file's hash moves on reading.
+      std::string legacy_hash = row.text(7, "password_hash");
       u.version = static_cast<std::uint32_t>(row.need(8, "version", 0, max_u32));
       for (; more && m.integer(0) < row.id(); more = m.step()) {  // memberships of users that do not exist
         Row orphan(m, "membership", problems);
@@ -280,6 +281,13 @@ LoadedRows read_rows(const Database& db, std::int64_t version, bool with_content
         more = m.step();
       }
       if (!row.ok()) continue;
+      if (!legacy_hash.empty()) {
+        Credentials c;
+        c.user = u.id;
+        c.password_hash = std::move(legacy_hash);
+        d.credentials.push_back(std::move(c));
+        r.credentials.push_back(row.id());
+      }
       d.users.push_back(std::move(u));
       r.user.push_back(row.id());
     }
@@ -344,6 +352,24 @@ LoadedRows read_rows(const Database& db, std::int64_t version, bool with_content
       r.note.push_back(row.id());
     }
   }
+  if (version >= 4) {
+    Statement s(db,
+                "SELECT user, password_hash, reset_token_hash, reset_expires, failed_logins, throttled_until "
+                "FROM credentials ORDER BY user");
+    while (s.step()) {
+      Row row(s, "credentials", problems);
+      Credentials c;
+      c.user = UserId(static_cast<std::uint32_t>(row.need(0, "user", 1, max_u32)));
+      c.password_hash = row.text(1, "password_hash");
+      c.reset_token_hash = row.text(2, "reset_token_hash");
+      c.reset_expires = Timestamp(row.need(3, "reset_expires", -max_i64, max_i64));
+      c.failed_logins = static_cast<std::uint32_t>(row.need(4, "failed_logins", 0, max_u32));
+      c.throttled_until = Timestamp(row.need(5, "throttled_until", -max_i64, max_i64));
+      if (!row.ok()) continue;
+      d.credentials.push_back(std::move(c));
+      r.credentials.push_back(row.id());
+    }
+  }
   if (version >= 2) {
     Statement s(db, "SELECT id, kind, version, fields FROM change_log ORDER BY kind, id, version");
     while (s.step()) {
@@ -378,7 +404,8 @@ std::vector<Collection> collections(LoadedRows& r) {
           {"users", "user", &r.user},
           {"messages", "message", &r.message},
           {"attachments", "attachment", &r.attachment},
-          {"internal_notes", "internal_note", &r.note}};
+          {"internal_notes", "internal_note", &r.note},
+          {"credentials", "credentials", &r.credentials}};
 }
 
 template <class T>
@@ -473,6 +500,7 @@ void check_references(LoadedRows& r, bool repair) {
     erase_marked(r.data.messages, r.message, drop[7]);
     erase_marked(r.data.attachments, r.attachment, drop[8]);
     erase_marked(r.data.internal_notes, r.note, drop[9]);
+    erase_marked(r.data.credentials, r.credentials, drop[10]);
   }
 }
 
@@ -481,7 +509,8 @@ std::string describe(const DroppedRow& p) {
   if (p.table.empty()) {
     out = p.column;
   } else {
-    out = "table " + p.table + ", " + (p.table == "internal_note" ? "task " : p.table == "membership" ? "user " : "id ") +
+    out = "table " + p.table + ", " + (p.table == "internal_note" ? "task "
+                                       : p.table == "membership" || p.table == "credentials" ? "user " : "id ") +
           std::to_string(p.id);
     if (!p.column.empty()) out += ", column " + p.column;
   }

@@ -84,7 +84,20 @@ CREATE TABLE change_sequence(
   seq INTEGER PRIMARY KEY, time INTEGER NOT NULL, kind TEXT NOT NULL, change TEXT NOT NULL);
 )sql";
 
-constexpr const char* migrations[] = {schema_v1, schema_v2, schema_v3};
+// Version 4: account records (accounts.hpp) in their own table. Existing
+// password hashes move there; user.password_hash stays, always empty (SQLite
+// drops columns only by rebuilding the table).
+constexpr const char* schema_v4 = R"sql(
+CREATE TABLE credentials(
+  user INTEGER PRIMARY KEY REFERENCES user(id) ON DELETE CASCADE, password_hash TEXT NOT NULL,
+  reset_token_hash TEXT NOT NULL, reset_expires INTEGER NOT NULL, failed_logins INTEGER NOT NULL,
+  throttled_until INTEGER NOT NULL);
+INSERT INTO credentials(user, password_hash, reset_token_hash, reset_expires, failed_logins, throttled_until)
+  SELECT id, password_hash, '', 0, 0, 0 FROM user WHERE password_hash <> '';
+UPDATE user SET password_hash = '' WHERE password_hash <> '';
+)sql";
+
+constexpr const char* migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4};
 static_assert(std::size(migrations) == sqlite_schema_version);
 
 std::string recipients_text(const std::vector<UserId>& r) {
@@ -169,6 +182,7 @@ class SqliteBackend final : public Backend {
   void write_task(const Task& t);
   void write_local(const LocalTask& l);
   void write_user(const User& u);
+  void write_credentials(const Credentials& c);
   void write_change_log(FieldLogEntry::Object kind, std::uint32_t id, std::uint32_t version, std::uint32_t mask);
   void write_attachment(const Attachment& a);
   void write_message(const Message& m);
@@ -335,6 +349,7 @@ void SqliteBackend::check_tables(std::int64_t version) {
   std::vector<const char*> tables(std::begin(tables_v1), std::end(tables_v1));
   if (version >= 2) tables.push_back("change_log");
   if (version >= 3) tables.push_back("change_sequence");
+  if (version >= 4) tables.push_back("credentials");
   for (const char* t : tables) {
     s.bind(1, t);
     const bool present = s.step() && s.integer(0) > 0;
@@ -519,13 +534,22 @@ void SqliteBackend::write_user(const User& u) {
     s.bind(7, std::int64_t{u.municipality->value()});
   else
     s.bind_null(7);
-  s.bind(8, std::int64_t{u.administrator}).bind(9, u.password_hash).bind(10, std::int64_t{u.version});
+  s.bind(8, std::int64_t{u.administrator}).bind(9, std::string()).bind(10, std::int64_t{u.version});
   s.run();
   sql::Statement del(db_, "DELETE FROM membership WHERE user=?");
   del.bind(1, std::int64_t{u.id.value()}).run();
   sql::Statement ins(db_, "INSERT INTO membership(user, project, type) VALUES(?,?,?)");
   for (const Membership& m : u.memberships)
     ins.bind(1, std::int64_t{u.id.value()}).bind(2, std::int64_t{m.project.value()}).bind(3, num(m.type)).run();
+}
+
+void SqliteBackend::write_credentials(const Credentials& c) {
+  sql::Statement s(db_,
+                   "INSERT OR REPLACE INTO credentials(user, password_hash, reset_token_hash, reset_expires, "
+                   "failed_logins, throttled_until) VALUES(?,?,?,?,?,?)");
+  s.bind(1, std::int64_t{c.user.value()}).bind(2, c.password_hash).bind(3, c.reset_token_hash);
+  s.bind(4, c.reset_expires.unix_seconds()).bind(5, std::int64_t{c.failed_logins});
+  s.bind(6, c.throttled_until.unix_seconds()).run();
 }
 
 void SqliteBackend::write_change_log(FieldLogEntry::Object kind, std::uint32_t id, std::uint32_t version,
@@ -595,11 +619,14 @@ std::uint64_t SqliteBackend::commit(const Change& change, Outgoing notify, std::
                  },
                  [&](const UserSaved& c) {
                    write_user(c.user);
+                   if (c.credentials) write_credentials(*c.credentials);
                    write_change_log(FieldLogEntry::Object::User, c.user.id.value(), c.user.version, c.fields);
                    write_cleared(c.cleared);
                  },
                  [&](const UserRemoved& c) {
                    write_cleared(c.cleared);
+                   sql::Statement cr(db_, "DELETE FROM credentials WHERE user=?");
+                   cr.bind(1, std::int64_t{c.user.value()}).run();
                    sql::Statement s(db_, "DELETE FROM user WHERE id=?");
                    s.bind(1, std::int64_t{c.user.value()}).run();
                  },
@@ -631,6 +658,7 @@ std::uint64_t SqliteBackend::commit(const Change& change, Outgoing notify, std::
                    sql::Statement s(db_, "DELETE FROM attachment WHERE id=?");
                    s.bind(1, static_cast<std::int64_t>(c.attachment.value())).run();
                  },
+                 [&](const CredentialsSaved& c) { write_credentials(c.credentials); },
              },
              change);
   write_outbox(notify);
@@ -646,7 +674,7 @@ std::uint64_t SqliteBackend::replace(const Dataset& data, std::uint64_t after) {
   check_head(after);
   // Children before parents; the outbox and the change sequence stay.
   db_.exec(
-      "DELETE FROM change_log; DELETE FROM internal_note; DELETE FROM attachment; DELETE FROM message; "
+      "DELETE FROM change_log; DELETE FROM credentials; DELETE FROM internal_note; DELETE FROM attachment; DELETE FROM message; "
       "DELETE FROM local_task; DELETE FROM task; DELETE FROM membership; DELETE FROM user; DELETE FROM template; "
       "DELETE FROM wave; DELETE FROM project; DELETE FROM municipality; "
       "DROP INDEX IF EXISTS task_responsible; DROP INDEX IF EXISTS task_performer;");
@@ -674,6 +702,7 @@ std::uint64_t SqliteBackend::replace(const Dataset& data, std::uint64_t after) {
           .run();
   }
   for (const auto& u : data.users) write_user(u);
+  for (const auto& c : data.credentials) write_credentials(c);
   {
     sql::Statement s(db_,
                      "INSERT INTO task(id, template, municipality, status, responsible, performer, end_override, "

@@ -261,6 +261,7 @@ struct Store::Core {
                    [&](const UserSaved& c) {
                      apply_cleared(c.cleared);
                      index->put_user(c.user);
+                     if (c.credentials) index->credentials[c.user.id] = *c.credentials;
                      index->changes.record(ChangeLog::UserKind, c.user.id.value(), c.user.version, c.fields);
                      next_user = std::max<std::uint64_t>(next_user, std::uint64_t{c.user.id.value()} + 1);
                    },
@@ -302,6 +303,11 @@ struct Store::Core {
                    [&](const NotificationsOnly&) {},
                    [&](const AttachmentRemoved& c) {
                      std::erase_if(index->attachments, [&](const Attachment& a) { return a.id == c.attachment; });
+                   },
+                   [&](const CredentialsSaved& c) {
+                     if (!index->find_user(c.credentials.user))
+                       throw NotFoundError("user " + std::to_string(c.credentials.user.value()) + " not found");
+                     index->credentials[c.credentials.user] = c.credentials;
                    },
                },
                change);
@@ -529,9 +535,9 @@ void Store::import_dataset(const Dataset& data) {
   }
 }
 
-Dataset Store::export_dataset() const {
+Dataset Store::export_dataset(bool with_credentials) const {
   const auto lock = core_->fresh_read_lock();
-  Dataset d = core_->index->to_dataset();
+  Dataset d = core_->index->to_dataset(with_credentials);
   for (Attachment& a : d.attachments) {
     a.content.clear();
     core_->backend->read_attachment(a.id, [&](std::string_view chunk) { a.content.append(chunk); });
@@ -594,6 +600,55 @@ User Store::create_user(const User& user, const Announce<User>& announce) {
     }
     stored.version = 1;
     return c.prepare_user(std::nullopt, stored, 0, &announce);
+  });
+}
+
+User Store::create_user(const User& user, const Announce<User>& announce, const Credentials& account) {
+  Core& c = *core_;
+  return c.write<User>({}, [&]() -> Prepared<User> {
+    User stored = user;
+    if (stored.id.value() == 0) {
+      KLIK_REQUIRE(c.next_user <= std::numeric_limits<std::uint32_t>::max(), "no user id left");
+      stored.id = UserId(static_cast<std::uint32_t>(c.next_user));
+    } else if (c.index->find_user(stored.id)) {
+      throw AlreadyExistsError("user " + std::to_string(stored.id.value()) + " already exists");
+    }
+    stored.version = 1;
+    Credentials record = account;
+    record.user = stored.id;
+    require_valid_fields(record);
+    Prepared<User> p = c.prepare_user(std::nullopt, stored, 0, &announce);
+    std::get<UserSaved>(*p.change).credentials = std::move(record);
+    return p;
+  });
+}
+
+Credentials Store::credentials(UserId user) const {
+  const auto lock = core_->fresh_read_lock();
+  const WorldIndex& w = *core_->index;
+  if (!w.find_user(user)) throw not_found(ObjectKind::User);
+  if (const auto it = w.credentials.find(user); it != w.credentials.end()) return it->second;
+  Credentials none;
+  none.user = user;
+  return none;
+}
+
+Credentials Store::update_credentials(UserId user,
+                                      const std::function<std::optional<Credentials>(const Credentials&)>& change,
+                                      Outgoing notify) {
+  Core& c = *core_;
+  return c.write<Credentials>(notify, [&]() -> Prepared<Credentials> {
+    c.backend->require_writable();
+    const WorldIndex& w = *c.index;
+    if (!w.find_user(user)) throw not_found(ObjectKind::User);
+    Credentials current;
+    current.user = user;
+    if (const auto it = w.credentials.find(user); it != w.credentials.end()) current = it->second;
+    std::optional<Credentials> next = change(current);
+    if (!next || *next == current) return {current, std::nullopt, std::nullopt};
+    next->user = user;
+    require_valid_fields(*next);
+    return {*next, CredentialsSaved{*next}, std::nullopt};
   });
 }
 

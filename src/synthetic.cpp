@@ -191,7 +191,6 @@ Dataset generate(const Options& o) {
         std::sort(user.memberships.begin(), user.memberships.end(),
                   [](const Membership& a, const Membership& b) { return a.project < b.project; });
       }
-      user.password_hash = "";
       d.users.push_back(std::move(user));
     }
     // Every participating project has a Plusbruger in the municipality.

@@ -6,6 +6,7 @@
 #include "detail/json_io.hpp"
 #include "detail/workflow_support.hpp"
 #include "detail/world_index.hpp"
+#include "klik/accounts.hpp"
 #include "klik/notification.hpp"
 #include "klik/user_admin.hpp"
 
@@ -264,21 +265,29 @@ User Workflows::create_user(UserId actor_id, User proposed) {
                                    std::to_string(proposed.id.value()),
                                "id");
   Announce<User> announce;
+  ResetToken token;
+  Credentials account;
   {
     const Snapshot snap = store_.snapshot();
     const User actor = actor_of(snap.world(), actor_id);
     const std::vector<User> users = all_users(snap.world());
     throw_if_any(validate_create_user(rights_, actor, proposed, users, snap->projects()));
     const Timestamp now = clock_.now();
-    announce = [actor, now](const User& stored) {
-      Notification n = notification("user.created", actor, "/password-reset?user=" + std::to_string(stored.id.value()),
+    // The "set your password" link (SPEC §5): a fresh reset token whose hash is
+    // stored with the user, the token itself only in the notification's link.
+    token = new_reset_token();
+    account.reset_token_hash = token.hash;
+    account.reset_expires = Timestamp(now.unix_seconds() + AccountPolicy{}.reset_link_seconds);
+    announce = [actor, now, plain = token.token](const User& stored) {
+      Notification n = notification("user.created", actor, reset_link(stored.id, plain),
                                     {{"user", stored.id.value()}}, now);
       n.recipients = {stored.id};
       return std::vector<Notification>{std::move(n)};
     };
   }
-  // The store assigns the id and re-checks the email under its write lock.
-  return store_.create_user(proposed, announce);
+  // The store assigns the id and re-checks the email under its write lock, and
+  // writes the account record and the notification in the same transaction.
+  return store_.create_user(proposed, announce, account);
 }
 
 User Workflows::set_user_type(UserId actor_id, UserId user_id, ProjectId project, std::optional<UserType> type) {

@@ -67,6 +67,7 @@ WorldIndex::WorldIndex(const Dataset& data, Calendars cal) : calendars(std::move
     templates.push_back({t, project_slot.at(t.project), fold_case(t.title)});
   }
   for (const User& u : data.users) users.insert({u, normalise_email(u.email)});
+  for (const Credentials& c : data.credentials) credentials[c.user] = c;
 
   for (const Task& t : data.tasks) {
     if (t.end_override || t.latest_start_override) overrides[t.id] = {t.end_override, t.latest_start_override};
@@ -328,8 +329,7 @@ std::uint32_t user_diff_mask(const User& a, const User& b) noexcept {
          (a.organisation != b.organisation ? UserOrganisationField : 0u) | (a.side != b.side ? UserSideField : 0u) |
          (a.municipality != b.municipality ? UserMunicipalityField : 0u) |
          (a.administrator != b.administrator ? UserAdministratorField : 0u) |
-         (a.memberships != b.memberships ? UserMembershipsField : 0u) |
-         (a.password_hash != b.password_hash ? UserPasswordField : 0u);
+         (a.memberships != b.memberships ? UserMembershipsField : 0u);
 }
 
 void WorldIndex::put_user(const User& user) {
@@ -349,6 +349,7 @@ void WorldIndex::remove_user(UserId id) {
   if (it == by.end()) throw NotFoundError("user " + std::to_string(id.value()) + " not found");
   // Their assignments were cleared by the change that removes them; messages keep the author.
   by.erase(it);
+  credentials.erase(id);  // and their account record goes with them
 }
 
 LocalTask WorldIndex::put_local_task(const LocalTask& task) {
@@ -375,7 +376,7 @@ void WorldIndex::remove_local_task(LocalTaskId id) {
   reindex_partition(pi);
 }
 
-Dataset WorldIndex::to_dataset() const {
+Dataset WorldIndex::to_dataset(bool with_credentials) const {
   Dataset d;
   d.municipalities = municipalities;
   d.projects = projects;
@@ -403,6 +404,8 @@ Dataset WorldIndex::to_dataset() const {
   for (const auto& [task, text] : notes) d.internal_notes.push_back({task, text});
   std::sort(d.internal_notes.begin(), d.internal_notes.end(),
             [](const InternalNote& a, const InternalNote& b) { return a.task < b.task; });
+  if (with_credentials)
+    for (const auto& [user, c] : credentials) d.credentials.push_back(c);  // by user id (a map)
   return d;
 }
 

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "klik/backend.hpp"
+#include "klik/json.hpp"
 #include "store_test_support.hpp"
 
 using namespace klik;
@@ -32,6 +33,10 @@ std::vector<Change> one_of_each() {
   a.size = 5;
   Task cleared = t;
   cleared.responsible.reset();
+  Credentials account{u.id, "$argon2id$v=19$m=8,t=1,p=1$c2FsdA$aGFzaA", std::string(64, 'a'), Timestamp(1'800'000'000),
+                      4, Timestamp(1'700'000'200)};
+  UserSaved created{u, true, UserAllFields, {}};
+  created.credentials = account;
   return {TaskChanged{t, TaskStatusField | TaskEndField},
           UserSaved{u, false, UserEmailField, ClearedAssignments{{cleared}, {TaskResponsibleField}, {l}}},
           UserSaved{u, true, UserAllFields, {}},
@@ -44,7 +49,19 @@ std::vector<Change> one_of_each() {
           AttachmentAdded{a},
           ColoursNotified{{{t.id, DeadlineColour::Red}, {TaskId(2), std::nullopt}}},
           NotificationsOnly{},
-          AttachmentRemoved{AttachmentId(3)}};
+          AttachmentRemoved{AttachmentId(3)},
+          created,
+          CredentialsSaved{account}};
+}
+
+/// A user whose id is 1 (for hand-written change texts).
+User detail_free_user() {
+  User u;
+  u.id = UserId(1);
+  u.email = "a@b.dk";
+  u.full_name = "A";
+  u.side = Side::Kombit;
+  return u;
 }
 
 }  // namespace
@@ -90,6 +107,18 @@ TEST(ChangeJson, BadInputIsAValidationErrorNamingThePath) {
   EXPECT_EQ(where(R"({"kind":"colours","colours":[[1,"purple"]]})").rfind("/colours/0/1", 0), 0u);
   EXPECT_EQ(where(R"({"kind":"notes","task":1,"text":"x","extra":2})").rfind("/extra", 0), 0u);
   EXPECT_NE(where("[[[["), "accepted");
+  // Account records are checked as a dataset's are, and belong to the user they come with.
+  EXPECT_EQ(where(R"({"kind":"credentials","credentials":{"user":1,"reset_token_hash":"xyz"}})")
+                .rfind("/credentials/reset_token_hash", 0),
+            0u);
+  EXPECT_EQ(where(R"({"kind":"credentials","credentials":{"user":0}})").rfind("/credentials/user", 0), 0u);
+  EXPECT_NE(where(R"({"kind":"credentials","credentials":{"user":1,"password_hash":"a b"}})"), "accepted");
+  EXPECT_NE(where(R"({"kind":"credentials","credentials":{"user":1,"failed_logins":-1}})"), "accepted");
+  const std::string user = to_json(detail_free_user());
+  EXPECT_EQ(where(R"({"kind":"user","user":)" + user +
+                  R"(,"fields":255,"cleared":{"tasks":[],"local_tasks":[]},"credentials":{"user":99}})")
+                .rfind("/credentials/user", 0),
+            0u);
 }
 
 TEST(ChangeJson, FieldNamesFollowTheBits) {

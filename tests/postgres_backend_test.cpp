@@ -383,6 +383,36 @@ TEST_F(PostgresBackendTest, ReadOnlyAndClosedBackendsRefuseWrites) {
   EXPECT_THROW(backend_->load(), FailedPreconditionError);
 }
 
+TEST_F(PostgresBackendTest, SchemaTwoMovesPasswordHashesIntoCredentials) {
+  const Dataset d = small_world();
+  backend_->replace(d, 0);
+  backend_->close();
+  const UserId u = d.users[1].id;
+  // What klik with schema 1 left: the hash on klik_user, no credentials table.
+  auto& cluster = klik::testing::shared_pg_cluster();
+  cluster.psql("klik", "SET search_path = " + schema_ + "; DROP TABLE credentials; "
+                       "ALTER TABLE klik_user ADD COLUMN password_hash text NOT NULL DEFAULT ''; "
+                       "UPDATE klik_user SET password_hash = '$argon2id$v=19$m=8,t=1,p=1$old' WHERE id = " +
+                       std::to_string(u.value()) + "; UPDATE klik_schema SET version = 1");
+  const auto migrated = open_postgres_backend(url_);
+  const StoredWorld w = migrated->load();
+  ASSERT_EQ(w.data.credentials.size(), 1u);
+  EXPECT_EQ(w.data.credentials[0].user, u);
+  EXPECT_EQ(w.data.credentials[0].password_hash, "$argon2id$v=19$m=8,t=1,p=1$old");
+  EXPECT_EQ(w.data.users, d.users);
+  EXPECT_EQ(cluster.psql("klik", "SELECT count(*) FROM information_schema.columns WHERE table_schema = '" + schema_ +
+                                     "' AND table_name = 'klik_user' AND column_name = 'password_hash'"),
+            "0\n");
+  // A credentials change commits and replays.
+  Credentials c = w.data.credentials[0];
+  c.failed_logins = 2;
+  EXPECT_EQ(migrated->commit(CredentialsSaved{c}, {}, w.sequence), w.sequence + 1);
+  EXPECT_EQ(open_postgres_backend(url_)->load().data.credentials, std::vector<Credentials>{c});
+  const auto replay = migrated->changes_since(w.sequence);
+  ASSERT_TRUE(replay && replay->size() == 1);
+  EXPECT_EQ(replay->front().change, Change(CredentialsSaved{c}));
+}
+
 TEST(PostgresBackend, ANewerSchemaOrAForeignDatabaseIsRefused) {
   auto& cluster = klik::testing::shared_pg_cluster();
   const std::string url = cluster.create_schema("newer_schema");

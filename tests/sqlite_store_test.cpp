@@ -41,6 +41,20 @@ void raw_sql(const std::string& path, const std::string& sql) {
   ASSERT_EQ(rc, SQLITE_OK) << msg;
 }
 
+/// The first column of the first row of a query, run on the file directly.
+std::int64_t raw_count(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  std::int64_t n = -1;
+  if (sqlite3_open(path.c_str(), &db) == SQLITE_OK) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+      n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+  return n;
+}
+
 /// A closed store file holding data() (checkpointed: no -wal file).
 std::string make_file(const TempDir& dir, const std::string& name = "klik.sqlite") {
   return klik::testing::make_sqlite_file(dir, data(), name);
@@ -68,7 +82,7 @@ TEST(SqliteStore, MigratesAVersion1FileForward) {
   TempDir dir;
   const std::string path = make_file(dir);
   // What klik with schema 1 wrote: no change_log table.
-  raw_sql(path, "DROP TABLE change_log; DROP TABLE change_sequence; PRAGMA user_version = 1;");
+  raw_sql(path, "DROP TABLE change_log; DROP TABLE change_sequence; DROP TABLE credentials; PRAGMA user_version = 1;");
   auto s = open_sqlite_store(path);
   EXPECT_EQ(s->schema_version(), sqlite_schema_version);
   EXPECT_EQ(s->export_dataset(), data());
@@ -80,6 +94,31 @@ TEST(SqliteStore, MigratesAVersion1FileForward) {
   } catch (const ConflictError& e) {
     EXPECT_EQ(e.changed_fields(), std::vector<std::string>{"status"});
   }
+}
+
+TEST(SqliteStore, SchemaFourMovesPasswordHashesIntoCredentials) {
+  TempDir dir;
+  const std::string path = make_file(dir);
+  const UserId u = data().users[1].id;
+  // What klik with schema 3 wrote: the hash on the user row, no credentials table.
+  raw_sql(path, "DROP TABLE credentials; UPDATE user SET password_hash = '$argon2id$v=19$m=8,t=1,p=1$old' WHERE id = " +
+                    std::to_string(u.value()) + "; PRAGMA user_version = 3;");
+  {
+    // A read-only open does not migrate, and still reads the hash as credentials.
+    auto ro = open_sqlite_store(path, {.read_only = true});
+    EXPECT_EQ(ro->schema_version(), 3);
+    EXPECT_EQ(ro->credentials(u).password_hash, "$argon2id$v=19$m=8,t=1,p=1$old");
+  }
+  auto s = open_sqlite_store(path);
+  EXPECT_EQ(s->schema_version(), sqlite_schema_version);
+  EXPECT_EQ(s->credentials(u).password_hash, "$argon2id$v=19$m=8,t=1,p=1$old");
+  EXPECT_EQ(s->export_dataset(), data());
+  s.reset();
+  // Moved, not copied: the user row holds no hash any more.
+  EXPECT_EQ(raw_count(path, "SELECT count(*) FROM user WHERE password_hash <> ''"), 0);
+  EXPECT_EQ(raw_count(path, "SELECT count(*) FROM credentials"), 1);
+  auto again = open_sqlite_store(path, {.read_only = true});
+  EXPECT_EQ(again->credentials(u).password_hash, "$argon2id$v=19$m=8,t=1,p=1$old");
 }
 
 TEST(SqliteStore, RefusesAFileFromANewerKlikAndLeavesItAlone) {

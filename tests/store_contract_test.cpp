@@ -6,12 +6,14 @@
 #include <atomic>
 #include <thread>
 
+#include "klik/accounts.hpp"
 #include "klik/notifier.hpp"
 #include "klik/workflows_sweep.hpp"
 #include "klik/query_engine.hpp"
 #include "klik/sqlite_store.hpp"
 #include "klik/store.hpp"
 #include "klik/text.hpp"
+#include "klik/workflows.hpp"
 #include "store_test_support.hpp"
 #include "../examples/jsonl_backend.hpp"
 
@@ -653,4 +655,86 @@ TYPED_TEST(StoreContract, LeavingAProjectOrBecomingReaderClearsAssignmentsThere)
   }
   EXPECT_EQ(still, elsewhere);
   EXPECT_FALSE(snap->task(t.id)->responsible.has_value());
+}
+
+TYPED_TEST(StoreContract, CredentialsAreWrittenWithTheirNotificationsAndSurviveReopen) {
+  const User u = data().users[2];
+  EXPECT_EQ(this->store->credentials(u.id), Credentials{u.id});  // none stored: a default record
+  EXPECT_THROW((void)this->store->credentials(UserId(999'999)), NotFoundError);
+  const std::size_t before = this->store->outbox().size();
+  const std::string hash = hash_password("Blå hest løber langsomt", HashParameters::minimum());
+  const std::vector<Notification> told = {note("user.password_changed", u.id.value())};
+  const std::vector<Notification> never = {note("never", u.id.value())};
+  const Credentials stored = this->store->update_credentials(
+      u.id,
+      [&](const Credentials& c) -> std::optional<Credentials> {
+        Credentials next = c;
+        next.password_hash = hash;
+        next.reset_token_hash = reset_token_hash("tok");
+        next.reset_expires = Timestamp(1'800'000'000);
+        next.failed_logins = 3;
+        next.throttled_until = Timestamp(1'700'000'100);
+        return next;
+      },
+      told);
+  EXPECT_EQ(stored.user, u.id);
+  EXPECT_EQ(this->store->outbox().size(), before + 1);
+  // No change: nothing written, nothing recorded.
+  this->store->update_credentials(u.id, [](const Credentials&) { return std::nullopt; }, never);
+  EXPECT_EQ(this->store->outbox().size(), before + 1);
+  // A bad record is refused whole.
+  EXPECT_THROW(this->store->update_credentials(u.id,
+                                               [](const Credentials& c) -> std::optional<Credentials> {
+                                                 Credentials bad = c;
+                                                 bad.reset_token_hash = "not hex";
+                                                 return bad;
+                                               }),
+               InvalidArgumentError);
+  EXPECT_THROW(this->store->update_credentials(UserId(999'999), [](const Credentials& c) { return c; }),
+               NotFoundError);
+  this->reopen();
+  EXPECT_EQ(this->store->credentials(u.id), stored);
+  EXPECT_EQ(this->store->outbox().size(), before + 1);
+  // Only a backup export carries them; importing the backup restores them.
+  EXPECT_TRUE(this->store->export_dataset().credentials.empty());
+  EXPECT_EQ(this->store->export_dataset(), data());
+  const Dataset backup = this->store->export_dataset(true);
+  ASSERT_EQ(backup.credentials, std::vector<Credentials>{stored});
+  this->store->import_dataset(data());
+  EXPECT_EQ(this->store->credentials(u.id), Credentials{u.id});
+  this->store->import_dataset(backup);
+  this->reopen();
+  EXPECT_EQ(this->store->credentials(u.id), stored);
+}
+
+TYPED_TEST(StoreContract, CreateUserStoresTheResetTokenHashWithTheNotification) {
+  FixedClock clock(Date(2026, 3, 2));
+  Workflows flows(*this->store, clock);
+  const User& admin = *std::find_if(data().users.begin(), data().users.end(),
+                                    [](const User& u) { return u.side == Side::Municipality && u.administrator; });
+  User anne;
+  anne.email = "anne.ny@kommune.dk";
+  anne.full_name = "Anne Ny";
+  anne.municipality = admin.municipality;
+  const User created = flows.create_user(admin.id, anne);
+  this->reopen();
+  const Notification told = this->store->outbox().back();
+  EXPECT_EQ(told.event, "user.created");
+  const std::string prefix = reset_link(created.id, "");
+  ASSERT_EQ(told.link.rfind(prefix, 0), 0u) << told.link;
+  const std::string token = told.link.substr(prefix.size());
+  const Credentials c = this->store->credentials(created.id);
+  EXPECT_EQ(c.reset_token_hash, reset_token_hash(token));
+  EXPECT_EQ(c.reset_expires.unix_seconds(), clock.now().unix_seconds() + 24 * 3600);
+  AccountPolicy fast;
+  fast.hashing = HashParameters::minimum();
+  Accounts accounts(*this->store, clock, fast);
+  accounts.set_password_with_token(created.id, token, "Blå hest løber langsomt");
+  this->reopen();
+  Accounts again(*this->store, clock, fast);
+  EXPECT_EQ(again.login("Anne.Ny@kommune.dk", "Blå hest løber langsomt").outcome, LoginOutcome::Success);
+  // Removing the user removes their account record.
+  this->store->remove_user(created.id);
+  this->reopen();
+  EXPECT_TRUE(this->store->export_dataset(true).credentials.empty());
 }

@@ -63,7 +63,7 @@ enum UserField : std::uint32_t {
   UserMunicipalityField = 16,
   UserAdministratorField = 32,
   UserMembershipsField = 64,
-  UserPasswordField = 128,
+  UserPasswordField = 128,  ///< unused since passwords live in Credentials; kept so older logs read
   UserAllFields = 255
 };
 /// "status", "responsible", ... for the bits set in `fields`, in bit order.
@@ -94,6 +94,9 @@ struct UserSaved {
   bool created = false;
   std::uint32_t fields = 0;   ///< UserField bits that changed (all for a new user)
   ClearedAssignments cleared;
+  /// A new user's account record, written with it (Workflows::create_user: the
+  /// hash of the "set your password" link's token); empty otherwise.
+  std::optional<Credentials> credentials;
   friend bool operator==(const UserSaved&, const UserSaved&) = default;
 };
 
@@ -153,13 +156,22 @@ struct AttachmentRemoved {
   friend bool operator==(const AttachmentRemoved&, const AttachmentRemoved&) = default;
 };
 
-/// One checked write, as a backend commits it.
+/// A user's account record was written (accounts.hpp): a password set or
+/// re-hashed, a reset link sent or used, a failed or successful login. Replaces
+/// the user's record as a whole. (A removed user's record goes with UserRemoved.)
+struct CredentialsSaved {
+  Credentials credentials;
+  friend bool operator==(const CredentialsSaved&, const CredentialsSaved&) = default;
+};
+
+/// One checked write, as a backend commits it. New kinds are appended at the end.
 using Change = std::variant<TaskChanged, UserSaved, UserRemoved, LocalTaskSaved, LocalTaskRemoved, MessageAdded,
-                            NotesSet, AttachmentAdded, ColoursNotified, NotificationsOnly, AttachmentRemoved>;
+                            NotesSet, AttachmentAdded, ColoursNotified, NotificationsOnly, AttachmentRemoved,
+                            CredentialsSaved>;
 
 /// The kind of a change in words: "task", "user", "user_removed", "local_task",
 /// "local_task_removed", "message", "notes", "attachment", "colours", "notifications",
-/// "attachment_removed".
+/// "attachment_removed", "credentials".
 std::string_view change_kind(const Change& change) noexcept;
 
 /// A change as one compact JSON object ({"kind": ..., ...}), attachment content

@@ -23,6 +23,9 @@ struct Dataset {
   std::vector<Message> messages;
   std::vector<Attachment> attachments;
   std::vector<InternalNote> internal_notes;
+  /// Account records (password hashes, reset links, throttling), by user id.
+  /// Only in backups: Store::export_dataset() leaves them out unless asked.
+  std::vector<Credentials> credentials;
   friend bool operator==(const Dataset&, const Dataset&) = default;
 };
 
@@ -62,6 +65,9 @@ void check_fields(const User& v, const std::string& path, std::vector<Violation>
 void check_fields(const Message& v, const std::string& path, std::vector<Violation>& out);
 void check_fields(const Attachment& v, const std::string& path, std::vector<Violation>& out);
 void check_fields(const InternalNote& v, const std::string& path, std::vector<Violation>& out);
+/// A password hash: printable ASCII, at most 512 bytes (libsodium's own strings
+/// are about 100); a reset-token hash: empty or 64 lower-case hex digits.
+void check_fields(const Credentials& v, const std::string& path, std::vector<Violation>& out);
 
 /// check_fields for one entity, throwing InvalidArgumentError on the first problem
 /// (where() is the field's name, e.g. "email").

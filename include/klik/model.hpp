@@ -131,12 +131,32 @@ struct User {
   std::optional<MunicipalityId> municipality;  ///< set exactly for Side::Municipality
   bool administrator = false;
   std::vector<Membership> memberships;  ///< at most one per project
-  std::string password_hash;            ///< never the password itself
   std::uint32_t version = 1;
+  // The password lives apart, in Credentials (accounts.hpp, docs/accounts.md):
+  // a User travels to readers, JSON and Python; its password hash must not.
 
   /// The user's type on `project`, if they are a member.
   [[nodiscard]] std::optional<UserType> type_on(ProjectId project) const noexcept;
   friend bool operator==(const User&, const User&) = default;
+};
+
+/// A user's account record (docs/accounts.md), kept apart from User so that
+/// the password hash never travels with the user's details: readers, JSON
+/// exports and Python see a User; only Store::credentials() and a backup
+/// export (Store::export_dataset(true)) see this. One per user at most; a
+/// user without one has no password, no reset link and no failed logins.
+struct Credentials {
+  UserId user;
+  /// libsodium's argon2id string ("$argon2id$v=19$m=65536,t=3,p=1$salt$hash",
+  /// parameters and salt included); empty: no password set yet. Never the password.
+  std::string password_hash;
+  /// SHA-256 (64 lower-case hex digits) of the current reset link's token;
+  /// empty: no link outstanding. The token itself is stored nowhere.
+  std::string reset_token_hash;
+  Timestamp reset_expires;          ///< when that link stops working
+  std::uint32_t failed_logins = 0;  ///< consecutive failed attempts since the last success
+  Timestamp throttled_until;        ///< no attempt is checked before this instant
+  friend bool operator==(const Credentials&, const Credentials&) = default;
 };
 
 /// What a message is attached to: a task, or (KOMBIT broadcasts) a project or a wave.

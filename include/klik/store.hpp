@@ -153,8 +153,10 @@ class Store {
   /// The last-notified colours are cleared; the outbox is kept (no committed
   /// notification is ever dropped).
   void import_dataset(const Dataset& data);
-  /// The whole world as plain data (attachments with their content).
-  [[nodiscard]] Dataset export_dataset() const;
+  /// The whole world as plain data (attachments with their content). Account
+  /// records (password hashes) only when `with_credentials`: a backup asks for
+  /// them explicitly; every other export leaves them out.
+  [[nodiscard]] Dataset export_dataset(bool with_credentials = false) const;
 
   /// Applies a task update atomically and returns the task as stored (version bumped).
   /// Throws NotFoundError, InvalidArgumentError (e.g. an assignee who cannot be
@@ -181,6 +183,10 @@ class Store {
   /// notifications from the user as stored (with its id), recorded with it; it
   /// runs under the write lock and must not call the store. Returns the stored user.
   User create_user(const User& user, const Announce<User>& announce = {});
+  /// create_user with the new user's account record (`account.user` is set to
+  /// the new id) written in the same transaction: Workflows::create_user stores
+  /// the hash of the "set your password" link's token this way.
+  User create_user(const User& user, const Announce<User>& announce, const Credentials& account);
   /// Changes an existing user (NotFoundError when there is none: create_user adds
   /// users). `expected_version` as in TaskUpdate. A user equal to the stored one
   /// changes nothing (returned as stored, no new version, nothing recorded).
@@ -199,6 +205,22 @@ class Store {
   LocalTask put_local_task(const LocalTask& task, std::uint32_t expected_version = 0, Outgoing notify = {});
   /// Removes a local task. `expected_version` as in put_local_task.
   void remove_local_task(LocalTaskId id, std::uint32_t expected_version = 0, Outgoing notify = {});
+
+  // ---- account records (accounts.hpp) ----
+
+  /// A user's account record; a default one (no password) when none is stored.
+  /// Throws NotFoundError for an unknown user. Not part of a Snapshot's World on
+  /// purpose: readers never see password hashes.
+  [[nodiscard]] Credentials credentials(UserId user) const;
+  /// Changes a user's account record atomically: `change` gets the record as
+  /// stored and returns the new one, or nullopt to write nothing (then `notify`
+  /// is not recorded either). It runs under the write lock, so a read-modify-
+  /// write (a failed-login count) never loses an update; it must be quick (no
+  /// password hashing) and must not call the store. The record's `user` stays
+  /// `user`. Returns the record as stored. Throws NotFoundError for an unknown user.
+  Credentials update_credentials(UserId user,
+                                 const std::function<std::optional<Credentials>(const Credentials&)>& change,
+                                 Outgoing notify = {});
 
   // ---- messages, notes, attachments ----
 

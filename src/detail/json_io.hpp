@@ -24,6 +24,7 @@ json to_json_value(const User& v);
 json to_json_value(const Message& v);
 json to_json_value(const Attachment& v);
 json to_json_value(const InternalNote& v);
+json to_json_value(const Credentials& v);
 json to_json_value(const Dataset& v);
 
 /// Reads a T from `j`; `path` is the JSON path of `j` ("" for the root).

@@ -26,7 +26,8 @@ namespace klik::detail::sql {
 struct LoadedRows {
   Dataset data;
   /// The key of each row of data's collections (the id column; internal notes: their task).
-  std::vector<std::int64_t> municipality, project, wave, templ, task, local_task, user, message, attachment, note;
+  std::vector<std::int64_t> municipality, project, wave, templ, task, local_task, user, message, attachment, note,
+      credentials;
   /// The last-notified colour of each task that has one.
   std::vector<std::pair<TaskId, DeadlineColour>> notified;
   /// change_log rows: kind, id, version, fields.

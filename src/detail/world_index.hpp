@@ -18,6 +18,7 @@
 #include <boost/multi_index/member.hpp>
 #include <boost/multi_index/tag.hpp>
 #include <boost/multi_index_container.hpp>
+#include <map>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -175,6 +176,8 @@ class WorldIndex {
   std::vector<Attachment> attachments;
   std::unordered_map<TaskId, TaskOverrides> overrides;
   Calendars calendars;
+  // account records by user (accounts.hpp): not reachable through World
+  std::map<UserId, Credentials> credentials;
   // deadline sweep state and conflict history (not part of a Dataset)
   std::unordered_map<TaskId, DeadlineColour> notified;
   ChangeLog changes;
@@ -213,7 +216,8 @@ class WorldIndex {
   void remove_user(UserId user);
   LocalTask put_local_task(const LocalTask& task);
   void remove_local_task(LocalTaskId id);
-  Dataset to_dataset() const;
+  /// The world as data; account records only when `with_credentials`.
+  Dataset to_dataset(bool with_credentials = false) const;
 
  private:
   std::uint32_t ensure_partition(ProjectId p, MunicipalityId m);

@@ -39,5 +39,5 @@ def test_a_header_cycle_fails(source_dir, tmp_path):
     date.write_text(date.read_text(encoding="utf-8") + '#include "klik/calendar.hpp"\n', encoding="utf-8")
     result = run(source_dir / "scripts" / "check_includes", root)
     assert result.returncode == 1
-    assert ("include cycle: include/klik/date.hpp -> include/klik/calendar.hpp -> include/klik/date.hpp"
+    assert ("include cycle: include/klik/calendar.hpp -> include/klik/date.hpp -> include/klik/calendar.hpp"
             in result.stderr)

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "bindings.hpp"
+#include "klik/accounts.hpp"
 #include "klik/calendar.hpp"
 #include "klik/enums.hpp"
 #include "klik/error.hpp"
@@ -133,6 +134,11 @@ void init_enums(py::module_& m) {
                                    {"NYTAARSAFTENSDAG", HolidayCategory::Nytaarsaftensdag},
                                    {"EXTRA", HolidayCategory::Extra}},
                                   [](const std::string& t) { return parse_code<HolidayCategory>(t, "holiday category"); });
+  bind_code_enum<LoginOutcome>(m, "LoginOutcome", "How a login attempt came out (klik.Accounts.login).",
+                               {{"SUCCESS", LoginOutcome::Success},
+                                {"REFUSED", LoginOutcome::Refused},
+                                {"THROTTLED", LoginOutcome::Throttled}},
+                               [](const std::string& t) { return parse_code<LoginOutcome>(t, "login outcome"); });
   bind_code_enum<CalendarProfile>(m, "CalendarProfile", "Named sets of closing days.",
                                   {{"MUNICIPAL", CalendarProfile::Municipal}, {"STATUTORY", CalendarProfile::Statutory}},
                                   [](const std::string& t) { return parse_code<CalendarProfile>(t, "calendar profile"); });

@@ -197,13 +197,13 @@ void init_model(py::module_& m) {
   entity<User>(m, "User", "A person using KLIK (municipality or KOMBIT side).")
       .def(py::init([](UserId id, std::string email, std::string full_name, std::optional<MunicipalityId> municipality,
                        std::string organisation, Side side, bool administrator, std::vector<Membership> memberships,
-                       std::string password_hash, std::uint32_t version) {
-             return User{id,   std::move(email), std::move(full_name),     std::move(organisation),  side,
-                         municipality, administrator, std::move(memberships), std::move(password_hash), version};
+                       std::uint32_t version) {
+             return User{id,           std::move(email), std::move(full_name),   std::move(organisation), side,
+                         municipality, administrator,    std::move(memberships), version};
            }),
            arg("id"), arg("email"), arg("full_name"), arg("municipality") = py::none(), arg("organisation") = "",
            arg("side") = Side::Municipality, arg("administrator") = false,
-           arg("memberships") = std::vector<Membership>{}, arg("password_hash") = "", arg("version") = 1)
+           arg("memberships") = std::vector<Membership>{}, arg("version") = 1)
       .def_readwrite("id", &User::id)
       .def_readwrite("email", &User::email)
       .def_readwrite("full_name", &User::full_name)
@@ -212,7 +212,6 @@ void init_model(py::module_& m) {
       .def_readwrite("municipality", &User::municipality)
       .def_readwrite("administrator", &User::administrator)
       .def_readwrite("memberships", &User::memberships, "Memberships (a copy: assign to change).")
-      .def_readwrite("password_hash", &User::password_hash)
       .def_readwrite("version", &User::version)
       .def("type_on", &User::type_on, arg("project"), "The user's type on the project, or None.");
 
@@ -287,6 +286,9 @@ void init_model(py::module_& m) {
       .def_readwrite("messages", &Dataset::messages)
       .def_readwrite("attachments", &Dataset::attachments)
       .def_readwrite("internal_notes", &Dataset::internal_notes)
+      .def_property_readonly(
+          "credentials", [](const Dataset& d) { return d.credentials; },
+          "Account records (a list of klik.Credentials): only in a backup, store.export(with_credentials=True).")
       .def("validate", [](const Dataset& d) { return validate(d); },
            "Every consistency problem (empty list when consistent).")
       .def("__repr__", [](const Dataset& d) {

@@ -73,9 +73,9 @@ void init_sqlite(py::module_& m) {
           "text itself, in one transaction. Validated first: on error nothing changes.")
       .def(
           "export_json",
-          [](const Store& s, const py::object& path, int indent) -> py::object {
+          [](const Store& s, const py::object& path, int indent, bool with_credentials) -> py::object {
             std::string text;
-            text = without_gil([&] { return to_json(s.export_dataset(), indent); });
+            text = without_gil([&] { return to_json(s.export_dataset(with_credentials), indent); });
             if (path.is_none()) return py::str(text);
             const std::string p = path_of(path);
             std::ofstream out(p, std::ios::binary | std::ios::trunc);
@@ -83,9 +83,9 @@ void init_sqlite(py::module_& m) {
             if (!out) throw StorageError("cannot write " + p);
             return py::none();
           },
-          arg("path") = py::none(), arg("indent") = -1,
+          arg("path") = py::none(), arg("indent") = -1, arg("with_credentials") = false,
           "The whole world as a dataset JSON document: written to `path`, or returned as text when no path "
-          "is given.")
+          "is given. Password hashes only with with_credentials=True (a backup).")
       .def(
           "outbox", [](const Store& s) {
             const std::vector<Notification> all = without_gil([&] { return s.outbox(); });

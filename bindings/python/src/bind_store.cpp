@@ -420,7 +420,11 @@ void init_store(py::module_& m) {
                return t ? std::optional(*t) : std::nullopt;
              });
            }, arg("id"), "The task template, or None.")
-      .def("export", &Store::export_dataset, releases_gil(), "The whole world as a klik.Dataset.")
+      .def("export", &Store::export_dataset, arg("with_credentials") = false, releases_gil(),
+           "The whole world as a klik.Dataset; account records (password hashes) only with "
+           "with_credentials=True, for a backup.")
+      .def("credentials", &Store::credentials, arg("user"), releases_gil(),
+           "The user's account record (klik.Credentials; docs/accounts.md); raises klik.NotFound for an unknown user.")
       .def("import_dataset", [](Store& s, const Dataset& d) { s.import_dataset(d); }, arg("dataset"), releases_gil(),
            "Replaces the whole world (validated first; on error nothing changes).")
       .def(
