@@ -60,10 +60,29 @@ Credentials read_credentials(ObjectReader& r, std::optional<UserId> owner) {
   return c;
 }
 
-json colours_json(const ColoursNotified& c) {
+/// [[id, colour code or null], ...]
+template <class Id>
+json colours_json(const std::vector<std::pair<Id, std::optional<DeadlineColour>>>& colours) {
   json out = json::array();
-  for (const auto& [task, colour] : c.colours)
-    out.push_back({task.value(), colour ? json(std::string(code(*colour))) : json(nullptr)});
+  for (const auto& [id, colour] : colours)
+    out.push_back({id.value(), colour ? json(std::string(code(*colour))) : json(nullptr)});
+  return out;
+}
+
+/// What colours_json wrote, at `path`.
+template <class Id>
+std::vector<std::pair<Id, std::optional<DeadlineColour>>> read_colours(const json& a, const std::string& path) {
+  if (!a.is_array()) throw InvalidArgumentError("expected an array", path);
+  std::vector<std::pair<Id, std::optional<DeadlineColour>>> out;
+  out.reserve(a.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const std::string p = path + "/" + std::to_string(i);
+    if (!a[i].is_array() || a[i].size() != 2) throw InvalidArgumentError("expected [id, colour or null]", p);
+    const Id id(static_cast<std::uint32_t>(detail::integer_at(a[i][0], p + "/0", 1, u32max)));
+    std::optional<DeadlineColour> colour;
+    if (!a[i][1].is_null()) colour = detail::enum_at<DeadlineColour>(a[i][1], p + "/1");
+    out.emplace_back(id, colour);
+  }
   return out;
 }
 
@@ -123,7 +142,11 @@ std::string to_json(const Change& change) {
             a.erase("content_base64");
             return {{"attachment", std::move(a)}};
           },
-          [](const ColoursNotified& c) -> json { return {{"colours", colours_json(c)}}; },
+          [](const ColoursNotified& c) -> json {
+            json j = {{"colours", colours_json(c.colours)}};
+            if (!c.local_colours.empty()) j["local_colours"] = colours_json(c.local_colours);
+            return j;
+          },
           [](const NotificationsOnly&) -> json { return json::object(); },
           [](const AttachmentRemoved& c) -> json { return {{"attachment", c.attachment.value()}}; },
           [](const CredentialsSaved& c) -> json { return {{"credentials", detail::to_json_value(c.credentials)}}; },
@@ -173,18 +196,9 @@ Change change_from_json(std::string_view text) {
     out = AttachmentAdded{detail::read_value<Attachment>(r.require("attachment"), r.field_path("attachment"))};
   } else if (kind == "colours") {
     ColoursNotified c;
-    const json& a = r.require("colours");
-    const std::string path = r.field_path("colours");
-    if (!a.is_array()) throw InvalidArgumentError("expected an array", path);
-    c.colours.reserve(a.size());
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      const std::string p = path + "/" + std::to_string(i);
-      if (!a[i].is_array() || a[i].size() != 2) throw InvalidArgumentError("expected [task, colour or null]", p);
-      const TaskId task(static_cast<std::uint32_t>(detail::integer_at(a[i][0], p + "/0", 1, u32max)));
-      std::optional<DeadlineColour> colour;
-      if (!a[i][1].is_null()) colour = detail::enum_at<DeadlineColour>(a[i][1], p + "/1");
-      c.colours.emplace_back(task, colour);
-    }
+    c.colours = read_colours<TaskId>(r.require("colours"), r.field_path("colours"));
+    if (const json* locals = r.find("local_colours"))  // absent in logs written before local tasks were swept
+      c.local_colours = read_colours<LocalTaskId>(*locals, r.field_path("local_colours"));
     out = std::move(c);
   } else if (kind == "notifications") {
     out = NotificationsOnly{};

@@ -105,7 +105,12 @@ INSERT INTO credentials(user_id, password_hash, reset_token_hash, reset_expires,
 ALTER TABLE klik_user DROP COLUMN password_hash;
 )sql";
 
-constexpr const char* migrations[] = {schema_v1, schema_v2};
+// Version 3: local tasks' last-notified colour (the deadline sweep judges them too).
+constexpr const char* schema_v3 = R"sql(
+ALTER TABLE local_task ADD COLUMN notified smallint CHECK(notified BETWEEN 0 AND 4);
+)sql";
+
+constexpr const char* migrations[] = {schema_v1, schema_v2, schema_v3};
 static_assert(std::size(migrations) == postgres_schema_version);
 
 /// The tables a load reads, locked (ACCESS SHARE) before its snapshot so that a
@@ -603,6 +608,18 @@ std::uint64_t PostgresBackend::commit(const Change& change, Outgoing notify, std
               "UPDATE task SET notified = u.colour FROM unnest($1::bigint[], $2::smallint[]) AS u(id, colour) "
               "WHERE task.id = u.id",
               Params().add(ids + "}").add(colours + "}"));
+          if (!c.local_colours.empty()) {
+            std::string local_ids = "{", local_colours = "{";
+            for (std::size_t i = 0; i < c.local_colours.size(); ++i) {
+              local_ids += (i ? "," : "") + std::to_string(c.local_colours[i].first.value());
+              const auto& colour = c.local_colours[i].second;
+              local_colours += (i ? "," : "") + (colour ? std::to_string(num(*colour)) : "NULL");
+            }
+            db_.exec(
+                "UPDATE local_task SET notified = u.colour FROM unnest($1::bigint[], $2::smallint[]) AS u(id, colour) "
+                "WHERE local_task.id = u.id",
+                Params().add(local_ids + "}").add(local_colours + "}"));
+          }
         } else if constexpr (std::is_same_v<T, AttachmentRemoved>) {
           if (db_.exec("DELETE FROM attachment WHERE id=$1", Params().add(static_cast<std::int64_t>(c.attachment.value())))
                   .affected() == 0)
@@ -852,8 +869,8 @@ StoredWorld PostgresBackend::load() {
          d.tasks.push_back(t);
        });
   read("local_task",
-       "SELECT id, parent, municipality, title, responsible, performer, status, end_date, description, version FROM "
-       "local_task ORDER BY id",
+       "SELECT id, parent, municipality, title, responsible, performer, status, end_date, description, version, "
+       "notified FROM local_task ORDER BY id",
        [&](CopyRow& r) {
          LocalTask l;
          l.id = LocalTaskId(static_cast<std::uint32_t>(r.need(0, "id", 0, u32)));
@@ -868,6 +885,8 @@ StoredWorld PostgresBackend::load() {
          l.end = *e;
          l.description = r.text(8, "description");
          l.version = static_cast<std::uint32_t>(r.need(9, "version", 1, u32));
+         if (const auto n = r.maybe(10, "notified", 0, 4))
+           w.notified_local.emplace_back(l.id, static_cast<DeadlineColour>(*n));
          d.local_tasks.push_back(std::move(l));
        });
   read("message", "SELECT id, task, project, wave, author, author_side, time, text FROM message ORDER BY id",

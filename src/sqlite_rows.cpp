@@ -228,9 +228,10 @@ LoadedRows read_rows(const Database& db, std::int64_t version, bool with_content
     }
   }
   {
-    Statement s(db,
-                "SELECT id, parent, municipality, title, responsible, performer, status, end_date, "
-                "description, version FROM local_task ORDER BY id");
+    // Schema 5 added local tasks' last-notified colour (the sweep judges them too).
+    Statement s(db, std::string("SELECT id, parent, municipality, title, responsible, performer, status, end_date, "
+                                "description, version, ") +
+                        (version >= 5 ? "notified" : "NULL") + " FROM local_task ORDER BY id");
     while (s.step()) {
       Row row(s, "local_task", problems);
       LocalTask l;
@@ -244,7 +245,10 @@ LoadedRows read_rows(const Database& db, std::int64_t version, bool with_content
       l.end = row.date(7, "end_date", false).value_or(Date());
       l.description = row.text(8, "description");
       l.version = static_cast<std::uint32_t>(row.need(9, "version", 0, max_u32));
+      std::optional<DeadlineColour> notified;
+      if (!s.is_null(10)) notified = row.enumeration<DeadlineColour>(10, "notified");
       if (!row.ok()) continue;
+      if (notified) r.notified_local.emplace_back(l.id, *notified);
       d.local_tasks.push_back(std::move(l));
       r.local_task.push_back(row.id());
     }

@@ -97,7 +97,12 @@ INSERT INTO credentials(user, password_hash, reset_token_hash, reset_expires, fa
 UPDATE user SET password_hash = '' WHERE password_hash <> '';
 )sql";
 
-constexpr const char* migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4};
+// Version 5: local tasks' last-notified colour (the deadline sweep judges them too).
+constexpr const char* schema_v5 = R"sql(
+ALTER TABLE local_task ADD COLUMN notified INTEGER CHECK(notified BETWEEN 0 AND 4);
+)sql";
+
+constexpr const char* migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4, schema_v5};
 static_assert(std::size(migrations) == sqlite_schema_version);
 
 std::string recipients_text(const std::vector<UserId>& r) {
@@ -414,6 +419,7 @@ StoredWorld SqliteBackend::load() {
   StoredWorld w;
   w.data = std::move(rows.data);
   w.notified = std::move(rows.notified);
+  w.notified_local = std::move(rows.notified_local);
   w.field_log.reserve(rows.change_log.size());
   for (const auto& [kind, id, version, fields] : rows.change_log)
     w.field_log.push_back({kind == 1 ? FieldLogEntry::Object::User : FieldLogEntry::Object::Task, id, version, fields});
@@ -511,8 +517,12 @@ void SqliteBackend::write_task(const Task& t) {
 
 void SqliteBackend::write_local(const LocalTask& l) {
   sql::Statement s(db_,
-                   "INSERT OR REPLACE INTO local_task(id, parent, municipality, title, responsible, performer, status, "
-                   "end_date, description, version) VALUES(?,?,?,?,?,?,?,?,?,?)");
+                   // An upsert, not INSERT OR REPLACE: the row keeps its last-notified colour.
+                   "INSERT INTO local_task(id, parent, municipality, title, responsible, performer, status, "
+                   "end_date, description, version) VALUES(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+                   "parent=excluded.parent, municipality=excluded.municipality, title=excluded.title, "
+                   "responsible=excluded.responsible, performer=excluded.performer, status=excluded.status, "
+                   "end_date=excluded.end_date, description=excluded.description, version=excluded.version");
   s.bind(1, std::int64_t{l.id.value()}).bind(2, std::int64_t{l.parent.value()});
   s.bind(3, std::int64_t{l.municipality.value()}).bind(4, l.title).bind(5, uid(l.responsible));
   s.bind(6, uid(l.performer)).bind(7, num(l.status)).bind(8, std::int64_t{l.end.serial()});
@@ -651,6 +661,11 @@ std::uint64_t SqliteBackend::commit(const Change& change, Outgoing notify, std::
                    for (const auto& [task, colour] : c.colours) {
                      colour ? s.bind(1, num(*colour)) : s.bind_null(1);
                      s.bind(2, std::int64_t{task.value()}).run();
+                   }
+                   sql::Statement l(db_, "UPDATE local_task SET notified=? WHERE id=?");
+                   for (const auto& [local, colour] : c.local_colours) {
+                     colour ? l.bind(1, num(*colour)) : l.bind_null(1);
+                     l.bind(2, std::int64_t{local.value()}).run();
                    }
                  },
                  [&](const NotificationsOnly&) {},

@@ -209,6 +209,8 @@ struct Store::Core {
       throw StorageError("the stored world is inconsistent (a task refers to a missing template or project)");
     }
     for (const auto& [task, colour] : w.notified) fresh->notified.emplace(task, colour);
+    for (const auto& [local, colour] : w.notified_local)
+      if (fresh->local_slot.contains(local)) fresh->notified_local.emplace(local, colour);
     for (const FieldLogEntry& e : w.field_log)
       fresh->changes.record(e.object == FieldLogEntry::Object::User ? ChangeLog::UserKind : ChangeLog::TaskKind, e.id,
                             e.version, e.fields);
@@ -299,6 +301,11 @@ struct Store::Core {
                          index->notified[task] = *colour;
                        else
                          index->notified.erase(task);
+                     for (const auto& [local, colour] : c.local_colours)
+                       if (!colour)
+                         index->notified_local.erase(local);
+                       else if (index->local_slot.contains(local))  // (removed since, in another store)
+                         index->notified_local[local] = *colour;
                    },
                    [&](const NotificationsOnly&) {},
                    [&](const AttachmentRemoved& c) {
@@ -828,13 +835,25 @@ std::vector<std::pair<TaskId, DeadlineColour>> Store::notified_colours() const {
   return out;
 }
 
-void Store::record_sweep(std::span<const std::pair<TaskId, LastNotified>> colours, Outgoing notify) {
+std::vector<std::pair<LocalTaskId, DeadlineColour>> Store::notified_local_colours() const {
+  const auto lock = core_->fresh_read_lock();
+  std::vector<std::pair<LocalTaskId, DeadlineColour>> out(core_->index->notified_local.begin(),
+                                                          core_->index->notified_local.end());
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return out;
+}
+
+void Store::record_sweep(std::span<const std::pair<TaskId, LastNotified>> colours, Outgoing notify,
+                         std::span<const std::pair<LocalTaskId, LastNotified>> local_colours) {
   Core& c = *core_;
   c.write<bool>(notify, [&]() -> Prepared<bool> {
     for (const auto& [task, colour] : colours) require_task(*c.index, task);
-    if (colours.empty() && notify.empty()) return {true, std::nullopt, std::nullopt};
+    for (const auto& [local, colour] : local_colours)
+      if (!c.index->local_slot.contains(local)) throw not_found(ObjectKind::LocalTask);
+    if (colours.empty() && local_colours.empty() && notify.empty()) return {true, std::nullopt, std::nullopt};
     ColoursNotified change;
     change.colours.assign(colours.begin(), colours.end());
+    change.local_colours.assign(local_colours.begin(), local_colours.end());
     return {true, std::move(change), std::nullopt};
   });
 }

@@ -23,16 +23,22 @@ std::uint64_t sweep_key(TaskId task, DeadlineColour colour, Date reached_on) noe
   return static_cast<std::uint64_t>(task.value()) << 32 | (colour == DeadlineColour::Red ? 1ull << 31 : 0ull) | day;
 }
 
+std::uint64_t sweep_key(LocalTaskId local_task, DeadlineColour colour, Date reached_on) noexcept {
+  return 1ull << 63 | sweep_key(TaskId(local_task.value() & 0x7FFF'FFFFu), colour, reached_on);
+}
+
 std::string sweep_key_text(const DeadlineEvent& e) {
-  return "deadline/" + std::to_string(e.task.value()) + "/" + std::string(code(e.new_colour)) + "/" +
-         e.reached_on.iso();
+  const std::string who = e.local_task.value() != 0 ? "local/" + std::to_string(e.local_task.value())
+                                                    : std::to_string(e.task.value());
+  return "deadline/" + who + "/" + std::string(code(e.new_colour)) + "/" + e.reached_on.iso();
 }
 
 void sweep(const SweepColumns& in, Date day, std::span<NotifiedColour> notified, std::vector<DeadlineEvent>& events) {
   const std::size_t n = in.task.size();
   KLIK_REQUIRE(in.municipality.size() == n && in.project.size() == n && in.priority.size() == n &&
                    in.status.size() == n && in.dates.size() == n && notified.size() == n &&
-                   (in.last_notified.empty() || in.last_notified.size() == n),
+                   (in.last_notified.empty() || in.last_notified.size() == n) &&
+                   (in.local_task.empty() || in.local_task.size() == n),
                "sweep: every column must have one entry per task");
   const bool have_last = !in.last_notified.empty();
   const std::int32_t t = day.serial();
@@ -44,8 +50,11 @@ void sweep(const SweepColumns& in, Date day, std::span<NotifiedColour> notified,
     const unsigned before = level(last);
     if (level(now) > before) [[unlikely]] {
       const Date reached = *colour_reached_on(st, d, now);
+      const LocalTaskId local = in.local_task.empty() ? LocalTaskId() : in.local_task[i];
       events.push_back(DeadlineEvent{in.task[i], in.municipality[i], in.project[i], in.priority[i], last, now, day,
-                                     reached, sweep_key(in.task[i], now, reached)});
+                                     reached,
+                                     local.value() != 0 ? sweep_key(local, now, reached) : sweep_key(in.task[i], now, reached),
+                                     local});
     }
     notified[i] = now;
   }

@@ -372,6 +372,7 @@ void WorldIndex::remove_local_task(LocalTaskId id) {
   by_k.erase(ref);
   locals[it->second].task.id = LocalTaskId(0);
   local_slot.erase(it);
+  notified_local.erase(id);
   --local_rows;
   reindex_partition(pi);
 }

@@ -576,13 +576,15 @@ TYPED_TEST(StoreContract, DeadlineSweepGoesThroughTheOutboxOnce) {
   const Date day(2026, 3, 2);
   const Timestamp now(1'772'445'600);
   const OutboxSweep first = sweep_to_outbox(*this->store, day, now);
-  EXPECT_EQ(first.tasks, data().tasks.size());
+  const std::size_t rows = data().tasks.size() + data().local_tasks.size();  // local tasks are judged too
+  EXPECT_EQ(first.tasks, rows);
   EXPECT_GT(first.events, 0u);
-  EXPECT_EQ(first.colour_changes, data().tasks.size());  // never swept: every task gets a colour
+  EXPECT_EQ(first.colour_changes, rows);  // never swept: every task gets a colour
   this->reopen();
   const auto outbox = this->store->outbox();
   ASSERT_EQ(outbox.size(), first.events);
   EXPECT_EQ(this->store->notified_colours().size(), data().tasks.size());
+  EXPECT_EQ(this->store->notified_local_colours().size(), data().local_tasks.size());
   // Recipients include the task's responsible; the key names task, colour and date.
   const Notification& n = outbox.front();
   EXPECT_TRUE(n.event == "deadline.yellow" || n.event == "deadline.red");
@@ -596,6 +598,48 @@ TYPED_TEST(StoreContract, DeadlineSweepGoesThroughTheOutboxOnce) {
   EXPECT_EQ(again.events, 0u);
   EXPECT_EQ(again.colour_changes, 0u);
   EXPECT_EQ(this->store->outbox().size(), first.events);
+}
+
+// Issue 10: local tasks have deadlines and colours in the list, and the sweep skipped them.
+TYPED_TEST(StoreContract, TheSweepJudgesLocalTasksAndRemembersTheirColours) {
+  const Date day(2026, 3, 2);
+  const Timestamp now(1'772'445'600);
+  sweep_to_outbox(*this->store, day, now);  // everything as it is: judged once
+  const auto before = this->store->outbox().size();
+  const auto [parent, person] = find_assignable(data());
+  LocalTask l;
+  l.parent = parent.id;
+  l.municipality = parent.municipality;
+  l.title = "Aflever testrapport";
+  l.end = Date(2026, 2, 27);  // before the sweep day: red
+  l.responsible = person.id;
+  l = this->store->create_local_task(l);
+  const OutboxSweep swept = sweep_to_outbox(*this->store, day, now);
+  EXPECT_EQ(swept.events, 1u);
+  EXPECT_EQ(swept.colour_changes, 1u);
+  this->reopen();
+  const auto outbox = this->store->outbox();
+  ASSERT_EQ(outbox.size(), before + 1);
+  const Notification& n = outbox.back();
+  EXPECT_EQ(n.event, "deadline.red");
+  EXPECT_EQ(n.key, "deadline/local/" + std::to_string(l.id.value()) + "/red/2026-02-27");
+  EXPECT_NE(n.payload.find("\"local_task\":" + std::to_string(l.id.value())), std::string::npos) << n.payload;
+  EXPECT_EQ(n.link, "/tasks/" + std::to_string(parent.id.value()));
+  EXPECT_NE(std::find(n.recipients.begin(), n.recipients.end(), person.id), n.recipients.end());
+  const auto colours = this->store->notified_local_colours();
+  EXPECT_NE(std::find(colours.begin(), colours.end(), std::pair{l.id, DeadlineColour::Red}), colours.end());
+  // An edit keeps the colour (no second event); completing it and deleting it clear it.
+  l.title = "Aflever testrapporten";
+  l = this->store->put_local_task(l);
+  EXPECT_EQ(sweep_to_outbox(*this->store, day, now).events, 0u);
+  l.status = TaskStatus::Completed;
+  l = this->store->put_local_task(l);
+  EXPECT_EQ(sweep_to_outbox(*this->store, day, now).colour_changes, 1u);  // red -> done, no event
+  this->store->remove_local_task(l.id);
+  this->reopen();
+  for (const auto& [id, colour] : this->store->notified_local_colours()) EXPECT_NE(id, l.id);
+  const std::pair<LocalTaskId, LastNotified> gone[] = {{l.id, DeadlineColour::Red}};
+  EXPECT_THROW(this->store->record_sweep({}, {}, gone), NotFoundError);
 }
 
 TYPED_TEST(StoreContract, EngineResultsMatchTheMemoryStore) {

@@ -167,6 +167,30 @@ TEST(Sweep, KeysAreInjective) {
         EXPECT_TRUE(keys.insert(klik::sweep_key(klik::TaskId(task), c, d)).second);
 }
 
+TEST(Sweep, LocalTasksHaveKeysOfTheirOwn) {
+  // Task ids in a store are below 2^31 (the local-task bit); local keys never equal theirs.
+  std::set<std::uint64_t> keys;
+  for (std::uint32_t id : {1u, 2u, 0x7FFF'FFFFu})
+    for (C c : {C::Yellow, C::Red})
+      for (Date d : {D(1400, 1, 1), D(2025, 6, 10), D(9999, 12, 31)}) {
+        EXPECT_TRUE(keys.insert(klik::sweep_key(klik::TaskId(id), c, d)).second);
+        EXPECT_TRUE(keys.insert(klik::sweep_key(klik::LocalTaskId(id), c, d)).second);
+      }
+  // A local row in the columns: the event names it, keyed and spelled as a local task's.
+  Tasks t;
+  t.add(TaskStatus::NotStarted, kDates);
+  t.add(TaskStatus::NotStarted, kDates);
+  const klik::LocalTaskId local[] = {klik::LocalTaskId(), klik::LocalTaskId(9)};
+  const auto r = klik::sweep(
+      klik::SweepColumns{t.id, t.municipality, t.project, t.priority, t.status, t.dates, {}, local}, D(2025, 6, 16));
+  ASSERT_EQ(r.events.size(), 2u);
+  EXPECT_EQ(r.events[0].local_task, klik::LocalTaskId());
+  EXPECT_EQ(r.events[1].local_task, klik::LocalTaskId(9));
+  EXPECT_EQ(r.events[1].task, t.id[1]);  // its parent
+  EXPECT_EQ(r.events[1].idempotency_key, klik::sweep_key(klik::LocalTaskId(9), r.events[1].new_colour, r.events[1].reached_on));
+  EXPECT_EQ(klik::sweep_key_text(r.events[1]).rfind("deadline/local/9/", 0), 0u) << klik::sweep_key_text(r.events[1]);
+}
+
 TEST(Sweep, ColumnSizesMustMatch) {
   Tasks t;
   t.add(TaskStatus::NotStarted, kDates);

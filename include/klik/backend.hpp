@@ -142,6 +142,8 @@ struct AttachmentAdded {
 /// A deadline sweep recorded the last-notified colours (empty: cleared).
 struct ColoursNotified {
   std::vector<std::pair<TaskId, std::optional<DeadlineColour>>> colours;
+  /// The same for local tasks (the sweep judges them too).
+  std::vector<std::pair<LocalTaskId, std::optional<DeadlineColour>>> local_colours = {};
   friend bool operator==(const ColoursNotified&, const ColoursNotified&) = default;
 };
 
@@ -208,6 +210,8 @@ struct StoredWorld {
   Dataset data;
   /// The last-notified colour of every task that has one.
   std::vector<std::pair<TaskId, DeadlineColour>> notified;
+  /// The same for local tasks.
+  std::vector<std::pair<LocalTaskId, DeadlineColour>> notified_local = {};
   /// Recent field changes (the last field_log_depth versions per object are used).
   std::vector<FieldLogEntry> field_log;
   /// The number of the last change `data` includes (0: none yet).

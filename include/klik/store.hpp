@@ -244,9 +244,12 @@ class Store {
 
   /// The last-notified colour of every task that has one, by task id.
   [[nodiscard]] std::vector<std::pair<TaskId, DeadlineColour>> notified_colours() const;
-  /// Records a sweep: the new last-notified colours (empty clears) and its
-  /// notifications, in one transaction.
-  void record_sweep(std::span<const std::pair<TaskId, LastNotified>> colours, Outgoing notify);
+  /// The same for local tasks, by local task id.
+  [[nodiscard]] std::vector<std::pair<LocalTaskId, DeadlineColour>> notified_local_colours() const;
+  /// Records a sweep: the new last-notified colours of tasks and local tasks
+  /// (empty clears) and its notifications, in one transaction.
+  void record_sweep(std::span<const std::pair<TaskId, LastNotified>> colours, Outgoing notify,
+                    std::span<const std::pair<LocalTaskId, LastNotified>> local_colours = {});
 
   // ---- outbox ----
 

@@ -38,9 +38,9 @@ namespace klik {
 /// The colour last notified for a task; empty: never swept.
 using NotifiedColour = std::optional<DeadlineColour>;
 
-/// One notification: a task rose to yellow or red.
+/// One notification: a task (or a local task) rose to yellow or red.
 struct DeadlineEvent {
-  TaskId task;
+  TaskId task;  ///< the KLIK task; for a local task, its parent
   MunicipalityId municipality;
   ProjectId project;
   Priority priority = Priority::Mandatory;
@@ -50,13 +50,19 @@ struct DeadlineEvent {
   Date reached_on;  ///< the threshold date from which the task has had new_colour
   /// (task, new colour, reached_on) packed into 64 bits; see sweep_key().
   std::uint64_t idempotency_key = 0;
+  /// Set when the event is about a local task under `task` (0: about `task` itself).
+  LocalTaskId local_task{};
   friend bool operator==(const DeadlineEvent&, const DeadlineEvent&) = default;
 };
 
 /// The key of a rise: bits 63..32 the task id, bit 31 set for red, bits 0..30
 /// the reached-on date as days since 1400-01-01. Injective.
 std::uint64_t sweep_key(TaskId task, DeadlineColour colour, Date reached_on) noexcept;
-/// The key as text: "deadline/<task>/<colour code>/<YYYY-MM-DD>".
+/// The key of a local task's rise: as sweep_key with the local task's id and bit 63
+/// set (task ids are below 2^31), so no local key equals a task's. Injective.
+std::uint64_t sweep_key(LocalTaskId local_task, DeadlineColour colour, Date reached_on) noexcept;
+/// The key as text: "deadline/<task>/<colour code>/<YYYY-MM-DD>", for a local task
+/// "deadline/local/<local task>/<colour code>/<YYYY-MM-DD>".
 std::string sweep_key_text(const DeadlineEvent& e);
 
 /// The sweep's input, one entry per task in every span (same sizes).
@@ -69,6 +75,9 @@ struct SweepColumns {
   std::span<const DeadlineDates> dates;
   /// Last notified colours; may be empty (nothing notified yet).
   std::span<const NotifiedColour> last_notified;
+  /// Local tasks: empty (every entry is a KLIK task), or one per entry, 0 for a KLIK
+  /// task and the local task's id for a local one (whose `task` is its parent).
+  std::span<const LocalTaskId> local_task = {};
 };
 
 /// Runs the sweep for `day`: appends the events to `events` (in task order)

@@ -16,15 +16,17 @@ class Store;
 
 /// What sweep_to_outbox did.
 struct OutboxSweep {
-  std::size_t tasks = 0;          ///< tasks judged
+  std::size_t tasks = 0;          ///< tasks and local tasks judged
   std::size_t events = 0;         ///< rises to yellow or red (one notification each)
   std::size_t colour_changes = 0; ///< last-notified colours written
 };
 
-/// The daily deadline sweep (sweep.hpp) over a store: judges every KLIK task on
-/// `day`, turns each rise into a notification ("deadline.yellow" /
+/// The daily deadline sweep (sweep.hpp) over a store: judges every KLIK task and
+/// every local task on `day`, turns each rise into a notification ("deadline.yellow" /
 /// "deadline.red", key sweep_key_text) for the project's Plusbrugere in the
-/// task's municipality plus its responsible and performer (SPEC §5), and records
+/// task's municipality plus its responsible and performer (SPEC §5; a local task
+/// is routed like its parent's municipality and project, to its own responsible and
+/// performer, and its payload names "local_task" beside its parent "task"), and records
 /// the new last-notified colours together with those notifications in one
 /// transaction (Store::record_sweep). Rerunning on the same day adds nothing.
 /// Mutations between the judging snapshot and the recording are judged by the next run.

@@ -30,6 +30,8 @@ struct LoadedRows {
       credentials;
   /// The last-notified colour of each task that has one.
   std::vector<std::pair<TaskId, DeadlineColour>> notified;
+  /// The same for local tasks (schema 5 on).
+  std::vector<std::pair<LocalTaskId, DeadlineColour>> notified_local;
   /// change_log rows: kind, id, version, fields.
   std::vector<std::array<std::uint32_t, 4>> change_log;
   /// The number of the last change in change_sequence (0: none, or schema < 3).

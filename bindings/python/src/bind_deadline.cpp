@@ -160,7 +160,13 @@ void init_deadline(py::module_& m) {
 
   // ---- sweep
   py::class_<DeadlineEvent>(m, "DeadlineEvent", "A notification: a task rose to yellow or red.")
-      .def_readonly("task", &DeadlineEvent::task, "The task id.")
+      .def_readonly("task", &DeadlineEvent::task, "The task id (for a local task: its parent's).")
+      .def_property_readonly(
+          "local_task",
+          [](const DeadlineEvent& e) {
+            return e.local_task.value() != 0 ? std::optional<LocalTaskId>(e.local_task) : std::nullopt;
+          },
+          "The local task the event is about, or None for a KLIK task.")
       .def_readonly("municipality", &DeadlineEvent::municipality, "The municipality (kommunekode).")
       .def_readonly("project", &DeadlineEvent::project, "The project id.")
       .def_readonly("priority", &DeadlineEvent::priority, "The task's priority.")
