@@ -393,7 +393,8 @@ TEST_F(PostgresBackendTest, SchemaTwoMovesPasswordHashesIntoCredentials) {
   cluster.psql("klik", "SET search_path = " + schema_ + "; DROP TABLE credentials; "
                        "ALTER TABLE klik_user ADD COLUMN password_hash text NOT NULL DEFAULT ''; "
                        "UPDATE klik_user SET password_hash = '$argon2id$v=19$m=8,t=1,p=1$old' WHERE id = " +
-                       std::to_string(u.value()) + "; UPDATE klik_schema SET version = 1");
+                       std::to_string(u.value()) +
+                       "; ALTER TABLE local_task DROP COLUMN notified; UPDATE klik_schema SET version = 1");
   const auto migrated = open_postgres_backend(url_);
   const StoredWorld w = migrated->load();
   ASSERT_EQ(w.data.credentials.size(), 1u);

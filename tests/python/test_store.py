@@ -155,6 +155,6 @@ def test_every_store_imports_exports_and_sweeps_whatever_its_backend(tmp_path):
     store.import_json(text)
     assert store.export_json() == text
     counts = store.sweep("2026-03-02", tmp_path / "out.jsonl", now=klik.FixedClock(dt.date(2026, 3, 2)))
-    assert counts["tasks"] == len(world.tasks)
+    assert counts["tasks"] == len(world.tasks) + len(world.local_tasks)  # local tasks are swept too
     assert len(store.outbox()) == counts["events"]
     assert counts["delivered"] == counts["events"]

@@ -513,7 +513,7 @@ class SweepResult:
 def sweep(dataset: Dataset, day: _DateLike, last_notified: Optional[Sequence[Optional[DeadlineColour | str]]] = None,
           calendars: Optional[Calendars] = None) -> SweepResult:
     """The daily deadline sweep: events for tasks that rose to yellow or red, and the new notified colours."""
-def sweep_key(task: int, colour: DeadlineColour | str, reached_on: _DateLike) -> int: ...
+def sweep_key(task: int, colour: DeadlineColour | str, reached_on: _DateLike, local_task: Optional[int] = None) -> int: ...
 
 # ---- rights (rights issue) ------------------------------------------------
 

@@ -238,5 +238,11 @@ void init_deadline(py::module_& m) {
       arg("dataset"), arg("day"), arg("last_notified") = py::none(), arg("calendars") = py::none(),
       "The daily deadline sweep for `day`: events for tasks that rose to yellow or red since the colour last "
       "notified (None: never swept), and the new last-notified colours. Idempotent; catches up after missed days.");
-  m.def("sweep_key", &sweep_key, arg("task"), arg("colour"), arg("reached_on"), "The idempotency key of a rise.");
+  m.def(
+      "sweep_key",
+      [](TaskId task, DeadlineColour colour, Date reached_on, std::optional<LocalTaskId> local_task) {
+        return local_task ? sweep_key(*local_task, colour, reached_on) : sweep_key(task, colour, reached_on);
+      },
+      arg("task"), arg("colour"), arg("reached_on"), arg("local_task") = py::none(),
+      "The idempotency key of a rise (of `local_task` under `task` when given).");
 }
