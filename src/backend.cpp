@@ -46,6 +46,56 @@ ClearedAssignments read_cleared(ObjectReader& r) {
   return c;
 }
 
+json batch_json(const TaskBatch& b) {
+  json added = json::array(), changed = json::array(), locals = json::array();
+  for (const Task& t : b.added) added.push_back(detail::to_json_value(t));
+  for (std::size_t i = 0; i < b.changed.size(); ++i)
+    changed.push_back({{"task", detail::to_json_value(b.changed[i])}, {"fields", b.changed_fields.at(i)}});
+  for (const LocalTask& l : b.local_changed) locals.push_back(detail::to_json_value(l));
+  return {{"added", std::move(added)}, {"changed", std::move(changed)}, {"local_tasks", std::move(locals)}};
+}
+
+std::vector<Task> read_tasks(ObjectReader& r, const char* key) {
+  const json& a = r.require(key);
+  const std::string path = r.field_path(key);
+  if (!a.is_array()) throw InvalidArgumentError("expected an array", path);
+  std::vector<Task> out;
+  out.reserve(a.size());
+  for (std::size_t i = 0; i < a.size(); ++i) out.push_back(detail::read_value<Task>(a[i], path + "/" + std::to_string(i)));
+  return out;
+}
+
+/// An array of `key` read one element at a time by `one(element, path)`.
+template <class T, class F>
+std::vector<T> read_array(ObjectReader& r, const char* key, F&& one) {
+  const json& a = r.require(key);
+  const std::string path = r.field_path(key);
+  if (!a.is_array()) throw InvalidArgumentError("expected an array", path);
+  std::vector<T> out;
+  out.reserve(a.size());
+  for (std::size_t i = 0; i < a.size(); ++i) out.push_back(one(a[i], path + "/" + std::to_string(i)));
+  return out;
+}
+
+TaskBatch read_batch(ObjectReader& r) {
+  ObjectReader br(r.require("tasks"), r.field_path("tasks"));
+  TaskBatch b;
+  b.added = read_tasks(br, "added");
+  const json& changed = br.require("changed");
+  if (!changed.is_array()) throw InvalidArgumentError("expected an array", br.field_path("changed"));
+  for (std::size_t i = 0; i < changed.size(); ++i) {
+    ObjectReader tr(changed[i], br.field_path("changed") + "/" + std::to_string(i));
+    b.changed.push_back(detail::read_value<Task>(tr.require("task"), tr.field_path("task")));
+    b.changed_fields.push_back(static_cast<std::uint32_t>(tr.integer("fields", 0, TaskAllFields)));
+    tr.finish();
+  }
+  b.local_changed = read_array<LocalTask>(br, "local_tasks", [](const json& j, const std::string& p) {
+    return detail::read_value<LocalTask>(j, p);
+  });
+  br.finish();
+  return b;
+}
+
 json colours_json(const ColoursNotified& c) {
   json out = json::array();
   for (const auto& [task, colour] : c.colours)
@@ -73,8 +123,9 @@ std::vector<std::string> user_field_names(std::uint32_t mask) {
 }
 
 std::string_view change_kind(const Change& change) noexcept {
-  static constexpr std::string_view names[] = {"task",    "user",  "user_removed", "local_task", "local_task_removed",
-                                               "message", "notes", "attachment",   "colours",    "notifications"};
+  static constexpr std::string_view names[] = {
+      "task",       "user",    "user_removed",  "local_task", "local_task_removed", "message", "notes",
+      "attachment", "colours", "notifications", "project",    "wave",               "template"};
   static_assert(std::size(names) == std::variant_size_v<Change>);
   return names[change.index()];
 }
@@ -108,6 +159,21 @@ std::string to_json(const Change& change) {
           },
           [](const ColoursNotified& c) -> json { return {{"colours", colours_json(c)}}; },
           [](const NotificationsOnly&) -> json { return json::object(); },
+          [](const ProjectSaved& c) -> json {
+            json waves = json::array();
+            for (const RolloutWave& w : c.waves) waves.push_back(detail::to_json_value(w));
+            json users = json::array();
+            for (const User& u : c.users) users.push_back(detail::to_json_value(u));
+            return {{"project", detail::to_json_value(c.project)},
+                    {"created", c.created},
+                    {"tasks", batch_json(c.tasks)},
+                    {"waves", std::move(waves)},
+                    {"users", std::move(users)}};
+          },
+          [](const WaveSaved& c) -> json { return {{"wave", detail::to_json_value(c.wave)}, {"created", c.created}}; },
+          [](const TemplateSaved& c) -> json {
+            return {{"template", detail::to_json_value(c.tpl)}, {"created", c.created}, {"tasks", batch_json(c.tasks)}};
+          },
       },
       change);
   j["kind"] = std::string(change_kind(change));
@@ -168,6 +234,29 @@ Change change_from_json(std::string_view text) {
     out = std::move(c);
   } else if (kind == "notifications") {
     out = NotificationsOnly{};
+  } else if (kind == "project") {
+    ProjectSaved c;
+    c.project = detail::read_value<Project>(r.require("project"), r.field_path("project"));
+    c.created = r.boolean_or("created", false);
+    c.tasks = read_batch(r);
+    c.waves = read_array<RolloutWave>(r, "waves", [](const json& j, const std::string& p) {
+      return detail::read_value<RolloutWave>(j, p);
+    });
+    c.users = read_array<User>(r, "users", [](const json& j, const std::string& p) {
+      return detail::read_value<User>(j, p);
+    });
+    out = std::move(c);
+  } else if (kind == "wave") {
+    WaveSaved c;
+    c.wave = detail::read_value<RolloutWave>(r.require("wave"), r.field_path("wave"));
+    c.created = r.boolean_or("created", false);
+    out = std::move(c);
+  } else if (kind == "template") {
+    TemplateSaved c;
+    c.tpl = detail::read_value<TaskTemplate>(r.require("template"), r.field_path("template"));
+    c.created = r.boolean_or("created", false);
+    c.tasks = read_batch(r);
+    out = std::move(c);
   } else {
     throw InvalidArgumentError("unknown change kind \"" + excerpt(kind) + "\"", "/kind");
   }

@@ -107,7 +107,7 @@ void init_deadline(py::module_& m) {
         std::vector<DeadlineDates> dates;
         {
           py::gil_scoped_release release;
-          dates = deadline_dates(data.templates, data.tasks, cals_or_default(calendars));
+          dates = deadline_dates(data.templates, data.tasks, cals_or_default(calendars), data.waves);
         }
         std::vector<TaskStatus> status(data.tasks.size());
         for (std::size_t i = 0; i < status.size(); ++i) status[i] = data.tasks[i].status;
