@@ -67,13 +67,10 @@ std::int32_t wave_shift(std::span<const RolloutWave> waves, ProjectId project, M
 }
 
 Schedule effective_schedule(const TaskTemplate& tpl, const Task& task, std::int32_t shift, const WorkdayCalendar& cal) {
-  Schedule s = shift_schedule(Schedule{tpl.end, tpl.latest_start, tpl.duration_workdays}, shift, cal);
-  if (task.end_override) s.end = *task.end_override;
-  if (task.latest_start_override) {
-    s.latest_start = task.latest_start_override;
-    s.duration_workdays.reset();
-  }
-  return s;
+  // An override takes the task out of its wave's shift: its dates are KOMBIT's for
+  // this one municipality, and a shifted latest start could pass an overridden end.
+  if (task.end_override || task.latest_start_override) return schedule_of(tpl, task);
+  return shift_schedule(Schedule{tpl.end, tpl.latest_start, tpl.duration_workdays}, shift, cal);
 }
 
 void validate_schedule(const Schedule& s) {

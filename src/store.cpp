@@ -557,26 +557,9 @@ struct Store::Core {
                                          "\") of this project; a municipality is in at most one wave per project",
                                      where);
     }
-    // The template's own dates keep their order when shifted (add_workdays is
-    // monotonic); a task's absolute override may not: check those tasks.
-    for (MunicipalityId m : w.members) {
-      const Partition* part = index->find_partition(w.project, m);
-      if (!part) continue;
-      for (std::size_t r = 0; r < part->size(); ++r) {
-        if (part->is_local(r) || !index->overrides.contains(TaskId(part->key[r]))) continue;
-        Partition shifted_part;
-        shifted_part.calendar = part->calendar;
-        shifted_part.shift = w.shift_workdays;
-        const auto& o = index->overrides.at(TaskId(part->key[r]));
-        try {
-          (void)index->dates_for(shifted_part, index->templates[part->text[r]].tpl, &o);
-        } catch (const InvalidArgumentError& e) {
-          throw InvalidArgumentError("task " + std::to_string(part->key[r]) + " cannot take a shift of " +
-                                         std::to_string(w.shift_workdays) + " working days: " + e.what(),
-                                     "shift_workdays");
-        }
-      }
-    }
+    // Nothing else to check: a template's dates keep their order when shifted
+    // (add_workdays is monotonic), and a task with an override of its own does
+    // not move (effective_schedule).
   }
 
   static constexpr std::int32_t max_shift = 1000;

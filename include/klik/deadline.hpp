@@ -96,12 +96,14 @@ std::int32_t wave_shift(std::span<const RolloutWave> waves, ProjectId project, M
 
 /// The one definition of a task's effective dates (SPEC §1), which every list,
 /// quick status, colour, national view and sweep in klik uses:
-/// - the template's dates, shifted by `shift` working days on `cal` (the task's
-///   own calendar; shift_schedule: end and a given latest start move, a
-///   duration is kept), where `shift` is wave_shift() of the task's
-///   municipality on the template's project;
-/// - then the task's own overrides win, absolute and unshifted: end_override
-///   replaces the end, latest_start_override the latest start or duration.
+/// - a task with an override of its own (end_override or latest_start_override)
+///   is judged on schedule_of(tpl, task): the override is absolute and wins, and
+///   the wave's shift does not apply to that task at all (so a shifted latest
+///   start can never pass an overridden end);
+/// - otherwise the template's dates, shifted by `shift` working days on `cal`
+///   (the task's own calendar; shift_schedule: end and a given latest start
+///   move, a duration is kept), where `shift` is wave_shift() of the task's
+///   municipality on the template's project.
 /// With shift 0 this is schedule_of(tpl, task).
 Schedule effective_schedule(const TaskTemplate& tpl, const Task& task, std::int32_t shift, const WorkdayCalendar& cal);
 

@@ -215,10 +215,10 @@ class Store {
   /// in its project, and a municipality is in at most one wave per project
   /// (InvalidArgumentError). Its shift applies at once (deadline.hpp, effective_schedule).
   RolloutWave create_wave(const RolloutWave& wave, const Announce<RolloutWave>& announce = {});
-  /// Changes a wave's name, members or shift (NotFoundError when there is none;
-  /// a wave stays in its project). One atomic step for every task it moves:
-  /// refused (InvalidArgumentError naming the task) when a task's own latest
-  /// start override would fall after its shifted end.
+  /// Changes a wave's name, members or shift (within ±1000 working days;
+  /// NotFoundError when there is none; a wave stays in its project). One atomic
+  /// step for every task it moves (no task row or version changes: the dates
+  /// follow from the wave).
   RolloutWave put_wave(const RolloutWave& wave, Outgoing notify = {});
   /// Publishes a template (validate_template; phase and theme of its project): an
   /// id of 0 is assigned, and one task per participating municipality is created

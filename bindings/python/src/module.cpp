@@ -18,4 +18,5 @@ PYBIND11_MODULE(_klik, m) {
   init_sqlite(m);
   init_postgres(m);  // after init_sqlite: klik.open dispatches paths to it
   init_workflows(m);
+  init_publishing(m);
 }
