@@ -1013,3 +1013,34 @@ TYPED_TEST(StoreContract, KombitCreatesAndEditsProjectsAndWaves) {
   const WorkdayCalendar cal = Calendars{}.effective(task->municipality, created.id);
   EXPECT_EQ(index_view(*this->store, admin, Date(2025, 9, 1)).at(task->id).first, cal.add_workdays(t.end, -3));
 }
+
+TYPED_TEST(StoreContract, ConcurrentPublicationsGetDistinctTemplateAndTaskIds) {
+  // Ids are assigned by the store under its write lock: templates published at the
+  // same moment never collide, and neither do their tasks.
+  const Dataset& d = data();
+  const Project& p1 = d.projects[0];
+  constexpr int threads = 4, each = 5;
+  std::vector<std::thread> pool;
+  std::atomic<int> failures{0};
+  for (int i = 0; i < threads; ++i)
+    pool.emplace_back([&] {
+      Publishing kombit(*this->store, kombit_clock);
+      for (int k = 0; k < each; ++k) {
+        try {
+          (void)kombit.publish_template(kombit_admin(d).id, new_template(p1.id));
+        } catch (...) {
+          ++failures;
+        }
+      }
+    });
+  for (auto& t : pool) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  this->reopen();
+  const Dataset now = this->store->export_dataset();
+  EXPECT_EQ(now.templates.size(), d.templates.size() + threads * each);
+  EXPECT_EQ(now.tasks.size(), d.tasks.size() + threads * each * p1.participants.size());
+  std::set<TaskId> ids;
+  for (const Task& t : now.tasks) ids.insert(t.id);
+  EXPECT_EQ(ids.size(), now.tasks.size());
+  EXPECT_NO_THROW(require_valid(now));
+}
