@@ -936,15 +936,27 @@ TYPED_TEST(StoreContract, AMunicipalityLeavesAndRejoinsAProject) {
   }
   EXPECT_NO_THROW(require_valid(this->store->export_dataset()));
   // A template published while it was out reaches it when it rejoins; its old tasks stay as they are.
+  // One withdrawn meanwhile reaches it not active (a withdrawn template: every instance not active).
   const TaskTemplate t = kombit().publish_template(admin.id, new_template(p1.id));
+  const TaskTemplate withdrawn = kombit().publish_template(admin.id, new_template(p1.id));
+  kombit().withdraw_template(admin.id, withdrawn.id);
   const std::size_t count = this->store->snapshot()->task_count();
   kombit().join_project(admin.id, p1.id, gone);
-  EXPECT_EQ(this->store->snapshot()->task_count(), count + 1);
+  EXPECT_EQ(this->store->snapshot()->task_count(), count + 2);
   EXPECT_EQ(kombit().join_project(admin.id, p1.id, gone).participants.size(), p1.participants.size());  // no-op
   this->reopen();
   const Dataset now = this->store->export_dataset();
   EXPECT_EQ(std::count_if(now.tasks.begin(), now.tasks.end(),
-                          [&](const Task& x) { return x.template_id == t.id && x.municipality == gone; }),
+                          [&](const Task& x) {
+                            return x.template_id == t.id && x.municipality == gone &&
+                                   x.status == TaskStatus::NotStarted;
+                          }),
+            1);
+  EXPECT_EQ(std::count_if(now.tasks.begin(), now.tasks.end(),
+                          [&](const Task& x) {
+                            return x.template_id == withdrawn.id && x.municipality == gone &&
+                                   x.status == TaskStatus::NotActive;
+                          }),
             1);
   EXPECT_NO_THROW(require_valid(now));
 }
