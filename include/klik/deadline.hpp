@@ -182,6 +182,8 @@ struct ColourChange {
 /// LS; started: green->yellow on LS, yellow->red on E (or green->red on E when
 /// LS == E); not active and completed: none. In date order.
 std::vector<ColourChange> colour_timeline(TaskStatus status, const DeadlineDates& d);
+/// From a template and task: overrides applied, no wave shift (for a task of a
+/// shifted wave, pass deadline_dates(effective_schedule(...), cal) to the first form).
 std::vector<ColourChange> colour_timeline(const TaskTemplate& tpl, const Task& task, const WorkdayCalendar& cal);
 
 /// The rule and the working-day counts behind a colour (the dynamic form of
@@ -204,6 +206,7 @@ struct ColourExplanation {
 };
 
 ColourExplanation explain_colour(TaskStatus status, const DeadlineDates& d, const WorkdayCalendar& cal, Date today);
+/// From a template and task: overrides applied, no wave shift (as colour_timeline).
 ColourExplanation explain_colour(const TaskTemplate& tpl, const Task& task, const WorkdayCalendar& cal, Date today);
 
 /// "mandag 9. juni 2025": a date as Danish text.
