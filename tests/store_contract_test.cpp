@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <limits>
 #include <map>
 #include <random>
 #include <set>
@@ -820,6 +821,15 @@ TYPED_TEST(StoreContract, AWavesShiftMovesItsMembersDeadlinesAtomically) {
   EXPECT_THROW(kombit().create_wave(admin.id, twice), InvalidArgumentError);
   RolloutWave stranger{.project = wave.project, .name = "Ekstra", .members = {MunicipalityId(999)}};
   EXPECT_THROW(kombit().create_wave(admin.id, stranger), InvalidArgumentError);
+  // A shift out of bounds names the limit; nothing is written.
+  const std::uint64_t at = this->store->sequence();
+  try {
+    kombit().set_wave_shift(admin.id, wave.id, std::numeric_limits<std::int32_t>::min());
+    FAIL() << "shifted";
+  } catch (const InvalidArgumentError& e) {
+    EXPECT_NE(std::string(e.what()).find("within 1000 working days"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(this->store->sequence(), at);
   // Back to 0: the dates are the template's again.
   kombit().set_wave_shift(admin.id, wave.id, 0);
   EXPECT_EQ(index_view(*this->store, admin, today), before);
