@@ -60,6 +60,56 @@ Credentials read_credentials(ObjectReader& r, std::optional<UserId> owner) {
   return c;
 }
 
+json batch_json(const TaskBatch& b) {
+  json added = json::array(), changed = json::array(), locals = json::array();
+  for (const Task& t : b.added) added.push_back(detail::to_json_value(t));
+  for (std::size_t i = 0; i < b.changed.size(); ++i)
+    changed.push_back({{"task", detail::to_json_value(b.changed[i])}, {"fields", b.changed_fields.at(i)}});
+  for (const LocalTask& l : b.local_changed) locals.push_back(detail::to_json_value(l));
+  return {{"added", std::move(added)}, {"changed", std::move(changed)}, {"local_tasks", std::move(locals)}};
+}
+
+std::vector<Task> read_tasks(ObjectReader& r, const char* key) {
+  const json& a = r.require(key);
+  const std::string path = r.field_path(key);
+  if (!a.is_array()) throw InvalidArgumentError("expected an array", path);
+  std::vector<Task> out;
+  out.reserve(a.size());
+  for (std::size_t i = 0; i < a.size(); ++i) out.push_back(detail::read_value<Task>(a[i], path + "/" + std::to_string(i)));
+  return out;
+}
+
+/// An array of `key` read one element at a time by `one(element, path)`.
+template <class T, class F>
+std::vector<T> read_array(ObjectReader& r, const char* key, F&& one) {
+  const json& a = r.require(key);
+  const std::string path = r.field_path(key);
+  if (!a.is_array()) throw InvalidArgumentError("expected an array", path);
+  std::vector<T> out;
+  out.reserve(a.size());
+  for (std::size_t i = 0; i < a.size(); ++i) out.push_back(one(a[i], path + "/" + std::to_string(i)));
+  return out;
+}
+
+TaskBatch read_batch(ObjectReader& r) {
+  ObjectReader br(r.require("tasks"), r.field_path("tasks"));
+  TaskBatch b;
+  b.added = read_tasks(br, "added");
+  const json& changed = br.require("changed");
+  if (!changed.is_array()) throw InvalidArgumentError("expected an array", br.field_path("changed"));
+  for (std::size_t i = 0; i < changed.size(); ++i) {
+    ObjectReader tr(changed[i], br.field_path("changed") + "/" + std::to_string(i));
+    b.changed.push_back(detail::read_value<Task>(tr.require("task"), tr.field_path("task")));
+    b.changed_fields.push_back(static_cast<std::uint32_t>(tr.integer("fields", 0, TaskAllFields)));
+    tr.finish();
+  }
+  b.local_changed = read_array<LocalTask>(br, "local_tasks", [](const json& j, const std::string& p) {
+    return detail::read_value<LocalTask>(j, p);
+  });
+  br.finish();
+  return b;
+}
+
 /// [[id, colour code or null], ...]
 template <class Id>
 json colours_json(const std::vector<std::pair<Id, std::optional<DeadlineColour>>>& colours) {
@@ -106,9 +156,10 @@ std::vector<std::string> user_field_names(std::uint32_t mask) {
 }
 
 std::string_view change_kind(const Change& change) noexcept {
-  static constexpr std::string_view names[] = {"task",    "user",  "user_removed", "local_task", "local_task_removed",
-                                               "message", "notes", "attachment",   "colours",    "notifications",
-                                               "attachment_removed", "credentials"};
+  static constexpr std::string_view names[] = {
+      "task",       "user",    "user_removed",  "local_task",         "local_task_removed", "message", "notes",
+      "attachment", "colours", "notifications", "attachment_removed", "credentials",        "project", "wave",
+      "template"};
   static_assert(std::size(names) == std::variant_size_v<Change>);
   return names[change.index()];
 }
@@ -150,6 +201,21 @@ std::string to_json(const Change& change) {
           [](const NotificationsOnly&) -> json { return json::object(); },
           [](const AttachmentRemoved& c) -> json { return {{"attachment", c.attachment.value()}}; },
           [](const CredentialsSaved& c) -> json { return {{"credentials", detail::to_json_value(c.credentials)}}; },
+          [](const ProjectSaved& c) -> json {
+            json waves = json::array();
+            for (const RolloutWave& w : c.waves) waves.push_back(detail::to_json_value(w));
+            json users = json::array();
+            for (const User& u : c.users) users.push_back(detail::to_json_value(u));
+            return {{"project", detail::to_json_value(c.project)},
+                    {"created", c.created},
+                    {"tasks", batch_json(c.tasks)},
+                    {"waves", std::move(waves)},
+                    {"users", std::move(users)}};
+          },
+          [](const WaveSaved& c) -> json { return {{"wave", detail::to_json_value(c.wave)}, {"created", c.created}}; },
+          [](const TemplateSaved& c) -> json {
+            return {{"template", detail::to_json_value(c.tpl)}, {"created", c.created}, {"tasks", batch_json(c.tasks)}};
+          },
       },
       change);
   j["kind"] = std::string(change_kind(change));
@@ -206,6 +272,29 @@ Change change_from_json(std::string_view text) {
     out = AttachmentRemoved{AttachmentId(static_cast<std::uint64_t>(r.integer("attachment", 1, std::numeric_limits<std::int64_t>::max())))};
   } else if (kind == "credentials") {
     out = CredentialsSaved{read_credentials(r, std::nullopt)};
+  } else if (kind == "project") {
+    ProjectSaved c;
+    c.project = detail::read_value<Project>(r.require("project"), r.field_path("project"));
+    c.created = r.boolean_or("created", false);
+    c.tasks = read_batch(r);
+    c.waves = read_array<RolloutWave>(r, "waves", [](const json& j, const std::string& p) {
+      return detail::read_value<RolloutWave>(j, p);
+    });
+    c.users = read_array<User>(r, "users", [](const json& j, const std::string& p) {
+      return detail::read_value<User>(j, p);
+    });
+    out = std::move(c);
+  } else if (kind == "wave") {
+    WaveSaved c;
+    c.wave = detail::read_value<RolloutWave>(r.require("wave"), r.field_path("wave"));
+    c.created = r.boolean_or("created", false);
+    out = std::move(c);
+  } else if (kind == "template") {
+    TemplateSaved c;
+    c.tpl = detail::read_value<TaskTemplate>(r.require("template"), r.field_path("template"));
+    c.created = r.boolean_or("created", false);
+    c.tasks = read_batch(r);
+    out = std::move(c);
   } else {
     throw InvalidArgumentError("unknown change kind \"" + excerpt(kind) + "\"", "/kind");
   }

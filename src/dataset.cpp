@@ -1,6 +1,8 @@
 #include "klik/dataset.hpp"
 
 #include <algorithm>
+#include <map>
+
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -170,13 +172,25 @@ std::vector<Violation> validate(const Dataset& data) {
   }
 
   std::unordered_set<WaveId> waves;
+  std::map<std::pair<std::uint32_t, std::uint32_t>, WaveId> wave_of;  // (project, municipality)
   for (std::size_t i = 0; i < data.waves.size(); ++i) {
     const RolloutWave& w = data.waves[i];
     if (!waves.insert(w.id).second) bad(at("waves", i, "id"), "duplicate wave " + id_text(w.id));
     if (!projects.count(w.project)) bad(at("waves", i, "project"), "unknown project " + id_text(w.project));
     for (std::size_t j = 0; j < w.members.size(); ++j) {
-      if (!municipalities.count(w.members[j]))
-        bad(at("waves", i, "members/" + std::to_string(j)), "unknown municipality " + id_text(w.members[j]));
+      const MunicipalityId m = w.members[j];
+      if (!municipalities.count(m)) {
+        bad(at("waves", i, "members/" + std::to_string(j)), "unknown municipality " + id_text(m));
+      } else if (projects.count(w.project)) {
+        // A municipality is in at most one wave per project: its tasks have one shift.
+        if (!participants[w.project].count(m))
+          bad(at("waves", i, "members/" + std::to_string(j)),
+              "municipality " + id_text(m) + " does not take part in project " + id_text(w.project));
+        else if (const auto [it, fresh] = wave_of.try_emplace({w.project.value(), m.value()}, w.id); !fresh)
+          bad(at("waves", i, "members/" + std::to_string(j)),
+              "municipality " + id_text(m) + " is already in wave " + id_text(it->second) + " of project " +
+                  id_text(w.project));
+      }
     }
   }
 
@@ -266,9 +280,11 @@ std::vector<Violation> validate(const Dataset& data) {
       bad(at("tasks", i, "template"), "unknown template " + id_text(t.template_id));
     } else {
       project = tpl->second->project;
-      if (!participants[*project].count(t.municipality))
-        bad(at("tasks", i, "municipality"),
-            "municipality " + id_text(t.municipality) + " does not take part in project " + id_text(*project));
+      // A municipality that left a project keeps its tasks there, not active (docs/workflows.md).
+      if (!participants[*project].count(t.municipality) && t.status != TaskStatus::NotActive)
+        bad(at("tasks", i, "municipality"), "municipality " + id_text(t.municipality) +
+                                                " does not take part in project " + id_text(*project) +
+                                                " (its tasks there can only be not_active)");
     }
     check_person(t.responsible, t.municipality, project, "tasks", i, "responsible");
     check_person(t.performer, t.municipality, project, "tasks", i, "performer");

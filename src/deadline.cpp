@@ -1,6 +1,8 @@
 #include "klik/deadline.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 
 #include "detail/colour_lut.hpp"
 #include "klik/error.hpp"
@@ -55,6 +57,20 @@ Schedule shift_schedule(const Schedule& s, std::int32_t workdays, const WorkdayC
   out.end = cal.add_workdays(s.end, workdays);
   if (s.latest_start) out.latest_start = cal.add_workdays(*s.latest_start, workdays);
   return out;
+}
+
+std::int32_t wave_shift(std::span<const RolloutWave> waves, ProjectId project, MunicipalityId municipality) noexcept {
+  for (const RolloutWave& w : waves)
+    if (w.project == project && std::find(w.members.begin(), w.members.end(), municipality) != w.members.end())
+      return w.shift_workdays;
+  return 0;
+}
+
+Schedule effective_schedule(const TaskTemplate& tpl, const Task& task, std::int32_t shift, const WorkdayCalendar& cal) {
+  // An override takes the task out of its wave's shift: its dates are KOMBIT's for
+  // this one municipality, and a shifted latest start could pass an overridden end.
+  if (task.end_override || task.latest_start_override) return schedule_of(tpl, task);
+  return shift_schedule(Schedule{tpl.end, tpl.latest_start, tpl.duration_workdays}, shift, cal);
 }
 
 void validate_schedule(const Schedule& s) {
@@ -127,10 +143,15 @@ DeadlineColour colour(const TaskTemplate& tpl, const Task& task, const WorkdayCa
 }
 
 std::vector<DeadlineDates> deadline_dates(std::span<const TaskTemplate> templates, std::span<const Task> tasks,
-                                          const Calendars& cals) {
+                                          const Calendars& cals, std::span<const RolloutWave> waves) {
   std::vector<DeadlineDates> out(tasks.size());
+  // The shift of each (project, municipality) in a wave; the rest have none.
+  std::map<std::pair<ProjectId, MunicipalityId>, std::int32_t> shifts;
+  for (const RolloutWave& w : waves)
+    for (MunicipalityId m : w.members) shifts.emplace(std::pair{w.project, m}, w.shift_workdays);
+  // Dates without overrides are the same for every task of one template, calendar and shift.
   const bool uniform = cals.uniform();
-  std::vector<std::optional<DeadlineDates>> per_template(uniform ? templates.size() : 0);
+  std::map<std::pair<std::size_t, std::int32_t>, DeadlineDates> per_template;
   std::optional<std::pair<MunicipalityId, ProjectId>> current;
   WorkdayCalendar cal = cals.national();
   for (std::size_t i = 0; i < tasks.size(); ++i) {
@@ -140,22 +161,22 @@ std::vector<DeadlineDates> deadline_dates(std::span<const TaskTemplate> template
                  "deadline_dates: task " + std::to_string(t.id.value()) + " names template " +
                      std::to_string(t.template_id.value()) + ", which is not at index id - 1");
     const TaskTemplate& tpl = templates[k];
-    const bool overridden = t.end_override || t.latest_start_override;
-    if (uniform) {
-      if (overridden) {
-        out[i] = deadline_dates(schedule_of(tpl, t), cal);
-      } else {
-        if (!per_template[k]) per_template[k] = deadline_dates(schedule_of(tpl, t), cal);
-        out[i] = *per_template[k];
+    const auto sh = shifts.find({tpl.project, t.municipality});
+    const std::int32_t shift = sh == shifts.end() ? 0 : sh->second;
+    if (!uniform) {
+      const std::pair key{t.municipality, tpl.project};
+      if (current != key) {
+        cal = cals.effective(t.municipality, tpl.project);
+        current = key;
       }
+    }
+    if (!uniform || t.end_override || t.latest_start_override) {
+      out[i] = deadline_dates(effective_schedule(tpl, t, shift, cal), cal);
       continue;
     }
-    const std::pair key{t.municipality, tpl.project};
-    if (current != key) {
-      cal = cals.effective(t.municipality, tpl.project);
-      current = key;
-    }
-    out[i] = deadline_dates(schedule_of(tpl, t), cal);
+    const auto [it, fresh] = per_template.try_emplace({k, shift});
+    if (fresh) it->second = deadline_dates(effective_schedule(tpl, t, shift, cal), cal);
+    out[i] = it->second;
   }
   return out;
 }

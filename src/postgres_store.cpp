@@ -283,6 +283,9 @@ class PostgresBackend final : public Backend {
   void write_credentials(const Credentials& c);
   void write_field_log(int kind, std::uint32_t id, std::uint32_t version, std::uint32_t fields);
   void write_cleared(const ClearedAssignments& c);
+  void write_batch(const TaskBatch& b);
+  void write_document(const char* table, std::uint32_t id, std::uint32_t project_or_zero, const std::string& name,
+                      const std::string& doc);
   void write_attachment(const Attachment& a);
   void write_outbox(Outgoing notify);
   void write_log(std::uint64_t seq, const std::string* change);
@@ -492,6 +495,44 @@ void PostgresBackend::write_cleared(const ClearedAssignments& c) {
   for (const LocalTask& l : c.local_tasks) write_local(l, false);
 }
 
+void PostgresBackend::write_batch(const TaskBatch& b) {
+  for (std::size_t i = 0; i < b.changed.size(); ++i) {
+    write_task(b.changed[i]);
+    write_field_log(0, b.changed[i].id.value(), b.changed[i].version, b.changed_fields.at(i));
+  }
+  for (const LocalTask& l : b.local_changed) write_local(l, false);
+  for (const Task& t : b.added) {
+    const auto r = db_.exec(
+        "INSERT INTO task(id, template, municipality, status, responsible, performer, end_override, "
+        "latest_start_override, version) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT(id) DO NOTHING",
+        Params()
+            .add(std::int64_t{t.id.value()})
+            .add(std::int64_t{t.template_id.value()})
+            .add(std::int64_t{t.municipality.value()})
+            .add(num(t.status))
+            .add(uid(t.responsible))
+            .add(uid(t.performer))
+            .add(day(t.end_override))
+            .add(day(t.latest_start_override))
+            .add(std::int64_t{t.version}));
+    if (r.affected() == 0) stale("task " + std::to_string(t.id.value()) + " exists already");
+  }
+}
+
+void PostgresBackend::write_document(const char* table, std::uint32_t id, std::uint32_t project,
+                                     const std::string& name, const std::string& doc) {
+  // project(id, name, doc); wave and template (id, project, doc): the entity as klik's JSON document.
+  const std::string t(table);
+  if (t == "project")
+    db_.exec("INSERT INTO project(id, name, doc) VALUES($1,$2,$3) ON CONFLICT(id) DO UPDATE SET name = "
+             "excluded.name, doc = excluded.doc",
+             Params().add(std::int64_t{id}).add(name, "project name").add(doc, "project"));
+  else
+    db_.exec("INSERT INTO " + t + "(id, project, doc) VALUES($1,$2,$3) ON CONFLICT(id) DO UPDATE SET project = "
+             "excluded.project, doc = excluded.doc",
+             Params().add(std::int64_t{id}).add(std::int64_t{project}).add(doc, t));
+}
+
 void PostgresBackend::write_attachment(const Attachment& a) {
   db_.exec(
       "INSERT INTO attachment(id, task, file_name, media_type, size, uploaded_by, time, content) "
@@ -626,6 +667,20 @@ std::uint64_t PostgresBackend::commit(const Change& change, Outgoing notify, std
             stale("attachment " + std::to_string(c.attachment.value()) + " is gone already");
         } else if constexpr (std::is_same_v<T, CredentialsSaved>) {
           write_credentials(c.credentials);
+        } else if constexpr (std::is_same_v<T, ProjectSaved>) {
+          write_document("project", c.project.id.value(), 0, c.project.name, detail::to_json_value(c.project).dump());
+          for (const User& u : c.users) {
+            write_user(u, false);
+            write_field_log(1, u.id.value(), u.version, UserMembershipsField);
+          }
+          for (const RolloutWave& w : c.waves)
+            write_document("wave", w.id.value(), w.project.value(), {}, detail::to_json_value(w).dump());
+          write_batch(c.tasks);
+        } else if constexpr (std::is_same_v<T, WaveSaved>) {
+          write_document("wave", c.wave.id.value(), c.wave.project.value(), {}, detail::to_json_value(c.wave).dump());
+        } else if constexpr (std::is_same_v<T, TemplateSaved>) {
+          write_document("template", c.tpl.id.value(), c.tpl.project.value(), {}, detail::to_json_value(c.tpl).dump());
+          write_batch(c.tasks);
         }
       },
       change);

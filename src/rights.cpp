@@ -53,6 +53,8 @@ constexpr std::array<ActionInfo, action_count> action_table = {{
     {Action::AssignUserType, "assign_user_type", "assign user types", TargetKind::User},
     {Action::GrantAdministrator, "grant_administrator", "grant or revoke Administrator", TargetKind::User},
     {Action::ResetPassword, "reset_password", "reset passwords", TargetKind::User},
+    {Action::CreateProject, "create_project", "create projects", TargetKind::Global},
+    {Action::ManageProject, "manage_project", "manage the project, its waves and its templates", TargetKind::Global},
 }};
 
 constexpr std::array<Action, action_count> all_action_values = [] {
@@ -150,7 +152,9 @@ bool kombit_forbidden(Action a) {
   return a == Action::ViewInternalNotes || a == Action::EditInternalNotes || a == Action::CreateLocalTask ||
          a == Action::EditLocalTask;
 }
-bool municipality_forbidden(Action a) { return a == Action::SetNotActive; }
+bool municipality_forbidden(Action a) {
+  return a == Action::SetNotActive || a == Action::CreateProject || a == Action::ManageProject;
+}
 
 std::string join_codes(auto&& range) {
   std::string out;

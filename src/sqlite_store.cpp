@@ -193,6 +193,9 @@ class SqliteBackend final : public Backend {
   void write_message(const Message& m);
   /// Tasks and local tasks whose assignments a user change cleared (with their change-log rows).
   void write_cleared(const ClearedAssignments& c);
+  void write_catalogue(const char* table, std::uint32_t id, std::optional<std::uint32_t> project,
+                       const std::string& name, const std::string& doc);
+  void write_batch(const TaskBatch& b);
   std::vector<Notification> read_outbox(sql::Statement& s) const;
 
   std::string path_;
@@ -617,6 +620,40 @@ void SqliteBackend::write_cleared(const ClearedAssignments& c) {
   for (const LocalTask& l : c.local_tasks) write_local(l);
 }
 
+void SqliteBackend::write_catalogue(const char* table, std::uint32_t id, std::optional<std::uint32_t> project,
+                                    const std::string& name, const std::string& doc) {
+  // project(id, name, doc); wave and template (id, project, doc): the entity as its JSON document.
+  const std::string t(table);
+  if (project) {
+    sql::Statement s(db_, "INSERT INTO " + t + "(id, project, doc) VALUES(?,?,?) ON CONFLICT(id) DO UPDATE SET "
+                          "project=excluded.project, doc=excluded.doc");
+    s.bind(1, std::int64_t{id}).bind(2, std::int64_t{*project}).bind(3, doc).run();
+  } else {
+    sql::Statement s(db_, "INSERT INTO " + t + "(id, name, doc) VALUES(?,?,?) ON CONFLICT(id) DO UPDATE SET "
+                          "name=excluded.name, doc=excluded.doc");
+    s.bind(1, std::int64_t{id}).bind(2, name).bind(3, doc).run();
+  }
+}
+
+void SqliteBackend::write_batch(const TaskBatch& b) {
+  for (std::size_t i = 0; i < b.changed.size(); ++i) {
+    write_task(b.changed[i]);
+    write_change_log(FieldLogEntry::Object::Task, b.changed[i].id.value(), b.changed[i].version,
+                     b.changed_fields.at(i));
+  }
+  for (const LocalTask& l : b.local_changed) write_local(l);
+  if (b.added.empty()) return;
+  sql::Statement s(db_,
+                   "INSERT INTO task(id, template, municipality, status, responsible, performer, end_override, "
+                   "latest_start_override, version) VALUES(?,?,?,?,?,?,?,?,?)");
+  for (const Task& t : b.added) {
+    s.bind(1, std::int64_t{t.id.value()}).bind(2, std::int64_t{t.template_id.value()});
+    s.bind(3, std::int64_t{t.municipality.value()}).bind(4, num(t.status)).bind(5, uid(t.responsible));
+    s.bind(6, uid(t.performer)).bind(7, day(t.end_override)).bind(8, day(t.latest_start_override));
+    s.bind(9, std::int64_t{t.version}).run();
+  }
+}
+
 std::uint64_t SqliteBackend::commit(const Change& change, Outgoing notify, std::uint64_t after) {
   std::lock_guard lock(db_mutex_);
   require_open();
@@ -674,6 +711,26 @@ std::uint64_t SqliteBackend::commit(const Change& change, Outgoing notify, std::
                    s.bind(1, static_cast<std::int64_t>(c.attachment.value())).run();
                  },
                  [&](const CredentialsSaved& c) { write_credentials(c.credentials); },
+                 [&](const ProjectSaved& c) {
+                   write_catalogue("project", c.project.id.value(), std::nullopt, c.project.name,
+                                   detail::to_json_value(c.project).dump());
+                   for (const User& u : c.users) {
+                     write_user(u);
+                     write_change_log(FieldLogEntry::Object::User, u.id.value(), u.version, UserMembershipsField);
+                   }
+                   for (const RolloutWave& w : c.waves)
+                     write_catalogue("wave", w.id.value(), w.project.value(), {}, detail::to_json_value(w).dump());
+                   write_batch(c.tasks);
+                 },
+                 [&](const WaveSaved& c) {
+                   write_catalogue("wave", c.wave.id.value(), c.wave.project.value(), {},
+                                   detail::to_json_value(c.wave).dump());
+                 },
+                 [&](const TemplateSaved& c) {
+                   write_catalogue("template", c.tpl.id.value(), c.tpl.project.value(), {},
+                                   detail::to_json_value(c.tpl).dump());
+                   write_batch(c.tasks);
+                 },
              },
              change);
   write_outbox(notify);

@@ -27,6 +27,7 @@ using detail::ChangeLog;
 using detail::local_bit;
 using detail::Partition;
 using detail::TaskRef;
+using detail::TemplateEntry;
 using detail::WorldIndex;
 
 namespace {
@@ -154,6 +155,7 @@ struct Store::Core {
   std::uint64_t next_attachment = 1;
   std::uint64_t next_user = 1;   // above every user id seen (users, message authors, uploaders)
   std::uint64_t next_local = 1;  // above every local task id seen
+  std::uint64_t next_project = 1, next_wave = 1, next_template = 1, next_task = 1;  // KOMBIT's catalogue
   std::uint64_t sequence = 0;    // the last change applied
   std::atomic<bool> closed{false};
 
@@ -184,6 +186,13 @@ struct Store::Core {
       a = std::max(a, x.id.value()), u = std::max<std::uint64_t>(u, x.uploaded_by.value());
     for (const auto& e : fresh->users) u = std::max<std::uint64_t>(u, e.user.id.value());
     for (const auto& e : fresh->locals) l = std::max<std::uint64_t>(l, e.task.id.value());
+    std::uint64_t p = 0, w = 0, t = 0, k = 0;
+    for (const Project& x : fresh->projects) p = std::max<std::uint64_t>(p, x.id.value());
+    for (const RolloutWave& x : fresh->waves) w = std::max<std::uint64_t>(w, x.id.value());
+    for (const auto& x : fresh->templates) t = std::max<std::uint64_t>(t, x.tpl.id.value());
+    for (const TaskRef& x : fresh->refs)
+      if (!(x.key & local_bit)) k = std::max<std::uint64_t>(k, x.key);
+    next_project = p + 1, next_wave = w + 1, next_template = t + 1, next_task = k + 1;
     index = std::move(fresh);
     next_message = m + 1;
     next_attachment = a + 1;
@@ -316,8 +325,35 @@ struct Store::Core {
                        throw NotFoundError("user " + std::to_string(c.credentials.user.value()) + " not found");
                      index->credentials[c.credentials.user] = c.credentials;
                    },
+                   [&](const ProjectSaved& c) {
+                     index->put_project(c.project);
+                     next_project = std::max<std::uint64_t>(next_project, std::uint64_t{c.project.id.value()} + 1);
+                     for (const User& u : c.users) {
+                       index->put_user(u);
+                       index->changes.record(ChangeLog::UserKind, u.id.value(), u.version, UserMembershipsField);
+                     }
+                     for (const RolloutWave& w : c.waves) index->put_wave(w);
+                     apply_batch(c.tasks);
+                   },
+                   [&](const WaveSaved& c) {
+                     index->put_wave(c.wave);
+                     next_wave = std::max<std::uint64_t>(next_wave, std::uint64_t{c.wave.id.value()} + 1);
+                   },
+                   [&](const TemplateSaved& c) {
+                     index->put_template(c.tpl);
+                     next_template = std::max<std::uint64_t>(next_template, std::uint64_t{c.tpl.id.value()} + 1);
+                     apply_batch(c.tasks);
+                   },
                },
                change);
+  }
+
+  void apply_batch(const TaskBatch& b) {
+    for (std::size_t i = 0; i < b.changed.size(); ++i)
+      apply_task(b.changed[i], i < b.changed_fields.size() ? b.changed_fields[i] : TaskAllFields);
+    for (const LocalTask& l : b.local_changed) index->put_local_task(l);
+    index->add_tasks(b.added);
+    for (const Task& t : b.added) next_task = std::max<std::uint64_t>(next_task, std::uint64_t{t.id.value()} + 1);
   }
 
   /// Applies what other stores committed (write lock held). `force`: ask the
@@ -461,6 +497,133 @@ struct Store::Core {
     Prepared<User> p{stored, std::move(c), std::nullopt};
     if (announce) p.announced = *announce ? (*announce)(stored) : std::vector<Notification>{};
     return p;
+  }
+
+  // ---- KOMBIT's catalogue ----
+
+  [[nodiscard]] const Project& project_at(ProjectId id) const {
+    const auto it = index->project_slot.find(id);
+    if (it == index->project_slot.end()) throw not_found(ObjectKind::Project);
+    return index->projects[it->second];
+  }
+
+  /// A project as it may be stored: its fields, name, period, participants, and
+  /// (when it exists) the phases and themes its templates use.
+  void check_project(const Project& p) const {
+    require_valid_fields(p);
+    KLIK_REQUIRE(p.id.value() != 0, "project id 0 is reserved");
+    KLIK_REQUIRE(!p.name.empty(), "a project needs a name");
+    if (const auto it = index->project_by_name.find(p.name);
+        it != index->project_by_name.end() && index->projects[it->second].id != p.id)
+      throw AlreadyExistsError("a project named \"" + excerpt(p.name) + "\" already exists");
+    if (p.period_end < p.period_start)
+      throw InvalidArgumentError("the period ends (" + p.period_end.iso() + ") before it starts (" +
+                                     p.period_start.iso() + ")",
+                                 "period_end");
+    for (std::size_t i = 0; i < p.participants.size(); ++i) {
+      const MunicipalityId m = p.participants[i];
+      const std::string where = "participants/" + std::to_string(i);
+      if (std::none_of(index->municipalities.begin(), index->municipalities.end(),
+                       [&](const Municipality& x) { return x.id == m; }))
+        throw InvalidArgumentError("municipality " + std::to_string(m.value()) + " does not exist", where);
+      if (std::find(p.participants.begin(), p.participants.begin() + static_cast<std::ptrdiff_t>(i), m) !=
+          p.participants.begin() + static_cast<std::ptrdiff_t>(i))
+        throw InvalidArgumentError("municipality " + std::to_string(m.value()) + " is given twice", where);
+    }
+    for (const auto& te : index->templates) {
+      if (te.tpl.project != p.id) continue;
+      if (te.tpl.phase > p.phases.size())
+        throw InvalidArgumentError("template " + std::to_string(te.tpl.id.value()) + " uses phase " +
+                                       std::to_string(te.tpl.phase) + "; the project would have " +
+                                       std::to_string(p.phases.size()),
+                                   "phases");
+      if (te.tpl.theme > p.themes.size())
+        throw InvalidArgumentError("template " + std::to_string(te.tpl.id.value()) + " uses theme " +
+                                       std::to_string(te.tpl.theme) + "; the project would have " +
+                                       std::to_string(p.themes.size()),
+                                   "themes");
+    }
+  }
+
+  /// A wave as it may be stored: an existing project, members who take part in
+  /// it and are in no other wave of it, and a shift every task it moves can take.
+  void check_wave(const RolloutWave& w) const {
+    require_valid_fields(w);
+    KLIK_REQUIRE(w.id.value() != 0, "wave id 0 is reserved");
+    KLIK_REQUIRE(!w.name.empty(), "a wave needs a name");
+    const Project& p = project_at(w.project);
+    KLIK_REQUIRE(w.shift_workdays >= -max_shift && w.shift_workdays <= max_shift,
+                 "a wave's shift must be within " + std::to_string(max_shift) + " working days either way, not " +
+                     std::to_string(w.shift_workdays));
+    for (std::size_t i = 0; i < w.members.size(); ++i) {
+      const MunicipalityId m = w.members[i];
+      const std::string where = "members/" + std::to_string(i);
+      if (std::find(p.participants.begin(), p.participants.end(), m) == p.participants.end())
+        throw InvalidArgumentError("municipality " + std::to_string(m.value()) + " does not take part in project " +
+                                       std::to_string(p.id.value()),
+                                   where);
+      if (std::find(w.members.begin(), w.members.begin() + static_cast<std::ptrdiff_t>(i), m) !=
+          w.members.begin() + static_cast<std::ptrdiff_t>(i))
+        throw InvalidArgumentError("municipality " + std::to_string(m.value()) + " is given twice", where);
+      for (const RolloutWave& other : index->waves)
+        if (other.id != w.id && other.project == w.project &&
+            std::find(other.members.begin(), other.members.end(), m) != other.members.end())
+          throw InvalidArgumentError("municipality " + std::to_string(m.value()) + " is already in wave " +
+                                         std::to_string(other.id.value()) + " (\"" + excerpt(other.name) +
+                                         "\") of this project; a municipality is in at most one wave per project",
+                                     where);
+    }
+    // Nothing else to check: a template's dates keep their order when shifted
+    // (add_workdays is monotonic), and a task with an override of its own does
+    // not move (effective_schedule).
+  }
+
+  static constexpr std::int32_t max_shift = 1000;
+
+  /// A template as it may be stored: validate_template, and phase and theme of its project.
+  void check_template(const TaskTemplate& t) const {
+    require_valid_fields(t);
+    KLIK_REQUIRE(t.id.value() != 0, "template id 0 is reserved");
+    KLIK_REQUIRE(!t.title.empty(), "a template needs a title");
+    const Project& p = project_at(t.project);
+    validate_template(t);
+    if (t.phase < 1 || t.phase > p.phases.size())
+      throw InvalidArgumentError("phase " + std::to_string(t.phase) + " is not one of the project's " +
+                                     std::to_string(p.phases.size()) + " phases",
+                                 "phase");
+    if (t.theme < 1 || t.theme > p.themes.size())
+      throw InvalidArgumentError("theme " + std::to_string(t.theme) + " is not one of the project's " +
+                                     std::to_string(p.themes.size()) + " themes",
+                                 "theme");
+  }
+
+  /// Calls f(partition, row) for every task row of template slot `slot`.
+  template <class F>
+  void for_each_instance(std::uint32_t slot, F&& f) const {
+    const TemplateEntry& te = index->templates[slot];
+    for (std::uint32_t pi : index->partitions_by_project[te.project_slot]) {
+      const Partition& part = index->partitions[pi];
+      for (std::size_t r = 0; r < part.size(); ++r)
+        if (!part.is_local(r) && part.text[r] == slot) f(part, r);
+    }
+  }
+
+  /// Withdrawn: it has instances and every one is not active.
+  [[nodiscard]] bool withdrawn(std::uint32_t slot) const {
+    bool any = false, all = true;
+    for_each_instance(slot, [&](const Partition& part, std::size_t r) {
+      any = true;
+      all = all && part.status[r] == TaskStatus::NotActive;
+    });
+    return any && all;
+  }
+
+  /// `n` new task ids, from the first unused one.
+  [[nodiscard]] std::vector<TaskId> task_ids(std::size_t n) const {
+    KLIK_REQUIRE(next_task + n <= local_bit, "no task id left");
+    std::vector<TaskId> out;
+    for (std::size_t i = 0; i < n; ++i) out.emplace_back(static_cast<std::uint32_t>(next_task + i));
+    return out;
   }
 
   Prepared<LocalTask> prepare_local_task(const LocalTask& stored, bool created,
@@ -746,6 +909,220 @@ void Store::remove_local_task(LocalTaskId id, std::uint32_t expected_version, Ou
   c.write<bool>(notify, [&]() -> Prepared<bool> {
     check_local_version(*c.index, id, expected_version);
     return {true, LocalTaskRemoved{id}, std::nullopt};
+  });
+}
+
+// ---- KOMBIT's catalogue ----
+
+Project Store::create_project(const Project& project, const Announce<Project>& announce) {
+  Core& c = *core_;
+  return c.write<Project>({}, [&]() -> Prepared<Project> {
+    c.backend->require_writable();
+    Project stored = project;
+    if (stored.id.value() == 0) {
+      KLIK_REQUIRE(c.next_project <= std::numeric_limits<std::uint32_t>::max(), "no project id left");
+      stored.id = ProjectId(static_cast<std::uint32_t>(c.next_project));
+    } else if (c.index->project_slot.contains(stored.id)) {
+      throw AlreadyExistsError("project " + std::to_string(stored.id.value()) + " already exists");
+    }
+    c.check_project(stored);
+    Prepared<Project> p{stored, ProjectSaved{stored, true, {}, {}, {}}, std::nullopt};
+    p.announced = announce ? announce(stored) : std::vector<Notification>{};
+    return p;
+  });
+}
+
+Project Store::put_project(const Project& project, Outgoing notify) {
+  Core& c = *core_;
+  return c.write<Project>(notify, [&]() -> Prepared<Project> {
+    c.backend->require_writable();
+    const WorldIndex& w = *c.index;
+    const Project& before = c.project_at(project.id);
+    if (project == before) return {before, std::nullopt, std::nullopt};
+    c.check_project(project);
+    ProjectSaved change{project, false, {}, {}, {}};
+    const auto has = [](const std::vector<MunicipalityId>& v, MunicipalityId m) {
+      return std::find(v.begin(), v.end(), m) != v.end();
+    };
+    // Joining: a task per template of the project the municipality lacks.
+    std::vector<std::pair<std::uint32_t, MunicipalityId>> wanted;  // (template slot, municipality)
+    for (MunicipalityId m : project.participants) {
+      if (has(before.participants, m)) continue;
+      std::vector<bool> present(w.templates.size(), false);
+      if (const Partition* part = w.find_partition(project.id, m))
+        for (std::size_t r = 0; r < part->size(); ++r)
+          if (!part->is_local(r)) present[part->text[r]] = true;
+      for (std::uint32_t slot = 0; slot < w.templates.size(); ++slot)
+        if (w.templates[slot].tpl.project == project.id && !present[slot]) wanted.emplace_back(slot, m);
+    }
+    const std::vector<TaskId> ids = c.task_ids(wanted.size());
+    for (std::size_t i = 0; i < wanted.size(); ++i) {
+      Task t;
+      t.id = ids[i];
+      t.template_id = w.templates[wanted[i].first].tpl.id;
+      t.municipality = wanted[i].second;
+      t.status = c.withdrawn(wanted[i].first) ? TaskStatus::NotActive : TaskStatus::NotStarted;
+      change.tasks.added.push_back(t);
+    }
+    // Leaving: tasks stay, not active; memberships and the assignments they carried go; out of the waves.
+    for (MunicipalityId m : before.participants) {
+      if (has(project.participants, m)) continue;
+      if (const Partition* part = w.find_partition(project.id, m)) {
+        for (std::size_t r = 0; r < part->size(); ++r) {
+          if (part->is_local(r)) {
+            LocalTask l = w.local_at(*part, r);
+            if (!l.responsible && !l.performer) continue;
+            l.responsible.reset(), l.performer.reset();
+            l.status = part->status[r];
+            l.version = part->version[r] + 1;
+            change.tasks.local_changed.push_back(l);
+            continue;
+          }
+          Task t = w.task_at(*part, r);
+          const std::uint32_t fields = (t.status != TaskStatus::NotActive ? TaskStatusField : 0u) |
+                                       (t.responsible ? TaskResponsibleField : 0u) |
+                                       (t.performer ? TaskPerformerField : 0u);
+          if (!fields) continue;
+          t.status = TaskStatus::NotActive;
+          t.responsible.reset(), t.performer.reset();
+          t.version = part->version[r] + 1;
+          change.tasks.changed.push_back(t);
+          change.tasks.changed_fields.push_back(fields);
+        }
+      }
+      for (const auto& e : w.users) {
+        const User& u = e.user;
+        if (u.side != Side::Municipality || u.municipality != m || !u.type_on(project.id)) continue;
+        User after = u;
+        std::erase_if(after.memberships, [&](const Membership& ms) { return ms.project == project.id; });
+        after.version = u.version + 1;
+        change.users.push_back(std::move(after));
+      }
+      for (const RolloutWave& wave : w.waves) {
+        if (wave.project != project.id || !has(wave.members, m)) continue;
+        auto it = std::find_if(change.waves.begin(), change.waves.end(),
+                               [&](const RolloutWave& x) { return x.id == wave.id; });
+        if (it == change.waves.end()) it = change.waves.insert(change.waves.end(), wave);
+        std::erase(it->members, m);
+      }
+    }
+    std::sort(change.users.begin(), change.users.end(), [](const User& a, const User& b) { return a.id < b.id; });
+    return {project, std::move(change), std::nullopt};
+  });
+}
+
+RolloutWave Store::create_wave(const RolloutWave& wave, const Announce<RolloutWave>& announce) {
+  Core& c = *core_;
+  return c.write<RolloutWave>({}, [&]() -> Prepared<RolloutWave> {
+    c.backend->require_writable();
+    RolloutWave stored = wave;
+    if (stored.id.value() == 0) {
+      KLIK_REQUIRE(c.next_wave <= std::numeric_limits<std::uint32_t>::max(), "no wave id left");
+      stored.id = WaveId(static_cast<std::uint32_t>(c.next_wave));
+    } else if (std::any_of(c.index->waves.begin(), c.index->waves.end(),
+                           [&](const RolloutWave& x) { return x.id == stored.id; })) {
+      throw AlreadyExistsError("wave " + std::to_string(stored.id.value()) + " already exists");
+    }
+    c.check_wave(stored);
+    Prepared<RolloutWave> p{stored, WaveSaved{stored, true}, std::nullopt};
+    p.announced = announce ? announce(stored) : std::vector<Notification>{};
+    return p;
+  });
+}
+
+RolloutWave Store::put_wave(const RolloutWave& wave, Outgoing notify) {
+  Core& c = *core_;
+  return c.write<RolloutWave>(notify, [&]() -> Prepared<RolloutWave> {
+    c.backend->require_writable();
+    const auto& waves = c.index->waves;
+    const auto it = std::find_if(waves.begin(), waves.end(), [&](const RolloutWave& x) { return x.id == wave.id; });
+    if (it == waves.end()) throw not_found(ObjectKind::Wave);
+    if (*it == wave) return {*it, std::nullopt, std::nullopt};
+    if (it->project != wave.project)
+      throw InvalidArgumentError("a wave stays in its project (" + std::to_string(it->project.value()) + ")",
+                                 "project");
+    c.check_wave(wave);
+    return {wave, WaveSaved{wave, false}, std::nullopt};
+  });
+}
+
+TaskTemplate Store::publish_template(const TaskTemplate& tpl, const Announce<TaskTemplate>& announce) {
+  Core& c = *core_;
+  return c.write<TaskTemplate>({}, [&]() -> Prepared<TaskTemplate> {
+    c.backend->require_writable();
+    TaskTemplate stored = tpl;
+    if (stored.id.value() == 0) {
+      KLIK_REQUIRE(c.next_template <= std::numeric_limits<std::uint32_t>::max(), "no template id left");
+      stored.id = TemplateId(static_cast<std::uint32_t>(c.next_template));
+    } else if (c.index->template_slot.contains(stored.id)) {
+      throw AlreadyExistsError("template " + std::to_string(stored.id.value()) + " already exists");
+    }
+    c.check_template(stored);
+    const Project& p = c.project_at(stored.project);
+    TemplateSaved change{stored, true, {}};
+    const std::vector<TaskId> ids = c.task_ids(p.participants.size());
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      Task t;
+      t.id = ids[i];
+      t.template_id = stored.id;
+      t.municipality = p.participants[i];
+      change.tasks.added.push_back(t);
+    }
+    Prepared<TaskTemplate> out{stored, std::move(change), std::nullopt};
+    out.announced = announce ? announce(stored) : std::vector<Notification>{};
+    return out;
+  });
+}
+
+TaskTemplate Store::put_template(const TaskTemplate& tpl, Outgoing notify) {
+  Core& c = *core_;
+  return c.write<TaskTemplate>(notify, [&]() -> Prepared<TaskTemplate> {
+    c.backend->require_writable();
+    const WorldIndex& w = *c.index;
+    const auto slot = w.template_slot.find(tpl.id);
+    if (slot == w.template_slot.end()) throw not_found(ObjectKind::Template);
+    const TaskTemplate& before = w.templates[slot->second].tpl;
+    if (tpl == before) return {before, std::nullopt, std::nullopt};
+    if (tpl.project != before.project)
+      throw InvalidArgumentError("a template stays in its project (" + std::to_string(before.project.value()) + ")",
+                                 "project");
+    c.check_template(tpl);
+    // Tasks with an override of their own must still have a schedule that can be judged.
+    c.for_each_instance(slot->second, [&](const Partition& part, std::size_t r) {
+      const auto o = w.overrides.find(TaskId(part.key[r]));
+      if (o == w.overrides.end()) return;
+      try {
+        (void)w.dates_for(part, tpl, &o->second);
+      } catch (const InvalidArgumentError& e) {
+        throw InvalidArgumentError("task " + std::to_string(part.key[r]) + " would have no valid dates: " + e.what(),
+                                   e.where());
+      }
+    });
+    return {tpl, TemplateSaved{tpl, false, {}}, std::nullopt};
+  });
+}
+
+std::vector<Task> Store::withdraw_template(TemplateId id, Outgoing notify) {
+  Core& c = *core_;
+  return c.write<std::vector<Task>>(notify, [&]() -> Prepared<std::vector<Task>> {
+    c.backend->require_writable();
+    const WorldIndex& w = *c.index;
+    const auto slot = w.template_slot.find(id);
+    if (slot == w.template_slot.end()) throw not_found(ObjectKind::Template);
+    TemplateSaved change{w.templates[slot->second].tpl, false, {}};
+    c.for_each_instance(slot->second, [&](const Partition& part, std::size_t r) {
+      if (part.status[r] == TaskStatus::NotActive) return;
+      Task t = w.task_at(part, r);
+      t.status = TaskStatus::NotActive;
+      t.version = part.version[r] + 1;
+      change.tasks.changed.push_back(t);
+      change.tasks.changed_fields.push_back(TaskStatusField);
+    });
+    std::sort(change.tasks.changed.begin(), change.tasks.changed.end(),
+              [](const Task& a, const Task& b) { return a.id < b.id; });
+    std::vector<Task> result = change.tasks.changed;
+    if (result.empty()) return {result, std::nullopt, std::nullopt};
+    return {std::move(result), std::move(change), std::nullopt};
   });
 }
 

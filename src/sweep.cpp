@@ -75,7 +75,7 @@ SweepTable sweep_table(const Dataset& data, const Calendars& cals) {
   t.project.reserve(n);
   t.priority.reserve(n);
   t.status.reserve(n);
-  t.dates = deadline_dates(data.templates, data.tasks, cals);  // checks the template index
+  t.dates = deadline_dates(data.templates, data.tasks, cals, data.waves);  // checks the template index
   for (const Task& task : data.tasks) {
     const TaskTemplate& tpl = data.templates[task.template_id.value() - 1];
     t.task.push_back(task.id);

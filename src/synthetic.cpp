@@ -146,11 +146,14 @@ Dataset generate(const Options& o) {
     d.projects.push_back(std::move(proj));
   }
 
-  // Rollout waves: each project's participants in three waves.
+  // Rollout waves: each project's participants in three waves, each wave
+  // 10 working days after the one before (its tasks' dates follow the shift;
+  // deadline.hpp, effective_schedule). No random draws: the rest of the world
+  // is the same as without shifts.
   std::uint32_t next_wave = 1;
   for (const Project& p : d.projects) {
     for (int w = 0; w < 3; ++w) {
-      RolloutWave wave{WaveId(next_wave++), p.id, "Bølge " + std::to_string(w + 1), {}, 0};
+      RolloutWave wave{WaveId(next_wave++), p.id, "Bølge " + std::to_string(w + 1), {}, 10 * w};
       for (std::size_t i = static_cast<std::size_t>(w); i < p.participants.size(); i += 3)
         wave.members.push_back(p.participants[i]);
       d.waves.push_back(std::move(wave));
@@ -261,6 +264,7 @@ Dataset generate(const Options& o) {
         task.status = static_cast<TaskStatus>(pick(rng, std::array<double, 4>{10, 40, 30, 20}));
         task.responsible = someone();
         task.performer = someone();
+        // KOMBIT's own override of one municipality's end date (it wins over the wave's shift).
         if (chance(rng, 0.01)) task.end_override = t->end + uniform(rng, 1, 30);
         d.tasks.push_back(task);
       }

@@ -47,17 +47,8 @@ void Partition::sort_rows() {
 WorldIndex::WorldIndex(const Dataset& data, Calendars cal) : calendars(std::move(cal)) {
   municipalities = data.municipalities;
   projects = data.projects;
-  std::vector<std::uint32_t> by_name(projects.size());
-  for (std::uint32_t i = 0; i < projects.size(); ++i) {
-    project_slot.emplace(projects[i].id, i);
-    project_by_name.emplace(projects[i].name, i);
-    by_name[i] = i;
-  }
-  std::sort(by_name.begin(), by_name.end(), [&](std::uint32_t a, std::uint32_t b) {
-    return std::tie(projects[a].name, projects[a].id) < std::tie(projects[b].name, projects[b].id);
-  });
-  project_name_rank.resize(projects.size());
-  for (std::uint32_t r = 0; r < by_name.size(); ++r) project_name_rank[by_name[r]] = r;
+  for (std::uint32_t i = 0; i < projects.size(); ++i) project_slot.emplace(projects[i].id, i);
+  rank_projects();
   partitions_by_project.resize(projects.size());
   waves = data.waves;
 
@@ -88,6 +79,22 @@ WorldIndex::WorldIndex(const Dataset& data, Calendars cal) : calendars(std::move
   attachments = data.attachments;
 }
 
+void WorldIndex::rank_projects() {
+  project_by_name.clear();
+  std::vector<std::uint32_t> by_name(projects.size());
+  for (std::uint32_t i = 0; i < projects.size(); ++i) {
+    project_by_name.emplace(projects[i].name, i);
+    by_name[i] = i;
+  }
+  std::sort(by_name.begin(), by_name.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return std::tie(projects[a].name, projects[a].id) < std::tie(projects[b].name, projects[b].id);
+  });
+  project_name_rank.assign(projects.size(), 0);
+  for (std::uint32_t r = 0; r < by_name.size(); ++r) project_name_rank[by_name[r]] = r;
+}
+
+std::int32_t WorldIndex::shift_of(ProjectId p, MunicipalityId m) const noexcept { return wave_shift(waves, p, m); }
+
 std::uint32_t WorldIndex::ensure_partition(ProjectId p, MunicipalityId m) {
   const auto [it, inserted] = partition_of.emplace(partition_key(p, m), static_cast<std::uint32_t>(partitions.size()));
   if (inserted) {
@@ -96,22 +103,21 @@ std::uint32_t WorldIndex::ensure_partition(ProjectId p, MunicipalityId m) {
     part.municipality = m;
     part.project_slot = project_slot.at(p);
     part.calendar = calendars.effective(m, p);
+    part.shift = shift_of(p, m);
     partitions.push_back(std::move(part));
     partitions_by_project[partitions.back().project_slot].push_back(it->second);
   }
   return it->second;
 }
 
+Schedule WorldIndex::schedule_for(const Partition& part, const TaskTemplate& tpl, const TaskOverrides* o) const {
+  Task t;
+  if (o) t.end_override = o->end, t.latest_start_override = o->latest_start;
+  return effective_schedule(tpl, t, part.shift, part.calendar);
+}
+
 DeadlineDates WorldIndex::dates_for(const Partition& part, const TaskTemplate& tpl, const TaskOverrides* o) const {
-  Schedule s{tpl.end, tpl.latest_start, tpl.duration_workdays};
-  if (o) {
-    if (o->end) s.end = *o->end;
-    if (o->latest_start) {
-      s.latest_start = o->latest_start;
-      s.duration_workdays.reset();
-    }
-  }
-  return deadline_dates(s, part.calendar);
+  return deadline_dates(schedule_for(part, tpl, o), part.calendar);
 }
 
 DeadlineDates WorldIndex::dates_for_local(const Partition& part, const LocalTask& l) const {
@@ -130,7 +136,7 @@ void WorldIndex::add_task_row(const Task& t) {
   const std::size_t r = part.size() - 1;
   part.key[r] = t.id.value();
   part.text[r] = tslot;
-  part.end[r] = (o && o->end ? *o->end : te.tpl.end).serial();
+  part.end[r] = schedule_for(part, te.tpl, o).end.serial();
   part.responsible[r] = t.responsible ? t.responsible->value() : no_user;
   part.performer[r] = t.performer ? t.performer->value() : no_user;
   part.dates[r] = dates_for(part, te.tpl, o);
@@ -273,7 +279,7 @@ Task WorldIndex::update_task(const TaskUpdate& u, std::uint32_t version) {
     const TaskOverrides& o = *new_overrides;
     const TemplateEntry& te = templates[part.text[r]];
     part.dates[r] = new_dates;
-    part.end[r] = (o.end ? *o.end : te.tpl.end).serial();
+    part.end[r] = schedule_for(part, te.tpl, &o).end.serial();
     if (o.end || o.latest_start)
       overrides[u.task] = o;
     else
@@ -287,15 +293,88 @@ Task WorldIndex::update_task(const TaskUpdate& u, std::uint32_t version) {
 DeadlineDates WorldIndex::task_dates(const Task& t) const {
   const auto ts = template_slot.find(t.template_id);
   if (ts == template_slot.end()) throw NotFoundError("template " + std::to_string(t.template_id.value()) + " not found");
-  const TemplateEntry& te = templates[ts->second];
-  const TaskOverrides o{t.end_override, t.latest_start_override};
-  Schedule s{te.tpl.end, te.tpl.latest_start, te.tpl.duration_workdays};
-  if (o.end) s.end = *o.end;
-  if (o.latest_start) {
-    s.latest_start = o.latest_start;
-    s.duration_workdays.reset();
+  const TaskTemplate& tpl = templates[ts->second].tpl;
+  const WorkdayCalendar cal = calendars.effective(t.municipality, tpl.project);
+  return deadline_dates(effective_schedule(tpl, t, shift_of(tpl.project, t.municipality), cal), cal);
+}
+
+void WorldIndex::recompute_partition(std::uint32_t pi) {
+  Partition& part = partitions[pi];
+  for (std::size_t r = 0; r < part.size(); ++r) {
+    if (part.is_local(r)) continue;  // a local task's dates are its municipality's own: never shifted
+    const TaskTemplate& tpl = templates[part.text[r]].tpl;
+    const auto ov = overrides.find(TaskId(part.key[r]));
+    const Schedule s = schedule_for(part, tpl, ov == overrides.end() ? nullptr : &ov->second);
+    part.dates[r] = deadline_dates(s, part.calendar);
+    part.end[r] = s.end.serial();
+    part.priority[r] = tpl.priority;
+    part.phase[r] = tpl.phase;
+    part.theme[r] = tpl.theme;
   }
-  return deadline_dates(s, calendars.effective(t.municipality, te.tpl.project));
+  // Local rows show their parent's phase and theme.
+  for (std::size_t r = 0; r < part.size(); ++r) {
+    if (!part.is_local(r)) continue;
+    if (const TaskRef* parent = find_ref(part.parent[r])) {
+      part.phase[r] = part.phase[parent->row];
+      part.theme[r] = part.theme[parent->row];
+    }
+  }
+  reindex_partition(pi);
+}
+
+void WorldIndex::put_project(const Project& project) {
+  if (const auto it = project_slot.find(project.id); it != project_slot.end()) {
+    projects[it->second] = project;
+  } else {
+    project_slot.emplace(project.id, static_cast<std::uint32_t>(projects.size()));
+    projects.push_back(project);
+    partitions_by_project.emplace_back();
+  }
+  rank_projects();
+}
+
+void WorldIndex::put_wave(const RolloutWave& wave) {
+  std::vector<MunicipalityId> touched = wave.members;
+  const auto it = std::find_if(waves.begin(), waves.end(), [&](const RolloutWave& w) { return w.id == wave.id; });
+  if (it != waves.end()) {
+    touched.insert(touched.end(), it->members.begin(), it->members.end());
+    *it = wave;
+  } else {
+    waves.push_back(wave);
+  }
+  for (MunicipalityId m : touched) {
+    const auto pit = partition_of.find(partition_key(wave.project, m));
+    if (pit == partition_of.end()) continue;
+    Partition& part = partitions[pit->second];
+    const std::int32_t shift = shift_of(wave.project, m);
+    if (part.shift == shift) continue;
+    part.shift = shift;
+    recompute_partition(pit->second);
+  }
+}
+
+void WorldIndex::put_template(const TaskTemplate& tpl) {
+  if (const auto it = template_slot.find(tpl.id); it != template_slot.end()) {
+    TemplateEntry& te = templates[it->second];
+    te.tpl = tpl;
+    te.folded_title = fold_case(tpl.title);
+    for (std::uint32_t pi : partitions_by_project[te.project_slot]) recompute_partition(pi);
+    return;
+  }
+  template_slot.emplace(tpl.id, static_cast<std::uint32_t>(templates.size()));
+  templates.push_back({tpl, project_slot.at(tpl.project), fold_case(tpl.title)});
+}
+
+void WorldIndex::add_tasks(std::span<const Task> tasks) {
+  std::vector<std::uint32_t> touched;
+  for (const Task& t : tasks) {
+    if (t.end_override || t.latest_start_override) overrides[t.id] = {t.end_override, t.latest_start_override};
+    add_task_row(t);
+    touched.push_back(find_ref(t.id.value())->partition);
+  }
+  std::sort(touched.begin(), touched.end());
+  touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+  for (std::uint32_t pi : touched) reindex_partition(pi);
 }
 
 // ---- ChangeLog ----

@@ -37,6 +37,14 @@ std::vector<Change> one_of_each() {
                       4, Timestamp(1'700'000'200)};
   UserSaved created{u, true, UserAllFields, {}};
   created.credentials = account;
+  Task left = cleared;
+  left.status = TaskStatus::NotActive;
+  Task fresh;
+  fresh.id = TaskId(4000);
+  fresh.template_id = d.templates.at(0).id;
+  fresh.municipality = t.municipality;
+  RolloutWave shifted = d.waves.at(0);
+  shifted.shift_workdays = -12;
   return {TaskChanged{t, TaskStatusField | TaskEndField},
           UserSaved{u, false, UserEmailField, ClearedAssignments{{cleared}, {TaskResponsibleField}, {l}}},
           UserSaved{u, true, UserAllFields, {}},
@@ -51,7 +59,15 @@ std::vector<Change> one_of_each() {
           NotificationsOnly{},
           AttachmentRemoved{AttachmentId(3)},
           created,
-          CredentialsSaved{account}};
+          CredentialsSaved{account},
+          // KOMBIT's side: a project a municipality left (its task not active and
+          // unassigned, its user out, its wave without it), a wave, a template published.
+          ProjectSaved{d.projects.at(0), false, TaskBatch{{}, {left}, {TaskStatusField | TaskResponsibleField}, {l}},
+                       {d.waves.at(0)}, {u}},
+          ProjectSaved{d.projects.at(1), true, {}, {}, {}},
+          WaveSaved{shifted, false},
+          TemplateSaved{d.templates.at(0), true, TaskBatch{{fresh}, {}, {}, {}}},
+          TemplateSaved{d.templates.at(1), false, TaskBatch{{}, {left}, {TaskStatusField}, {}}}};
 }
 
 /// A user whose id is 1 (for hand-written change texts).
@@ -119,6 +135,22 @@ TEST(ChangeJson, BadInputIsAValidationErrorNamingThePath) {
                   R"(,"fields":255,"cleared":{"tasks":[],"local_tasks":[]},"credentials":{"user":99}})")
                 .rfind("/credentials/user", 0),
             0u);
+  // KOMBIT's kinds: every part required, every value checked.
+  EXPECT_NE(where(R"({"kind":"wave","created":true})"), "accepted");  // no wave
+  EXPECT_EQ(where(R"({"kind":"wave","wave":{"id":1,"project":1,"name":"B","members":[],"shift_workdays":"x"}})")
+                .rfind("/wave", 0),
+            0u);
+  EXPECT_EQ(where(R"({"kind":"template","template":{"id":1},"tasks":{"added":[],"changed":[],"local_tasks":[]}})")
+                .rfind("/template", 0),
+            0u);
+  EXPECT_EQ(where(R"({"kind":"project","project":1,"tasks":{},"waves":[],"users":[]})").rfind("/project", 0), 0u);
+  const std::string tpl = to_json(TemplateSaved{klik::testing::small_dataset().templates.at(0), true, {}});
+  std::string bad_fields = tpl;
+  bad_fields.replace(bad_fields.find("\"changed\":[]"), 12, R"("changed":[{"task":{},"fields":99}])");
+  EXPECT_EQ(where(bad_fields).rfind("/tasks/changed/0/", 0), 0u) << where(bad_fields);
+  std::string not_array = tpl;
+  not_array.replace(not_array.find("\"added\":[]"), 10, R"("added":{})");
+  EXPECT_EQ(where(not_array).rfind("/tasks/added", 0), 0u) << where(not_array);
 }
 
 TEST(ChangeJson, FieldNamesFollowTheBits) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <nlohmann/json.hpp>
 
 #include "klik/error.hpp"
@@ -163,4 +165,50 @@ TEST(Validate, FindsEachKindOfInconsistency) {
   EXPECT_TRUE(has("/tasks/0/responsible", "unknown user 999999"));
   EXPECT_TRUE(has("/tasks/1/performer", "is not a user of municipality"));
   EXPECT_TRUE(has("/users/2/municipality", "needs a municipality"));
+}
+
+TEST(Validate, WavesAndTasksOfMunicipalitiesThatLeft) {
+  Dataset d = small_world();
+  // A municipality is in at most one wave per project, and only of a project it takes part in.
+  const auto w = std::find_if(d.waves.begin(), d.waves.end(), [](const RolloutWave& x) { return !x.members.empty(); });
+  const auto sibling = std::find_if(d.waves.begin(), d.waves.end(),
+                                    [&](const RolloutWave& x) { return x.project == w->project && x.id != w->id; });
+  ASSERT_NE(sibling, d.waves.end());
+  sibling->members.push_back(w->members.front());
+  const auto i = static_cast<std::size_t>(sibling - d.waves.begin());
+  const std::string twice = "/waves/" + std::to_string(i) + "/members/" + std::to_string(sibling->members.size() - 1);
+  auto v = validate(d);
+  ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].path, twice);
+  EXPECT_NE(v[0].message.find("is already in wave"), std::string::npos) << v[0].message;
+  sibling->members.back() = MunicipalityId(999);
+  EXPECT_EQ(validate(d).at(0).message, "unknown municipality 999");
+  sibling->members.pop_back();
+  // A task of a municipality that does not take part in its project: only as not active.
+  Project& p = d.projects[0];
+  const MunicipalityId gone = p.participants.back();
+  p.participants.pop_back();
+  for (RolloutWave& x : d.waves)
+    if (x.project == p.id) std::erase(x.members, gone);
+  for (User& u : d.users)
+    if (u.municipality == gone) std::erase_if(u.memberships, [&](const Membership& m) { return m.project == p.id; });
+  std::size_t active = 0;
+  for (Task& t : d.tasks)
+    if (t.municipality == gone && d.templates[t.template_id.value() - 1].project == p.id) {
+      t.responsible.reset(), t.performer.reset();
+      active += t.status != TaskStatus::NotActive;
+    }
+  ASSERT_GT(active, 0u);
+  std::set<TaskId> on_p;
+  for (const Task& t : d.tasks)
+    if (t.municipality == gone && d.templates[t.template_id.value() - 1].project == p.id) on_p.insert(t.id);
+  for (LocalTask& l : d.local_tasks)
+    if (on_p.contains(l.parent)) l.responsible.reset(), l.performer.reset();
+  v = validate(d);
+  EXPECT_EQ(v.size(), active);
+  EXPECT_NE(v.at(0).message.find("can only be not_active"), std::string::npos) << v.at(0).message;
+  for (Task& t : d.tasks)
+    if (t.municipality == gone && d.templates[t.template_id.value() - 1].project == p.id)
+      t.status = TaskStatus::NotActive;
+  EXPECT_TRUE(validate(d).empty()) << validate(d).at(0).path << ": " << validate(d).at(0).message;
 }

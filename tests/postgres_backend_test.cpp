@@ -5,11 +5,14 @@
 // (pg_test_support.hpp), one fresh schema (search_path) per test.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
 
 #include "klik/postgres_store.hpp"
+#include "klik/publishing.hpp"
+#include "klik/query_engine.hpp"
 #include "klik/synthetic.hpp"
 #include "pg_test_support.hpp"
 
@@ -222,6 +225,33 @@ TEST_F(PostgresBackendTest, EveryChangeKindCommitsLoadsAndReplays) {
   const auto box = backend_->outbox();
   ASSERT_EQ(box.size(), changes.size());
   for (std::size_t i = 1; i < box.size(); ++i) EXPECT_LT(box[i - 1].id, box[i].id);
+}
+
+TEST_F(PostgresBackendTest, AnotherStoreCatchesUpWithKombitsChanges) {
+  // KOMBIT's kinds (ProjectSaved, WaveSaved, TemplateSaved) in the change log; a
+  // second store applies them as its own, wave-shifted dates included.
+  const Dataset d = small_world();
+  auto a = open_postgres_store(url_);
+  a->import_dataset(d);
+  auto b = open_postgres_store(url_);
+  const FixedClock clock(Date(2025, 9, 1));
+  Publishing kombit(*a, clock);
+  const auto admin = std::find_if(d.users.begin(), d.users.end(),
+                                  [](const User& u) { return u.email == "klik@kombit.dk"; });
+  const RolloutWave& wave = d.waves.front();
+  kombit.set_wave_shift(admin->id, wave.id, 7);
+  TaskTemplate t{.project = wave.project, .title = "Ny", .end = Date(2026, 5, 29), .duration_workdays = 3};
+  const TaskTemplate published = kombit.publish_template(admin->id, t);
+  kombit.withdraw_template(admin->id, published.id);
+  kombit.leave_project(admin->id, wave.project, d.projects.front().participants.back());
+  b->refresh();
+  EXPECT_EQ(a->sequence(), b->sequence());
+  EXPECT_EQ(a->export_dataset(), b->export_dataset());
+  TaskQuery q;
+  q.limit = 5000;
+  const Snapshot sa = a->snapshot(), sb = b->snapshot();
+  EXPECT_EQ(list_tasks(sa.world(), RightsModel::default_model(), *admin, q, Date(2026, 1, 5)).rows,
+            list_tasks(sb.world(), RightsModel::default_model(), *admin, q, Date(2026, 1, 5)).rows);
 }
 
 TEST_F(PostgresBackendTest, AStaleSequenceOrVersionIsAStaleErrorAndWritesNothing) {

@@ -104,9 +104,11 @@ std::vector<RefRow> reference(const World0& w, const User& viewer, const TaskQue
     const TaskFacts f = facts.task(t.id);
     if (!w.rights.decide(viewer, Action::ViewTask, Target::of(f)).allowed()) continue;
     const TaskTemplate& tpl = d.templates[t.template_id.value() - 1];
-    const Schedule s = schedule_of(tpl, t);
+    // The one definition of a task's dates: the template's shifted by the wave, the task's overrides winning.
+    const WorkdayCalendar cal = w.calendars.effective(t.municipality, f.project);
+    const Schedule s = effective_schedule(tpl, t, wave_shift(d.waves, f.project, t.municipality), cal);
     RefRow r{t.id.value(), 0, f.project, project_name(f.project), fold_case(tpl.title), tpl.phase, tpl.theme,
-             colour(t.status, s, w.calendars.effective(t.municipality, f.project), today), tpl.priority, t.status,
+             colour(t.status, s, cal, today), tpl.priority, t.status,
              s.end, t.municipality, t.responsible, t.performer};
     if (passes(r)) out.push_back(r);
   }

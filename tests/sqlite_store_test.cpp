@@ -9,11 +9,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <atomic>
 #include <fstream>
 #include <iterator>
 #include <thread>
 
+#include "klik/publishing.hpp"
 #include "klik/query_engine.hpp"
 #include "store_test_support.hpp"
 
@@ -270,6 +273,35 @@ TEST(SqliteStore, TwoWritersOnOneFileSeeEachOthersCommits) {
   a.reset();
   b.reset();
   EXPECT_EQ(open_sqlite_store(path)->snapshot()->task(t0)->status, TaskStatus::Started);
+}
+
+TEST(SqliteStore, AnotherStoreCatchesUpWithKombitsChanges) {
+  // The change sequence carries ProjectSaved, WaveSaved and TemplateSaved as JSON;
+  // a store on the same file applies them as its own (the shift's dates included).
+  TempDir dir;
+  const std::string path = make_file(dir);
+  auto a = open_sqlite_store(path);
+  auto b = open_sqlite_store(path);
+  const FixedClock clock(Date(2025, 9, 1));
+  Publishing kombit(*a, clock);
+  const auto admin = std::find_if(data().users.begin(), data().users.end(),
+                                  [](const User& u) { return u.email == "klik@kombit.dk"; });
+  const RolloutWave& wave = data().waves.front();
+  kombit.set_wave_shift(admin->id, wave.id, 7);
+  TaskTemplate t{.project = wave.project, .title = "Ny", .end = Date(2026, 5, 29), .duration_workdays = 3};
+  const TaskTemplate published = kombit.publish_template(admin->id, t);
+  kombit.withdraw_template(admin->id, published.id);
+  kombit.leave_project(admin->id, wave.project, data().projects.front().participants.back());
+  EXPECT_EQ(b->refresh(), 4u);
+  EXPECT_EQ(a->export_dataset(), b->export_dataset());
+  EXPECT_EQ(a->sequence(), b->sequence());
+  // The index of b computed the same dates: its list equals a's.
+  const User viewer = *admin;
+  const Snapshot sa = a->snapshot(), sb = b->snapshot();
+  TaskQuery q;
+  q.limit = 5000;
+  EXPECT_EQ(list_tasks(sa.world(), RightsModel::default_model(), viewer, q, Date(2026, 1, 5)).rows,
+            list_tasks(sb.world(), RightsModel::default_model(), viewer, q, Date(2026, 1, 5)).rows);
 }
 
 TEST(SqliteStore, AFollowIntervalDelaysReadsButNeverWrites) {

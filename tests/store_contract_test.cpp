@@ -4,10 +4,15 @@
 
 #include <algorithm>
 #include <atomic>
+#include <limits>
+#include <map>
+#include <random>
+#include <set>
 #include <thread>
 
 #include "klik/accounts.hpp"
 #include "klik/notifier.hpp"
+#include "klik/publishing.hpp"
 #include "klik/workflows_sweep.hpp"
 #include "klik/query_engine.hpp"
 #include "klik/sqlite_store.hpp"
@@ -785,4 +790,460 @@ TYPED_TEST(StoreContract, CreateUserStoresTheResetTokenHashWithTheNotification) 
   this->store->remove_user(created.id);
   this->reopen();
   EXPECT_TRUE(this->store->export_dataset(true).credentials.empty());
+}
+
+// ---- KOMBIT's side (publishing.hpp): projects, waves, templates, not active ----
+
+namespace {
+
+const User& user_by_email(const Dataset& d, const std::string& email) {
+  for (const User& u : d.users)
+    if (u.email == email) return u;
+  throw std::runtime_error("no user " + email);
+}
+const User& kombit_admin(const Dataset& d) { return user_by_email(d, "klik@kombit.dk"); }
+const User& manager_of(const Dataset& d, ProjectId p) {
+  return user_by_email(d, "implementering." + std::to_string(p.value()) + "@kombit.dk");
+}
+const User& plus_of(const Dataset& d, ProjectId p, MunicipalityId m) {
+  for (const User& u : d.users)
+    if (u.municipality == m && u.type_on(p) == UserType::Plus) return u;
+  throw std::runtime_error("no Plusbruger");
+}
+/// A wave of project 1 with members, and the project's participant in none of its waves (if any).
+const RolloutWave& wave_with_members(const Dataset& d) {
+  for (const RolloutWave& w : d.waves)
+    if (w.project == ProjectId(1) && !w.members.empty()) return w;
+  throw std::runtime_error("no wave with members");
+}
+
+/// Every KLIK task's end date and colour as the store's index computes them (KOMBIT sees all), by task id.
+std::map<TaskId, std::pair<Date, DeadlineColour>> index_view(const Store& store, const User& viewer, Date today) {
+  const Snapshot snap = store.snapshot();
+  TaskQuery q;
+  const TaskColumns c = task_columns(snap.world(), RightsModel::default_model(), viewer, q, today);
+  std::map<TaskId, std::pair<Date, DeadlineColour>> out;
+  for (std::size_t i = 0; i < c.size(); ++i) out[TaskId(c.task[i])] = {Date::from_serial(c.end[i]), c.colour[i]};
+  return out;
+}
+
+/// The same, computed task by task from the exported world (effective_schedule through deadline_dates).
+std::map<TaskId, std::pair<Date, DeadlineColour>> plain_view(const Dataset& d, Date today) {
+  const std::vector<DeadlineDates> dates = deadline_dates(d.templates, d.tasks, Calendars{}, d.waves);
+  std::map<TaskId, std::pair<Date, DeadlineColour>> out;
+  for (std::size_t i = 0; i < d.tasks.size(); ++i) {
+    const Task& t = d.tasks[i];
+    const TaskTemplate& tpl = d.templates[t.template_id.value() - 1];
+    const WorkdayCalendar cal = Calendars{}.effective(t.municipality, tpl.project);
+    const Schedule s = effective_schedule(tpl, t, wave_shift(d.waves, tpl.project, t.municipality), cal);
+    out[t.id] = {s.end, colour_on(t.status, dates[i], today)};
+  }
+  return out;
+}
+
+std::size_t count_events(const Store& store, const std::string& event) {
+  const auto all = store.outbox();
+  return static_cast<std::size_t>(
+      std::count_if(all.begin(), all.end(), [&](const Notification& n) { return n.event == event; }));
+}
+
+TaskTemplate new_template(ProjectId p) {
+  TaskTemplate t;
+  t.project = p;
+  t.title = "Test af snitflade";
+  t.phase = 2;
+  t.theme = 3;
+  t.priority = Priority::CriticalPath;
+  t.goal = "Mål";
+  t.end = Date(2026, 3, 13);
+  t.duration_workdays = 10;
+  return t;
+}
+
+const FixedClock kombit_clock(Date(2025, 9, 1));
+
+}  // namespace
+
+TYPED_TEST(StoreContract, KombitPublishesATemplateToEveryParticipantInOneWrite) {
+  const Dataset& d = data();
+  // A store is replaced on reopen(): the workflows are made for the current one.
+  auto kombit = [this] { return Publishing(*this->store, kombit_clock); };
+  const Project& p1 = d.projects[0];
+  const std::size_t before = this->store->snapshot()->task_count();
+  const std::uint64_t seq = this->store->sequence();
+  const TaskTemplate stored = kombit().publish_template(manager_of(d, p1.id).id, new_template(p1.id));
+  EXPECT_EQ(stored.id.value(), d.templates.size() + 1);
+  EXPECT_EQ(this->store->sequence(), seq + 1);  // one write: the template, its tasks, its notification
+  EXPECT_EQ(count_events(*this->store, "template.published"), 1u);
+  this->reopen();
+  const Snapshot snap = this->store->snapshot();
+  EXPECT_EQ(snap->task_count(), before + p1.participants.size());
+  EXPECT_EQ(*snap->task_template(stored.id), stored);
+  std::set<MunicipalityId> got;
+  for (std::uint32_t id = static_cast<std::uint32_t>(d.tasks.size()) + 1; id <= d.tasks.size() + p1.participants.size();
+       ++id) {
+    const auto t = snap->task(TaskId(id));
+    ASSERT_TRUE(t) << id;
+    EXPECT_EQ(t->template_id, stored.id);
+    EXPECT_EQ(t->status, TaskStatus::NotStarted);
+    got.insert(t->municipality);
+  }
+  EXPECT_EQ(got, std::set<MunicipalityId>(p1.participants.begin(), p1.participants.end()));
+  // Recipients: the project's Plus and Standard users of the participants, never Readers.
+  const auto out = this->store->outbox();
+  const auto n = std::find_if(out.begin(), out.end(), [](const Notification& x) { return x.event == "template.published"; });
+  ASSERT_NE(n, out.end());
+  EXPECT_FALSE(n->recipients.empty());
+  for (UserId r : n->recipients) {
+    const auto type = snap->user(r)->type_on(p1.id);
+    EXPECT_TRUE(type == UserType::Plus || type == UserType::Standard) << r.value();
+  }
+}
+
+TYPED_TEST(StoreContract, KombitWritesAreRefusedForMunicipalitiesAndOtherProjects) {
+  const Dataset& d = data();
+  // A store is replaced on reopen(): the workflows are made for the current one.
+  auto kombit = [this] { return Publishing(*this->store, kombit_clock); };
+  const Project& p1 = d.projects[0];
+  const Project& p2 = d.projects[1];
+  const User& plus = plus_of(d, p1.id, p1.participants.front());
+  const std::uint64_t seq = this->store->sequence();
+  // A municipality user: denied with the decision (nothing KOMBIT's is theirs to change).
+  try {
+    kombit().publish_template(plus.id, new_template(p1.id));
+    FAIL() << "published";
+  } catch (const PermissionDeniedError& e) {
+    EXPECT_EQ(e.rule(), "default_deny");
+  }
+  EXPECT_THROW(kombit().set_wave_shift(plus.id, wave_with_members(d).id, 5), PermissionDeniedError);
+  EXPECT_THROW(kombit().create_project(plus.id, Project{.name = "X"}), PermissionDeniedError);
+  EXPECT_THROW(kombit().leave_project(plus.id, p1.id, p1.participants.front()), PermissionDeniedError);
+  // The implementation manager of another project: denied, with the way to be allowed.
+  try {
+    kombit().withdraw_template(manager_of(d, p2.id).id, d.templates.front().id);
+    FAIL() << "withdrawn";
+  } catch (const PermissionDeniedError& e) {
+    EXPECT_NE(std::string(e.what()).find("manage"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(kombit().create_project(manager_of(d, p1.id).id, Project{.name = "X"}), PermissionDeniedError);
+  // Not found: ids that exist nowhere, and another municipality's task for a municipality user.
+  EXPECT_THROW(kombit().set_wave_shift(kombit_admin(d).id, WaveId(999), 1), NotFoundError);
+  EXPECT_THROW(kombit().withdraw_template(kombit_admin(d).id, TemplateId(99999)), NotFoundError);
+  EXPECT_THROW(kombit().publish_template(kombit_admin(d).id, new_template(ProjectId(77))), NotFoundError);
+  const auto other = std::find_if(d.tasks.begin(), d.tasks.end(), [&](const Task& t) {
+    return t.municipality != plus.municipality && d.templates[t.template_id.value() - 1].project == p1.id;
+  });
+  ASSERT_NE(other, d.tasks.end());
+  try {
+    kombit().set_not_active(plus.id, other->id, true);
+    FAIL() << "set";
+  } catch (const NotFoundError& e) {
+    EXPECT_EQ(std::string(e.what()), not_found_message(ObjectKind::Task));
+  }
+  // The plusbruger's own municipality's task: visible, and still KOMBIT's alone.
+  const auto own = std::find_if(d.tasks.begin(), d.tasks.end(), [&](const Task& t) {
+    return t.municipality == plus.municipality && d.templates[t.template_id.value() - 1].project == p1.id;
+  });
+  EXPECT_THROW(kombit().set_not_active(plus.id, own->id, true), PermissionDeniedError);
+  // Bad input names what was wrong.
+  TaskTemplate with_id = new_template(p1.id);
+  with_id.id = TemplateId(5);
+  EXPECT_THROW(kombit().publish_template(kombit_admin(d).id, with_id), InvalidArgumentError);
+  TaskTemplate bad_phase = new_template(p1.id);
+  bad_phase.phase = 40;
+  try {
+    kombit().publish_template(kombit_admin(d).id, bad_phase);
+    FAIL() << "published";
+  } catch (const InvalidArgumentError& e) {
+    EXPECT_EQ(e.where(), "phase");
+  }
+  EXPECT_EQ(this->store->sequence(), seq);  // nothing was written
+  EXPECT_TRUE(this->store->outbox().empty());
+}
+
+TYPED_TEST(StoreContract, AWavesShiftMovesItsMembersDeadlinesAtomically) {
+  const Dataset& d = data();
+  // A store is replaced on reopen(): the workflows are made for the current one.
+  auto kombit = [this] { return Publishing(*this->store, kombit_clock); };
+  const RolloutWave& wave = wave_with_members(d);
+  const MunicipalityId member = wave.members.front();
+  const User& admin = kombit_admin(d);
+  const Date today(2025, 9, 1);
+  const auto before = index_view(*this->store, admin, today);
+  const std::uint64_t seq = this->store->sequence();
+  const RolloutWave after = kombit().set_wave_shift(manager_of(d, wave.project).id, wave.id, 10);
+  EXPECT_EQ(after.shift_workdays, 10);
+  EXPECT_EQ(this->store->sequence(), seq + 1);
+  EXPECT_EQ(count_events(*this->store, "wave.changed"), 1u);
+  this->reopen();
+  const auto now = index_view(*this->store, admin, today);
+  const WorkdayCalendar cal = Calendars{}.effective(member, wave.project);
+  std::size_t moved = 0, kept = 0;
+  for (const Task& t : d.tasks) {
+    const TaskTemplate& tpl = d.templates[t.template_id.value() - 1];
+    // A task with an override of its own keeps its dates: the override wins over the shift.
+    const bool shifted = tpl.project == wave.project && t.municipality == member &&
+                         !t.end_override && !t.latest_start_override;
+    if (shifted) {
+      EXPECT_EQ(now.at(t.id).first, cal.add_workdays(tpl.end, 10)) << t.id.value();
+      ++moved;
+    } else {
+      EXPECT_EQ(now.at(t.id), before.at(t.id)) << t.id.value();
+      ++kept;
+    }
+    const Task stored = *this->store->snapshot()->task(t.id);
+    EXPECT_EQ(stored.version, t.version);  // a wave's shift is no change of the task itself
+  }
+  EXPECT_GT(moved, 10u);
+  EXPECT_GT(kept, 10u);
+  EXPECT_EQ(now, plain_view(this->store->export_dataset(), today));
+  // A municipality is in at most one wave per project; members take part in it.
+  RolloutWave twice{.project = wave.project, .name = "Ekstra", .members = {member}};
+  EXPECT_THROW(kombit().create_wave(admin.id, twice), InvalidArgumentError);
+  RolloutWave stranger{.project = wave.project, .name = "Ekstra", .members = {MunicipalityId(999)}};
+  EXPECT_THROW(kombit().create_wave(admin.id, stranger), InvalidArgumentError);
+  // A shift out of bounds names the limit; nothing is written.
+  const std::uint64_t at = this->store->sequence();
+  try {
+    kombit().set_wave_shift(admin.id, wave.id, std::numeric_limits<std::int32_t>::min());
+    FAIL() << "shifted";
+  } catch (const InvalidArgumentError& e) {
+    EXPECT_NE(std::string(e.what()).find("within 1000 working days"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(this->store->sequence(), at);
+  // Back to 0: the dates are the template's again.
+  kombit().set_wave_shift(admin.id, wave.id, 0);
+  EXPECT_EQ(index_view(*this->store, admin, today), before);
+}
+
+TYPED_TEST(StoreContract, WaveShiftsAgreeWithAPlainPerTaskComputation) {
+  // Property: after random shifts (and members moved between waves), the dates and
+  // colours the index precomputed equal a plain computation from the exported world.
+  const Dataset& d = data();
+  // A store is replaced on reopen(): the workflows are made for the current one.
+  auto kombit = [this] { return Publishing(*this->store, kombit_clock); };
+  const User& admin = kombit_admin(d);
+  std::mt19937 rng(20251202);
+  std::uniform_int_distribution<int> shift(-30, 30);
+  for (int round = 0; round < 6; ++round) {
+    std::vector<RolloutWave> waves = this->store->snapshot()->waves();
+    RolloutWave& w = waves[static_cast<std::size_t>(rng()) % waves.size()];
+    w.shift_workdays = shift(rng);
+    if (round % 2 == 1) {  // move one member to another wave of the project
+      for (RolloutWave& other : waves)
+        if (other.project == w.project && other.id != w.id && !other.members.empty()) {
+          const MunicipalityId m = other.members.back();
+          other.members.pop_back();
+          kombit().edit_wave(admin.id, other);
+          w.members.push_back(m);
+          break;
+        }
+    }
+    kombit().edit_wave(admin.id, w);
+    const Dataset now = this->store->export_dataset();
+    for (const Date today : {Date(2025, 3, 3), Date(2026, 1, 15), Date(2027, 6, 1)})
+      ASSERT_EQ(index_view(*this->store, admin, today), plain_view(now, today)) << "round " << round;
+  }
+  this->reopen();
+  const Dataset now = this->store->export_dataset();
+  EXPECT_EQ(index_view(*this->store, admin, Date(2026, 1, 15)), plain_view(now, Date(2026, 1, 15)));
+}
+
+TYPED_TEST(StoreContract, EditingAndWithdrawingATemplateReachEveryInstance) {
+  const Dataset& d = data();
+  // A store is replaced on reopen(): the workflows are made for the current one.
+  auto kombit = [this] { return Publishing(*this->store, kombit_clock); };
+  const User& admin = kombit_admin(d);
+  // A template without overrides on any instance.
+  const auto tpl = std::find_if(d.templates.begin(), d.templates.end(), [&](const TaskTemplate& t) {
+    return std::none_of(d.tasks.begin(), d.tasks.end(),
+                        [&](const Task& x) { return x.template_id == t.id && (x.end_override || x.latest_start_override); });
+  });
+  TaskTemplate edited = *tpl;
+  edited.title = "Ny titel";
+  edited.end = Date(2027, 2, 26);
+  kombit().edit_template(admin.id, edited);
+  EXPECT_EQ(count_events(*this->store, "template.changed"), 1u);
+  this->reopen();
+  const auto view = index_view(*this->store, admin, Date(2025, 9, 1));
+  std::size_t instances = 0;
+  for (const Task& t : d.tasks)
+    if (t.template_id == tpl->id) {
+      const WorkdayCalendar cal = Calendars{}.effective(t.municipality, tpl->project);
+      const Dataset now = this->store->export_dataset();
+      const std::int32_t s = wave_shift(now.waves, tpl->project, t.municipality);
+      EXPECT_EQ(view.at(t.id).first, cal.add_workdays(edited.end, s));
+      ++instances;
+    }
+  EXPECT_GT(instances, 0u);
+  EXPECT_EQ(this->store->snapshot()->task_template(tpl->id)->title, "Ny titel");
+  // Withdrawn: every instance not active, versions bumped, one write.
+  const std::uint64_t seq = this->store->sequence();
+  const std::vector<Task> changed = kombit().withdraw_template(admin.id, tpl->id);
+  EXPECT_EQ(this->store->sequence(), seq + 1);
+  std::size_t active = 0;
+  for (const Task& t : d.tasks) active += t.template_id == tpl->id && t.status != TaskStatus::NotActive;
+  EXPECT_EQ(changed.size(), active);
+  this->reopen();
+  for (const Task& t : d.tasks)
+    if (t.template_id == tpl->id) {
+      const Task now = *this->store->snapshot()->task(t.id);
+      EXPECT_EQ(now.status, TaskStatus::NotActive);
+      EXPECT_EQ(now.version, t.version + (t.status != TaskStatus::NotActive ? 1u : 0u));
+    }
+  // Withdrawing again changes nothing.
+  EXPECT_TRUE(kombit().withdraw_template(admin.id, tpl->id).empty());
+  EXPECT_EQ(this->store->sequence(), seq + 1);
+}
+
+TYPED_TEST(StoreContract, AMunicipalityLeavesAndRejoinsAProject) {
+  const Dataset& d = data();
+  // A store is replaced on reopen(): the workflows are made for the current one.
+  auto kombit = [this] { return Publishing(*this->store, kombit_clock); };
+  const User& admin = kombit_admin(d);
+  const Project& p1 = d.projects[0];
+  ASSERT_GE(p1.participants.size(), 2u);
+  const MunicipalityId gone = p1.participants.back();
+  std::size_t members = 0;
+  for (const User& u : d.users) members += u.municipality == gone && u.type_on(p1.id).has_value();
+  ASSERT_GT(members, 0u);
+  const Project left = kombit().leave_project(admin.id, p1.id, gone);
+  EXPECT_EQ(std::count(left.participants.begin(), left.participants.end(), gone), 0);
+  EXPECT_EQ(count_events(*this->store, "user.removed_from_project"), members);
+  EXPECT_EQ(count_events(*this->store, "project.left"), 1u);
+  this->reopen();
+  {
+    const Snapshot snap = this->store->snapshot();
+    for (const Task& t : d.tasks) {
+      if (t.municipality != gone || d.templates[t.template_id.value() - 1].project != p1.id) continue;
+      const Task now = *snap->task(t.id);  // tasks stay ...
+      EXPECT_EQ(now.status, TaskStatus::NotActive);  // ... not active,
+      EXPECT_FALSE(now.responsible || now.performer);  // without the assignments of users who left
+    }
+    for (const User* u : snap->users())
+      if (u->municipality == gone) EXPECT_FALSE(u->type_on(p1.id).has_value()) << u->id.value();
+    for (const RolloutWave& w : snap->waves())
+      if (w.project == p1.id) EXPECT_EQ(std::count(w.members.begin(), w.members.end(), gone), 0);
+  }
+  EXPECT_NO_THROW(require_valid(this->store->export_dataset()));
+  // A template published while it was out reaches it when it rejoins; its old tasks stay as they are.
+  // One withdrawn meanwhile reaches it not active (a withdrawn template: every instance not active).
+  const TaskTemplate t = kombit().publish_template(admin.id, new_template(p1.id));
+  const TaskTemplate withdrawn = kombit().publish_template(admin.id, new_template(p1.id));
+  kombit().withdraw_template(admin.id, withdrawn.id);
+  const std::size_t count = this->store->snapshot()->task_count();
+  kombit().join_project(admin.id, p1.id, gone);
+  EXPECT_EQ(this->store->snapshot()->task_count(), count + 2);
+  EXPECT_EQ(kombit().join_project(admin.id, p1.id, gone).participants.size(), p1.participants.size());  // no-op
+  this->reopen();
+  const Dataset now = this->store->export_dataset();
+  EXPECT_EQ(std::count_if(now.tasks.begin(), now.tasks.end(),
+                          [&](const Task& x) {
+                            return x.template_id == t.id && x.municipality == gone &&
+                                   x.status == TaskStatus::NotStarted;
+                          }),
+            1);
+  EXPECT_EQ(std::count_if(now.tasks.begin(), now.tasks.end(),
+                          [&](const Task& x) {
+                            return x.template_id == withdrawn.id && x.municipality == gone &&
+                                   x.status == TaskStatus::NotActive;
+                          }),
+            1);
+  EXPECT_NO_THROW(require_valid(now));
+}
+
+TYPED_TEST(StoreContract, KombitSetsAndClearsNotActive) {
+  const Dataset& d = data();
+  // A store is replaced on reopen(): the workflows are made for the current one.
+  auto kombit = [this] { return Publishing(*this->store, kombit_clock); };
+  const auto t = std::find_if(d.tasks.begin(), d.tasks.end(), [](const Task& x) {
+    return x.status == TaskStatus::Started;
+  });
+  ASSERT_NE(t, d.tasks.end());
+  const ProjectId p = d.templates[t->template_id.value() - 1].project;
+  const Task off = kombit().set_not_active(manager_of(d, p).id, t->id, true);
+  EXPECT_EQ(off.status, TaskStatus::NotActive);
+  EXPECT_EQ(off.version, t->version + 1);
+  EXPECT_EQ(count_events(*this->store, "task.not_active"), 1u);
+  EXPECT_EQ(kombit().set_not_active(manager_of(d, p).id, t->id, true).version, off.version);  // no change
+  this->reopen();
+  const Task on = kombit().set_not_active(kombit_admin(d).id, t->id, false);
+  EXPECT_EQ(on.status, TaskStatus::NotStarted);
+  EXPECT_EQ(on.version, t->version + 2);
+  const ProjectId other = p == ProjectId(1) ? ProjectId(2) : ProjectId(1);
+  EXPECT_THROW(kombit().set_not_active(manager_of(d, other).id, t->id, true), PermissionDeniedError);
+}
+
+TYPED_TEST(StoreContract, KombitCreatesAndEditsProjectsAndWaves) {
+  const Dataset& d = data();
+  // A store is replaced on reopen(): the workflows are made for the current one.
+  auto kombit = [this] { return Publishing(*this->store, kombit_clock); };
+  const User& admin = kombit_admin(d);
+  Project p;
+  p.name = "Nyt fælleskommunalt projekt";
+  p.deadline = Date(2027, 6, 30);
+  p.period_start = Date(2026, 1, 1);
+  p.period_end = Date(2027, 12, 31);
+  p.contact_mail = "nyt@kombit.dk";
+  p.phases = {"Forberedelse", "Idriftsættelse"};
+  p.themes = {"Organisation"};
+  p.participants = {d.municipalities.front().id};
+  const Project created = kombit().create_project(admin.id, p);
+  EXPECT_EQ(created.id.value(), d.projects.size() + 1);
+  EXPECT_THROW(kombit().create_project(admin.id, p), AlreadyExistsError);  // the name is taken
+  Project edited = created;
+  edited.phases.pop_back();
+  edited.contact_mail = "ny@kombit.dk";
+  kombit().edit_project(admin.id, edited);
+  const TaskTemplate t = kombit().publish_template(admin.id, [&] {
+    TaskTemplate x = new_template(created.id);
+    x.phase = 1, x.theme = 1;
+    return x;
+  }());
+  edited.phases.clear();  // a template uses phase 1
+  EXPECT_THROW(kombit().edit_project(admin.id, edited), InvalidArgumentError);
+  const RolloutWave w = kombit().create_wave(admin.id, {.project = created.id, .name = "Bølge 1",
+                                                      .members = {d.municipalities.front().id},
+                                                      .shift_workdays = -3});
+  this->reopen();
+  const Snapshot snap = this->store->snapshot();
+  EXPECT_EQ(snap->project(created.id)->contact_mail, "ny@kombit.dk");
+  EXPECT_EQ(snap->project_by_name(p.name)->id, created.id);
+  EXPECT_EQ(snap->waves().back(), w);
+  const Dataset now = this->store->export_dataset();
+  const auto task = std::find_if(now.tasks.begin(), now.tasks.end(), [&](const Task& x) { return x.template_id == t.id; });
+  ASSERT_NE(task, now.tasks.end());
+  const WorkdayCalendar cal = Calendars{}.effective(task->municipality, created.id);
+  EXPECT_EQ(index_view(*this->store, admin, Date(2025, 9, 1)).at(task->id).first, cal.add_workdays(t.end, -3));
+}
+
+TYPED_TEST(StoreContract, ConcurrentPublicationsGetDistinctTemplateAndTaskIds) {
+  // Ids are assigned by the store under its write lock: templates published at the
+  // same moment never collide, and neither do their tasks.
+  const Dataset& d = data();
+  const Project& p1 = d.projects[0];
+  constexpr int threads = 4, each = 5;
+  std::vector<std::thread> pool;
+  std::atomic<int> failures{0};
+  for (int i = 0; i < threads; ++i)
+    pool.emplace_back([&] {
+      Publishing kombit(*this->store, kombit_clock);
+      for (int k = 0; k < each; ++k) {
+        try {
+          (void)kombit.publish_template(kombit_admin(d).id, new_template(p1.id));
+        } catch (...) {
+          ++failures;
+        }
+      }
+    });
+  for (auto& t : pool) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  this->reopen();
+  const Dataset now = this->store->export_dataset();
+  EXPECT_EQ(now.templates.size(), d.templates.size() + threads * each);
+  EXPECT_EQ(now.tasks.size(), d.tasks.size() + threads * each * p1.participants.size());
+  std::set<TaskId> ids;
+  for (const Task& t : now.tasks) ids.insert(t.id);
+  EXPECT_EQ(ids.size(), now.tasks.size());
+  EXPECT_NO_THROW(require_valid(now));
 }

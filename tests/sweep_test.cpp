@@ -248,7 +248,11 @@ TEST(Sweep, OverADataset) {
   for (std::size_t i = 0; i < world.tasks.size(); ++i) {
     const auto& task = world.tasks[i];
     const auto& tpl = world.templates[task.template_id.value() - 1];
-    const C c = klik::colour(tpl, task, cals.national(), day);
+    // The task's effective dates: its wave's shift applies (the generator shifts waves 2 and 3).
+    const klik::WorkdayCalendar cal = cals.national();
+    const klik::Schedule s =
+        klik::effective_schedule(tpl, task, klik::wave_shift(world.waves, tpl.project, task.municipality), cal);
+    const C c = klik::colour(task.status, s, cal, day);
     EXPECT_EQ(r.notified[i], NotifiedColour(c));
     rising += c == C::Yellow || c == C::Red;
   }

@@ -50,7 +50,12 @@ TEST(VisibilitySql, PagingInSqliteMatchesTheEngine) {
   std::unordered_map<TaskId, const Task*> by_id;
   for (const Task& t : d.tasks) by_id[t.id] = &t;
   auto project_of = [&](const Task& t) { return d.templates[t.template_id.value() - 1].project; };
-  auto end_of = [&](const Task& t) { return (t.end_override ? *t.end_override : d.templates[t.template_id.value() - 1].end); };
+  // The end date the engine shows: the one definition of a task's dates (the wave's shift applied).
+  auto end_of = [&](const Task& t) {
+    const TaskTemplate& tpl = d.templates[t.template_id.value() - 1];
+    const WorkdayCalendar cal = Calendars{}.effective(t.municipality, tpl.project);
+    return effective_schedule(tpl, t, wave_shift(d.waves, tpl.project, t.municipality), cal).end;
+  };
   for (const Task& t : d.tasks) {
     sqlite3_reset(ins);
     sqlite3_bind_int64(ins, 1, t.id.value());

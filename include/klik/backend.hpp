@@ -166,14 +166,58 @@ struct CredentialsSaved {
   friend bool operator==(const CredentialsSaved&, const CredentialsSaved&) = default;
 };
 
+// ---- KOMBIT's side: projects, waves, templates (publishing.hpp) ----
+
+/// Tasks a KOMBIT change creates or changes with it, as stored after.
+struct TaskBatch {
+  std::vector<Task> added;                   ///< new tasks (version 1)
+  std::vector<Task> changed;                 ///< changed tasks (versions bumped)
+  std::vector<std::uint32_t> changed_fields; ///< TaskField bits, one per changed task
+  std::vector<LocalTask> local_changed;      ///< local tasks whose assignments were cleared (versions bumped)
+  friend bool operator==(const TaskBatch&, const TaskBatch&) = default;
+};
+
+/// A project was created or edited. A municipality that joined got a task per
+/// template it lacked (`tasks.added`). One that left had its tasks made not
+/// active (`tasks.changed`), its users' memberships of the project removed
+/// (`users`, as stored after) and with them their assignments there (SPEC
+/// §4.2), and was taken out of the project's waves (`waves`, as stored after).
+struct ProjectSaved {
+  Project project;
+  bool created = false;
+  TaskBatch tasks;
+  std::vector<RolloutWave> waves;
+  std::vector<User> users;
+  friend bool operator==(const ProjectSaved&, const ProjectSaved&) = default;
+};
+
+/// A rollout wave was created or changed (name, members, shift). No task row
+/// changes: the dates of its members' tasks follow from the wave (deadline.hpp,
+/// effective_schedule).
+struct WaveSaved {
+  RolloutWave wave;
+  bool created = false;
+  friend bool operator==(const WaveSaved&, const WaveSaved&) = default;
+};
+
+/// A template was published (created, with one task per participating
+/// municipality in `tasks.added`), edited (text or dates: its tasks follow), or
+/// withdrawn (its tasks made not active in `tasks.changed`).
+struct TemplateSaved {
+  TaskTemplate tpl;
+  bool created = false;
+  TaskBatch tasks;
+  friend bool operator==(const TemplateSaved&, const TemplateSaved&) = default;
+};
+
 /// One checked write, as a backend commits it. New kinds are appended at the end.
 using Change = std::variant<TaskChanged, UserSaved, UserRemoved, LocalTaskSaved, LocalTaskRemoved, MessageAdded,
                             NotesSet, AttachmentAdded, ColoursNotified, NotificationsOnly, AttachmentRemoved,
-                            CredentialsSaved>;
+                            CredentialsSaved, ProjectSaved, WaveSaved, TemplateSaved>;
 
 /// The kind of a change in words: "task", "user", "user_removed", "local_task",
 /// "local_task_removed", "message", "notes", "attachment", "colours", "notifications",
-/// "attachment_removed", "credentials".
+/// "attachment_removed", "credentials", "project", "wave", "template".
 std::string_view change_kind(const Change& change) noexcept;
 
 /// A change as one compact JSON object ({"kind": ..., ...}), attachment content

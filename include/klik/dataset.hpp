@@ -41,8 +41,10 @@ struct Violation {
 /// ids or emails, references to missing objects, a municipality user without a
 /// municipality, a template with both or neither of latest start and duration,
 /// latest start after end, phase/theme outside the project's lists, a task of a
-/// municipality that does not take part in the project, people assigned to a
-/// task of another municipality, and so on.
+/// municipality that does not take part in the project (allowed only not
+/// active: it left the project), a wave member that does not take part in the
+/// wave's project or is in another wave of it, people assigned to a task of
+/// another municipality, and so on.
 std::vector<Violation> validate(const Dataset& data);
 
 [[noreturn]] void throw_violation(const Violation& v);

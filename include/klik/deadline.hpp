@@ -88,8 +88,26 @@ Schedule schedule_of(const TaskTemplate& tpl, const Task& task);
 /// A rollout wave's shift (RolloutWave::shift_workdays) applied to a schedule:
 /// the end date and a given latest start each move `workdays` working days on
 /// `cal` (add_workdays; 0 leaves the schedule as it is); a duration is kept.
-/// schedule_of() does not know waves: apply this for tasks of a shifted wave.
+/// schedule_of() does not know waves: effective_schedule() combines the two.
 Schedule shift_schedule(const Schedule& s, std::int32_t workdays, const WorkdayCalendar& cal);
+
+/// The working-day shift of `municipality`'s rollout wave on `project`: the
+/// wave's shift_workdays, or 0 when the municipality is in no wave of the project.
+/// (A municipality is in at most one wave per project; validate() checks it.)
+std::int32_t wave_shift(std::span<const RolloutWave> waves, ProjectId project, MunicipalityId municipality) noexcept;
+
+/// The one definition of a task's effective dates (SPEC §1), which every list,
+/// quick status, colour, national view and sweep in klik uses:
+/// - a task with an override of its own (end_override or latest_start_override)
+///   is judged on schedule_of(tpl, task): the override is absolute and wins, and
+///   the wave's shift does not apply to that task at all (so a shifted latest
+///   start can never pass an overridden end);
+/// - otherwise the template's dates, shifted by `shift` working days on `cal`
+///   (the task's own calendar; shift_schedule: end and a given latest start
+///   move, a duration is kept), where `shift` is wave_shift() of the task's
+///   municipality on the template's project.
+/// With shift 0 this is schedule_of(tpl, task).
+Schedule effective_schedule(const TaskTemplate& tpl, const Task& task, std::int32_t shift, const WorkdayCalendar& cal);
 
 /// Throws InvalidArgumentError (naming the dates) when the schedule cannot be
 /// judged: neither latest start nor duration, a negative duration, or a latest
@@ -138,15 +156,18 @@ std::optional<Date> colour_reached_on(TaskStatus status, const DeadlineDates& d,
 
 /// Colour of a task from its schedule (validates it).
 DeadlineColour colour(TaskStatus status, const Schedule& s, const WorkdayCalendar& cal, Date today);
-/// Colour of a task from its template (overrides applied).
+/// Colour of a task from its template (overrides applied, no wave shift: use
+/// colour(task.status, effective_schedule(...), cal, today) for a shifted wave).
 DeadlineColour colour(const TaskTemplate& tpl, const Task& task, const WorkdayCalendar& cal, Date today);
 
 /// Deadline dates for every task of `tasks`, on each task's effective calendar
-/// (`cals.effective(municipality, project)`); `templates` is indexed by
-/// TemplateId - 1 (as in a klik::Dataset). Computed once per template and
-/// calendar; tasks with overrides on their own.
+/// (`cals.effective(municipality, project)`), from its effective_schedule()
+/// with the shift of its municipality's wave among `waves` (a Dataset's waves;
+/// none: no shift); `templates` is indexed by TemplateId - 1 (as in a
+/// klik::Dataset). Computed once per template, calendar and shift; tasks with
+/// overrides on their own.
 std::vector<DeadlineDates> deadline_dates(std::span<const TaskTemplate> templates, std::span<const Task> tasks,
-                                          const Calendars& cals);
+                                          const Calendars& cals, std::span<const RolloutWave> waves = {});
 
 // ---- timelines and explanations -----------------------------------------
 
@@ -163,6 +184,8 @@ struct ColourChange {
 /// LS; started: green->yellow on LS, yellow->red on E (or green->red on E when
 /// LS == E); not active and completed: none. In date order.
 std::vector<ColourChange> colour_timeline(TaskStatus status, const DeadlineDates& d);
+/// From a template and task: overrides applied, no wave shift (for a task of a
+/// shifted wave, pass deadline_dates(effective_schedule(...), cal) to the first form).
 std::vector<ColourChange> colour_timeline(const TaskTemplate& tpl, const Task& task, const WorkdayCalendar& cal);
 
 /// The rule and the working-day counts behind a colour (the dynamic form of
@@ -185,6 +208,7 @@ struct ColourExplanation {
 };
 
 ColourExplanation explain_colour(TaskStatus status, const DeadlineDates& d, const WorkdayCalendar& cal, Date today);
+/// From a template and task: overrides applied, no wave shift (as colour_timeline).
 ColourExplanation explain_colour(const TaskTemplate& tpl, const Task& task, const WorkdayCalendar& cal, Date today);
 
 /// "mandag 9. juni 2025": a date as Danish text.

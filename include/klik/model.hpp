@@ -89,8 +89,10 @@ struct Task {
   TaskStatus status = TaskStatus::NotStarted;
   std::optional<UserId> responsible;  ///< ansvarlig; empty is "Ikke påført"
   std::optional<UserId> performer;    ///< udfører; empty is "Ikke påført"
-  std::optional<Date> end_override;           ///< e.g. from the municipality's wave
-  std::optional<Date> latest_start_override;  ///< e.g. from the municipality's wave
+  /// KOMBIT's dates for this municipality's task: absolute, they win over the
+  /// template's dates shifted by the wave (deadline.hpp, effective_schedule).
+  std::optional<Date> end_override;
+  std::optional<Date> latest_start_override;  ///< as end_override
   std::uint32_t version = 1;  ///< optimistic-concurrency version, bumped on every write
   friend bool operator==(const Task&, const Task&) = default;
 };

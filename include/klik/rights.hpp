@@ -10,7 +10,8 @@
 /// conditions by name. Some boundaries are not rules and no model can open
 /// them (SPEC §4.4): a municipality user never reaches another municipality's
 /// objects (they are "not found"), KOMBIT never sees local tasks or internal
-/// notes, and only KOMBIT sets or clears `not_active`.
+/// notes, and only KOMBIT sets or clears `not_active` and publishes projects,
+/// waves and templates (create_project, manage_project).
 ///
 /// Targets are described by small fact structs (TaskFacts, a User, a
 /// ProjectId), so rights depend on nothing but the model; FactIndex makes
@@ -68,10 +69,13 @@ enum class Action : std::uint8_t {
   AssignUserType,      ///< assign_user_type: add, remove or change the user's type on a project
   GrantAdministrator,  ///< grant_administrator: grant or revoke the Administrator flag
   ResetPassword,       ///< reset_password: set another user's password
+  // --- KOMBIT's side (global; ManageProject takes a project: Target::of(ProjectId)) ---
+  CreateProject,  ///< create_project: publish a new project (KOMBIT's alone)
+  ManageProject,  ///< manage_project: edit a project, its participants, rollout waves and templates (KOMBIT's alone)
 };
 
 /// Number of actions (for dense per-action tables).
-inline constexpr std::size_t action_count = 25;
+inline constexpr std::size_t action_count = 27;
 
 /// What an action applies to.
 enum class TargetKind : std::uint8_t { Task, Global, User };

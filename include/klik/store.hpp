@@ -222,6 +222,47 @@ class Store {
                                  const std::function<std::optional<Credentials>(const Credentials&)>& change,
                                  Outgoing notify = {});
 
+  // ---- KOMBIT's catalogue: projects, rollout waves, task templates ----
+  //
+  // What KOMBIT publishes (publishing.hpp checks rights and builds the
+  // notifications). Each call is one atomic write with the tasks it creates or
+  // changes; new ids (projects, waves, templates, tasks) are assigned by the
+  // store under its write lock, above every id it has seen. A call whose
+  // object equals the stored one changes nothing (nothing recorded).
+
+  /// Creates a project; an id of 0 is assigned, a given id must be unused
+  /// (AlreadyExistsError). Its name must be unique and non-empty, its
+  /// participants known municipalities, each once. A new project has no
+  /// templates, so no tasks. Returns the stored project.
+  Project create_project(const Project& project, const Announce<Project>& announce = {});
+  /// Changes a project (NotFoundError when there is none). Phases and themes
+  /// may grow, not drop below what a template uses. A municipality that joins
+  /// gets one task per template of the project it lacks (not started, or not
+  /// active for a withdrawn template: one whose instances are all not active).
+  /// A municipality that leaves keeps its tasks, made not active; its users'
+  /// memberships of the project are removed with their assignments there (SPEC
+  /// §4.2), and it leaves the project's waves.
+  Project put_project(const Project& project, Outgoing notify = {});
+  /// Creates a rollout wave; an id of 0 is assigned. Its members must take part
+  /// in its project, and a municipality is in at most one wave per project
+  /// (InvalidArgumentError). Its shift applies at once (deadline.hpp, effective_schedule).
+  RolloutWave create_wave(const RolloutWave& wave, const Announce<RolloutWave>& announce = {});
+  /// Changes a wave's name, members or shift (within ±1000 working days;
+  /// NotFoundError when there is none; a wave stays in its project). One atomic
+  /// step for every task it moves (no task row or version changes: the dates
+  /// follow from the wave).
+  RolloutWave put_wave(const RolloutWave& wave, Outgoing notify = {});
+  /// Publishes a template (validate_template; phase and theme of its project): an
+  /// id of 0 is assigned, and one task per participating municipality is created
+  /// with it (ids assigned, not started, version 1). Returns the stored template.
+  TaskTemplate publish_template(const TaskTemplate& tpl, const Announce<TaskTemplate>& announce = {});
+  /// Changes a template's text or dates (NotFoundError when there is none; it
+  /// stays in its project). Every instance follows (no task version changes).
+  TaskTemplate put_template(const TaskTemplate& tpl, Outgoing notify = {});
+  /// Withdraws a template: every instance not yet not active becomes not active
+  /// (versions bumped). Returns the instances changed.
+  std::vector<Task> withdraw_template(TemplateId id, Outgoing notify = {});
+
   // ---- messages, notes, attachments ----
 
   /// Appends a message; an id of 0 is assigned (max + 1). Returns the stored message.

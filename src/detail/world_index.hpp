@@ -44,11 +44,12 @@ struct Partition {
   MunicipalityId municipality;
   std::uint32_t project_slot = 0;
   WorkdayCalendar calendar;  // effective calendar of this municipality and project
+  std::int32_t shift = 0;    // working-day shift of the municipality's wave on the project (0: none)
 
   // Columns, one entry per row, rows ordered by (end, key).
   std::vector<std::uint32_t> key;          // task id, or local task id | local_bit
   std::vector<std::uint32_t> text;         // template slot (tasks) or local slot (local tasks)
-  std::vector<std::int32_t> end;           // shown end date (serial), after overrides
+  std::vector<std::int32_t> end;           // shown end date (serial): effective_schedule's end
   std::vector<std::uint32_t> responsible;  // user id, 0 = not set
   std::vector<std::uint32_t> performer;
   std::vector<DeadlineDates> dates;
@@ -207,8 +208,15 @@ class WorldIndex {
   const std::string& folded_title(const Partition& part, std::size_t row) const;
   const std::string& title(const Partition& part, std::size_t row) const;
 
-  /// The deadline dates `t` would have (throws InvalidArgumentError on a bad schedule).
+  /// The deadline dates `t` would have (throws InvalidArgumentError on a bad
+  /// schedule): effective_schedule() with its municipality's wave shift.
   DeadlineDates task_dates(const Task& t) const;
+  /// The shift of `m`'s wave on `p` as the waves are now (0: in none).
+  std::int32_t shift_of(ProjectId p, MunicipalityId m) const noexcept;
+  /// The effective schedule of a task row's template with its overrides on a
+  /// partition (its calendar and shift), and its deadline dates.
+  Schedule schedule_for(const Partition& part, const TaskTemplate& tpl, const TaskOverrides* o) const;
+  DeadlineDates dates_for(const Partition& part, const TaskTemplate& tpl, const TaskOverrides* o) const;
 
   /// Mutations (callers hold the write lock and have validated the change).
   /// Applies the fields `update` sets and gives the row `version`.
@@ -217,6 +225,15 @@ class WorldIndex {
   void remove_user(UserId user);
   LocalTask put_local_task(const LocalTask& task);
   void remove_local_task(LocalTaskId id);
+  /// Adds or replaces a project (by id).
+  void put_project(const Project& project);
+  /// Adds or replaces a wave (by id); the dates of the tasks of its old and new
+  /// members on its project follow their new shift.
+  void put_wave(const RolloutWave& wave);
+  /// Adds or replaces a template (by id); its tasks' dates and columns follow.
+  void put_template(const TaskTemplate& tpl);
+  /// Adds new tasks (ids unused, templates known).
+  void add_tasks(std::span<const Task> tasks);
   /// The world as data; account records only when `with_credentials`.
   Dataset to_dataset(bool with_credentials = false) const;
 
@@ -225,7 +242,10 @@ class WorldIndex {
   void add_task_row(const Task& t);
   void add_local_row(std::uint32_t local_slot);
   void reindex_partition(std::uint32_t partition);
-  DeadlineDates dates_for(const Partition& part, const TaskTemplate& tpl, const TaskOverrides* o) const;
+  /// Recomputes the dates and end of every task row of a partition (after its
+  /// shift or a template changed), then re-sorts it.
+  void recompute_partition(std::uint32_t partition);
+  void rank_projects();
   DeadlineDates dates_for_local(const Partition& part, const LocalTask& l) const;
   void shrink();
 };

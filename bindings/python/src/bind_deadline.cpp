@@ -69,6 +69,16 @@ void init_deadline(py::module_& m) {
   m.def("shift_schedule", &shift_schedule, arg("schedule"), arg("workdays"), arg("calendar"),
         "A rollout wave's shift: end and given latest start moved by working days (duration kept).");
   m.def("schedule_of", &schedule_of, arg("template"), arg("task"), "The template's dates with the task's overrides.");
+  m.def("effective_schedule", &effective_schedule, arg("template"), arg("task"), arg("shift"), arg("calendar"),
+        "The dates a task is judged on: the template's shifted by the wave's working days on the calendar, "
+        "then the task's own overrides (absolute) win.");
+  m.def(
+      "wave_shift",
+      [](const std::vector<RolloutWave>& waves, ProjectId project, MunicipalityId municipality) {
+        return wave_shift(waves, project, municipality);
+      },
+      arg("waves"), arg("project"), arg("municipality"),
+      "The shift of the municipality's rollout wave on the project (0 when in none).");
   m.def("validate_schedule", &validate_schedule, arg("schedule"),
         "Raises klik.ValidationError for a schedule that cannot be judged.");
   m.def("validate_template", &validate_template, arg("template"),
@@ -107,7 +117,7 @@ void init_deadline(py::module_& m) {
         std::vector<DeadlineDates> dates;
         {
           py::gil_scoped_release release;
-          dates = deadline_dates(data.templates, data.tasks, cals_or_default(calendars));
+          dates = deadline_dates(data.templates, data.tasks, cals_or_default(calendars), data.waves);
         }
         std::vector<TaskStatus> status(data.tasks.size());
         for (std::size_t i = 0; i < status.size(); ++i) status[i] = data.tasks[i].status;

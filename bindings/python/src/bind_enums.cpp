@@ -193,7 +193,9 @@ void init_enums(py::module_& m) {
                           {"EDIT_USER", Action::EditUser},
                           {"ASSIGN_USER_TYPE", Action::AssignUserType},
                           {"GRANT_ADMINISTRATOR", Action::GrantAdministrator},
-                          {"RESET_PASSWORD", Action::ResetPassword}},
+                          {"RESET_PASSWORD", Action::ResetPassword},
+                          {"CREATE_PROJECT", Action::CreateProject},
+                          {"MANAGE_PROJECT", Action::ManageProject}},
                          [](const std::string& t) { return parse_action(t); });
   bind_code_enum<Outcome>(m, "Outcome", "How a rights decision came out.",
                           {{"ALLOWED", Outcome::Allowed}, {"DENIED", Outcome::Denied}, {"NOT_FOUND", Outcome::NotFound}},

@@ -27,6 +27,7 @@ void init_sqlite(py::module_& m);
 void init_postgres(py::module_& m);
 void init_workflows(py::module_& m);
 void init_accounts(py::module_& m);
+void init_publishing(py::module_& m);
 
 // The threading rule (docs/thread-safety.md). A store's locks and the GIL are two
 // locks; taking them in both orders deadlocks. So every binding that touches a

@@ -19,4 +19,5 @@ PYBIND11_MODULE(_klik, m) {
   init_postgres(m);  // after init_sqlite: klik.open dispatches paths to it
   init_workflows(m);
   init_accounts(m);
+  init_publishing(m);
 }

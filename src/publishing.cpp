@@ -1,0 +1,328 @@
+// KOMBIT's side (include/klik/publishing.hpp): rights, then the store's KOMBIT
+// calls with the notifications of manual Tabel 4 and SPEC §5.
+#include "klik/publishing.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "detail/json_io.hpp"
+#include "klik/notification.hpp"
+
+namespace klik {
+
+namespace {
+
+User actor_of(const World& w, UserId id) {
+  const User* u = w.user(id);
+  if (!u) throw not_found(ObjectKind::User);
+  return *u;
+}
+
+const Project& project_of(const World& w, ProjectId id) {
+  const Project* p = w.project(id);
+  if (!p) throw not_found(ObjectKind::Project);
+  return *p;
+}
+
+const RolloutWave& wave_of(const World& w, WaveId id) {
+  const auto& waves = w.waves();
+  const auto it = std::find_if(waves.begin(), waves.end(), [&](const RolloutWave& x) { return x.id == id; });
+  if (it == waves.end()) throw not_found(ObjectKind::Wave);
+  return *it;
+}
+
+const TaskTemplate& template_of(const World& w, TemplateId id) {
+  const TaskTemplate* t = w.task_template(id);
+  if (!t) throw not_found(ObjectKind::Template);
+  return *t;
+}
+
+bool has(const std::vector<MunicipalityId>& v, MunicipalityId m) { return std::find(v.begin(), v.end(), m) != v.end(); }
+
+/// The project's Plus and Standard users in `municipalities` (Tabel 4's recipients), by id.
+std::vector<UserId> plus_and_standard(const World& w, ProjectId project, const std::vector<MunicipalityId>& municipalities) {
+  std::vector<UserId> out;
+  for (const User* u : w.users()) {
+    if (u->side != Side::Municipality || !u->municipality || !has(municipalities, *u->municipality)) continue;
+    const auto type = u->type_on(project);
+    if (type == UserType::Plus || type == UserType::Standard) out.push_back(u->id);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<UserId> administrators(const World& w, MunicipalityId m) {
+  std::vector<UserId> out;
+  for (const User* u : w.users())
+    if (u->side == Side::Municipality && u->municipality == m && u->administrator) out.push_back(u->id);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+class Notes {
+ public:
+  Notes(const User& sender, Timestamp now) : sender_(sender), now_(now) {}
+
+  /// Adds a notification to `recipients` (none: nothing to send).
+  void add(const std::string& event, std::vector<UserId> recipients, std::string link, const detail::json& payload) {
+    if (recipients.empty()) return;
+    Notification n;
+    n.event = event;
+    n.sender = "KOMBIT KLIK (" + sender_.full_name + ")";
+    n.link = std::move(link);
+    n.payload = payload.dump();
+    n.created = now_;
+    n.next_attempt = now_;
+    n.recipients = std::move(recipients);
+    out.push_back(std::move(n));
+  }
+
+  std::vector<Notification> out;
+
+ private:
+  const User& sender_;
+  Timestamp now_;
+};
+
+std::string project_link(ProjectId p) { return "/projects/" + std::to_string(p.value()); }
+
+/// The notifications of a project going from `before` to `after` (participants
+/// joined or left; other fields changed), read from the world before the change.
+void project_notes(const World& w, const Project& before, const Project& after, Notes& notes) {
+  const std::string link = project_link(after.id);
+  for (MunicipalityId m : after.participants)
+    if (!has(before.participants, m))
+      notes.add("project.joined", administrators(w, m), link, {{"project", after.id.value()}, {"municipality", m.value()}});
+  for (MunicipalityId m : before.participants) {
+    if (has(after.participants, m)) continue;
+    notes.add("project.left", administrators(w, m), link, {{"project", after.id.value()}, {"municipality", m.value()}});
+    std::vector<UserId> members;
+    for (const User* u : w.users())
+      if (u->side == Side::Municipality && u->municipality == m && u->type_on(after.id)) members.push_back(u->id);
+    std::sort(members.begin(), members.end());
+    for (UserId u : members)
+      notes.add("user.removed_from_project", {u}, link, {{"user", u.value()}, {"project", after.id.value()}});
+  }
+  Project fields_before = before, fields_after = after;
+  fields_before.participants.clear(), fields_after.participants.clear();
+  if (fields_before != fields_after) {
+    std::vector<MunicipalityId> stay;
+    for (MunicipalityId m : after.participants)
+      if (has(before.participants, m)) stay.push_back(m);
+    notes.add("project.changed", plus_and_standard(w, after.id, stay), link, {{"project", after.id.value()}});
+  }
+}
+
+}  // namespace
+
+Publishing::Publishing(Store& store, const Clock& clock, RightsModel rights)
+    : store_(store), clock_(clock), rights_(std::move(rights)) {}
+
+// ---- projects ----
+
+Project Publishing::create_project(UserId actor_id, Project proposed) {
+  if (proposed.id.value() != 0)
+    throw InvalidArgumentError("a new project's id is assigned by klik: pass 0, not " +
+                                   std::to_string(proposed.id.value()),
+                               "id");
+  Announce<Project> announce;
+  {
+    const Snapshot snap = store_.snapshot();
+    const User actor = actor_of(snap.world(), actor_id);
+    require(rights_.decide(actor, Action::CreateProject, Target::none(), snap->projects()));
+    // Administrators of the participating municipalities, as they are now.
+    std::vector<std::pair<MunicipalityId, std::vector<UserId>>> told;
+    for (MunicipalityId m : proposed.participants) told.emplace_back(m, administrators(snap.world(), m));
+    const Timestamp now = clock_.now();
+    announce = [actor, now, told](const Project& stored) {
+      Notes notes(actor, now);
+      for (const auto& [m, admins] : told)
+        notes.add("project.joined", admins, project_link(stored.id),
+                  {{"project", stored.id.value()}, {"municipality", m.value()}});
+      return notes.out;
+    };
+  }
+  return store_.create_project(proposed, announce);
+}
+
+Project Publishing::edit_project(UserId actor_id, const Project& project) {
+  std::vector<Notification> out;
+  {
+    const Snapshot snap = store_.snapshot();
+    const User actor = actor_of(snap.world(), actor_id);
+    const Project& before = project_of(snap.world(), project.id);
+    require(rights_.decide(actor, Action::ManageProject, Target::of(project.id), snap->projects()));
+    Notes notes(actor, clock_.now());
+    project_notes(snap.world(), before, project, notes);
+    out = std::move(notes.out);
+  }
+  return store_.put_project(project, out);
+}
+
+Project Publishing::join_project(UserId actor_id, ProjectId project, MunicipalityId municipality) {
+  Project after;
+  {
+    const Snapshot snap = store_.snapshot();
+    after = project_of(snap.world(), project);
+    if (!snap->municipality(municipality)) throw not_found(ObjectKind::Municipality);
+    if (!has(after.participants, municipality)) after.participants.push_back(municipality);
+  }
+  return edit_project(actor_id, after);
+}
+
+Project Publishing::leave_project(UserId actor_id, ProjectId project, MunicipalityId municipality) {
+  Project after;
+  {
+    const Snapshot snap = store_.snapshot();
+    after = project_of(snap.world(), project);
+    if (!snap->municipality(municipality)) throw not_found(ObjectKind::Municipality);
+    std::erase(after.participants, municipality);
+  }
+  return edit_project(actor_id, after);
+}
+
+// ---- rollout waves ----
+
+RolloutWave Publishing::create_wave(UserId actor_id, RolloutWave proposed) {
+  if (proposed.id.value() != 0)
+    throw InvalidArgumentError("a new wave's id is assigned by klik: pass 0, not " + std::to_string(proposed.id.value()),
+                               "id");
+  Announce<RolloutWave> announce;
+  {
+    const Snapshot snap = store_.snapshot();
+    const User actor = actor_of(snap.world(), actor_id);
+    (void)project_of(snap.world(), proposed.project);
+    require(rights_.decide(actor, Action::ManageProject, Target::of(proposed.project), snap->projects()));
+    const std::vector<UserId> told = plus_and_standard(snap.world(), proposed.project, proposed.members);
+    const Timestamp now = clock_.now();
+    announce = [actor, now, told](const RolloutWave& stored) {
+      Notes notes(actor, now);
+      notes.add("wave.changed", told, project_link(stored.project),
+                {{"project", stored.project.value()}, {"wave", stored.id.value()},
+                 {"shift_workdays", stored.shift_workdays}});
+      return notes.out;
+    };
+  }
+  return store_.create_wave(proposed, announce);
+}
+
+RolloutWave Publishing::edit_wave(UserId actor_id, const RolloutWave& wave) {
+  std::vector<Notification> out;
+  {
+    const Snapshot snap = store_.snapshot();
+    const User actor = actor_of(snap.world(), actor_id);
+    const RolloutWave& before = wave_of(snap.world(), wave.id);
+    require(rights_.decide(actor, Action::ManageProject, Target::of(before.project), snap->projects()));
+    std::vector<MunicipalityId> touched = before.members;
+    for (MunicipalityId m : wave.members)
+      if (!has(touched, m)) touched.push_back(m);
+    Notes notes(actor, clock_.now());
+    notes.add("wave.changed", plus_and_standard(snap.world(), before.project, touched), project_link(before.project),
+              {{"project", before.project.value()}, {"wave", wave.id.value()}, {"shift_workdays", wave.shift_workdays}});
+    out = std::move(notes.out);
+  }
+  return store_.put_wave(wave, out);
+}
+
+RolloutWave Publishing::set_wave_shift(UserId actor_id, WaveId wave, std::int32_t shift_workdays) {
+  RolloutWave after;
+  {
+    const Snapshot snap = store_.snapshot();
+    after = wave_of(snap.world(), wave);
+  }
+  after.shift_workdays = shift_workdays;
+  return edit_wave(actor_id, after);
+}
+
+// ---- task templates ----
+
+TaskTemplate Publishing::publish_template(UserId actor_id, TaskTemplate proposed) {
+  if (proposed.id.value() != 0)
+    throw InvalidArgumentError("a new template's id is assigned by klik: pass 0, not " +
+                                   std::to_string(proposed.id.value()),
+                               "id");
+  Announce<TaskTemplate> announce;
+  {
+    const Snapshot snap = store_.snapshot();
+    const User actor = actor_of(snap.world(), actor_id);
+    const Project& p = project_of(snap.world(), proposed.project);
+    require(rights_.decide(actor, Action::ManageProject, Target::of(p.id), snap->projects()));
+    const std::vector<UserId> told = plus_and_standard(snap.world(), p.id, p.participants);
+    const Timestamp now = clock_.now();
+    announce = [actor, now, told](const TaskTemplate& stored) {
+      Notes notes(actor, now);
+      notes.add("template.published", told, project_link(stored.project),
+                {{"project", stored.project.value()}, {"template", stored.id.value()}, {"title", stored.title}});
+      return notes.out;
+    };
+  }
+  return store_.publish_template(proposed, announce);
+}
+
+TaskTemplate Publishing::edit_template(UserId actor_id, const TaskTemplate& tpl) {
+  std::vector<Notification> out;
+  {
+    const Snapshot snap = store_.snapshot();
+    const User actor = actor_of(snap.world(), actor_id);
+    const TaskTemplate& before = template_of(snap.world(), tpl.id);
+    const Project& p = project_of(snap.world(), before.project);
+    require(rights_.decide(actor, Action::ManageProject, Target::of(p.id), snap->projects()));
+    Notes notes(actor, clock_.now());
+    notes.add("template.changed", plus_and_standard(snap.world(), p.id, p.participants), project_link(p.id),
+              {{"project", p.id.value()}, {"template", tpl.id.value()}, {"title", tpl.title}});
+    out = std::move(notes.out);
+  }
+  return store_.put_template(tpl, out);
+}
+
+std::vector<Task> Publishing::withdraw_template(UserId actor_id, TemplateId tpl) {
+  std::vector<Notification> out;
+  {
+    const Snapshot snap = store_.snapshot();
+    const User actor = actor_of(snap.world(), actor_id);
+    const TaskTemplate& t = template_of(snap.world(), tpl);
+    const Project& p = project_of(snap.world(), t.project);
+    require(rights_.decide(actor, Action::ManageProject, Target::of(p.id), snap->projects()));
+    Notes notes(actor, clock_.now());
+    notes.add("template.withdrawn", plus_and_standard(snap.world(), p.id, p.participants), project_link(p.id),
+              {{"project", p.id.value()}, {"template", tpl.value()}, {"title", t.title}});
+    out = std::move(notes.out);
+  }
+  return store_.withdraw_template(tpl, out);
+}
+
+// ---- not active ----
+
+Task Publishing::set_not_active(UserId actor_id, TaskId task, bool not_active) {
+  TaskUpdate update;
+  update.task = task;
+  std::vector<Notification> out;
+  {
+    const Snapshot snap = store_.snapshot();
+    const User actor = actor_of(snap.world(), actor_id);
+    const auto t = snap->task(task);
+    const auto project = snap->project_of(task);
+    if (!t || !project) throw not_found(ObjectKind::Task);
+    const TaskFacts facts = task_facts(*t, *project);
+    const std::span<const Project> projects(snap->projects());
+    require(rights_.decide(actor, Action::ViewTask, facts, projects));
+    require(rights_.decide(actor, Action::SetNotActive, facts, projects));
+    const bool is = t->status == TaskStatus::NotActive;
+    if (is == not_active) return *t;  // nothing to change
+    update.status = not_active ? TaskStatus::NotActive : TaskStatus::NotStarted;
+    update.expected_version = t->version;
+    std::set<UserId> told;
+    for (const User* u : snap->users())
+      if (u->side == Side::Municipality && u->municipality == t->municipality && u->type_on(*project) == UserType::Plus)
+        told.insert(u->id);
+    if (t->responsible) told.insert(*t->responsible);
+    if (t->performer) told.insert(*t->performer);
+    Notes notes(actor, clock_.now());
+    notes.add(not_active ? "task.not_active" : "task.reactivated", {told.begin(), told.end()},
+              "/tasks/" + std::to_string(task.value()), {{"task", task.value()}});
+    out = std::move(notes.out);
+  }
+  return store_.update_task(update, out);
+}
+
+}  // namespace klik
