@@ -758,16 +758,26 @@ Task Store::update_task(const TaskUpdate& u, Outgoing notify) {
   });
 }
 
+namespace {
+/// The id of a new object: `next` (the store's counter) when the caller gave none (0),
+/// else the given id, refused when `taken` by an existing object of that `kind`.
+template <class Id, class Taken>
+Id new_id(Id given, std::uint64_t next, std::uint64_t limit, const char* kind, Taken&& taken) {
+  if (given.value() == 0) {
+    KLIK_REQUIRE(next <= limit, std::string("no ") + kind + " id left");
+    return Id(static_cast<typename Id::rep_type>(next));
+  }
+  if (taken(given)) throw AlreadyExistsError(std::string(kind) + " " + std::to_string(given.value()) + " already exists");
+  return given;
+}
+constexpr std::uint64_t u32_ids = std::numeric_limits<std::uint32_t>::max();
+}  // namespace
+
 User Store::create_user(const User& user, const Announce<User>& announce) {
   Core& c = *core_;
   return c.write<User>({}, [&]() -> Prepared<User> {
     User stored = user;
-    if (stored.id.value() == 0) {
-      KLIK_REQUIRE(c.next_user <= std::numeric_limits<std::uint32_t>::max(), "no user id left");
-      stored.id = UserId(static_cast<std::uint32_t>(c.next_user));
-    } else if (c.index->find_user(stored.id)) {
-      throw AlreadyExistsError("user " + std::to_string(stored.id.value()) + " already exists");
-    }
+    stored.id = new_id(stored.id, c.next_user, u32_ids, "user", [&](UserId id) { return c.index->find_user(id); });
     stored.version = 1;
     return c.prepare_user(std::nullopt, stored, 0, &announce);
   });
@@ -777,12 +787,7 @@ User Store::create_user(const User& user, const Announce<User>& announce, const 
   Core& c = *core_;
   return c.write<User>({}, [&]() -> Prepared<User> {
     User stored = user;
-    if (stored.id.value() == 0) {
-      KLIK_REQUIRE(c.next_user <= std::numeric_limits<std::uint32_t>::max(), "no user id left");
-      stored.id = UserId(static_cast<std::uint32_t>(c.next_user));
-    } else if (c.index->find_user(stored.id)) {
-      throw AlreadyExistsError("user " + std::to_string(stored.id.value()) + " already exists");
-    }
+    stored.id = new_id(stored.id, c.next_user, u32_ids, "user", [&](UserId id) { return c.index->find_user(id); });
     stored.version = 1;
     Credentials record = account;
     record.user = stored.id;
@@ -857,12 +862,8 @@ LocalTask Store::create_local_task(const LocalTask& task, const Announce<LocalTa
   Core& c = *core_;
   return c.write<LocalTask>({}, [&]() -> Prepared<LocalTask> {
     LocalTask stored = task;
-    if (stored.id.value() == 0) {
-      KLIK_REQUIRE(c.next_local < local_bit, "no local task id left");
-      stored.id = LocalTaskId(static_cast<std::uint32_t>(c.next_local));
-    } else if (c.index->local_slot.contains(stored.id)) {
-      throw AlreadyExistsError("local task " + std::to_string(stored.id.value()) + " already exists");
-    }
+    stored.id = new_id(stored.id, c.next_local, local_bit - 1, "local task",
+                       [&](LocalTaskId id) { return c.index->local_slot.contains(id); });
     stored.version = 1;
     return c.prepare_local_task(stored, true, &announce);
   });
@@ -919,12 +920,8 @@ Project Store::create_project(const Project& project, const Announce<Project>& a
   return c.write<Project>({}, [&]() -> Prepared<Project> {
     c.backend->require_writable();
     Project stored = project;
-    if (stored.id.value() == 0) {
-      KLIK_REQUIRE(c.next_project <= std::numeric_limits<std::uint32_t>::max(), "no project id left");
-      stored.id = ProjectId(static_cast<std::uint32_t>(c.next_project));
-    } else if (c.index->project_slot.contains(stored.id)) {
-      throw AlreadyExistsError("project " + std::to_string(stored.id.value()) + " already exists");
-    }
+    stored.id = new_id(stored.id, c.next_project, u32_ids, "project",
+                       [&](ProjectId id) { return c.index->project_slot.contains(id); });
     c.check_project(stored);
     Prepared<Project> p{stored, ProjectSaved{stored, true, {}, {}, {}}, std::nullopt};
     p.announced = announce ? announce(stored) : std::vector<Notification>{};
@@ -1016,13 +1013,9 @@ RolloutWave Store::create_wave(const RolloutWave& wave, const Announce<RolloutWa
   return c.write<RolloutWave>({}, [&]() -> Prepared<RolloutWave> {
     c.backend->require_writable();
     RolloutWave stored = wave;
-    if (stored.id.value() == 0) {
-      KLIK_REQUIRE(c.next_wave <= std::numeric_limits<std::uint32_t>::max(), "no wave id left");
-      stored.id = WaveId(static_cast<std::uint32_t>(c.next_wave));
-    } else if (std::any_of(c.index->waves.begin(), c.index->waves.end(),
-                           [&](const RolloutWave& x) { return x.id == stored.id; })) {
-      throw AlreadyExistsError("wave " + std::to_string(stored.id.value()) + " already exists");
-    }
+    stored.id = new_id(stored.id, c.next_wave, u32_ids, "wave", [&](WaveId id) {
+      return std::any_of(c.index->waves.begin(), c.index->waves.end(), [&](const RolloutWave& x) { return x.id == id; });
+    });
     c.check_wave(stored);
     Prepared<RolloutWave> p{stored, WaveSaved{stored, true}, std::nullopt};
     p.announced = announce ? announce(stored) : std::vector<Notification>{};
@@ -1051,12 +1044,8 @@ TaskTemplate Store::publish_template(const TaskTemplate& tpl, const Announce<Tas
   return c.write<TaskTemplate>({}, [&]() -> Prepared<TaskTemplate> {
     c.backend->require_writable();
     TaskTemplate stored = tpl;
-    if (stored.id.value() == 0) {
-      KLIK_REQUIRE(c.next_template <= std::numeric_limits<std::uint32_t>::max(), "no template id left");
-      stored.id = TemplateId(static_cast<std::uint32_t>(c.next_template));
-    } else if (c.index->template_slot.contains(stored.id)) {
-      throw AlreadyExistsError("template " + std::to_string(stored.id.value()) + " already exists");
-    }
+    stored.id = new_id(stored.id, c.next_template, u32_ids, "template",
+                       [&](TemplateId id) { return c.index->template_slot.contains(id); });
     c.check_template(stored);
     const Project& p = c.project_at(stored.project);
     TemplateSaved change{stored, true, {}};

@@ -467,7 +467,9 @@ TEST_F(Fixture, NotFoundIsTheSameWhetherTheObjectExistsElsewhereOrNowhere) {
          flows->create_local_task(a, l);
        }},
   };
-  for (const auto& [name, call] : task_calls) {
+  for (const auto& entry : task_calls) {  // (clang 14 cannot capture structured bindings)
+    const std::string& name = entry.first;
+    const Call& call = entry.second;
     const std::string none = outcome_of([&] { call(plus->id, nowhere); });
     EXPECT_EQ(none.rfind("N4klik13NotFoundErrorE|", 0), 0u) << name << ": " << none;
     EXPECT_EQ(outcome_of([&] { call(plus->id, theirs.id); }), none) << name << " (another municipality)";
@@ -487,7 +489,9 @@ TEST_F(Fixture, NotFoundIsTheSameWhetherTheObjectExistsElsewhereOrNowhere) {
       {"kombit set_user_type", [&](UserId u) { flows->set_user_type(kombit_admin().id, u, p, UserType::Standard); }},
       {"change_task performer", [&](UserId u) { flows->change_task(plus->id, {.task = mine.id, .performer = u}); }},
   };
-  for (const auto& [name, call] : user_calls) {
+  for (const auto& entry : user_calls) {
+    const std::string& name = entry.first;
+    const UserCall& call = entry.second;
     const std::string none = outcome_of([&] { call(nobody); });
     EXPECT_EQ(none.rfind("N4klik13NotFoundErrorE|", 0), 0u) << name << ": " << none;
     EXPECT_EQ(outcome_of([&] { call(stranger.id); }), none) << name;

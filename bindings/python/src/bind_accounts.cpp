@@ -9,11 +9,6 @@ namespace {
 using namespace klik;
 using py::arg;
 
-const Clock& system_clock() {
-  static const SystemClock clock;
-  return clock;
-}
-
 }  // namespace
 
 void init_accounts(py::module_& m) {

@@ -8,11 +8,6 @@ namespace {
 using namespace klik;
 using py::arg;
 
-const Clock& system_clock() {
-  static const SystemClock clock;
-  return clock;
-}
-
 }  // namespace
 
 void init_publishing(py::module_& m) {

@@ -9,11 +9,6 @@ namespace {
 using namespace klik;
 using py::arg;
 
-const Clock& system_clock() {
-  static const SystemClock clock;
-  return clock;
-}
-
 /// Keyword arguments like TaskChange: responsible=None clears, leaving it out keeps.
 TaskChange task_change(TaskId task, const py::kwargs& kw) {
   TaskChange c;

@@ -29,6 +29,12 @@ void init_workflows(py::module_& m);
 void init_accounts(py::module_& m);
 void init_publishing(py::module_& m);
 
+/// The real clock, for the classes that take `clock=None` (Workflows, Accounts, Publishing).
+inline const klik::Clock& system_clock() {
+  static const klik::SystemClock clock;
+  return clock;
+}
+
 // The threading rule (docs/thread-safety.md). A store's locks and the GIL are two
 // locks; taking them in both orders deadlocks. So every binding that touches a
 // Store, SqliteStore, Workflows or an engine call on a snapshot:
