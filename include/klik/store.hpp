@@ -15,7 +15,9 @@
 /// - many concurrent readers (snapshot() and the const methods), one writer at a time;
 ///   mutations from several threads are serialised by the store;
 /// - a Snapshot must not outlive its store, and a thread must not mutate the store
-///   while it holds a Snapshot (it would wait for itself);
+///   while it holds a Snapshot (it would wait for itself), nor take another
+///   snapshot or call another locking read (export_dataset, attachments, ...): behind
+///   a waiting writer that read would wait for the writer, and the writer for it;
 /// - values returned by copy (Task, User, ...) are the caller's; references
 ///   obtained through a Snapshot are valid while that Snapshot lives.
 
