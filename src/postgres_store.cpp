@@ -12,6 +12,7 @@
 #ifdef KLIK_WITH_POSTGRES
 #include "detail/json_io.hpp"
 #include "detail/pg.hpp"
+#include "detail/sql_values.hpp"
 #include "klik/text.hpp"
 #endif
 
@@ -121,16 +122,9 @@ constexpr const char* data_tables =
 
 constexpr std::size_t attachment_chunk = 64 * 1024;  // as the SQLite store
 
-template <class E>
-std::int64_t num(E e) {
-  return static_cast<std::int64_t>(e);
-}
-std::optional<std::int64_t> uid(const std::optional<UserId>& u) {
-  return u ? std::optional<std::int64_t>(u->value()) : std::nullopt;
-}
-std::optional<std::int64_t> day(const std::optional<Date>& d) {
-  return d ? std::optional<std::int64_t>(d->serial()) : std::nullopt;
-}
+using detail::sql_values::day;
+using detail::sql_values::num;
+using detail::sql_values::uid;
 
 /// "user@host:port/db" for messages: never the password.
 std::string label_of(const std::string& url) {

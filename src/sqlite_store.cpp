@@ -15,6 +15,7 @@
 
 #include "detail/json_io.hpp"
 #include "detail/overloaded.hpp"
+#include "detail/sql_values.hpp"
 #include "detail/sqlite.hpp"
 #include "detail/sqlite_rows.hpp"
 
@@ -130,17 +131,9 @@ std::optional<std::vector<UserId>> parse_recipients(std::string_view s) {
   return out;
 }
 
-template <class E>
-std::int64_t num(E e) {
-  return static_cast<std::int64_t>(e);
-}
-
-std::optional<std::int64_t> uid(const std::optional<UserId>& u) {
-  return u ? std::optional<std::int64_t>(u->value()) : std::nullopt;
-}
-std::optional<std::int64_t> day(const std::optional<Date>& d) {
-  return d ? std::optional<std::int64_t>(d->serial()) : std::nullopt;
-}
+using detail::sql_values::day;
+using detail::sql_values::num;
+using detail::sql_values::uid;
 
 }  // namespace
 
