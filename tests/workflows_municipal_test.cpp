@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "klik/workflows.hpp"
 #include "workflow_fixture.hpp"
 
@@ -218,4 +220,57 @@ TEST_F(MunicipalSide, UsersEditTheirOwnDetailsAndAdministratorsOthers) {
   for (const User* other : admins) EXPECT_FALSE(flows->set_administrator(standard.id, other->id, false).administrator);
   EXPECT_THROW(flows->set_administrator(standard.id, standard.id, false), FailedPreconditionError);
   EXPECT_TRUE(store->snapshot()->user(standard.id)->administrator);
+}
+
+// SPEC §5's invariant over every workflow that notifies about a task: each recipient
+// may see the task (or the local task) the notification is about, and no Læser gets
+// task mail. Checked on the outbox after a day of ordinary work.
+TEST_F(MunicipalSide, TaskMailGoesOnlyToPeopleWhoMaySeeTheTaskAndNeverToReaders) {
+  const UserId kombit = kombit_admin().id;
+  std::size_t worked = 0;
+  for (const Task& t : data.tasks) {
+    if (worked == 12) break;
+    const ProjectId p = project_of(t);
+    const User* plus = find(t.municipality, p, UserType::Plus);
+    const User* light = find(t.municipality, p, UserType::Light);
+    if (!plus || !light || t.status == TaskStatus::NotActive) continue;
+    ++worked;
+    flows->change_task(plus->id, {.task = t.id, .performer = light->id});
+    flows->write_message(plus->id, t.id, "Status fra kommunen");
+    flows->write_message(kombit, t.id, "Spørgsmål fra KOMBIT");
+    LocalTask l;
+    l.parent = t.id;
+    l.title = "Lokal opfølgning";
+    l.end = Date(2026, 2, 20);  // red on the sweep day below
+    l.responsible = light->id;
+    flows->create_local_task(plus->id, l);
+  }
+  ASSERT_EQ(worked, 12u);
+  sweep_to_outbox(*store, Date(2026, 3, 2), clock.now());
+
+  const Snapshot snap = store->snapshot();
+  const RightsModel& rights = flows->rights();
+  std::size_t checked = 0;
+  for (const Notification& n : store->outbox()) {
+    const auto payload = nlohmann::json::parse(n.payload);
+    if (!payload.contains("task")) continue;  // user and project mail
+    const TaskId task(payload["task"].get<std::uint32_t>());
+    const auto t = snap->task(task);
+    ASSERT_TRUE(t.has_value()) << n.event;
+    TaskFacts facts = task_facts(*t, *snap->project_of(task));
+    if (payload.contains("local_task")) {
+      const LocalTask* local = snap->local_task(LocalTaskId(payload["local_task"].get<std::uint32_t>()));
+      ASSERT_NE(local, nullptr) << n.event;
+      facts = local_task_facts(*local, *t, facts.project);
+    }
+    for (const UserId who : n.recipients) {
+      const User* u = snap->user(who);
+      ASSERT_NE(u, nullptr) << n.event;
+      EXPECT_TRUE(rights.decide(*u, Action::ViewTask, facts, snap->projects()).allowed())
+          << n.event << " to " << u->full_name << " who may not see task " << task.value();
+      EXPECT_NE(u->type_on(facts.project), UserType::Reader) << n.event << " to a Læser";
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 40u);  // the day's work produced mail to check
 }
