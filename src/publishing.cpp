@@ -6,17 +6,14 @@
 #include <set>
 
 #include "detail/json_io.hpp"
+#include "detail/workflow_support.hpp"
 #include "klik/notification.hpp"
 
 namespace klik {
 
-namespace {
+using detail::actor_of;
 
-User actor_of(const World& w, UserId id) {
-  const User* u = w.user(id);
-  if (!u) throw not_found(ObjectKind::User);
-  return *u;
-}
+namespace {
 
 const Project& project_of(const World& w, ProjectId id) {
   const Project* p = w.project(id);
@@ -121,10 +118,7 @@ Publishing::Publishing(Store& store, const Clock& clock, RightsModel rights)
 // ---- projects ----
 
 Project Publishing::create_project(UserId actor_id, Project proposed) {
-  if (proposed.id.value() != 0)
-    throw InvalidArgumentError("a new project's id is assigned by klik: pass 0, not " +
-                                   std::to_string(proposed.id.value()),
-                               "id");
+  detail::require_no_id(proposed.id, "project");
   Announce<Project> announce;
   {
     const Snapshot snap = store_.snapshot();
@@ -184,9 +178,7 @@ Project Publishing::leave_project(UserId actor_id, ProjectId project, Municipali
 // ---- rollout waves ----
 
 RolloutWave Publishing::create_wave(UserId actor_id, RolloutWave proposed) {
-  if (proposed.id.value() != 0)
-    throw InvalidArgumentError("a new wave's id is assigned by klik: pass 0, not " + std::to_string(proposed.id.value()),
-                               "id");
+  detail::require_no_id(proposed.id, "wave");
   Announce<RolloutWave> announce;
   {
     const Snapshot snap = store_.snapshot();
@@ -237,10 +229,7 @@ RolloutWave Publishing::set_wave_shift(UserId actor_id, WaveId wave, std::int32_
 // ---- task templates ----
 
 TaskTemplate Publishing::publish_template(UserId actor_id, TaskTemplate proposed) {
-  if (proposed.id.value() != 0)
-    throw InvalidArgumentError("a new template's id is assigned by klik: pass 0, not " +
-                                   std::to_string(proposed.id.value()),
-                               "id");
+  detail::require_no_id(proposed.id, "template");
   Announce<TaskTemplate> announce;
   {
     const Snapshot snap = store_.snapshot();

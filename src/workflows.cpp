@@ -228,10 +228,7 @@ Attachment Workflows::add_file(UserId actor_id, TaskId task, const std::string& 
 }
 
 LocalTask Workflows::create_local_task(UserId actor_id, LocalTask task) {
-  if (task.id.value() != 0)
-    throw InvalidArgumentError("a new local task's id is assigned by klik: pass 0, not " +
-                                   std::to_string(task.id.value()),
-                               "id");
+  detail::require_no_id(task.id, "local task");
   Announce<LocalTask> announce;
   {
     const Snapshot snap = store_.snapshot();
@@ -260,10 +257,7 @@ LocalTask Workflows::create_local_task(UserId actor_id, LocalTask task) {
 }
 
 User Workflows::create_user(UserId actor_id, User proposed) {
-  if (proposed.id.value() != 0)
-    throw InvalidArgumentError("a new user's id is assigned by klik: pass 0, not " +
-                                   std::to_string(proposed.id.value()),
-                               "id");
+  detail::require_no_id(proposed.id, "user");
   Announce<User> announce;
   ResetToken token;
   Credentials account;

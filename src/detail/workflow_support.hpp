@@ -1,5 +1,5 @@
 #pragma once
-// Private to the workflows (workflows.cpp, workflows_municipal.cpp): how they read
+// Private to the workflows (workflows.cpp, workflows_municipal.cpp, publishing.cpp): how they read
 // the actor and the object of a call, and build a notification.
 
 #include <string>
@@ -56,5 +56,15 @@ inline Notification notification(const std::string& event, const User& sender, s
 }
 
 inline std::string task_link(TaskId t) { return "/tasks/" + std::to_string(t.value()); }
+
+/// Refuses an id the caller gave for an object klik creates: the store assigns it
+/// under its write lock (so a caller learns nothing about which ids exist).
+template <class Id>
+void require_no_id(Id id, const char* kind) {
+  if (id.value() != 0)
+    throw InvalidArgumentError(std::string("a new ") + kind + "'s id is assigned by klik: pass 0, not " +
+                                   std::to_string(id.value()),
+                               "id");
+}
 
 }  // namespace klik::detail
