@@ -284,7 +284,10 @@ struct Store::Core {
                      index->put_local_task(c.task);
                      next_local = std::max<std::uint64_t>(next_local, std::uint64_t{c.task.id.value()} + 1);
                    },
-                   [&](const LocalTaskRemoved& c) { index->remove_local_task(c.task); },
+                   [&](const LocalTaskRemoved& c) {
+                     index->remove_local_task(c.task);
+                     index->notified_local.erase(c.task);  // (an edit keeps it: no new rise)
+                   },
                    [&](const MessageAdded& c) {
                      index->messages.push_back(c.message);
                      next_message = std::max(next_message, c.message.id.value() + 1);
@@ -1185,12 +1188,7 @@ std::string Store::attachment_content(AttachmentId id) const {
 std::vector<Attachment> Store::attachments(TaskId task) const {
   const auto lock = core_->fresh_read_lock();
   std::vector<Attachment> out;
-  for (const Attachment& a : core_->index->attachments)
-    if (a.task == task) {
-      out.push_back(a);
-      out.back().content.clear();
-    }
-  std::sort(out.begin(), out.end(), [](const Attachment& a, const Attachment& b) { return a.id < b.id; });
+  for (const Attachment* a : World(*core_->index).attachments(task)) out.push_back(*a);  // metadata: no content
   return out;
 }
 

@@ -92,10 +92,7 @@ std::vector<Attachment> Workflows::files(UserId actor_id, TaskId task) const {
   const User actor = actor_of(snap.world(), actor_id);
   require(rights_.decide(actor, Action::ViewTask, facts_of(snap.world(), task), snap->projects()));
   std::vector<Attachment> out;
-  for (const Attachment* a : snap->attachments(task)) {
-    out.push_back(*a);
-    out.back().content.clear();
-  }
+  for (const Attachment* a : snap->attachments(task)) out.push_back(*a);  // the index holds no content
   return out;
 }
 

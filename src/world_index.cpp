@@ -432,11 +432,7 @@ void WorldIndex::remove_user(UserId id) {
 }
 
 LocalTask WorldIndex::put_local_task(const LocalTask& task) {
-  // A change is a removal and an insertion here; the last-notified colour stays (an edit is no new rise).
-  std::optional<DeadlineColour> notified_colour;
-  if (const auto n = notified_local.find(task.id); n != notified_local.end()) notified_colour = n->second;
   if (const auto it = local_slot.find(task.id); it != local_slot.end()) remove_local_task(task.id);
-  if (notified_colour) notified_local.emplace(task.id, *notified_colour);
   const auto slot = static_cast<std::uint32_t>(locals.size());
   locals.push_back({task, fold_case(task.title)});
   local_slot.emplace(task.id, slot);
@@ -455,7 +451,6 @@ void WorldIndex::remove_local_task(LocalTaskId id) {
   by_k.erase(ref);
   locals[it->second].task.id = LocalTaskId(0);
   local_slot.erase(it);
-  notified_local.erase(id);
   --local_rows;
   reindex_partition(pi);
 }

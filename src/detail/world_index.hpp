@@ -181,7 +181,7 @@ class WorldIndex {
   std::map<UserId, Credentials> credentials;
   // deadline sweep state and conflict history (not part of a Dataset)
   std::unordered_map<TaskId, DeadlineColour> notified;
-  std::unordered_map<LocalTaskId, DeadlineColour> notified_local;  // removed with their local task
+  std::unordered_map<LocalTaskId, DeadlineColour> notified_local;  // forgotten when the local task is deleted
   ChangeLog changes;
 
   // tasks
