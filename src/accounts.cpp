@@ -94,17 +94,20 @@ User actor_of(const World& w, UserId id) {
   return *u;
 }
 
-Notification account_notification(const std::string& event, UserId recipient, std::string link,
-                                  const std::string& sender, Timestamp now) {
+/// The notification of an account event about `user`, routed (none when the routing tells no one).
+std::vector<Notification> account_notification(NotificationEvent event, const Recipients& to, UserId user,
+                                               std::string link, const std::string& sender, Timestamp now) {
+  if (to.empty()) return {};
   Notification n;
-  n.event = event;
+  n.event = code(event);
   n.sender = sender;
   n.link = std::move(link);
-  n.payload = detail::json{{"user", recipient.value()}}.dump();
-  n.recipients = {recipient};
+  n.payload = detail::json{{"user", user.value()}}.dump();
+  n.recipients = to.users;
+  n.mailbox = to.mailbox;
   n.created = now;
   n.next_attempt = now;
-  return n;
+  return {std::move(n)};
 }
 
 /// The failure bookkeeping of one attempt that did not match.
@@ -246,8 +249,9 @@ std::string_view code(LoginOutcome outcome) noexcept {
 
 // ---- Accounts ----
 
-Accounts::Accounts(Store& store, const Clock& clock, AccountPolicy policy, RightsModel rights)
-    : store_(store), clock_(clock), policy_(std::move(policy)), rights_(std::move(rights)) {
+Accounts::Accounts(Store& store, const Clock& clock, AccountPolicy policy, RightsModel rights,
+                   NotificationRouting routing)
+    : store_(store), clock_(clock), policy_(std::move(policy)), rights_(std::move(rights)), routing_(std::move(routing)) {
   // A random password: nothing ever matches the dummy by design.
   dummy_hash_ = hash_password(new_reset_token().token, policy_.hashing);
 }
@@ -329,9 +333,11 @@ LoginResult Accounts::login(std::string_view email, std::string_view password) {
 
 void Accounts::change_password(UserId actor_id, std::string_view old_password, std::string_view new_password) {
   User actor;
+  Recipients to;
   {
     const Snapshot snap = store_.snapshot();
     actor = actor_of(snap.world(), actor_id);
+    to = RecipientResolver(routing_, rights_, snap.world()).user_event(NotificationEvent::UserPasswordChanged, actor);
   }
   require(rights_.decide(actor, Action::OwnProfile));
   require_good_password(new_password, actor.email, policy_);
@@ -346,8 +352,8 @@ void Accounts::change_password(UserId actor_id, std::string_view old_password, s
     throw PermissionDeniedError("the current password is wrong");
   }
   const std::string fresh = hash_password(new_password, policy_.hashing);
-  const std::vector<Notification> notes = {
-      account_notification("user.password_changed", actor_id, "/profile", "KLIK", now)};
+  const std::vector<Notification> notes =
+      account_notification(NotificationEvent::UserPasswordChanged, to, actor_id, "/profile", "KLIK", now);
   bool changed = false;
   store_.update_credentials(
       actor_id,
@@ -369,6 +375,7 @@ void Accounts::change_password(UserId actor_id, std::string_view old_password, s
 void Accounts::send_reset_link(UserId actor_id, UserId target_id) {
   const Timestamp now = clock_.now();
   std::string sender;
+  Recipients to;
   {
     const Snapshot snap = store_.snapshot();
     const User actor = actor_of(snap.world(), actor_id);
@@ -379,10 +386,11 @@ void Accounts::send_reset_link(UserId actor_id, UserId target_id) {
     throw_if_any(validate_reset_password(rights_, actor, *target, snap->projects()));
     sender = actor.side == Side::Kombit ? "KOMBIT KLIK (" + actor.full_name + ")"
                                         : actor.full_name + " <" + actor.email + ">";
+    to = RecipientResolver(routing_, rights_, snap.world()).user_event(NotificationEvent::UserPasswordReset, *target);
   }
   const ResetToken token = new_reset_token();
-  const std::vector<Notification> notes = {
-      account_notification("user.password_reset", target_id, reset_link(target_id, token.token), sender, now)};
+  const std::vector<Notification> notes = account_notification(
+      NotificationEvent::UserPasswordReset, to, target_id, reset_link(target_id, token.token), sender, now);
   store_.update_credentials(
       target_id,
       [&](const Credentials& current) -> std::optional<Credentials> {
@@ -398,11 +406,13 @@ void Accounts::set_password_with_token(UserId user, std::string_view token, std:
   static const char* invalid = "this password link is not valid (it was used, replaced by a newer one, or expired)";
   const Timestamp now = clock_.now();
   std::string email;
+  Recipients to;
   {
     const Snapshot snap = store_.snapshot();
     const User* u = snap->user(user);
     if (!u) throw FailedPreconditionError(invalid);
     email = u->email;
+    to = RecipientResolver(routing_, rights_, snap.world()).user_event(NotificationEvent::UserPasswordChanged, *u);
   }
   const std::string offered = reset_token_hash(token);
   const auto valid = [&](const Credentials& c) {
@@ -418,8 +428,8 @@ void Accounts::set_password_with_token(UserId user, std::string_view token, std:
   if (!valid(stored)) throw FailedPreconditionError(invalid);
   require_good_password(new_password, email, policy_);
   const std::string fresh = hash_password(new_password, policy_.hashing);
-  const std::vector<Notification> notes = {
-      account_notification("user.password_changed", user, "/profile", "KLIK", now)};
+  const std::vector<Notification> notes =
+      account_notification(NotificationEvent::UserPasswordChanged, to, user, "/profile", "KLIK", now);
   bool used = false;
   try {
     store_.update_credentials(

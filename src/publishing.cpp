@@ -3,7 +3,6 @@
 #include "klik/publishing.hpp"
 
 #include <algorithm>
-#include <set>
 
 #include "detail/json_io.hpp"
 #include "detail/workflow_support.hpp"
@@ -36,41 +35,21 @@ const TaskTemplate& template_of(const World& w, TemplateId id) {
 
 bool has(const std::vector<MunicipalityId>& v, MunicipalityId m) { return std::find(v.begin(), v.end(), m) != v.end(); }
 
-/// The project's Plus and Standard users in `municipalities` (Tabel 4's recipients), by id.
-std::vector<UserId> plus_and_standard(const World& w, ProjectId project, const std::vector<MunicipalityId>& municipalities) {
-  std::vector<UserId> out;
-  for (const User* u : w.users()) {
-    if (u->side != Side::Municipality || !u->municipality || !has(municipalities, *u->municipality)) continue;
-    const auto type = u->type_on(project);
-    if (type == UserType::Plus || type == UserType::Standard) out.push_back(u->id);
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-std::vector<UserId> administrators(const World& w, MunicipalityId m) {
-  std::vector<UserId> out;
-  for (const User* u : w.users())
-    if (u->side == Side::Municipality && u->municipality == m && u->administrator) out.push_back(u->id);
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 class Notes {
  public:
   Notes(const User& sender, Timestamp now) : sender_(sender), now_(now) {}
 
-  /// Adds a notification to `recipients` (none: nothing to send).
-  void add(const std::string& event, std::vector<UserId> recipients, std::string link, const detail::json& payload) {
-    if (recipients.empty()) return;
+  /// Adds a notification to the routed recipients (none: nothing to send).
+  void add(NotificationEvent event, Recipients to, std::string link, const detail::json& payload) {
+    if (to.empty()) return;
     Notification n;
-    n.event = event;
+    n.event = code(event);
     n.sender = "KOMBIT KLIK (" + sender_.full_name + ")";
     n.link = std::move(link);
     n.payload = payload.dump();
     n.created = now_;
     n.next_attempt = now_;
-    n.recipients = std::move(recipients);
+    detail::address(n, std::move(to));
     out.push_back(std::move(n));
   }
 
@@ -85,20 +64,23 @@ std::string project_link(ProjectId p) { return "/projects/" + std::to_string(p.v
 
 /// The notifications of a project going from `before` to `after` (participants
 /// joined or left; other fields changed), read from the world before the change.
-void project_notes(const World& w, const Project& before, const Project& after, Notes& notes) {
+void project_notes(const World& w, RecipientResolver& route, const Project& before, const Project& after,
+                   Notes& notes) {
   const std::string link = project_link(after.id);
   for (MunicipalityId m : after.participants)
     if (!has(before.participants, m))
-      notes.add("project.joined", administrators(w, m), link, {{"project", after.id.value()}, {"municipality", m.value()}});
+      notes.add(NotificationEvent::ProjectJoined, route.project_event(NotificationEvent::ProjectJoined, after, {&m, 1}),
+                link, {{"project", after.id.value()}, {"municipality", m.value()}});
   for (MunicipalityId m : before.participants) {
     if (has(after.participants, m)) continue;
-    notes.add("project.left", administrators(w, m), link, {{"project", after.id.value()}, {"municipality", m.value()}});
-    std::vector<UserId> members;
+    notes.add(NotificationEvent::ProjectLeft, route.project_event(NotificationEvent::ProjectLeft, before, {&m, 1}),
+              link, {{"project", after.id.value()}, {"municipality", m.value()}});
+    // Every member there (by id, as World::users() is) leaves the project with it.
     for (const User* u : w.users())
-      if (u->side == Side::Municipality && u->municipality == m && u->type_on(after.id)) members.push_back(u->id);
-    std::sort(members.begin(), members.end());
-    for (UserId u : members)
-      notes.add("user.removed_from_project", {u}, link, {{"user", u.value()}, {"project", after.id.value()}});
+      if (u->side == Side::Municipality && u->municipality == m && u->type_on(after.id))
+        notes.add(NotificationEvent::UserRemovedFromProject,
+                  route.user_event(NotificationEvent::UserRemovedFromProject, *u), link,
+                  {{"user", u->id.value()}, {"project", after.id.value()}});
   }
   Project fields_before = before, fields_after = after;
   fields_before.participants.clear(), fields_after.participants.clear();
@@ -106,14 +88,15 @@ void project_notes(const World& w, const Project& before, const Project& after, 
     std::vector<MunicipalityId> stay;
     for (MunicipalityId m : after.participants)
       if (has(before.participants, m)) stay.push_back(m);
-    notes.add("project.changed", plus_and_standard(w, after.id, stay), link, {{"project", after.id.value()}});
+    notes.add(NotificationEvent::ProjectChanged, route.project_event(NotificationEvent::ProjectChanged, after, stay),
+              link, {{"project", after.id.value()}});
   }
 }
 
 }  // namespace
 
-Publishing::Publishing(Store& store, const Clock& clock, RightsModel rights)
-    : store_(store), clock_(clock), rights_(std::move(rights)) {}
+Publishing::Publishing(Store& store, const Clock& clock, RightsModel rights, NotificationRouting routing)
+    : store_(store), clock_(clock), rights_(std::move(rights)), routing_(std::move(routing)) {}
 
 // ---- projects ----
 
@@ -124,14 +107,17 @@ Project Publishing::create_project(UserId actor_id, Project proposed) {
     const Snapshot snap = store_.snapshot();
     const User actor = actor_of(snap.world(), actor_id);
     require(rights_.decide(actor, Action::CreateProject, Target::none(), snap->projects()));
-    // Administrators of the participating municipalities, as they are now.
-    std::vector<std::pair<MunicipalityId, std::vector<UserId>>> told;
-    for (MunicipalityId m : proposed.participants) told.emplace_back(m, administrators(snap.world(), m));
+    // Each participating municipality is told as its users are now (by default its
+    // Administrators: no one takes part in the new project yet).
+    RecipientResolver route(routing_, rights_, snap.world());
+    std::vector<std::pair<MunicipalityId, Recipients>> told;
+    for (MunicipalityId m : proposed.participants)
+      told.emplace_back(m, route.project_event(NotificationEvent::ProjectJoined, proposed, {&m, 1}));
     const Timestamp now = clock_.now();
     announce = [actor, now, told](const Project& stored) {
       Notes notes(actor, now);
-      for (const auto& [m, admins] : told)
-        notes.add("project.joined", admins, project_link(stored.id),
+      for (const auto& [m, to] : told)
+        notes.add(NotificationEvent::ProjectJoined, to, project_link(stored.id),
                   {{"project", stored.id.value()}, {"municipality", m.value()}});
       return notes.out;
     };
@@ -147,7 +133,8 @@ Project Publishing::edit_project(UserId actor_id, const Project& project) {
     const Project& before = project_of(snap.world(), project.id);
     require(rights_.decide(actor, Action::ManageProject, Target::of(project.id), snap->projects()));
     Notes notes(actor, clock_.now());
-    project_notes(snap.world(), before, project, notes);
+    RecipientResolver route(routing_, rights_, snap.world());
+    project_notes(snap.world(), route, before, project, notes);
     out = std::move(notes.out);
   }
   return store_.put_project(project, out);
@@ -183,13 +170,14 @@ RolloutWave Publishing::create_wave(UserId actor_id, RolloutWave proposed) {
   {
     const Snapshot snap = store_.snapshot();
     const User actor = actor_of(snap.world(), actor_id);
-    (void)project_of(snap.world(), proposed.project);
+    const Project& p = project_of(snap.world(), proposed.project);
     require(rights_.decide(actor, Action::ManageProject, Target::of(proposed.project), snap->projects()));
-    const std::vector<UserId> told = plus_and_standard(snap.world(), proposed.project, proposed.members);
+    const Recipients told =
+        RecipientResolver(routing_, rights_, snap.world()).project_event(NotificationEvent::WaveChanged, p, proposed.members);
     const Timestamp now = clock_.now();
     announce = [actor, now, told](const RolloutWave& stored) {
       Notes notes(actor, now);
-      notes.add("wave.changed", told, project_link(stored.project),
+      notes.add(NotificationEvent::WaveChanged, told, project_link(stored.project),
                 {{"project", stored.project.value()}, {"wave", stored.id.value()},
                  {"shift_workdays", stored.shift_workdays}});
       return notes.out;
@@ -209,7 +197,10 @@ RolloutWave Publishing::edit_wave(UserId actor_id, const RolloutWave& wave) {
     for (MunicipalityId m : wave.members)
       if (!has(touched, m)) touched.push_back(m);
     Notes notes(actor, clock_.now());
-    notes.add("wave.changed", plus_and_standard(snap.world(), before.project, touched), project_link(before.project),
+    notes.add(NotificationEvent::WaveChanged,
+              RecipientResolver(routing_, rights_, snap.world())
+                  .project_event(NotificationEvent::WaveChanged, project_of(snap.world(), before.project), touched),
+              project_link(before.project),
               {{"project", before.project.value()}, {"wave", wave.id.value()}, {"shift_workdays", wave.shift_workdays}});
     out = std::move(notes.out);
   }
@@ -236,11 +227,12 @@ TaskTemplate Publishing::publish_template(UserId actor_id, TaskTemplate proposed
     const User actor = actor_of(snap.world(), actor_id);
     const Project& p = project_of(snap.world(), proposed.project);
     require(rights_.decide(actor, Action::ManageProject, Target::of(p.id), snap->projects()));
-    const std::vector<UserId> told = plus_and_standard(snap.world(), p.id, p.participants);
+    const Recipients told = RecipientResolver(routing_, rights_, snap.world())
+                                .project_event(NotificationEvent::TemplatePublished, p, p.participants);
     const Timestamp now = clock_.now();
     announce = [actor, now, told](const TaskTemplate& stored) {
       Notes notes(actor, now);
-      notes.add("template.published", told, project_link(stored.project),
+      notes.add(NotificationEvent::TemplatePublished, told, project_link(stored.project),
                 {{"project", stored.project.value()}, {"template", stored.id.value()}, {"title", stored.title}});
       return notes.out;
     };
@@ -257,7 +249,10 @@ TaskTemplate Publishing::edit_template(UserId actor_id, const TaskTemplate& tpl)
     const Project& p = project_of(snap.world(), before.project);
     require(rights_.decide(actor, Action::ManageProject, Target::of(p.id), snap->projects()));
     Notes notes(actor, clock_.now());
-    notes.add("template.changed", plus_and_standard(snap.world(), p.id, p.participants), project_link(p.id),
+    notes.add(NotificationEvent::TemplateChanged,
+              RecipientResolver(routing_, rights_, snap.world())
+                  .project_event(NotificationEvent::TemplateChanged, p, p.participants),
+              project_link(p.id),
               {{"project", p.id.value()}, {"template", tpl.id.value()}, {"title", tpl.title}});
     out = std::move(notes.out);
   }
@@ -273,7 +268,10 @@ std::vector<Task> Publishing::withdraw_template(UserId actor_id, TemplateId tpl)
     const Project& p = project_of(snap.world(), t.project);
     require(rights_.decide(actor, Action::ManageProject, Target::of(p.id), snap->projects()));
     Notes notes(actor, clock_.now());
-    notes.add("template.withdrawn", plus_and_standard(snap.world(), p.id, p.participants), project_link(p.id),
+    notes.add(NotificationEvent::TemplateWithdrawn,
+              RecipientResolver(routing_, rights_, snap.world())
+                  .project_event(NotificationEvent::TemplateWithdrawn, p, p.participants),
+              project_link(p.id),
               {{"project", p.id.value()}, {"template", tpl.value()}, {"title", t.title}});
     out = std::move(notes.out);
   }
@@ -300,14 +298,9 @@ Task Publishing::set_not_active(UserId actor_id, TaskId task, bool not_active) {
     if (is == not_active) return *t;  // nothing to change
     update.status = not_active ? TaskStatus::NotActive : TaskStatus::NotStarted;
     update.expected_version = t->version;
-    std::set<UserId> told;
-    for (const User* u : snap->users())
-      if (u->side == Side::Municipality && u->municipality == t->municipality && u->type_on(*project) == UserType::Plus)
-        told.insert(u->id);
-    if (t->responsible) told.insert(*t->responsible);
-    if (t->performer) told.insert(*t->performer);
+    const NotificationEvent event = not_active ? NotificationEvent::TaskNotActive : NotificationEvent::TaskReactivated;
     Notes notes(actor, clock_.now());
-    notes.add(not_active ? "task.not_active" : "task.reactivated", {told.begin(), told.end()},
+    notes.add(event, RecipientResolver(routing_, rights_, snap.world()).task_event(event, facts),
               "/tasks/" + std::to_string(task.value()), {{"task", task.value()}});
     out = std::move(notes.out);
   }

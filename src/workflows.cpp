@@ -33,6 +33,7 @@ bool real_day(int day, int month, int yy) {
 }
 
 using detail::actor_of;
+using detail::address;
 using detail::all_users;
 using detail::facts_of;
 using detail::notification;
@@ -52,8 +53,8 @@ std::size_t find_cpr_number(std::string_view text) noexcept {
   return std::string_view::npos;
 }
 
-Workflows::Workflows(Store& store, const Clock& clock, RightsModel rights)
-    : store_(store), clock_(clock), rights_(std::move(rights)) {}
+Workflows::Workflows(Store& store, const Clock& clock, RightsModel rights, NotificationRouting routing)
+    : store_(store), clock_(clock), rights_(std::move(rights)), routing_(std::move(routing)) {}
 
 Task Workflows::change_task(UserId actor_id, const TaskChange& change) {
   std::vector<Notification> notes;
@@ -69,6 +70,7 @@ Task Workflows::change_task(UserId actor_id, const TaskChange& change) {
     const Timestamp now = clock_.now();
     // Each field named needs its right, even at the value it has: a change is
     // judged on what it asks for. Only what differs is written and notified.
+    std::vector<std::pair<UserId, const char*>> assigned;  // new people, told once the change is known
     if (change.status) {
       const bool kombit_only = *change.status == TaskStatus::NotActive || facts.status == TaskStatus::NotActive;
       require(rights_.decide(actor, kombit_only ? Action::SetNotActive : Action::EditStatus, facts, projects));
@@ -86,19 +88,28 @@ Task Workflows::change_task(UserId actor_id, const TaskChange& change) {
         const Decision can = rights_.decide(*person, Action::BeAssigned, facts, projects);
         if (!can.allowed())
           throw InvalidArgumentError(person->full_name + " cannot be made " + role + ": " + can.reason, role);
-        if (*wanted != current) {
-          Notification n = notification("task.assigned", actor, task_link(change.task),
-                                        {{"task", change.task.value()}, {"role", role}}, now);
-          n.recipients = {*who};
-          n.key = "task.assigned/" + std::to_string(change.task.value()) + "/" + role + "/" +
-                  std::to_string(who->value()) + "/" + std::to_string(now.unix_seconds());
-          notes.push_back(std::move(n));
-        }
+        if (*wanted != current) assigned.emplace_back(*who, role);
       }
       (action == Action::EditResponsible ? update.responsible : update.performer) = *wanted;
     };
     assign(change.responsible, facts.responsible, Action::EditResponsible, "responsible");
     assign(change.performer, facts.performer, Action::EditPerformer, "performer");
+    // Routed on the task as it will be: a new assignee holds it (and so may see it).
+    TaskFacts after = facts;
+    if (change.responsible) after.responsible = *change.responsible;
+    if (change.performer) after.performer = *change.performer;
+    if (change.status) after.status = *change.status;
+    RecipientResolver route(routing_, rights_, snap.world());
+    for (const auto& [who, role] : assigned) {
+      Recipients to = route.task_event(NotificationEvent::TaskAssigned, after, who);
+      if (to.empty()) continue;
+      Notification n = notification("task.assigned", actor, task_link(change.task),
+                                    {{"task", change.task.value()}, {"role", role}}, now);
+      address(n, std::move(to));
+      n.key = "task.assigned/" + std::to_string(change.task.value()) + "/" + role + "/" +
+              std::to_string(who.value()) + "/" + std::to_string(now.unix_seconds());
+      notes.push_back(std::move(n));
+    }
   }
   // The store applies only what differs; a change with no effect is no write
   // (no new version, no notification), judged on the task as it is when it is written.
@@ -121,22 +132,13 @@ Message Workflows::write_message(UserId actor_id, TaskId task, const std::string
     m.author_side = actor.side;
     m.time = now;
     m.text = text;
-    const Project& project = *snap->project(facts.project);
-    Notification n = notification(actor.side == Side::Kombit ? "message.kombit_task" : "message.municipality_task",
-                                  actor, task_link(task), {{"task", task.value()}, {"text", text}}, now);
-    if (actor.side == Side::Municipality) {
-      n.mailbox = project.contact_mail;  // KOMBIT's implementation managers, through the project's mailbox
-    } else {
-      // Plusbrugere always; Standard and Light users when they hold the task; never Readers.
-      for (const User* u : snap->users()) {
-        if (u->side != Side::Municipality || u->municipality != facts.municipality) continue;
-        const auto type = u->type_on(facts.project);
-        if (!type) continue;
-        const bool holds = facts.responsible == u->id || facts.performer == u->id;
-        if (*type == UserType::Plus || ((*type == UserType::Standard || *type == UserType::Light) && holds))
-          n.recipients.push_back(u->id);
-      }
-    }
+    // By default (SPEC §5, Tabel 4): KOMBIT's message to the Plusbrugere and to the task's
+    // responsible and performer; the municipality's to the project's KOMBIT contact mailbox.
+    const NotificationEvent event =
+        actor.side == Side::Kombit ? NotificationEvent::MessageKombitTask : NotificationEvent::MessageMunicipalityTask;
+    Notification n = notification(std::string(code(event)), actor, task_link(task),
+                                  {{"task", task.value()}, {"text", text}}, now);
+    address(n, RecipientResolver(routing_, rights_, snap.world()).task_event(event, facts));
     if (!n.recipients.empty() || !n.mailbox.empty()) notes.push_back(std::move(n));
   }
   return store_.add_message(m, notes);
@@ -170,17 +172,11 @@ Message Workflows::broadcast(UserId actor_id, ProjectId project, std::optional<W
     m.author_side = Side::Kombit;
     m.time = now;
     m.text = text;
-    Notification n = notification(wave ? "message.kombit_wave" : "message.kombit_project", actor,
-                                  "/projects/" + std::to_string(project.value()),
+    const NotificationEvent event = wave ? NotificationEvent::MessageKombitWave : NotificationEvent::MessageKombitProject;
+    Notification n = notification(std::string(code(event)), actor, "/projects/" + std::to_string(project.value()),
                                   {{"project", project.value()}, {"text", text}}, now);
-    for (const User* u : snap->users()) {
-      if (u->side != Side::Municipality || !u->municipality ||
-          std::find(municipalities.begin(), municipalities.end(), *u->municipality) == municipalities.end())
-        continue;
-      const auto type = u->type_on(project);
-      if (type == UserType::Plus || type == UserType::Standard) n.recipients.push_back(u->id);
-    }
-    if (!n.recipients.empty()) notes.push_back(std::move(n));
+    address(n, RecipientResolver(routing_, rights_, snap.world()).project_event(event, *p, municipalities));
+    if (!n.recipients.empty() || !n.mailbox.empty()) notes.push_back(std::move(n));
   }
   return store_.add_message(m, notes);
 }
@@ -238,16 +234,23 @@ LocalTask Workflows::create_local_task(UserId actor_id, LocalTask task) {
     require(rights_.decide(actor, Action::CreateLocalTask, parent, projects));
     task.municipality = parent.municipality;
     const Timestamp now = clock_.now();
+    // Routed now, on the local task as it will be stored (its people hold it).
+    const TaskFacts facts = local_task_facts(task, *snap->task(task.parent), parent.project);
+    RecipientResolver route(routing_, rights_, snap.world());
+    std::vector<std::pair<const char*, Recipients>> routed;
+    std::set<UserId> told;
+    for (const auto& [who, role] : {std::pair{task.responsible, "responsible"}, std::pair{task.performer, "performer"}}) {
+      if (!who || !told.insert(*who).second) continue;
+      routed.emplace_back(role, route.task_event(NotificationEvent::TaskAssigned, facts, *who));
+    }
     // The notifications name the new id, which the store assigns under its write lock.
-    announce = [actor, now](const LocalTask& stored) {
+    announce = [actor, now, routed](const LocalTask& stored) {
       std::vector<Notification> notes;
-      std::set<UserId> told;
-      for (const auto& [who, role] :
-           {std::pair{stored.responsible, "responsible"}, std::pair{stored.performer, "performer"}}) {
-        if (!who || !told.insert(*who).second) continue;
+      for (const auto& [role, to] : routed) {
+        if (to.empty()) continue;
         Notification n = notification("task.assigned", actor, task_link(stored.parent),
                                       {{"local_task", stored.id.value()}, {"role", role}}, now);
-        n.recipients = {*who};
+        address(n, to);
         notes.push_back(std::move(n));
       }
       return notes;
@@ -272,10 +275,14 @@ User Workflows::create_user(UserId actor_id, User proposed) {
     token = new_reset_token();
     account.reset_token_hash = token.hash;
     account.reset_expires = Timestamp(now.unix_seconds() + AccountPolicy{}.reset_link_seconds);
-    announce = [actor, now, plain = token.token](const User& stored) {
+    // The new user is routed inside the store's write (no world there): user.created
+    // carries the password link, so only its subject can be routed to (routing.hpp).
+    announce = [this, actor, now, plain = token.token](const User& stored) {
+      Recipients to = RecipientResolver(routing_, rights_).user_event(NotificationEvent::UserCreated, stored);
+      if (to.empty()) return std::vector<Notification>{};
       Notification n = notification("user.created", actor, reset_link(stored.id, plain),
                                     {{"user", stored.id.value()}}, now);
-      n.recipients = {stored.id};
+      address(n, std::move(to));
       return std::vector<Notification>{std::move(n)};
     };
   }
@@ -310,14 +317,16 @@ User Workflows::set_user_type(UserId actor_id, UserId user_id, ProjectId project
       std::sort(after.memberships.begin(), after.memberships.end(),
                 [](const Membership& a, const Membership& b) { return a.project < b.project; });
     }
-    const char* event = !type ? "user.removed_from_project" : !before_type ? "user.added_to_project"
-                                                                             : "user.type_changed";
+    const NotificationEvent event = !type          ? NotificationEvent::UserRemovedFromProject
+                                    : !before_type ? NotificationEvent::UserAddedToProject
+                                                   : NotificationEvent::UserTypeChanged;
     if (before_type != type) {
       detail::json payload = {{"user", user_id.value()}, {"project", project.value()}};
       if (type) payload["type"] = std::string(code(*type));
-      Notification n = notification(event, actor, "/projects/" + std::to_string(project.value()), payload, clock_.now());
-      n.recipients = {user_id};
-      notes.push_back(std::move(n));
+      Notification n = notification(std::string(code(event)), actor, "/projects/" + std::to_string(project.value()),
+                                    payload, clock_.now());
+      address(n, RecipientResolver(routing_, rights_, snap.world()).user_event(event, *target));
+      if (!n.recipients.empty()) notes.push_back(std::move(n));
     }
   }
   // The store re-checks the last Administrator and Plusbruger against the users

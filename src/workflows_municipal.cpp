@@ -14,6 +14,7 @@
 namespace klik {
 
 using detail::actor_of;
+using detail::address;
 using detail::all_users;
 using detail::facts_of;
 using detail::notification;
@@ -148,6 +149,7 @@ LocalTask Workflows::change_local_task(UserId actor_id, const LocalTaskChange& c
       const Timestamp now = clock_.now();
       // The parent's facts decide who may be assigned (be_assigned is about the KLIK task's project).
       const TaskFacts parent = facts_of(snap.world(), local.task.parent);
+      std::vector<std::pair<UserId, const char*>> assigned;  // new people, told once the change is known
       auto assign = [&](const std::optional<std::optional<UserId>>& wanted, std::optional<UserId>& field,
                         Action action, const char* role) {
         if (!wanted) return;
@@ -159,20 +161,26 @@ LocalTask Workflows::change_local_task(UserId actor_id, const LocalTaskChange& c
           const Decision can = rights_.decide(*person, Action::BeAssigned, parent, projects);
           if (!can.allowed())
             throw InvalidArgumentError(person->full_name + " cannot be made " + role + ": " + can.reason, role);
-          if (*wanted != field) {
-            Notification n = notification("task.assigned", actor, task_link(local.task.parent),
-                                          {{"local_task", change.task.value()}, {"role", role}}, now);
-            n.recipients = {*who};
-            n.key = "task.assigned/local/" + std::to_string(change.task.value()) + "/" + role + "/" +
-                    std::to_string(who->value()) + "/" + std::to_string(now.unix_seconds());
-            notes.push_back(std::move(n));
-          }
+          if (*wanted != field) assigned.emplace_back(*who, role);
         }
         field = *wanted;
       };
       assign(change.responsible, after.responsible, Action::EditResponsible, "responsible");
       assign(change.performer, after.performer, Action::EditPerformer, "performer");
       if (after == local.task) return local.task;  // nothing changes: no write, no notification
+      // Routed on the local task as it will be: a new assignee holds it (and so may see it).
+      const TaskFacts routed_on = local_task_facts(after, *snap->task(local.task.parent), parent.project);
+      RecipientResolver route(routing_, rights_, snap.world());
+      for (const auto& [who, role] : assigned) {
+        Recipients to = route.task_event(NotificationEvent::TaskAssigned, routed_on, who);
+        if (to.empty()) continue;
+        Notification n = notification("task.assigned", actor, task_link(local.task.parent),
+                                      {{"local_task", change.task.value()}, {"role", role}}, now);
+        address(n, std::move(to));
+        n.key = "task.assigned/local/" + std::to_string(change.task.value()) + "/" + role + "/" +
+                std::to_string(who.value()) + "/" + std::to_string(now.unix_seconds());
+        notes.push_back(std::move(n));
+      }
     }
     return store_.put_local_task(after, read, notes);
   });

@@ -6,6 +6,8 @@
 #include "detail/json_io.hpp"
 #include "detail/world_index.hpp"
 #include "klik/notification.hpp"
+#include "klik/rights.hpp"
+#include "klik/routing.hpp"
 #include "klik/store.hpp"
 #include "klik/sweep.hpp"
 #include "klik/workflows_sweep.hpp"
@@ -13,6 +15,11 @@
 namespace klik {
 
 OutboxSweep sweep_to_outbox(Store& store, Date day, Timestamp now) {
+  return sweep_to_outbox(store, day, now, RightsModel::default_model(), NotificationRouting::default_routing());
+}
+
+OutboxSweep sweep_to_outbox(Store& store, Date day, Timestamp now, const RightsModel& rights,
+                            const NotificationRouting& routing) {
   OutboxSweep out;
   std::vector<std::pair<TaskId, LastNotified>> changes;
   std::vector<std::pair<LocalTaskId, LastNotified>> local_changes;
@@ -60,28 +67,40 @@ OutboxSweep sweep_to_outbox(Store& store, Date day, Timestamp now) {
       }
     out.colour_changes = changes.size() + local_changes.size();
 
-    // Recipients (SPEC §5): the project's Plusbrugere in the municipality, the responsible and the performer.
-    std::unordered_map<std::uint64_t, std::vector<UserId>> plus;
-    for (const auto& e : w.users) {
-      const User& u = e.user;
-      if (u.side != Side::Municipality || !u.municipality) continue;
-      for (const Membership& m : u.memberships)
-        if (m.type == UserType::Plus) plus[detail::WorldIndex::partition_key(m.project, *u.municipality)].push_back(u.id);
-    }
+    // Recipients (SPEC §5 by default: the project's Plusbrugere in the municipality, the
+    // responsible and the performer) through the one resolver, which indexes the users
+    // by (project, municipality) once for the whole sweep.
+    RecipientResolver route(routing, rights, snap.world());
+    auto person = [](std::uint32_t who) { return who == detail::no_user ? std::nullopt : std::optional(UserId(who)); };
     notes.reserve(result.events.size());
     for (const DeadlineEvent& e : result.events) {
       Notification n;
-      n.event = e.new_colour == DeadlineColour::Red ? "deadline.red" : "deadline.yellow";
+      const NotificationEvent event =
+          e.new_colour == DeadlineColour::Red ? NotificationEvent::DeadlineRed : NotificationEvent::DeadlineYellow;
+      n.event = code(event);
       n.key = sweep_key_text(e);
-      if (const auto it = plus.find(detail::WorldIndex::partition_key(e.project, e.municipality)); it != plus.end())
-        n.recipients = it->second;
-      const detail::TaskRef* ref =
-          w.find_ref(e.local_task.value() != 0 ? e.local_task.value() | detail::local_bit : e.task.value());
+      const bool is_local = e.local_task.value() != 0;
+      const detail::TaskRef* ref = w.find_ref(is_local ? e.local_task.value() | detail::local_bit : e.task.value());
       const detail::Partition& part = w.partitions[ref->partition];
-      for (std::uint32_t who : {part.responsible[ref->row], part.performer[ref->row]})
-        if (who != detail::no_user) n.recipients.emplace_back(who);
-      std::sort(n.recipients.begin(), n.recipients.end());
-      n.recipients.erase(std::unique(n.recipients.begin(), n.recipients.end()), n.recipients.end());
+      TaskFacts facts;
+      facts.id = e.task;
+      facts.municipality = e.municipality;
+      facts.project = e.project;
+      facts.responsible = person(part.responsible[ref->row]);
+      facts.performer = person(part.performer[ref->row]);
+      facts.status = part.status[ref->row];
+      if (is_local) {
+        facts.local = true;
+        facts.local_id = e.local_task;
+        if (const detail::TaskRef* pref = w.find_ref(e.task.value())) {
+          const detail::Partition& pp = w.partitions[pref->partition];
+          facts.parent_responsible = person(pp.responsible[pref->row]);
+          facts.parent_performer = person(pp.performer[pref->row]);
+        }
+      }
+      Recipients to = route.task_event(event, facts);
+      n.recipients = std::move(to.users);
+      n.mailbox = std::move(to.mailbox);
       n.sender = "KOMBIT KLIK";
       n.link = "/tasks/" + std::to_string(e.task.value());
       detail::json p;

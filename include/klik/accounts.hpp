@@ -31,6 +31,7 @@
 
 #include "klik/deadline.hpp"
 #include "klik/rights.hpp"
+#include "klik/routing.hpp"
 #include "klik/store.hpp"
 
 namespace klik {
@@ -133,8 +134,10 @@ class Accounts {
   /// Uses `store` and `clock` by reference: both must outlive this object.
   /// Computes one dummy hash with the policy's parameters (what an unknown
   /// email is checked against, so it takes as long as a wrong password).
+  /// `routing` decides who is told (user.password_changed, user.password_reset; routing.hpp).
   Accounts(Store& store, const Clock& clock, AccountPolicy policy = {},
-           RightsModel rights = RightsModel::default_model());
+           RightsModel rights = RightsModel::default_model(),
+           NotificationRouting routing = NotificationRouting::default_routing());
 
   /// Checks `email` and `password`. Success resets the failure count and, when
   /// the stored hash has other parameters than the policy's, replaces it with a
@@ -174,6 +177,7 @@ class Accounts {
   const Clock& clock_;
   AccountPolicy policy_;
   RightsModel rights_;
+  NotificationRouting routing_;
   std::string dummy_hash_;
   std::mutex unknown_mutex_;
   /// Failed attempts per unknown (normalised) email: failures and throttled-until.

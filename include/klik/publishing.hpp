@@ -29,7 +29,8 @@
 /// whose membership of the project ends with it is told (SPEC §5, "user
 /// removed from a project"); a task set or cleared not active tells the
 /// project's Plusbrugere in its municipality and the task's responsible and
-/// performer. Readers never get these mails.
+/// performer. Readers never get these mails. That is the default routing
+/// (routing.hpp); another NotificationRouting can be given.
 ///
 /// Thread-safety: as Workflows (safe from several threads as the store is).
 
@@ -39,6 +40,7 @@
 
 #include "klik/deadline.hpp"
 #include "klik/rights.hpp"
+#include "klik/routing.hpp"
 #include "klik/store.hpp"
 
 namespace klik {
@@ -46,7 +48,9 @@ namespace klik {
 class Publishing {
  public:
   /// Uses `store` and `clock` by reference: both must outlive this object.
-  Publishing(Store& store, const Clock& clock, RightsModel rights = RightsModel::default_model());
+  /// `routing` decides who is told about what (routing.hpp; SPEC §5 by default).
+  Publishing(Store& store, const Clock& clock, RightsModel rights = RightsModel::default_model(),
+             NotificationRouting routing = NotificationRouting::default_routing());
 
   // ---- projects ----
 
@@ -99,11 +103,13 @@ class Publishing {
   Task set_not_active(UserId actor, TaskId task, bool not_active);
 
   [[nodiscard]] const RightsModel& rights() const noexcept { return rights_; }
+  [[nodiscard]] const NotificationRouting& routing() const noexcept { return routing_; }
 
  private:
   Store& store_;
   const Clock& clock_;
   RightsModel rights_;
+  NotificationRouting routing_;
 };
 
 }  // namespace klik

@@ -23,6 +23,9 @@
 /// KOMBIT contact mailbox; a KOMBIT message to a wave or project goes to its Plus
 /// and Standard users; a created user, and a user added to or removed from a
 /// project or given another user type, is told. Readers never get task mail.
+/// That is the default routing: the recipients of every event come from the
+/// NotificationRouting given (routing.hpp), which can be overridden like the
+/// rights model and never reaches anyone who may not see the object.
 ///
 /// Thread-safety: a Workflows object holds references to its store and clock
 /// and is safe to use from several threads as the store is (one writer at a time
@@ -36,6 +39,7 @@
 
 #include "klik/deadline.hpp"
 #include "klik/rights.hpp"
+#include "klik/routing.hpp"
 #include "klik/store.hpp"
 #include "klik/workflows_sweep.hpp"
 
@@ -85,7 +89,9 @@ std::size_t find_cpr_number(std::string_view text) noexcept;
 class Workflows {
  public:
   /// Uses `store` and `clock` by reference: both must outlive this object.
-  Workflows(Store& store, const Clock& clock, RightsModel rights = RightsModel::default_model());
+  /// `routing` decides who is told about what (routing.hpp; SPEC §5 by default).
+  Workflows(Store& store, const Clock& clock, RightsModel rights = RightsModel::default_model(),
+            NotificationRouting routing = NotificationRouting::default_routing());
 
   /// Changes status, responsible and/or performer. Each field named needs its own
   /// right (edit_status, or set_not_active for not_active; edit_responsible;
@@ -170,11 +176,13 @@ class Workflows {
   void delete_user(UserId actor, UserId user);
 
   [[nodiscard]] const RightsModel& rights() const noexcept { return rights_; }
+  [[nodiscard]] const NotificationRouting& routing() const noexcept { return routing_; }
 
  private:
   Store& store_;
   const Clock& clock_;
   RightsModel rights_;
+  NotificationRouting routing_;
 };
 
 }  // namespace klik

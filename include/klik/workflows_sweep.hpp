@@ -13,6 +13,8 @@
 namespace klik {
 
 class Store;
+class RightsModel;
+class NotificationRouting;
 
 /// What sweep_to_outbox did.
 struct OutboxSweep {
@@ -30,6 +32,13 @@ struct OutboxSweep {
 /// the new last-notified colours together with those notifications in one
 /// transaction (Store::record_sweep). Rerunning on the same day adds nothing.
 /// Mutations between the judging snapshot and the recording are judged by the next run.
+/// Routed by the default routing and rights model (routing.hpp, rights.hpp).
 OutboxSweep sweep_to_outbox(Store& store, Date day, Timestamp now);
+/// The same, routed by `routing` (deadline.yellow, deadline.red) under `rights`:
+/// whoever it names, only users of the task's municipality who may see the task
+/// (and are no Læser on its project) are told. A rise is recorded, with its
+/// notification, even when no one is to be told.
+OutboxSweep sweep_to_outbox(Store& store, Date day, Timestamp now, const RightsModel& rights,
+                            const NotificationRouting& routing);
 
 }  // namespace klik

@@ -8,6 +8,7 @@
 #include "detail/json_io.hpp"
 #include "klik/notification.hpp"
 #include "klik/rights.hpp"
+#include "klik/routing.hpp"
 #include "klik/store.hpp"
 
 namespace klik::detail {
@@ -53,6 +54,12 @@ inline Notification notification(const std::string& event, const User& sender, s
   n.created = now;
   n.next_attempt = now;
   return n;
+}
+
+/// Addresses `n` to the recipients the routing resolved.
+inline void address(Notification& n, Recipients to) {
+  n.recipients = std::move(to.users);
+  n.mailbox = std::move(to.mailbox);
 }
 
 inline std::string task_link(TaskId t) { return "/tasks/" + std::to_string(t.value()); }

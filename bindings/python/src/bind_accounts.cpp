@@ -104,13 +104,18 @@ void init_accounts(py::module_& m) {
   py::class_<Accounts>(m, "Accounts",
                        "Logins, password changes and reset links over a store (docs/accounts.md). Refusals raise "
                        "klik.NotFound or klik.PermissionDenied as the workflows do.")
-      .def(py::init([](std::shared_ptr<Store> store, const py::object& clock, const py::object& policy) {
+      .def(py::init([](std::shared_ptr<Store> store, const py::object& clock, const py::object& policy,
+                       const py::object& rights, const py::object& routing) {
              const Clock& c = clock.is_none() ? system_clock() : clock.cast<const Clock&>();
              AccountPolicy p = policy.is_none() ? AccountPolicy{} : policy.cast<AccountPolicy>();
+             RightsModel r = rights.is_none() ? RightsModel::default_model() : rights.cast<RightsModel>();
+             NotificationRouting n =
+                 routing.is_none() ? NotificationRouting::default_routing() : routing.cast<NotificationRouting>();
              py::gil_scoped_release release;  // one dummy hash
-             return std::make_unique<Accounts>(*store, c, std::move(p));
+             return std::make_unique<Accounts>(*store, c, std::move(p), std::move(r), std::move(n));
            }),
-           arg("store"), arg("clock") = py::none(), arg("policy") = py::none(), py::keep_alive<1, 2>(),
+           arg("store"), arg("clock") = py::none(), arg("policy") = py::none(), arg("rights") = py::none(),
+           arg("routing") = py::none(), py::keep_alive<1, 2>(),
            py::keep_alive<1, 3>(), "Accounts over `store`; `clock` defaults to the system clock.")
       .def("login", &Accounts::login, arg("email"), arg("password"), releases_gil(),
            "Checks email and password; a klik.LoginResult (truthy on success).")

@@ -15,12 +15,16 @@ void init_publishing(py::module_& m) {
                          "KOMBIT's side: projects, rollout waves and task templates, checked by the rights model "
                          "(create_project, manage_project, set_not_active) and notified in the same transaction. "
                          "Refusals raise klik.NotFound or klik.PermissionDenied (with .decision details).")
-      .def(py::init([](std::shared_ptr<Store> store, const py::object& clock, const py::object& rights) {
+      .def(py::init([](std::shared_ptr<Store> store, const py::object& clock, const py::object& rights,
+                       const py::object& routing) {
              const Clock& c = clock.is_none() ? system_clock() : clock.cast<const Clock&>();
              RightsModel r = rights.is_none() ? RightsModel::default_model() : rights.cast<RightsModel>();
-             return std::make_unique<Publishing>(*store, c, std::move(r));
+             NotificationRouting n =
+                 routing.is_none() ? NotificationRouting::default_routing() : routing.cast<NotificationRouting>();
+             return std::make_unique<Publishing>(*store, c, std::move(r), std::move(n));
            }),
-           arg("store"), arg("clock") = py::none(), arg("rights") = py::none(), py::keep_alive<1, 2>(),
+           arg("store"), arg("clock") = py::none(), arg("rights") = py::none(), arg("routing") = py::none(),
+           py::keep_alive<1, 2>(),
            py::keep_alive<1, 3>(), "Publishing over `store`; `clock` defaults to the system clock.")
       // The threading rule (bindings.hpp): every call waits for the store's locks, so each
       // runs with the GIL released; arguments are C++ values by then.

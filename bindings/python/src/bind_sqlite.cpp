@@ -12,6 +12,8 @@
 #include "klik/notifier.hpp"
 #include "klik/notification.hpp"
 #include "klik/deadline.hpp"
+#include "klik/rights.hpp"
+#include "klik/routing.hpp"
 #include "klik/sqlite_store.hpp"
 #include "klik/workflows_sweep.hpp"
 
@@ -97,7 +99,11 @@ void init_sqlite(py::module_& m) {
       .def(
           "sweep",
           [](Store& s, const std::optional<Date>& day_arg, const py::object& notifications,
-             const py::object& now_arg) {
+             const py::object& now_arg, const py::object& rights_arg, const py::object& routing_arg) {
+            const RightsModel rights =
+                rights_arg.is_none() ? RightsModel::default_model() : rights_arg.cast<RightsModel>();
+            const NotificationRouting routing =
+                routing_arg.is_none() ? NotificationRouting::default_routing() : routing_arg.cast<NotificationRouting>();
             // "now" is injected (a datetime or a klik.Clock), defaulting to the real current time.
             Timestamp now;
             if (now_arg.is_none()) now = SystemClock().now();
@@ -111,7 +117,7 @@ void init_sqlite(py::module_& m) {
             py::dict d;
             OutboxSweep r;
             std::size_t delivered = 0;
-            r = without_gil([&] { return sweep_to_outbox(s, day, now); });
+            r = without_gil([&] { return sweep_to_outbox(s, day, now, rights, routing); });
             if (!notifications.is_none()) {
               const std::string file = path_of(notifications);
               delivered = without_gil([&] {
@@ -127,11 +133,13 @@ void init_sqlite(py::module_& m) {
             return d;
           },
           arg("day") = py::none(), arg("notifications") = py::none(), py::kw_only(), arg("now") = py::none(),
+          arg("rights") = py::none(), arg("routing") = py::none(),
           "Runs the deadline sweep for `day` (default: today in Copenhagen at `now`): records each rise to "
           "yellow or red as a notification in the outbox (with the new last-notified colours, in one "
           "transaction) and, when `notifications` names a file, delivers the notifications due at `now` to it "
-          "as JSON lines. `now` is an aware datetime or a klik.Clock; default: the real current time. Returns "
-          "counts.");
+          "as JSON lines. `now` is an aware datetime or a klik.Clock; default: the real current time. `routing` "
+          "(a klik.NotificationRouting) and `rights` (a klik.Rights) decide who is told; default: SPEC §5. "
+          "Returns counts.");
 
   py::class_<SqliteStore, Store, std::shared_ptr<SqliteStore>>(
       m, "SqliteStore",

@@ -81,12 +81,16 @@ void init_workflows(py::module_& m) {
                         "The changes users make, checked by the rights model and notified (SPEC §5) in the same "
                         "transaction. Refusals raise klik.NotFound (not visible) or klik.PermissionDenied (with "
                         ".decision details).")
-      .def(py::init([](std::shared_ptr<Store> store, const py::object& clock, const py::object& rights) {
+      .def(py::init([](std::shared_ptr<Store> store, const py::object& clock, const py::object& rights,
+                       const py::object& routing) {
              const Clock& c = clock.is_none() ? system_clock() : clock.cast<const Clock&>();
              RightsModel r = rights.is_none() ? RightsModel::default_model() : rights.cast<RightsModel>();
-             return std::make_unique<Workflows>(*store, c, std::move(r));
+             NotificationRouting n =
+                 routing.is_none() ? NotificationRouting::default_routing() : routing.cast<NotificationRouting>();
+             return std::make_unique<Workflows>(*store, c, std::move(r), std::move(n));
            }),
-           arg("store"), arg("clock") = py::none(), arg("rights") = py::none(), py::keep_alive<1, 2>(),
+           arg("store"), arg("clock") = py::none(), arg("rights") = py::none(), arg("routing") = py::none(),
+           py::keep_alive<1, 2>(),
            py::keep_alive<1, 3>(), "Workflows over `store`; `clock` defaults to the system clock.")
       // The threading rule (bindings.hpp): every workflow waits for the store's locks, so
       // each runs with the GIL released; arguments are C++ values by then.

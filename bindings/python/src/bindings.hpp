@@ -21,6 +21,7 @@ void init_synthetic(py::module_& m);
 void init_calendar(py::module_& m);
 void init_deadline(py::module_& m);
 void init_rights(py::module_& m);
+void init_routing(py::module_& m);
 void init_store(py::module_& m);
 void init_query(py::module_& m);
 void init_sqlite(py::module_& m);

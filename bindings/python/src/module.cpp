@@ -13,6 +13,7 @@ PYBIND11_MODULE(_klik, m) {
   init_calendar(m);
   init_deadline(m);
   init_rights(m);
+  init_routing(m);
   init_store(m);
   init_query(m);
   init_sqlite(m);
