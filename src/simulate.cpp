@@ -88,11 +88,13 @@ Resolved resolve(const WorldIndex& w, const Scenario& scenario) {
   }
   // A template moved back to what it is changes nothing.
   std::erase_if(out.templates, [&](const auto& e) { return e.second == w.templates[e.first].tpl; });
-  for (const auto& [id, shift] : wave_shift) {
-    const RolloutWave& wave = *std::find_if(w.waves.begin(), w.waves.end(), [&](const RolloutWave& x) { return x.id == id; });
+  for (const RolloutWave& wave : w.waves) {
+    const auto changed = wave_shift.find(wave.id);
+    if (changed == wave_shift.end()) continue;
     for (MunicipalityId m : wave.members) {
       const auto pit = w.partition_of.find(WorldIndex::partition_key(wave.project, m));
-      if (pit != w.partition_of.end() && w.partitions[pit->second].shift != shift) out.shift[pit->second] = shift;
+      if (pit != w.partition_of.end() && w.partitions[pit->second].shift != changed->second)
+        out.shift[pit->second] = changed->second;
     }
   }
   return out;
