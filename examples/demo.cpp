@@ -12,6 +12,8 @@
 #include <klik/workflows_sweep.hpp>
 #include <klik/query_engine.hpp>
 #include <klik/notifier.hpp>
+#include <klik/publishing.hpp>
+#include <klik/simulate.hpp>
 #include <klik/sqlite_store.hpp>
 #include <map>
 #include <string>
@@ -96,11 +98,75 @@ void print_task_lists(const klik::Store& store, klik::Date today) {
                 top[i]->count(DeadlineColour::Red, Priority::Mandatory));
 }
 
+/// What-if (issue 10): what a KOMBIT user sees before moving a rollout wave's
+/// deadlines: red tasks today and in four weeks, the tasks that would turn red,
+/// the notifications the sweep would send, and the municipalities hit hardest.
+void print_what_if(klik::Store& store, const klik::Dataset& world, klik::Date today) {
+  using namespace klik;
+  constexpr std::int32_t by = -10;
+  // The wave whose municipalities hold the most tasks of its project.
+  std::map<std::pair<ProjectId, MunicipalityId>, std::size_t> tasks_of;
+  for (const Task& t : world.tasks) ++tasks_of[{world.templates[t.template_id.value() - 1].project, t.municipality}];
+  const RolloutWave* wave = nullptr;
+  std::size_t most = 0;
+  for (const RolloutWave& w : world.waves) {
+    std::size_t n = 0;
+    for (MunicipalityId m : w.members) n += tasks_of[{w.project, m}];
+    if (n > most) wave = &w, most = n;
+  }
+  if (!wave) return;
+  const User& admin = *std::find_if(world.users.begin(), world.users.end(),
+                                    [](const User& u) { return u.side == Side::Kombit && u.administrator; });
+  const FixedClock clock(today);
+  const Publishing kombit(store, clock);
+  const Date later = today + 28;
+  const auto s0 = std::chrono::steady_clock::now();
+  const Simulation sim = kombit.simulate(admin.id, Scenario{}.shift_wave(wave->id, by), later);
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s0).count();
+  const std::string project = std::find_if(world.projects.begin(), world.projects.end(), [&](const Project& p) {
+                                return p.id == wave->project;
+                              })->name;
+  std::printf("\nWhat-if: KOMBIT moves %s of %s %d working days earlier (%zu municipalities)\n",
+              wave->name.c_str(), project.c_str(), -by, wave->members.size());
+  std::printf("  %zu tasks would move; judged today and on %s, nothing written (%.1f ms)\n", sim.affected,
+              later.iso().c_str(), ms);
+  std::array<std::array<std::size_t, 4>, 4> red{};  // [today before, today after, later before, later after][priority]
+  std::map<MunicipalityId, std::ptrdiff_t> worse;   // new red critical-path and mandatory tasks today
+  for (const SimulatedGroup& g : sim.by_municipality) {
+    const auto p = static_cast<std::size_t>(g.priority);
+    red[0][p] += g.today.before[DeadlineColour::Red], red[1][p] += g.today.after[DeadlineColour::Red];
+    red[2][p] += g.on->before[DeadlineColour::Red], red[3][p] += g.on->after[DeadlineColour::Red];
+    if (g.priority == Priority::CriticalPath || g.priority == Priority::Mandatory)
+      worse[g.municipality] += g.today.change(DeadlineColour::Red);
+  }
+  std::printf("  %s %-16s  %s\n", cell("red, of the tasks that move", 30).c_str(), "   today", later.iso().c_str());
+  for (Priority p : all_values<Priority>()) {
+    const auto i = static_cast<std::size_t>(p);
+    if (p == Priority::Local) continue;  // never a KLIK task's
+    std::printf("  %s %6zu -> %-6zu  %6zu -> %zu\n", cell(danish(p), 30).c_str(), red[0][i], red[1][i], red[2][i],
+                red[3][i]);
+  }
+  std::printf("  %zu tasks would turn red today, %zu by %s; today's sweep would send %zu notifications for them "
+              "(%zu without the move)\n",
+              sim.red_today.size(), sim.red_on.size(), later.iso().c_str(), sim.sweep_events.size(),
+              sim.sweep_events_without.size());
+  std::vector<std::pair<MunicipalityId, std::ptrdiff_t>> hardest(worse.begin(), worse.end());
+  std::sort(hardest.begin(), hardest.end(),
+            [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+  std::printf("  hardest hit today (new red critical-path and mandatory tasks):");
+  for (std::size_t i = 0; i < hardest.size() && i < 5 && hardest[i].second > 0; ++i) {
+    const auto m = std::find_if(world.municipalities.begin(), world.municipalities.end(),
+                                [&](const Municipality& x) { return x.id == hardest[i].first; });
+    std::printf("%s %s +%td", i ? "," : "", m->name.c_str(), hardest[i].second);
+  }
+  std::printf("\n");
+}
+
 constexpr const char* usage_text =
     "usage: scripts/demo [SCALE] [--scale SCALE] [--db FILE] [--fresh] [--help]\n"
     "\n"
     "Generates KLIK's national dataset (98 municipalities) into a SQLite file, then shows\n"
-    "what klik does with it: counts, deadline colours, task lists, the daily sweep.\n"
+    "what klik does with it: counts, deadline colours, task lists, the daily sweep, a what-if.\n"
     "\n"
     "  SCALE, --scale SCALE  size of the world, 0.01-10 (1 = about 290,000 tasks,\n"
     "                        3.5 = about 1,000,000); default 1\n"
@@ -278,6 +344,9 @@ int run(const Arguments& args) {
     std::printf("  the outbox holds %zu notifications in all; run the demo again: the sweep is idempotent\n",
                 store->outbox().size());
   }
+
+  // --- what-if: a wave's shift before KOMBIT makes it (issue 10) ---
+  print_what_if(*store, world, klik::today_in_copenhagen(klik::SystemClock()));
   store->close();
   return 0;
 }

@@ -41,6 +41,7 @@
 #include "klik/deadline.hpp"
 #include "klik/rights.hpp"
 #include "klik/routing.hpp"
+#include "klik/simulate.hpp"
 #include "klik/store.hpp"
 
 namespace klik {
@@ -101,6 +102,19 @@ class Publishing {
   /// status (set_not_active). Setting it on a task already not active, or
   /// clearing it on an active one, changes nothing.
   Task set_not_active(UserId actor, TaskId task, bool not_active);
+
+  // ---- what-if (simulate.hpp) ----
+
+  /// What `scenario` would change, judged today (the clock's date in Copenhagen)
+  /// and on `on` when given, without changing anything. Rights as the real calls:
+  /// a wave's shift or a template's dates need manage_project on its project (as
+  /// set_wave_shift and edit_template); a task's status needs view_task and
+  /// edit_status on it (set_not_active into or out of not active), as
+  /// Workflows::change_task. An unknown or unseen wave, template or task is
+  /// NotFoundError; a refusal PermissionDeniedError with the decision; then
+  /// klik::simulate()'s own validation. One snapshot for checks and answer.
+  [[nodiscard]] Simulation simulate(UserId actor, const Scenario& scenario,
+                                    std::optional<Date> on = std::nullopt) const;
 
   [[nodiscard]] const RightsModel& rights() const noexcept { return rights_; }
   [[nodiscard]] const NotificationRouting& routing() const noexcept { return routing_; }

@@ -21,4 +21,5 @@ PYBIND11_MODULE(_klik, m) {
   init_workflows(m);
   init_accounts(m);
   init_publishing(m);
+  init_simulate(m);  // after init_publishing: adds Publishing.simulate
 }
