@@ -22,7 +22,7 @@ const std::string& loaded(int size) {
   auto& url = urls[size];
   if (url.empty()) {
     url = cluster().create_database("bench" + std::to_string(size));
-    klik::open_postgres_backend(url)->replace(bench::dataset(size), 0);
+    klik::open_postgres_backend(url)->replace(bench::dataset(size), {}, 0);
   }
   return url;
 }
@@ -32,7 +32,7 @@ void BM_PostgresImport(benchmark::State& state) {
   const std::string url = cluster().create_database("import" + std::to_string(state.range(0)));
   auto backend = klik::open_postgres_backend(url);
   std::uint64_t seq = 0;
-  for (auto _ : state) seq = backend->replace(d, seq);
+  for (auto _ : state) seq = backend->replace(d, {}, seq);
   state.counters["tasks"] = static_cast<double>(d.tasks.size());
 }
 BENCHMARK(BM_PostgresImport)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->Iterations(2);
@@ -64,7 +64,7 @@ void BM_PostgresMutation(benchmark::State& state) {
     n.recipients = {klik::UserId(1)};
     n.payload = "{}";
     const auto start = std::chrono::steady_clock::now();
-    seq = backend->commit(klik::TaskChanged{t, klik::TaskStatusField}, {&n, 1}, seq);
+    seq = backend->commit(klik::TaskChanged{t, klik::TaskStatusField}, {&n, 1}, {}, seq);
     us.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count());
     w.data.tasks[(i - 1) % w.data.tasks.size()] = t;
   }

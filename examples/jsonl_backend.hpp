@@ -6,8 +6,9 @@
 // (tests/store_contract_test.cpp); examples/jsonl_backend.cpp uses it.
 //
 // The file, line by line:
-//   {"seq":1,"reload":{...dataset...}}               an import: everything, attachments with content
-//   {"seq":2,"change":{...},"notify":[...],"content":{...attachment...}}   one commit
+//   {"seq":1,"reload":{...dataset...},"journal":{...}}  an import: everything, attachments with content
+//   {"prune_journal":1700000000}                     the journal pruned before that instant
+//   {"seq":2,"change":{...},"notify":[...],"journal":{...},"content":{...}}   one commit
 //   {"delivered":[3,4]}                              outbox entries delivered
 //   {"reschedule":{"id":5,"next":1700000000,"error":"..."}}
 // Loading replays the file: the last reload is the base, the changes after it
@@ -24,6 +25,7 @@
 #include <string>
 
 #include <klik/backend.hpp>
+#include <klik/journal.hpp>
 #include <klik/json.hpp>
 #include <klik/rights.hpp>
 
@@ -41,6 +43,7 @@ class JsonlBackend final : public klik::Backend {
     w.data = {};
     outbox_.clear();
     content_.clear();
+    journal_.clear();
     sequence_ = 0;
     std::ifstream in(path_);
     std::string line;
@@ -60,6 +63,7 @@ class JsonlBackend final : public klik::Backend {
         for (klik::Attachment& a : w.data.attachments) content_[a.id] = std::move(a.content), a.content.clear();
         w.replay.clear();
         w.sequence = sequence_ = j.at("seq").get<std::uint64_t>();
+        journal_.append(klik::journal_entry_from_json(j.at("journal").dump()));
       } else if (j.contains("change")) {
         const auto seq = j.at("seq").get<std::uint64_t>();
         w.replay.push_back({seq, klik::change_from_json(j["change"].dump())});
@@ -70,7 +74,10 @@ class JsonlBackend final : public klik::Backend {
           content_[a.id] = a.content;
         }
         record(j.value("notify", json::array()));
+        journal_.append(klik::journal_entry_from_json(j.at("journal").dump()));
         sequence_ = seq;
+      } else if (j.contains("prune_journal")) {
+        journal_.prune(klik::Timestamp(j["prune_journal"].get<std::int64_t>()));
       } else if (j.contains("delivered")) {
         for (const auto& id : j["delivered"]) entry(id.get<std::uint64_t>()).delivered = true;
       } else if (j.contains("reschedule")) {
@@ -84,10 +91,13 @@ class JsonlBackend final : public klik::Backend {
     return w;  // not validated here: the store validates the base dataset
   }
 
-  std::uint64_t commit(const klik::Change& change, klik::Outgoing notify, std::uint64_t after) override {
+  std::uint64_t commit(const klik::Change& change, klik::Outgoing notify, const klik::JournalEntry& journal,
+                       std::uint64_t after) override {
     const std::lock_guard lock(mutex_);
     check(after);
-    json line = {{"seq", after + 1}, {"change", json::parse(klik::to_json(change))}};
+    json line = {{"seq", after + 1},
+                 {"change", json::parse(klik::to_json(change))},
+                 {"journal", json::parse(klik::to_json(journal))}};
     json notes = json::array();
     for (const klik::Notification& n : notify) {
       json r = json::array();
@@ -103,13 +113,17 @@ class JsonlBackend final : public klik::Backend {
     if (added) content_[added->attachment.id] = added->attachment.content;
     if (const auto* removed = std::get_if<klik::AttachmentRemoved>(&change)) content_.erase(removed->attachment);
     record(notes);
+    journal_.append(journal);
     return sequence_ = after + 1;
   }
 
-  std::uint64_t replace(const klik::Dataset& data, std::uint64_t after) override {
+  std::uint64_t replace(const klik::Dataset& data, const klik::JournalEntry& journal, std::uint64_t after) override {
     const std::lock_guard lock(mutex_);
     check(after);
-    append({{"seq", after + 1}, {"reload", json::parse(klik::to_json(data))}});
+    append({{"seq", after + 1},
+            {"reload", json::parse(klik::to_json(data))},
+            {"journal", json::parse(klik::to_json(journal))}});
+    journal_.append(journal);
     content_.clear();
     for (const klik::Attachment& a : data.attachments) content_[a.id] = a.content;
     return sequence_ = after + 1;
@@ -119,6 +133,16 @@ class JsonlBackend final : public klik::Backend {
     const std::lock_guard lock(mutex_);
     if (after == sequence_) return std::vector<klik::SequencedChange>{};
     return std::nullopt;  // one process per file: load again
+  }
+
+  std::vector<klik::JournalEntry> journal(const klik::JournalQuery& query) const override {
+    return journal_.read(query);
+  }
+
+  std::size_t prune_journal(klik::Timestamp before) override {
+    const std::lock_guard lock(mutex_);
+    append({{"prune_journal", before.unix_seconds()}});
+    return journal_.prune(before);
   }
 
   void read_attachment(klik::AttachmentId id, const std::function<void(std::string_view)>& sink) const override {
@@ -199,6 +223,7 @@ class JsonlBackend final : public klik::Backend {
 
   std::string path_;
   mutable std::mutex mutex_;
+  klik::MemoryJournal journal_;  // rebuilt from the file's lines on load
   std::uint64_t sequence_ = 0;
   std::map<klik::AttachmentId, std::string> content_;
   std::vector<klik::Notification> outbox_;  // by id: entry i has id i + 1

@@ -1,6 +1,6 @@
 // The memory backend (make_memory_store, store.hpp): nothing durable. It keeps
-// what a Store does not hold in its indexes -- the outbox and attachment
-// content -- and counts the change sequence. One process, one store.
+// what a Store does not hold in its indexes -- the outbox, the journal and
+// attachment content -- and counts the change sequence. One process, one store.
 #include <algorithm>
 #include <map>
 #include <mutex>
@@ -23,21 +23,24 @@ class MemoryBackend final : public Backend {
     return w;
   }
 
-  std::uint64_t commit(const Change& change, Outgoing notify, std::uint64_t after) override {
+  std::uint64_t commit(const Change& change, Outgoing notify, const JournalEntry& journal,
+                       std::uint64_t after) override {
     const std::lock_guard lock(mutex_);
     if (after != sequence_) throw StaleError("the memory store is at change " + std::to_string(sequence_));
     if (const auto* a = std::get_if<AttachmentAdded>(&change)) content_[a->attachment.id] = a->attachment.content;
     if (const auto* r = std::get_if<AttachmentRemoved>(&change)) content_.erase(r->attachment);
     record(notify);
+    journal_.append(journal);
     return ++sequence_;
   }
 
-  std::uint64_t replace(const Dataset& data, std::uint64_t after) override {
+  std::uint64_t replace(const Dataset& data, const JournalEntry& journal, std::uint64_t after) override {
     const std::lock_guard lock(mutex_);
     if (after != sequence_) throw StaleError("the memory store is at change " + std::to_string(sequence_));
     std::map<AttachmentId, std::string> content;
     for (const Attachment& a : data.attachments) content.emplace(a.id, a.content);
     content_ = std::move(content);
+    journal_.append(journal);
     return ++sequence_;
   }
 
@@ -58,6 +61,9 @@ class MemoryBackend final : public Backend {
     constexpr std::size_t chunk = 64 * 1024;
     for (std::size_t at = 0; at < content.size(); at += chunk) sink(std::string_view(content).substr(at, chunk));
   }
+
+  std::vector<JournalEntry> journal(const JournalQuery& query) const override { return journal_.read(query); }
+  std::size_t prune_journal(Timestamp before) override { return journal_.prune(before); }
 
   std::vector<Notification> pending_notifications(Timestamp now, std::size_t limit) const override {
     const std::lock_guard lock(mutex_);
@@ -108,6 +114,7 @@ class MemoryBackend final : public Backend {
   std::uint64_t sequence_ = 0;
   std::map<AttachmentId, std::string> content_;
   std::vector<Notification> outbox_;  // by id
+  MemoryJournal journal_;
   std::uint64_t next_id_ = 1;
 };
 

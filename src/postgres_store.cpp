@@ -111,7 +111,23 @@ constexpr const char* schema_v3 = R"sql(
 ALTER TABLE local_task ADD COLUMN notified smallint CHECK(notified BETWEEN 0 AND 4);
 )sql";
 
-constexpr const char* migrations[] = {schema_v1, schema_v2, schema_v3};
+// Version 4: the audit journal (journal.hpp), as in the SQLite schema: one row
+// per journaled write, one journal_object row per object it touched. The
+// journal starts when the database gets it.
+constexpr const char* schema_v4 = R"sql(
+CREATE TABLE journal(
+  id bigserial PRIMARY KEY, seq bigint NOT NULL, at bigint NOT NULL, actor bigint, operation text NOT NULL,
+  entry text NOT NULL);
+CREATE INDEX journal_at ON journal(at);
+CREATE TABLE journal_object(kind smallint NOT NULL, id bigint NOT NULL, entry bigint NOT NULL,
+  PRIMARY KEY(kind, id, entry));
+INSERT INTO journal(seq, at, actor, operation, entry) VALUES(0, extract(epoch FROM now())::bigint, NULL,
+  'journal_started', json_build_object('sequence', 0, 'at',
+  to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), 'actor', NULL, 'operation', 'journal_started',
+  'objects', json_build_array())::text);
+)sql";
+
+constexpr const char* migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4};
 static_assert(std::size(migrations) == postgres_schema_version);
 
 /// The tables a load reads, locked (ACCESS SHARE) before its snapshot so that a
@@ -246,8 +262,11 @@ class PostgresBackend final : public Backend {
   PostgresBackend(const std::string& url, PostgresOptions options);
 
   StoredWorld load() override;
-  std::uint64_t commit(const Change& change, Outgoing notify, std::uint64_t after) override;
-  std::uint64_t replace(const Dataset& data, std::uint64_t after) override;
+  std::uint64_t commit(const Change& change, Outgoing notify, const JournalEntry& journal,
+                       std::uint64_t after) override;
+  std::uint64_t replace(const Dataset& data, const JournalEntry& journal, std::uint64_t after) override;
+  std::vector<JournalEntry> journal(const JournalQuery& query) const override;
+  std::size_t prune_journal(Timestamp before) override;
   std::optional<std::vector<SequencedChange>> changes_since(std::uint64_t after) const override;
   bool may_have_changes() const override;
   void read_attachment(AttachmentId id, const std::function<void(std::string_view)>& sink) const override;
@@ -282,6 +301,7 @@ class PostgresBackend final : public Backend {
                       const std::string& doc);
   void write_attachment(const Attachment& a);
   void write_outbox(Outgoing notify);
+  void write_journal(const JournalEntry& e);
   void write_log(std::uint64_t seq, const std::string* change);
   std::vector<Notification> read_outbox(const pg::Result& r) const;
   void listen();
@@ -566,6 +586,66 @@ void PostgresBackend::write_outbox(Outgoing notify) {
   }
 }
 
+void PostgresBackend::write_journal(const JournalEntry& e) {
+  // One round trip: the entry, then a row per object it touched, keyed by the entry's id.
+  std::string kinds = "{", ids = "{";
+  for (std::size_t i = 0; i < e.objects.size(); ++i) {
+    kinds += (i ? "," : "") + std::to_string(static_cast<int>(e.objects[i].kind));
+    ids += (i ? "," : "") + std::to_string(e.objects[i].id);
+  }
+  db_.exec(
+      "WITH j AS (INSERT INTO journal(seq, at, actor, operation, entry) VALUES($1,$2,$3,$4,$5) RETURNING id) "
+      "INSERT INTO journal_object(kind, id, entry) SELECT DISTINCT u.k, u.i, j.id FROM j, "
+      "unnest($6::smallint[], $7::bigint[]) AS u(k, i) ON CONFLICT DO NOTHING",
+      Params()
+          .add(static_cast<std::int64_t>(e.sequence))
+          .add(e.at.unix_seconds())
+          .add(e.actor ? std::optional<std::int64_t>(e.actor->value()) : std::nullopt)
+          .add(e.operation, "journal operation")
+          .add(to_json(e), "journal entry")
+          .add(kinds + "}")
+          .add(ids + "}"));
+}
+
+std::vector<JournalEntry> PostgresBackend::journal(const JournalQuery& q) const {
+  std::lock_guard lock(mutex_);
+  db();
+  const auto max_seq = static_cast<std::int64_t>(std::min<std::uint64_t>(q.max_sequence, INT64_MAX));
+  const std::int64_t after = q.after ? q.after->unix_seconds() : INT64_MIN;
+  Params p;
+  p.add(max_seq).add(after);
+  if (q.limit < static_cast<std::size_t>(INT64_MAX)) p.add(static_cast<std::int64_t>(q.limit)); else p.add_null();
+  if (q.kind) p.add(std::int64_t{static_cast<int>(*q.kind)}).add(static_cast<std::int64_t>(q.id));
+  const pg::Result r = db_.exec(
+      q.kind ? "SELECT j.id, j.entry FROM journal_object o JOIN journal j ON j.id = o.entry WHERE j.seq <= $1 AND "
+               "j.at > $2 AND o.kind = $4 AND o.id = $5 ORDER BY j.id DESC LIMIT $3"
+             : "SELECT id, entry FROM journal WHERE seq <= $1 AND at > $2 ORDER BY id DESC LIMIT $3",
+      p);
+  std::vector<JournalEntry> out;
+  out.reserve(static_cast<std::size_t>(r.rows()));
+  for (int i = 0; i < r.rows(); ++i) {
+    try {
+      out.push_back(journal_entry_from_json(r.view(i, 1)));
+    } catch (const Error& e) {
+      throw StorageError("PostgreSQL " + label_ + ": table journal, id " + r.text(i, 0) + ", column entry: " + e.what());
+    }
+  }
+  return out;
+}
+
+std::size_t PostgresBackend::prune_journal(Timestamp before) {
+  std::lock_guard lock(mutex_);
+  db();
+  require_writable();
+  pg::Transaction tx(db_);
+  const Params p = Params().add(before.unix_seconds());
+  db_.exec("DELETE FROM journal_object WHERE entry IN (SELECT id FROM journal WHERE at < $1)", p);
+  const auto n = static_cast<std::size_t>(db_.exec("DELETE FROM journal WHERE at < $1", p).affected());
+  write_journal(journal_pruned_marker(before));
+  tx.commit();
+  return n;
+}
+
 void PostgresBackend::write_log(std::uint64_t seq, const std::string* change) {
   Params p;
   p.add(static_cast<std::int64_t>(seq));
@@ -577,7 +657,8 @@ void PostgresBackend::write_log(std::uint64_t seq, const std::string* change) {
   db_.exec("SELECT pg_notify('klik_changes', $1)", Params().add(std::to_string(seq)));
 }
 
-std::uint64_t PostgresBackend::commit(const Change& change, Outgoing notify, std::uint64_t after) {
+std::uint64_t PostgresBackend::commit(const Change& change, Outgoing notify, const JournalEntry& journal,
+                                      std::uint64_t after) {
   std::lock_guard lock(mutex_);
   db();
   require_writable();
@@ -680,6 +761,7 @@ std::uint64_t PostgresBackend::commit(const Change& change, Outgoing notify, std
       change);
   write_outbox(notify);
   write_log(seq, &logged);
+  write_journal(journal);
   tx.commit();
   // The commit moved the sequence from `after`: everything up to seq is known
   // only if the store had everything up to `after`; it says so by committing on it.
@@ -687,7 +769,7 @@ std::uint64_t PostgresBackend::commit(const Change& change, Outgoing notify, std
   return seq;
 }
 
-std::uint64_t PostgresBackend::replace(const Dataset& data, std::uint64_t after) {
+std::uint64_t PostgresBackend::replace(const Dataset& data, const JournalEntry& journal, std::uint64_t after) {
   std::lock_guard lock(mutex_);
   db();
   require_writable();
@@ -840,6 +922,7 @@ std::uint64_t PostgresBackend::replace(const Dataset& data, std::uint64_t after)
   for (const Attachment& a : data.attachments) write_attachment(a);  // binary, one statement each
   // The log is kept (it is the record of what happened); stores catching up stop at the marker and reload.
   write_log(seq, nullptr);
+  write_journal(journal);
   tx.commit();
   db_.exec("ANALYZE task");
   seen(seq, gen);

@@ -103,7 +103,22 @@ constexpr const char* schema_v5 = R"sql(
 ALTER TABLE local_task ADD COLUMN notified INTEGER CHECK(notified BETWEEN 0 AND 4);
 )sql";
 
-constexpr const char* migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4, schema_v5};
+// Version 6: the audit journal (journal.hpp). One row per journaled write
+// (`entry` is its JSON), one journal_object row per object it touched, so an
+// object's history is an index range. The journal starts when the file gets it.
+constexpr const char* schema_v6 = R"sql(
+CREATE TABLE journal(
+  id INTEGER PRIMARY KEY AUTOINCREMENT, seq INTEGER NOT NULL, at INTEGER NOT NULL, actor INTEGER,
+  operation TEXT NOT NULL, entry TEXT NOT NULL);
+CREATE INDEX journal_at ON journal(at);
+CREATE TABLE journal_object(
+  kind INTEGER NOT NULL, id INTEGER NOT NULL, entry INTEGER NOT NULL, PRIMARY KEY(kind, id, entry)) WITHOUT ROWID;
+INSERT INTO journal(seq, at, actor, operation, entry) VALUES(0, CAST(strftime('%s', 'now') AS INTEGER), NULL,
+  'journal_started', json_object('sequence', 0, 'at', strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), 'actor', NULL,
+  'operation', 'journal_started', 'objects', json_array()));
+)sql";
+
+constexpr const char* migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6};
 static_assert(std::size(migrations) == sqlite_schema_version);
 
 std::string recipients_text(const std::vector<UserId>& r) {
@@ -142,8 +157,11 @@ class SqliteBackend final : public Backend {
   SqliteBackend(const std::string& path, const SqliteOptions& options);
 
   StoredWorld load() override;
-  std::uint64_t commit(const Change& change, Outgoing notify, std::uint64_t after) override;
-  std::uint64_t replace(const Dataset& data, std::uint64_t after) override;
+  std::uint64_t commit(const Change& change, Outgoing notify, const JournalEntry& journal,
+                       std::uint64_t after) override;
+  std::uint64_t replace(const Dataset& data, const JournalEntry& journal, std::uint64_t after) override;
+  std::vector<JournalEntry> journal(const JournalQuery& query) const override;
+  std::size_t prune_journal(Timestamp before) override;
   std::optional<std::vector<SequencedChange>> changes_since(std::uint64_t after) const override;
   bool may_have_changes() const override;
   void read_attachment(AttachmentId id, const std::function<void(std::string_view)>& sink) const override;
@@ -177,6 +195,7 @@ class SqliteBackend final : public Backend {
   std::uint64_t head() const;
   void write_sequence(std::uint64_t seq, std::string_view kind, const std::string& change);
   void write_outbox(Outgoing notify);
+  void write_journal(const JournalEntry& e);
   void write_task(const Task& t);
   void write_local(const LocalTask& l);
   void write_user(const User& u);
@@ -351,6 +370,7 @@ void SqliteBackend::check_tables(std::int64_t version) {
   if (version >= 2) tables.push_back("change_log");
   if (version >= 3) tables.push_back("change_sequence");
   if (version >= 4) tables.push_back("credentials");
+  if (version >= 6) tables.push_back("journal"), tables.push_back("journal_object");
   for (const char* t : tables) {
     s.bind(1, t);
     const bool present = s.step() && s.integer(0) > 0;
@@ -438,8 +458,7 @@ void SqliteBackend::check_head(std::uint64_t after) {
 
 void SqliteBackend::write_sequence(std::uint64_t seq, std::string_view kind, const std::string& change) {
   sql::Statement s(db_, "INSERT INTO change_sequence(seq, time, kind, change) VALUES(?,?,?,?)");
-  const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
-  s.bind(1, static_cast<std::int64_t>(seq)).bind(2, static_cast<std::int64_t>(now.count()));
+  s.bind(1, static_cast<std::int64_t>(seq)).bind(2, SystemClock().now().unix_seconds());
   s.bind(3, std::string(kind)).bind(4, change).run();
 }
 
@@ -486,6 +505,57 @@ std::optional<std::vector<SequencedChange>> SqliteBackend::changes_since(std::ui
   data_version_ = version;
   last_answer_ = false;
   return out;
+}
+
+void SqliteBackend::write_journal(const JournalEntry& e) {
+  sql::Statement s(db_, "INSERT INTO journal(seq, at, actor, operation, entry) VALUES(?,?,?,?,?)");
+  s.bind(1, static_cast<std::int64_t>(e.sequence)).bind(2, e.at.unix_seconds());
+  e.actor ? s.bind(3, std::int64_t{e.actor->value()}) : s.bind_null(3);
+  s.bind(4, e.operation).bind(5, to_json(e)).run();
+  const std::int64_t id = db_.scalar("SELECT last_insert_rowid()");
+  sql::Statement o(db_, "INSERT OR IGNORE INTO journal_object(kind, id, entry) VALUES(?,?,?)");
+  for (const ObjectDelta& d : e.objects)
+    o.bind(1, static_cast<std::int64_t>(d.kind)).bind(2, static_cast<std::int64_t>(d.id)).bind(3, id).run();
+}
+
+std::vector<JournalEntry> SqliteBackend::journal(const JournalQuery& q) const {
+  std::lock_guard lock(db_mutex_);
+  require_open();
+  std::vector<JournalEntry> out;
+  if (db_.scalar("PRAGMA user_version") < 6) return out;  // a read-only store of an older file: no journal
+  const auto max_seq = static_cast<std::int64_t>(std::min<std::uint64_t>(q.max_sequence, INT64_MAX));
+  const std::int64_t after = q.after ? q.after->unix_seconds() : INT64_MIN;
+  const std::int64_t limit = q.limit >= static_cast<std::size_t>(INT64_MAX) ? -1 : static_cast<std::int64_t>(q.limit);
+  sql::Statement s(db_, q.kind ? "SELECT j.id, j.entry FROM journal_object o JOIN journal j ON j.id = o.entry "
+                                 "WHERE j.seq <= ?1 AND j.at > ?2 AND o.kind = ?4 AND o.id = ?5 "
+                                 "ORDER BY j.id DESC LIMIT ?3"
+                               : "SELECT id, entry FROM journal WHERE seq <= ?1 AND at > ?2 ORDER BY id DESC LIMIT ?3");
+  s.bind(1, max_seq).bind(2, after).bind(3, limit);
+  if (q.kind) s.bind(4, static_cast<std::int64_t>(*q.kind)).bind(5, static_cast<std::int64_t>(q.id));
+  while (s.step()) {
+    try {
+      out.push_back(journal_entry_from_json(s.text_view(1)));
+    } catch (const Error& e) {
+      throw StorageError("database " + path_ + ": table journal, id " + std::to_string(s.integer(0)) +
+                         ", column entry: " + e.what());
+    }
+  }
+  return out;
+}
+
+std::size_t SqliteBackend::prune_journal(Timestamp before) {
+  std::lock_guard lock(db_mutex_);
+  require_open();
+  require_writable();
+  sql::Transaction tx(db_);
+  sql::Statement o(db_, "DELETE FROM journal_object WHERE entry IN (SELECT id FROM journal WHERE at < ?)");
+  o.bind(1, before.unix_seconds()).run();
+  sql::Statement s(db_, "DELETE FROM journal WHERE at < ?");
+  s.bind(1, before.unix_seconds()).run();
+  const auto n = static_cast<std::size_t>(db_.scalar("SELECT changes()"));
+  write_journal(journal_pruned_marker(before));
+  tx.commit();
+  return n;
 }
 
 void SqliteBackend::write_outbox(Outgoing notify) {
@@ -647,7 +717,8 @@ void SqliteBackend::write_batch(const TaskBatch& b) {
   }
 }
 
-std::uint64_t SqliteBackend::commit(const Change& change, Outgoing notify, std::uint64_t after) {
+std::uint64_t SqliteBackend::commit(const Change& change, Outgoing notify, const JournalEntry& journal,
+                                    std::uint64_t after) {
   std::lock_guard lock(db_mutex_);
   require_open();
   sql::Transaction tx(db_);  // BEGIN IMMEDIATE: one writer at a time, across processes
@@ -728,11 +799,12 @@ std::uint64_t SqliteBackend::commit(const Change& change, Outgoing notify, std::
              change);
   write_outbox(notify);
   write_sequence(after + 1, change_kind(change), to_json(change));
+  write_journal(journal);
   tx.commit();
   return after + 1;
 }
 
-std::uint64_t SqliteBackend::replace(const Dataset& data, std::uint64_t after) {
+std::uint64_t SqliteBackend::replace(const Dataset& data, const JournalEntry& journal, std::uint64_t after) {
   std::lock_guard lock(db_mutex_);
   require_open();
   sql::Transaction tx(db_);
@@ -789,6 +861,7 @@ std::uint64_t SqliteBackend::replace(const Dataset& data, std::uint64_t after) {
   // Building the indexes after the rows is faster than maintaining them row by row.
   db_.exec("CREATE INDEX task_responsible ON task(responsible); CREATE INDEX task_performer ON task(performer);");
   write_sequence(after + 1, "reload", "{}");
+  write_journal(journal);
   tx.commit();
   return after + 1;
 }

@@ -15,6 +15,7 @@
 #include <shared_mutex>
 #include <thread>
 
+#include "detail/journal_build.hpp"
 #include "detail/overloaded.hpp"
 #include "detail/world_index.hpp"
 #include "klik/rights.hpp"
@@ -158,6 +159,7 @@ struct Store::Core {
   std::uint64_t next_project = 1, next_wave = 1, next_template = 1, next_task = 1;  // KOMBIT's catalogue
   std::uint64_t sequence = 0;    // the last change applied
   std::atomic<bool> closed{false};
+  bool as_of_view = false;  // built by Store::as_of: no file content to read
 
   /// Writers go first: a writer takes the gate, then waits for the readers
   /// inside to leave; new readers queue at the gate meanwhile. Without it, a
@@ -391,15 +393,19 @@ struct Store::Core {
   /// against the current indexes and returns what to commit; it runs again on
   /// the newer state when another store committed first.
   template <class R, class F>
-  R write(Outgoing notify, F&& prepare) {
+  R write(Outgoing notify, const Attribution& by, F&& prepare) {
     const auto lock = write_lock();
     catch_up(false);
     for (int attempt = 1;; ++attempt) {
       Prepared<R> p = prepare();
       if (!p.change) return std::move(p.result);
+      // The journal entry is built here, from the indexes the change has not
+      // touched yet: the objects as they were, and as the change stores them.
+      JournalEntry entry = journal_entry(by, change_kind(*p.change));
+      entry.objects = detail::journal_objects(*p.change, *index);
       std::uint64_t committed = 0;
       try {
-        committed = backend->commit(*p.change, p.announced ? Outgoing(*p.announced) : notify, sequence);
+        committed = backend->commit(*p.change, p.announced ? Outgoing(*p.announced) : notify, entry, sequence);
       } catch (const StaleError& e) {
         if (attempt >= max_write_attempts)
           throw StorageError("a write was overtaken by other stores " + std::to_string(attempt) +
@@ -415,6 +421,16 @@ struct Store::Core {
       }
       return std::move(p.result);
     }
+  }
+
+  /// An entry for the next change, attributed as `by` says (objects not yet filled in).
+  [[nodiscard]] JournalEntry journal_entry(const Attribution& by, std::string_view kind) const {
+    JournalEntry e;
+    e.sequence = sequence + 1;
+    e.at = by.at ? *by.at : SystemClock().now();
+    e.actor = by.actor;
+    e.operation = by.operation.empty() ? std::string(kind) : by.operation;
+    return e;
   }
 
   /// A read lock on the latest state: catches up first when the backend says
@@ -689,7 +705,7 @@ void Store::close() {
 
 bool Store::closed() const noexcept { return core_->closed; }
 
-void Store::import_dataset(const Dataset& data) {
+void Store::import_dataset(const Dataset& data, const Attribution& by) {
   Core& c = *core_;
   Core::check_dataset(data);
   auto fresh = c.build(data);
@@ -697,7 +713,9 @@ void Store::import_dataset(const Dataset& data) {
   const auto lock = c.write_lock();
   for (int attempt = 1;; ++attempt) {
     try {
-      const std::uint64_t committed = c.backend->replace(data, c.sequence);
+      JournalEntry entry = c.journal_entry(by, "import");
+      entry.operation = "import";  // what an as-of view cannot reach across, whoever imported
+      const std::uint64_t committed = c.backend->replace(data, entry, c.sequence);
       c.install(std::move(fresh));
       c.sequence = committed;
       return;
@@ -711,6 +729,7 @@ void Store::import_dataset(const Dataset& data) {
 Dataset Store::export_dataset(bool with_credentials) const {
   const auto lock = core_->fresh_read_lock();
   Dataset d = core_->index->to_dataset(with_credentials);
+  if (core_->as_of_view) return d;  // files' metadata only: a view holds no content
   for (Attachment& a : d.attachments) {
     a.content.clear();
     core_->backend->read_attachment(a.id, [&](std::string_view chunk) { a.content.append(chunk); });
@@ -718,9 +737,9 @@ Dataset Store::export_dataset(bool with_credentials) const {
   return d;
 }
 
-Task Store::update_task(const TaskUpdate& u, Outgoing notify) {
+Task Store::update_task(const TaskUpdate& u, Outgoing notify, const Attribution& by) {
   Core& c = *core_;
-  return c.write<Task>(notify, [&]() -> Prepared<Task> {
+  return c.write<Task>(notify, by, [&]() -> Prepared<Task> {
     c.backend->require_writable();
     const WorldIndex& w = *c.index;
     const TaskRef& ref = require_task(w, u.task);
@@ -776,9 +795,9 @@ Id new_id(Id given, std::uint64_t next, std::uint64_t limit, const char* kind, T
 constexpr std::uint64_t u32_ids = std::numeric_limits<std::uint32_t>::max();
 }  // namespace
 
-User Store::create_user(const User& user, const Announce<User>& announce) {
+User Store::create_user(const User& user, const Announce<User>& announce, const Attribution& by) {
   Core& c = *core_;
-  return c.write<User>({}, [&]() -> Prepared<User> {
+  return c.write<User>({}, by, [&]() -> Prepared<User> {
     User stored = user;
     stored.id = new_id(stored.id, c.next_user, u32_ids, "user", [&](UserId id) { return c.index->find_user(id); });
     stored.version = 1;
@@ -786,9 +805,10 @@ User Store::create_user(const User& user, const Announce<User>& announce) {
   });
 }
 
-User Store::create_user(const User& user, const Announce<User>& announce, const Credentials& account) {
+User Store::create_user(const User& user, const Announce<User>& announce, const Credentials& account,
+                        const Attribution& by) {
   Core& c = *core_;
-  return c.write<User>({}, [&]() -> Prepared<User> {
+  return c.write<User>({}, by, [&]() -> Prepared<User> {
     User stored = user;
     stored.id = new_id(stored.id, c.next_user, u32_ids, "user", [&](UserId id) { return c.index->find_user(id); });
     stored.version = 1;
@@ -813,9 +833,9 @@ Credentials Store::credentials(UserId user) const {
 
 Credentials Store::update_credentials(UserId user,
                                       const std::function<std::optional<Credentials>(const Credentials&)>& change,
-                                      Outgoing notify) {
+                                      Outgoing notify, const Attribution& by) {
   Core& c = *core_;
-  return c.write<Credentials>(notify, [&]() -> Prepared<Credentials> {
+  return c.write<Credentials>(notify, by, [&]() -> Prepared<Credentials> {
     c.backend->require_writable();
     const WorldIndex& w = *c.index;
     if (!w.find_user(user)) throw not_found(ObjectKind::User);
@@ -830,9 +850,9 @@ Credentials Store::update_credentials(UserId user,
   });
 }
 
-User Store::put_user(const User& user, std::uint32_t expected_version, Outgoing notify) {
+User Store::put_user(const User& user, std::uint32_t expected_version, Outgoing notify, const Attribution& by) {
   Core& c = *core_;
-  return c.write<User>(notify, [&]() -> Prepared<User> {
+  return c.write<User>(notify, by, [&]() -> Prepared<User> {
     c.backend->require_writable();
     KLIK_REQUIRE(user.id.value() != 0, "user id 0 is reserved (it means \"not set\"); create_user assigns an id");
     const User* old = c.index->find_user(user.id);
@@ -851,9 +871,9 @@ User Store::put_user(const User& user, std::uint32_t expected_version, Outgoing 
   });
 }
 
-void Store::remove_user(UserId id, Outgoing notify) {
+void Store::remove_user(UserId id, Outgoing notify, const Attribution& by) {
   Core& c = *core_;
-  c.write<bool>(notify, [&]() -> Prepared<bool> {
+  c.write<bool>(notify, by, [&]() -> Prepared<bool> {
     const User* old = c.index->find_user(id);
     if (!old) throw not_found(ObjectKind::User);
     check_user_invariants(*c.index, *old, std::nullopt);
@@ -861,9 +881,10 @@ void Store::remove_user(UserId id, Outgoing notify) {
   });
 }
 
-LocalTask Store::create_local_task(const LocalTask& task, const Announce<LocalTask>& announce) {
+LocalTask Store::create_local_task(const LocalTask& task, const Announce<LocalTask>& announce,
+                                   const Attribution& by) {
   Core& c = *core_;
-  return c.write<LocalTask>({}, [&]() -> Prepared<LocalTask> {
+  return c.write<LocalTask>({}, by, [&]() -> Prepared<LocalTask> {
     LocalTask stored = task;
     stored.id = new_id(stored.id, c.next_local, local_bit - 1, "local task",
                        [&](LocalTaskId id) { return c.index->local_slot.contains(id); });
@@ -891,9 +912,10 @@ void check_local_version(const WorldIndex& w, LocalTaskId id, std::uint32_t read
 }
 }  // namespace
 
-LocalTask Store::put_local_task(const LocalTask& task, std::uint32_t expected_version, Outgoing notify) {
+LocalTask Store::put_local_task(const LocalTask& task, std::uint32_t expected_version, Outgoing notify,
+                                const Attribution& by) {
   Core& c = *core_;
-  return c.write<LocalTask>(notify, [&]() -> Prepared<LocalTask> {
+  return c.write<LocalTask>(notify, by, [&]() -> Prepared<LocalTask> {
     c.backend->require_writable();
     const WorldIndex& w = *c.index;
     check_local_version(w, task.id, expected_version);  // NotFoundError: create_local_task adds local tasks
@@ -908,9 +930,10 @@ LocalTask Store::put_local_task(const LocalTask& task, std::uint32_t expected_ve
   });
 }
 
-void Store::remove_local_task(LocalTaskId id, std::uint32_t expected_version, Outgoing notify) {
+void Store::remove_local_task(LocalTaskId id, std::uint32_t expected_version, Outgoing notify,
+                              const Attribution& by) {
   Core& c = *core_;
-  c.write<bool>(notify, [&]() -> Prepared<bool> {
+  c.write<bool>(notify, by, [&]() -> Prepared<bool> {
     check_local_version(*c.index, id, expected_version);
     return {true, LocalTaskRemoved{id}, std::nullopt};
   });
@@ -918,9 +941,9 @@ void Store::remove_local_task(LocalTaskId id, std::uint32_t expected_version, Ou
 
 // ---- KOMBIT's catalogue ----
 
-Project Store::create_project(const Project& project, const Announce<Project>& announce) {
+Project Store::create_project(const Project& project, const Announce<Project>& announce, const Attribution& by) {
   Core& c = *core_;
-  return c.write<Project>({}, [&]() -> Prepared<Project> {
+  return c.write<Project>({}, by, [&]() -> Prepared<Project> {
     c.backend->require_writable();
     Project stored = project;
     stored.id = new_id(stored.id, c.next_project, u32_ids, "project",
@@ -932,9 +955,9 @@ Project Store::create_project(const Project& project, const Announce<Project>& a
   });
 }
 
-Project Store::put_project(const Project& project, Outgoing notify) {
+Project Store::put_project(const Project& project, Outgoing notify, const Attribution& by) {
   Core& c = *core_;
-  return c.write<Project>(notify, [&]() -> Prepared<Project> {
+  return c.write<Project>(notify, by, [&]() -> Prepared<Project> {
     c.backend->require_writable();
     const WorldIndex& w = *c.index;
     const Project& before = c.project_at(project.id);
@@ -1011,9 +1034,10 @@ Project Store::put_project(const Project& project, Outgoing notify) {
   });
 }
 
-RolloutWave Store::create_wave(const RolloutWave& wave, const Announce<RolloutWave>& announce) {
+RolloutWave Store::create_wave(const RolloutWave& wave, const Announce<RolloutWave>& announce,
+                               const Attribution& by) {
   Core& c = *core_;
-  return c.write<RolloutWave>({}, [&]() -> Prepared<RolloutWave> {
+  return c.write<RolloutWave>({}, by, [&]() -> Prepared<RolloutWave> {
     c.backend->require_writable();
     RolloutWave stored = wave;
     stored.id = new_id(stored.id, c.next_wave, u32_ids, "wave", [&](WaveId id) {
@@ -1026,9 +1050,9 @@ RolloutWave Store::create_wave(const RolloutWave& wave, const Announce<RolloutWa
   });
 }
 
-RolloutWave Store::put_wave(const RolloutWave& wave, Outgoing notify) {
+RolloutWave Store::put_wave(const RolloutWave& wave, Outgoing notify, const Attribution& by) {
   Core& c = *core_;
-  return c.write<RolloutWave>(notify, [&]() -> Prepared<RolloutWave> {
+  return c.write<RolloutWave>(notify, by, [&]() -> Prepared<RolloutWave> {
     c.backend->require_writable();
     const auto& waves = c.index->waves;
     const auto it = std::find_if(waves.begin(), waves.end(), [&](const RolloutWave& x) { return x.id == wave.id; });
@@ -1042,9 +1066,10 @@ RolloutWave Store::put_wave(const RolloutWave& wave, Outgoing notify) {
   });
 }
 
-TaskTemplate Store::publish_template(const TaskTemplate& tpl, const Announce<TaskTemplate>& announce) {
+TaskTemplate Store::publish_template(const TaskTemplate& tpl, const Announce<TaskTemplate>& announce,
+                                     const Attribution& by) {
   Core& c = *core_;
-  return c.write<TaskTemplate>({}, [&]() -> Prepared<TaskTemplate> {
+  return c.write<TaskTemplate>({}, by, [&]() -> Prepared<TaskTemplate> {
     c.backend->require_writable();
     TaskTemplate stored = tpl;
     stored.id = new_id(stored.id, c.next_template, u32_ids, "template",
@@ -1066,9 +1091,9 @@ TaskTemplate Store::publish_template(const TaskTemplate& tpl, const Announce<Tas
   });
 }
 
-TaskTemplate Store::put_template(const TaskTemplate& tpl, Outgoing notify) {
+TaskTemplate Store::put_template(const TaskTemplate& tpl, Outgoing notify, const Attribution& by) {
   Core& c = *core_;
-  return c.write<TaskTemplate>(notify, [&]() -> Prepared<TaskTemplate> {
+  return c.write<TaskTemplate>(notify, by, [&]() -> Prepared<TaskTemplate> {
     c.backend->require_writable();
     const WorldIndex& w = *c.index;
     const auto slot = w.template_slot.find(tpl.id);
@@ -1094,9 +1119,9 @@ TaskTemplate Store::put_template(const TaskTemplate& tpl, Outgoing notify) {
   });
 }
 
-std::vector<Task> Store::withdraw_template(TemplateId id, Outgoing notify) {
+std::vector<Task> Store::withdraw_template(TemplateId id, Outgoing notify, const Attribution& by) {
   Core& c = *core_;
-  return c.write<std::vector<Task>>(notify, [&]() -> Prepared<std::vector<Task>> {
+  return c.write<std::vector<Task>>(notify, by, [&]() -> Prepared<std::vector<Task>> {
     c.backend->require_writable();
     const WorldIndex& w = *c.index;
     const auto slot = w.template_slot.find(id);
@@ -1118,9 +1143,9 @@ std::vector<Task> Store::withdraw_template(TemplateId id, Outgoing notify) {
   });
 }
 
-Message Store::add_message(const Message& message, Outgoing notify) {
+Message Store::add_message(const Message& message, Outgoing notify, const Attribution& by) {
   Core& c = *core_;
-  return c.write<Message>(notify, [&]() -> Prepared<Message> {
+  return c.write<Message>(notify, by, [&]() -> Prepared<Message> {
     const WorldIndex& w = *c.index;
     require_valid_fields(message);
     const MessageTarget& t = message.target;
@@ -1138,18 +1163,18 @@ Message Store::add_message(const Message& message, Outgoing notify) {
   });
 }
 
-void Store::set_internal_notes(TaskId task, const std::string& text) {
+void Store::set_internal_notes(TaskId task, const std::string& text, const Attribution& by) {
   Core& c = *core_;
-  c.write<bool>({}, [&]() -> Prepared<bool> {
+  c.write<bool>({}, by, [&]() -> Prepared<bool> {
     require_task(*c.index, task);
     require_utf8(text, "text");
     return {true, NotesSet{task, text}, std::nullopt};
   });
 }
 
-Attachment Store::add_attachment(const Attachment& attachment, Outgoing notify) {
+Attachment Store::add_attachment(const Attachment& attachment, Outgoing notify, const Attribution& by) {
   Core& c = *core_;
-  return c.write<Attachment>(notify, [&]() -> Prepared<Attachment> {
+  return c.write<Attachment>(notify, by, [&]() -> Prepared<Attachment> {
     const WorldIndex& w = *c.index;
     require_task(w, attachment.task);
     require_valid_fields(attachment);
@@ -1165,9 +1190,9 @@ Attachment Store::add_attachment(const Attachment& attachment, Outgoing notify) 
   });
 }
 
-void Store::remove_attachment(AttachmentId id, Outgoing notify) {
+void Store::remove_attachment(AttachmentId id, Outgoing notify, const Attribution& by) {
   Core& c = *core_;
-  c.write<bool>(notify, [&]() -> Prepared<bool> {
+  c.write<bool>(notify, by, [&]() -> Prepared<bool> {
     const auto& all = c.index->attachments;
     if (std::none_of(all.begin(), all.end(), [&](const Attachment& a) { return a.id == id; }))
       throw not_found(ObjectKind::Attachment);
@@ -1208,9 +1233,9 @@ std::vector<std::pair<LocalTaskId, DeadlineColour>> Store::notified_local_colour
 }
 
 void Store::record_sweep(std::span<const std::pair<TaskId, LastNotified>> colours, Outgoing notify,
-                         std::span<const std::pair<LocalTaskId, LastNotified>> local_colours) {
+                         std::span<const std::pair<LocalTaskId, LastNotified>> local_colours, const Attribution& by) {
   Core& c = *core_;
-  c.write<bool>(notify, [&]() -> Prepared<bool> {
+  c.write<bool>(notify, by, [&]() -> Prepared<bool> {
     for (const auto& [task, colour] : colours) require_task(*c.index, task);
     for (const auto& [local, colour] : local_colours)
       if (!c.index->local_slot.contains(local)) throw not_found(ObjectKind::LocalTask);
@@ -1222,9 +1247,9 @@ void Store::record_sweep(std::span<const std::pair<TaskId, LastNotified>> colour
   });
 }
 
-void Store::enqueue(Outgoing notify) {
+void Store::enqueue(Outgoing notify, const Attribution& by) {
   Core& c = *core_;
-  c.write<bool>(notify, [&]() -> Prepared<bool> {
+  c.write<bool>(notify, by, [&]() -> Prepared<bool> {
     c.backend->require_writable();
     if (notify.empty()) return {true, std::nullopt, std::nullopt};
     return {true, NotificationsOnly{}, std::nullopt};
@@ -1253,6 +1278,109 @@ void Store::reschedule(std::uint64_t id, Timestamp next_attempt, const std::stri
   // The outbox is the backend's (thread-safe on its own): no store lock, so a thread
   // that holds a Snapshot may read it.
   backend().reschedule(id, next_attempt, error);
+}
+
+// ---- the journal and as-of views ----
+
+std::vector<JournalEntry> Store::journal(const JournalQuery& query) const {
+  JournalQuery q = query;
+  {
+    const auto lock = core_->fresh_read_lock();
+    q.max_sequence = std::min(q.max_sequence, core_->sequence);
+  }
+  return core_->backend->journal(q);
+}
+
+std::size_t Store::prune_journal(Timestamp before) {
+  const auto lock = core_->write_lock();
+  return core_->backend->prune_journal(before);
+}
+
+namespace {
+
+constexpr const char* read_only_view = "an as-of view is read-only";
+
+/// The backend of an as-of view: hands the rebuilt world to its store once and
+/// refuses every write.
+class FrozenBackend final : public Backend {
+ public:
+  FrozenBackend(Dataset data, std::uint64_t sequence) : data_(std::move(data)), sequence_(sequence) {}
+
+  StoredWorld load() override {
+    StoredWorld w;
+    w.data = std::move(data_);
+    w.sequence = sequence_;
+    w.validated = false;  // checked like any stored world: a journal that does not add up is an error, not a view
+    return w;
+  }
+  std::uint64_t commit(const Change&, Outgoing, const JournalEntry&, std::uint64_t) override {
+    throw FailedPreconditionError(read_only_view);
+  }
+  std::uint64_t replace(const Dataset&, const JournalEntry&, std::uint64_t) override {
+    throw FailedPreconditionError(read_only_view);
+  }
+  std::optional<std::vector<SequencedChange>> changes_since(std::uint64_t) const override {
+    return std::vector<SequencedChange>{};
+  }
+  void read_attachment(AttachmentId, const std::function<void(std::string_view)>&) const override {
+    throw FailedPreconditionError("an as-of view holds no file content: read files from the live store");
+  }
+  std::vector<JournalEntry> journal(const JournalQuery&) const override { return {}; }
+  std::size_t prune_journal(Timestamp) override { throw FailedPreconditionError(read_only_view); }
+  std::vector<Notification> pending_notifications(Timestamp, std::size_t) const override { return {}; }
+  std::vector<Notification> outbox() const override { return {}; }
+  void mark_delivered(std::span<const std::uint64_t>) override { throw FailedPreconditionError(read_only_view); }
+  void reschedule(std::uint64_t, Timestamp, const std::string&) override {
+    throw FailedPreconditionError(read_only_view);
+  }
+  void require_writable() const override { throw FailedPreconditionError(read_only_view); }
+
+ private:
+  Dataset data_;
+  std::uint64_t sequence_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> Store::as_of(Timestamp when) const {
+  Dataset data;
+  std::uint64_t sequence = 0;
+  {
+    const auto lock = core_->fresh_read_lock();
+    data = core_->index->to_dataset(false);
+    sequence = core_->sequence;
+  }
+  JournalQuery q;
+  q.after = when;
+  q.max_sequence = sequence;
+  // The entries stamped after `when`, newest first. The changes to undo are the
+  // newest ones while they are stamped after `when`: a run of consecutive
+  // sequence numbers down from the store's. It ends at the first change stamped
+  // at or before `when` (a gap here); the state after that change is the view,
+  // a state the world was really in even when clocks disagreed. A marker (the
+  // journal's start or a prune) or an import inside the run means the journal
+  // does not reach back that far.
+  const std::vector<JournalEntry> entries = core_->backend->journal(q);
+  std::uint64_t next = sequence;
+  std::size_t run = 0;
+  for (const JournalEntry& e : entries) {
+    if (e.sequence != 0 && e.sequence != next) break;
+    if (e.sequence == 0 || e.operation == "import")
+      throw FailedPreconditionError(
+          "the journal does not reach back to " + when.iso() + ": " +
+          (e.operation == "import" ? "the world was replaced by an import at "
+           : e.operation == "journal_pruned" ? "it was pruned up to "
+                                             : "it starts at ") +
+          e.at.iso());
+    ++run, --next;
+  }
+  detail::Undo undo(data);
+  for (std::size_t i = 0; i < run; ++i)
+    for (auto it = entries[i].objects.rbegin(); it != entries[i].objects.rend(); ++it) undo.apply(*it);
+  undo.finish();
+  auto view = std::make_unique<Store>(std::make_unique<FrozenBackend>(std::move(data), sequence), core_->calendars);
+  view->core_->as_of_view = true;
+  return view;
 }
 
 }  // namespace klik

@@ -96,7 +96,7 @@ TEST_F(PostgresBackendTest, ReplaceThenLoadGivesTheWorldBackInAnyProcess) {
   ASSERT_FALSE(d.attachments.empty());
   ASSERT_FALSE(d.local_tasks.empty());
   ASSERT_FALSE(d.internal_notes.empty());
-  EXPECT_EQ(backend_->replace(d, 0), 1u);
+  EXPECT_EQ(backend_->replace(d, {}, 0), 1u);
   const StoredWorld w = backend_->load();
   EXPECT_EQ(w.sequence, 1u);
   EXPECT_EQ(w.data, without_content(d));
@@ -111,7 +111,7 @@ TEST_F(PostgresBackendTest, ReplaceThenLoadGivesTheWorldBackInAnyProcess) {
 
 TEST_F(PostgresBackendTest, EveryChangeKindCommitsLoadsAndReplays) {
   Dataset d = small_world();
-  backend_->replace(d, 0);
+  backend_->replace(d, {}, 0);
   const auto other = open_postgres_backend(url_);
   ASSERT_EQ(other->load().sequence, 1u);
 
@@ -171,7 +171,7 @@ TEST_F(PostgresBackendTest, EveryChangeKindCommitsLoadsAndReplays) {
   const Notification n = note("k");
   for (const Change& c : changes) {
     SCOPED_TRACE(std::string(change_kind(c)));
-    EXPECT_EQ(backend_->commit(c, {&n, 1}, seq), seq + 1);
+    EXPECT_EQ(backend_->commit(c, {&n, 1}, {}, seq), seq + 1);
     ++seq;
   }
 
@@ -256,32 +256,32 @@ TEST_F(PostgresBackendTest, AnotherStoreCatchesUpWithKombitsChanges) {
 
 TEST_F(PostgresBackendTest, AStaleSequenceOrVersionIsAStaleErrorAndWritesNothing) {
   const Dataset d = small_world();
-  backend_->replace(d, 0);
+  backend_->replace(d, {}, 0);
   Task t = d.tasks.front();
   t.status = TaskStatus::Started;
   t.version += 1;
   const Notification n = note("stale");
-  EXPECT_THROW(backend_->commit(TaskChanged{t, TaskStatusField}, {&n, 1}, 0), StaleError);
-  EXPECT_THROW(backend_->commit(TaskChanged{t, TaskStatusField}, {&n, 1}, 2), StaleError);
+  EXPECT_THROW(backend_->commit(TaskChanged{t, TaskStatusField}, {&n, 1}, {}, 0), StaleError);
+  EXPECT_THROW(backend_->commit(TaskChanged{t, TaskStatusField}, {&n, 1}, {}, 2), StaleError);
   // The sequence is right but the row is not at the version before: another
   // writer got there (the version is checked in SQL, not only by the store).
   Task skipped = t;
   skipped.version += 1;
-  const std::string msg = error_of([&] { backend_->commit(TaskChanged{skipped, TaskStatusField}, {&n, 1}, 1); });
+  const std::string msg = error_of([&] { backend_->commit(TaskChanged{skipped, TaskStatusField}, {&n, 1}, {}, 1); });
   EXPECT_NE(msg.find("is not at version"), std::string::npos) << msg;
   EXPECT_TRUE(backend_->outbox().empty());
   EXPECT_EQ(backend_->load().sequence, 1u);
   EXPECT_EQ(backend_->load().data.tasks.front(), d.tasks.front());
-  EXPECT_EQ(backend_->commit(TaskChanged{t, TaskStatusField}, {&n, 1}, 1), 2u);
+  EXPECT_EQ(backend_->commit(TaskChanged{t, TaskStatusField}, {&n, 1}, {}, 1), 2u);
   // A creation whose id is taken is stale too.
   User u = d.users.front();
-  EXPECT_THROW(backend_->commit(UserSaved{u, true, UserAllFields, {}}, {}, 2), StaleError);
+  EXPECT_THROW(backend_->commit(UserSaved{u, true, UserAllFields, {}}, {}, {}, 2), StaleError);
   EXPECT_EQ(backend_->outbox().size(), 1u);
 }
 
 TEST_F(PostgresBackendTest, TwoWritersOnTheSameSequenceOneWinsTheOtherIsStale) {
   const Dataset d = small_world();
-  backend_->replace(d, 0);
+  backend_->replace(d, {}, 0);
   const auto other = open_postgres_backend(url_);
   std::atomic<int> stale{0}, won{0};
   std::vector<std::thread> threads;
@@ -290,7 +290,7 @@ TEST_F(PostgresBackendTest, TwoWritersOnTheSameSequenceOneWinsTheOtherIsStale) {
       Backend& b = k ? *other : *backend_;
       const Notification n = note("w" + std::to_string(k));
       try {
-        b.commit(NotificationsOnly{}, {&n, 1}, 1);
+        b.commit(NotificationsOnly{}, {&n, 1}, {}, 1);
         ++won;
       } catch (const StaleError&) {
         ++stale;
@@ -304,8 +304,8 @@ TEST_F(PostgresBackendTest, TwoWritersOnTheSameSequenceOneWinsTheOtherIsStale) {
 
 TEST_F(PostgresBackendTest, AReplaceCannotBeReplayedAcross) {
   const Dataset d = small_world();
-  backend_->replace(d, 0);
-  backend_->commit(NotificationsOnly{}, {}, 1);
+  backend_->replace(d, {}, 0);
+  backend_->commit(NotificationsOnly{}, {}, {}, 1);
   EXPECT_EQ(backend_->changes_since(1)->size(), 1u);
   Dataset smaller = d;
   smaller.tasks.resize(10);
@@ -313,8 +313,8 @@ TEST_F(PostgresBackendTest, AReplaceCannotBeReplayedAcross) {
   smaller.messages.clear();
   smaller.attachments.clear();
   smaller.internal_notes.clear();
-  EXPECT_THROW(backend_->replace(smaller, 1), StaleError);
-  EXPECT_EQ(backend_->replace(smaller, 2), 3u);
+  EXPECT_THROW(backend_->replace(smaller, {}, 1), StaleError);
+  EXPECT_EQ(backend_->replace(smaller, {}, 2), 3u);
   EXPECT_FALSE(backend_->changes_since(0).has_value());
   EXPECT_FALSE(backend_->changes_since(1).has_value());
   EXPECT_FALSE(backend_->changes_since(2).has_value());
@@ -324,10 +324,10 @@ TEST_F(PostgresBackendTest, AReplaceCannotBeReplayedAcross) {
 }
 
 TEST_F(PostgresBackendTest, TheOutboxKeepsOrderDeliversAllOrNoneAndReschedules) {
-  backend_->replace(Dataset{}, 0);
+  backend_->replace(Dataset{}, {}, 0);
   std::vector<Notification> ns;
   for (int i = 0; i < 450; ++i) ns.push_back(note("n" + std::to_string(i), 1000 + i));  // more than one batch
-  backend_->commit(NotificationsOnly{}, ns, 1);
+  backend_->commit(NotificationsOnly{}, ns, {}, 1);
   auto box = backend_->outbox();
   ASSERT_EQ(box.size(), 450u);
   for (std::size_t i = 0; i < box.size(); ++i) {
@@ -360,7 +360,7 @@ TEST_F(PostgresBackendTest, AttachmentsAreStreamedInChunks) {
   a.content.clear();
   for (std::uint32_t i = 0; i < 700'000; ++i) a.content += static_cast<char>(i * 7919u % 256u);
   a.size = a.content.size();
-  backend_->replace(d, 0);
+  backend_->replace(d, {}, 0);
   std::string back;
   int chunks = 0;
   backend_->read_attachment(a.id, [&](std::string_view c) {
@@ -373,12 +373,12 @@ TEST_F(PostgresBackendTest, AttachmentsAreStreamedInChunks) {
 }
 
 TEST_F(PostgresBackendTest, AnotherProcessCommitIsNoticedWithoutPolling) {
-  backend_->replace(Dataset{}, 0);
+  backend_->replace(Dataset{}, {}, 0);
   const auto other = open_postgres_backend(url_);
   EXPECT_EQ(other->load().sequence, 1u);
   EXPECT_FALSE(other->may_have_changes());
   const auto start = std::chrono::steady_clock::now();
-  backend_->commit(NotificationsOnly{}, {}, 1);
+  backend_->commit(NotificationsOnly{}, {}, {}, 1);
   bool seen = false;
   while (!seen && std::chrono::steady_clock::now() - start < std::chrono::seconds(5)) {
     seen = other->may_have_changes();
@@ -393,21 +393,21 @@ TEST_F(PostgresBackendTest, AnotherProcessCommitIsNoticedWithoutPolling) {
 }
 
 TEST_F(PostgresBackendTest, TextWithNulIsRefusedAndNothingIsWritten) {
-  backend_->replace(Dataset{}, 0);
+  backend_->replace(Dataset{}, {}, 0);
   Notification n = note("nul");
   n.sender = std::string("a\0b", 3);
-  const std::string msg = error_of([&] { backend_->commit(NotificationsOnly{}, {&n, 1}, 1); });
+  const std::string msg = error_of([&] { backend_->commit(NotificationsOnly{}, {&n, 1}, {}, 1); });
   EXPECT_NE(msg.find("U+0000"), std::string::npos) << msg;
   EXPECT_EQ(backend_->load().sequence, 1u);
   EXPECT_TRUE(backend_->outbox().empty());
 }
 
 TEST_F(PostgresBackendTest, ReadOnlyAndClosedBackendsRefuseWrites) {
-  backend_->replace(Dataset{}, 0);
+  backend_->replace(Dataset{}, {}, 0);
   const auto ro = open_postgres_backend(url_, {.read_only = true});
   EXPECT_EQ(ro->load().sequence, 1u);
   EXPECT_THROW(ro->require_writable(), StorageError);
-  EXPECT_THROW(ro->commit(NotificationsOnly{}, {}, 1), StorageError);
+  EXPECT_THROW(ro->commit(NotificationsOnly{}, {}, {}, 1), StorageError);
   backend_->close();
   backend_->close();
   EXPECT_THROW(backend_->load(), FailedPreconditionError);
@@ -415,12 +415,12 @@ TEST_F(PostgresBackendTest, ReadOnlyAndClosedBackendsRefuseWrites) {
 
 TEST_F(PostgresBackendTest, SchemaTwoMovesPasswordHashesIntoCredentials) {
   const Dataset d = small_world();
-  backend_->replace(d, 0);
+  backend_->replace(d, {}, 0);
   backend_->close();
   const UserId u = d.users[1].id;
   // What klik with schema 1 left: the hash on klik_user, no credentials table.
   auto& cluster = klik::testing::shared_pg_cluster();
-  cluster.psql("klik", "SET search_path = " + schema_ + "; DROP TABLE credentials; "
+  cluster.psql("klik", "SET search_path = " + schema_ + "; DROP TABLE journal_object; DROP TABLE journal; DROP TABLE credentials; "
                        "ALTER TABLE klik_user ADD COLUMN password_hash text NOT NULL DEFAULT ''; "
                        "UPDATE klik_user SET password_hash = '$argon2id$v=19$m=8,t=1,p=1$old' WHERE id = " +
                        std::to_string(u.value()) +
@@ -437,7 +437,7 @@ TEST_F(PostgresBackendTest, SchemaTwoMovesPasswordHashesIntoCredentials) {
   // A credentials change commits and replays.
   Credentials c = w.data.credentials[0];
   c.failed_logins = 2;
-  EXPECT_EQ(migrated->commit(CredentialsSaved{c}, {}, w.sequence), w.sequence + 1);
+  EXPECT_EQ(migrated->commit(CredentialsSaved{c}, {}, {}, w.sequence), w.sequence + 1);
   EXPECT_EQ(open_postgres_backend(url_)->load().data.credentials, std::vector<Credentials>{c});
   const auto replay = migrated->changes_since(w.sequence);
   ASSERT_TRUE(replay && replay->size() == 1);
@@ -495,14 +495,14 @@ TEST(PostgresBackendRestart, ABackendOpenAcrossAServerRestartReconnects) {
   const std::string url = cluster.url("postgres");
   const auto backend = open_postgres_backend(url);
   const auto other = open_postgres_backend(url);
-  backend->replace(Dataset{}, 0);
+  backend->replace(Dataset{}, {}, 0);
   cluster.stop("immediate");
   cluster.start();
   // Reads and transactions reconnect at their start: no call fails.
   EXPECT_TRUE(backend->outbox().empty());
   EXPECT_EQ(backend->load().sequence, 1u);
   const Notification n = note("after restart");
-  EXPECT_EQ(backend->commit(NotificationsOnly{}, {&n, 1}, 1), 2u);
+  EXPECT_EQ(backend->commit(NotificationsOnly{}, {&n, 1}, {}, 1), 2u);
   // The other backend's listener lost its connection (and the notification):
   // it reconnects within about a second and then answers "maybe".
   bool maybe = false;

@@ -71,12 +71,12 @@ constexpr std::uint64_t ready = ~std::uint64_t{0};
         m.author = UserId(1);
         m.time = n.created;
         m.text = "m" + std::to_string(i);
-        seq = backend->commit(MessageAdded{m}, {&n, 1}, seq);
+        seq = backend->commit(MessageAdded{m}, {&n, 1}, {}, seq);
       } else {
         Task next = t;
         next.status = status_of(i, tasks.size());
         next.version += 1;
-        seq = backend->commit(TaskChanged{next, TaskStatusField}, {&n, 1}, seq);
+        seq = backend->commit(TaskChanged{next, TaskStatusField}, {&n, 1}, {}, seq);
         t = next;
       }
       if (::write(fd, &i, sizeof i) != sizeof i) ::_exit(3);
@@ -173,15 +173,19 @@ TEST(PostgresCrash, KilledWritersAndAnImmediateServerStopNeverLoseOrHalfApplyACo
   const std::string url = cluster.create_database("crash");
   const Dataset d = crash_dataset();
   ASSERT_GT(d.tasks.size(), 50u);
-  open_postgres_backend(url)->replace(d, 0);
+  open_postgres_backend(url)->replace(d, {}, 0);
 
   std::mt19937 rng(12345);
   std::uniform_int_distribution<int> delay_us(500, 25'000);
   const auto start = std::chrono::steady_clock::now();
   std::uint64_t reported = 0;
   int kills = 0;
-  for (; kills < 200; ++kills) {
-    if (std::chrono::steady_clock::now() - start > std::chrono::seconds(35)) break;
+  // A fixed number of kills, not a time budget: how many fit in a given time
+  // depends on the machine's load, and the property needs the count. The
+  // deadline only guards against a hang.
+  constexpr int wanted_kills = 150;
+  for (; kills < wanted_kills; ++kills) {
+    if (std::chrono::steady_clock::now() - start > std::chrono::seconds(240)) break;
     const Writer w = start_writer(url);
     ::usleep(static_cast<useconds_t>(delay_us(rng)));
     ::kill(w.pid, SIGKILL);
@@ -190,7 +194,7 @@ TEST(PostgresCrash, KilledWritersAndAnImmediateServerStopNeverLoseOrHalfApplyACo
     reported = check(url, d, reported, "after kill " + std::to_string(kills));
     if (::testing::Test::HasFailure()) return;
   }
-  EXPECT_GE(kills, 150) << "too few kills for the time budget";
+  EXPECT_EQ(kills, wanted_kills) << "the kills did not finish in four minutes";
 
   // The server stopped without a checkpoint while a writer commits, then restarted.
   const std::uint64_t before = reported;

@@ -85,7 +85,7 @@ TEST(SqliteStore, MigratesAVersion1FileForward) {
   TempDir dir;
   const std::string path = make_file(dir);
   // What klik with schema 1 wrote: no change_log table.
-  raw_sql(path, "DROP TABLE change_log; DROP TABLE change_sequence; DROP TABLE credentials; ALTER TABLE local_task DROP COLUMN notified; PRAGMA user_version = 1;");
+  raw_sql(path, "DROP TABLE journal_object; DROP TABLE journal; DROP TABLE change_log; DROP TABLE change_sequence; DROP TABLE credentials; ALTER TABLE local_task DROP COLUMN notified; PRAGMA user_version = 1;");
   auto s = open_sqlite_store(path);
   EXPECT_EQ(s->schema_version(), sqlite_schema_version);
   EXPECT_EQ(s->export_dataset(), data());
@@ -104,7 +104,7 @@ TEST(SqliteStore, SchemaFourMovesPasswordHashesIntoCredentials) {
   const std::string path = make_file(dir);
   const UserId u = data().users[1].id;
   // What klik with schema 3 wrote: the hash on the user row, no credentials table.
-  raw_sql(path, "DROP TABLE credentials; ALTER TABLE local_task DROP COLUMN notified; UPDATE user SET password_hash = '$argon2id$v=19$m=8,t=1,p=1$old' WHERE id = " +
+  raw_sql(path, "DROP TABLE journal_object; DROP TABLE journal; DROP TABLE credentials; ALTER TABLE local_task DROP COLUMN notified; UPDATE user SET password_hash = '$argon2id$v=19$m=8,t=1,p=1$old' WHERE id = " +
                     std::to_string(u.value()) + "; PRAGMA user_version = 3;");
   {
     // A read-only open does not migrate, and still reads the hash as credentials.

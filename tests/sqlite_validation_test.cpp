@@ -119,7 +119,7 @@ TEST(SqliteValidation, ARefusedFileIsNotMigratedAndStaysByteIdentical) {
     SCOPED_TRACE(in_log ? "damage in the -wal file" : "damage in the main file");
     TempDir dir;
     const std::string path = make_file(dir);
-    raw_sql(path, "DROP TABLE change_log; DROP TABLE change_sequence; DROP TABLE credentials; ALTER TABLE local_task DROP COLUMN notified; PRAGMA user_version = 1;");  // as klik with schema 1 wrote it
+    raw_sql(path, "DROP TABLE journal_object; DROP TABLE journal; DROP TABLE change_log; DROP TABLE change_sequence; DROP TABLE credentials; ALTER TABLE local_task DROP COLUMN notified; PRAGMA user_version = 1;");  // as klik with schema 1 wrote it
     raw_sql(path, "UPDATE template SET doc = '{\"id\": 1, ' WHERE id = (SELECT min(id) FROM template);", in_log);
     if (in_log) {
       ASSERT_GT(read_file(path + "-wal").size(), 0u);
@@ -136,7 +136,7 @@ TEST(SqliteValidation, ARefusedFileIsNotMigratedAndStaysByteIdentical) {
 TEST(SqliteValidation, AGoodOldFileIsStillMigratedAndAReadOnlyOpenReadsItUnmigrated) {
   TempDir dir;
   const std::string path = make_file(dir);
-  raw_sql(path, "DROP TABLE change_log; DROP TABLE change_sequence; DROP TABLE credentials; ALTER TABLE local_task DROP COLUMN notified; PRAGMA user_version = 1;");
+  raw_sql(path, "DROP TABLE journal_object; DROP TABLE journal; DROP TABLE change_log; DROP TABLE change_sequence; DROP TABLE credentials; ALTER TABLE local_task DROP COLUMN notified; PRAGMA user_version = 1;");
   {
     auto ro = open_sqlite_store(path, {.read_only = true});
     EXPECT_EQ(ro->schema_version(), 1);

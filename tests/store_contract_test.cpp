@@ -1251,3 +1251,200 @@ TYPED_TEST(StoreContract, ConcurrentPublicationsGetDistinctTemplateAndTaskIds) {
   EXPECT_EQ(ids.size(), now.tasks.size());
   EXPECT_NO_THROW(require_valid(now));
 }
+
+// ---- the audit journal and as-of views (journal.hpp) ----
+
+namespace {
+
+/// Every list of a dataset in id order: an as-of view rebuilds the same world,
+/// not necessarily in the same order.
+Dataset normalised(Dataset d) {
+  auto by_id = [](auto& v) {
+    std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  };
+  by_id(d.municipalities), by_id(d.projects), by_id(d.waves), by_id(d.templates), by_id(d.tasks);
+  by_id(d.local_tasks), by_id(d.users), by_id(d.messages), by_id(d.attachments);
+  std::sort(d.internal_notes.begin(), d.internal_notes.end(),
+            [](const InternalNote& a, const InternalNote& b) { return a.task < b.task; });
+  for (Attachment& a : d.attachments) a.content.clear();
+  return d;
+}
+
+Timestamp system_now() { return SystemClock().now(); }
+
+/// A status other than `s`: setting it is a change.
+TaskStatus another_status(TaskStatus s) {
+  return s == TaskStatus::Started ? TaskStatus::Completed : TaskStatus::Started;
+}
+
+}  // namespace
+
+TYPED_TEST(StoreContract, EveryWriteIsJournaledWithWhoWhenWhatAndTheFieldsBeforeAndAfter) {
+  const auto [t, other] = find_assignable(data());
+  const Timestamp at(system_now().unix_seconds() + 60);
+  const Task stored = this->store->update_task({.task = t.id, .status = another_status(t.status), .performer = other.id}, {},
+                                               {.actor = other.id, .operation = "change_task", .at = at});
+  const auto check = [&](const std::vector<JournalEntry>& entries) {
+    ASSERT_FALSE(entries.empty());
+    const JournalEntry& e = entries.front();  // newest first
+    EXPECT_EQ(e.sequence, this->store->sequence());
+    EXPECT_EQ(e.at, at);
+    EXPECT_EQ(e.actor, other.id);
+    EXPECT_EQ(e.operation, "change_task");
+    ASSERT_EQ(e.objects.size(), 1u);
+    EXPECT_EQ(e.objects[0].kind, JournalObject::Task);
+    EXPECT_EQ(e.objects[0].id, t.id.value());
+    EXPECT_EQ(from_json<Task>(e.objects[0].before), t);
+    EXPECT_EQ(from_json<Task>(e.objects[0].after), stored);
+    const auto fields = changed_fields(e.objects[0]);
+    EXPECT_TRUE(std::find(fields.begin(), fields.end(), "status") != fields.end());
+    EXPECT_TRUE(std::find(fields.begin(), fields.end(), "performer") != fields.end());
+    EXPECT_TRUE(std::find(fields.begin(), fields.end(), "responsible") == fields.end());
+    EXPECT_TRUE(std::find(fields.begin(), fields.end(), "version") == fields.end());
+  };
+  check(this->store->journal());
+  this->reopen();  // written in the same transaction as the change: it is still there
+  check(this->store->journal());
+  // An unattributed write is the system's, named by its kind, at the system clock.
+  const Timestamp before = system_now();
+  this->store->set_internal_notes(t.id, "Husk kontrakten");
+  const JournalEntry e = this->store->journal({.limit = 1}).at(0);
+  EXPECT_EQ(e.actor, std::nullopt);
+  EXPECT_EQ(e.operation, "notes");
+  EXPECT_GE(e.at, before);
+  ASSERT_EQ(e.objects.size(), 1u);
+  EXPECT_EQ(e.objects[0].kind, JournalObject::Notes);
+  EXPECT_TRUE(e.objects[0].before.empty());
+}
+
+TYPED_TEST(StoreContract, AFailedWriteJournalsNothingAndAWriteWithNoEffectNothingEither) {
+  const Task t = data().tasks[3];
+  const std::size_t n = this->store->journal().size();
+  EXPECT_THROW(this->store->update_task({.task = t.id, .expected_version = t.version + 7, .status = TaskStatus::Started}),
+               ConflictError);
+  (void)this->store->update_task({.task = t.id, .status = t.status});  // already so: nothing written
+  EXPECT_EQ(this->store->journal().size(), n);
+}
+
+TYPED_TEST(StoreContract, AnObjectsHistoryHoldsOnlyTheEntriesThatTouchedIt) {
+  const Task a = data().tasks[1], b = data().tasks[2];
+  const TaskStatus first = another_status(a.status), second = another_status(first);
+  for (const TaskStatus s : {first, second})
+    for (const Task& t : {a, b}) (void)this->store->update_task({.task = t.id, .status = s});
+  const auto history = this->store->journal({.kind = JournalObject::Task, .id = a.id.value()});
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_GT(history[0].sequence, history[1].sequence);
+  EXPECT_EQ(from_json<Task>(history[0].objects.at(0).before).status, first);
+  EXPECT_EQ(from_json<Task>(history[0].objects.at(0).after).status, second);
+  EXPECT_EQ(this->store->journal({.kind = JournalObject::Task, .id = a.id.value(), .limit = 1}).size(), 1u);
+  EXPECT_TRUE(this->store->journal({.kind = JournalObject::Task, .id = 999'999}).empty());
+}
+
+TYPED_TEST(StoreContract, AnAccountIsJournaledWithoutItsSecrets) {
+  const User u = data().users[4];
+  (void)this->store->update_credentials(u.id, [](const Credentials& c) {
+    Credentials next = c;
+    next.password_hash = "$argon2id$v=19$m=65536,t=3,p=1$c2FsdHNhbHQ$secretsecret";
+    next.reset_token_hash = std::string(64, 'a');
+    return std::optional(next);
+  });
+  const auto history = this->store->journal({.kind = JournalObject::Account, .id = u.id.value()});
+  ASSERT_EQ(history.size(), 1u);
+  const std::string text = to_json(history[0]);
+  EXPECT_EQ(text.find("argon2"), std::string::npos);
+  EXPECT_EQ(text.find("aaaaaaaa"), std::string::npos);
+  EXPECT_NE(text.find("\"password_set\":true"), std::string::npos);
+}
+
+TYPED_TEST(StoreContract, AnAsOfViewIsTheWorldAsItWasAndTakesNoWrites) {
+  const Dataset& d = data();
+  const Timestamp t0 = system_now();
+  const Timestamp t1(t0.unix_seconds() + 100), t2(t0.unix_seconds() + 200);
+  const Dataset at_start = normalised(this->store->export_dataset());
+  // Changes of every kind an as-of view must undo, at t1 and t2.
+  const auto [task, other] = find_assignable(d);
+  const TaskStatus then = another_status(task.status);
+  (void)this->store->update_task({.task = task.id, .status = then, .performer = other.id}, {}, {.at = t1});
+  User fresh;
+  fresh.email = "ny@example.dk";
+  fresh.full_name = "Ny Bruger";
+  fresh.side = Side::Municipality;
+  fresh.municipality = task.municipality;
+  const User created = this->store->create_user(fresh, {}, {.at = t1});
+  this->store->set_internal_notes(task.id, "noter", {.at = t1});
+  const Dataset at_t1 = normalised(this->store->export_dataset());
+  (void)this->store->remove_user(created.id, {}, {.at = t2});
+  Message m;
+  m.target.task = task.id;
+  m.author = other.id;
+  m.time = t2;
+  m.text = "hej";
+  (void)this->store->add_message(m, {}, {.at = t2});
+  this->store->set_internal_notes(task.id, "", {.at = t2});
+  ASSERT_FALSE(d.waves.empty());
+  RolloutWave wave = d.waves[0];
+  wave.shift_workdays += 5;  // every task of its members moves
+  (void)this->store->put_wave(wave, {}, {.at = t2});
+  (void)this->store->publish_template(new_template(d.projects[0].id), {}, {.at = t2});  // new tasks, undone
+  const Dataset at_t2 = normalised(this->store->export_dataset());
+
+  EXPECT_EQ(normalised(this->store->as_of(Timestamp(t1.unix_seconds() - 1))->export_dataset()), at_start);
+  EXPECT_EQ(normalised(this->store->as_of(t1)->export_dataset()), at_t1);
+  EXPECT_EQ(normalised(this->store->as_of(t2)->export_dataset()), at_t2);
+  const auto view = this->store->as_of(t1);
+  EXPECT_EQ(view->snapshot()->task(task.id)->status, then);
+  EXPECT_THROW((void)view->update_task({.task = task.id, .status = another_status(then)}), FailedPreconditionError);
+  EXPECT_THROW(view->import_dataset(d), FailedPreconditionError);
+  // Files as they were, without their bytes: content is read from the live store.
+  const Dataset exported = view->export_dataset();
+  ASSERT_FALSE(exported.attachments.empty());
+  for (const Attachment& a : exported.attachments) EXPECT_TRUE(a.content.empty());
+  EXPECT_THROW((void)view->attachment_content(exported.attachments[0].id), FailedPreconditionError);
+  // The import that loaded the world is as far back as a view reaches.
+  try {
+    (void)this->store->as_of(Timestamp(t0.unix_seconds() - 3600));
+    ADD_FAILURE() << "an as-of view before the import";
+  } catch (const FailedPreconditionError& e) {
+    EXPECT_NE(std::string(e.what()).find("import"), std::string::npos) << e.what();
+  }
+}
+
+TYPED_TEST(StoreContract, PruningCutsTheJournalAndAsOfViewsStopThere) {
+  const Timestamp t0 = system_now();
+  const Task t = data().tasks[7];
+  const TaskStatus first = another_status(t.status), second = another_status(first);
+  (void)this->store->update_task({.task = t.id, .status = first}, {}, {.at = Timestamp(t0.unix_seconds() + 10)});
+  (void)this->store->update_task({.task = t.id, .status = second}, {}, {.at = Timestamp(t0.unix_seconds() + 20)});
+  const Timestamp cut(t0.unix_seconds() + 15);
+  EXPECT_GE(this->store->prune_journal(cut), 2u);  // the import and the first change (and any older start marker)
+  const auto history = this->store->journal({.kind = JournalObject::Task, .id = t.id.value()});
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(from_json<Task>(history[0].objects.at(0).after).status, second);
+  EXPECT_EQ(this->store->as_of(Timestamp(t0.unix_seconds() + 16))->snapshot()->task(t.id)->status, first);
+  try {
+    (void)this->store->as_of(Timestamp(t0.unix_seconds() + 12));
+    ADD_FAILURE() << "an as-of view before the cut";
+  } catch (const FailedPreconditionError& e) {
+    EXPECT_NE(std::string(e.what()).find("pruned"), std::string::npos) << e.what();
+  }
+  this->reopen();
+  EXPECT_EQ(this->store->journal({.kind = JournalObject::Task, .id = t.id.value()}).size(), 1u);
+}
+
+TYPED_TEST(StoreContract, AnAsOfViewIsTheStateAfterTheNewestChangeStampedAtOrBeforeIt) {
+  // Clocks disagree: the second change is stamped before the first. A view undoes
+  // the newest changes while they are stamped after its instant, and stops there.
+  const Timestamp t0 = system_now();
+  const Task t = data().tasks[5];
+  const auto at = [&](int s) { return Attribution{.at = Timestamp(t0.unix_seconds() + s)}; };
+  TaskStatus s = t.status;
+  std::vector<std::uint32_t> versions;
+  for (const int stamp : {100, 50, 200}) {
+    s = another_status(s);
+    versions.push_back(this->store->update_task({.task = t.id, .status = s}, {}, at(stamp)).version);
+  }
+  EXPECT_EQ(this->store->as_of(Timestamp(t0.unix_seconds() + 150))->snapshot()->task(t.id)->version, versions[1]);
+  EXPECT_EQ(this->store->as_of(Timestamp(t0.unix_seconds() + 250))->snapshot()->task(t.id)->version, versions[2]);
+  // Before the second's stamp, but the first (stamped later) lies between: the view stops after the second.
+  EXPECT_EQ(this->store->as_of(Timestamp(t0.unix_seconds() + 60))->snapshot()->task(t.id)->version, versions[1]);
+}

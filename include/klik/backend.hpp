@@ -38,6 +38,7 @@
 #include "klik/dataset.hpp"
 #include "klik/deadline.hpp"
 #include "klik/error.hpp"
+#include "klik/journal.hpp"
 #include "klik/model.hpp"
 #include "klik/notification.hpp"
 
@@ -289,17 +290,20 @@ class Backend {
   /// and when it must reload (changes_since could not replay the gap).
   [[nodiscard]] virtual StoredWorld load() = 0;
 
-  /// Makes `change` and `notify` durable in one atomic step, on top of change
-  /// number `after`; returns the change's number (after + 1). The notifications
-  /// get outbox ids, increasing. Throws StaleError when the sequence is past
-  /// `after` (nothing written); any other error also leaves nothing written.
-  virtual std::uint64_t commit(const Change& change, Outgoing notify, std::uint64_t after) = 0;
+  /// Makes `change`, `notify` and `journal` durable in one atomic step, on top
+  /// of change number `after`; returns the change's number (after + 1, which is
+  /// also `journal.sequence`). The notifications get outbox ids, increasing.
+  /// Throws StaleError when the sequence is past `after` (nothing written); any
+  /// other error also leaves nothing written.
+  virtual std::uint64_t commit(const Change& change, Outgoing notify, const JournalEntry& journal,
+                               std::uint64_t after) = 0;
 
-  /// Replaces the world with `data` (an import; attachments with content); the
-  /// outbox is kept and the last-notified colours cleared. Returns the new
+  /// Replaces the world with `data` (an import; attachments with content) and
+  /// appends `journal` (operation "import", no objects); the outbox and the
+  /// journal are kept and the last-notified colours cleared. Returns the new
   /// sequence number; changes_since() across it answers nullopt. Throws StaleError
   /// as commit does.
-  virtual std::uint64_t replace(const Dataset& data, std::uint64_t after) = 0;
+  virtual std::uint64_t replace(const Dataset& data, const JournalEntry& journal, std::uint64_t after) = 0;
 
   /// The changes committed after number `after`, in order (possibly none). nullopt
   /// when they cannot be replayed one by one (an import happened, or the log no
@@ -316,6 +320,15 @@ class Backend {
   /// Streams an attachment's content to `sink` in chunks. Throws NotFoundError
   /// (not_found(ObjectKind::Attachment)).
   virtual void read_attachment(AttachmentId id, const std::function<void(std::string_view)>& sink) const = 0;
+
+  // ---- the journal (journal.hpp; entries written by commit and replace) ----
+
+  /// Entries meeting `query`, newest first (the reverse order of writing).
+  [[nodiscard]] virtual std::vector<JournalEntry> journal(const JournalQuery& query) const = 0;
+  /// Deletes entries older than `before` (at < before) and appends the
+  /// "journal_pruned" marker (sequence 0, at = before), in one transaction.
+  /// Returns how many entries were deleted.
+  virtual std::size_t prune_journal(Timestamp before) = 0;
 
   // ---- the outbox (notifications recorded by commit) ----
 

@@ -36,6 +36,7 @@
 #include "klik/dataset.hpp"
 #include "klik/deadline.hpp"
 #include "klik/error.hpp"
+#include "klik/journal.hpp"
 #include "klik/model.hpp"
 #include "klik/backend.hpp"
 #include "klik/notification.hpp"
@@ -154,7 +155,7 @@ class Store {
   /// Replaces the whole world with `data` (validated first; on error nothing changes).
   /// The last-notified colours are cleared; the outbox is kept (no committed
   /// notification is ever dropped).
-  void import_dataset(const Dataset& data);
+  void import_dataset(const Dataset& data, const Attribution& by = {});
   /// The whole world as plain data (attachments with their content). Account
   /// records (password hashes) only when `with_credentials`: a backup asks for
   /// them explicitly; every other export leaves them out.
@@ -166,7 +167,7 @@ class Store {
   /// every field already has the asked value changes nothing, so the task is
   /// returned as it is, its version is not bumped and nothing is recorded (not
   /// even `notify`).
-  Task update_task(const TaskUpdate& update, Outgoing notify = {});
+  Task update_task(const TaskUpdate& update, Outgoing notify = {}, const Attribution& by = {});
 
   // ---- users and local tasks ----
   //
@@ -184,29 +185,29 @@ class Store {
   /// projects (InvalidArgumentError). `announce` (optional) builds the
   /// notifications from the user as stored (with its id), recorded with it; it
   /// runs under the write lock and must not call the store. Returns the stored user.
-  User create_user(const User& user, const Announce<User>& announce = {});
+  User create_user(const User& user, const Announce<User>& announce = {}, const Attribution& by = {});
   /// create_user with the new user's account record (`account.user` is set to
   /// the new id) written in the same transaction: Workflows::create_user stores
   /// the hash of the "set your password" link's token this way.
-  User create_user(const User& user, const Announce<User>& announce, const Credentials& account);
+  User create_user(const User& user, const Announce<User>& announce, const Credentials& account, const Attribution& by = {});
   /// Changes an existing user (NotFoundError when there is none: create_user adds
   /// users). `expected_version` as in TaskUpdate. A user equal to the stored one
   /// changes nothing (returned as stored, no new version, nothing recorded).
   /// Returns the stored user.
-  User put_user(const User& user, std::uint32_t expected_version = 0, Outgoing notify = {});
+  User put_user(const User& user, std::uint32_t expected_version = 0, Outgoing notify = {}, const Attribution& by = {});
   /// Removes a user and clears their assignments (tasks show "not set"; their
   /// versions are bumped). Refused (FailedPreconditionError) for the last
   /// Administrator of a municipality or the last Plusbruger of one of its projects.
-  void remove_user(UserId user, Outgoing notify = {});
+  void remove_user(UserId user, Outgoing notify = {}, const Attribution& by = {});
   /// Creates a local task under its parent; an id of 0 is assigned, a given id
   /// must be unused (AlreadyExistsError). The version is 1. `announce` as in create_user.
-  LocalTask create_local_task(const LocalTask& task, const Announce<LocalTask>& announce = {});
+  LocalTask create_local_task(const LocalTask& task, const Announce<LocalTask>& announce = {}, const Attribution& by = {});
   /// Changes an existing local task (NotFoundError when there is none). A task
   /// equal to the stored one changes nothing. `expected_version` as in TaskUpdate
   /// (ConflictError; local tasks keep no field log, so it names no fields).
-  LocalTask put_local_task(const LocalTask& task, std::uint32_t expected_version = 0, Outgoing notify = {});
+  LocalTask put_local_task(const LocalTask& task, std::uint32_t expected_version = 0, Outgoing notify = {}, const Attribution& by = {});
   /// Removes a local task. `expected_version` as in put_local_task.
-  void remove_local_task(LocalTaskId id, std::uint32_t expected_version = 0, Outgoing notify = {});
+  void remove_local_task(LocalTaskId id, std::uint32_t expected_version = 0, Outgoing notify = {}, const Attribution& by = {});
 
   // ---- account records (accounts.hpp) ----
 
@@ -222,7 +223,7 @@ class Store {
   /// `user`. Returns the record as stored. Throws NotFoundError for an unknown user.
   Credentials update_credentials(UserId user,
                                  const std::function<std::optional<Credentials>(const Credentials&)>& change,
-                                 Outgoing notify = {});
+                                 Outgoing notify = {}, const Attribution& by = {});
 
   // ---- KOMBIT's catalogue: projects, rollout waves, task templates ----
   //
@@ -236,7 +237,7 @@ class Store {
   /// (AlreadyExistsError). Its name must be unique and non-empty, its
   /// participants known municipalities, each once. A new project has no
   /// templates, so no tasks. Returns the stored project.
-  Project create_project(const Project& project, const Announce<Project>& announce = {});
+  Project create_project(const Project& project, const Announce<Project>& announce = {}, const Attribution& by = {});
   /// Changes a project (NotFoundError when there is none). Phases and themes
   /// may grow, not drop below what a template uses. A municipality that joins
   /// gets one task per template of the project it lacks (not started, or not
@@ -244,38 +245,38 @@ class Store {
   /// A municipality that leaves keeps its tasks, made not active; its users'
   /// memberships of the project are removed with their assignments there (SPEC
   /// §4.2), and it leaves the project's waves.
-  Project put_project(const Project& project, Outgoing notify = {});
+  Project put_project(const Project& project, Outgoing notify = {}, const Attribution& by = {});
   /// Creates a rollout wave; an id of 0 is assigned. Its members must take part
   /// in its project, and a municipality is in at most one wave per project
   /// (InvalidArgumentError). Its shift applies at once (deadline.hpp, effective_schedule).
-  RolloutWave create_wave(const RolloutWave& wave, const Announce<RolloutWave>& announce = {});
+  RolloutWave create_wave(const RolloutWave& wave, const Announce<RolloutWave>& announce = {}, const Attribution& by = {});
   /// Changes a wave's name, members or shift (within ±1000 working days;
   /// NotFoundError when there is none; a wave stays in its project). One atomic
   /// step for every task it moves (no task row or version changes: the dates
   /// follow from the wave).
-  RolloutWave put_wave(const RolloutWave& wave, Outgoing notify = {});
+  RolloutWave put_wave(const RolloutWave& wave, Outgoing notify = {}, const Attribution& by = {});
   /// Publishes a template (validate_template; phase and theme of its project): an
   /// id of 0 is assigned, and one task per participating municipality is created
   /// with it (ids assigned, not started, version 1). Returns the stored template.
-  TaskTemplate publish_template(const TaskTemplate& tpl, const Announce<TaskTemplate>& announce = {});
+  TaskTemplate publish_template(const TaskTemplate& tpl, const Announce<TaskTemplate>& announce = {}, const Attribution& by = {});
   /// Changes a template's text or dates (NotFoundError when there is none; it
   /// stays in its project). Every instance follows (no task version changes).
-  TaskTemplate put_template(const TaskTemplate& tpl, Outgoing notify = {});
+  TaskTemplate put_template(const TaskTemplate& tpl, Outgoing notify = {}, const Attribution& by = {});
   /// Withdraws a template: every instance not yet not active becomes not active
   /// (versions bumped). Returns the instances changed.
-  std::vector<Task> withdraw_template(TemplateId id, Outgoing notify = {});
+  std::vector<Task> withdraw_template(TemplateId id, Outgoing notify = {}, const Attribution& by = {});
 
   // ---- messages, notes, attachments ----
 
   /// Appends a message; an id of 0 is assigned (max + 1). Returns the stored message.
-  Message add_message(const Message& message, Outgoing notify = {});
+  Message add_message(const Message& message, Outgoing notify = {}, const Attribution& by = {});
   /// Sets a task's internal notes; empty text removes them. Throws NotFoundError.
-  void set_internal_notes(TaskId task, const std::string& text);
+  void set_internal_notes(TaskId task, const std::string& text, const Attribution& by = {});
   /// Stores an attachment with its content (`size` is taken from the content);
   /// an id of 0 is assigned. Returns the metadata (content left empty).
-  Attachment add_attachment(const Attachment& attachment, Outgoing notify = {});
+  Attachment add_attachment(const Attachment& attachment, Outgoing notify = {}, const Attribution& by = {});
   /// Deletes an attachment and its content. Throws NotFoundError.
-  void remove_attachment(AttachmentId id, Outgoing notify = {});
+  void remove_attachment(AttachmentId id, Outgoing notify = {}, const Attribution& by = {});
   /// Streams an attachment's content to `sink` in chunks. Throws NotFoundError.
   void read_attachment(AttachmentId id, const std::function<void(std::string_view)>& sink) const;
   /// An attachment's whole content.
@@ -292,12 +293,12 @@ class Store {
   /// Records a sweep: the new last-notified colours of tasks and local tasks
   /// (empty clears) and its notifications, in one transaction.
   void record_sweep(std::span<const std::pair<TaskId, LastNotified>> colours, Outgoing notify,
-                    std::span<const std::pair<LocalTaskId, LastNotified>> local_colours = {});
+                    std::span<const std::pair<LocalTaskId, LastNotified>> local_colours = {}, const Attribution& by = {});
 
   // ---- outbox ----
 
   /// Records notifications on their own (no other change).
-  void enqueue(Outgoing notify);
+  void enqueue(Outgoing notify, const Attribution& by = {});
   /// Undelivered notifications due at `now` (next_attempt <= now), oldest id first.
   [[nodiscard]] std::vector<Notification> pending_notifications(Timestamp now, std::size_t limit) const;
   /// Every notification recorded (delivered or not), by id.
@@ -306,6 +307,33 @@ class Store {
   void mark_delivered(std::span<const std::uint64_t> ids);
   /// Counts a failed attempt and defers the entry to `next_attempt`.
   void reschedule(std::uint64_t id, Timestamp next_attempt, const std::string& error);
+
+  // ---- the audit journal (journal.hpp) ----
+  //
+  // Every mutation above takes `by`: who makes it, through which operation and
+  // when. The store builds the journal entry (the objects before and after)
+  // and the backend writes it in the same transaction as the change.
+
+  /// Journal entries meeting `query`, newest first, up to the last change this
+  /// store has applied. No rights are checked here: Workflows::task_history and
+  /// user_history show a history to those who may see it.
+  [[nodiscard]] std::vector<JournalEntry> journal(const JournalQuery& query = {}) const;
+  /// The retention policy's one operation: deletes the entries older than
+  /// `before` and records that the journal was cut there. Nothing is pruned
+  /// otherwise. Returns how many entries were deleted.
+  std::size_t prune_journal(Timestamp before);
+  /// The world as it was at `when`: a read-only store (its writes throw
+  /// FailedPreconditionError) answering every query a live one does, built from
+  /// this store's state by undoing its newest changes while they are stamped
+  /// after `when` (so the view is the world after the newest change stamped at
+  /// or before it, a state the world was really in). Read its
+  /// colours on the day you ask about (the `today` of a query). It holds no
+  /// file content, outbox or last-notified colours: its export_dataset lists
+  /// the files as they were with empty content, and reading a file's content
+  /// from it throws FailedPreconditionError (read it from the live store). Throws
+  /// FailedPreconditionError when the journal does not reach back to `when`
+  /// (an import, a prune or the journal's start lies after it).
+  [[nodiscard]] std::unique_ptr<Store> as_of(Timestamp when) const;
 
   // ---- several stores on one database ----
 

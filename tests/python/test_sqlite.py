@@ -21,7 +21,7 @@ def test_open_creates_the_file_and_is_a_store(tmp_path, world):
         assert len(store) == 0
         store.import_dataset(world)
         assert len(store) == len(world.tasks)
-        assert store.schema_version == 5  # local tasks' notified colours (docs/store.md)
+        assert store.schema_version == 6  # the audit journal (docs/store.md, docs/journal.md)
         assert store.integrity_check() == "ok"
     assert path.exists()
     assert store.closed
