@@ -304,9 +304,9 @@ LoginResult Accounts::login(std::string_view email, std::string_view password) {
   if (!match) {
     Credentials after;
     try {
-      after = store_.update_credentials(*user, [&](const Credentials& current) -> std::optional<Credentials> {
-        return failed(current, now, policy_);
-      });
+      after = store_.update_credentials(
+          *user, [&](const Credentials& current) -> std::optional<Credentials> { return failed(current, now, policy_); },
+          {}, {.actor = *user, .operation = "login_failed", .at = now});
     } catch (const NotFoundError&) {
       return result;
     }
@@ -324,7 +324,7 @@ LoginResult Accounts::login(std::string_view email, std::string_view password) {
       // Only when the password is still the one checked (not changed meanwhile).
       if (rehashed && current.password_hash == hash) next.password_hash = *rehashed;
       return next;
-    });
+    }, {}, {.actor = *user, .operation = "login", .at = now});
   } catch (const NotFoundError&) {
     return result;  // removed meanwhile
   }
@@ -346,9 +346,9 @@ void Accounts::change_password(UserId actor_id, std::string_view old_password, s
   if (now < stored.throttled_until) throw FailedPreconditionError(retry_text(stored.throttled_until));
   const std::string old_hash = stored.password_hash;
   if (!verify_password(old_hash, old_password)) {
-    store_.update_credentials(actor_id, [&](const Credentials& current) -> std::optional<Credentials> {
-      return failed(current, now, policy_);
-    });
+    store_.update_credentials(
+        actor_id, [&](const Credentials& current) -> std::optional<Credentials> { return failed(current, now, policy_); },
+        {}, {.actor = actor_id, .operation = "change_password_failed", .at = now});
     throw PermissionDeniedError("the current password is wrong");
   }
   const std::string fresh = hash_password(new_password, policy_.hashing);
@@ -368,7 +368,7 @@ void Accounts::change_password(UserId actor_id, std::string_view old_password, s
         changed = true;
         return next;
       },
-      notes);
+      notes, {.actor = actor_id, .operation = "change_password", .at = now});
   if (!changed) throw ConflictError("the password was changed meanwhile; try again", {"password_hash"});
 }
 
@@ -399,7 +399,7 @@ void Accounts::send_reset_link(UserId actor_id, UserId target_id) {
         next.reset_expires = Timestamp(now.unix_seconds() + policy_.reset_link_seconds);
         return next;
       },
-      notes);
+      notes, {.actor = actor_id, .operation = "send_reset_link", .at = now});
 }
 
 void Accounts::set_password_with_token(UserId user, std::string_view token, std::string_view new_password) {
@@ -445,7 +445,7 @@ void Accounts::set_password_with_token(UserId user, std::string_view token, std:
           used = true;
           return next;
         },
-        notes);
+        notes, {.actor = user, .operation = "set_password_with_token", .at = now});
   } catch (const NotFoundError&) {
     throw FailedPreconditionError(invalid);
   }

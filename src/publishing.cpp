@@ -11,6 +11,7 @@
 namespace klik {
 
 using detail::actor_of;
+using detail::attributed;
 
 namespace {
 
@@ -122,10 +123,14 @@ Project Publishing::create_project(UserId actor_id, Project proposed) {
       return notes.out;
     };
   }
-  return store_.create_project(proposed, announce);
+  return store_.create_project(proposed, announce, attributed(actor_id, "create_project", clock_));
 }
 
 Project Publishing::edit_project(UserId actor_id, const Project& project) {
+  return write_project(actor_id, project, "edit_project");
+}
+
+Project Publishing::write_project(UserId actor_id, const Project& project, const char* operation) {
   std::vector<Notification> out;
   {
     const Snapshot snap = store_.snapshot();
@@ -137,7 +142,7 @@ Project Publishing::edit_project(UserId actor_id, const Project& project) {
     project_notes(snap.world(), route, before, project, notes);
     out = std::move(notes.out);
   }
-  return store_.put_project(project, out);
+  return store_.put_project(project, out, attributed(actor_id, operation, clock_));
 }
 
 Project Publishing::join_project(UserId actor_id, ProjectId project, MunicipalityId municipality) {
@@ -148,7 +153,7 @@ Project Publishing::join_project(UserId actor_id, ProjectId project, Municipalit
     if (!snap->municipality(municipality)) throw not_found(ObjectKind::Municipality);
     if (!has(after.participants, municipality)) after.participants.push_back(municipality);
   }
-  return edit_project(actor_id, after);
+  return write_project(actor_id, after, "join_project");
 }
 
 Project Publishing::leave_project(UserId actor_id, ProjectId project, MunicipalityId municipality) {
@@ -159,7 +164,7 @@ Project Publishing::leave_project(UserId actor_id, ProjectId project, Municipali
     if (!snap->municipality(municipality)) throw not_found(ObjectKind::Municipality);
     std::erase(after.participants, municipality);
   }
-  return edit_project(actor_id, after);
+  return write_project(actor_id, after, "leave_project");
 }
 
 // ---- rollout waves ----
@@ -183,10 +188,14 @@ RolloutWave Publishing::create_wave(UserId actor_id, RolloutWave proposed) {
       return notes.out;
     };
   }
-  return store_.create_wave(proposed, announce);
+  return store_.create_wave(proposed, announce, attributed(actor_id, "create_wave", clock_));
 }
 
 RolloutWave Publishing::edit_wave(UserId actor_id, const RolloutWave& wave) {
+  return write_wave(actor_id, wave, "edit_wave");
+}
+
+RolloutWave Publishing::write_wave(UserId actor_id, const RolloutWave& wave, const char* operation) {
   std::vector<Notification> out;
   {
     const Snapshot snap = store_.snapshot();
@@ -204,7 +213,7 @@ RolloutWave Publishing::edit_wave(UserId actor_id, const RolloutWave& wave) {
               {{"project", before.project.value()}, {"wave", wave.id.value()}, {"shift_workdays", wave.shift_workdays}});
     out = std::move(notes.out);
   }
-  return store_.put_wave(wave, out);
+  return store_.put_wave(wave, out, attributed(actor_id, operation, clock_));
 }
 
 RolloutWave Publishing::set_wave_shift(UserId actor_id, WaveId wave, std::int32_t shift_workdays) {
@@ -214,7 +223,7 @@ RolloutWave Publishing::set_wave_shift(UserId actor_id, WaveId wave, std::int32_
     after = wave_of(snap.world(), wave);
   }
   after.shift_workdays = shift_workdays;
-  return edit_wave(actor_id, after);
+  return write_wave(actor_id, after, "set_wave_shift");
 }
 
 // ---- task templates ----
@@ -237,7 +246,7 @@ TaskTemplate Publishing::publish_template(UserId actor_id, TaskTemplate proposed
       return notes.out;
     };
   }
-  return store_.publish_template(proposed, announce);
+  return store_.publish_template(proposed, announce, attributed(actor_id, "publish_template", clock_));
 }
 
 TaskTemplate Publishing::edit_template(UserId actor_id, const TaskTemplate& tpl) {
@@ -256,7 +265,7 @@ TaskTemplate Publishing::edit_template(UserId actor_id, const TaskTemplate& tpl)
               {{"project", p.id.value()}, {"template", tpl.id.value()}, {"title", tpl.title}});
     out = std::move(notes.out);
   }
-  return store_.put_template(tpl, out);
+  return store_.put_template(tpl, out, attributed(actor_id, "edit_template", clock_));
 }
 
 std::vector<Task> Publishing::withdraw_template(UserId actor_id, TemplateId tpl) {
@@ -275,7 +284,7 @@ std::vector<Task> Publishing::withdraw_template(UserId actor_id, TemplateId tpl)
               {{"project", p.id.value()}, {"template", tpl.value()}, {"title", t.title}});
     out = std::move(notes.out);
   }
-  return store_.withdraw_template(tpl, out);
+  return store_.withdraw_template(tpl, out, attributed(actor_id, "withdraw_template", clock_));
 }
 
 // ---- not active ----
@@ -304,7 +313,7 @@ Task Publishing::set_not_active(UserId actor_id, TaskId task, bool not_active) {
               "/tasks/" + std::to_string(task.value()), {{"task", task.value()}});
     out = std::move(notes.out);
   }
-  return store_.update_task(update, out);
+  return store_.update_task(update, out, attributed(actor_id, "set_not_active", clock_));
 }
 
 }  // namespace klik

@@ -33,6 +33,7 @@ bool real_day(int day, int month, int yy) {
 }
 
 using detail::actor_of;
+using detail::attributed;
 using detail::address;
 using detail::all_users;
 using detail::facts_of;
@@ -113,7 +114,7 @@ Task Workflows::change_task(UserId actor_id, const TaskChange& change) {
   }
   // The store applies only what differs; a change with no effect is no write
   // (no new version, no notification), judged on the task as it is when it is written.
-  return store_.update_task(update, notes);
+  return store_.update_task(update, notes, attributed(actor_id, "change_task", clock_));
 }
 
 Message Workflows::write_message(UserId actor_id, TaskId task, const std::string& text) {
@@ -141,7 +142,7 @@ Message Workflows::write_message(UserId actor_id, TaskId task, const std::string
     address(n, RecipientResolver(routing_, rights_, snap.world()).task_event(event, facts));
     if (!n.recipients.empty() || !n.mailbox.empty()) notes.push_back(std::move(n));
   }
-  return store_.add_message(m, notes);
+  return store_.add_message(m, notes, attributed(actor_id, "write_message", clock_));
 }
 
 Message Workflows::broadcast(UserId actor_id, ProjectId project, std::optional<WaveId> wave, const std::string& text) {
@@ -178,7 +179,7 @@ Message Workflows::broadcast(UserId actor_id, ProjectId project, std::optional<W
     address(n, RecipientResolver(routing_, rights_, snap.world()).project_event(event, *p, municipalities));
     if (!n.recipients.empty() || !n.mailbox.empty()) notes.push_back(std::move(n));
   }
-  return store_.add_message(m, notes);
+  return store_.add_message(m, notes, attributed(actor_id, "broadcast", clock_));
 }
 
 std::string Workflows::internal_notes(UserId actor_id, TaskId task) const {
@@ -196,7 +197,7 @@ void Workflows::set_internal_notes(UserId actor_id, TaskId task, const std::stri
     const TaskFacts facts = facts_of(snap.world(), task);
     require(rights_.decide(actor, Action::EditInternalNotes, facts, snap->projects()));
   }
-  store_.set_internal_notes(task, text);
+  store_.set_internal_notes(task, text, attributed(actor_id, "set_internal_notes", clock_));
 }
 
 Attachment Workflows::add_file(UserId actor_id, TaskId task, const std::string& file_name,
@@ -220,7 +221,7 @@ Attachment Workflows::add_file(UserId actor_id, TaskId task, const std::string& 
     a.content = content;
     a.size = content.size();
   }
-  return store_.add_attachment(a);
+  return store_.add_attachment(a, {}, attributed(actor_id, "add_file", clock_));
 }
 
 LocalTask Workflows::create_local_task(UserId actor_id, LocalTask task) {
@@ -256,7 +257,7 @@ LocalTask Workflows::create_local_task(UserId actor_id, LocalTask task) {
       return notes;
     };
   }
-  return store_.create_local_task(task, announce);
+  return store_.create_local_task(task, announce, attributed(actor_id, "create_local_task", clock_));
 }
 
 User Workflows::create_user(UserId actor_id, User proposed) {
@@ -288,7 +289,7 @@ User Workflows::create_user(UserId actor_id, User proposed) {
   }
   // The store assigns the id and re-checks the email under its write lock, and
   // writes the account record and the notification in the same transaction.
-  return store_.create_user(proposed, announce, account);
+  return store_.create_user(proposed, announce, account, attributed(actor_id, "create_user", clock_));
 }
 
 User Workflows::set_user_type(UserId actor_id, UserId user_id, ProjectId project, std::optional<UserType> type) {
@@ -331,7 +332,7 @@ User Workflows::set_user_type(UserId actor_id, UserId user_id, ProjectId project
   }
   // The store re-checks the last Administrator and Plusbruger against the users
   // as they are when it writes, and writes nothing when nothing changes.
-  return store_.put_user(after, version, notes);
+  return store_.put_user(after, version, notes, attributed(actor_id, "set_user_type", clock_));
 }
 
 void Workflows::delete_user(UserId actor_id, UserId user_id) {
@@ -342,7 +343,7 @@ void Workflows::delete_user(UserId actor_id, UserId user_id) {
     const std::vector<User> users = all_users(snap.world());
     throw_if_any(validate_delete_user(rights_, actor, *target, users, snap->projects()));
   }
-  store_.remove_user(user_id);  // re-checks the invariants under the store's write lock
+  store_.remove_user(user_id, {}, attributed(actor_id, "delete_user", clock_));  // re-checks the invariants under the store's write lock
 }
 
 }  // namespace klik

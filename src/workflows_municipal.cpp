@@ -14,6 +14,7 @@
 namespace klik {
 
 using detail::actor_of;
+using detail::attributed;
 using detail::address;
 using detail::all_users;
 using detail::facts_of;
@@ -115,7 +116,7 @@ void Workflows::delete_file(UserId actor_id, AttachmentId file) {
     const auto [meta, facts] = file_of(snap.world(), rights_, actor, file);
     require(rights_.decide(actor, Action::DeleteFile, facts, snap->projects()));
   }
-  store_.remove_attachment(file);
+  store_.remove_attachment(file, {}, attributed(actor_id, "delete_file", clock_));
 }
 
 LocalTask Workflows::change_local_task(UserId actor_id, const LocalTaskChange& change) {
@@ -182,7 +183,7 @@ LocalTask Workflows::change_local_task(UserId actor_id, const LocalTaskChange& c
         notes.push_back(std::move(n));
       }
     }
-    return store_.put_local_task(after, read, notes);
+    return store_.put_local_task(after, read, notes, attributed(actor_id, "change_local_task", clock_));
   });
 }
 
@@ -193,7 +194,7 @@ void Workflows::delete_local_task(UserId actor_id, LocalTaskId task, std::uint32
     const LocalRead local = local_of(snap.world(), task);
     require(rights_.decide(actor, Action::EditLocalTask, local.facts, snap->projects()));
   }
-  store_.remove_local_task(task, expected_version);
+  store_.remove_local_task(task, expected_version, {}, attributed(actor_id, "delete_local_task", clock_));
 }
 
 User Workflows::edit_user(UserId actor_id, const UserDetailsChange& change) {
@@ -213,7 +214,7 @@ User Workflows::edit_user(UserId actor_id, const UserDetailsChange& change) {
                                          all_users(snap.world()), snap->projects()));
     }
     // The store re-checks that the email is unique under its write lock.
-    return store_.put_user(after, read);
+    return store_.put_user(after, read, {}, attributed(actor_id, "edit_user", clock_));
   });
 }
 
@@ -232,7 +233,7 @@ User Workflows::set_administrator(UserId actor_id, UserId user_id, bool administ
       read = target->version;
     }
     // The last-Administrator rule is checked again by the store under its write lock.
-    return store_.put_user(after, read);
+    return store_.put_user(after, read, {}, attributed(actor_id, "set_administrator", clock_));
   });
 }
 

@@ -119,7 +119,7 @@ OutboxSweep sweep_to_outbox(Store& store, Date day, Timestamp now, const RightsM
       notes.push_back(std::move(n));
     }
   }
-  if (!changes.empty() || !local_changes.empty() || !notes.empty()) store.record_sweep(changes, notes, local_changes);
+  if (!changes.empty() || !local_changes.empty() || !notes.empty()) store.record_sweep(changes, notes, local_changes, {.operation = "sweep", .at = now});
   return out;
 }
 

@@ -21,6 +21,7 @@
 ///
 /// Thread-safety: every function is pure; clocks are immutable.
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -52,15 +53,16 @@ class SystemClock final : public Clock {
 /// A clock stopped at one instant (tests, replays).
 class FixedClock final : public Clock {
  public:
-  explicit FixedClock(Timestamp t) noexcept : t_(t) {}
+  explicit FixedClock(Timestamp t) noexcept : t_(t.unix_seconds()) {}
   /// Noon Copenhagen time on `d` (so "today" is `d` whatever the season).
   explicit FixedClock(Date d) noexcept : t_(static_cast<std::int64_t>(d.serial()) * 86400 + 11 * 3600) {}
-  [[nodiscard]] Timestamp now() const override { return t_; }
-  /// Moves the clock (tests stepping through time; not while other threads read it).
-  void set(Timestamp t) noexcept { t_ = t; }
+  [[nodiscard]] Timestamp now() const override { return Timestamp(t_.load(std::memory_order_relaxed)); }
+  /// Moves the clock (tests and replays stepping through time); safe while other
+  /// threads read it.
+  void set(Timestamp t) noexcept { t_.store(t.unix_seconds(), std::memory_order_relaxed); }
 
  private:
-  Timestamp t_;
+  std::atomic<std::int64_t> t_;
 };
 
 /// The local date in Europe/Copenhagen at instant `t`: CET (UTC+1), CEST

@@ -120,6 +120,10 @@ class Publishing {
   [[nodiscard]] const NotificationRouting& routing() const noexcept { return routing_; }
 
  private:
+  // edit_project/edit_wave and the calls made of them, journaled as `operation`.
+  Project write_project(UserId actor, const Project& project, const char* operation);
+  RolloutWave write_wave(UserId actor, const RolloutWave& wave, const char* operation);
+
   Store& store_;
   const Clock& clock_;
   RightsModel rights_;

@@ -175,6 +175,20 @@ class Workflows {
   /// for a municipality's last Administrator or a project's last Plusbruger there.
   void delete_user(UserId actor, UserId user);
 
+  // ---- history (the audit journal, journal.hpp) ----
+
+  /// A task's history, newest first, for those who may see the task (view_task;
+  /// "task not found" otherwise): the journal entries that changed the task
+  /// record, and for those who may read its internal notes (view_internal_notes)
+  /// the entries that changed them. Each entry holds only those objects (an
+  /// entry that also changed a user shows the task alone). `limit` is 1..1000.
+  [[nodiscard]] std::vector<JournalEntry> task_history(UserId actor, TaskId task, std::size_t limit = 100) const;
+  /// A user's history, newest first, for those who may see the user (view_user;
+  /// "user not found" otherwise): changes to the user record and to their
+  /// account (password set, reset link sent, failed logins -- never a hash).
+  /// `limit` is 1..1000.
+  [[nodiscard]] std::vector<JournalEntry> user_history(UserId actor, UserId user, std::size_t limit = 100) const;
+
   [[nodiscard]] const RightsModel& rights() const noexcept { return rights_; }
   [[nodiscard]] const NotificationRouting& routing() const noexcept { return routing_; }
 

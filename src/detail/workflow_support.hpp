@@ -6,12 +6,18 @@
 #include <vector>
 
 #include "detail/json_io.hpp"
+#include "klik/deadline.hpp"
 #include "klik/notification.hpp"
 #include "klik/rights.hpp"
 #include "klik/routing.hpp"
 #include "klik/store.hpp"
 
 namespace klik::detail {
+
+/// How a workflow call is journaled: by its actor, under the call's name, at the clock's time.
+inline Attribution attributed(UserId actor, const char* operation, const Clock& clock) {
+  return {.actor = actor, .operation = operation, .at = clock.now()};
+}
 
 /// The current copy of the actor; NotFoundError when they no longer exist.
 inline User actor_of(const World& w, UserId id) {
