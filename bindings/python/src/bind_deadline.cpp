@@ -46,6 +46,7 @@ void init_deadline(py::module_& m) {
   py::class_<FixedClock, Clock>(m, "FixedClock", "A clock stopped at one instant (tests, replays).")
       .def(py::init<Timestamp>(), arg("instant"), "Stopped at an aware datetime.")
       .def(py::init<Date>(), arg("date"), "Stopped at noon Copenhagen time on a date.")
+      .def("set", &FixedClock::set, arg("instant"), "Moves the clock to an aware datetime (stepping through time).")
       .def("__repr__", [](const FixedClock& c) { return "FixedClock('" + c.now().iso() + "')"; });
   m.def("today_in_copenhagen", &today_in_copenhagen, arg("clock"), "The clock's date in Europe/Copenhagen.");
   m.def("copenhagen_date", &copenhagen_date, arg("instant"), "The local date in Europe/Copenhagen at an instant.");

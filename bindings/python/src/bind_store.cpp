@@ -9,6 +9,7 @@
 #include "klik/deadline.hpp"
 #include "klik/query_engine.hpp"
 #include "klik/store.hpp"
+#include "klik/text.hpp"
 
 namespace {
 
@@ -116,6 +117,12 @@ struct OwnedPage {
 };
 
 /// The filter-value methods ProjectQuery and UserQuery share: chips, removal, JSON, ==, repr.
+/// A JSON object text as a Python dict (json.loads), or None for an empty text.
+py::object json_or_none(const std::string& text) {
+  if (text.empty()) return py::none();
+  return py::module_::import("json").attr("loads")(text);
+}
+
 template <class Q>
 void bind_list_filter(py::class_<Q>& c, const char* name, Q (*from_json_fn)(std::string_view)) {
   c.def("applied_filters", &Q::applied_filters, "Codes of the applied filters (the chips).")
@@ -258,6 +265,37 @@ void init_store(py::module_& m) {
   // Every method follows the threading rule of bindings.hpp: Python arguments are
   // converted first, the snapshot lives only inside without_gil, and Python objects
   // are built from owned values after it is gone.
+  py::class_<ObjectDelta>(m, "ObjectDelta",
+                          "One object as a journaled change found and left it (None where it did not exist).")
+      .def_property_readonly("kind", [](const ObjectDelta& d) { return std::string(code(d.kind)); },
+                             "\"task\", \"local_task\", \"user\", \"project\", \"wave\", \"template\", "
+                             "\"message\", \"attachment\", \"notes\" or \"account\".")
+      .def_readonly("id", &ObjectDelta::id)
+      .def_property_readonly("before", [](const ObjectDelta& d) { return json_or_none(d.before); },
+                             "The object before the change, as a dict (its JSON form), or None.")
+      .def_property_readonly("after", [](const ObjectDelta& d) { return json_or_none(d.after); },
+                             "The object after the change, as a dict, or None.")
+      .def_property_readonly("fields", &changed_fields, "The names of the fields that changed.")
+      .def("__repr__", [](const ObjectDelta& d) {
+        std::string fields;
+        for (const std::string& f : changed_fields(d)) fields += (fields.empty() ? "'" : ", '") + f + "'";
+        return "ObjectDelta(kind='" + std::string(code(d.kind)) + "', id=" + std::to_string(d.id) + ", fields=[" +
+               fields + "])";
+      });
+
+  py::class_<JournalEntry>(m, "JournalEntry", "One journaled write: who, when, which operation, what it changed.")
+      .def_readonly("sequence", &JournalEntry::sequence, "The change's number in the store's change sequence.")
+      .def_readonly("at", &JournalEntry::at)
+      .def_readonly("actor", &JournalEntry::actor, "The user who made it, or None for the system.")
+      .def_readonly("operation", &JournalEntry::operation)
+      .def_readonly("objects", &JournalEntry::objects)
+      .def("to_json", [](const JournalEntry& e) { return to_json(e); })
+      .def("__repr__", [](const JournalEntry& e) {
+        return "JournalEntry(sequence=" + std::to_string(e.sequence) + ", at='" + e.at.iso() + "', actor=" +
+               (e.actor ? std::to_string(e.actor->value()) : std::string("None")) + ", operation='" + e.operation +
+               "', objects=" + std::to_string(e.objects.size()) + ")";
+      });
+
   using StorePtr = std::shared_ptr<Store>;
   py::class_<Store, StorePtr>(m, "Store",
                               "A KLIK world in a store (klik.MemoryStore, klik.open for SQLite), and the task "
@@ -273,6 +311,35 @@ void init_store(py::module_& m) {
           "sequence", [](const Store& s) { return s.sequence(); }, releases_gil(),
           "The number of the last committed change this store has applied (its place in the database's "
           "change sequence).")
+      .def(
+          "journal",
+          [](const Store& s, const std::optional<std::string>& kind, std::uint64_t id,
+             const std::optional<Timestamp>& after, const std::optional<std::size_t>& limit) {
+            JournalQuery q;
+            if (kind) {
+              q.kind = journal_object_from_code(*kind);
+              if (!q.kind)
+                throw InvalidArgumentError("unknown object kind \"" + excerpt(*kind) +
+                                               "\" (task, local_task, user, project, wave, template, message, "
+                                               "attachment, notes, account)",
+                                           "kind");
+              q.id = id;
+            }
+            q.after = after;
+            if (limit) q.limit = *limit;
+            return without_gil([&] { return s.journal(q); });
+          },
+          arg("kind") = py::none(), arg("id") = 0, arg("after") = py::none(), arg("limit") = py::none(),
+          "Journal entries, newest first: all, those touching one object (kind and id), those after an instant. "
+          "No rights are checked: Workflows.task_history and user_history do.")
+      .def("prune_journal", &Store::prune_journal, arg("before"), releases_gil(),
+           "Deletes the journal entries older than `before` (the retention policy) and returns how many.")
+      .def(
+          "as_of",
+          [](const Store& s, Timestamp when) { return StorePtr(without_gil([&] { return s.as_of(when); })); },
+          arg("when"),
+          "The world as it was at `when`: a read-only klik.Store answering every query (judge colours with "
+          "today=<that day>). Raises klik.FailedPrecondition when the journal does not reach back so far.")
       .def(
           "tasks",
           [](const Store& s, const py::object& viewer, const py::object& query, const py::object& today,

@@ -130,6 +130,12 @@ void init_workflows(py::module_& m) {
       .def("messages", &Workflows::messages, arg("actor"), arg("task"), arg("offset") = 0, arg("limit") = 50,
            releases_gil(),
            "A page of the task's message thread, oldest first: its messages and KOMBIT's broadcasts that reach it.")
+      .def("task_history", &Workflows::task_history, arg("actor"), arg("task"), arg("limit") = 100, releases_gil(),
+           "The task's history from the journal, newest first (view_task; its internal notes' history only for "
+           "their readers). A list of klik.JournalEntry.")
+      .def("user_history", &Workflows::user_history, arg("actor"), arg("user"), arg("limit") = 100, releases_gil(),
+           "A user's history from the journal, newest first (view_user): the user record and their account "
+           "(never a password hash).")
       .def("files", &Workflows::files, arg("actor"), arg("task"), releases_gil(), "The task's files (metadata).")
       .def(
           "read_file",
