@@ -743,6 +743,7 @@ struct Fixture {
   ViewerScope q2_scope;
   UserId kombit;  // Q3
   std::uint32_t q3_project = 0;
+  std::size_t q3_tasks = 0;
   UserId light;  // Q4
   ViewerScope q4_scope;
   TaskQuery q1, q2, q4;
@@ -877,6 +878,14 @@ void check_equal(Fixture& f, int size) {
                  return n;
                }(),
                k3.size(), k4.size(), k5.changed(), k5.rises());
+  std::fprintf(stderr,
+               "  viewers: Q1 user %u, municipality %u, project %u (%zu rows); Q2 user %u sees %zu projects whole and "
+               "%zu where assigned (%zu rows by assignment); Q3 project %u (%zu KLIK tasks); Q4 user %u (%zu rows by "
+               "assignment)\n",
+               f.plus.value(), f.q1_municipality, f.q1_project, f.layout->partition_size(f.q1_municipality, f.q1_project),
+               f.q2_user.value(), f.q2_scope.all.size(), f.q2_scope.assigned.size(),
+               f.layout->assigned_rows(f.q2_user.value()), f.q3_project, f.q3_tasks, f.light.value(),
+               f.layout->assigned_rows(f.light.value()));
   std::fprintf(stderr, "  SQLite plans (file %.0f MB):\n%s", f.sql->file_mb(), f.sql->plans().c_str());
 }
 
@@ -950,6 +959,7 @@ Fixture& fixture(int size) {
   f.q3_project = std::max_element(per_project.begin(), per_project.end(), [](auto& a, auto& b) {
                    return a.second < b.second;
                  })->first;
+  f.q3_tasks = per_project[f.q3_project];
   f.layout = std::make_unique<Layout>(rows);
   std::size_t q2_best = 0, q4_best = 0;
   bool have_plus = false, have_light = false, have_kombit = false;
