@@ -242,6 +242,8 @@ class Layout {
   explicit Layout(const std::vector<Row>& rows);
 
   [[nodiscard]] std::vector<ListRow> q1(std::uint16_t m, std::uint32_t p, std::int32_t day) const;
+  /// Q1's total (every match, not only the page): klik's page carries it; checked, not timed.
+  [[nodiscard]] std::size_t q1_total(std::uint16_t m, std::uint32_t p) const;
   [[nodiscard]] Counts q2(std::uint32_t viewer, const ViewerScope& s, std::int32_t day) const;
   [[nodiscard]] RedByMunicipality q3(std::uint32_t p, std::int32_t day) const;
   [[nodiscard]] std::vector<ListRow> q4(std::uint32_t viewer, const ViewerScope& s, std::int32_t day) const;
@@ -354,6 +356,14 @@ std::vector<ListRow> Layout::q1(std::uint16_t m, std::uint32_t p, std::int32_t d
     if ((status_[r] == TaskStatus::NotStarted || status_[r] == TaskStatus::Started) && responsible_[r] == 0)
       out.push_back(row(r, day));
   return out;
+}
+
+std::size_t Layout::q1_total(std::uint16_t m, std::uint32_t p) const {
+  std::size_t n = 0;
+  if (const Part* part = find(m, p))
+    for (std::uint32_t r = part->begin; r < part->end; ++r)
+      n += (status_[r] == TaskStatus::NotStarted || status_[r] == TaskStatus::Started) && responsible_[r] == 0;
+  return n;
 }
 
 Counts Layout::q2(std::uint32_t viewer, const ViewerScope& s, std::int32_t day) const {
@@ -767,9 +777,10 @@ ListRow list_row(const TaskRow& r) {
 
 // ---- engine 1: klik's public API as a host calls it ----
 
-std::vector<ListRow> klik_q1_rows(Fixture& f) {
+std::vector<ListRow> klik_q1_rows(Fixture& f, std::size_t* total) {
   const Snapshot snap = f.store->snapshot();
   const TaskPage p = list_tasks(snap.world(), RightsModel::default_model(), *snap->user(f.plus), f.q1, today);
+  *total = p.total;
   std::vector<ListRow> out;
   for (const TaskRow& r : p.rows) out.push_back(list_row(r));
   return out;
@@ -854,10 +865,12 @@ std::string show(const std::vector<ListRow>& v) {
 
 void check_equal(Fixture& f, int size) {
   const std::int32_t day = today.serial();
-  const auto k1 = klik_q1_rows(f), s1 = f.sql->q1(f.q1_municipality, f.q1_project, day),
+  std::size_t k1_total = 0;
+  const auto k1 = klik_q1_rows(f, &k1_total), s1 = f.sql->q1(f.q1_municipality, f.q1_project, day),
              l1 = f.layout->q1(f.q1_municipality, f.q1_project, day);
   if (k1 != s1) mismatch("Q1 klik " + show(k1) + " vs sqlite " + show(s1), size);
   if (k1 != l1) mismatch("Q1 klik " + show(k1) + " vs layout " + show(l1), size);
+  if (k1_total != f.layout->q1_total(f.q1_municipality, f.q1_project)) mismatch("Q1's total", size);
   const auto k2 = klik_q2(f), s2 = f.sql->q2(day), l2 = f.layout->q2(f.q2_user.value(), f.q2_scope, day);
   if (k2 != s2 || k2 != l2) mismatch("Q2", size);
   const auto k3 = klik_q3(f), s3 = f.sql->q3(f.q3_project, day), l3 = f.layout->q3(f.q3_project, day);
