@@ -74,7 +74,7 @@ struct ListRow {
   friend bool operator==(const ListRow&, const ListRow&) = default;
 };
 
-using Counts = std::array<std::size_t, 5>;                          // by DeadlineColour
+using Counts = std::array<std::size_t, 5>;                                     // by DeadlineColour
 using RedByMunicipality = std::vector<std::pair<std::uint16_t, std::size_t>>;  // non-zero, by municipality
 
 /// Q5: tasks by (stored colour or never swept, new colour), only where they differ.
@@ -115,9 +115,12 @@ struct Thresholds {
 /// From which day a task of this status is red and yellow (deadline.hpp's rules).
 Thresholds thresholds(TaskStatus s, const DeadlineDates& d) {
   switch (s) {
-    case TaskStatus::NotStarted: return {d.latest_start.serial(), d.yellow_if_not_started.serial()};
-    case TaskStatus::Started: return {d.end.serial(), d.latest_start.serial()};
-    default: return {};
+    case TaskStatus::NotStarted:
+      return {d.latest_start.serial(), d.yellow_if_not_started.serial()};
+    case TaskStatus::Started:
+      return {d.end.serial(), d.latest_start.serial()};
+    default:
+      return {};
   }
 }
 
@@ -206,9 +209,8 @@ std::vector<Row> build_rows(const Dataset& d, const World& w) {
 template <class F>
 void assignees(const Row& r, F&& f) {
   std::array<std::uint32_t, 4> who{r.responsible, r.performer, r.parent_responsible, r.parent_performer};
-  for (std::size_t i = 0; i < who.size(); ++i)
-    if (who[i] && std::find(who.begin(), who.begin() + static_cast<std::ptrdiff_t>(i), who[i]) == who.begin() + static_cast<std::ptrdiff_t>(i))
-      f(who[i]);
+  for (auto it = who.begin(); it != who.end(); ++it)
+    if (*it && std::find(who.begin(), it, *it) == it) f(*it);
 }
 
 /// A municipality viewer's scope, from RightsModel::task_scope: the projects
@@ -267,7 +269,7 @@ class Layout {
     std::uint32_t begin = 0, end = 0;
     std::uint32_t grey = 0, done = 0;
     std::vector<std::int32_t> red_sorted, yellow_sorted;  // every row (tasks and local tasks)
-    std::vector<std::int32_t> followed_red_sorted;         // KLIK tasks of priority critical path or mandatory
+    std::vector<std::int32_t> followed_red_sorted;        // KLIK tasks of priority critical path or mandatory
   };
   [[nodiscard]] const Part* find(std::uint16_t m, std::uint32_t p) const {
     if (m >= municipalities_ || p >= projects_) return nullptr;
@@ -302,7 +304,8 @@ Layout::Layout(const std::vector<Row>& input) {
   std::vector<const Row*> rows;
   for (const Row& r : input) rows.push_back(&r);
   std::sort(rows.begin(), rows.end(), [](const Row* a, const Row* b) {
-    return std::tie(a->municipality, a->project, a->end, a->key) < std::tie(b->municipality, b->project, b->end, b->key);
+    return std::tie(a->municipality, a->project, a->end, a->key) <
+           std::tie(b->municipality, b->project, b->end, b->key);
   });
   for (const Row* r : rows) {
     municipalities_ = std::max<std::size_t>(municipalities_, r->municipality + 1u);
@@ -371,8 +374,8 @@ Counts Layout::q2(std::uint32_t viewer, const ViewerScope& s, std::int32_t day) 
   for (std::uint32_t p : s.all) {
     const Part* part = find(s.municipality, p);
     if (!part) continue;
-    const auto red = static_cast<std::size_t>(
-        std::upper_bound(part->red_sorted.begin(), part->red_sorted.end(), day) - part->red_sorted.begin());
+    const auto red = static_cast<std::size_t>(std::upper_bound(part->red_sorted.begin(), part->red_sorted.end(), day) -
+                                              part->red_sorted.begin());
     const auto yellow_or_red = static_cast<std::size_t>(
         std::upper_bound(part->yellow_sorted.begin(), part->yellow_sorted.end(), day) - part->yellow_sorted.begin());
     c[2] += red;
@@ -416,8 +419,8 @@ Transitions Layout::q5(std::int32_t day) const {
   Transitions t;
   for (std::size_t s = 0; s < 6; ++s) {
     const Stored& st = stored_[s];
-    const auto red = static_cast<std::size_t>(
-        std::upper_bound(st.red_sorted.begin(), st.red_sorted.end(), day) - st.red_sorted.begin());
+    const auto red = static_cast<std::size_t>(std::upper_bound(st.red_sorted.begin(), st.red_sorted.end(), day) -
+                                              st.red_sorted.begin());
     const auto yellow_or_red = static_cast<std::size_t>(
         std::upper_bound(st.yellow_sorted.begin(), st.yellow_sorted.end(), day) - st.yellow_sorted.begin());
     t.cells[s] = {st.active - yellow_or_red, yellow_or_red - red, red, st.grey, st.done};
@@ -516,8 +519,10 @@ class Sql {
   ListRow list_row(const Stmt& s, std::int32_t day) const {
     // columns: task, local, end_date, status, red_from, yellow_from, performer
     const auto status = static_cast<TaskStatus>(s.column(3));
-    return {static_cast<std::uint32_t>(s.column(0)), static_cast<std::uint32_t>(s.column(1)),
-            static_cast<std::int32_t>(s.column(2)), status,
+    return {static_cast<std::uint32_t>(s.column(0)),
+            static_cast<std::uint32_t>(s.column(1)),
+            static_cast<std::int32_t>(s.column(2)),
+            status,
             colour_from(status, static_cast<std::int32_t>(s.column(4)), static_cast<std::int32_t>(s.column(5)), day),
             static_cast<std::uint32_t>(s.column(6))};
   }
@@ -538,24 +543,28 @@ Sql::Sql(const std::vector<Row>& rows, std::uint32_t q2_viewer, const ViewerScop
   dir_ = pattern;
   const std::string file = (dir_ / "tasks.db").string();
   check(sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr), db_, "open");
-  exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA mmap_size=4294967296;"
-       "PRAGMA cache_size=-1048576; PRAGMA temp_store=MEMORY;");
+  exec(
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA mmap_size=4294967296;"
+      "PRAGMA cache_size=-1048576; PRAGMA temp_store=MEMORY;");
   // The thresholds are precomputed per row for its status now (a writer keeps them
   // with the status): red_from / yellow_from = the first red / yellow day, `never`
   // for not active and completed rows. rowkey = klik's row key (task id, or local
   // task id | 2^31), the tie-breaker of every sort.
-  exec("CREATE TABLE tasks (rowkey INTEGER PRIMARY KEY, task INTEGER NOT NULL, local INTEGER NOT NULL,"
-       " kind INTEGER NOT NULL, municipality INTEGER NOT NULL, project INTEGER NOT NULL, status INTEGER NOT NULL,"
-       " priority INTEGER NOT NULL, responsible INTEGER, performer INTEGER, end_date INTEGER NOT NULL,"
-       " red_from INTEGER NOT NULL, yellow_from INTEGER NOT NULL, notified INTEGER NOT NULL)");
+  exec(
+      "CREATE TABLE tasks (rowkey INTEGER PRIMARY KEY, task INTEGER NOT NULL, local INTEGER NOT NULL,"
+      " kind INTEGER NOT NULL, municipality INTEGER NOT NULL, project INTEGER NOT NULL, status INTEGER NOT NULL,"
+      " priority INTEGER NOT NULL, responsible INTEGER, performer INTEGER, end_date INTEGER NOT NULL,"
+      " red_from INTEGER NOT NULL, yellow_from INTEGER NOT NULL, notified INTEGER NOT NULL)");
   // Who sees a row by being assigned (responsible, performer, a local task's parent's
   // people): a covering index over the union of the four person columns.
-  exec("CREATE TABLE person_tasks (user INTEGER NOT NULL, rowkey INTEGER NOT NULL, municipality INTEGER NOT NULL,"
-       " project INTEGER NOT NULL, end_date INTEGER NOT NULL, task INTEGER NOT NULL, local INTEGER NOT NULL,"
-       " status INTEGER NOT NULL, red_from INTEGER NOT NULL, yellow_from INTEGER NOT NULL, performer INTEGER,"
-       " PRIMARY KEY (user, rowkey)) WITHOUT ROWID");
-  exec("CREATE TABLE participants (project INTEGER NOT NULL, municipality INTEGER NOT NULL,"
-       " PRIMARY KEY (project, municipality)) WITHOUT ROWID");
+  exec(
+      "CREATE TABLE person_tasks (user INTEGER NOT NULL, rowkey INTEGER NOT NULL, municipality INTEGER NOT NULL,"
+      " project INTEGER NOT NULL, end_date INTEGER NOT NULL, task INTEGER NOT NULL, local INTEGER NOT NULL,"
+      " status INTEGER NOT NULL, red_from INTEGER NOT NULL, yellow_from INTEGER NOT NULL, performer INTEGER,"
+      " PRIMARY KEY (user, rowkey)) WITHOUT ROWID");
+  exec(
+      "CREATE TABLE participants (project INTEGER NOT NULL, municipality INTEGER NOT NULL,"
+      " PRIMARY KEY (project, municipality)) WITHOUT ROWID");
   {
     Stmt ins(db_, "INSERT INTO tasks VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     Stmt part(db_, "INSERT OR IGNORE INTO participants VALUES (?, ?)");
@@ -566,8 +575,14 @@ Sql::Sql(const std::vector<Row>& rows, std::uint32_t q2_viewer, const ViewerScop
       ins.bind(1, r.key), ins.bind(2, r.task), ins.bind(3, r.local), ins.bind(4, r.local ? 1 : 0);
       ins.bind(5, r.municipality), ins.bind(6, r.project), ins.bind(7, static_cast<int>(r.status));
       ins.bind(8, static_cast<int>(r.priority));
-      if (r.responsible) ins.bind(9, r.responsible); else sqlite3_bind_null(ins.get(), 9);
-      if (r.performer) ins.bind(10, r.performer); else sqlite3_bind_null(ins.get(), 10);
+      if (r.responsible)
+        ins.bind(9, r.responsible);
+      else
+        sqlite3_bind_null(ins.get(), 9);
+      if (r.performer)
+        ins.bind(10, r.performer);
+      else
+        sqlite3_bind_null(ins.get(), 10);
       ins.bind(11, r.end), ins.bind(12, r.red_from), ins.bind(13, r.yellow_from), ins.bind(14, r.notified);
       ins.step();
       if (!r.local) {
@@ -578,29 +593,34 @@ Sql::Sql(const std::vector<Row>& rows, std::uint32_t q2_viewer, const ViewerScop
       assignees(r, [&](std::uint32_t u) {
         person.reset();
         person.bind(1, u), person.bind(2, r.key), person.bind(3, r.municipality), person.bind(4, r.project);
-        person.bind(5, r.end), person.bind(6, r.task), person.bind(7, r.local), person.bind(8, static_cast<int>(r.status));
+        person.bind(5, r.end), person.bind(6, r.task), person.bind(7, r.local),
+            person.bind(8, static_cast<int>(r.status));
         person.bind(9, r.red_from), person.bind(10, r.yellow_from);
-        if (r.performer) person.bind(11, r.performer); else sqlite3_bind_null(person.get(), 11);
+        if (r.performer)
+          person.bind(11, r.performer);
+        else
+          sqlite3_bind_null(person.get(), 11);
         person.step();
       });
     }
     exec("COMMIT");
   }
   // One covering index per query.
-  exec("CREATE INDEX q1_open_unassigned ON tasks(municipality, project, end_date, rowkey, task, local, status,"
-       " red_from, yellow_from, performer, responsible) WHERE responsible IS NULL AND status IN (1, 2);"
-       "CREATE INDEX q2_status ON tasks(municipality, project, status);"
-       "CREATE INDEX q2_red ON tasks(municipality, project, red_from);"
-       "CREATE INDEX q2_yellow ON tasks(municipality, project, yellow_from);"
-       "CREATE INDEX q3_followed_red ON tasks(project, municipality, red_from, kind, priority)"
-       " WHERE kind = 0 AND priority IN (0, 1);"
-       "CREATE INDEX q2_person ON person_tasks(user, municipality, project, status, red_from, yellow_from);"
-       "CREATE INDEX q4_person_late ON person_tasks(user, yellow_from, municipality, project, end_date, rowkey, task,"
-       " local, status, red_from, performer);"
-       "CREATE INDEX q5_red ON tasks(notified, red_from, yellow_from);"
-       "CREATE INDEX q5_yellow ON tasks(notified, yellow_from, red_from);"
-       "CREATE INDEX q5_status ON tasks(notified, status);"
-       "ANALYZE; PRAGMA optimize;");
+  exec(
+      "CREATE INDEX q1_open_unassigned ON tasks(municipality, project, end_date, rowkey, task, local, status,"
+      " red_from, yellow_from, performer, responsible) WHERE responsible IS NULL AND status IN (1, 2);"
+      "CREATE INDEX q2_status ON tasks(municipality, project, status);"
+      "CREATE INDEX q2_red ON tasks(municipality, project, red_from);"
+      "CREATE INDEX q2_yellow ON tasks(municipality, project, yellow_from);"
+      "CREATE INDEX q3_followed_red ON tasks(project, municipality, red_from, kind, priority)"
+      " WHERE kind = 0 AND priority IN (0, 1);"
+      "CREATE INDEX q2_person ON person_tasks(user, municipality, project, status, red_from, yellow_from);"
+      "CREATE INDEX q4_person_late ON person_tasks(user, yellow_from, municipality, project, end_date, rowkey, task,"
+      " local, status, red_from, performer);"
+      "CREATE INDEX q5_red ON tasks(notified, red_from, yellow_from);"
+      "CREATE INDEX q5_yellow ON tasks(notified, yellow_from, red_from);"
+      "CREATE INDEX q5_status ON tasks(notified, status);"
+      "ANALYZE; PRAGMA optimize;");
 
   const std::string cols = "task, local, end_date, status, red_from, yellow_from, performer";
   q1_ = std::make_unique<Stmt>(db_, "SELECT " + cols +
@@ -610,26 +630,32 @@ Sql::Sql(const std::vector<Row>& rows, std::uint32_t q2_viewer, const ViewerScop
   // (project ids written into the statement: the DBA's predicate for this viewer).
   if (!q2_scope_.all.empty()) {
     const std::string part = " FROM tasks WHERE municipality = ?1 AND project IN (" + list(q2_scope_.all) + ") AND ";
-    q2_all_ = std::make_unique<Stmt>(
-        db_, "SELECT (SELECT COUNT(*)" + part + "red_from <= ?2), (SELECT COUNT(*)" + part +
-                 "yellow_from <= ?2), (SELECT COUNT(*)" + part + "yellow_from > ?2 AND yellow_from < " +
-                 std::to_string(never) + "), (SELECT COUNT(*)" + part + "status = 0), (SELECT COUNT(*)" + part +
-                 "status = 3)");
+    q2_all_ = std::make_unique<Stmt>(db_, "SELECT (SELECT COUNT(*)" + part + "red_from <= ?2), (SELECT COUNT(*)" +
+                                              part + "yellow_from <= ?2), (SELECT COUNT(*)" + part +
+                                              "yellow_from > ?2 AND yellow_from < " + std::to_string(never) +
+                                              "), (SELECT COUNT(*)" + part + "status = 0), (SELECT COUNT(*)" + part +
+                                              "status = 3)");
   }
   if (!q2_scope_.assigned.empty())
-    q2_assigned_ = std::make_unique<Stmt>(db_, "SELECT status, red_from, yellow_from FROM person_tasks WHERE user = ?1"
-                                               " AND municipality = ?2 AND project IN (" + list(q2_scope_.assigned) + ")");
+    q2_assigned_ = std::make_unique<Stmt>(db_,
+                                          "SELECT status, red_from, yellow_from FROM person_tasks WHERE user = ?1"
+                                          " AND municipality = ?2 AND project IN (" +
+                                              list(q2_scope_.assigned) + ")");
   // One index range per participating municipality (a range count each, no GROUP BY
   // sorter). Left to itself the planner skip-scans q2_red and looks every row up,
   // so the DBA pins the partial index.
-  q3_ = std::make_unique<Stmt>(db_, "SELECT p.municipality, (SELECT COUNT(*) FROM tasks INDEXED BY q3_followed_red"
-                                    " WHERE project = ?1 AND municipality = p.municipality AND kind = 0 AND"
-                                    " priority IN (0, 1) AND red_from <= ?2) FROM participants p WHERE p.project = ?1"
-                                    " ORDER BY p.municipality");
+  q3_ = std::make_unique<Stmt>(db_,
+                               "SELECT p.municipality, (SELECT COUNT(*) FROM tasks INDEXED BY q3_followed_red"
+                               " WHERE project = ?1 AND municipality = p.municipality AND kind = 0 AND"
+                               " priority IN (0, 1) AND red_from <= ?2) FROM participants p WHERE p.project = ?1"
+                               " ORDER BY p.municipality");
   if (!q4_scope_.all.empty()) throw std::runtime_error("bench_query: the Q4 viewer must see only assigned tasks");
-  q4_ = std::make_unique<Stmt>(db_, "SELECT " + cols + " FROM person_tasks WHERE user = ?1 AND municipality = ?2 AND"
-                                    " project IN (" + list(q4_scope_.assigned) + ") AND yellow_from <= ?3"
-                                    " ORDER BY end_date, rowkey");
+  q4_ = std::make_unique<Stmt>(db_, "SELECT " + cols +
+                                        " FROM person_tasks WHERE user = ?1 AND municipality = ?2 AND"
+                                        " project IN (" +
+                                        list(q4_scope_.assigned) +
+                                        ") AND yellow_from <= ?3"
+                                        " ORDER BY end_date, rowkey");
   // Q5: one index range per (stored, new) pair that differ; on a daily run each
   // range holds only the rows that changed.
   std::string q5 = "SELECT ";
@@ -638,14 +664,22 @@ Sql::Sql(const std::vector<Row>& rows, std::uint32_t q2_viewer, const ViewerScop
       if (s == c) continue;
       std::string where = "notified = " + std::to_string(s) + " AND ";
       switch (c) {
-        case 0: where += "yellow_from > ?1 AND yellow_from < " + std::to_string(never); break;
+        case 0:
+          where += "yellow_from > ?1 AND yellow_from < " + std::to_string(never);
+          break;
         case 1:  // stored red: the rows whose red day moved past today (by red_from); else by yellow_from
           where += s == 2 ? "red_from > ?1 AND red_from < " + std::to_string(never) + " AND yellow_from <= ?1"
                           : "yellow_from <= ?1 AND red_from > ?1";
           break;
-        case 2: where += "red_from <= ?1"; break;
-        case 3: where += "status = 0"; break;
-        case 4: where += "status = 3"; break;
+        case 2:
+          where += "red_from <= ?1";
+          break;
+        case 3:
+          where += "status = 0";
+          break;
+        case 4:
+          where += "status = 3";
+          break;
       }
       const char* index = c == 2 || (c == 1 && s == 2) ? "q5_red" : c >= 3 ? "q5_status" : "q5_yellow";
       q5 += std::string(q5.size() > 7 ? ", " : "") + "(SELECT COUNT(*) FROM tasks INDEXED BY " + index + " WHERE " +
@@ -669,9 +703,9 @@ double Sql::file_mb() const {
 
 std::string Sql::plans() const {
   std::string out;
-  const std::pair<const char*, const Stmt*> all[] = {{"Q1", q1_.get()}, {"Q2 (all)", q2_all_.get()},
-                                                     {"Q2 (assigned)", q2_assigned_.get()}, {"Q3", q3_.get()},
-                                                     {"Q4", q4_.get()}, {"Q5", q5_.get()}};
+  const std::pair<const char*, const Stmt*> all[] = {
+      {"Q1", q1_.get()}, {"Q2 (all)", q2_all_.get()}, {"Q2 (assigned)", q2_assigned_.get()},
+      {"Q3", q3_.get()}, {"Q4", q4_.get()},           {"Q5", q5_.get()}};
   for (const auto& [name, st] : all)
     if (st) out += std::string("    ") + name + ":\n" + st->plan();
   return out;
@@ -771,8 +805,8 @@ struct Fixture {
 };
 
 ListRow list_row(const TaskRow& r) {
-  return {r.task.value(), r.local ? r.local->value() : 0u, r.end.serial(), r.status, r.colour,
-          r.performer ? r.performer->value() : 0u};
+  return {r.task.value(), r.local ? r.local->value() : 0u,        r.end.serial(), r.status,
+          r.colour,       r.performer ? r.performer->value() : 0u};
 }
 
 // ---- engine 1: klik's public API as a host calls it ----
@@ -858,8 +892,8 @@ std::string show(const std::vector<ListRow>& v) {
   std::string s = std::to_string(v.size()) + " rows:";
   for (std::size_t i = 0; i < v.size() && i < 5; ++i)
     s += " (" + std::to_string(v[i].task) + "/" + std::to_string(v[i].local) + " end " + std::to_string(v[i].end) +
-         " st " + std::to_string(static_cast<int>(v[i].status)) + " c " + std::to_string(static_cast<int>(v[i].colour)) +
-         " perf " + std::to_string(v[i].performer) + ")";
+         " st " + std::to_string(static_cast<int>(v[i].status)) + " c " +
+         std::to_string(static_cast<int>(v[i].colour)) + " perf " + std::to_string(v[i].performer) + ")";
   return s;
 }
 
@@ -881,24 +915,26 @@ void check_equal(Fixture& f, int size) {
   const auto k5 = klik_q5(f), s5 = f.sql->q5(day), l5 = f.layout->q5(day), p5 = f.layout->q5_single_pass(day);
   if (k5 != s5 || k5 != l5 || k5 != p5) mismatch("Q5", size);
   if (k5.rises() != f.events.size()) mismatch("Q5 rises vs the sweep's events", size);
-  std::fprintf(stderr,
-               "bench_query %s world (%zu rows): answers equal. Q1 %zu rows; Q2 %zu tasks (g %zu y %zu r %zu grey %zu "
-               "done %zu); Q3 %zu red followed-up in %zu municipalities; Q4 %zu rows; Q5 %zu changes, %zu rises\n",
-               size == 0 ? "300k" : "1M", f.rows, k1.size(), k2[0] + k2[1] + k2[2] + k2[3] + k2[4], k2[0], k2[1], k2[2],
-               k2[3], k2[4], [&] {
-                 std::size_t n = 0;
-                 for (const auto& [m, c] : k3) n += c;
-                 return n;
-               }(),
-               k3.size(), k4.size(), k5.changed(), k5.rises());
+  std::fprintf(
+      stderr,
+      "bench_query %s world (%zu rows): answers equal. Q1 %zu rows; Q2 %zu tasks (g %zu y %zu r %zu grey %zu "
+      "done %zu); Q3 %zu red followed-up in %zu municipalities; Q4 %zu rows; Q5 %zu changes, %zu rises\n",
+      size == 0 ? "300k" : "1M", f.rows, k1.size(), k2[0] + k2[1] + k2[2] + k2[3] + k2[4], k2[0], k2[1], k2[2], k2[3],
+      k2[4],
+      [&] {
+        std::size_t n = 0;
+        for (const auto& [m, c] : k3) n += c;
+        return n;
+      }(),
+      k3.size(), k4.size(), k5.changed(), k5.rises());
   std::fprintf(stderr,
                "  viewers: Q1 user %u, municipality %u, project %u (%zu rows); Q2 user %u sees %zu projects whole and "
                "%zu where assigned (%zu rows by assignment); Q3 project %u (%zu KLIK tasks); Q4 user %u (%zu rows by "
                "assignment)\n",
-               f.plus.value(), f.q1_municipality, f.q1_project, f.layout->partition_size(f.q1_municipality, f.q1_project),
-               f.q2_user.value(), f.q2_scope.all.size(), f.q2_scope.assigned.size(),
-               f.layout->assigned_rows(f.q2_user.value()), f.q3_project, f.q3_tasks, f.light.value(),
-               f.layout->assigned_rows(f.light.value()));
+               f.plus.value(), f.q1_municipality, f.q1_project,
+               f.layout->partition_size(f.q1_municipality, f.q1_project), f.q2_user.value(), f.q2_scope.all.size(),
+               f.q2_scope.assigned.size(), f.layout->assigned_rows(f.q2_user.value()), f.q3_project, f.q3_tasks,
+               f.light.value(), f.layout->assigned_rows(f.light.value()));
   std::fprintf(stderr, "  SQLite plans (file %.0f MB):\n%s", f.sql->file_mb(), f.sql->plans().c_str());
 }
 
