@@ -848,6 +848,21 @@ std::vector<ListRow> klik_q4_rows(Fixture& f) {
   return out;
 }
 
+/// Q4 the other public way: list_tasks pages of 50 (the portal's page), following
+/// the cursor until the last page, in one snapshot.
+std::vector<ListRow> klik_q4_pages(Fixture& f) {
+  const Snapshot snap = f.store->snapshot();
+  const User& viewer = *snap->user(f.light);
+  TaskQuery q = f.q4;
+  std::vector<ListRow> out;
+  for (;;) {
+    const TaskPage p = list_tasks(snap.world(), RightsModel::default_model(), viewer, q, today);
+    for (const TaskRow& r : p.rows) out.push_back(list_row(r));
+    if (p.next_cursor.empty()) return out;
+    q.cursor = p.next_cursor;
+  }
+}
+
 /// Q5 through the public API: klik has no store-level sweep that does not write
 /// (sweep_to_outbox records), so the host reads the stored colours
 /// (notified_colours, notified_local_colours), lines them up with its columns
@@ -912,6 +927,7 @@ void check_equal(Fixture& f, int size) {
   const auto k4 = klik_q4_rows(f), s4 = f.sql->q4(day), l4 = f.layout->q4(f.light.value(), f.q4_scope, day);
   if (k4 != s4) mismatch("Q4 klik " + show(k4) + " vs sqlite " + show(s4), size);
   if (k4 != l4) mismatch("Q4 klik " + show(k4) + " vs layout " + show(l4), size);
+  if (k4 != klik_q4_pages(f)) mismatch("Q4 klik's pages vs its columns", size);
   const auto k5 = klik_q5(f), s5 = f.sql->q5(day), l5 = f.layout->q5(day), p5 = f.layout->q5_single_pass(day);
   if (k5 != s5 || k5 != l5 || k5 != p5) mismatch("Q5", size);
   if (k5.rises() != f.events.size()) mismatch("Q5 rises vs the sweep's events", size);
@@ -1116,6 +1132,12 @@ void BM_Q4_klik(benchmark::State& state) {
   state.counters["rows"] = static_cast<double>(rows);
 }
 
+// Q4 through list_tasks and its cursor (informative: task_columns is klik's all-rows call).
+void BM_Q4_klik_pages(benchmark::State& state) {
+  Fixture& f = fixture(static_cast<int>(state.range(0)));
+  for (auto _ : state) benchmark::DoNotOptimize(klik_q4_pages(f));
+}
+
 void BM_Q4_sqlite(benchmark::State& state) {
   Fixture& f = fixture(static_cast<int>(state.range(0)));
   for (auto _ : state) benchmark::DoNotOptimize(f.sql->q4(today.serial()));
@@ -1193,6 +1215,7 @@ BENCHMARK(BM_Q5_klik)->Apply(sizes);
 BENCHMARK(BM_Q5_sqlite)->Apply(sizes);
 BENCHMARK(BM_Q5_layout)->Apply(sizes);
 BENCHMARK(BM_Q5_layout_single_pass)->Apply(sizes);
+BENCHMARK(BM_Q4_klik_pages)->Apply(sizes);
 BENCHMARK(BM_Q5_klik_read_stored)->Apply(sizes);
 BENCHMARK(BM_Q5_klik_sweep_only)->Apply(sizes);
 
