@@ -134,14 +134,29 @@ bool matches(const JournalEntry& e, const JournalQuery& q) noexcept {
   return true;
 }
 
+void MemoryJournal::index(std::size_t position) {
+  for (const ObjectDelta& d : entries_[position].objects) {
+    std::vector<std::size_t>& at = by_object_[{d.kind, d.id}];
+    if (at.empty() || at.back() != position) at.push_back(position);  // an object twice in one entry: once
+  }
+}
+
 void MemoryJournal::append(JournalEntry entry) {
   const std::lock_guard lock(mutex_);
   entries_.push_back(std::move(entry));
+  index(entries_.size() - 1);
 }
 
 std::vector<JournalEntry> MemoryJournal::read(const JournalQuery& query) const {
   const std::lock_guard lock(mutex_);
   std::vector<JournalEntry> out;
+  if (query.kind) {
+    const auto found = by_object_.find({*query.kind, query.id});
+    if (found == by_object_.end()) return out;
+    for (auto it = found->second.rbegin(); it != found->second.rend() && out.size() < query.limit; ++it)
+      if (matches(entries_[*it], query)) out.push_back(entries_[*it]);
+    return out;
+  }
   for (auto it = entries_.rbegin(); it != entries_.rend() && out.size() < query.limit; ++it)
     if (matches(*it, query)) out.push_back(*it);
   return out;
@@ -151,12 +166,15 @@ std::size_t MemoryJournal::prune(Timestamp before) {
   const std::lock_guard lock(mutex_);
   const std::size_t n = std::erase_if(entries_, [&](const JournalEntry& e) { return e.at < before; });
   entries_.push_back(journal_pruned_marker(before));
+  by_object_.clear();  // positions moved: pruning is rare, re-index
+  for (std::size_t i = 0; i < entries_.size(); ++i) index(i);
   return n;
 }
 
 void MemoryJournal::clear() {
   const std::lock_guard lock(mutex_);
   entries_.clear();
+  by_object_.clear();
 }
 
 }  // namespace klik

@@ -1120,10 +1120,12 @@ TYPED_TEST(StoreContract, AMunicipalityLeavesAndRejoinsAProject) {
       EXPECT_EQ(now.status, TaskStatus::NotActive);  // ... not active,
       EXPECT_FALSE(now.responsible || now.performer);  // without the assignments of users who left
     }
-    for (const User* u : snap->users())
+    for (const User* u : snap->users()) {
       if (u->municipality == gone) EXPECT_FALSE(u->type_on(p1.id).has_value()) << u->id.value();
-    for (const RolloutWave& w : snap->waves())
+    }
+    for (const RolloutWave& w : snap->waves()) {
       if (w.project == p1.id) EXPECT_EQ(std::count(w.members.begin(), w.members.end(), gone), 0);
+    }
   }
   EXPECT_NO_THROW(require_valid(this->store->export_dataset()));
   // A template published while it was out reaches it when it rejoins; its old tasks stay as they are.
@@ -1429,6 +1431,12 @@ TYPED_TEST(StoreContract, PruningCutsTheJournalAndAsOfViewsStopThere) {
   }
   this->reopen();
   EXPECT_EQ(this->store->journal({.kind = JournalObject::Task, .id = t.id.value()}).size(), 1u);
+  // The journal goes on after a cut, its newest entry first.
+  (void)this->store->update_task({.task = t.id, .status = first}, {}, {.at = Timestamp(t0.unix_seconds() + 30)});
+  const auto after_cut = this->store->journal({.kind = JournalObject::Task, .id = t.id.value()});
+  ASSERT_EQ(after_cut.size(), 2u);
+  EXPECT_EQ(from_json<Task>(after_cut[0].objects.at(0).after).status, first);
+  EXPECT_EQ(from_json<Task>(after_cut[1].objects.at(0).after).status, second);
 }
 
 TYPED_TEST(StoreContract, AnAsOfViewIsTheStateAfterTheNewestChangeStampedAtOrBeforeIt) {

@@ -23,6 +23,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "klik/date.hpp"
@@ -129,8 +131,18 @@ class MemoryJournal {
   void clear();
 
  private:
+  void index(std::size_t position);
+
   mutable std::mutex mutex_;
   std::vector<JournalEntry> entries_;  // in append order
+  /// Positions in entries_ of the entries touching each object, ascending: a
+  /// history reads its object's entries, not the whole journal.
+  struct ObjectHash {
+    std::size_t operator()(const std::pair<JournalObject, std::uint64_t>& k) const noexcept {
+      return std::hash<std::uint64_t>{}(k.second * 16 + static_cast<std::uint64_t>(k.first));
+    }
+  };
+  std::unordered_map<std::pair<JournalObject, std::uint64_t>, std::vector<std::size_t>, ObjectHash> by_object_;
 };
 
 }  // namespace klik
