@@ -9,7 +9,9 @@
 #include <iostream>
 #include <klik/klik.hpp>
 #include <klik/sweep.hpp>
+#include <klik/workflows.hpp>
 #include <klik/workflows_sweep.hpp>
+#include <klik/journal.hpp>
 #include <klik/query_engine.hpp>
 #include <klik/notifier.hpp>
 #include <klik/publishing.hpp>
@@ -162,11 +164,99 @@ void print_what_if(klik::Store& store, const klik::Dataset& world, klik::Date to
   std::printf("\n");
 }
 
+/// A task's history (issue 10): a Plusbruger hands a red task to a colleague,
+/// who starts it, writes to KOMBIT and completes it; the journal shows who did
+/// what, and an as-of view shows the municipality's list as it was before.
+void print_history(klik::Store& store, klik::Date today) {
+  using namespace klik;
+  const RightsModel& rights = RightsModel::default_model();
+  const SystemClock clock;
+  Workflows flows(store, clock);
+  const TaskQuery* red_query = nullptr;
+  TaskQuery red;
+  UserId plus_id, colleague_id;
+  TaskId task;
+  std::string title, who, home;
+  std::size_t red_before = 0;
+  {  // read what to show; a thread holding a snapshot must not write, so this ends first
+    const Snapshot snap = store.snapshot();
+    const User* plus = nullptr;
+    for (const User* u : snap->users())
+      if (u->side == Side::Municipality && !u->memberships.empty() && u->memberships[0].type == UserType::Plus) {
+        plus = u;
+        break;
+      }
+    if (!plus) return;
+    const ProjectId project = plus->memberships[0].project;
+    red = parse_task_query("project = " + std::to_string(project.value()) + " and colour = red");
+    red_query = &red;
+    const TaskPage page = list_tasks(snap.world(), rights, *plus,
+                                     parse_task_query("project = " + std::to_string(project.value()) +
+                                                      " and colour = red and status = not_started order by end_date limit 100"),
+                                     today);
+    const auto row = std::find_if(page.rows.begin(), page.rows.end(), [](const TaskRow& r) { return !r.local; });
+    const User* colleague = nullptr;
+    for (const User* u : snap->users())
+      if (u != plus && u->municipality == plus->municipality && u->type_on(project) == UserType::Standard) {
+        colleague = u;
+        break;
+      }
+    if (row == page.rows.end() || !colleague) return;
+    plus_id = plus->id, colleague_id = colleague->id, task = row->task;
+    title = row->title, who = plus->full_name, home = snap->municipality(*plus->municipality)->name;
+    red_before = quick_status(snap.world(), rights, *plus, red, today)[DeadlineColour::Red];
+  }
+
+  const Timestamp before(clock.now().unix_seconds() - 1);
+  flows.change_task(plus_id, {.task = task, .responsible = plus_id, .performer = colleague_id});
+  flows.change_task(colleague_id, {.task = task, .status = TaskStatus::Started});
+  flows.write_message(colleague_id, task, "Vi er i gang; testmiljøet er bestilt.");
+  flows.change_task(colleague_id, {.task = task, .status = TaskStatus::Completed});
+
+  const std::vector<JournalEntry> history = flows.task_history(plus_id, task, 6);
+  const auto s0 = std::chrono::steady_clock::now();
+  const std::unique_ptr<Store> then = store.as_of(before);
+  const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s0).count();
+
+  const Snapshot now = store.snapshot();
+  std::printf("\nHistory of \"%s\" in %s, as %s (Plusbruger) sees it, newest first\n", title.c_str(), home.c_str(),
+              who.c_str());
+  const auto name = [&](const std::optional<UserId>& u) -> std::string {
+    const User* x = u ? now->user(*u) : nullptr;
+    return x ? x->full_name : "Ikke påført";
+  };
+  for (const JournalEntry& e : history) {
+    std::string fields;
+    for (const ObjectDelta& d : e.objects) {
+      if (d.kind != JournalObject::Task || d.before.empty() || d.after.empty()) continue;
+      const Task was = from_json<Task>(d.before), is = from_json<Task>(d.after);
+      for (const std::string& f : changed_fields(d)) {
+        std::string change = f;
+        if (f == "status") change += ": " + std::string(danish(was.status)) + " -> " + std::string(danish(is.status));
+        if (f == "responsible") change += ": " + name(was.responsible) + " -> " + name(is.responsible);
+        if (f == "performer") change += ": " + name(was.performer) + " -> " + name(is.performer);
+        fields += (fields.empty() ? "" : "; ") + change;
+      }
+    }
+    const User* actor = e.actor ? now->user(*e.actor) : nullptr;
+    std::printf("  %s  %s %s %s\n", e.at.iso().c_str(), cell(actor ? actor->full_name : "(system)", 20).c_str(),
+                cell(e.operation, 12).c_str(), fields.c_str());
+  }
+  const Snapshot old = then->snapshot();  // another store: its own lock
+  const User& viewer = *now->user(plus_id);
+  std::printf("  as of %s (a read-only view of the world, built in %.0f ms): the task was %s;\n"
+              "  %s's list of the project held %zu red tasks then (%zu read live before the changes), %zu now\n",
+              before.iso().c_str(), ms, std::string(danish(old->task(task)->status)).c_str(), who.c_str(),
+              quick_status(old.world(), rights, *old->user(plus_id), *red_query, today)[DeadlineColour::Red], red_before,
+              quick_status(now.world(), rights, viewer, *red_query, today)[DeadlineColour::Red]);
+}
+
 constexpr const char* usage_text =
     "usage: scripts/demo [SCALE] [--scale SCALE] [--db FILE] [--fresh] [--help]\n"
     "\n"
     "Generates KLIK's national dataset (98 municipalities) into a SQLite file, then shows\n"
-    "what klik does with it: counts, deadline colours, task lists, the daily sweep, a what-if.\n"
+    "what klik does with it: counts, deadline colours, task lists, the daily sweep, a task's\n"
+    "history with an as-of view, a what-if.\n"
     "\n"
     "  SCALE, --scale SCALE  size of the world, 0.01-10 (1 = about 290,000 tasks,\n"
     "                        3.5 = about 1,000,000); default 1\n"
@@ -344,6 +434,9 @@ int run(const Arguments& args) {
     std::printf("  the outbox holds %zu notifications in all; run the demo again: the sweep is idempotent\n",
                 store->outbox().size());
   }
+
+  // --- a task's history and an as-of view (issue 10) ---
+  print_history(*store, klik::today_in_copenhagen(klik::SystemClock()));
 
   // --- what-if: a wave's shift before KOMBIT makes it (issue 10) ---
   print_what_if(*store, world, klik::today_in_copenhagen(klik::SystemClock()));
