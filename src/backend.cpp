@@ -194,9 +194,9 @@ std::string to_json(const Change& change) {
             return {{"attachment", std::move(a)}};
           },
           [](const ColoursNotified& c) -> json {
-            json j = {{"colours", colours_json(c.colours)}};
-            if (!c.local_colours.empty()) j["local_colours"] = colours_json(c.local_colours);
-            return j;
+            json out = {{"colours", colours_json(c.colours)}};
+            if (!c.local_colours.empty()) out["local_colours"] = colours_json(c.local_colours);
+            return out;
           },
           [](const NotificationsOnly&) -> json { return json::object(); },
           [](const AttachmentRemoved& c) -> json { return {{"attachment", c.attachment.value()}}; },
@@ -277,11 +277,11 @@ Change change_from_json(std::string_view text) {
     c.project = detail::read_value<Project>(r.require("project"), r.field_path("project"));
     c.created = r.boolean_or("created", false);
     c.tasks = read_batch(r);
-    c.waves = read_array<RolloutWave>(r, "waves", [](const json& j, const std::string& p) {
-      return detail::read_value<RolloutWave>(j, p);
+    c.waves = read_array<RolloutWave>(r, "waves", [](const json& v, const std::string& p) {
+      return detail::read_value<RolloutWave>(v, p);
     });
-    c.users = read_array<User>(r, "users", [](const json& j, const std::string& p) {
-      return detail::read_value<User>(j, p);
+    c.users = read_array<User>(r, "users", [](const json& v, const std::string& p) {
+      return detail::read_value<User>(v, p);
     });
     out = std::move(c);
   } else if (kind == "wave") {

@@ -76,59 +76,59 @@ std::vector<std::string> user_field_names(std::uint32_t fields);
 /// Tasks and local tasks whose responsible or performer a user change cleared
 /// (SPEC §4.2: a user who leaves a project or becomes Læser there, or is removed).
 struct ClearedAssignments {
-  std::vector<Task> tasks;                ///< as stored after (versions bumped)
+  std::vector<Task> tasks{};                ///< as stored after (versions bumped)
   std::vector<std::uint32_t> task_fields; ///< TaskField bits cleared, one per task
-  std::vector<LocalTask> local_tasks;     ///< as stored after (versions bumped)
+  std::vector<LocalTask> local_tasks{};     ///< as stored after (versions bumped)
   friend bool operator==(const ClearedAssignments&, const ClearedAssignments&) = default;
 };
 
 /// A task's municipal fields changed.
 struct TaskChanged {
-  Task task;                  ///< as stored after (version bumped)
+  Task task{};                  ///< as stored after (version bumped)
   std::uint32_t fields = 0;   ///< TaskField bits that changed
   friend bool operator==(const TaskChanged&, const TaskChanged&) = default;
 };
 
 /// A user was created or changed.
 struct UserSaved {
-  User user;                  ///< as stored after (a new user has version 1)
+  User user{};                  ///< as stored after (a new user has version 1)
   bool created = false;
   std::uint32_t fields = 0;   ///< UserField bits that changed (all for a new user)
-  ClearedAssignments cleared;
+  ClearedAssignments cleared{};
   /// A new user's account record, written with it (Workflows::create_user: the
   /// hash of the "set your password" link's token); empty otherwise.
-  std::optional<Credentials> credentials;
+  std::optional<Credentials> credentials{};
   friend bool operator==(const UserSaved&, const UserSaved&) = default;
 };
 
 /// A user was removed (their assignments cleared).
 struct UserRemoved {
-  UserId user;
-  ClearedAssignments cleared;
+  UserId user{};
+  ClearedAssignments cleared{};
   friend bool operator==(const UserRemoved&, const UserRemoved&) = default;
 };
 
 /// A local task was created or changed.
 struct LocalTaskSaved {
-  LocalTask task;             ///< as stored after (a new one has version 1)
+  LocalTask task{};             ///< as stored after (a new one has version 1)
   bool created = false;
   friend bool operator==(const LocalTaskSaved&, const LocalTaskSaved&) = default;
 };
 
 struct LocalTaskRemoved {
-  LocalTaskId task;
+  LocalTaskId task{};
   friend bool operator==(const LocalTaskRemoved&, const LocalTaskRemoved&) = default;
 };
 
 struct MessageAdded {
-  Message message;            ///< with its assigned id
+  Message message{};            ///< with its assigned id
   friend bool operator==(const MessageAdded&, const MessageAdded&) = default;
 };
 
 /// A task's internal notes were set (empty text: removed).
 struct NotesSet {
-  TaskId task;
-  std::string text;
+  TaskId task{};
+  std::string text{};
   friend bool operator==(const NotesSet&, const NotesSet&) = default;
 };
 
@@ -136,13 +136,13 @@ struct NotesSet {
 /// in changes read back from the sequence (changes_since) it is empty, and the
 /// content is read with read_attachment.
 struct AttachmentAdded {
-  Attachment attachment;
+  Attachment attachment{};
   friend bool operator==(const AttachmentAdded&, const AttachmentAdded&) = default;
 };
 
 /// A deadline sweep recorded the last-notified colours (empty: cleared).
 struct ColoursNotified {
-  std::vector<std::pair<TaskId, std::optional<DeadlineColour>>> colours;
+  std::vector<std::pair<TaskId, std::optional<DeadlineColour>>> colours{};
   /// The same for local tasks (the sweep judges them too).
   std::vector<std::pair<LocalTaskId, std::optional<DeadlineColour>>> local_colours = {};
   friend bool operator==(const ColoursNotified&, const ColoursNotified&) = default;
@@ -155,7 +155,7 @@ struct NotificationsOnly {
 
 /// An attachment was deleted, its content with it.
 struct AttachmentRemoved {
-  AttachmentId attachment;
+  AttachmentId attachment{};
   friend bool operator==(const AttachmentRemoved&, const AttachmentRemoved&) = default;
 };
 
@@ -163,7 +163,7 @@ struct AttachmentRemoved {
 /// re-hashed, a reset link sent or used, a failed or successful login. Replaces
 /// the user's record as a whole. (A removed user's record goes with UserRemoved.)
 struct CredentialsSaved {
-  Credentials credentials;
+  Credentials credentials{};
   friend bool operator==(const CredentialsSaved&, const CredentialsSaved&) = default;
 };
 
@@ -171,10 +171,10 @@ struct CredentialsSaved {
 
 /// Tasks a KOMBIT change creates or changes with it, as stored after.
 struct TaskBatch {
-  std::vector<Task> added;                   ///< new tasks (version 1)
-  std::vector<Task> changed;                 ///< changed tasks (versions bumped)
+  std::vector<Task> added{};                   ///< new tasks (version 1)
+  std::vector<Task> changed{};                 ///< changed tasks (versions bumped)
   std::vector<std::uint32_t> changed_fields; ///< TaskField bits, one per changed task
-  std::vector<LocalTask> local_changed;      ///< local tasks whose assignments were cleared (versions bumped)
+  std::vector<LocalTask> local_changed{};      ///< local tasks whose assignments were cleared (versions bumped)
   friend bool operator==(const TaskBatch&, const TaskBatch&) = default;
 };
 
@@ -184,11 +184,11 @@ struct TaskBatch {
 /// (`users`, as stored after) and with them their assignments there (SPEC
 /// §4.2), and was taken out of the project's waves (`waves`, as stored after).
 struct ProjectSaved {
-  Project project;
+  Project project{};
   bool created = false;
-  TaskBatch tasks;
-  std::vector<RolloutWave> waves;
-  std::vector<User> users;
+  TaskBatch tasks{};
+  std::vector<RolloutWave> waves{};
+  std::vector<User> users{};
   friend bool operator==(const ProjectSaved&, const ProjectSaved&) = default;
 };
 
@@ -196,7 +196,7 @@ struct ProjectSaved {
 /// changes: the dates of its members' tasks follow from the wave (deadline.hpp,
 /// effective_schedule).
 struct WaveSaved {
-  RolloutWave wave;
+  RolloutWave wave{};
   bool created = false;
   friend bool operator==(const WaveSaved&, const WaveSaved&) = default;
 };
@@ -205,9 +205,9 @@ struct WaveSaved {
 /// municipality in `tasks.added`), edited (text or dates: its tasks follow), or
 /// withdrawn (its tasks made not active in `tasks.changed`).
 struct TemplateSaved {
-  TaskTemplate tpl;
+  TaskTemplate tpl{};
   bool created = false;
-  TaskBatch tasks;
+  TaskBatch tasks{};
   friend bool operator==(const TemplateSaved&, const TemplateSaved&) = default;
 };
 
@@ -230,7 +230,7 @@ Change change_from_json(std::string_view text);
 /// A committed change with its place in the sequence.
 struct SequencedChange {
   std::uint64_t sequence = 0;
-  Change change;
+  Change change{};
 };
 
 // ---- what a backend gives back on load ----
@@ -252,20 +252,20 @@ struct FieldLogEntry {
 /// Everything durable, as one consistent state.
 struct StoredWorld {
   /// The world; attachments without content.
-  Dataset data;
+  Dataset data{};
   /// The last-notified colour of every task that has one.
-  std::vector<std::pair<TaskId, DeadlineColour>> notified;
+  std::vector<std::pair<TaskId, DeadlineColour>> notified{};
   /// The same for local tasks.
   std::vector<std::pair<LocalTaskId, DeadlineColour>> notified_local = {};
   /// Recent field changes (the last field_log_depth versions per object are used).
-  std::vector<FieldLogEntry> field_log;
+  std::vector<FieldLogEntry> field_log{};
   /// The number of the last change `data` includes (0: none yet).
   std::uint64_t sequence = 0;
   /// Changes to apply on top of `data`, numbered sequence + 1, + 2, ... without
   /// gaps: a backend that keeps a log of changes (event sourcing, like
   /// examples/jsonl_backend.hpp) hands the log since its last full state here,
   /// and the store applies it exactly as it applies its own writes.
-  std::vector<SequencedChange> replay;
+  std::vector<SequencedChange> replay{};
   /// The backend has already run validate() on `data` (and quoted its own
   /// rows in errors); otherwise the store validates it on load.
   bool validated = false;
