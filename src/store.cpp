@@ -142,6 +142,36 @@ constexpr int max_write_attempts = 64;
 
 }  // namespace
 
+namespace detail {
+
+/// A store's shared lock, held for one thread's Snapshots (they share it) and
+/// released with the last of them.
+struct HeldReadLock {
+  std::shared_lock<std::shared_mutex> lock;
+};
+
+}  // namespace detail
+
+namespace {
+
+/// The stores this thread holds a Snapshot of. Its reads of such a store share
+/// the snapshot's lock (taking the lock again could wait behind a writer that
+/// waits for the snapshot), and its writes refuse (they would wait for the
+/// thread itself). Entries whose snapshots are gone expire and are dropped.
+thread_local std::vector<std::pair<const std::shared_mutex*, std::weak_ptr<detail::HeldReadLock>>> held_here;
+
+std::shared_ptr<detail::HeldReadLock> held_by_this_thread(const std::shared_mutex& m) {
+  std::shared_ptr<detail::HeldReadLock> found;
+  std::erase_if(held_here, [&](const auto& h) {
+    auto alive = h.second.lock();
+    if (alive && h.first == &m) found = std::move(alive);
+    return h.second.expired();
+  });
+  return found;
+}
+
+}  // namespace
+
 struct Store::Core {
   Core(std::unique_ptr<Backend> b, Calendars c) : calendars(std::move(c)), backend(std::move(b)) {
     KLIK_REQUIRE(backend != nullptr, "a store needs a backend");
@@ -169,16 +199,26 @@ struct Store::Core {
     std::unique_lock<std::shared_mutex> lock;
   };
   [[nodiscard]] WriteLock write_lock() const {
+    refuse_if_snapshot_held("a write");
     std::unique_lock g(gate);
     std::unique_lock l(mutex);
     if (closed) throw FailedPreconditionError("the store is closed");
     return {std::move(g), std::move(l)};
   }
+  /// A shared lock; none when this thread holds a Snapshot of the store (it
+  /// keeps the state still already).
   [[nodiscard]] std::shared_lock<std::shared_mutex> read_lock() const {
+    if (held_by_this_thread(mutex)) return {};
     const std::lock_guard g(gate);
     std::shared_lock l(mutex);
     if (closed) throw FailedPreconditionError("the store is closed");
     return l;
+  }
+  void refuse_if_snapshot_held(std::string_view what) const {
+    if (held_by_this_thread(mutex))
+      throw FailedPreconditionError(std::string(what) +
+                                    " while this thread holds a Snapshot of the store would wait for the snapshot, "
+                                    "that is for itself: let the snapshot go first");
   }
 
   void install(std::unique_ptr<WorldIndex> fresh) {
@@ -436,13 +476,14 @@ struct Store::Core {
   /// A read lock on the latest state: catches up first when the backend says
   /// the database changed (see try_catch_up).
   [[nodiscard]] std::shared_lock<std::shared_mutex> fresh_read_lock() {
+    if (held_by_this_thread(mutex)) return {};  // the snapshot's state, still
     if (!closed && backend->may_have_changes()) try_catch_up();
     return read_lock();
   }
 
-  /// Catches up for a reader without waiting long: a thread that holds a
-  /// Snapshot itself would wait for itself, so it gives up after 20 ms and reads
-  /// as is. (try_lock in a loop rather than timed locks: glibc implements those
+  /// Catches up for a reader without waiting long behind other threads'
+  /// snapshots: it gives up after 20 ms and reads as is (the next read tries
+  /// again). (try_lock in a loop rather than timed locks: glibc implements those
   /// with pthread_*_clocklock, which ThreadSanitizer cannot see.)
   void try_catch_up() {
     std::unique_lock g(gate, std::defer_lock);
@@ -677,11 +718,18 @@ Backend& Store::backend() const {
   return *core_->backend;
 }
 
+Snapshot::Snapshot(std::shared_ptr<detail::HeldReadLock> lock, const detail::WorldIndex& index) noexcept
+    : lock_(std::move(lock)), world_(index) {}
+
+Snapshot::~Snapshot() = default;
+
 Snapshot Store::snapshot() const {
   Core& c = *core_;
+  if (auto held = held_by_this_thread(c.mutex)) return Snapshot(std::move(held), *c.index);
   // Lock first, then read the index: an import replaces it.
-  auto lock = c.fresh_read_lock();
-  return Snapshot(std::move(lock), *c.index);
+  auto held = std::make_shared<detail::HeldReadLock>(detail::HeldReadLock{c.fresh_read_lock()});
+  held_here.emplace_back(&c.mutex, held);
+  return Snapshot(std::move(held), *c.index);
 }
 
 std::size_t Store::refresh() {
@@ -696,6 +744,7 @@ std::uint64_t Store::sequence() const {
 
 void Store::close() {
   Core& c = *core_;
+  c.refuse_if_snapshot_held("close()");
   std::unique_lock g(c.gate);
   std::unique_lock l(c.mutex);
   if (c.closed) return;

@@ -54,3 +54,52 @@ TEST(StoreThreads, ReadersSeeConsistentSnapshotsWhileOneWriterWrites) {
   EXPECT_EQ(inconsistent.load(), 0);
   EXPECT_GT(reads.load(), 6);
 }
+
+// A thread holding a snapshot: its writes refuse instead of waiting for itself,
+// its reads share the snapshot's lock (even behind a waiting writer), and the
+// store is writable again once the last of its snapshots is gone.
+TEST(StoreThreads, AThreadHoldingASnapshotReadsOnItAndCannotWrite) {
+  synthetic::Options o;
+  o.municipalities = 2;
+  o.scale = 0.1;
+  const Dataset d = synthetic::generate(o);
+  const auto store = make_memory_store(d);
+  const Task t = d.tasks.front();
+  const TaskStatus other = t.status == TaskStatus::Started ? TaskStatus::Completed : TaskStatus::Started;
+  std::atomic<bool> written{false};
+  std::thread writer;
+  {
+    const Snapshot outer = store->snapshot();
+    try {
+      (void)store->update_task({.task = t.id, .status = other});
+      FAIL() << "a write under this thread's snapshot went through";
+    } catch (const FailedPreconditionError& e) {
+      EXPECT_NE(std::string(e.what()).find("holds a Snapshot"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(store->refresh(), FailedPreconditionError);
+    EXPECT_THROW(store->close(), FailedPreconditionError);
+    EXPECT_FALSE(store->closed());
+    EXPECT_EQ(outer->task(t.id)->status, t.status);  // nothing was written
+
+    // Another thread's write waits for the snapshot; meanwhile this thread's
+    // reads (a nested snapshot, an export) go on, on the snapshot's state,
+    // although the writer holds the gate new readers queue at.
+    writer = std::thread([&] {
+      (void)store->update_task({.task = t.id, .status = other});
+      written = true;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    {
+      Snapshot inner = store->snapshot();
+      EXPECT_EQ(inner->task(t.id)->status, t.status);
+      EXPECT_EQ(store->export_dataset().tasks.size(), d.tasks.size());
+      { const Snapshot moved = std::move(inner); }  // a moved-from snapshot holds nothing
+      EXPECT_FALSE(written.load());
+    }
+    EXPECT_FALSE(written.load());  // the outer snapshot still holds the lock
+  }
+  writer.join();  // released with `outer`
+  EXPECT_TRUE(written.load());
+  EXPECT_EQ(store->snapshot()->task(t.id)->status, other);
+  EXPECT_NO_THROW((void)store->update_task({.task = t.id, .status = t.status}));  // no snapshot now
+}

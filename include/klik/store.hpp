@@ -14,10 +14,10 @@
 /// Thread-safety:
 /// - many concurrent readers (snapshot() and the const methods), one writer at a time;
 ///   mutations from several threads are serialised by the store;
-/// - a Snapshot must not outlive its store, and a thread must not mutate the store
-///   while it holds a Snapshot (it would wait for itself), nor take another
-///   snapshot or call another locking read (export_dataset, attachments, ...): behind
-///   a waiting writer that read would wait for the writer, and the writer for it;
+/// - a Snapshot must not outlive its store. A thread that holds a Snapshot may
+///   read the store again (its reads share the snapshot's lock and state), but
+///   its writes, refresh() and close() throw FailedPreconditionError: they would
+///   wait for the snapshot, that is for the thread itself;
 /// - values returned by copy (Task, User, ...) are the caller's; references
 ///   obtained through a Snapshot are valid while that Snapshot lives.
 
@@ -90,16 +90,29 @@ class World {
   const detail::WorldIndex* index_;
 };
 
-/// A consistent read view; holds the store's shared lock until destroyed.
+namespace detail {
+struct HeldReadLock;
+}
+
+/// A consistent read view; holds the store's shared lock until destroyed (the
+/// last Snapshot of it, when a thread takes several: they share one lock).
+/// While a Snapshot taken on a thread lives, that thread's reads of the same
+/// store (another snapshot, export_dataset, journal, ...) share its lock and
+/// see the same state, and its writes throw FailedPreconditionError instead of
+/// waiting for themselves.
 class Snapshot {
  public:
-  Snapshot(std::shared_lock<std::shared_mutex> lock, const detail::WorldIndex& index) noexcept
-      : lock_(std::move(lock)), world_(index) {}
+  Snapshot(Snapshot&&) noexcept = default;
+  Snapshot& operator=(Snapshot&&) noexcept = default;
+  ~Snapshot();
   [[nodiscard]] const World& world() const noexcept { return world_; }
   const World* operator->() const noexcept { return &world_; }
 
  private:
-  std::shared_lock<std::shared_mutex> lock_;
+  friend class Store;
+  Snapshot(std::shared_ptr<detail::HeldReadLock> lock, const detail::WorldIndex& index) noexcept;
+
+  std::shared_ptr<detail::HeldReadLock> lock_;
   World world_;
 };
 
