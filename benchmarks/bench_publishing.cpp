@@ -17,34 +17,15 @@ namespace {
 
 using namespace klik;
 
-/// The wave whose members hold the most tasks, and how many.
-std::pair<WaveId, std::size_t> largest_wave(const Dataset& d) {
-  WaveId best;
-  std::size_t most = 0;
-  for (const RolloutWave& w : d.waves) {
-    std::size_t n = 0;
-    for (const Task& t : d.tasks)
-      if (std::find(w.members.begin(), w.members.end(), t.municipality) != w.members.end() &&
-          d.templates[t.template_id.value() - 1].project == w.project)
-        ++n;
-    if (n > most) best = w.id, most = n;
-  }
-  return {best, most};
-}
-
-const User& kombit_admin(const Dataset& d) {
-  return *std::find_if(d.users.begin(), d.users.end(), [](const User& u) { return u.email == "klik@kombit.dk"; });
-}
-
 void run(benchmark::State& state, Store& store, const Dataset& d) {
   const FixedClock clock(Date(2026, 3, 2));
   Publishing kombit(store, clock);
-  const auto [wave, tasks] = largest_wave(d);
-  const UserId admin = kombit_admin(d).id;
+  const auto [wave, tasks] = bench::largest_wave(d);
+  const UserId admin = bench::kombit_admin(d).id;
   std::int32_t shift = 0;
   for (auto _ : state) {
     shift = shift == 0 ? 10 : 0;
-    benchmark::DoNotOptimize(kombit.set_wave_shift(admin, wave, shift));
+    benchmark::DoNotOptimize(kombit.set_wave_shift(admin, wave.id, shift));
   }
   state.counters["tasks_moved"] = static_cast<double>(tasks);
   state.counters["tasks_total"] = static_cast<double>(d.tasks.size());

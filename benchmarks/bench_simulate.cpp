@@ -20,25 +20,6 @@ namespace {
 
 using namespace klik;
 
-/// The wave whose members hold the most tasks, and how many.
-std::pair<RolloutWave, std::size_t> largest_wave(const Dataset& d) {
-  RolloutWave best;
-  std::size_t most = 0;
-  for (const RolloutWave& w : d.waves) {
-    std::size_t n = 0;
-    for (const Task& t : d.tasks)
-      if (std::find(w.members.begin(), w.members.end(), t.municipality) != w.members.end() &&
-          d.templates[t.template_id.value() - 1].project == w.project)
-        ++n;
-    if (n > most) best = w, most = n;
-  }
-  return {best, most};
-}
-
-UserId kombit_admin(const Dataset& d) {
-  return std::find_if(d.users.begin(), d.users.end(), [](const User& u) { return u.email == "klik@kombit.dk"; })->id;
-}
-
 const Date today(2026, 3, 2);
 
 void counters(benchmark::State& state, const Simulation& sim, const Dataset& d) {
@@ -53,8 +34,8 @@ void BM_SimulateWaveShift(benchmark::State& state) {
   auto store = make_memory_store(d);
   const FixedClock clock(today);
   const Publishing kombit(*store, clock);
-  const Scenario scenario = Scenario{}.shift_wave(largest_wave(d).first.id, -10);
-  const UserId admin = kombit_admin(d);
+  const Scenario scenario = Scenario{}.shift_wave(bench::largest_wave(d).first.id, -10);
+  const UserId admin = bench::kombit_admin(d).id;
   Simulation sim;
   for (auto _ : state) {
     sim = kombit.simulate(admin, scenario, today + 28);
@@ -67,7 +48,7 @@ BENCHMARK(BM_SimulateWaveShift)->ArgName("size")->Arg(0)->Arg(1)->Unit(benchmark
 void BM_SimulateWaveShiftWorld(benchmark::State& state) {
   const Dataset& d = bench::dataset(static_cast<int>(state.range(0)));
   auto store = make_memory_store(d);
-  const Scenario scenario = Scenario{}.shift_wave(largest_wave(d).first.id, -10);
+  const Scenario scenario = Scenario{}.shift_wave(bench::largest_wave(d).first.id, -10);
   const Snapshot snap = store->snapshot();
   Simulation sim;
   for (auto _ : state) {
@@ -83,8 +64,8 @@ void BM_ApplyWaveShiftBaseline(benchmark::State& state) {
   auto store = make_memory_store(d);
   const FixedClock clock(today);
   Publishing kombit(*store, clock);
-  const RolloutWave wave = largest_wave(d).first;
-  const UserId admin = kombit_admin(d);
+  const RolloutWave wave = bench::largest_wave(d).first;
+  const UserId admin = bench::kombit_admin(d).id;
   for (auto _ : state) {
     benchmark::DoNotOptimize(kombit.set_wave_shift(admin, wave.id, wave.shift_workdays - 10));
     benchmark::DoNotOptimize(kombit.set_wave_shift(admin, wave.id, wave.shift_workdays));

@@ -3,11 +3,13 @@
 #include <malloc.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <klik/synthetic.hpp>
 #include <map>
 #include <memory>
+#include <utility>
 
 namespace bench {
 
@@ -32,6 +34,27 @@ inline const klik::Dataset& dataset(int size) {
   auto& slot = cache[size];
   if (!slot) slot = std::make_unique<klik::Dataset>(klik::synthetic::generate(options(size)));
   return *slot;
+}
+
+/// The rollout wave whose members hold the most tasks of its project, and how
+/// many (the wave a "move a wave" benchmark moves).
+inline std::pair<klik::RolloutWave, std::size_t> largest_wave(const klik::Dataset& d) {
+  klik::RolloutWave best;
+  std::size_t most = 0;
+  for (const klik::RolloutWave& w : d.waves) {
+    std::size_t n = 0;
+    for (const klik::Task& t : d.tasks)
+      if (std::find(w.members.begin(), w.members.end(), t.municipality) != w.members.end() &&
+          d.templates[t.template_id.value() - 1].project == w.project)
+        ++n;
+    if (n > most) best = w, most = n;
+  }
+  return {best, most};
+}
+
+/// The generated world's KOMBIT administrator.
+inline const klik::User& kombit_admin(const klik::Dataset& d) {
+  return *std::find_if(d.users.begin(), d.users.end(), [](const klik::User& u) { return u.email == "klik@kombit.dk"; });
 }
 
 /// Resident set size in bytes (Linux /proc/self/statm).
