@@ -37,6 +37,13 @@ void sweep_partitions(const detail::WorldIndex& w, std::size_t first, std::size_
     const TaskStatus* status = part.status.data();
     const DeadlineDates* dates = part.dates.data();
     const std::uint8_t* stored = part.notified.data();
+    if (pi + 1 < last) {  // the next partition's columns are separate allocations: start them early
+      const detail::Partition& next = w.partitions[pi + 1];
+      const char* d = reinterpret_cast<const char*>(next.dates.data());
+      for (std::size_t b = 0; b < 4 * 64 && b < next.dates.size() * sizeof(DeadlineDates); b += 64) __builtin_prefetch(d + b);
+      __builtin_prefetch(next.status.data());
+      __builtin_prefetch(next.notified.data());
+    }
     for (std::size_t r = 0; r < n; ++r) {
       const DeadlineColour now = detail::fast_colour(status[r], dates[r], t);
       const unsigned code = static_cast<unsigned>(now) + 1;
