@@ -3,7 +3,7 @@
 //
 //   klik    the public API as a host calls it: take a snapshot, look the viewer
 //           up, call the engine (list_tasks, quick_status, status_by_municipality,
-//           task_columns; for the sweep, the nearest public non-writing path).
+//           task_columns; for the sweep, sweep_store, which does not write).
 //   sqlite  SQLite as a capable DBA would tune it: a file-backed database (WAL,
 //           large mmap and cache, synchronous=NORMAL), the deadline thresholds
 //           precomputed as columns (red_from, yellow_from) so "red today" is an
@@ -39,6 +39,7 @@
 #include <klik/rights.hpp>
 #include <klik/store.hpp>
 #include <klik/sweep.hpp>
+#include <klik/workflows_sweep.hpp>
 #include <klik/task_list.hpp>
 #include <map>
 #include <memory>
@@ -791,11 +792,10 @@ struct Fixture {
   UserId light;  // Q4
   ViewerScope q4_scope;
   TaskQuery q1, q2, q4;
-  // Q5, klik: the sweep's columns in row-key order (tasks by id, then local tasks
-  // by id, as notified_colours() returns them), and reusable buffers
+  // Q5: yesterday's sweep is recorded from these columns (rows in row-key order);
+  // the events of klik's last Q5 run
   SweepTable sweep_table;
   std::vector<LocalTaskId> sweep_local;
-  std::vector<NotifiedColour> last, now;
   std::vector<DeadlineEvent> events;
   std::size_t sweep_task_rows = 0;
   // the baselines
@@ -863,35 +863,15 @@ std::vector<ListRow> klik_q4_pages(Fixture& f) {
   }
 }
 
-/// Q5 through the public API: klik has no store-level sweep that does not write
-/// (sweep_to_outbox records), so the host reads the stored colours
-/// (notified_colours, notified_local_colours), lines them up with its columns
-/// and calls the columnar sweep(). The columns (status and deadline dates of
-/// every row) are built once outside the timing: a store offers no public way
-/// to read them per sweep short of export_dataset().
-Transitions klik_q5(Fixture& f) {
-  const auto tasks = f.store->notified_colours();
-  const auto locals = f.store->notified_local_colours();
-  const std::size_t n = f.last.size();
-  for (std::size_t r = 0, j = 0; r < f.sweep_task_rows; ++r) {  // merge by task id
-    const TaskId id = f.sweep_table.task[r];
-    while (j < tasks.size() && tasks[j].first < id) ++j;
-    f.last[r] = j < tasks.size() && tasks[j].first == id ? NotifiedColour(tasks[j].second) : NotifiedColour();
-  }
-  for (std::size_t r = f.sweep_task_rows, j = 0; r < n; ++r) {  // merge by local task id
-    const LocalTaskId id = f.sweep_local[r];
-    while (j < locals.size() && locals[j].first < id) ++j;
-    f.last[r] = j < locals.size() && locals[j].first == id ? NotifiedColour(locals[j].second) : NotifiedColour();
-  }
-  SweepColumns cols = f.sweep_table.columns();
-  cols.last_notified = f.last;
-  cols.local_task = f.sweep_local;
-  f.events.clear();
-  sweep(cols, today, f.now, f.events);
+/// Q5 through the public API: sweep_store (workflows_sweep.hpp), the store-level
+/// sweep that does not write, over the store's rows and their stored colours under
+/// one snapshot; the transitions counted from its changes. `threads` as sweep_store's.
+Transitions klik_q5(Fixture& f, unsigned threads = 1) {
+  StoreSweep r = sweep_store(*f.store, today, threads);
   Transitions t;
-  for (std::size_t r = 0; r < n; ++r)
-    if (f.now[r] != f.last[r])
-      ++t.cells[f.last[r] ? static_cast<std::size_t>(*f.last[r]) : not_notified][static_cast<std::size_t>(*f.now[r])];
+  for (const NotifiedChange& c : r.changes)
+    ++t.cells[c.stored ? static_cast<std::size_t>(*c.stored) : not_notified][static_cast<std::size_t>(c.colour)];
+  f.events = std::move(r.events);
   return t;
 }
 
@@ -931,6 +911,8 @@ void check_equal(Fixture& f, int size) {
   const auto k5 = klik_q5(f), s5 = f.sql->q5(day), l5 = f.layout->q5(day), p5 = f.layout->q5_single_pass(day);
   if (k5 != s5 || k5 != l5 || k5 != p5) mismatch("Q5", size);
   if (k5.rises() != f.events.size()) mismatch("Q5 rises vs the sweep's events", size);
+  const std::vector<DeadlineEvent> events = f.events;
+  if (klik_q5(f, 2) != k5 || f.events != events) mismatch("Q5 klik on two threads", size);
   std::fprintf(
       stderr,
       "bench_query %s world (%zu rows): answers equal. Q1 %zu rows; Q2 %zu tasks (g %zu y %zu r %zu grey %zu "
@@ -981,8 +963,6 @@ Fixture& fixture(int size) {
     f.sweep_table.dates.push_back(r.dates);
     f.sweep_local.push_back(LocalTaskId(r.local));
   }
-  f.last.resize(rows.size());
-  f.now.resize(rows.size());
   {
     const Date yesterday = f.store->snapshot()->calendars().national().previous_workday(today);
     SweepColumns cols = f.sweep_table.columns();
@@ -1154,13 +1134,19 @@ void BM_Q5_klik(benchmark::State& state) {
   state.counters["rows"] = static_cast<double>(f.rows);
 }
 
+void BM_Q5_klik_2threads(benchmark::State& state) {
+  Fixture& f = fixture(static_cast<int>(state.range(0)));
+  for (auto _ : state) benchmark::DoNotOptimize(klik_q5(f, 2));
+  state.counters["rows"] = static_cast<double>(f.rows);
+}
+
 void BM_Q5_layout_single_pass(benchmark::State& state) {
   Fixture& f = fixture(static_cast<int>(state.range(0)));
   for (auto _ : state) benchmark::DoNotOptimize(f.layout->q5_single_pass(today.serial()));
 }
 
-// Q5's klik time, split (not an engine of its own): reading the stored colours
-// through the store, and the columnar sweep() with them already lined up.
+// Not an engine of its own: what reading every stored colour by id costs a host
+// (Store::notified_colours and notified_local_colours; sweep_store needs neither).
 void BM_Q5_klik_read_stored(benchmark::State& state) {
   Fixture& f = fixture(static_cast<int>(state.range(0)));
   for (auto _ : state) {
@@ -1168,18 +1154,6 @@ void BM_Q5_klik_read_stored(benchmark::State& state) {
     auto locals = f.store->notified_local_colours();
     benchmark::DoNotOptimize(tasks);
     benchmark::DoNotOptimize(locals);
-  }
-}
-
-void BM_Q5_klik_sweep_only(benchmark::State& state) {
-  Fixture& f = fixture(static_cast<int>(state.range(0)));
-  SweepColumns cols = f.sweep_table.columns();
-  cols.last_notified = f.last;  // lined up by the equality check's run of klik_q5
-  cols.local_task = f.sweep_local;
-  for (auto _ : state) {
-    f.events.clear();
-    sweep(cols, today, f.now, f.events);
-    benchmark::DoNotOptimize(f.events);
   }
 }
 
@@ -1212,11 +1186,11 @@ BENCHMARK(BM_Q4_klik)->Apply(sizes);
 BENCHMARK(BM_Q4_sqlite)->Apply(sizes);
 BENCHMARK(BM_Q4_layout)->Apply(sizes);
 BENCHMARK(BM_Q5_klik)->Apply(sizes);
+BENCHMARK(BM_Q5_klik_2threads)->Apply(sizes);
 BENCHMARK(BM_Q5_sqlite)->Apply(sizes);
 BENCHMARK(BM_Q5_layout)->Apply(sizes);
 BENCHMARK(BM_Q5_layout_single_pass)->Apply(sizes);
 BENCHMARK(BM_Q4_klik_pages)->Apply(sizes);
 BENCHMARK(BM_Q5_klik_read_stored)->Apply(sizes);
-BENCHMARK(BM_Q5_klik_sweep_only)->Apply(sizes);
 
 }  // namespace

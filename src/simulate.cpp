@@ -203,7 +203,7 @@ Simulation simulate(const World& world, const Scenario& scenario, Date today, st
       }
     }
     if (d.status_after == d.status_before && d.dates_after == d.dates_before) continue;
-    if (const auto n = w.notified.find(id); n != w.notified.end()) d.notified = n->second;
+    d.notified = w.notified_of(id.value());
     rows.push_back(d);
   }
 

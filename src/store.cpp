@@ -259,9 +259,8 @@ struct Store::Core {
     } catch (const std::out_of_range&) {
       throw StorageError("the stored world is inconsistent (a task refers to a missing template or project)");
     }
-    for (const auto& [task, colour] : w.notified) fresh->notified.emplace(task, colour);
-    for (const auto& [local, colour] : w.notified_local)
-      if (fresh->local_slot.contains(local)) fresh->notified_local.emplace(local, colour);
+    for (const auto& [task, colour] : w.notified) fresh->set_notified(task.value(), colour);
+    for (const auto& [local, colour] : w.notified_local) fresh->set_notified(local.value() | local_bit, colour);
     for (const FieldLogEntry& e : w.field_log)
       fresh->changes.record(e.object == FieldLogEntry::Object::User ? ChangeLog::UserKind : ChangeLog::TaskKind, e.id,
                             e.version, e.fields);
@@ -327,8 +326,7 @@ struct Store::Core {
                      next_local = std::max<std::uint64_t>(next_local, std::uint64_t{c.task.id.value()} + 1);
                    },
                    [&](const LocalTaskRemoved& c) {
-                     index->remove_local_task(c.task);
-                     index->notified_local.erase(c.task);  // (an edit keeps it: no new rise)
+                     index->remove_local_task(c.task);  // its last-notified colour goes with its row
                    },
                    [&](const MessageAdded& c) {
                      index->messages.push_back(c.message);
@@ -350,16 +348,9 @@ struct Store::Core {
                      next_user = std::max<std::uint64_t>(next_user, std::uint64_t{c.attachment.uploaded_by.value()} + 1);
                    },
                    [&](const ColoursNotified& c) {
-                     for (const auto& [task, colour] : c.colours)
-                       if (colour)
-                         index->notified[task] = *colour;
-                       else
-                         index->notified.erase(task);
-                     for (const auto& [local, colour] : c.local_colours)
-                       if (!colour)
-                         index->notified_local.erase(local);
-                       else if (index->local_slot.contains(local))  // (removed since, in another store)
-                         index->notified_local[local] = *colour;
+                     for (const auto& [task, colour] : c.colours) index->set_notified(task.value(), colour);
+                     for (const auto& [local, colour] : c.local_colours)  // (none if removed since, in another store)
+                       index->set_notified(local.value() | local_bit, colour);
                    },
                    [&](const NotificationsOnly&) {},
                    [&](const AttachmentRemoved& c) {
@@ -1266,19 +1257,44 @@ std::vector<Attachment> Store::attachments(TaskId task) const {
   return out;
 }
 
+namespace {
+
+// The rows' last-notified colours as (id, colour) by id: one pass over the
+// partitions' `notified` column, then ordered by a direct table when the ids are
+// dense (they are: ids are handed out in sequence), by a sort otherwise.
+template <class Id>
+std::vector<std::pair<Id, DeadlineColour>> notified_by_id(const WorldIndex& w, bool local) {
+  std::vector<std::pair<Id, DeadlineColour>> out;
+  std::uint32_t top = 0;
+  for (const Partition& part : w.partitions)
+    for (std::size_t r = 0; r < part.size(); ++r)
+      if (part.notified[r] != 0 && part.is_local(r) == local) {
+        const std::uint32_t id = part.key[r] & ~local_bit;
+        out.emplace_back(Id(id), static_cast<DeadlineColour>(part.notified[r] - 1));
+        top = std::max(top, id);
+      }
+  if (std::size_t{top} <= 4 * out.size() + 1024) {
+    std::vector<std::uint8_t> by_id(std::size_t{top} + 1, 0);
+    for (const auto& [id, colour] : out) by_id[id.value()] = static_cast<std::uint8_t>(static_cast<unsigned>(colour) + 1);
+    std::size_t j = 0;
+    for (std::uint32_t id = 0; id <= top; ++id)
+      if (by_id[id] != 0) out[j++] = {Id(id), static_cast<DeadlineColour>(by_id[id] - 1)};
+  } else {
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  }
+  return out;
+}
+
+}  // namespace
+
 std::vector<std::pair<TaskId, DeadlineColour>> Store::notified_colours() const {
   const auto lock = core_->fresh_read_lock();
-  std::vector<std::pair<TaskId, DeadlineColour>> out(core_->index->notified.begin(), core_->index->notified.end());
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  return out;
+  return notified_by_id<TaskId>(*core_->index, false);
 }
 
 std::vector<std::pair<LocalTaskId, DeadlineColour>> Store::notified_local_colours() const {
   const auto lock = core_->fresh_read_lock();
-  std::vector<std::pair<LocalTaskId, DeadlineColour>> out(core_->index->notified_local.begin(),
-                                                          core_->index->notified_local.end());
-  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  return out;
+  return notified_by_id<LocalTaskId>(*core_->index, true);
 }
 
 void Store::record_sweep(std::span<const std::pair<TaskId, LastNotified>> colours, Outgoing notify,

@@ -1,8 +1,10 @@
 // sweep_to_outbox (workflows_sweep.hpp): the deadline sweep over a store's indexes, its
 // events routed to recipients (SPEC §5) and recorded in the outbox.
 #include <algorithm>
-#include <unordered_map>
+#include <array>
+#include <thread>
 
+#include "detail/colour_lut.hpp"
 #include "detail/json_io.hpp"
 #include "detail/world_index.hpp"
 #include "klik/notification.hpp"
@@ -13,6 +15,104 @@
 #include "klik/workflows_sweep.hpp"
 
 namespace klik {
+namespace {
+
+// Level of a colour for "rose" (sweep.hpp): green, grey, done and never swept 0;
+// yellow 1; red 2. Indexed by the `notified` column's code (colour + 1, 0 none)
+// and by a colour + 1.
+constexpr std::array<std::uint8_t, 8> kStoredLevel{0, 0, 1, 2, 0, 0, 0, 0};
+
+struct SweepPart {
+  std::vector<DeadlineEvent> events;
+  std::vector<NotifiedChange> changes;
+};
+
+// The sweep of partitions [first, last): the columnar sweep's rule (sweep.cpp)
+// over the partitions' columns, the stored colour read from their `notified` column.
+void sweep_partitions(const detail::WorldIndex& w, std::size_t first, std::size_t last, Date day, SweepPart& out) {
+  const std::int32_t t = day.serial();
+  for (std::size_t pi = first; pi < last; ++pi) {
+    const detail::Partition& part = w.partitions[pi];
+    const std::size_t n = part.size();
+    const TaskStatus* status = part.status.data();
+    const DeadlineDates* dates = part.dates.data();
+    const std::uint8_t* stored = part.notified.data();
+    if (pi + 1 < last) {  // the next partition's columns are separate allocations: start them early
+      const detail::Partition& next = w.partitions[pi + 1];
+      const char* d = reinterpret_cast<const char*>(next.dates.data());
+      for (std::size_t b = 0; b < 4 * 64 && b < next.dates.size() * sizeof(DeadlineDates); b += 64) __builtin_prefetch(d + b);
+      __builtin_prefetch(next.status.data());
+      __builtin_prefetch(next.notified.data());
+    }
+    for (std::size_t r = 0; r < n; ++r) {
+      const DeadlineColour now = detail::fast_colour(status[r], dates[r], t);
+      const unsigned code = static_cast<unsigned>(now) + 1;
+      const std::uint8_t before = stored[r];
+      if (code == before) [[likely]] continue;
+      const bool is_local = part.is_local(r);
+      const TaskId task(is_local ? part.parent[r] : part.key[r]);
+      const LocalTaskId local(is_local ? part.key[r] & ~detail::local_bit : 0u);
+      const NotifiedColour last = before == 0 ? NotifiedColour{} : NotifiedColour(static_cast<DeadlineColour>(before - 1));
+      if (kStoredLevel[code & 7u] > kStoredLevel[before & 7u]) {
+        const Date reached = *colour_reached_on(status[r], dates[r], now);
+        out.events.push_back(DeadlineEvent{task, part.municipality, part.project, part.priority[r], last, now, day,
+                                           reached,
+                                           is_local ? sweep_key(local, now, reached) : sweep_key(task, now, reached),
+                                           local});
+      }
+      out.changes.push_back(NotifiedChange{task, local, last, now});
+    }
+  }
+}
+
+}  // namespace
+
+StoreSweep sweep_store(const Snapshot& snapshot, Date day, unsigned threads) {
+  const detail::WorldIndex& w = snapshot->index();
+  StoreSweep out;
+  out.tasks = w.task_rows + w.local_rows;
+  const std::size_t parts = w.partitions.size();
+  if (threads <= 1 || parts < 2) {
+    SweepPart all;
+    sweep_partitions(w, 0, parts, day, all);
+    out.events = std::move(all.events);
+    out.changes = std::move(all.changes);
+    return out;
+  }
+  // Contiguous runs of partitions with about equal rows, one per thread, joined
+  // in order (so the result is the single-threaded one). Only reads: the
+  // snapshot this thread holds keeps the index still until every worker is joined.
+  const std::size_t k = std::min<std::size_t>(threads, parts);
+  std::vector<std::size_t> bound{0};
+  const std::size_t rows = out.tasks;
+  std::size_t seen = 0;
+  for (std::size_t pi = 0; pi < parts && bound.size() < k; ++pi) {
+    seen += w.partitions[pi].size();
+    if (seen * k >= rows * bound.size()) bound.push_back(pi + 1);
+  }
+  bound.push_back(parts);
+  std::vector<SweepPart> pieces(bound.size() - 1);
+  {
+    std::vector<std::jthread> workers;
+    for (std::size_t i = 1; i < pieces.size(); ++i)
+      workers.emplace_back([&, i] { sweep_partitions(w, bound[i], bound[i + 1], day, pieces[i]); });
+    sweep_partitions(w, bound[0], bound[1], day, pieces[0]);
+  }  // joined
+  std::size_t ne = 0, nc = 0;
+  for (const SweepPart& p : pieces) ne += p.events.size(), nc += p.changes.size();
+  out.events.reserve(ne);
+  out.changes.reserve(nc);
+  for (SweepPart& p : pieces) {
+    out.events.insert(out.events.end(), p.events.begin(), p.events.end());
+    out.changes.insert(out.changes.end(), p.changes.begin(), p.changes.end());
+  }
+  return out;
+}
+
+StoreSweep sweep_store(const Store& store, Date day, unsigned threads) {
+  const Snapshot snap = store.snapshot();
+  return sweep_store(snap, day, threads);
+}
 
 OutboxSweep sweep_to_outbox(Store& store, Date day, Timestamp now) {
   return sweep_to_outbox(store, day, now, RightsModel::default_model(), NotificationRouting::default_routing());
@@ -27,45 +127,15 @@ OutboxSweep sweep_to_outbox(Store& store, Date day, Timestamp now, const RightsM
   {
     const Snapshot snap = store.snapshot();  // released before the write below
     const detail::WorldIndex& w = snap->index();
-    // Every row: KLIK tasks and local tasks (which have deadlines and colours in the
-    // list too; a local task's `task` is its parent, routed like it).
-    SweepTable table;
-    std::vector<NotifiedColour> last;
-    std::vector<LocalTaskId> local;
-    table.task.reserve(w.task_rows + w.local_rows);
-    for (const detail::Partition& part : w.partitions)
-      for (std::size_t r = 0; r < part.size(); ++r) {
-        const bool is_local = part.is_local(r);
-        const LocalTaskId l(is_local ? part.key[r] & ~detail::local_bit : 0u);
-        table.task.emplace_back(is_local ? part.parent[r] : part.key[r]);
-        local.push_back(l);
-        table.municipality.push_back(part.municipality);
-        table.project.push_back(part.project);
-        table.priority.push_back(part.priority[r]);
-        table.status.push_back(part.status[r]);
-        table.dates.push_back(part.dates[r]);
-        if (is_local) {
-          const auto it = w.notified_local.find(l);
-          last.push_back(it == w.notified_local.end() ? NotifiedColour{} : NotifiedColour{it->second});
-        } else {
-          const auto it = w.notified.find(TaskId(part.key[r]));
-          last.push_back(it == w.notified.end() ? NotifiedColour{} : NotifiedColour{it->second});
-        }
-      }
-    SweepColumns cols = table.columns();
-    cols.last_notified = last;
-    cols.local_task = local;
-    const SweepResult result = sweep(cols, day);
-    out.tasks = table.task.size();
+    const StoreSweep result = sweep_store(snap, day);
+    out.tasks = result.tasks;
     out.events = result.events.size();
-    for (std::size_t i = 0; i < table.task.size(); ++i)
-      if (result.notified[i] != last[i]) {
-        if (local[i].value() != 0)
-          local_changes.emplace_back(local[i], result.notified[i]);
-        else
-          changes.emplace_back(table.task[i], result.notified[i]);
-      }
-    out.colour_changes = changes.size() + local_changes.size();
+    for (const NotifiedChange& c : result.changes)
+      if (c.local_task.value() != 0)
+        local_changes.emplace_back(c.local_task, c.colour);
+      else
+        changes.emplace_back(c.task, c.colour);
+    out.colour_changes = result.changes.size();
 
     // Recipients (SPEC §5 by default: the project's Plusbrugere in the municipality, the
     // responsible and the performer) through the one resolver, which indexes the users

@@ -146,6 +146,7 @@ void WorldIndex::add_task_row(const Task& t) {
   part.theme[r] = te.tpl.theme;
   part.version[r] = t.version;
   part.parent[r] = 0;
+  part.notified[r] = 0;
   refs.insert({t.id.value(), pi, static_cast<std::uint32_t>(r)});
   ++task_rows;
 }
@@ -173,6 +174,7 @@ void WorldIndex::add_local_row(std::uint32_t lslot) {
   part.theme[r] = theme;
   part.version[r] = l.version;
   part.parent[r] = l.parent.value();
+  part.notified[r] = 0;
   refs.insert({part.key[r], pi, static_cast<std::uint32_t>(r)});
   ++local_rows;
 }
@@ -431,12 +433,31 @@ void WorldIndex::remove_user(UserId id) {
   credentials.erase(id);  // and their account record goes with them
 }
 
+std::optional<DeadlineColour> WorldIndex::notified_of(std::uint32_t key) const noexcept {
+  const TaskRef* ref = find_ref(key);
+  if (!ref) return std::nullopt;
+  const std::uint8_t n = partitions[ref->partition].notified[ref->row];
+  return n == 0 ? std::nullopt : std::optional(static_cast<DeadlineColour>(n - 1));
+}
+
+bool WorldIndex::set_notified(std::uint32_t key, std::optional<DeadlineColour> colour) noexcept {
+  const TaskRef* ref = find_ref(key);
+  if (!ref) return false;
+  partitions[ref->partition].notified[ref->row] = colour ? static_cast<std::uint8_t>(static_cast<unsigned>(*colour) + 1) : 0;
+  return true;
+}
+
 LocalTask WorldIndex::put_local_task(const LocalTask& task) {
-  if (const auto it = local_slot.find(task.id); it != local_slot.end()) remove_local_task(task.id);
+  std::optional<DeadlineColour> kept;  // an edit keeps the last-notified colour (no new rise)
+  if (const auto it = local_slot.find(task.id); it != local_slot.end()) {
+    kept = notified_of(task.id.value() | local_bit);
+    remove_local_task(task.id);
+  }
   const auto slot = static_cast<std::uint32_t>(locals.size());
   locals.push_back({task, fold_case(task.title)});
   local_slot.emplace(task.id, slot);
   add_local_row(slot);
+  set_notified(task.id.value() | local_bit, kept);
   reindex_partition(find_ref(task.id.value() | local_bit)->partition);
   return task;
 }

@@ -47,12 +47,16 @@ std::vector<PhaseProgress> progress_by_phase(const World& world, const RightsMod
 /// Participating municipalities that have no Plusbruger on the project.
 std::vector<MunicipalityId> municipalities_without_plus(const World& world, ProjectId project);
 
-/// Colours of every KLIK task on `today` and how many differ from the previous
-/// working day (national; for monitoring and the sweep's sanity checks).
+/// Colours of every KLIK task (local tasks not counted) on `today`, and how many
+/// differ from their colour on the previous national working day (`previous`),
+/// both judged by each task's status *now*: what the calendar alone changed
+/// overnight (national; for monitoring). It is not the sweep's comparison: that
+/// one is against the stored last-notified colours and counts status changes,
+/// missed days and local tasks too (sweep_store in workflows_sweep.hpp).
 struct ColourChangeSummary {
   ColourCounts today;
-  std::size_t changed = 0;
-  Date previous;
+  std::size_t changed = 0;  ///< KLIK tasks whose colour on `previous` differs from today's
+  Date previous;            ///< the previous national working day
 };
 ColourChangeSummary colours_with_changes(const World& world, Date today);
 

@@ -7,14 +7,48 @@
 /// the store); reads a snapshot, then writes once.
 
 #include <cstddef>
+#include <vector>
 
 #include "klik/date.hpp"
+#include "klik/sweep.hpp"
 
 namespace klik {
 
 class Store;
+class Snapshot;
 class RightsModel;
 class NotificationRouting;
+
+/// One stored -> new last-notified colour transition found by sweep_store: what
+/// sweep_to_outbox would record for that row.
+struct NotifiedChange {
+  TaskId task;                ///< the KLIK task; for a local task, its parent
+  LocalTaskId local_task{};   ///< set when the row is a local task (0: `task` itself)
+  NotifiedColour stored;      ///< the colour last notified (empty: never swept)
+  DeadlineColour colour = DeadlineColour::Green;  ///< the colour on the sweep day: the new last-notified colour
+  friend bool operator==(const NotifiedChange&, const NotifiedChange&) = default;
+};
+
+/// What the daily sweep of a store finds, without writing anything.
+struct StoreSweep {
+  std::size_t tasks = 0;               ///< tasks and local tasks judged
+  std::vector<DeadlineEvent> events;   ///< the rises (sweep.hpp), in the order sweep_to_outbox records them
+  std::vector<NotifiedChange> changes;   ///< every row whose last-notified colour would change, same order
+};
+
+/// The daily deadline sweep (sweep.hpp) judged against the store's stored
+/// last-notified colours, without writing: every KLIK task and every local task
+/// of the snapshot on `day`. It reads the store's indexes directly (the
+/// last-notified colour is a column beside each row's status and deadline dates),
+/// so it costs one pass over the rows. sweep_to_outbox judges through it, so
+/// both find the same events; sweep_to_outbox then routes and records them.
+/// Events and changes are ordered by the store's rows (by project and
+/// municipality, then end date), not by task id. `threads` > 1 splits the rows
+/// between that many threads (the result is the same); the calling thread holds
+/// the snapshot for all of them.
+StoreSweep sweep_store(const Snapshot& snapshot, Date day, unsigned threads = 1);
+/// The same under a snapshot of `store` taken for the call.
+StoreSweep sweep_store(const Store& store, Date day, unsigned threads = 1);
 
 /// What sweep_to_outbox did.
 struct OutboxSweep {

@@ -59,6 +59,7 @@ struct Partition {
   std::vector<std::uint8_t> theme;
   std::vector<std::uint32_t> version;
   std::vector<std::uint32_t> parent;  // local rows: parent task id; tasks: 0
+  std::vector<std::uint8_t> notified;  // last-notified colour + 1 (the sweep's state); 0: never swept
 
   /// Calls `f(column)` for each column above, in order: the one place that
   /// lists them (reserve, push_back_row, erase_row, sort_rows, shrink_to_fit
@@ -66,12 +67,12 @@ struct Partition {
   template <class F>
   void for_each_column(F&& f) {
     f(key), f(text), f(end), f(responsible), f(performer), f(dates), f(status), f(priority), f(phase), f(theme),
-        f(version), f(parent);
+        f(version), f(parent), f(notified);
   }
   template <class F>
   void for_each_column(F&& f) const {
     f(key), f(text), f(end), f(responsible), f(performer), f(dates), f(status), f(priority), f(phase), f(theme),
-        f(version), f(parent);
+        f(version), f(parent), f(notified);
   }
 
   [[nodiscard]] std::size_t size() const noexcept { return key.size(); }
@@ -179,9 +180,8 @@ class WorldIndex {
   Calendars calendars;
   // account records by user (accounts.hpp): not reachable through World
   std::map<UserId, Credentials> credentials;
-  // deadline sweep state and conflict history (not part of a Dataset)
-  std::unordered_map<TaskId, DeadlineColour> notified;
-  std::unordered_map<LocalTaskId, DeadlineColour> notified_local;  // forgotten when the local task is deleted
+  // conflict history (not part of a Dataset); the deadline sweep's state is the
+  // partitions' `notified` column (a local task's goes with its row when it is deleted)
   ChangeLog changes;
 
   // tasks
@@ -201,6 +201,10 @@ class WorldIndex {
   /// ascending), on `projects` only when that list is not empty.
   std::vector<std::uint32_t> keys_assigned_to(UserId user, std::span<const ProjectId> projects = {}) const;
   const User* find_user(UserId id) const noexcept;
+  /// The last-notified colour of the row with `key` (empty: never swept, or no such row).
+  std::optional<DeadlineColour> notified_of(std::uint32_t key) const noexcept;
+  /// Sets it; false (nothing changed) when there is no such row.
+  bool set_notified(std::uint32_t key, std::optional<DeadlineColour> colour) noexcept;
 
   /// The Task value of a task row.
   Task task_at(const Partition& part, std::size_t row) const;

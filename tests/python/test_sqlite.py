@@ -228,3 +228,41 @@ def test_a_change_committed_by_another_process_reaches_this_stores_lists(tmp_pat
         assert store.sequence == before + 1
         assert store.refresh() == 0
         assert store.tasks(viewer, "status = completed", today="2026-03-02").total == completed + 1
+
+
+def test_sweep_store_finds_what_the_sweep_records_without_writing(tmp_path, world):
+    day = dt.date(2026, 3, 2)
+    with klik.open(tmp_path / "klik.sqlite", durability="normal") as store:
+        store.import_dataset(world)
+        found = klik.sweep_store(store, day)
+        assert isinstance(found, klik.StoreSweep)
+        assert found.tasks == len(world.tasks) + len(world.local_tasks)
+        assert len(found) == len(found.events) > 0
+        assert len(found.changes) == found.tasks  # never swept: every row gets a colour
+        assert all(c.stored is None for c in found.changes)
+        assert all(isinstance(c, klik.NotifiedChange) for c in found.changes)
+        assert store.outbox() == []  # nothing written
+        assert klik.sweep_store(store, day, threads=2).events == found.events
+        recorded = store.sweep(day)
+        assert recorded["events"] == len(found.events)
+        assert recorded["colour_changes"] == len(found.changes)
+        assert [n["key"] for n in store.outbox()] == [e.key for e in found.events]
+        again = klik.sweep_store(store, day)
+        assert again.events == [] and again.changes == []
+        change = found.changes[0]
+        assert repr(change).startswith(f"NotifiedChange(task={change.task}")
+        assert repr(again) == f"StoreSweep(tasks={found.tasks}, events=0, changes=0)"
+        with pytest.raises(TypeError):
+            klik.sweep_store(store, day, 2)  # threads is keyword-only
+
+
+def test_colours_with_changes_compares_with_the_previous_working_day_not_the_stored_colours(tmp_path, world):
+    day = dt.date(2026, 3, 2)
+    with klik.open(tmp_path / "klik.sqlite", durability="normal") as store:
+        store.import_dataset(world)
+        before = store.colours_with_changes(day)
+        store.sweep(day)
+        after = store.colours_with_changes(day)
+        assert after.changed == before.changed  # the recorded sweep does not move it
+        assert after.previous == dt.date(2026, 2, 27)
+        assert klik.sweep_store(store, day).changes == []

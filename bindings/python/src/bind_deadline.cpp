@@ -6,7 +6,9 @@
 #include "casters.hpp"
 #include "klik/deadline.hpp"
 #include "klik/error.hpp"
+#include "klik/store.hpp"
 #include "klik/sweep.hpp"
+#include "klik/workflows_sweep.hpp"
 
 namespace {
 
@@ -249,6 +251,48 @@ void init_deadline(py::module_& m) {
       arg("dataset"), arg("day"), arg("last_notified") = py::none(), arg("calendars") = py::none(),
       "The daily deadline sweep for `day`: events for tasks that rose to yellow or red since the colour last "
       "notified (None: never swept), and the new last-notified colours. Idempotent; catches up after missed days.");
+  py::class_<NotifiedChange>(m, "NotifiedChange",
+                             "A row whose last-notified colour a sweep would change: stored -> colour.")
+      .def_readonly("task", &NotifiedChange::task, "The task id (for a local task: its parent's).")
+      .def_property_readonly(
+          "local_task",
+          [](const NotifiedChange& c) {
+            return c.local_task.value() != 0 ? std::optional<LocalTaskId>(c.local_task) : std::nullopt;
+          },
+          "The local task the change is about, or None for a KLIK task.")
+      .def_readonly("stored", &NotifiedChange::stored, "The colour last notified (None: never swept).")
+      .def_readonly("colour", &NotifiedChange::colour, "The colour on the sweep day: the new last-notified colour.")
+      .def("__eq__", [](const NotifiedChange& a, const NotifiedChange& b) { return a == b; }, arg("other"))
+      .def("__hash__",
+           [](const NotifiedChange& c) {
+             return py::hash(py::make_tuple(c.task.value(), c.local_task.value(),
+                                            c.stored ? static_cast<int>(*c.stored) : -1, static_cast<int>(c.colour)));
+           })
+      .def("__repr__", [](const NotifiedChange& c) {
+        return "NotifiedChange(task=" + std::to_string(c.task.value()) +
+               (c.local_task.value() != 0 ? ", local_task=" + std::to_string(c.local_task.value()) : std::string()) +
+               ", stored=" + (c.stored ? colour_name(*c.stored) : std::string("None")) +
+               ", colour=" + colour_name(c.colour) + ")";
+      });
+  py::class_<StoreSweep>(m, "StoreSweep", "What the daily sweep of a store finds, without writing (klik.sweep_store).")
+      .def_readonly("tasks", &StoreSweep::tasks, "Tasks and local tasks judged.")
+      .def_readonly("events", &StoreSweep::events, "The rises to yellow or red, in store row order.")
+      .def_readonly("changes", &StoreSweep::changes,
+                    "Every stored -> new last-notified colour transition (what Store.sweep would record).")
+      .def("__len__", [](const StoreSweep& r) { return r.events.size(); }, "Number of events.")
+      .def("__repr__", [](const StoreSweep& r) {
+        return "StoreSweep(tasks=" + std::to_string(r.tasks) + ", events=" + std::to_string(r.events.size()) +
+               ", changes=" + std::to_string(r.changes.size()) + ")";
+      });
+  m.def(
+      "sweep_store",
+      [](const Store& store, Date day, unsigned threads) {
+        return without_gil([&] { return sweep_store(store, day, threads); });
+      },
+      arg("store"), arg("day"), py::kw_only(), arg("threads") = 1u,
+      "The daily deadline sweep of a store for `day`, judged against its stored last-notified colours, without "
+      "writing: the events Store.sweep would record and every stored -> new colour transition. One pass over "
+      "the store's rows under one snapshot; `threads` > 1 splits it (same result).");
   m.def(
       "sweep_key",
       [](TaskId task, DeadlineColour colour, Date reached_on, std::optional<LocalTaskId> local_task) {

@@ -217,8 +217,9 @@ void init_store(py::module_& m) {
 
   py::class_<ColourChangeSummary>(m, "ColourChangeSummary", "Colours of all tasks on a date, and the changes.")
       .def_readonly("today", &ColourChangeSummary::today)
-      .def_readonly("changed", &ColourChangeSummary::changed)
-      .def_readonly("previous", &ColourChangeSummary::previous);
+      .def_readonly("changed", &ColourChangeSummary::changed,
+                    "KLIK tasks whose colour on `previous` differs from today's (same status, two dates).")
+      .def_readonly("previous", &ColourChangeSummary::previous, "The previous national working day.");
 
   py::class_<ProjectRow>(m, "ProjectRow", "One row of the project list (projektliste).")
       .def_readonly("project", &ProjectRow::project)
@@ -429,7 +430,10 @@ void init_store(py::module_& m) {
               return colours_with_changes(snap.world(), d);
             });
           },
-          arg("today") = py::none(), "Colours of every KLIK task on a date and how many changed since the previous working day.")
+          arg("today") = py::none(),
+          "Colours of every KLIK task on a date and how many differ from their colour on the previous national "
+          "working day, both judged by the tasks' statuses now (what the calendar alone changed); not a "
+          "comparison with the stored last-notified colours (for that: klik.sweep_store).")
       .def(
           "projects",
           [](const Store& s, const py::object& viewer, const std::optional<ProjectQuery>& query,
