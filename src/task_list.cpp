@@ -113,12 +113,42 @@ bool hit_less(const Plan& plan, const std::vector<SortKey>& keys, const Hit& a, 
   return false;
 }
 
+/// Whether two queries ask for the same rows in the same order: every field but
+/// the page position (offset, limit, cursor).
+bool same_rows(const TaskQuery& a, const TaskQuery& b) {
+  // The binding lists every member: a field added to TaskQuery stops this compiling
+  // until it is compared here too.
+  const auto& [projects, phases, themes, statuses, priorities, colours, responsible, performer, title_contains,
+               end_from, end_to, sort, offset, limit, cursor] = a;
+  (void)offset, (void)limit, (void)cursor;
+  return projects == b.projects && phases == b.phases && themes == b.themes && statuses == b.statuses &&
+         priorities == b.priorities && colours == b.colours && responsible == b.responsible &&
+         performer == b.performer && title_contains == b.title_contains && end_from == b.end_from &&
+         end_to == b.end_to && sort == b.sort;
+}
+
+/// The cursor's fingerprint of a query: a hash of its canonical text without the
+/// page position. A host pages through one query, so each thread remembers the
+/// last query it printed and skips the printing when the next one asks for the
+/// same rows (the fingerprint depends on the query alone, never on the world).
 std::string fingerprint(const TaskQuery& q) {
+  struct Last {
+    bool valid = false;
+    TaskQuery query;
+    std::string fingerprint;
+  };
+  thread_local Last last;
+  if (last.valid && same_rows(last.query, q)) return last.fingerprint;
   TaskQuery f = q;
   f.offset = 0;
   f.limit = 50;
   f.cursor.clear();
-  return std::to_string(std::hash<std::string>{}(to_text(f)));
+  std::string fp = std::to_string(std::hash<std::string>{}(to_text(f)));
+  last.valid = false;  // stays invalid if an assignment below throws
+  last.query = std::move(f);
+  last.fingerprint = fp;
+  last.valid = true;
+  return fp;
 }
 
 std::string encode_cursor(const TaskQuery& q, const std::vector<SortValue>& pos) {
@@ -191,6 +221,18 @@ std::vector<Hit> sorted_hits(const Plan& plan, const TaskQuery& q, std::size_t* 
   std::optional<std::vector<SortValue>> after;
   if (!q.cursor.empty()) after = decode_cursor(q, keys);
   std::size_t n = 0;
+  if (plan.sources.size() == 1 && partition_order(keys)) {
+    // Matches arrive in (end, id) order: keep the first `want` after the cursor, count the rest.
+    for_each_match(plan, [&](std::uint32_t pi, std::uint32_t r) {
+      ++n;
+      if (hits.size() == want) return;
+      const Hit h{pi, r};
+      if (after && compare_to(plan, keys, h, *after) <= 0) return;
+      hits.push_back(h);
+    });
+    if (total) *total = n;
+    return hits;
+  }
   for_each_match(plan, [&](std::uint32_t pi, std::uint32_t r) {
     ++n;
     const Hit h{pi, r};
@@ -198,10 +240,6 @@ std::vector<Hit> sorted_hits(const Plan& plan, const TaskQuery& q, std::size_t* 
     hits.push_back(h);
   });
   if (total) *total = n;
-  if (plan.sources.size() == 1 && partition_order(keys)) {  // already in (end, id) order
-    if (want < hits.size()) hits.resize(want);
-    return hits;
-  }
   auto less = [&](const Hit& a, const Hit& b) { return hit_less(plan, keys, a, b); };
   if (want < hits.size()) {
     std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(want), hits.end(), less);
