@@ -152,6 +152,14 @@ std::string fingerprint(const TaskQuery& q) {
 }
 
 std::string encode_cursor(const TaskQuery& q, const std::vector<SortValue>& pos) {
+  if (std::all_of(pos.begin(), pos.end(), [](const SortValue& v) { return v.text.empty(); })) {
+    // Numbers only (every order without titles): the same text as the JSON below
+    // (the fingerprint is digits), written without building a JSON value.
+    std::string text = "[\"" + fingerprint(q) + '"';
+    for (const SortValue& v : pos) (text += ',') += std::to_string(v.number);
+    text += ']';
+    return detail::base64_encode(text);
+  }
   detail::json j = detail::json::array();
   j.push_back(fingerprint(q));
   for (const SortValue& v : pos) {
