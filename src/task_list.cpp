@@ -248,6 +248,30 @@ std::vector<Hit> sorted_hits(const Plan& plan, const TaskQuery& q, std::size_t* 
     hits.push_back(h);
   });
   if (total) *total = n;
+  if (partition_order(keys)) {
+    // The default order across partitions: sort (end, key) pairs read once per hit
+    // instead of asking the generic comparator for each column of both sides.
+    struct Keyed {
+      std::int32_t end;
+      std::uint32_t key;
+      Hit hit;
+    };
+    std::vector<Keyed> keyed;
+    keyed.reserve(hits.size());
+    for (const Hit& h : hits) {
+      const Partition& p = plan.w->partitions[h.partition];
+      keyed.push_back({p.end[h.row], p.key[h.row], h});
+    }
+    auto by_end_key = [](const Keyed& a, const Keyed& b) { return a.end != b.end ? a.end < b.end : a.key < b.key; };
+    const std::size_t keep = std::min(want, keyed.size());
+    if (keep < keyed.size())
+      std::partial_sort(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(keep), keyed.end(), by_end_key);
+    else
+      std::sort(keyed.begin(), keyed.end(), by_end_key);
+    hits.resize(keep);
+    for (std::size_t i = 0; i < keep; ++i) hits[i] = keyed[i].hit;
+    return hits;
+  }
   auto less = [&](const Hit& a, const Hit& b) { return hit_less(plan, keys, a, b); };
   if (want < hits.size()) {
     std::partial_sort(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(want), hits.end(), less);
