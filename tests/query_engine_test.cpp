@@ -248,6 +248,27 @@ TEST(QueryEngine, PagesMatchTheReference) {
   EXPECT_GT(nonempty, compared / 3) << "random queries should often match something";
 }
 
+TEST(QueryEngine, TaskColumnsMatchTheReference) {
+  const World0& w = world0();
+  std::mt19937 rng(17);
+  const Snapshot snap = w.store->snapshot();
+  for (const User* viewer : viewers(w.data, rng, scaled(40))) {
+    for (int i = 0; i < 10; ++i) {
+      TaskQuery q = random_query(rng, w.data, *viewer);
+      if (i % 2) q.sort.clear();  // the default order half of the time (its own sort path)
+      const Date today = Date(2025, 1, 1) + static_cast<std::int32_t>(rng() % 1400);
+      const auto expected = reference(w, *viewer, q, today);
+      const TaskColumns c = task_columns(snap.world(), w.rights, *viewer, q, today);
+      ASSERT_EQ(c.task.size(), expected.size()) << to_text(q);
+      for (std::size_t k = 0; k < expected.size(); ++k) {
+        ASSERT_EQ(c.task[k], expected[k].task) << to_text(q) << " row " << k;
+        ASSERT_EQ(c.local[k], expected[k].local) << to_text(q) << " row " << k;
+        ASSERT_EQ(c.end[k], expected[k].end.serial());
+      }
+    }
+  }
+}
+
 TEST(QueryEngine, QuickStatusMatchesTheReference) {
   const World0& w = world0();
   std::mt19937 rng(11);
