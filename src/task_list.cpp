@@ -194,7 +194,8 @@ std::vector<SortValue> decode_cursor(const TaskQuery& q, const std::vector<SortK
   return pos;
 }
 
-TaskRow make_row(const Plan& plan, const User& viewer, const Hit& h) {
+/// `viewer_type` is the viewer's type on the row's project (looked up once per project by the caller).
+TaskRow make_row(const Plan& plan, std::optional<UserType> viewer_type, const Hit& h) {
   const WorldIndex& w = *plan.w;
   const Partition& p = w.partitions[h.partition];
   const std::size_t r = h.row;
@@ -207,7 +208,7 @@ TaskRow make_row(const Plan& plan, const User& viewer, const Hit& h) {
   }
   row.project = p.project;
   row.project_name = w.projects[p.project_slot].name;  // views into the world
-  if (viewer.side == Side::Municipality) row.viewer_type = viewer.type_on(p.project);
+  row.viewer_type = viewer_type;
   row.municipality = p.municipality;
   row.title = w.title(p, r);
   row.phase = p.phase[r];
@@ -292,7 +293,17 @@ TaskPage list_tasks(const World& world, const RightsModel& rights, const User& v
   // One more than the page, to know whether another page follows.
   const auto hits = sorted_hits(plan, query, &page.total, skip + query.limit + 1);
   const std::size_t end = std::min<std::size_t>(hits.size(), skip + query.limit);
-  for (std::size_t i = skip; i < end; ++i) page.rows.push_back(make_row(plan, viewer, hits[i]));
+  page.rows.reserve(end > skip ? end - skip : 0);
+  std::optional<ProjectId> type_project;  // the project `type` was looked up for
+  std::optional<UserType> type;
+  for (std::size_t i = skip; i < end; ++i) {
+    const ProjectId project = plan.w->partitions[hits[i].partition].project;
+    if (viewer.side == Side::Municipality && type_project != project) {
+      type = viewer.type_on(project);
+      type_project = project;
+    }
+    page.rows.push_back(make_row(plan, type, hits[i]));
+  }
   if (hits.size() > skip + query.limit && !page.rows.empty()) {
     const auto keys = effective_sort(query);
     std::vector<SortValue> pos;
