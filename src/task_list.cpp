@@ -113,15 +113,53 @@ bool hit_less(const Plan& plan, const std::vector<SortKey>& keys, const Hit& a, 
   return false;
 }
 
+/// Whether two queries ask for the same rows in the same order: every field but
+/// the page position (offset, limit, cursor).
+bool same_rows(const TaskQuery& a, const TaskQuery& b) {
+  // The binding lists every member: a field added to TaskQuery stops this compiling
+  // until it is compared here too.
+  const auto& [projects, phases, themes, statuses, priorities, colours, responsible, performer, title_contains,
+               end_from, end_to, sort, offset, limit, cursor] = a;
+  (void)offset, (void)limit, (void)cursor;
+  return projects == b.projects && phases == b.phases && themes == b.themes && statuses == b.statuses &&
+         priorities == b.priorities && colours == b.colours && responsible == b.responsible &&
+         performer == b.performer && title_contains == b.title_contains && end_from == b.end_from &&
+         end_to == b.end_to && sort == b.sort;
+}
+
+/// The cursor's fingerprint of a query: a hash of its canonical text without the
+/// page position. A host pages through one query, so each thread remembers the
+/// last query it printed and skips the printing when the next one asks for the
+/// same rows (the fingerprint depends on the query alone, never on the world).
 std::string fingerprint(const TaskQuery& q) {
+  struct Last {
+    bool valid = false;
+    TaskQuery query;
+    std::string fingerprint;
+  };
+  thread_local Last last;
+  if (last.valid && same_rows(last.query, q)) return last.fingerprint;
   TaskQuery f = q;
   f.offset = 0;
   f.limit = 50;
   f.cursor.clear();
-  return std::to_string(std::hash<std::string>{}(to_text(f)));
+  std::string fp = std::to_string(std::hash<std::string>{}(to_text(f)));
+  last.valid = false;  // stays invalid if an assignment below throws
+  last.query = std::move(f);
+  last.fingerprint = fp;
+  last.valid = true;
+  return fp;
 }
 
 std::string encode_cursor(const TaskQuery& q, const std::vector<SortValue>& pos) {
+  if (std::all_of(pos.begin(), pos.end(), [](const SortValue& v) { return v.text.empty(); })) {
+    // Numbers only (every order without titles): the same text as the JSON below
+    // (the fingerprint is digits), written without building a JSON value.
+    std::string text = "[\"" + fingerprint(q) + '"';
+    for (const SortValue& v : pos) (text += ',') += std::to_string(v.number);
+    text += ']';
+    return detail::base64_encode(text);
+  }
   detail::json j = detail::json::array();
   j.push_back(fingerprint(q));
   for (const SortValue& v : pos) {
@@ -156,7 +194,8 @@ std::vector<SortValue> decode_cursor(const TaskQuery& q, const std::vector<SortK
   return pos;
 }
 
-TaskRow make_row(const Plan& plan, const User& viewer, const Hit& h) {
+/// `viewer_type` is the viewer's type on the row's project (looked up once per project by the caller).
+TaskRow make_row(const Plan& plan, std::optional<UserType> viewer_type, const Hit& h) {
   const WorldIndex& w = *plan.w;
   const Partition& p = w.partitions[h.partition];
   const std::size_t r = h.row;
@@ -169,7 +208,7 @@ TaskRow make_row(const Plan& plan, const User& viewer, const Hit& h) {
   }
   row.project = p.project;
   row.project_name = w.projects[p.project_slot].name;  // views into the world
-  if (viewer.side == Side::Municipality) row.viewer_type = viewer.type_on(p.project);
+  row.viewer_type = viewer_type;
   row.municipality = p.municipality;
   row.title = w.title(p, r);
   row.phase = p.phase[r];
@@ -191,6 +230,18 @@ std::vector<Hit> sorted_hits(const Plan& plan, const TaskQuery& q, std::size_t* 
   std::optional<std::vector<SortValue>> after;
   if (!q.cursor.empty()) after = decode_cursor(q, keys);
   std::size_t n = 0;
+  if (plan.sources.size() == 1 && partition_order(keys)) {
+    // Matches arrive in (end, id) order: keep the first `want` after the cursor, count the rest.
+    for_each_match(plan, [&](std::uint32_t pi, std::uint32_t r) {
+      ++n;
+      if (hits.size() == want) return;
+      const Hit h{pi, r};
+      if (after && compare_to(plan, keys, h, *after) <= 0) return;
+      hits.push_back(h);
+    });
+    if (total) *total = n;
+    return hits;
+  }
   for_each_match(plan, [&](std::uint32_t pi, std::uint32_t r) {
     ++n;
     const Hit h{pi, r};
@@ -198,8 +249,28 @@ std::vector<Hit> sorted_hits(const Plan& plan, const TaskQuery& q, std::size_t* 
     hits.push_back(h);
   });
   if (total) *total = n;
-  if (plan.sources.size() == 1 && partition_order(keys)) {  // already in (end, id) order
-    if (want < hits.size()) hits.resize(want);
+  if (partition_order(keys)) {
+    // The default order across partitions: sort (end, key) pairs read once per hit
+    // instead of asking the generic comparator for each column of both sides.
+    struct Keyed {
+      std::int32_t end;
+      std::uint32_t key;
+      Hit hit;
+    };
+    std::vector<Keyed> keyed;
+    keyed.reserve(hits.size());
+    for (const Hit& h : hits) {
+      const Partition& p = plan.w->partitions[h.partition];
+      keyed.push_back({p.end[h.row], p.key[h.row], h});
+    }
+    auto by_end_key = [](const Keyed& a, const Keyed& b) { return a.end != b.end ? a.end < b.end : a.key < b.key; };
+    const std::size_t keep = std::min(want, keyed.size());
+    if (keep < keyed.size())
+      std::partial_sort(keyed.begin(), keyed.begin() + static_cast<std::ptrdiff_t>(keep), keyed.end(), by_end_key);
+    else
+      std::sort(keyed.begin(), keyed.end(), by_end_key);
+    hits.resize(keep);
+    for (std::size_t i = 0; i < keep; ++i) hits[i] = keyed[i].hit;
     return hits;
   }
   auto less = [&](const Hit& a, const Hit& b) { return hit_less(plan, keys, a, b); };
@@ -222,7 +293,17 @@ TaskPage list_tasks(const World& world, const RightsModel& rights, const User& v
   // One more than the page, to know whether another page follows.
   const auto hits = sorted_hits(plan, query, &page.total, skip + query.limit + 1);
   const std::size_t end = std::min<std::size_t>(hits.size(), skip + query.limit);
-  for (std::size_t i = skip; i < end; ++i) page.rows.push_back(make_row(plan, viewer, hits[i]));
+  page.rows.reserve(end > skip ? end - skip : 0);
+  std::optional<ProjectId> type_project;  // the project `type` was looked up for
+  std::optional<UserType> type;
+  for (std::size_t i = skip; i < end; ++i) {
+    const ProjectId project = plan.w->partitions[hits[i].partition].project;
+    if (viewer.side == Side::Municipality && type_project != project) {
+      type = viewer.type_on(project);
+      type_project = project;
+    }
+    page.rows.push_back(make_row(plan, type, hits[i]));
+  }
   if (hits.size() > skip + query.limit && !page.rows.empty()) {
     const auto keys = effective_sort(query);
     std::vector<SortValue> pos;

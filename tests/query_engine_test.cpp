@@ -248,6 +248,27 @@ TEST(QueryEngine, PagesMatchTheReference) {
   EXPECT_GT(nonempty, compared / 3) << "random queries should often match something";
 }
 
+TEST(QueryEngine, TaskColumnsMatchTheReference) {
+  const World0& w = world0();
+  std::mt19937 rng(17);
+  const Snapshot snap = w.store->snapshot();
+  for (const User* viewer : viewers(w.data, rng, scaled(40))) {
+    for (int i = 0; i < 10; ++i) {
+      TaskQuery q = random_query(rng, w.data, *viewer);
+      if (i % 2) q.sort.clear();  // the default order half of the time (its own sort path)
+      const Date today = Date(2025, 1, 1) + static_cast<std::int32_t>(rng() % 1400);
+      const auto expected = reference(w, *viewer, q, today);
+      const TaskColumns c = task_columns(snap.world(), w.rights, *viewer, q, today);
+      ASSERT_EQ(c.task.size(), expected.size()) << to_text(q);
+      for (std::size_t k = 0; k < expected.size(); ++k) {
+        ASSERT_EQ(c.task[k], expected[k].task) << to_text(q) << " row " << k;
+        ASSERT_EQ(c.local[k], expected[k].local) << to_text(q) << " row " << k;
+        ASSERT_EQ(c.end[k], expected[k].end.serial());
+      }
+    }
+  }
+}
+
 TEST(QueryEngine, QuickStatusMatchesTheReference) {
   const World0& w = world0();
   std::mt19937 rng(11);
@@ -371,6 +392,43 @@ TEST(QueryEngine, BadQueriesGiveClearErrors) {
   q = {};
   q.cursor = "bm90IGEgY3Vyc29y";
   EXPECT_THROW(list_tasks(snap.world(), w.rights, viewer, q, Date(2026, 1, 1)), InvalidArgumentError);
+}
+
+// The fingerprint of the last query is remembered per thread: a cursor still
+// belongs to its own query only, whichever queries ran in between.
+TEST(QueryEngine, CursorsStayBoundToTheirQueryAcrossInterleavedQueries) {
+  const World0& w = world0();
+  const Snapshot snap = w.store->snapshot();
+  const User* kombit = nullptr;
+  for (const User& u : w.data.users)
+    if (u.side == Side::Kombit && u.administrator) kombit = &u;
+  ASSERT_NE(kombit, nullptr);
+  const Date today(2026, 1, 5);
+  TaskQuery a;
+  a.limit = 5;
+  TaskQuery b = a;
+  b.statuses = {TaskStatus::NotStarted};
+  const TaskPage pa = list_tasks(snap.world(), w.rights, *kombit, a, today);
+  const TaskPage pb = list_tasks(snap.world(), w.rights, *kombit, b, today);
+  ASSERT_FALSE(pa.next_cursor.empty());
+  ASSERT_FALSE(pb.next_cursor.empty());
+  EXPECT_NE(pa.next_cursor, pb.next_cursor);
+  TaskQuery b_with_a = b;
+  b_with_a.cursor = pa.next_cursor;
+  EXPECT_THROW(list_tasks(snap.world(), w.rights, *kombit, b_with_a, today), InvalidArgumentError);
+  TaskQuery a_next = a;
+  a_next.cursor = pa.next_cursor;
+  const TaskPage pa2 = list_tasks(snap.world(), w.rights, *kombit, a_next, today);
+  TaskQuery a_all = a;
+  a_all.limit = 10;
+  const TaskPage whole = list_tasks(snap.world(), w.rights, *kombit, a_all, today);
+  ASSERT_EQ(whole.rows.size(), 10u);
+  ASSERT_EQ(pa2.rows.size(), 5u);
+  for (std::size_t i = 0; i < 5; ++i) EXPECT_EQ(pa2.rows[i].task, whole.rows[i + 5].task);
+  // the page size is not part of the query's identity: a cursor continues with another limit
+  TaskQuery a_other_limit = a_next;
+  a_other_limit.limit = 3;
+  EXPECT_EQ(list_tasks(snap.world(), w.rights, *kombit, a_other_limit, today).rows.size(), 3u);
 }
 
 TEST(QueryEngine, KombitViewsNeverIncludeLocalTasks) {
