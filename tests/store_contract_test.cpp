@@ -1282,7 +1282,9 @@ TaskStatus another_status(TaskStatus s) {
 }  // namespace
 
 TYPED_TEST(StoreContract, EveryWriteIsJournaledWithWhoWhenWhatAndTheFieldsBeforeAndAfter) {
-  const auto [t, other] = find_assignable(data());
+  const auto assignable = find_assignable(data());  // no structured binding: the lambda below captures them (clang 14)
+  const Task& t = assignable.task;
+  const User& other = assignable.other;
   const Timestamp at(system_now().unix_seconds() + 60);
   const Task stored = this->store->update_task({.task = t.id, .status = another_status(t.status), .performer = other.id}, {},
                                                {.actor = other.id, .operation = "change_task", .at = at});
