@@ -8,6 +8,7 @@
 #include "detail/overloaded.hpp"
 #include "detail/world_index.hpp"
 #include "klik/json.hpp"
+#include "klik/store.hpp"
 
 namespace klik::detail {
 
@@ -16,6 +17,12 @@ namespace {
 template <class T>
 std::string text(const T& v) {
   return dump_text(to_json_value(v));
+}
+
+/// The object's JSON, or empty where there is none.
+template <class T>
+std::string text_of(const T* v) {
+  return v ? text(*v) : std::string();
 }
 
 /// The journal's view of the state before a change.
@@ -32,32 +39,19 @@ class Before {
     const auto it = w_.local_slot.find(id);
     return it == w_.local_slot.end() ? std::string() : text(w_.locals[it->second].task);
   }
-  std::string user(UserId id) const {
-    const User* u = w_.find_user(id);
-    return u ? text(*u) : std::string();
-  }
-  std::string project(ProjectId id) const {
-    const auto it = w_.project_slot.find(id);
-    return it == w_.project_slot.end() ? std::string() : text(w_.projects[it->second]);
-  }
+  std::string user(UserId id) const { return text_of(World(w_).user(id)); }
+  std::string project(ProjectId id) const { return text_of(World(w_).project(id)); }
   std::string wave(WaveId id) const {
     for (const RolloutWave& x : w_.waves)
       if (x.id == id) return text(x);
     return {};
   }
-  std::string tpl(TemplateId id) const {
-    const auto it = w_.template_slot.find(id);
-    return it == w_.template_slot.end() ? std::string() : text(w_.templates[it->second].tpl);
-  }
+  std::string tpl(TemplateId id) const { return text_of(World(w_).task_template(id)); }
   std::string notes(TaskId id) const {
     const auto it = w_.notes.find(id);
     return it == w_.notes.end() ? std::string() : text(InternalNote{id, it->second});
   }
-  std::string attachment(AttachmentId id) const {
-    for (const Attachment& a : w_.attachments)
-      if (a.id == id) return text(a);
-    return {};
-  }
+  std::string attachment(AttachmentId id) const { return text_of(World(w_).attachment(id)); }
   std::string account(UserId id) const {
     const auto it = w_.credentials.find(id);
     return it == w_.credentials.end() ? std::string() : account_json(it->second);
