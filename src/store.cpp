@@ -205,10 +205,9 @@ struct Store::Core {
     if (closed) throw FailedPreconditionError("the store is closed");
     return {std::move(g), std::move(l)};
   }
-  /// A shared lock; none when this thread holds a Snapshot of the store (it
-  /// keeps the state still already).
+  /// A shared lock, for a thread that holds no Snapshot of the store (see
+  /// fresh_read_lock).
   [[nodiscard]] std::shared_lock<std::shared_mutex> read_lock() const {
-    if (held_by_this_thread(mutex)) return {};
     const std::lock_guard g(gate);
     std::shared_lock l(mutex);
     if (closed) throw FailedPreconditionError("the store is closed");
@@ -465,9 +464,14 @@ struct Store::Core {
   }
 
   /// A read lock on the latest state: catches up first when the backend says
-  /// the database changed (see try_catch_up).
+  /// the database changed (see try_catch_up). None when this thread holds a
+  /// Snapshot of the store: it keeps the snapshot's state still already.
   [[nodiscard]] std::shared_lock<std::shared_mutex> fresh_read_lock() {
-    if (held_by_this_thread(mutex)) return {};  // the snapshot's state, still
+    if (held_by_this_thread(mutex)) return {};
+    return latest_read_lock();
+  }
+  /// fresh_read_lock for a caller that knows this thread holds no Snapshot.
+  [[nodiscard]] std::shared_lock<std::shared_mutex> latest_read_lock() {
     if (!closed && backend->may_have_changes()) try_catch_up();
     return read_lock();
   }
@@ -718,7 +722,7 @@ Snapshot Store::snapshot() const {
   Core& c = *core_;
   if (auto held = held_by_this_thread(c.mutex)) return Snapshot(std::move(held), *c.index);
   // Lock first, then read the index: an import replaces it.
-  auto held = std::make_shared<detail::HeldReadLock>(detail::HeldReadLock{c.fresh_read_lock()});
+  auto held = std::make_shared<detail::HeldReadLock>(detail::HeldReadLock{c.latest_read_lock()});
   held_here.emplace_back(&c.mutex, held);
   return Snapshot(std::move(held), *c.index);
 }
