@@ -33,6 +33,13 @@ struct World0 {
     calendars.set_municipality_closed(MunicipalityId(147), {Date(2025, 3, 14), Date(2026, 5, 15)});
     store = make_memory_store(data, calendars);
   }
+  /// A KOMBIT administrator (the last in the data), or null.
+  [[nodiscard]] const User* kombit() const {
+    const User* found = nullptr;
+    for (const User& u : data.users)
+      if (u.side == Side::Kombit && u.administrator) found = &u;
+    return found;
+  }
 };
 
 const World0& world0() {
@@ -399,9 +406,7 @@ TEST(QueryEngine, BadQueriesGiveClearErrors) {
 TEST(QueryEngine, CursorsStayBoundToTheirQueryAcrossInterleavedQueries) {
   const World0& w = world0();
   const Snapshot snap = w.store->snapshot();
-  const User* kombit = nullptr;
-  for (const User& u : w.data.users)
-    if (u.side == Side::Kombit && u.administrator) kombit = &u;
+  const User* kombit = w.kombit();
   ASSERT_NE(kombit, nullptr);
   const Date today(2026, 1, 5);
   TaskQuery a;
@@ -434,9 +439,7 @@ TEST(QueryEngine, CursorsStayBoundToTheirQueryAcrossInterleavedQueries) {
 TEST(QueryEngine, KombitViewsNeverIncludeLocalTasks) {
   const World0& w = world0();
   const Snapshot snap = w.store->snapshot();
-  const User* kombit = nullptr;
-  for (const User& u : w.data.users)
-    if (u.side == Side::Kombit && u.administrator) kombit = &u;
+  const User* kombit = w.kombit();
   ASSERT_NE(kombit, nullptr);
   TaskQuery q;
   q.limit = 10000;
@@ -528,9 +531,7 @@ TEST(QueryEngine, ProjectAndUserListsUseTheViewersRights) {
 TEST(QueryEngine, KombitFilteringOnePersonsTasks) {
   const World0& w = world0();
   const Snapshot snap = w.store->snapshot();
-  const User* kombit = nullptr;
-  for (const User& u : w.data.users)
-    if (u.side == Side::Kombit && u.administrator) kombit = &u;
+  const User* kombit = w.kombit();
   std::mt19937 rng(17);
   for (int i = 0; i < 30; ++i) {
     const Task& t = w.data.tasks[rng() % w.data.tasks.size()];
