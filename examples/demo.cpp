@@ -58,17 +58,24 @@ void print_colours(const char* who, const klik::ColourCounts& c) {
   std::printf("\n");
 }
 
+/// The first municipality user who is Plusbruger on their first project: the
+/// demo's municipal viewer.
+const klik::User* first_plusbruger(const klik::Snapshot& snap) {
+  for (const klik::User* u : snap->users())
+    if (u->side == klik::Side::Municipality && !u->memberships.empty() &&
+        u->memberships[0].type == klik::UserType::Plus)
+      return u;
+  return nullptr;
+}
+
 void print_task_lists(const klik::Store& store, klik::Date today) {
   using namespace klik;
   const RightsModel& rights = RightsModel::default_model();
   const Snapshot snap = store.snapshot();
   const User* kombit = nullptr;
-  const User* plus = nullptr;
-  for (const User* u : snap->users()) {
+  for (const User* u : snap->users())
     if (u->side == Side::Kombit && u->administrator) kombit = u;
-    if (!plus && u->side == Side::Municipality && !u->memberships.empty() && u->memberships[0].type == UserType::Plus)
-      plus = u;
-  }
+  const User* plus = first_plusbruger(snap);
   std::printf("\nTask lists on %s (from the store's indexes)\n\nQuick status\n", today.iso().c_str());
   print_colours("Nationally (KOMBIT, KLIK tasks)", quick_status(snap.world(), rights, *kombit, {}, today));
   const Municipality* home = snap->municipality(*plus->municipality);
@@ -172,24 +179,17 @@ void print_history(klik::Store& store, klik::Date today) {
   const RightsModel& rights = RightsModel::default_model();
   const SystemClock clock;
   Workflows flows(store, clock);
-  const TaskQuery* red_query = nullptr;
-  TaskQuery red;
+  TaskQuery red;  // the project's red tasks
   UserId plus_id, colleague_id;
   TaskId task;
   std::string title, who, home;
   std::size_t red_before = 0;
   {  // read what to show; a thread holding a snapshot must not write, so this ends first
     const Snapshot snap = store.snapshot();
-    const User* plus = nullptr;
-    for (const User* u : snap->users())
-      if (u->side == Side::Municipality && !u->memberships.empty() && u->memberships[0].type == UserType::Plus) {
-        plus = u;
-        break;
-      }
+    const User* plus = first_plusbruger(snap);
     if (!plus) return;
     const ProjectId project = plus->memberships[0].project;
     red = parse_task_query("project = " + std::to_string(project.value()) + " and colour = red");
-    red_query = &red;
     const TaskPage page = list_tasks(snap.world(), rights, *plus,
                                      parse_task_query("project = " + std::to_string(project.value()) +
                                                       " and colour = red and status = not_started order by end_date limit 100"),
@@ -247,8 +247,8 @@ void print_history(klik::Store& store, klik::Date today) {
   std::printf("  as of %s (a read-only view of the world, built in %.0f ms): the task was %s;\n"
               "  %s's list of the project held %zu red tasks then (%zu read live before the changes), %zu now\n",
               before.iso().c_str(), ms, std::string(danish(old->task(task)->status)).c_str(), who.c_str(),
-              quick_status(old.world(), rights, *old->user(plus_id), *red_query, today)[DeadlineColour::Red], red_before,
-              quick_status(now.world(), rights, viewer, *red_query, today)[DeadlineColour::Red]);
+              quick_status(old.world(), rights, *old->user(plus_id), red, today)[DeadlineColour::Red], red_before,
+              quick_status(now.world(), rights, viewer, red, today)[DeadlineColour::Red]);
 }
 
 constexpr const char* usage_text =
