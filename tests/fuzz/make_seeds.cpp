@@ -1,7 +1,8 @@
 // Writes the generated seed inputs of the fuzz targets into <out>/<target>/:
 // a small consistent dataset cut from the synthetic generator (as dataset JSON,
 // as one JSON per entity type, and as a klik SQLite file with 512-byte pages so
-// the file stays small). Run: fuzz_make_seeds tests/fuzz/corpus
+// the file stays small), and the journal entries of a few writes to it (as journal
+// entry JSON, and in the SQLite file). Run: fuzz_make_seeds tests/fuzz/corpus
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -166,6 +167,27 @@ int main(int argc, char** argv) {
   {
     auto store = open_sqlite_store(tmp.string());
     store->import_dataset(d);
+    // A few journaled writes of different kinds, by a user at a fixed instant.
+    const Task& task = d.tasks.front();
+    const User& user = *std::find_if(d.users.begin(), d.users.end(), [&](const User& u) {
+      return u.side == Side::Municipality && u.municipality == task.municipality;
+    });
+    auto by = [&](const char* operation, std::int64_t second) {
+      return Attribution{.actor = user.id, .operation = operation, .at = Timestamp(1735725600 + second)};
+    };
+    store->update_task(TaskUpdate{.task = task.id, .status = TaskStatus::Started, .responsible = std::optional(user.id)},
+                       {}, by("change_task", 1));
+    store->set_internal_notes(task.id, "Husk mødet i Ærø", by("set_internal_notes", 2));
+    store->add_message(Message{MessageId(0), MessageTarget{task.id, {}, {}}, user.id, Side::Municipality,
+                               Timestamp(1735725603), "Færdig på fredag"},
+                       {}, by("add_message", 3));
+    User renamed = user;
+    renamed.full_name += " Østergaard";
+    store->put_user(renamed, 0, {}, by("edit_user", 4));
+    if (!d.local_tasks.empty()) store->remove_local_task(d.local_tasks.front().id, 0, {}, by("delete_local_task", 5));
+    int n = 0;
+    for (const JournalEntry& e : store->journal())
+      write(out / "journal_json" / ("entry" + std::to_string(++n) + "-" + e.operation + ".json"), to_json(e));
     store->close();
   }
   sqlite_exec(tmp.string(), "VACUUM;");

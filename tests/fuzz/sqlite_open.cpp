@@ -1,8 +1,9 @@
 // Fuzzes opening a klik SQLite file from mutated database bytes
 // (klik::open_sqlite_store): the bytes are written to a temporary file, opened
 // read-only and then for writing; an opened store is read (snapshot, a task list
-// per user, export, JSON). Oracles: a read-only open never changes the file, and
-// an open that refuses the file leaves it byte-identical (klik/sqlite_store.hpp).
+// per user, the outbox, the journal and an as-of view, export, JSON). Oracles: a
+// read-only open never changes the file, and an open that refuses the file leaves
+// it byte-identical (klik/sqlite_store.hpp).
 #include <unistd.h>
 
 #include <filesystem>
@@ -69,6 +70,11 @@ void read_everything(klik::SqliteStore& store) {
     }
   }
   fuzz::accepts([&] { (void)store.outbox(); });
+  // The journal's rows, read back as entries, and a view undoing the newest of them.
+  fuzz::accepts([&] {
+    for (const JournalEntry& e : store.journal(JournalQuery{.limit = 16})) (void)to_json(e);
+  });
+  fuzz::accepts([&] { (void)store.as_of(Timestamp(1735725602))->snapshot(); });
   fuzz::accepts([&] {
     const Dataset d = store.export_dataset();
     (void)to_json(d);
