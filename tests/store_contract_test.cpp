@@ -1121,10 +1121,14 @@ TYPED_TEST(StoreContract, AMunicipalityLeavesAndRejoinsAProject) {
       EXPECT_FALSE(now.responsible || now.performer);  // without the assignments of users who left
     }
     for (const User* u : snap->users()) {
-      if (u->municipality == gone) EXPECT_FALSE(u->type_on(p1.id).has_value()) << u->id.value();
+      if (u->municipality == gone) {
+        EXPECT_FALSE(u->type_on(p1.id).has_value()) << u->id.value();
+      }
     }
     for (const RolloutWave& w : snap->waves()) {
-      if (w.project == p1.id) EXPECT_EQ(std::count(w.members.begin(), w.members.end(), gone), 0);
+      if (w.project == p1.id) {
+        EXPECT_EQ(std::count(w.members.begin(), w.members.end(), gone), 0);
+      }
     }
   }
   EXPECT_NO_THROW(require_valid(this->store->export_dataset()));
