@@ -37,10 +37,18 @@ std::vector<MunicipalityStatus> status_by_municipality(const World& world, const
     const Partition& p = w.partitions[pi];
     MunicipalityStatus s;
     s.municipality = p.municipality;
-    for (std::size_t r = 0; r < p.size(); ++r) {
-      if (p.is_local(r)) continue;  // never in KOMBIT's views
-      ++s.counts[static_cast<std::size_t>(detail::fast_colour(p.status[r], p.dates[r], day))]
-                [static_cast<std::size_t>(p.priority[r])];
+    // Two binary searches per priority (Partition::ranges; local rows are not in them).
+    for (std::size_t k = 0; k < p.ranges.size(); ++k) {
+      const Partition::ColourRanges& c = p.ranges[k];
+      const auto red = static_cast<std::size_t>(
+          std::upper_bound(c.red_from.begin(), c.red_from.end(), day) - c.red_from.begin());
+      const auto yellow_or_red = static_cast<std::size_t>(
+          std::upper_bound(c.yellow_from.begin(), c.yellow_from.end(), day) - c.yellow_from.begin());
+      s.counts[static_cast<std::size_t>(DeadlineColour::Red)][k] = red;
+      s.counts[static_cast<std::size_t>(DeadlineColour::Yellow)][k] = yellow_or_red - red;
+      s.counts[static_cast<std::size_t>(DeadlineColour::Green)][k] = c.red_from.size() - yellow_or_red;
+      s.counts[static_cast<std::size_t>(DeadlineColour::Grey)][k] = c.grey;
+      s.counts[static_cast<std::size_t>(DeadlineColour::Done)][k] = c.done;
     }
     out.push_back(s);
   }

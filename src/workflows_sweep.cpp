@@ -52,15 +52,15 @@ void sweep_partitions(const detail::WorldIndex& w, std::size_t first, std::size_
       const bool is_local = part.is_local(r);
       const TaskId task(is_local ? part.parent[r] : part.key[r]);
       const LocalTaskId local(is_local ? part.key[r] & ~detail::local_bit : 0u);
-      const NotifiedColour last = before == 0 ? NotifiedColour{} : NotifiedColour(static_cast<DeadlineColour>(before - 1));
+      const NotifiedColour stored_colour = before == 0 ? NotifiedColour{} : NotifiedColour(static_cast<DeadlineColour>(before - 1));
       if (kStoredLevel[code & 7u] > kStoredLevel[before & 7u]) {
         const Date reached = *colour_reached_on(status[r], dates[r], now);
-        out.events.push_back(DeadlineEvent{task, part.municipality, part.project, part.priority[r], last, now, day,
+        out.events.push_back(DeadlineEvent{task, part.municipality, part.project, part.priority[r], stored_colour, now, day,
                                            reached,
                                            is_local ? sweep_key(local, now, reached) : sweep_key(task, now, reached),
                                            local});
       }
-      out.changes.push_back(NotifiedChange{task, local, last, now});
+      out.changes.push_back(NotifiedChange{task, local, stored_colour, now});
     }
   }
 }

@@ -42,6 +42,75 @@ void Partition::sort_rows() {
   });
 }
 
+namespace {
+
+/// The first day a row of a date-decided status is red, and yellow or red (deadline.hpp's rule).
+struct FirstDays {
+  std::int32_t red;
+  std::int32_t yellow;
+};
+FirstDays first_days(TaskStatus status, const DeadlineDates& d) noexcept {
+  const std::int32_t red = status == TaskStatus::NotStarted ? d.latest_start.serial() : d.end.serial();
+  const std::int32_t yellow = status == TaskStatus::NotStarted ? d.yellow_if_not_started.serial() : d.latest_start.serial();
+  return {red, std::min(yellow, red)};
+}
+
+bool date_decides(TaskStatus s) noexcept { return s == TaskStatus::NotStarted || s == TaskStatus::Started; }
+
+}  // namespace
+
+Partition::ColourRanges& Partition::ranges_of(std::size_t r) noexcept {
+  return is_local(r) ? local_ranges : ranges[static_cast<std::size_t>(priority[r]) & 3u];
+}
+
+void Partition::rebuild_ranges() {
+  for (ColourRanges& c : ranges) c = {};
+  local_ranges = {};
+  for (std::size_t r = 0; r < size(); ++r) {
+    ColourRanges& c = ranges_of(r);
+    if (date_decides(status[r])) {
+      const FirstDays f = first_days(status[r], dates[r]);
+      c.red_from.push_back(f.red);
+      c.yellow_from.push_back(f.yellow);
+    } else if (status[r] == TaskStatus::NotActive) {
+      ++c.grey;
+    } else {
+      ++c.done;
+    }
+  }
+  for (ColourRanges* c : {&ranges[0], &ranges[1], &ranges[2], &ranges[3], &local_ranges})
+    for (std::vector<std::int32_t>* days : {&c->red_from, &c->yellow_from}) {
+      std::sort(days->begin(), days->end());
+      days->shrink_to_fit();
+    }
+}
+
+void Partition::ranges_out(std::size_t r) {
+  ColourRanges& c = ranges_of(r);
+  if (date_decides(status[r])) {
+    const FirstDays f = first_days(status[r], dates[r]);
+    c.red_from.erase(std::lower_bound(c.red_from.begin(), c.red_from.end(), f.red));
+    c.yellow_from.erase(std::lower_bound(c.yellow_from.begin(), c.yellow_from.end(), f.yellow));
+  } else if (status[r] == TaskStatus::NotActive) {
+    --c.grey;
+  } else {
+    --c.done;
+  }
+}
+
+void Partition::ranges_in(std::size_t r) {
+  ColourRanges& c = ranges_of(r);
+  if (date_decides(status[r])) {
+    const FirstDays f = first_days(status[r], dates[r]);
+    c.red_from.insert(std::upper_bound(c.red_from.begin(), c.red_from.end(), f.red), f.red);
+    c.yellow_from.insert(std::upper_bound(c.yellow_from.begin(), c.yellow_from.end(), f.yellow), f.yellow);
+  } else if (status[r] == TaskStatus::NotActive) {
+    ++c.grey;
+  } else {
+    ++c.done;
+  }
+}
+
 // ---- WorldIndex ----
 
 WorldIndex::WorldIndex(const Dataset& data, Calendars cal) : calendars(std::move(cal)) {
@@ -182,6 +251,7 @@ void WorldIndex::add_local_row(std::uint32_t lslot) {
 void WorldIndex::reindex_partition(std::uint32_t pi) {
   Partition& part = partitions[pi];
   part.sort_rows();
+  part.rebuild_ranges();
   auto& by_k = refs.get<by_key>();
   for (std::uint32_t r = 0; r < part.size(); ++r) {
     const auto it = by_k.find(part.key[r]);
@@ -273,7 +343,11 @@ Task WorldIndex::update_task(const TaskUpdate& u, std::uint32_t version) {
     new_dates = dates_for(part, templates[part.text[r]].tpl, &o);
     new_overrides = o;
   }
+  // A status change moves the row between `ranges`' lists; new dates rebuild them (reindex).
+  const bool row_by_row = u.status && !new_overrides;
+  if (row_by_row) part.ranges_out(r);
   if (u.status) part.status[r] = *u.status;
+  if (row_by_row) part.ranges_in(r);
   if (u.responsible) part.responsible[r] = *u.responsible ? (*u.responsible)->value() : no_user;
   if (u.performer) part.performer[r] = *u.performer ? (*u.performer)->value() : no_user;
   part.version[r] = version;

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <cstdlib>
 #include <random>
 #include <set>
@@ -545,4 +546,115 @@ TEST(QueryEngine, KombitFilteringOnePersonsTasks) {
     ASSERT_GT(page.total, 0u);
     for (std::size_t k = 0; k < expected.size(); ++k) EXPECT_EQ(page.rows[k].task.value(), expected[k].task);
   }
+}
+
+// status_by_municipality and quick_status count from per-partition sorted "first red
+// day" lists that every write keeps (Partition::ranges): after each kind of write that
+// moves a colour -- status, date overrides, a wave shift, a template's priority and
+// dates, local tasks -- the counts equal colour_on per task (KOMBIT's view, without
+// local tasks) and the row-by-row count (quick_status, with them).
+TEST(QueryEngine, StatusByMunicipalityFollowsEveryKindOfWrite) {
+  synthetic::Options o;
+  o.seed = 5;
+  o.municipalities = 5;
+  o.scale = 0.2;  // 2 projects
+  o.local_task_share = 0.1;
+  o.content = false;
+  const Dataset start = synthetic::generate(o);
+  Calendars cals;
+  cals.set_municipality_closed(start.municipalities.front().id, {Date(2025, 3, 14), Date(2026, 5, 15)});
+  const std::unique_ptr<Store> store = make_memory_store(start, cals);
+  const RightsModel rights = RightsModel::default_model();
+  const User* kombit = nullptr;
+  for (const User& u : start.users)
+    if (u.side == Side::Kombit && u.administrator) kombit = &u;
+  ASSERT_NE(kombit, nullptr);
+  std::mt19937 rng(11);
+  std::size_t red = 0, compared = 0;
+  for (int step = 0; step < 40; ++step) {
+    const Dataset cur = store->export_dataset();
+    const Task& t = cur.tasks[rng() % cur.tasks.size()];
+    const Date base = Date(2025, 1, 1) + static_cast<std::int32_t>(rng() % 600);
+    switch (step % 5) {
+      case 0:
+        for (int k = 0; k < 15; ++k)
+          store->update_task({.task = cur.tasks[rng() % cur.tasks.size()].id, .status = static_cast<TaskStatus>(rng() % 4)});
+        break;
+      case 1: {  // dates overridden or cleared, with a status change in the same update
+        const bool set = rng() % 3 != 0;
+        store->update_task({.task = t.id,
+                            .status = static_cast<TaskStatus>(1 + rng() % 2),
+                            .end_override = set ? std::optional<Date>(base + 40) : std::nullopt,
+                            .latest_start_override = set ? std::optional<Date>(base) : std::nullopt});
+        break;
+      }
+      case 2:
+        if (!cur.waves.empty()) {
+          RolloutWave w = cur.waves[rng() % cur.waves.size()];
+          w.shift_workdays = static_cast<std::int32_t>(rng() % 41) - 20;
+          store->put_wave(w);
+        }
+        break;
+      case 3: {
+        TaskTemplate tpl = cur.templates[rng() % cur.templates.size()];
+        tpl.priority = static_cast<Priority>(rng() % 3);
+        tpl.end = tpl.end + static_cast<std::int32_t>(rng() % 61) - 30;
+        if (tpl.latest_start && *tpl.latest_start > tpl.end) tpl.latest_start = tpl.end;
+        store->put_template(tpl);
+        break;
+      }
+      default:
+        if (!cur.local_tasks.empty() && rng() % 2) {
+          store->remove_local_task(cur.local_tasks[rng() % cur.local_tasks.size()].id);
+        } else if (!cur.local_tasks.empty()) {
+          LocalTask l = cur.local_tasks[rng() % cur.local_tasks.size()];
+          l.id = LocalTaskId();
+          l.end = base;
+          store->create_local_task(l);
+        }
+    }
+    // The reference: every task's colour on its own.
+    const Dataset now = store->export_dataset();
+    std::map<TemplateId, const TaskTemplate*> tpl_of;
+    for (const TaskTemplate& tpl : now.templates) tpl_of[tpl.id] = &tpl;
+    const Snapshot snap = store->snapshot();
+    for (const Project& p : now.projects) {
+      const Date day = Date(2025, 1, 1) + static_cast<std::int32_t>(rng() % 900);
+      std::map<MunicipalityId, MunicipalityStatus> want;
+      for (const Task& task : now.tasks) {
+        const TaskTemplate& tpl = *tpl_of.at(task.template_id);
+        if (tpl.project != p.id) continue;
+        const WorkdayCalendar cal = cals.effective(task.municipality, p.id);
+        const DeadlineDates d =
+            deadline_dates(effective_schedule(tpl, task, wave_shift(now.waves, p.id, task.municipality), cal), cal);
+        MunicipalityStatus& s = want[task.municipality];
+        s.municipality = task.municipality;
+        ++s.counts[static_cast<std::size_t>(colour_on(task.status, d, day))][static_cast<std::size_t>(tpl.priority)];
+      }
+      std::vector<MunicipalityStatus> expected;
+      for (const auto& [m, s] : want) expected.push_back(s);
+      const auto got = status_by_municipality(snap.world(), rights, *kombit, p.id, day);
+      ASSERT_EQ(got.size(), expected.size()) << "step " << step << " project " << p.id.value();
+      for (std::size_t i = 0; i < got.size(); ++i) {
+        EXPECT_EQ(got[i].municipality, expected[i].municipality) << "step " << step;
+        EXPECT_EQ(got[i].counts, expected[i].counts)
+            << "step " << step << " project " << p.id.value() << " municipality " << got[i].municipality.value();
+        red += got[i].count(DeadlineColour::Red, Priority::CriticalPath);
+      }
+      ++compared;
+    }
+    // quick_status counts a partition its viewer sees whole from the same ranges (KLIK
+    // and local rows); a filter that keeps every row makes it read the rows instead.
+    TaskQuery every_status;
+    every_status.statuses = {TaskStatus::NotActive, TaskStatus::NotStarted, TaskStatus::Started, TaskStatus::Completed};
+    const Date day = Date(2025, 1, 1) + static_cast<std::int32_t>(rng() % 900);
+    for (std::size_t i = 0; i < now.users.size(); i += 1 + now.users.size() / 6) {
+      const User& viewer = now.users[i];
+      EXPECT_EQ(quick_status(snap.world(), rights, viewer, TaskQuery{}, day),
+                quick_status(snap.world(), rights, viewer, every_status, day))
+          << "step " << step << " viewer " << viewer.id.value();
+    }
+  }
+  EXPECT_GE(compared, 80u);  // every project after every step
+  EXPECT_GT(red, 0u);  // the days chosen do find red tasks
 }

@@ -18,6 +18,7 @@
 #include <boost/multi_index/member.hpp>
 #include <boost/multi_index/tag.hpp>
 #include <boost/multi_index_container.hpp>
+#include <array>
 #include <map>
 #include <span>
 #include <string>
@@ -75,8 +76,32 @@ struct Partition {
         f(version), f(parent), f(notified);
   }
 
+  /// The colours of a KLIK priority's rows on any day, without reading the rows:
+  /// the rows whose colour the date decides (not started, started) as two sorted
+  /// lists of the day each turns red and the day it turns yellow or red, and how
+  /// many rows are grey and done. Counting a colour is then two binary searches
+  /// (status_by_municipality). Derived from the columns above, never stored:
+  /// rebuilt by reindex, kept row by row by a status change (update_task).
+  struct ColourRanges {
+    std::vector<std::int32_t> red_from;     // sorted
+    std::vector<std::int32_t> yellow_from;  // sorted; the earlier of the yellow and red day
+    std::uint32_t grey = 0;
+    std::uint32_t done = 0;
+    friend bool operator==(const ColourRanges&, const ColourRanges&) = default;
+  };
+  /// KLIK rows by Priority, and local rows apart (`local_ranges`).
+  std::array<ColourRanges, 4> ranges{};
+  ColourRanges local_ranges{};
+
   [[nodiscard]] std::size_t size() const noexcept { return key.size(); }
   [[nodiscard]] bool is_local(std::size_t row) const noexcept { return key[row] & local_bit; }
+  /// Recomputes `ranges` from the rows.
+  void rebuild_ranges();
+  /// The ranges row `r` counts in.
+  ColourRanges& ranges_of(std::size_t r) noexcept;
+  /// Takes one row out of / puts it into `ranges` (around a change to its status).
+  void ranges_out(std::size_t row);
+  void ranges_in(std::size_t row);
   void reserve(std::size_t n);
   void push_back_row();
   void erase_row(std::size_t row);
