@@ -39,16 +39,8 @@ std::vector<MunicipalityStatus> status_by_municipality(const World& world, const
     s.municipality = p.municipality;
     // Two binary searches per priority (Partition::ranges; local rows are not in them).
     for (std::size_t k = 0; k < p.ranges.size(); ++k) {
-      const Partition::ColourRanges& c = p.ranges[k];
-      const auto red = static_cast<std::size_t>(
-          std::upper_bound(c.red_from.begin(), c.red_from.end(), day) - c.red_from.begin());
-      const auto yellow_or_red = static_cast<std::size_t>(
-          std::upper_bound(c.yellow_from.begin(), c.yellow_from.end(), day) - c.yellow_from.begin());
-      s.counts[static_cast<std::size_t>(DeadlineColour::Red)][k] = red;
-      s.counts[static_cast<std::size_t>(DeadlineColour::Yellow)][k] = yellow_or_red - red;
-      s.counts[static_cast<std::size_t>(DeadlineColour::Green)][k] = c.red_from.size() - yellow_or_red;
-      s.counts[static_cast<std::size_t>(DeadlineColour::Grey)][k] = c.grey;
-      s.counts[static_cast<std::size_t>(DeadlineColour::Done)][k] = c.done;
+      const auto colours = p.ranges[k].colours_on(day);
+      for (std::size_t c = 0; c < colours.size(); ++c) s.counts[c][k] = colours[c];
     }
     out.push_back(s);
   }

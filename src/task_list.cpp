@@ -324,15 +324,8 @@ bool has_row_filters(const Plan& p) {
 
 /// Adds the colours of a partition's rows of one priority (or its local rows) on `day`.
 void add_range_counts(const Partition::ColourRanges& c, std::int32_t day, ColourCounts& out) {
-  const auto red = static_cast<std::size_t>(std::upper_bound(c.red_from.begin(), c.red_from.end(), day) -
-                                            c.red_from.begin());
-  const auto yellow_or_red = static_cast<std::size_t>(
-      std::upper_bound(c.yellow_from.begin(), c.yellow_from.end(), day) - c.yellow_from.begin());
-  out.counts[static_cast<std::size_t>(DeadlineColour::Red)] += red;
-  out.counts[static_cast<std::size_t>(DeadlineColour::Yellow)] += yellow_or_red - red;
-  out.counts[static_cast<std::size_t>(DeadlineColour::Green)] += c.red_from.size() - yellow_or_red;
-  out.counts[static_cast<std::size_t>(DeadlineColour::Grey)] += c.grey;
-  out.counts[static_cast<std::size_t>(DeadlineColour::Done)] += c.done;
+  const auto colours = c.colours_on(day);
+  for (std::size_t i = 0; i < colours.size(); ++i) out.counts[i] += colours[i];
 }
 
 }  // namespace

@@ -59,6 +59,19 @@ bool date_decides(TaskStatus s) noexcept { return s == TaskStatus::NotStarted ||
 
 }  // namespace
 
+std::array<std::size_t, 5> Partition::ColourRanges::colours_on(std::int32_t day) const noexcept {
+  const auto red = static_cast<std::size_t>(std::upper_bound(red_from.begin(), red_from.end(), day) - red_from.begin());
+  const auto yellow_or_red =
+      static_cast<std::size_t>(std::upper_bound(yellow_from.begin(), yellow_from.end(), day) - yellow_from.begin());
+  std::array<std::size_t, 5> out{};
+  out[static_cast<std::size_t>(DeadlineColour::Green)] = red_from.size() - yellow_or_red;
+  out[static_cast<std::size_t>(DeadlineColour::Yellow)] = yellow_or_red - red;
+  out[static_cast<std::size_t>(DeadlineColour::Red)] = red;
+  out[static_cast<std::size_t>(DeadlineColour::Grey)] = grey;
+  out[static_cast<std::size_t>(DeadlineColour::Done)] = done;
+  return out;
+}
+
 Partition::ColourRanges& Partition::ranges_of(std::size_t r) noexcept {
   return is_local(r) ? local_ranges : ranges[static_cast<std::size_t>(priority[r]) & 3u];
 }

@@ -87,6 +87,8 @@ struct Partition {
     std::vector<std::int32_t> yellow_from;  // sorted; the earlier of the yellow and red day
     std::uint32_t grey = 0;
     std::uint32_t done = 0;
+    /// How many of these rows have each colour on `day`, indexed by DeadlineColour.
+    [[nodiscard]] std::array<std::size_t, 5> colours_on(std::int32_t day) const noexcept;
     friend bool operator==(const ColourRanges&, const ColourRanges&) = default;
   };
   /// KLIK rows by Priority, and local rows apart (`local_ranges`).
