@@ -77,10 +77,21 @@ Partition::ColourRanges& Partition::ranges_of(std::size_t r) noexcept {
 }
 
 void Partition::rebuild_ranges() {
-  for (ColourRanges& c : ranges) c = {};
-  local_ranges = {};
+  // Sized exactly first (a count per list), so each list is one allocation.
+  std::array<std::size_t, 5> dated{};
+  auto list_of = [&](std::size_t r) { return is_local(r) ? std::size_t{4} : static_cast<std::size_t>(priority[r]) & 3u; };
+  for (std::size_t r = 0; r < size(); ++r) dated[list_of(r)] += date_decides(status[r]);
+  std::array<ColourRanges*, 5> lists{&ranges[0], &ranges[1], &ranges[2], &ranges[3], &local_ranges};
+  for (std::size_t k = 0; k < lists.size(); ++k) {
+    ColourRanges& c = *lists[k];
+    c.grey = c.done = 0;
+    c.red_from.clear();
+    c.yellow_from.clear();
+    c.red_from.reserve(dated[k]);
+    c.yellow_from.reserve(dated[k]);
+  }
   for (std::size_t r = 0; r < size(); ++r) {
-    ColourRanges& c = ranges_of(r);
+    ColourRanges& c = *lists[list_of(r)];
     if (date_decides(status[r])) {
       const FirstDays f = first_days(status[r], dates[r]);
       c.red_from.push_back(f.red);
@@ -91,11 +102,10 @@ void Partition::rebuild_ranges() {
       ++c.done;
     }
   }
-  for (ColourRanges* c : {&ranges[0], &ranges[1], &ranges[2], &ranges[3], &local_ranges})
-    for (std::vector<std::int32_t>* days : {&c->red_from, &c->yellow_from}) {
-      std::sort(days->begin(), days->end());
-      days->shrink_to_fit();
-    }
+  for (ColourRanges* c : lists) {
+    std::sort(c->red_from.begin(), c->red_from.end());
+    std::sort(c->yellow_from.begin(), c->yellow_from.end());
+  }
 }
 
 void Partition::ranges_out(std::size_t r) {
