@@ -1,6 +1,7 @@
 #include "detail/world_index.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <numeric>
 #include <type_traits>
 
@@ -44,18 +45,19 @@ void Partition::sort_rows() {
 
 namespace {
 
-/// The first day a row of a date-decided status is red, and yellow or red (deadline.hpp's rule).
+/// The first day a row is red, and yellow or red: the thresholds colour_reached_on
+/// names (deadline.hpp). None when the status alone decides the colour (not active,
+/// completed).
 struct FirstDays {
   std::int32_t red;
   std::int32_t yellow;
 };
-FirstDays first_days(TaskStatus status, const DeadlineDates& d) noexcept {
-  const std::int32_t red = status == TaskStatus::NotStarted ? d.latest_start.serial() : d.end.serial();
-  const std::int32_t yellow = status == TaskStatus::NotStarted ? d.yellow_if_not_started.serial() : d.latest_start.serial();
-  return {red, std::min(yellow, red)};
+std::optional<FirstDays> first_days(TaskStatus status, const DeadlineDates& d) noexcept {
+  const auto red = colour_reached_on(status, d, DeadlineColour::Red);
+  const auto yellow = colour_reached_on(status, d, DeadlineColour::Yellow);
+  if (!red || !yellow) return std::nullopt;
+  return FirstDays{red->serial(), std::min(yellow->serial(), red->serial())};
 }
-
-bool date_decides(TaskStatus s) noexcept { return s == TaskStatus::NotStarted || s == TaskStatus::Started; }
 
 }  // namespace
 
@@ -72,16 +74,20 @@ std::array<std::size_t, 5> Partition::ColourRanges::colours_on(std::int32_t day)
   return out;
 }
 
+std::size_t Partition::ranges_index(std::size_t r) const noexcept {
+  return is_local(r) ? ranges.size() : static_cast<std::size_t>(priority[r]) & 3u;
+}
+
 Partition::ColourRanges& Partition::ranges_of(std::size_t r) noexcept {
-  return is_local(r) ? local_ranges : ranges[static_cast<std::size_t>(priority[r]) & 3u];
+  const std::size_t k = ranges_index(r);
+  return k == ranges.size() ? local_ranges : ranges[k];
 }
 
 void Partition::rebuild_ranges() {
   // Sized exactly first (a count per list), so each list is one allocation.
-  std::array<std::size_t, 5> dated{};
-  auto list_of = [&](std::size_t r) { return is_local(r) ? std::size_t{4} : static_cast<std::size_t>(priority[r]) & 3u; };
-  for (std::size_t r = 0; r < size(); ++r) dated[list_of(r)] += date_decides(status[r]);
-  std::array<ColourRanges*, 5> lists{&ranges[0], &ranges[1], &ranges[2], &ranges[3], &local_ranges};
+  std::array<std::size_t, 5> dated{};  // indexed by ranges_index
+  for (std::size_t r = 0; r < size(); ++r) dated[ranges_index(r)] += first_days(status[r], dates[r]).has_value();
+  const std::array<ColourRanges*, 5> lists{&ranges[0], &ranges[1], &ranges[2], &ranges[3], &local_ranges};
   for (std::size_t k = 0; k < lists.size(); ++k) {
     ColourRanges& c = *lists[k];
     c.grey = c.done = 0;
@@ -91,11 +97,10 @@ void Partition::rebuild_ranges() {
     c.yellow_from.reserve(dated[k]);
   }
   for (std::size_t r = 0; r < size(); ++r) {
-    ColourRanges& c = *lists[list_of(r)];
-    if (date_decides(status[r])) {
-      const FirstDays f = first_days(status[r], dates[r]);
-      c.red_from.push_back(f.red);
-      c.yellow_from.push_back(f.yellow);
+    ColourRanges& c = *lists[ranges_index(r)];
+    if (const auto f = first_days(status[r], dates[r])) {
+      c.red_from.push_back(f->red);
+      c.yellow_from.push_back(f->yellow);
     } else if (status[r] == TaskStatus::NotActive) {
       ++c.grey;
     } else {
@@ -110,10 +115,9 @@ void Partition::rebuild_ranges() {
 
 void Partition::ranges_out(std::size_t r) {
   ColourRanges& c = ranges_of(r);
-  if (date_decides(status[r])) {
-    const FirstDays f = first_days(status[r], dates[r]);
-    c.red_from.erase(std::lower_bound(c.red_from.begin(), c.red_from.end(), f.red));
-    c.yellow_from.erase(std::lower_bound(c.yellow_from.begin(), c.yellow_from.end(), f.yellow));
+  if (const auto f = first_days(status[r], dates[r])) {
+    c.red_from.erase(std::lower_bound(c.red_from.begin(), c.red_from.end(), f->red));
+    c.yellow_from.erase(std::lower_bound(c.yellow_from.begin(), c.yellow_from.end(), f->yellow));
   } else if (status[r] == TaskStatus::NotActive) {
     --c.grey;
   } else {
@@ -123,10 +127,9 @@ void Partition::ranges_out(std::size_t r) {
 
 void Partition::ranges_in(std::size_t r) {
   ColourRanges& c = ranges_of(r);
-  if (date_decides(status[r])) {
-    const FirstDays f = first_days(status[r], dates[r]);
-    c.red_from.insert(std::upper_bound(c.red_from.begin(), c.red_from.end(), f.red), f.red);
-    c.yellow_from.insert(std::upper_bound(c.yellow_from.begin(), c.yellow_from.end(), f.yellow), f.yellow);
+  if (const auto f = first_days(status[r], dates[r])) {
+    c.red_from.insert(std::upper_bound(c.red_from.begin(), c.red_from.end(), f->red), f->red);
+    c.yellow_from.insert(std::upper_bound(c.yellow_from.begin(), c.yellow_from.end(), f->yellow), f->yellow);
   } else if (status[r] == TaskStatus::NotActive) {
     ++c.grey;
   } else {

@@ -76,11 +76,11 @@ struct Partition {
         f(version), f(parent), f(notified);
   }
 
-  /// The colours of a KLIK priority's rows on any day, without reading the rows:
+  /// The colours of a priority's rows (or the local rows) on any day, without reading them:
   /// the rows whose colour the date decides (not started, started) as two sorted
   /// lists of the day each turns red and the day it turns yellow or red, and how
   /// many rows are grey and done. Counting a colour is then two binary searches
-  /// (status_by_municipality). Derived from the columns above, never stored:
+  /// (status_by_municipality, quick_status). Derived from the columns above, never stored:
   /// rebuilt by reindex, kept row by row by a status change (update_task).
   struct ColourRanges {
     std::vector<std::int32_t> red_from;     // sorted
@@ -97,8 +97,10 @@ struct Partition {
 
   [[nodiscard]] std::size_t size() const noexcept { return key.size(); }
   [[nodiscard]] bool is_local(std::size_t row) const noexcept { return key[row] & local_bit; }
-  /// Recomputes `ranges` from the rows.
+  /// Recomputes `ranges` and `local_ranges` from the rows.
   void rebuild_ranges();
+  /// Which ranges row `r` counts in: its priority's, or ranges.size() for local_ranges.
+  [[nodiscard]] std::size_t ranges_index(std::size_t r) const noexcept;
   /// The ranges row `r` counts in.
   ColourRanges& ranges_of(std::size_t r) noexcept;
   /// Takes one row out of / puts it into `ranges` (around a change to its status).
