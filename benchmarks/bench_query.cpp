@@ -3,7 +3,8 @@
 //
 //   klik    the public API as a host calls it: take a snapshot, look the viewer
 //           up, call the engine (list_tasks, quick_status, status_by_municipality,
-//           task_columns; for the sweep, sweep_store, which does not write).
+//           task_columns; for the sweep's counts sweep_transitions, and the
+//           sweep itself with its rows, sweep_store, which does not write).
 //   sqlite  SQLite as a capable DBA would tune it: a file-backed database (WAL,
 //           large mmap and cache, synchronous=NORMAL), the deadline thresholds
 //           precomputed as columns (red_from, yellow_from) so "red today" is an
@@ -875,6 +876,15 @@ Transitions klik_q5(Fixture& f, unsigned threads = 1) {
   return t;
 }
 
+/// Q5 as klik answers the count: sweep_transitions (workflows_sweep.hpp), from the
+/// per-stored-colour counts every write keeps, under one snapshot.
+Transitions klik_q5_counts(Fixture& f) {
+  static_assert(SweepTransitions::never_swept == not_notified);
+  Transitions t;
+  t.cells = sweep_transitions(*f.store, today).rows;
+  return t;
+}
+
 // ---- setup and the equality check ----
 
 [[noreturn]] void mismatch(const std::string& what, int size) {
@@ -910,6 +920,7 @@ void check_equal(Fixture& f, int size) {
   if (k4 != klik_q4_pages(f)) mismatch("Q4 klik's pages vs its columns", size);
   const auto k5 = klik_q5(f), s5 = f.sql->q5(day), l5 = f.layout->q5(day), p5 = f.layout->q5_single_pass(day);
   if (k5 != s5 || k5 != l5 || k5 != p5) mismatch("Q5", size);
+  if (klik_q5_counts(f) != k5) mismatch("Q5 klik's counts vs its sweep", size);
   if (k5.rises() != f.events.size()) mismatch("Q5 rises vs the sweep's events", size);
   const std::vector<DeadlineEvent> events = f.events;
   if (klik_q5(f, 2) != k5 || f.events != events) mismatch("Q5 klik on two threads", size);
@@ -1130,6 +1141,12 @@ void BM_Q4_layout(benchmark::State& state) {
 
 void BM_Q5_klik(benchmark::State& state) {
   Fixture& f = fixture(static_cast<int>(state.range(0)));
+  for (auto _ : state) benchmark::DoNotOptimize(klik_q5_counts(f));
+}
+
+// The sweep itself, with its rows (the events and every change), not only the counts.
+void BM_Q5_klik_sweep_store(benchmark::State& state) {
+  Fixture& f = fixture(static_cast<int>(state.range(0)));
   for (auto _ : state) benchmark::DoNotOptimize(klik_q5(f));
   state.counters["rows"] = static_cast<double>(f.rows);
 }
@@ -1186,6 +1203,7 @@ BENCHMARK(BM_Q4_klik)->Apply(sizes);
 BENCHMARK(BM_Q4_sqlite)->Apply(sizes);
 BENCHMARK(BM_Q4_layout)->Apply(sizes);
 BENCHMARK(BM_Q5_klik)->Apply(sizes);
+BENCHMARK(BM_Q5_klik_sweep_store)->Apply(sizes);
 BENCHMARK(BM_Q5_klik_2threads)->Apply(sizes);
 BENCHMARK(BM_Q5_sqlite)->Apply(sizes);
 BENCHMARK(BM_Q5_layout)->Apply(sizes);

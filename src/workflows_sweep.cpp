@@ -114,6 +114,49 @@ StoreSweep sweep_store(const Store& store, Date day, unsigned threads) {
   return sweep_store(snap, day, threads);
 }
 
+std::size_t SweepTransitions::changes() const noexcept {
+  std::size_t n = 0;
+  for (const auto& from : rows)
+    for (std::size_t c : from) n += c;
+  return n;
+}
+
+std::size_t SweepTransitions::rises() const noexcept {
+  std::size_t n = 0;
+  for (std::size_t s = 0; s < rows.size(); ++s)
+    for (std::size_t c = 0; c < rows[s].size(); ++c)
+      if (kStoredLevel[c + 1] > kStoredLevel[s == never_swept ? 0 : s + 1]) n += rows[s][c];
+  return n;
+}
+
+SweepTransitions sweep_transitions(const Snapshot& snapshot, Date day) {
+  const detail::WorldIndex& w = snapshot->index();
+  SweepTransitions out;
+  // The row of the table for a `notified` code (0 never swept, colour + 1).
+  auto stored_row = [](unsigned code) { return code == 0 ? SweepTransitions::never_swept : code - 1; };
+  if (const auto table = w.sweep_counts.colours_on(day.serial())) {
+    for (unsigned code = 0; code < table->size(); ++code) {
+      auto& row = out.rows[stored_row(code)];
+      row = (*table)[code];
+      if (code != 0) row[code - 1] = 0;  // the same colour: no change
+    }
+    return out;
+  }
+  // A day outside the counts' window with deadlines beyond it: read the rows.
+  const std::int32_t t = day.serial();
+  for (const detail::Partition& part : w.partitions)
+    for (std::size_t r = 0; r < part.size(); ++r) {
+      const unsigned code = static_cast<unsigned>(detail::fast_colour(part.status[r], part.dates[r], t)) + 1;
+      if (code != part.notified[r]) ++out.rows[stored_row(part.notified[r])][code - 1];
+    }
+  return out;
+}
+
+SweepTransitions sweep_transitions(const Store& store, Date day) {
+  const Snapshot snap = store.snapshot();
+  return sweep_transitions(snap, day);
+}
+
 OutboxSweep sweep_to_outbox(Store& store, Date day, Timestamp now) {
   return sweep_to_outbox(store, day, now, RightsModel::default_model(), NotificationRouting::default_routing());
 }

@@ -43,24 +43,6 @@ void Partition::sort_rows() {
   });
 }
 
-namespace {
-
-/// The first day a row is red, and yellow or red: the thresholds colour_reached_on
-/// names (deadline.hpp). None when the status alone decides the colour (not active,
-/// completed).
-struct FirstDays {
-  std::int32_t red;
-  std::int32_t yellow;
-};
-std::optional<FirstDays> first_days(TaskStatus status, const DeadlineDates& d) noexcept {
-  const auto red = colour_reached_on(status, d, DeadlineColour::Red);
-  const auto yellow = colour_reached_on(status, d, DeadlineColour::Yellow);
-  if (!red || !yellow) return std::nullopt;
-  return FirstDays{red->serial(), std::min(yellow->serial(), red->serial())};
-}
-
-}  // namespace
-
 std::array<std::size_t, 5> Partition::ColourRanges::colours_on(std::int32_t day) const noexcept {
   const auto red = static_cast<std::size_t>(std::upper_bound(red_from.begin(), red_from.end(), day) - red_from.begin());
   const auto yellow_or_red =
@@ -243,6 +225,7 @@ void WorldIndex::add_task_row(const Task& t) {
   part.parent[r] = 0;
   part.notified[r] = 0;
   refs.insert({t.id.value(), pi, static_cast<std::uint32_t>(r)});
+  count_for_sweep(part, r, +1);
   ++task_rows;
 }
 
@@ -271,6 +254,7 @@ void WorldIndex::add_local_row(std::uint32_t lslot) {
   part.parent[r] = l.parent.value();
   part.notified[r] = 0;
   refs.insert({part.key[r], pi, static_cast<std::uint32_t>(r)});
+  count_for_sweep(part, r, +1);
   ++local_rows;
 }
 
@@ -333,6 +317,10 @@ const std::string& WorldIndex::title(const Partition& part, std::size_t r) const
   return part.is_local(r) ? locals[part.text[r]].task.title : templates[part.text[r]].tpl.title;
 }
 
+void WorldIndex::count_for_sweep(const Partition& part, std::size_t r, int sign) {
+  sweep_counts.add(part.notified[r], part.status[r], part.dates[r], sign);
+}
+
 void WorldIndex::shrink() {
   for (Partition& p : partitions) p.shrink_to_fit();
 }
@@ -371,16 +359,19 @@ Task WorldIndex::update_task(const TaskUpdate& u, std::uint32_t version) {
   }
   // A status change moves the row between `ranges`' lists; new dates rebuild them (reindex).
   const bool row_by_row = u.status && !new_overrides;
+  const bool colour_inputs = u.status || new_overrides;  // what sweep_counts counts by
+  if (colour_inputs) count_for_sweep(part, r, -1);
   if (row_by_row) part.ranges_out(r);
   if (u.status) part.status[r] = *u.status;
   if (row_by_row) part.ranges_in(r);
   if (u.responsible) part.responsible[r] = *u.responsible ? (*u.responsible)->value() : no_user;
   if (u.performer) part.performer[r] = *u.performer ? (*u.performer)->value() : no_user;
   part.version[r] = version;
+  if (new_overrides) part.dates[r] = new_dates;
+  if (colour_inputs) count_for_sweep(part, r, +1);
   if (new_overrides) {
     const TaskOverrides& o = *new_overrides;
     const TemplateEntry& te = templates[part.text[r]];
-    part.dates[r] = new_dates;
     part.end[r] = schedule_for(part, te.tpl, &o).end.serial();
     if (o.end || o.latest_start)
       overrides[u.task] = o;
@@ -404,6 +395,7 @@ void WorldIndex::recompute_partition(std::uint32_t pi) {
   Partition& part = partitions[pi];
   for (std::size_t r = 0; r < part.size(); ++r) {
     if (part.is_local(r)) continue;  // a local task's dates are its municipality's own: never shifted
+    count_for_sweep(part, r, -1);
     const TaskTemplate& tpl = templates[part.text[r]].tpl;
     const auto ov = overrides.find(TaskId(part.key[r]));
     const Schedule s = schedule_for(part, tpl, ov == overrides.end() ? nullptr : &ov->second);
@@ -412,6 +404,7 @@ void WorldIndex::recompute_partition(std::uint32_t pi) {
     part.priority[r] = tpl.priority;
     part.phase[r] = tpl.phase;
     part.theme[r] = tpl.theme;
+    count_for_sweep(part, r, +1);
   }
   // Local rows show their parent's phase and theme.
   for (std::size_t r = 0; r < part.size(); ++r) {
@@ -543,7 +536,10 @@ std::optional<DeadlineColour> WorldIndex::notified_of(std::uint32_t key) const n
 bool WorldIndex::set_notified(std::uint32_t key, std::optional<DeadlineColour> colour) noexcept {
   const TaskRef* ref = find_ref(key);
   if (!ref) return false;
-  partitions[ref->partition].notified[ref->row] = colour ? static_cast<std::uint8_t>(static_cast<unsigned>(*colour) + 1) : 0;
+  Partition& part = partitions[ref->partition];
+  count_for_sweep(part, ref->row, -1);
+  part.notified[ref->row] = colour ? static_cast<std::uint8_t>(static_cast<unsigned>(*colour) + 1) : 0;
+  count_for_sweep(part, ref->row, +1);
   return true;
 }
 
@@ -568,6 +564,7 @@ void WorldIndex::remove_local_task(LocalTaskId id) {
   auto& by_k = refs.get<by_key>();
   const auto ref = by_k.find(id.value() | local_bit);
   const std::uint32_t pi = ref->partition;
+  count_for_sweep(partitions[pi], ref->row, -1);
   partitions[pi].erase_row(ref->row);
   by_k.erase(ref);
   locals[it->second].task.id = LocalTaskId(0);

@@ -89,6 +89,15 @@ void expect_same(const StoreSweep& got, const StoreSweep& want, const std::strin
   EXPECT_EQ(by_row(got.changes), by_row(want.changes)) << where;
 }
 
+/// The transitions counted from a sweep's changes, as sweep_transitions counts them.
+SweepTransitions transitions_of(const StoreSweep& s) {
+  SweepTransitions t;
+  for (const NotifiedChange& c : s.changes)
+    ++t.rows[c.stored ? static_cast<std::size_t>(*c.stored) : SweepTransitions::never_swept]
+            [static_cast<std::size_t>(c.colour)];
+  return t;
+}
+
 synthetic::Options small_world(std::uint64_t seed) {
   synthetic::Options o;
   o.seed = seed;
@@ -144,6 +153,11 @@ TEST(SweepStore, EqualsThePlainReferenceOnRandomWorldsBeforeAndAfterRecordedSwee
       local_events += static_cast<std::size_t>(std::count_if(got.events.begin(), got.events.end(), [](const DeadlineEvent& e) { return e.local_task.value() != 0; }));
       after_recorded += ref.last.empty() ? 0 : got.events.size();
       expect_same(got, ref.run(*store, day), where);
+      // The counts the store keeps say the same without reading the rows.
+      const SweepTransitions counted = sweep_transitions(*store, day);
+      EXPECT_EQ(counted, transitions_of(got)) << where;
+      EXPECT_EQ(counted.changes(), got.changes.size()) << where;
+      EXPECT_EQ(counted.rises(), got.events.size()) << where;
       // Split between threads: the same result, in the same order.
       const StoreSweep split = sweep_store(*store, day, 2);
       EXPECT_EQ(split.events, got.events) << where;
@@ -194,4 +208,94 @@ TEST(SweepStore, WritesNothingAndMatchesTheStoredColoursReadBack) {
   std::sort(locals.begin(), locals.end());
   EXPECT_EQ(store->notified_colours(), tasks);
   EXPECT_EQ(store->notified_local_colours(), locals);
+}
+
+// sweep_transitions counts from per-stored-colour Fenwick trees that every write
+// keeps (src/detail/sweep_counts.hpp): after each kind of write that moves a colour or
+// a stored colour -- status, date overrides, a wave shift, a template's dates, local
+// tasks created, edited and removed, recorded sweeps, a reopen -- they equal the
+// counts of sweep_store's rows, on days inside the counts' window and outside it
+// (where a deadline beyond the window makes it read the rows).
+TEST(SweepStore, TransitionsFollowEveryKindOfWrite) {
+  const Dataset data = synthetic::generate(small_world(11));
+  TempDir dir;
+  std::unique_ptr<Store> store = open_sqlite_store(dir.file("klik.sqlite"), {.durability = Durability::Normal});
+  store->import_dataset(data);
+  std::mt19937 rng(23);
+  Date day(2025, 11, 3);
+  std::size_t compared = 0, changes = 0;
+  for (int step = 0; step < 36; ++step) {
+    const std::string where = "step " + std::to_string(step);
+    const Dataset cur = store->export_dataset();
+    const Task& t = cur.tasks[rng() % cur.tasks.size()];
+    switch (step % 6) {
+      case 0:
+        for (int k = 0; k < 15; ++k)
+          store->update_task({.task = cur.tasks[rng() % cur.tasks.size()].id, .status = static_cast<TaskStatus>(rng() % 4)});
+        break;
+      case 1: {  // dates overridden or cleared, with a status change in the same update
+        const bool set = rng() % 3 != 0;
+        const Date base = day + (static_cast<std::int32_t>(rng() % 60) - 20);
+        store->update_task({.task = t.id,
+                            .status = static_cast<TaskStatus>(1 + rng() % 2),
+                            .end_override = set ? std::optional<Date>(base + 40) : std::nullopt,
+                            .latest_start_override = set ? std::optional<Date>(base) : std::nullopt});
+        break;
+      }
+      case 2:
+        if (!cur.waves.empty()) {
+          RolloutWave w = cur.waves[rng() % cur.waves.size()];
+          w.shift_workdays = static_cast<std::int32_t>(rng() % 41) - 20;
+          store->put_wave(w);
+        }
+        break;
+      case 3: {
+        TaskTemplate tpl = cur.templates[rng() % cur.templates.size()];
+        tpl.end = tpl.end + static_cast<std::int32_t>(rng() % 61) - 30;
+        if (tpl.latest_start && *tpl.latest_start > tpl.end) tpl.latest_start = tpl.end;
+        store->put_template(tpl);
+        break;
+      }
+      case 4:
+        if (!cur.local_tasks.empty()) {
+          LocalTask l = cur.local_tasks[rng() % cur.local_tasks.size()];
+          switch (rng() % 3) {
+            case 0:
+              l.end = day + static_cast<std::int32_t>(rng() % 20);
+              l.status = static_cast<TaskStatus>(1 + rng() % 3);  // never not active
+              store->put_local_task(l);
+              break;
+            case 1:
+              store->remove_local_task(l.id);
+              break;
+            default:
+              l.id = LocalTaskId();
+              l.end = day + static_cast<std::int32_t>(rng() % 30);
+              store->create_local_task(l);
+          }
+        }
+        break;
+      default:  // the daily run records the colours, sometimes across a reopen
+        sweep_to_outbox(*store, day, Timestamp(1'762'153'200 + step));
+        if (rng() % 2 == 0) {
+          store.reset();
+          store = open_sqlite_store(dir.file("klik.sqlite"));
+        }
+    }
+    if (step == 20) {  // a local task due beyond the counts' window (2089-09-17)
+      LocalTask l = cur.local_tasks.front();
+      l.id = LocalTaskId();
+      l.end = Date(2095, 6, 1);
+      store->create_local_task(l);
+    }
+    day = day + static_cast<std::int32_t>(rng() % 5);
+    for (const Date d : {day, day + 30, Date(1999, 6, 1), Date(2096, 1, 2), Date(2100, 1, 1)}) {
+      const StoreSweep rows = sweep_store(*store, d);
+      EXPECT_EQ(sweep_transitions(*store, d), transitions_of(rows)) << where << " on " << d.iso();
+      changes += rows.changes.size();
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, 36u * 5);
+  EXPECT_GT(changes, 0u);
 }

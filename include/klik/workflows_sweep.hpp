@@ -6,6 +6,7 @@
 /// Thread-safety: as the store's writes (one writer at a time is serialised by
 /// the store); reads a snapshot, then writes once.
 
+#include <array>
 #include <cstddef>
 #include <vector>
 
@@ -49,6 +50,34 @@ struct StoreSweep {
 StoreSweep sweep_store(const Snapshot& snapshot, Date day, unsigned threads = 1);
 /// The same under a snapshot of `store` taken for the call.
 StoreSweep sweep_store(const Store& store, Date day, unsigned threads = 1);
+
+/// How many rows the daily sweep on a day would move from each stored last-notified
+/// colour to each colour: the counts of StoreSweep::changes, without the rows.
+struct SweepTransitions {
+  /// The row index of a stored colour that is none (never swept).
+  static constexpr std::size_t never_swept = 5;
+  /// rows[stored][now]: rows whose stored last-notified colour is `stored` (a
+  /// DeadlineColour, or never_swept) and whose colour on the day is `now` (a
+  /// DeadlineColour); zero where they are the same colour (no change).
+  std::array<std::array<std::size_t, 5>, 6> rows{};
+
+  /// Every row whose last-notified colour would change (StoreSweep::changes.size()).
+  [[nodiscard]] std::size_t changes() const noexcept;
+  /// The rises, one notification each (StoreSweep::events.size()).
+  [[nodiscard]] std::size_t rises() const noexcept;
+  friend bool operator==(const SweepTransitions&, const SweepTransitions&) = default;
+};
+
+/// The transitions sweep_store would find on `day`, counted without reading the rows:
+/// the store keeps every row counted by its stored colour and the days it turns
+/// yellow and red, so this costs a few dozen additions whatever the number of tasks
+/// (for days from 2000-01-01 to 2089-09-17; for another day, or when a task's
+/// deadline lies beyond that window on the day's side, it reads the rows once).
+/// For a dashboard or a monitor: how many notifications today's sweep will send,
+/// and whether yesterday's ran (then only today's changes remain).
+SweepTransitions sweep_transitions(const Snapshot& snapshot, Date day);
+/// The same under a snapshot of `store` taken for the call.
+SweepTransitions sweep_transitions(const Store& store, Date day);
 
 /// What sweep_to_outbox did.
 struct OutboxSweep {

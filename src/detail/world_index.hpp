@@ -31,6 +31,7 @@
 #include "klik/backend.hpp"
 #include "klik/store.hpp"
 #include "klik/model.hpp"
+#include "detail/sweep_counts.hpp"
 
 namespace klik::detail {
 
@@ -212,6 +213,9 @@ class WorldIndex {
   // conflict history (not part of a Dataset); the deadline sweep's state is the
   // partitions' `notified` column (a local task's goes with its row when it is deleted)
   ChangeLog changes;
+  // every row counted by its stored colour, status and deadline dates (sweep_transitions);
+  // kept by every write below
+  SweepCounts sweep_counts;
 
   // tasks
   std::vector<Partition> partitions;
@@ -281,6 +285,8 @@ class WorldIndex {
   void rank_projects();
   DeadlineDates dates_for_local(const Partition& part, const LocalTask& l) const;
   void shrink();
+  /// Counts row `r` of `part` in (+1) or out (-1) of sweep_counts.
+  void count_for_sweep(const Partition& part, std::size_t r, int sign);
 };
 
 }  // namespace klik::detail

@@ -1,5 +1,6 @@
 """klik.open: the SQLite store from Python (issue 6)."""
 
+import collections
 import datetime as dt
 import json
 
@@ -254,6 +255,28 @@ def test_sweep_store_finds_what_the_sweep_records_without_writing(tmp_path, worl
         assert repr(again) == f"StoreSweep(tasks={found.tasks}, events=0, changes=0)"
         with pytest.raises(TypeError):
             klik.sweep_store(store, day, 2)  # threads is keyword-only
+
+
+def test_sweep_transitions_count_what_sweep_store_finds(tmp_path, world):
+    day = dt.date(2026, 3, 2)
+    with klik.open(tmp_path / "klik.sqlite", durability="normal") as store:
+        store.import_dataset(world)
+        counted = klik.sweep_transitions(store, day)
+        found = klik.sweep_store(store, day)
+        assert isinstance(counted, klik.SweepTransitions)
+        assert counted.changes == len(found.changes) and counted.rises == len(found.events) > 0
+        want = collections.Counter((c.stored, c.colour) for c in found.changes)
+        assert {(s, c): n for s, c, n in counted.items()} == dict(want)
+        assert counted.count(None, klik.DeadlineColour.RED) == want[(None, klik.DeadlineColour.RED)] > 0
+        store.sweep(day)
+        later = day + dt.timedelta(days=7)
+        after = klik.sweep_transitions(store, later)
+        assert after.count(klik.DeadlineColour.GREEN, klik.DeadlineColour.GREEN) == 0  # no change
+        assert after.changes == len(klik.sweep_store(store, later).changes)
+        assert klik.sweep_transitions(store, day).changes == 0  # recorded: nothing left to change that day
+        assert repr(after) == f"SweepTransitions(changes={after.changes}, rises={after.rises})"
+        with pytest.raises(TypeError):
+            klik.sweep_transitions(store, 3.5)
 
 
 def test_colours_with_changes_compares_with_the_previous_working_day_not_the_stored_colours(tmp_path, world):

@@ -546,6 +546,20 @@ def sweep_store(store: Store, day: _DateLike, *, threads: int = 1) -> StoreSweep
     """The daily sweep of a store against its stored last-notified colours, without writing: the events
     Store.sweep would record and every stored -> new colour transition (one pass under one snapshot)."""
 
+class SweepTransitions:
+    """How many rows the daily sweep on a day would move from each stored last-notified colour to each
+    colour (klik.sweep_transitions)."""
+    @property
+    def changes(self) -> int: ...
+    @property
+    def rises(self) -> int: ...
+    def count(self, stored: Optional[DeadlineColour], now: DeadlineColour) -> int: ...
+    def items(self) -> list[tuple[Optional[DeadlineColour], DeadlineColour, int]]: ...
+    def __eq__(self, other: object) -> bool: ...
+
+def sweep_transitions(store: Store, day: _DateLike) -> SweepTransitions:
+    """The transitions sweep_store would find on `day`, counted without reading the rows."""
+
 # ---- rights (rights issue) ------------------------------------------------
 
 class Action:

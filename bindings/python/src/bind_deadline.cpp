@@ -293,6 +293,48 @@ void init_deadline(py::module_& m) {
       "The daily deadline sweep of a store for `day`, judged against its stored last-notified colours, without "
       "writing: the events Store.sweep would record and every stored -> new colour transition. One pass over "
       "the store's rows under one snapshot; `threads` > 1 splits it (same result).");
+  py::class_<SweepTransitions>(m, "SweepTransitions",
+                               "How many rows the daily sweep on a day would move from each stored last-notified "
+                               "colour to each colour (klik.sweep_transitions).")
+      .def_property_readonly("changes", &SweepTransitions::changes,
+                             "Every row whose last-notified colour would change (len(sweep_store(...).changes)).")
+      .def_property_readonly("rises", &SweepTransitions::rises,
+                             "The rises to yellow or red, one notification each (len(sweep_store(...).events)).")
+      .def(
+          "count",
+          [](const SweepTransitions& t, std::optional<DeadlineColour> stored, DeadlineColour now) {
+            return t.rows[stored ? static_cast<std::size_t>(*stored) : SweepTransitions::never_swept]
+                         [static_cast<std::size_t>(now)];
+          },
+          arg("stored"), arg("now"),
+          "Rows whose stored colour is `stored` (None: never swept) and whose colour on the day is `now`; 0 "
+          "when they are the same colour.")
+      .def(
+          "items",
+          [](const SweepTransitions& t) {
+            py::list out;
+            for (std::size_t s = 0; s < t.rows.size(); ++s)
+              for (std::size_t c = 0; c < t.rows[s].size(); ++c) {
+                if (t.rows[s][c] == 0) continue;
+                const py::object stored = s == SweepTransitions::never_swept
+                                              ? py::object(py::none())
+                                              : py::cast(static_cast<DeadlineColour>(s));
+                out.append(py::make_tuple(stored, static_cast<DeadlineColour>(c), t.rows[s][c]));
+              }
+            return out;
+          },
+          "The transitions that occur, as (stored colour or None, colour on the day, rows) tuples.")
+      .def("__eq__", [](const SweepTransitions& a, const SweepTransitions& b) { return a == b; }, arg("other"))
+      .def("__repr__", [](const SweepTransitions& t) {
+        return "SweepTransitions(changes=" + std::to_string(t.changes()) + ", rises=" + std::to_string(t.rises()) +
+               ")";
+      });
+  m.def(
+      "sweep_transitions",
+      [](const Store& store, Date day) { return without_gil([&] { return sweep_transitions(store, day); }); },
+      arg("store"), arg("day"),
+      "The transitions sweep_store would find on `day`, counted without reading the rows (the store keeps "
+      "them counted; a few dozen additions whatever its size, for days 2000-01-01 to 2089-09-17).");
   m.def(
       "sweep_key",
       [](TaskId task, DeadlineColour colour, Date reached_on, std::optional<LocalTaskId> local_task) {
