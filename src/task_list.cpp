@@ -365,7 +365,11 @@ TaskColumns task_columns(const World& world, const RightsModel& rights, const Us
   const auto n = hits.size();
   c.task.reserve(n), c.local.reserve(n), c.project.reserve(n), c.municipality.reserve(n), c.phase.reserve(n);
   c.theme.reserve(n), c.colour.reserve(n), c.priority.reserve(n), c.status.reserve(n), c.end.reserve(n);
-  c.responsible.reserve(n), c.performer.reserve(n), c.title.reserve(n);
+  c.responsible.reserve(n), c.performer.reserve(n), c.title_offsets.reserve(n + 1);
+  std::size_t chars = 0;
+  for (const Hit& h : hits) chars += plan.w->title(plan.w->partitions[h.partition], h.row).size();
+  c.title_chars.reserve(chars);
+  c.title_offsets.push_back(0);
   for (const Hit& h : hits) {
     const Partition& p = plan.w->partitions[h.partition];
     const std::size_t r = h.row;
@@ -382,7 +386,8 @@ TaskColumns task_columns(const World& world, const RightsModel& rights, const Us
     c.end.push_back(p.end[r]);
     c.responsible.push_back(p.responsible[r]);
     c.performer.push_back(p.performer[r]);
-    c.title.push_back(plan.w->title(p, r));
+    c.title_chars += plan.w->title(p, r);
+    c.title_offsets.push_back(static_cast<std::uint32_t>(c.title_chars.size()));
   }
   return c;
 }

@@ -272,7 +272,10 @@ TEST(QueryEngine, TaskColumnsMatchTheReference) {
         ASSERT_EQ(c.task[k], expected[k].task) << to_text(q) << " row " << k;
         ASSERT_EQ(c.local[k], expected[k].local) << to_text(q) << " row " << k;
         ASSERT_EQ(c.end[k], expected[k].end.serial());
+        ASSERT_EQ(fold_case(c.title(k)), expected[k].folded_title) << to_text(q) << " row " << k;
       }
+      ASSERT_EQ(c.title_offsets.size(), c.size() + 1);
+      ASSERT_EQ(c.title_offsets.back(), c.title_chars.size());
     }
   }
 }

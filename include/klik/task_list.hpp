@@ -94,8 +94,16 @@ struct TaskColumns {
   std::vector<std::int32_t> end;  ///< Date serials (days since 1970-01-01)
   std::vector<std::uint32_t> responsible;  ///< 0 = not set
   std::vector<std::uint32_t> performer;    ///< 0 = not set
-  std::vector<std::string> title;
+  /// Titles in Apache Arrow's string layout: row i's title is the bytes
+  /// title_chars[title_offsets[i], title_offsets[i + 1]) (title(i)), one buffer for
+  /// every row rather than a string each.
+  std::string title_chars;
+  std::vector<std::uint32_t> title_offsets;  ///< size() + 1 entries, the first 0
   [[nodiscard]] std::size_t size() const noexcept { return task.size(); }
+  /// Row `row`'s title (a view into title_chars).
+  [[nodiscard]] std::string_view title(std::size_t row) const noexcept {
+    return std::string_view(title_chars).substr(title_offsets[row], title_offsets[row + 1] - title_offsets[row]);
+  }
 };
 TaskColumns task_columns(const World& world, const RightsModel& rights, const User& viewer, const TaskQuery& query,
                          Date today);

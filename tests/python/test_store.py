@@ -79,6 +79,9 @@ def test_columns_are_numpy_without_row_objects(store, small_world):
     assert cols["end"].dtype == np.dtype("datetime64[D]")
     assert cols["colour"].dtype == np.uint8
     assert len(cols["task"]) == len(cols["title"]) > 0
+    # each title is its own task's (one buffer in C++, a str per row here)
+    title_of = {t.id: small_world.templates[t.template - 1].title for t in small_world.tasks}
+    assert [str(t) for t in cols["title"]] == [title_of[int(t)] for t in cols["task"]]
     assert (cols["priority"] == int(klik.Priority.CRITICAL_PATH)).all()
     assert (cols["local_task"] == 0).all()  # KOMBIT never sees local tasks
 

@@ -77,6 +77,11 @@ py::array_t<std::uint8_t> codes_of(std::vector<E>&& v) {
 py::dict columns_dict(TaskColumns&& c) {
   py::module_ np = py::module_::import("numpy");
   py::dict d;
+  py::list titles(c.size());  // before the columns are moved out (size() reads one)
+  for (std::size_t i = 0; i < c.size(); ++i) {
+    const std::string_view t = c.title(i);
+    titles[i] = py::str(t.data(), t.size());
+  }
   d["task"] = numpy_of(std::move(c.task)).attr("astype")("int64");
   d["local_task"] = numpy_of(std::move(c.local)).attr("astype")("int64");
   d["project"] = numpy_of(std::move(c.project)).attr("astype")("int64");
@@ -89,8 +94,6 @@ py::dict columns_dict(TaskColumns&& c) {
   d["end"] = numpy_of(std::move(c.end)).attr("astype")("datetime64[D]");
   d["responsible"] = numpy_of(std::move(c.responsible)).attr("astype")("int64");
   d["performer"] = numpy_of(std::move(c.performer)).attr("astype")("int64");
-  py::list titles(c.title.size());
-  for (std::size_t i = 0; i < c.title.size(); ++i) titles[i] = py::str(c.title[i]);
   d["title"] = np.attr("array")(titles, "object");
   return d;
 }
