@@ -231,8 +231,9 @@ struct Store::Core {
     for (const Project& x : fresh->projects) p = std::max<std::uint64_t>(p, x.id.value());
     for (const RolloutWave& x : fresh->waves) w = std::max<std::uint64_t>(w, x.id.value());
     for (const auto& x : fresh->templates) t = std::max<std::uint64_t>(t, x.tpl.id.value());
-    for (const TaskRef& x : fresh->refs)
+    fresh->refs.for_each([&k](const TaskRef& x) {
       if (!(x.key & local_bit)) k = std::max<std::uint64_t>(k, x.key);
+    });
     next_project = p + 1, next_wave = w + 1, next_template = t + 1, next_task = k + 1;
     index = std::move(fresh);
     next_message = m + 1;

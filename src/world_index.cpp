@@ -262,16 +262,7 @@ void WorldIndex::reindex_partition(std::uint32_t pi) {
   Partition& part = partitions[pi];
   part.sort_rows();
   part.rebuild_ranges();
-  auto& by_k = refs.get<by_key>();
-  for (std::uint32_t r = 0; r < part.size(); ++r) {
-    const auto it = by_k.find(part.key[r]);
-    if (it->row != r || it->partition != pi) {
-      TaskRef ref = *it;
-      ref.row = r;
-      ref.partition = pi;
-      by_k.replace(it, ref);
-    }
-  }
+  for (std::uint32_t r = 0; r < part.size(); ++r) refs.move(part.key[r], pi, r);
 }
 
 const Partition* WorldIndex::find_partition(ProjectId p, MunicipalityId m) const noexcept {
@@ -280,9 +271,7 @@ const Partition* WorldIndex::find_partition(ProjectId p, MunicipalityId m) const
 }
 
 const TaskRef* WorldIndex::find_ref(std::uint32_t key) const noexcept {
-  const auto& by_k = refs.get<by_key>();
-  const auto it = by_k.find(key);
-  return it == by_k.end() ? nullptr : &*it;
+  return refs.find(key);
 }
 
 const User* WorldIndex::find_user(UserId id) const noexcept {
@@ -561,12 +550,11 @@ LocalTask WorldIndex::put_local_task(const LocalTask& task) {
 void WorldIndex::remove_local_task(LocalTaskId id) {
   const auto it = local_slot.find(id);
   if (it == local_slot.end()) throw NotFoundError("local task " + std::to_string(id.value()) + " not found");
-  auto& by_k = refs.get<by_key>();
-  const auto ref = by_k.find(id.value() | local_bit);
-  const std::uint32_t pi = ref->partition;
-  count_for_sweep(partitions[pi], ref->row, -1);
-  partitions[pi].erase_row(ref->row);
-  by_k.erase(ref);
+  const TaskRef ref = *refs.find(id.value() | local_bit);
+  const std::uint32_t pi = ref.partition;
+  count_for_sweep(partitions[pi], ref.row, -1);
+  partitions[pi].erase_row(ref.row);
+  refs.erase(ref.key);
   locals[it->second].task.id = LocalTaskId(0);
   local_slot.erase(it);
   --local_rows;

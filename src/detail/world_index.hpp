@@ -9,7 +9,7 @@
 //   (end date, key). A row is a KLIK task, or a local task (key has local_bit).
 //   Scans (lists, quick status, KOMBIT views, colours for all) read only the
 //   columns they need, contiguously.
-// - Keyed access: a Boost.MultiIndex container of TaskRefs hashed by key finds a
+// - Keyed access: an open-addressing table of TaskRefs (row_index.hpp) finds a
 //   row by task id. "A person's tasks" scans the ~12 partitions of their
 //   municipality instead of keeping two more hashed indexes over a million rows
 //   (they cost ~50 MB at 1M tasks and no list query needs them).
@@ -31,6 +31,7 @@
 #include "klik/backend.hpp"
 #include "klik/store.hpp"
 #include "klik/model.hpp"
+#include "detail/row_index.hpp"
 #include "detail/sweep_counts.hpp"
 
 namespace klik::detail {
@@ -115,17 +116,6 @@ struct Partition {
   void shrink_to_fit();
 };
 
-/// Where a row lives.
-struct TaskRef {
-  std::uint32_t key;
-  std::uint32_t partition;
-  std::uint32_t row;
-};
-
-struct by_key {};
-
-using TaskRefs = bmi::multi_index_container<
-    TaskRef, bmi::indexed_by<bmi::hashed_unique<bmi::tag<by_key>, bmi::member<TaskRef, std::uint32_t, &TaskRef::key>>>>;
 
 struct UserEntry {
   User user;
@@ -221,7 +211,7 @@ class WorldIndex {
   std::vector<Partition> partitions;
   std::unordered_map<std::uint64_t, std::uint32_t> partition_of;  // (project << 16 | municipality)
   std::vector<std::vector<std::uint32_t>> partitions_by_project;  // by project slot
-  TaskRefs refs;
+  RowIndex refs;  // where each row lives, by key
   std::size_t task_rows = 0;
   std::size_t local_rows = 0;
 
