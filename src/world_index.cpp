@@ -142,7 +142,11 @@ WorldIndex::WorldIndex(const Dataset& data, Calendars cal) : calendars(std::move
   }
   // Rows go into partitions in dataset order, then each partition is sorted once.
   refs.reserve(data.tasks.size() + data.local_tasks.size());
-  for (const Task& t : data.tasks) add_task_row(t);
+  // Each row's slot in `refs` is a cache miss of its own: ask for a few rows ahead.
+  for (std::size_t i = 0; i < data.tasks.size(); ++i) {
+    if (i + 8 < data.tasks.size()) refs.prefetch(data.tasks[i + 8].id.value());
+    add_task_row(data.tasks[i]);
+  }
   for (const LocalTask& l : data.local_tasks) {
     const auto slot = static_cast<std::uint32_t>(locals.size());
     local_slot.emplace(l.id, slot);
@@ -262,7 +266,13 @@ void WorldIndex::reindex_partition(std::uint32_t pi) {
   Partition& part = partitions[pi];
   part.sort_rows();
   part.rebuild_ranges();
-  for (std::uint32_t r = 0; r < part.size(); ++r) refs.move(part.key[r], pi, r);
+  // Every row's slot is a cache miss of its own: ask for a few rows ahead.
+  constexpr std::uint32_t ahead = 8;
+  const auto n = static_cast<std::uint32_t>(part.size());
+  for (std::uint32_t r = 0; r < n; ++r) {
+    if (r + ahead < n) refs.prefetch(part.key[r + ahead]);
+    refs.move(part.key[r], pi, r);
+  }
 }
 
 const Partition* WorldIndex::find_partition(ProjectId p, MunicipalityId m) const noexcept {

@@ -31,6 +31,10 @@ class RowIndex {
   /// never a row (ids start at 1).
   bool insert(const TaskRef& ref);
   [[nodiscard]] const TaskRef* find(std::uint32_t key) const noexcept;
+  /// Starts loading the slot where `key` would be (for a loop that looks up many keys).
+  void prefetch(std::uint32_t key) const noexcept {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[home(key)]);
+  }
   /// Moves an existing row; false when there is no such key.
   bool move(std::uint32_t key, std::uint32_t partition, std::uint32_t row) noexcept;
   /// Removes a row; false when there is no such key.
@@ -47,11 +51,13 @@ class RowIndex {
 
  private:
   [[nodiscard]] std::size_t home(std::uint32_t key) const noexcept {
-    // Fibonacci scrambling, then Lemire's multiply-shift onto any table size.
+    // Fibonacci scrambling, then Lemire's multiply-shift onto any table size. (The
+    // key itself modulo the size would keep a partition's neighbouring ids in
+    // neighbouring slots, but sequential ids then form one long run, and linear
+    // probing walks it: opening 1M tasks took 12 s.)
     const std::uint32_t h = key * 0x9E37'79B1u;
     return static_cast<std::size_t>((std::uint64_t{h} * slots_.size()) >> 32);
-  }
-  [[nodiscard]] std::size_t next(std::size_t i) const noexcept { return i + 1 == slots_.size() ? 0 : i + 1; }
+  }  [[nodiscard]] std::size_t next(std::size_t i) const noexcept { return i + 1 == slots_.size() ? 0 : i + 1; }
   [[nodiscard]] std::size_t slot_of(std::uint32_t key) const noexcept;  // slots_.size() when absent
   void rehash(std::size_t slots);
 
