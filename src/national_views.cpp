@@ -31,21 +31,20 @@ std::vector<MunicipalityStatus> status_by_municipality(const World& world, const
   if (slot == w.project_slot.end() || scope.side != Side::Kombit ||
       !(scope.all_projects || detail::contains(scope.all_tasks, project)))
     throw NotFoundError("no project " + std::to_string(project.value()) + " in your national view");
-  std::vector<MunicipalityStatus> out;
   const std::int32_t day = today.serial();
-  for (std::uint32_t pi : w.partitions_by_project[slot->second]) {
-    const Partition& p = w.partitions[pi];
-    MunicipalityStatus s;
+  // The project's partitions are kept in municipality order: the answer's order.
+  const std::vector<std::uint32_t>& parts = w.partitions_by_project[slot->second];
+  std::vector<MunicipalityStatus> out(parts.size());
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    const Partition& p = w.partitions[parts[i]];
+    MunicipalityStatus& s = out[i];
     s.municipality = p.municipality;
     // Two binary searches per priority (Partition::ranges; local rows are not in them).
     for (std::size_t k = 0; k < p.ranges.size(); ++k) {
       const auto colours = p.ranges[k].colours_on(day);
       for (std::size_t c = 0; c < colours.size(); ++c) s.counts[c][k] = colours[c];
     }
-    out.push_back(s);
   }
-  std::sort(out.begin(), out.end(),
-            [](const MunicipalityStatus& a, const MunicipalityStatus& b) { return a.municipality < b.municipality; });
   return out;
 }
 

@@ -186,7 +186,11 @@ std::uint32_t WorldIndex::ensure_partition(ProjectId p, MunicipalityId m) {
     part.calendar = calendars.effective(m, p);
     part.shift = shift_of(p, m);
     partitions.push_back(std::move(part));
-    partitions_by_project[partitions.back().project_slot].push_back(it->second);
+    // Kept in municipality order, the order KOMBIT's per-municipality views answer in.
+    std::vector<std::uint32_t>& of_project = partitions_by_project[partitions.back().project_slot];
+    of_project.insert(std::upper_bound(of_project.begin(), of_project.end(), m,
+                                       [this](MunicipalityId mid, std::uint32_t pi) { return mid < partitions[pi].municipality; }),
+                      it->second);
   }
   return it->second;
 }

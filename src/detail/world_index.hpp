@@ -210,7 +210,7 @@ class WorldIndex {
   // tasks
   std::vector<Partition> partitions;
   std::unordered_map<std::uint64_t, std::uint32_t> partition_of;  // (project << 16 | municipality)
-  std::vector<std::vector<std::uint32_t>> partitions_by_project;  // by project slot
+  std::vector<std::vector<std::uint32_t>> partitions_by_project;  // by project slot, in municipality order
   RowIndex refs;  // where each row lives, by key
   std::size_t task_rows = 0;
   std::size_t local_rows = 0;
