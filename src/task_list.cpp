@@ -205,7 +205,7 @@ void append_row(const Plan& plan, std::optional<UserType> viewer_type, const Hit
   const Partition& p = w.partitions[h.partition];
   const std::size_t r = h.row;
   const bool local = p.is_local(r);
-  const TaskId task(local ? p.parent[r] : p.key[r]);
+  const TaskId task(local ? w.parent_of(p, r) : p.key[r]);
   const std::optional<LocalTaskId> local_id =
       local ? std::optional<LocalTaskId>(LocalTaskId(p.key[r] & ~detail::local_bit)) : std::nullopt;
   const std::string_view project_name = w.projects[p.project_slot].name;  // views into the world
@@ -369,7 +369,7 @@ TaskColumns task_columns(const World& world, const RightsModel& rights, const Us
     const Partition& p = plan.w->partitions[h.partition];
     const std::size_t r = h.row;
     const bool local = p.is_local(r);
-    c.task.push_back(local ? p.parent[r] : p.key[r]);
+    c.task.push_back(local ? plan.w->parent_of(p, r) : p.key[r]);
     c.local.push_back(local ? (p.key[r] & ~detail::local_bit) : 0);
     c.project.push_back(p.project.value());
     c.municipality.push_back(p.municipality.value());

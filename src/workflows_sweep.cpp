@@ -50,7 +50,7 @@ void sweep_partitions(const detail::WorldIndex& w, std::size_t first, std::size_
       const std::uint8_t before = stored[r];
       if (code == before) [[likely]] continue;
       const bool is_local = part.is_local(r);
-      const TaskId task(is_local ? part.parent[r] : part.key[r]);
+      const TaskId task(is_local ? w.parent_of(part, r) : part.key[r]);
       const LocalTaskId local(is_local ? part.key[r] & ~detail::local_bit : 0u);
       const NotifiedColour stored_colour = before == 0 ? NotifiedColour{} : NotifiedColour(static_cast<DeadlineColour>(before - 1));
       if (kStoredLevel[code & 7u] > kStoredLevel[before & 7u]) {

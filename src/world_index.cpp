@@ -230,7 +230,6 @@ void WorldIndex::add_task_row(const Task& t) {
   part.phase[r] = te.tpl.phase;
   part.theme[r] = te.tpl.theme;
   part.version[r] = t.version;
-  part.parent[r] = 0;
   part.notified[r] = 0;
   refs.insert({t.id.value(), pi, static_cast<std::uint32_t>(r)});
   count_for_sweep(part, r, +1);
@@ -259,7 +258,6 @@ void WorldIndex::add_local_row(std::uint32_t lslot) {
   part.phase[r] = phase;
   part.theme[r] = theme;
   part.version[r] = l.version;
-  part.parent[r] = l.parent.value();
   part.notified[r] = 0;
   refs.insert({part.key[r], pi, static_cast<std::uint32_t>(r)});
   count_for_sweep(part, r, +1);
@@ -412,7 +410,7 @@ void WorldIndex::recompute_partition(std::uint32_t pi) {
   // Local rows show their parent's phase and theme.
   for (std::size_t r = 0; r < part.size(); ++r) {
     if (!part.is_local(r)) continue;
-    if (const TaskRef* parent = find_ref(part.parent[r])) {
+    if (const TaskRef* parent = find_ref(parent_of(part, r))) {
       part.phase[r] = part.phase[parent->row];
       part.theme[r] = part.theme[parent->row];
     }

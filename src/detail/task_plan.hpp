@@ -82,7 +82,7 @@ Plan make_plan(const World& world, const RightsModel& rights, const User& viewer
 inline bool assigned_to(const WorldIndex& w, const Partition& part, std::size_t r, std::uint32_t viewer) {
   if (part.responsible[r] == viewer || part.performer[r] == viewer) return true;
   if (!part.is_local(r)) return false;
-  const TaskRef* parent = w.find_ref(part.parent[r]);
+  const TaskRef* parent = w.find_ref(w.parent_of(part, r));
   if (!parent) return false;
   const Partition& pp = w.partitions[parent->partition];
   return pp.responsible[parent->row] == viewer || pp.performer[parent->row] == viewer;

@@ -61,7 +61,6 @@ struct Partition {
   std::vector<std::uint8_t> phase;
   std::vector<std::uint8_t> theme;
   std::vector<std::uint32_t> version;
-  std::vector<std::uint32_t> parent;  // local rows: parent task id; tasks: 0
   std::vector<std::uint8_t> notified;  // last-notified colour + 1 (the sweep's state); 0: never swept
 
   /// Calls `f(column)` for each column above, in order: the one place that
@@ -70,12 +69,12 @@ struct Partition {
   template <class F>
   void for_each_column(F&& f) {
     f(key), f(text), f(end), f(responsible), f(performer), f(dates), f(status), f(priority), f(phase), f(theme),
-        f(version), f(parent), f(notified);
+        f(version), f(notified);
   }
   template <class F>
   void for_each_column(F&& f) const {
     f(key), f(text), f(end), f(responsible), f(performer), f(dates), f(status), f(priority), f(phase), f(theme),
-        f(version), f(parent), f(notified);
+        f(version), f(notified);
   }
 
   /// The colours of a priority's rows (or the local rows) on any day, without reading them:
@@ -234,6 +233,11 @@ class WorldIndex {
   LocalTask local_at(const Partition& part, std::size_t row) const;
   const std::string& folded_title(const Partition& part, std::size_t row) const;
   const std::string& title(const Partition& part, std::size_t row) const;
+  /// The parent task id of a local row (its LocalTask's, kept once in `locals`
+  /// rather than as a column that KLIK rows would fill with zeros).
+  [[nodiscard]] std::uint32_t parent_of(const Partition& part, std::size_t row) const noexcept {
+    return locals[part.text[row]].task.parent.value();
+  }
 
   /// The deadline dates `t` would have (throws InvalidArgumentError on a bad
   /// schedule): effective_schedule() with its municipality's wave shift.
