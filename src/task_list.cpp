@@ -211,11 +211,18 @@ void append_row(const Plan& plan, std::optional<UserType> viewer_type, const Hit
   const std::string_view project_name = w.projects[p.project_slot].name;  // views into the world
   const std::string_view title = w.title(p, r);
   const std::uint32_t responsible = p.responsible[r], performer = p.performer[r];
+  const DeadlineColour colour = detail::fast_colour(p.status[r], p.dates[r], plan.today_serial);
+  const std::optional<UserId> responsible_id = responsible ? std::optional<UserId>(UserId(responsible)) : std::nullopt;
+  const std::optional<UserId> performer_id = performer ? std::optional<UserId>(UserId(performer)) : std::nullopt;
+#if defined(__cpp_aggregate_paren_init)
   rows.emplace_back(task, local_id, p.project, project_name, viewer_type, p.municipality, title, p.phase[r], p.theme[r],
-                    detail::fast_colour(p.status[r], p.dates[r], plan.today_serial), p.priority[r], p.status[r],
-                    Date::from_serial(p.end[r]),
-                    responsible ? std::optional<UserId>(UserId(responsible)) : std::nullopt,
-                    performer ? std::optional<UserId>(UserId(performer)) : std::nullopt, p.version[r]);
+                    colour, p.priority[r], p.status[r], Date::from_serial(p.end[r]), responsible_id, performer_id,
+                    p.version[r]);
+#else  // clang before 16 (the sanitizer builds): no aggregate init from parentheses
+  rows.push_back(TaskRow{task, local_id, p.project, project_name, viewer_type, p.municipality, title, p.phase[r],
+                         p.theme[r], colour, p.priority[r], p.status[r], Date::from_serial(p.end[r]), responsible_id,
+                         performer_id, p.version[r]});
+#endif
 }
 
 /// All matching hits, sorted, after the cursor (if any).

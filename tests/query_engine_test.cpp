@@ -13,6 +13,7 @@
 #include <set>
 
 #include "klik/synthetic.hpp"
+#include "colour_writes.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -576,36 +577,14 @@ TEST(QueryEngine, StatusByMunicipalityFollowsEveryKindOfWrite) {
   std::size_t red = 0, compared = 0;
   for (int step = 0; step < 40; ++step) {
     const Dataset cur = store->export_dataset();
-    const Task& t = cur.tasks[rng() % cur.tasks.size()];
     const Date base = Date(2025, 1, 1) + static_cast<std::int32_t>(rng() % 600);
     switch (step % 5) {
       case 0:
-        for (int k = 0; k < 15; ++k)
-          store->update_task({.task = cur.tasks[rng() % cur.tasks.size()].id, .status = static_cast<TaskStatus>(rng() % 4)});
-        break;
-      case 1: {  // dates overridden or cleared, with a status change in the same update
-        const bool set = rng() % 3 != 0;
-        store->update_task({.task = t.id,
-                            .status = static_cast<TaskStatus>(1 + rng() % 2),
-                            .end_override = set ? std::optional<Date>(base + 40) : std::nullopt,
-                            .latest_start_override = set ? std::optional<Date>(base) : std::nullopt});
-        break;
-      }
+      case 1:
       case 2:
-        if (!cur.waves.empty()) {
-          RolloutWave w = cur.waves[rng() % cur.waves.size()];
-          w.shift_workdays = static_cast<std::int32_t>(rng() % 41) - 20;
-          store->put_wave(w);
-        }
+      case 3:
+        klik::testing::colour_moving_write(*store, cur, rng, step % 5, base);
         break;
-      case 3: {
-        TaskTemplate tpl = cur.templates[rng() % cur.templates.size()];
-        tpl.priority = static_cast<Priority>(rng() % 3);
-        tpl.end = tpl.end + static_cast<std::int32_t>(rng() % 61) - 30;
-        if (tpl.latest_start && *tpl.latest_start > tpl.end) tpl.latest_start = tpl.end;
-        store->put_template(tpl);
-        break;
-      }
       default:
         if (!cur.local_tasks.empty() && rng() % 2) {
           store->remove_local_task(cur.local_tasks[rng() % cur.local_tasks.size()].id);

@@ -15,9 +15,11 @@
 #include "klik/sweep.hpp"
 #include "klik/synthetic.hpp"
 #include "klik/workflows_sweep.hpp"
+#include "colour_writes.hpp"
 #include "store_test_support.hpp"
 
 using namespace klik;
+using klik::testing::colour_moving_write;
 using klik::testing::TempDir;
 
 namespace {
@@ -227,35 +229,13 @@ TEST(SweepStore, TransitionsFollowEveryKindOfWrite) {
   for (int step = 0; step < 36; ++step) {
     const std::string where = "step " + std::to_string(step);
     const Dataset cur = store->export_dataset();
-    const Task& t = cur.tasks[rng() % cur.tasks.size()];
     switch (step % 6) {
       case 0:
-        for (int k = 0; k < 15; ++k)
-          store->update_task({.task = cur.tasks[rng() % cur.tasks.size()].id, .status = static_cast<TaskStatus>(rng() % 4)});
-        break;
-      case 1: {  // dates overridden or cleared, with a status change in the same update
-        const bool set = rng() % 3 != 0;
-        const Date base = day + (static_cast<std::int32_t>(rng() % 60) - 20);
-        store->update_task({.task = t.id,
-                            .status = static_cast<TaskStatus>(1 + rng() % 2),
-                            .end_override = set ? std::optional<Date>(base + 40) : std::nullopt,
-                            .latest_start_override = set ? std::optional<Date>(base) : std::nullopt});
-        break;
-      }
+      case 1:
       case 2:
-        if (!cur.waves.empty()) {
-          RolloutWave w = cur.waves[rng() % cur.waves.size()];
-          w.shift_workdays = static_cast<std::int32_t>(rng() % 41) - 20;
-          store->put_wave(w);
-        }
+      case 3:
+        colour_moving_write(*store, cur, rng, step % 6, day + (static_cast<std::int32_t>(rng() % 60) - 20));
         break;
-      case 3: {
-        TaskTemplate tpl = cur.templates[rng() % cur.templates.size()];
-        tpl.end = tpl.end + static_cast<std::int32_t>(rng() % 61) - 30;
-        if (tpl.latest_start && *tpl.latest_start > tpl.end) tpl.latest_start = tpl.end;
-        store->put_template(tpl);
-        break;
-      }
       case 4:
         if (!cur.local_tasks.empty()) {
           LocalTask l = cur.local_tasks[rng() % cur.local_tasks.size()];
