@@ -1,5 +1,5 @@
 // KOMBIT's side (include/klik/publishing.hpp): rights, then the store's KOMBIT
-// calls with the notifications of manual Tabel 4 and SPEC §5.
+// calls with the notifications of the manual's Tabel 4.
 #include "klik/publishing.hpp"
 
 #include <algorithm>

@@ -146,7 +146,7 @@ constexpr std::array<std::string_view, 10> condition_code_list = {
     cond_table[0].code, cond_table[1].code, cond_table[2].code, cond_table[3].code, cond_table[4].code,
     cond_table[5].code, cond_table[6].code, cond_table[7].code, cond_table[8].code, cond_table[9].code};
 
-// Boundaries no model can open (SPEC §4.4): actions that no KOMBIT rule may
+// Boundaries no model can open (tenancy, docs/rights.md): actions that no KOMBIT rule may
 // grant, and actions that only KOMBIT may be granted.
 bool kombit_forbidden(Action a) {
   return a == Action::ViewInternalNotes || a == Action::EditInternalNotes || a == Action::CreateLocalTask ||

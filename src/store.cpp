@@ -109,7 +109,7 @@ void check_user_shape(const WorldIndex& w, const User& u) {
                  "municipality " + std::to_string(u.municipality->value()) + " does not exist");
 }
 
-/// SPEC §4.2's invariants for `before` becoming `after`, checked against the
+/// the user-administration invariants (docs/rights.md) for `before` becoming `after`, checked against the
 /// users as stored (under the write lock): throws FailedPreconditionError.
 void check_user_invariants(const WorldIndex& w, const std::optional<User>& before, const std::optional<User>& after) {
   if (!before) return;  // a new user takes nothing away
@@ -529,7 +529,7 @@ struct Store::Core {
   }
 
   /// The common end of create_user and put_user: checks the user's shape, the
-  /// unique email and SPEC §4.2's invariants against the users as stored.
+  /// unique email and the user-administration invariants (docs/rights.md) against the users as stored.
   Prepared<User> prepare_user(const std::optional<User>& before, const User& stored, std::uint32_t fields,
                               const Announce<User>* announce) const {
     check_user_shape(*index, stored);
@@ -542,7 +542,7 @@ struct Store::Core {
     c.created = !before;
     c.fields = before ? fields : UserAllFields;
     // Leaving a project or becoming Læser there clears the user's assignments on
-    // that project's tasks (SPEC §4.2), in the same transaction.
+    // that project's tasks (user administration, docs/rights.md), in the same transaction.
     std::vector<ProjectId> lost;
     if (before)
       for (const Membership& m : before->memberships) {

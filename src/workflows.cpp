@@ -133,7 +133,7 @@ Message Workflows::write_message(UserId actor_id, TaskId task, const std::string
     m.author_side = actor.side;
     m.time = now;
     m.text = text;
-    // By default (SPEC §5, Tabel 4): KOMBIT's message to the Plusbrugere and to the task's
+    // By default (the manual's Tabel 4): KOMBIT's message to the Plusbrugere and to the task's
     // responsible and performer; the municipality's to the project's KOMBIT contact mailbox.
     const NotificationEvent event =
         actor.side == Side::Kombit ? NotificationEvent::MessageKombitTask : NotificationEvent::MessageMunicipalityTask;
@@ -271,7 +271,7 @@ User Workflows::create_user(UserId actor_id, User proposed) {
     const std::vector<User> users = all_users(snap.world());
     throw_if_any(validate_create_user(rights_, actor, proposed, users, snap->projects()));
     const Timestamp now = clock_.now();
-    // The "set your password" link (SPEC §5): a fresh reset token whose hash is
+    // The "set your password" link (the manual's Tabel 3 and Tabel 4): a fresh reset token whose hash is
     // stored with the user, the token itself only in the notification's link.
     token = new_reset_token();
     account.reset_token_hash = token.hash;

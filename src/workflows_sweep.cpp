@@ -1,5 +1,5 @@
 // sweep_to_outbox (workflows_sweep.hpp): the deadline sweep over a store's indexes, its
-// events routed to recipients (SPEC §5) and recorded in the outbox.
+// events routed to recipients (the manual's Tabel 3 and Tabel 4) and recorded in the outbox.
 #include <algorithm>
 #include <array>
 #include <thread>
@@ -180,7 +180,7 @@ OutboxSweep sweep_to_outbox(Store& store, Date day, Timestamp now, const RightsM
         changes.emplace_back(c.task, c.colour);
     out.colour_changes = result.changes.size();
 
-    // Recipients (SPEC §5 by default: the project's Plusbrugere in the municipality, the
+    // Recipients (the manual's Tabel 3 and Tabel 4 by default: the project's Plusbrugere in the municipality, the
     // responsible and the performer) through the one resolver, which indexes the users
     // by (project, municipality) once for the whole sweep.
     RecipientResolver route(routing, rights, snap.world());

@@ -3,8 +3,8 @@
 /// @brief The storage seam: what a Store asks of the place its data lives.
 ///
 /// A Store (store.hpp) keeps one KLIK world in in-memory indexes and owns
-/// everything that makes a write correct: the locks, validation, SPEC §4.2's
-/// invariants, version checks and the order "durable first, visible second".
+/// everything that makes a write correct: the locks, validation, the user-administration invariants (docs/rights.md),
+/// version checks and the order "durable first, visible second".
 /// A Backend only makes changes durable and gives them back. It sees each
 /// change as a typed value (`Change` below) that the Store has already checked,
 /// and commits it with its notifications in one atomic step. Implementations in
@@ -74,7 +74,7 @@ std::vector<std::string> user_field_names(std::uint32_t fields);
 // ---- changes: one type per kind of write ----
 
 /// Tasks and local tasks whose responsible or performer a user change cleared
-/// (SPEC §4.2: a user who leaves a project or becomes Læser there, or is removed).
+/// (user administration: a user who leaves a project or becomes Læser there, or is removed).
 struct ClearedAssignments {
   std::vector<Task> tasks{};                ///< as stored after (versions bumped)
   std::vector<std::uint32_t> task_fields; ///< TaskField bits cleared, one per task
@@ -181,8 +181,8 @@ struct TaskBatch {
 /// A project was created or edited. A municipality that joined got a task per
 /// template it lacked (`tasks.added`). One that left had its tasks made not
 /// active (`tasks.changed`), its users' memberships of the project removed
-/// (`users`, as stored after) and with them their assignments there (SPEC
-/// §4.2), and was taken out of the project's waves (`waves`, as stored after).
+/// (`users`, as stored after) and with them their assignments there (user administration,
+/// docs/rights.md), and was taken out of the project's waves (`waves`, as stored after).
 struct ProjectSaved {
   Project project{};
   bool created = false;

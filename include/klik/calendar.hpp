@@ -1,6 +1,6 @@
 #pragma once
 /// @file calendar.hpp
-/// @brief Danish working days (SPEC §2.1): holiday rules as data, immutable
+/// @brief Danish working days (the manual's Tabel 1, "Deadline"): holiday rules as data, immutable
 /// calendars with O(1) arithmetic, and the layered calendars of KLIK
 /// (national, a municipality's closing days, project exceptions).
 ///

@@ -1,6 +1,6 @@
 #pragma once
 /// @file deadline.hpp
-/// @brief Deadline colours (SPEC §2.2): when a task turns yellow and red,
+/// @brief Deadline colours (the manual's Tabel 1, "Deadline"): when a task turns yellow and red,
 /// the dates it will change colour, the reasons behind a colour, and "today"
 /// in Copenhagen from an injected clock.
 ///
@@ -98,7 +98,7 @@ Schedule shift_schedule(const Schedule& s, std::int32_t workdays, const WorkdayC
 /// (A municipality is in at most one wave per project; validate() checks it.)
 std::int32_t wave_shift(std::span<const RolloutWave> waves, ProjectId project, MunicipalityId municipality) noexcept;
 
-/// The one definition of a task's effective dates (SPEC §1), which every list,
+/// The one definition of a task's effective dates (the manual's Tabel 1), which every list,
 /// quick status, colour, national view and sweep in klik uses:
 /// - a task with an override of its own (end_override or latest_start_override)
 ///   is judged on schedule_of(tpl, task): the override is absolute and wins, and

@@ -1,6 +1,6 @@
 #pragma once
 /// @file model.hpp
-/// @brief The entities of KLIK (SPEC §1) as plain value types.
+/// @brief The entities of KLIK (the manual's Tabel 1) as plain value types.
 ///
 /// Text that KOMBIT publishes once per task lives in TaskTemplate and is shared
 /// by every participating municipality's Task; a Task carries only what differs
@@ -180,7 +180,7 @@ struct Message {
   friend bool operator==(const Message&, const Message&) = default;
 };
 
-/// A file attached to a task (fil). Must not hold personal data (SPEC §6).
+/// A file attached to a task (fil). Must not hold personal data (the manual's "Tilføj en fil til en opgave").
 struct Attachment {
   AttachmentId id{};
   TaskId task{};

@@ -1,6 +1,6 @@
 #pragma once
 /// @file notification.hpp
-/// @brief A notification as data (SPEC §5): who gets it, why, from whom, what it
+/// @brief A notification as data (the manual's Tabel 3 and Tabel 4): who gets it, why, from whom, what it
 /// links to, and its delivery state in the outbox.
 ///
 /// A mutation that causes a notification passes it to the store together with

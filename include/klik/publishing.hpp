@@ -20,13 +20,13 @@
 ///   their write lock. A change with no effect writes nothing.
 ///
 /// Notifications (manual Tabel 4, "Beskedfunktion – Når KOMBIT skriver til
-/// kommunen"; SPEC §5): a published, edited or withdrawn template and an edited
+/// kommunen"; the manual's Tabel 3 and Tabel 4): a published, edited or withdrawn template and an edited
 /// project ("større ændringer i et projekt") go to the project's Plus and
 /// Standard users in its participating municipalities; a wave created or
 /// changed ("ændringer på en udrulningsbølge") to the Plus and Standard users
 /// of the project in its old and new member municipalities; a municipality
 /// that joins or leaves a project tells its Administrators, and every user
-/// whose membership of the project ends with it is told (SPEC §5, "user
+/// whose membership of the project ends with it is told (the manual's Tabel 3 and Tabel 4, "user
 /// removed from a project"); a task set or cleared not active tells the
 /// project's Plusbrugere in its municipality and the task's responsible and
 /// performer. Readers never get these mails. That is the default routing
@@ -49,7 +49,7 @@ namespace klik {
 class Publishing {
  public:
   /// Uses `store` and `clock` by reference: both must outlive this object.
-  /// `routing` decides who is told about what (routing.hpp; SPEC §5 by default).
+  /// `routing` decides who is told about what (routing.hpp; the manual's Tabel 3 and Tabel 4 by default).
   Publishing(Store& store, const Clock& clock, RightsModel rights = RightsModel::default_model(),
              NotificationRouting routing = NotificationRouting::default_routing());
 

@@ -1,6 +1,6 @@
 #pragma once
 /// @file query.hpp
-/// @brief TaskQuery: the filters, sort and paging of the task list (SPEC §3),
+/// @brief TaskQuery: the filters, sort and paging of the task list (the manual's "Se opgaver i projektet" and Tabel 1),
 /// as a value with two faces -- JSON for hosts and portals, and a short text
 /// syntax for people, notebooks and tests. Both parse to the same value and
 /// print back canonically.
@@ -50,7 +50,7 @@ struct PersonFilter {
   friend bool operator==(const PersonFilter&, const PersonFilter&) = default;
 };
 
-/// The columns of the task list (SPEC §3), usable as sort keys.
+/// The columns of the task list (the manual's "Se opgaver i projektet" and Tabel 1), usable as sort keys.
 enum class TaskColumn : std::uint8_t {
   Project,   ///< project name
   Title,     ///< task title (case-insensitive order)
@@ -74,7 +74,8 @@ struct SortKey {
   friend bool operator==(const SortKey&, const SortKey&) = default;
 };
 
-/// One filter of SPEC §3 that is applied, as a portal shows it in "Anvendte filtre".
+/// One filter of the task list (the manual's "Se opgaver i projektet") that is
+/// applied, as a portal shows it in "Anvendte filtre".
 enum class FilterField : std::uint8_t {
   Project, Phase, Theme, Status, Priority, Colour, Responsible, Performer, Title, EndFrom, EndTo,
 };
@@ -114,7 +115,7 @@ struct TaskQuery {
   /// valid whatever the data (phase or theme without a project, limit 0 ...).
   void check() const;
 
-  /// The applied filters, in SPEC order (the portal's chips). Sort and page are not filters.
+  /// The applied filters, in the filter panel's order (the portal's chips). Sort and page are not filters.
   [[nodiscard]] std::vector<FilterField> applied_filters() const;
   /// Same as applied_filters().size(): the number on the filter icon.
   [[nodiscard]] std::size_t filter_count() const;

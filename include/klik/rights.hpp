@@ -1,14 +1,14 @@
 #pragma once
 /// @file rights.hpp
-/// @brief The rights model of SPEC §4 as data, and the evaluator that answers
+/// @brief The rights model of the manual's Tabel 2 as data, and the evaluator that answers
 /// "may this user do this to that?" with a Decision that explains itself.
 ///
 /// A RightsModel is a compiled, immutable set of allow-rules (deny by default).
-/// The default model is SPEC §4.1 (KOMBIT's model of 2019), compiled into the
+/// The default model is the manual's Tabel 2 (KOMBIT's model of 2019), compiled into the
 /// library from `src/data/rights_model.json`; `RightsModel::from_json()` loads
 /// another one at run time and rejects unknown actions, user types and
 /// conditions by name. Some boundaries are not rules and no model can open
-/// them (SPEC §4.4): a municipality user never reaches another municipality's
+/// them (tenancy, docs/rights.md): a municipality user never reaches another municipality's
 /// objects (they are "not found"), KOMBIT never sees local tasks or internal
 /// notes, and only KOMBIT sets or clears `not_active` and publishes projects,
 /// waves and templates (create_project, manage_project).
@@ -162,7 +162,7 @@ std::string_view code(Outcome o) noexcept;
 /// Stable code of a target kind ("task", "global", "user").
 std::string_view code(TargetKind k) noexcept;
 
-/// The answer of the evaluator, with its explanation (SPEC §4.3).
+/// The answer of the evaluator, with its explanation (docs/rights.md).
 struct Decision {
   Outcome outcome = Outcome::Denied;
   /// The rule that decided: a rule id of the model when allowed; otherwise
@@ -273,7 +273,7 @@ struct RuleInfo {
 /// A compiled rights model. Cheap to copy (shares its immutable tables).
 class RightsModel {
  public:
-  /// The default model (SPEC §4.1), compiled into the library.
+  /// The default model (the manual's Tabel 2), compiled into the library.
   static const RightsModel& default_model();
   /// Loads and validates a model; throws InvalidArgumentError naming the JSON
   /// path and the unknown action, user type or condition.

@@ -1,11 +1,11 @@
 #pragma once
 /// @file routing.hpp
-/// @brief Who is told about what (SPEC §5, the manual's Tabel 3 and Tabel 4),
+/// @brief Who is told about what (the manual's Tabel 3 and Tabel 4),
 /// as data: a NotificationRouting maps every notification event to a set of
 /// audiences, and a RecipientResolver turns an event about one object into
 /// the users (and mailbox) to notify.
 ///
-/// The default routing is SPEC §5's table, compiled into the library from
+/// The default routing is the manual's Tabel 3 and Tabel 4, compiled into the library from
 /// `src/data/notification_routing.json`; `NotificationRouting::from_json()`
 /// loads another one at run time (as RightsModel::from_json does for rights),
 /// refusing unknown events and audiences by name and JSON path.
@@ -125,7 +125,7 @@ bool can_route(NotificationEvent e, Audience a) noexcept;
 /// The table event -> audiences. Cheap to copy.
 class NotificationRouting {
  public:
-  /// SPEC §5 (the manual's Tabel 3 and Tabel 4), compiled into the library.
+  /// the manual's Tabel 3 and Tabel 4, compiled into the library.
   static const NotificationRouting& default_routing();
   /// Loads and validates a routing. Every event must be listed once (an empty
   /// list sends nothing); throws InvalidArgumentError naming the JSON path of an

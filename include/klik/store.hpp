@@ -139,7 +139,7 @@ using LastNotified = std::optional<DeadlineColour>;
 /// One KLIK world: in-memory indexes for reading, written through a Backend.
 ///
 /// The Store owns everything that makes a write correct, whatever the backend:
-/// the locks, validation, SPEC §4.2's invariants, version checks, and the order
+/// the locks, validation, the user-administration invariants (docs/rights.md), version checks, and the order
 /// of a write (check, then commit through the backend, then change the indexes,
 /// so a reader never sees a change that is not durable and a failed write
 /// changes nothing). The backend (backend.hpp) only makes changes durable.
@@ -187,7 +187,7 @@ class Store {
   // Creation and change are separate calls. New ids are assigned by the store
   // under its write lock (above every id it has seen), so concurrent creations
   // never collide; nothing replaces an object by accident. Every user write
-  // keeps SPEC §4.2's invariants, checked against the users as stored inside
+  // keeps the user-administration invariants (docs/rights.md), checked against the users as stored inside
   // the same critical section: the email stays unique (AlreadyExistsError), a
   // municipality keeps an Administrator and each of its projects a Plusbruger
   // (FailedPreconditionError, user_admin.hpp invariant_violations()). Only
@@ -256,8 +256,8 @@ class Store {
   /// gets one task per template of the project it lacks (not started, or not
   /// active for a withdrawn template: one whose instances are all not active).
   /// A municipality that leaves keeps its tasks, made not active; its users'
-  /// memberships of the project are removed with their assignments there (SPEC
-  /// §4.2), and it leaves the project's waves.
+  /// memberships of the project are removed with their assignments there (user administration,
+  /// docs/rights.md), and it leaves the project's waves.
   Project put_project(const Project& project, Outgoing notify = {}, const Attribution& by = {});
   /// Creates a rollout wave; an id of 0 is assigned. Its members must take part
   /// in its project, and a municipality is in at most one wave per project

@@ -1,6 +1,6 @@
 #pragma once
 /// @file sweep.hpp
-/// @brief The daily deadline sweep (SPEC §2.3) as a pure function over columns.
+/// @brief The daily deadline sweep (the manual's Tabel 1 and Tabel 3) as a pure function over columns.
 ///
 /// For each task: its colour on the sweep date (colour_on, by its status now)
 /// is compared with the colour last notified. An event is emitted when the

@@ -15,7 +15,7 @@
 
 namespace klik::synthetic {
 
-/// Knobs of the generator. Defaults give the national dataset of SPEC §7.
+/// Knobs of the generator. Defaults give the national dataset of docs/benchmarks.md.
 struct Options {
   std::uint64_t seed = 20181116;  ///< any value; same seed, same data
   double scale = 1.0;             ///< multiplies the number of projects (12 at 1.0)

@@ -1,6 +1,6 @@
 #pragma once
 /// @file task_list.hpp
-/// @brief The task list (opgaveliste, SPEC §3) evaluated for a viewer over a
+/// @brief The task list (opgaveliste, the manual's "Se opgaver i projektet" and Tabel 1) evaluated for a viewer over a
 /// store's indexes: pages with cursors, quick status, columnar export.
 ///
 /// The viewer's rights decide which tasks enter at all (RightsModel::task_scope):
@@ -28,7 +28,7 @@
 
 namespace klik {
 
-/// One row of the task list (opgaveliste): the columns of SPEC §3 plus ids.
+/// One row of the task list (opgaveliste): the columns of the manual's "Se opgaver i projektet" and Tabel 1 plus ids.
 /// A light view: `project_name` and `title` point into the world, so a row is
 /// valid while the Snapshot it came from lives (copy them to keep them longer).
 struct TaskRow {

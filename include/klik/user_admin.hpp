@@ -1,8 +1,9 @@
 #pragma once
 /// @file user_admin.hpp
-/// @brief User administration (SPEC §4.2) as pure functions: validate a
-/// proposed change against the actor's rights and the invariants, and compute
-/// its consequences as data.
+/// @brief User administration as pure functions: validate a proposed change
+/// against the actor's rights and the invariants, and compute its consequences
+/// as data (the manual's "Opret en bruger i KLIK", "Slet en bruger i KLIK" and
+/// "Administrér eksisterende brugere"; docs/rights.md).
 ///
 /// A change is a pair (before, after) of the target user: creation has no
 /// `before`, deletion no `after`, and an edit has both (details, projects, user

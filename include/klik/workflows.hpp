@@ -1,7 +1,7 @@
 #pragma once
 /// @file workflows.hpp
 /// @brief The changes people make in KLIK, done properly: checked by the
-/// rights model, written to a store, and notified (SPEC §5) in the same
+/// rights model, written to a store, and notified (the manual's Tabel 3 and Tabel 4) in the same
 /// transaction through the store's outbox.
 ///
 /// This is the layer a portal or a case system calls on behalf of a signed-in
@@ -16,7 +16,7 @@
 ///   rights-checked on every field it names, even at the current value; a change
 ///   with no effect writes nothing (no new version, no notification).
 ///
-/// Notifications follow SPEC §5: a person made responsible or performer is told
+/// Notifications follow the manual's Tabel 3 and Tabel 4: a person made responsible or performer is told
 /// (that person only); a KOMBIT message on a task goes to the project's
 /// Plusbrugere in the municipality and to Standard and Light users who are its
 /// responsible or performer; a municipality's message goes to the project's
@@ -83,13 +83,14 @@ struct MessagePage {
 };
 
 /// Finds a Danish CPR number (DDMMYY-SSSS whose first six digits are a real
-/// date) in `text`: returns its position, or npos. Files must not hold personal data (SPEC §6).
+/// date) in `text`: returns its position, or npos. Files must not hold personal
+/// data (the manual's "Tilføj en fil til en opgave").
 std::size_t find_cpr_number(std::string_view text) noexcept;
 
 class Workflows {
  public:
   /// Uses `store` and `clock` by reference: both must outlive this object.
-  /// `routing` decides who is told about what (routing.hpp; SPEC §5 by default).
+  /// `routing` decides who is told about what (routing.hpp; the manual's Tabel 3 and Tabel 4 by default).
   Workflows(Store& store, const Clock& clock, RightsModel rights = RightsModel::default_model(),
             NotificationRouting routing = NotificationRouting::default_routing());
 
@@ -161,7 +162,7 @@ class Workflows {
   /// municipality's last Administrator is refused (FailedPreconditionError).
   User set_administrator(UserId actor, UserId user, bool administrator);
 
-  /// Creates a user (SPEC §4.2 rules, user_admin.hpp). The id must be 0
+  /// Creates a user (the user-administration rules, docs/rights.md, user_admin.hpp). The id must be 0
   /// (InvalidArgumentError otherwise): the store assigns it under its write lock,
   /// where it also re-checks the email. The new user is notified ("user.created",
   /// with a link to set a password).

@@ -89,7 +89,7 @@ struct OutboxSweep {
 /// The daily deadline sweep (sweep.hpp) over a store: judges every KLIK task and
 /// every local task on `day`, turns each rise into a notification ("deadline.yellow" /
 /// "deadline.red", key sweep_key_text) for the project's Plusbrugere in the
-/// task's municipality plus its responsible and performer (SPEC §5; a local task
+/// task's municipality plus its responsible and performer (the manual's Tabel 3 and Tabel 4; a local task
 /// is routed like its parent's municipality and project, to its own responsible and
 /// performer, and its payload names "local_task" beside its parent "task"), and records
 /// the new last-notified colours together with those notifications in one

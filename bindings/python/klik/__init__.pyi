@@ -763,9 +763,9 @@ class ClearedAssignment:
     performer: bool
 
 class Rights:
-    """A compiled, immutable rights model and its evaluator (SPEC 4). Thread-safe."""
+    """A compiled, immutable rights model and its evaluator (the manual's Tabel 2). Thread-safe."""
     @staticmethod
-    def default() -> Rights: """The default model (SPEC 4.1), compiled into the library."""
+    def default() -> Rights: """The default model (the manual's Tabel 2), compiled into the library."""
     @staticmethod
     def from_json(text: str) -> Rights: """Loads and validates a model; raises klik.ValidationError naming the problem."""
     @staticmethod
@@ -803,10 +803,10 @@ class Rights:
                              projects: Optional[Sequence[Project]] = None) -> list[AdminViolation]: ...
 
 class NotificationRouting:
-    """Who is told about what (SPEC 5, the manual's Tabel 3 and 4) as data: every notification event mapped to a
+    """Who is told about what (the manual's Tabel 3 and 4) as data: every notification event mapped to a
     set of audiences. Immutable. Whatever it names, only users who may see the object are told (docs/notifications.md)."""
     @staticmethod
-    def default() -> NotificationRouting: """The default routing (SPEC 5), compiled into the library."""
+    def default() -> NotificationRouting: """The default routing (the manual's Tabel 3 and Tabel 4), compiled into the library."""
     @staticmethod
     def from_json(text: str) -> NotificationRouting:
         """Loads and validates a routing; raises klik.ValidationError naming the problem and its JSON path."""
@@ -956,7 +956,7 @@ class TaskQuery:
     def to_dict(self) -> dict[str, Any]: ...
     @staticmethod
     def from_dict(data: dict[str, Any]) -> TaskQuery: ...
-    def applied_filters(self) -> list[FilterField]: """The chips, in SPEC order."""
+    def applied_filters(self) -> list[FilterField]: """The chips, in the filter panel's order."""
     def filter_count(self) -> int: ...
     def without(self, field: FilterField | str) -> TaskQuery: ...
     def reset_filters(self) -> TaskQuery: ...
@@ -1073,7 +1073,7 @@ class Store:
               now: Optional[datetime.datetime | Clock] = None, rights: Optional[Rights] = None,
               routing: Optional[NotificationRouting] = None) -> dict[str, int]:
         """The deadline sweep through the outbox; delivers what is due at `now` (default: the real current time)
-        to a JSON-lines file when one is named. `routing` and `rights` decide who is told (default: SPEC 5)."""
+        to a JSON-lines file when one is named. `routing` and `rights` decide who is told (default: the manual's Tabel 3 and Tabel 4)."""
     def refresh(self) -> int:
         """Applies the changes other processes committed since this store last looked; returns how many."""
     def journal(self, kind: Optional[str] = None, id: int = 0, after: Optional[datetime.datetime] = None,
@@ -1175,7 +1175,7 @@ def find_cpr_number(text: str) -> Optional[int]:
     """Byte position of a Danish CPR number (DDMMYY-SSSS with a real date), or None."""
 
 class Workflows:
-    """Rights-checked, notified changes (SPEC §4, §5). Refusals: klik.NotFound, klik.PermissionDenied."""
+    """Rights-checked, notified changes (the manual's Tabel 2, Tabel 3 and Tabel 4). Refusals: klik.NotFound, klik.PermissionDenied."""
     def __init__(self, store: Store, clock: Optional[Any] = None, rights: Optional[Any] = None,
                  routing: Optional[NotificationRouting] = None) -> None: ...
     def change_task(self, actor: int, task: int, *, status: TaskStatus | str = ..., responsible: Optional[int] = ...,

@@ -1,4 +1,4 @@
-// The entities of SPEC §1 and Dataset. Every entity has keyword construction,
+// The entities of the manual's Tabel 1 and Dataset. Every entity has keyword construction,
 // ==, to_json/from_json and to_dict/from_dict; __repr__ is added in klik/__init__.py.
 #include <pybind11/operators.h>
 

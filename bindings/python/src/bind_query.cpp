@@ -257,7 +257,7 @@ void init_query(py::module_& m) {
 
   py::class_<TaskQuery>(
       m, "TaskQuery",
-      "The task list's filters, sort and page (SPEC §3), as a canonical, checked value. Build it with keyword "
+      "The task list's filters, sort and page (the manual's 'Se opgaver i projektet' and Tabel 1), as a canonical, checked value. Build it with keyword "
       "arguments or TaskQuery.parse(text); str(q) is the canonical text, q.to_json() the JSON form (docs/query.md).")
       .def(py::init([](const py::object& projects, const py::object& phases, const py::object& themes,
                        const py::object& statuses, const py::object& priorities, const py::object& colours,
@@ -310,7 +310,7 @@ void init_query(py::module_& m) {
           "from_dict",
           [](const py::object& d) { return task_query_from_json(json_module().attr("dumps")(d).cast<std::string>()); },
           arg("data"), "Builds a query from plain Python data (the JSON form).")
-      .def("applied_filters", &TaskQuery::applied_filters, "The applied filters in SPEC order (the chips).")
+      .def("applied_filters", &TaskQuery::applied_filters, "The applied filters in the filter panel's order (the chips).")
       .def("filter_count", &TaskQuery::filter_count, "The number of applied filters.")
       .def(
           "without", [](const TaskQuery& q, const py::object& field) { return q.without(field_of(field)); },

@@ -1,6 +1,6 @@
 // Bindings for the rights area: klik.Rights (the model and its evaluator),
 // klik.TaskFacts, klik.FactIndex, klik.Decision and the batch forms, and the
-// user-administration validators (SPEC §4).
+// user-administration validators (the manual's Tabel 2).
 #include <pybind11/operators.h>
 
 #include <sstream>
@@ -353,11 +353,11 @@ void init_rights(py::module_& m) {
 
   // --- the model ---
   py::class_<RightsModel> rights(m, "Rights",
-                                 "A compiled, immutable rights model and its evaluator (SPEC §4). Thread-safe.");
+                                 "A compiled, immutable rights model and its evaluator (the manual's Tabel 2). Thread-safe.");
   rights
       .def_static(
           "default", [] { return RightsModel::default_model(); },
-          "The default model (SPEC §4.1, KOMBIT's model of 2019), compiled into the library.")
+          "The default model (the manual's Tabel 2, KOMBIT's model of 2019), compiled into the library.")
       .def_static("from_json", &RightsModel::from_json, arg("text"),
                   "Loads and validates a model; raises klik.ValidationError naming the unknown action, user type or "
                   "condition and its JSON path.")

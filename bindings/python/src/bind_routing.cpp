@@ -1,4 +1,4 @@
-// klik.NotificationRouting: who is told about what (SPEC §5) as data, and its codes.
+// klik.NotificationRouting: who is told about what (the manual's Tabel 3 and Tabel 4) as data, and its codes.
 #include <pybind11/stl.h>
 
 #include "bindings.hpp"
@@ -21,12 +21,12 @@ std::vector<std::string> audience_codes(const std::vector<Audience>& audiences) 
 void init_routing(py::module_& m) {
   py::class_<NotificationRouting>(
       m, "NotificationRouting",
-      "Who is told about what (SPEC §5, the manual's Tabel 3 and 4): every notification event mapped to a set of "
+      "Who is told about what (the manual's Tabel 3 and Tabel 4): every notification event mapped to a set of "
       "audiences. Immutable; give it to klik.Workflows, klik.Publishing, klik.Accounts and Store.sweep. Whatever it "
       "names, only users who may see the object are told (Readers never get task mail).")
       .def_static(
           "default", [] { return NotificationRouting::default_routing(); },
-          "The default routing (SPEC §5), compiled into the library.")
+          "The default routing (the manual's Tabel 3 and Tabel 4), compiled into the library.")
       .def_static("from_json", &NotificationRouting::from_json, arg("text"),
                   "Loads and validates a routing; raises klik.ValidationError naming the unknown or missing event, "
                   "the unknown audience or the one an event cannot take, and its JSON path.")

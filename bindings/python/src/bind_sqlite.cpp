@@ -138,7 +138,7 @@ void init_sqlite(py::module_& m) {
           "yellow or red as a notification in the outbox (with the new last-notified colours, in one "
           "transaction) and, when `notifications` names a file, delivers the notifications due at `now` to it "
           "as JSON lines. `now` is an aware datetime or a klik.Clock; default: the real current time. `routing` "
-          "(a klik.NotificationRouting) and `rights` (a klik.Rights) decide who is told; default: SPEC §5. "
+          "(a klik.NotificationRouting) and `rights` (a klik.Rights) decide who is told; default: the manual's Tabel 3 and Tabel 4. "
           "Returns counts.");
 
   py::class_<SqliteStore, Store, std::shared_ptr<SqliteStore>>(

@@ -78,7 +78,7 @@ void init_workflows(py::module_& m) {
       });
 
   py::class_<Workflows>(m, "Workflows",
-                        "The changes users make, checked by the rights model and notified (SPEC §5) in the same "
+                        "The changes users make, checked by the rights model and notified (the manual's Tabel 3 and Tabel 4) in the same "
                         "transaction. Refusals raise klik.NotFound (not visible) or klik.PermissionDenied (with "
                         ".decision details).")
       .def(py::init([](std::shared_ptr<Store> store, const py::object& clock, const py::object& rights,
@@ -122,7 +122,7 @@ void init_workflows(py::module_& m) {
           "Attaches a file; refused (klik.ValidationError) when it holds a CPR number.")
       .def("create_local_task", &Workflows::create_local_task, arg("actor"), arg("task"), releases_gil())
       .def("create_user", &Workflows::create_user, arg("actor"), arg("user"), releases_gil(),
-           "Creates a user (SPEC §4.2 rules); the id is assigned when 0; the user is notified.")
+           "Creates a user (the user-administration rules, docs/rights.md); the id is assigned when 0; the user is notified.")
       .def("set_user_type", &Workflows::set_user_type, arg("actor"), arg("user"), arg("project"), arg("type"),
            releases_gil(),
            "Adds the user to the project, changes their type, or (type=None) removes them; the user is notified.")
