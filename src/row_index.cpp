@@ -37,7 +37,8 @@ std::size_t RowIndex::slot_of(std::uint32_t key) const noexcept {
 
 bool RowIndex::insert(const TaskRef& ref) {
   if (ref.key == 0) return false;
-  // Grow by half beyond 85% full (a table of 1M rows then holds 1.17M slots).
+  // Beyond 85% full, grow to hold half as many rows again (reserve() sizes a table
+  // for exactly n rows: 1M rows in 1.18M slots).
   if (too_full(size_ + 1, slots_.size())) rehash(slots_for((size_ + 1) * 3 / 2));
   // One walk along the run: the key is there already, or the first empty slot is its place.
   std::size_t i = home(ref.key);

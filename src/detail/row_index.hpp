@@ -57,7 +57,8 @@ class RowIndex {
     // probing walks it: opening 1M tasks took 12 s.)
     const std::uint32_t h = key * 0x9E37'79B1u;
     return static_cast<std::size_t>((std::uint64_t{h} * slots_.size()) >> 32);
-  }  [[nodiscard]] std::size_t next(std::size_t i) const noexcept { return i + 1 == slots_.size() ? 0 : i + 1; }
+  }
+  [[nodiscard]] std::size_t next(std::size_t i) const noexcept { return i + 1 == slots_.size() ? 0 : i + 1; }
   [[nodiscard]] std::size_t slot_of(std::uint32_t key) const noexcept;  // slots_.size() when absent
   void rehash(std::size_t slots);
 

@@ -57,8 +57,6 @@ class SweepCounts {
   using Table = std::array<std::array<std::size_t, 5>, groups>;
   [[nodiscard]] std::optional<Table> colours_on(std::int32_t day) const;
 
-  friend bool operator==(const SweepCounts&, const SweepCounts&) = default;
-
  private:
   /// Days of one kind (red, yellow-or-red) of one group.
   struct Days {
@@ -69,12 +67,10 @@ class SweepCounts {
     void add(std::int32_t day, std::uint32_t delta);
     /// How many days are <= `day`; none when rows beyond the window make it unknown.
     [[nodiscard]] std::optional<std::uint32_t> at_most(std::int32_t day) const;
-    friend bool operator==(const Days&, const Days&) = default;
   };
   struct Group {
     Days red, yellow;
     std::uint32_t grey = 0, done = 0;
-    friend bool operator==(const Group&, const Group&) = default;
   };
   std::array<Group, groups> groups_{};
 };
