@@ -1,5 +1,5 @@
 // SweepCounts (detail/sweep_counts.hpp): the sweep's transition counts kept as
-// Fenwick trees over a window of days, one pair per stored last-notified colour.
+// counts by day (blocks under a Fenwick tree), one pair per stored last-notified colour.
 #include "detail/sweep_counts.hpp"
 
 namespace klik::detail {
@@ -18,8 +18,17 @@ void SweepCounts::Days::add(std::int32_t day, std::uint32_t delta) {
     above += delta;
     return;
   }
-  if (tree.empty()) tree.assign(window_days, 0);
-  for (std::size_t i = std::size_t{offset} + 1; i <= window_days; i += i & (~i + 1)) tree[i - 1] += delta;
+  const std::size_t block = offset / block_days;
+  if (block_tree.empty()) {
+    block_tree.assign(blocks, 0);
+    slot_of.assign(blocks, 0);
+  }
+  if (slot_of[block] == 0) {
+    days.emplace_back();  // value-initialised: zeros
+    slot_of[block] = static_cast<std::uint16_t>(days.size());  // at most `blocks` (512) of them
+  }
+  days[slot_of[block] - 1u][offset % block_days] += delta;
+  for (std::size_t i = block + 1; i <= blocks; i += i & (~i + 1)) block_tree[i - 1] += delta;
 }
 
 std::optional<std::uint32_t> SweepCounts::Days::at_most(std::int32_t day) const {
@@ -33,8 +42,13 @@ std::optional<std::uint32_t> SweepCounts::Days::at_most(std::int32_t day) const 
     return count;
   }
   std::uint32_t sum = below;
-  if (!tree.empty())
-    for (std::size_t i = std::size_t{offset} + 1; i > 0; i -= i & (~i + 1)) sum += tree[i - 1];
+  if (block_tree.empty()) return sum;
+  const std::size_t block = offset / block_days;
+  for (std::size_t i = block; i > 0; i -= i & (~i + 1)) sum += block_tree[i - 1];  // the blocks before
+  if (const std::uint16_t slot = slot_of[block]; slot != 0) {
+    const auto& d = days[slot - 1u];
+    for (std::size_t k = 0; k <= offset % block_days; ++k) sum += d[k];
+  }
   return sum;
 }
 

@@ -212,7 +212,7 @@ TEST(SweepStore, WritesNothingAndMatchesTheStoredColoursReadBack) {
   EXPECT_EQ(store->notified_local_colours(), locals);
 }
 
-// sweep_transitions counts from per-stored-colour Fenwick trees that every write
+// sweep_transitions counts from per-stored-colour counts by day that every write
 // keeps (src/detail/sweep_counts.hpp): after each kind of write that moves a colour or
 // a stored colour -- status, date overrides, a wave shift, a template's dates, local
 // tasks created, edited and removed, recorded sweeps, a reopen -- they equal the

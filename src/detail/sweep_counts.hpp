@@ -3,11 +3,12 @@
 // (sweep_transitions, workflows_sweep.hpp). Rows are grouped by their stored
 // last-notified colour (the partitions' `notified` column: 0 never swept, else the
 // colour + 1). Per group: how many rows are grey and done (the status decides), and
-// for the rows whose dates decide (not started, started) two Fenwick trees over the
-// day each turns red and the day it turns yellow or red. The colours of a group on a
-// day are then two prefix sums, so the whole transition table costs 12 of them.
+// for the rows whose dates decide (not started, started) two counts by day: the day
+// each turns red, and the day it turns yellow or red, kept as prefix-summable blocks.
+// The colours of a group on a day are then two prefix sums, so the whole transition
+// table costs 12 of them.
 //
-// The trees cover a window of days, [window_first, window_first + window_days):
+// The counts cover a window of days, [window_first, window_first + window_days):
 // 2000-01-01 to 2089-09-17, KLIK's own dates by far. A row whose day lies before
 // or after the window is counted apart; a day inside the window is answered
 // exactly whatever the rows hold, and a day outside it only when no row of the
@@ -58,12 +59,19 @@ class SweepCounts {
   [[nodiscard]] std::optional<Table> colours_on(std::int32_t day) const;
 
  private:
-  /// Days of one kind (red, yellow-or-red) of one group.
+  /// Days of one kind (red, yellow-or-red) of one group: a count per day, kept in
+  /// blocks of 64 days that exist once a day of theirs is counted, under a Fenwick
+  /// tree of the blocks' totals. A store of a few tasks holds a few blocks (256
+  /// bytes each) rather than a tree over the whole window (128 KB per kind).
   struct Days {
-    std::vector<std::uint32_t> tree;  // Fenwick over the window; empty until the first day inside it
-    std::uint32_t below = 0;          // days before the window
-    std::uint32_t above = 0;          // days after it
-    std::uint32_t count = 0;          // all of them
+    static constexpr std::size_t block_days = 64;
+    static constexpr std::size_t blocks = window_days / block_days;
+    std::vector<std::uint32_t> block_tree;  // Fenwick over the blocks; empty until the first day inside the window
+    std::vector<std::uint16_t> slot_of;     // block -> 1 + its index in `days`, 0 while it has none
+    std::vector<std::array<std::uint32_t, block_days>> days;
+    std::uint32_t below = 0;  // days before the window
+    std::uint32_t above = 0;  // days after it
+    std::uint32_t count = 0;  // all of them
     void add(std::int32_t day, std::uint32_t delta);
     /// How many days are <= `day`; none when rows beyond the window make it unknown.
     [[nodiscard]] std::optional<std::uint32_t> at_most(std::int32_t day) const;
