@@ -1,6 +1,6 @@
 #pragma once
 /// @file simulate.hpp
-/// @brief What-if (issue 10): the deadline colours, red tasks and sweep events a
+/// @brief What-if: the deadline colours, red tasks and sweep events a
 /// change would bring, computed over a world without changing it.
 ///
 /// A Scenario lists hypothetical changes of the kinds KOMBIT and the
