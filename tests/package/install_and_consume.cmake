@@ -13,6 +13,10 @@ if(NOT EXISTS ${WORK_DIR}/prefix/lib/cmake/klik/klikConfig.cmake AND
     message(FATAL_ERROR "no klikConfig.cmake installed")
   endif()
 endif()
+file(GLOB_RECURSE licence ${WORK_DIR}/prefix/share/doc/*/LICENSE)
+if(NOT licence)
+  message(FATAL_ERROR "the licence (LICENSE, MPL-2.0) was not installed under share/doc/")
+endif()
 execute_process(COMMAND ${CMAKE_COMMAND} -S ${KLIK_SOURCE_DIR}/examples -B ${WORK_DIR}/build -G ${GENERATOR}
                         -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix -DCMAKE_BUILD_TYPE=Release
                 RESULT_VARIABLE rc)
