@@ -273,8 +273,9 @@ void BM_Sweep_NaiveDayByDay(benchmark::State& state) {
       auto& l = last[t.id.value()];
       const int lv = l == DeadlineColour::Yellow ? 1 : l == DeadlineColour::Red ? 2 : 0;
       const int cv = c == DeadlineColour::Yellow ? 1 : c == DeadlineColour::Red ? 2 : 0;
-      if (cv > lv) events.push_back(klik::DeadlineEvent{t.id, t.municipality, tpl.project, tpl.priority, l, c, w.today,
-                                                        w.today, 0});
+      if (cv > lv)
+        events.push_back(
+            klik::DeadlineEvent{t.id, t.municipality, tpl.project, tpl.priority, l, c, w.today, w.today, 0});
     }
     benchmark::DoNotOptimize(events.data());
   }

@@ -87,8 +87,8 @@ void BM_JournaledUpdate(benchmark::State& state) {
     const klik::Task& t = d.tasks[(i * 7919) % d.tasks.size()];
     const klik::TaskStatus now = store->snapshot()->task(t.id)->status;
     const auto next = now == klik::TaskStatus::Started ? klik::TaskStatus::Completed : klik::TaskStatus::Started;
-    const klik::Task stored = store->update_task({.task = t.id, .status = next}, {},
-                                                 {.actor = klik::UserId(1), .operation = "change_task"});
+    const klik::Task stored =
+        store->update_task({.task = t.id, .status = next}, {}, {.actor = klik::UserId(1), .operation = "change_task"});
     benchmark::DoNotOptimize(stored.version);
     ++i;
   }

@@ -40,8 +40,8 @@
 #include <klik/rights.hpp>
 #include <klik/store.hpp>
 #include <klik/sweep.hpp>
-#include <klik/workflows_sweep.hpp>
 #include <klik/task_list.hpp>
+#include <klik/workflows_sweep.hpp>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -67,7 +67,7 @@ constexpr std::size_t page_size = 50;
 
 /// One list row as the benchmark compares it (what a list shows, minus texts).
 struct ListRow {
-  std::uint32_t task = 0;   // the KLIK task; for a local task its parent
+  std::uint32_t task = 0;  // the KLIK task; for a local task its parent
   std::uint32_t local = 0;  // 0 for KLIK tasks
   std::int32_t end = 0;
   TaskStatus status = TaskStatus::NotStarted;
@@ -76,7 +76,7 @@ struct ListRow {
   friend bool operator==(const ListRow&, const ListRow&) = default;
 };
 
-using Counts = std::array<std::size_t, 5>;                                     // by DeadlineColour
+using Counts = std::array<std::size_t, 5>;  // by DeadlineColour
 using RedByMunicipality = std::vector<std::pair<std::uint16_t, std::size_t>>;  // non-zero, by municipality
 
 /// Q5: tasks by (stored colour or never swept, new colour), only where they differ.
@@ -271,7 +271,7 @@ class Layout {
     std::uint32_t begin = 0, end = 0;
     std::uint32_t grey = 0, done = 0;
     std::vector<std::int32_t> red_sorted, yellow_sorted;  // every row (tasks and local tasks)
-    std::vector<std::int32_t> followed_red_sorted;        // KLIK tasks of priority critical path or mandatory
+    std::vector<std::int32_t> followed_red_sorted;  // KLIK tasks of priority critical path or mandatory
   };
   [[nodiscard]] const Part* find(std::uint16_t m, std::uint32_t p) const {
     if (m >= municipalities_ || p >= projects_) return nullptr;

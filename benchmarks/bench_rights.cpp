@@ -61,10 +61,9 @@ const World& world() {
       }
       const auto it = w.by_person.find(u.id);
       const std::size_t n = it == w.by_person.end() ? 0 : it->second.size();
-      const bool all_light = !u.memberships.empty() && std::all_of(u.memberships.begin(), u.memberships.end(),
-                                                                   [](const Membership& m) {
-                                                                     return m.type == UserType::Light;
-                                                                   });
+      const bool all_light =
+          !u.memberships.empty() && std::all_of(u.memberships.begin(), u.memberships.end(),
+                                                [](const Membership& m) { return m.type == UserType::Light; });
       const bool any_plus = std::any_of(u.memberships.begin(), u.memberships.end(),
                                         [](const Membership& m) { return m.type == UserType::Plus; });
       if (all_light && (!w.light || n > best_light)) w.light = &u, best_light = n;
@@ -157,8 +156,7 @@ void BM_VisibleTasksScopeIndex(benchmark::State& state) {
         if (it != w.by_person.end())
           for (std::size_t i : it->second) {
             const TaskFacts& f = w.facts[i];
-            if (std::binary_search(s.assigned_only.begin(), s.assigned_only.end(), f.project) &&
-                s.contains(f, u.id))
+            if (std::binary_search(s.assigned_only.begin(), s.assigned_only.end(), f.project) && s.contains(f, u.id))
               out.push_back(f.id);
           }
       }

@@ -57,11 +57,13 @@ void BM_Route_DeadlineEvents_HandWritten(benchmark::State& state) {
     for (const User* u : snap->users()) {
       if (u->side != Side::Municipality || !u->municipality) continue;
       for (const Membership& m : u->memberships)
-        if (m.type == UserType::Plus) plus[(std::uint64_t{m.project.value()} << 16) | u->municipality->value()].push_back(u->id);
+        if (m.type == UserType::Plus)
+          plus[(std::uint64_t{m.project.value()} << 16) | u->municipality->value()].push_back(u->id);
     }
     for (const TaskFacts& f : w.facts) {
       std::vector<UserId> to;
-      if (const auto it = plus.find((std::uint64_t{f.project.value()} << 16) | f.municipality.value()); it != plus.end())
+      if (const auto it = plus.find((std::uint64_t{f.project.value()} << 16) | f.municipality.value());
+          it != plus.end())
         to = it->second;
       for (const auto& who : {f.responsible, f.performer})
         if (who) to.push_back(*who);

@@ -200,8 +200,8 @@ void BM_SnapshotSqlite(benchmark::State& state) {
   const std::string path = temp_dir() + "/snapshot.sqlite";
   remove_db(path);
   std::filesystem::copy_file(database(0), path);
-  auto s = klik::open_sqlite_store(path, {.durability = klik::Durability::Normal,
-                                          .follow_interval_ms = static_cast<int>(state.range(0))});
+  auto s = klik::open_sqlite_store(
+      path, {.durability = klik::Durability::Normal, .follow_interval_ms = static_cast<int>(state.range(0))});
   for (auto _ : state) benchmark::DoNotOptimize(s->snapshot()->task_count());
 }
 BENCHMARK(BM_SnapshotSqlite)->ArgName("follow_interval_ms")->Arg(0)->Arg(50)->Unit(benchmark::kNanosecond);

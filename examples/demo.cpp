@@ -5,19 +5,19 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <optional>
 #include <iostream>
+#include <klik/journal.hpp>
 #include <klik/klik.hpp>
+#include <klik/notifier.hpp>
+#include <klik/publishing.hpp>
+#include <klik/query_engine.hpp>
+#include <klik/simulate.hpp>
+#include <klik/sqlite_store.hpp>
 #include <klik/sweep.hpp>
 #include <klik/workflows.hpp>
 #include <klik/workflows_sweep.hpp>
-#include <klik/journal.hpp>
-#include <klik/query_engine.hpp>
-#include <klik/notifier.hpp>
-#include <klik/publishing.hpp>
-#include <klik/simulate.hpp>
-#include <klik/sqlite_store.hpp>
 #include <map>
+#include <optional>
 #include <string>
 
 namespace {
@@ -32,7 +32,6 @@ void print_counts(const char* title, const Count& counts, std::size_t total) {
   }
 }
 
-
 /// `text` cut or padded to `width` characters (UTF-8 aware, so Danish letters line up).
 std::string cell(std::string_view text, std::size_t width) {
   std::string out;
@@ -40,9 +39,12 @@ std::string cell(std::string_view text, std::size_t width) {
   for (std::size_t i = 0; i < text.size() && chars < width;) {
     std::size_t len = 1;
     const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0xF0) len = 4;
-    else if (c >= 0xE0) len = 3;
-    else if (c >= 0xC0) len = 2;
+    if (c >= 0xF0)
+      len = 4;
+    else if (c >= 0xE0)
+      len = 3;
+    else if (c >= 0xC0)
+      len = 2;
     out.append(text.substr(i, len));
     i += len;
     ++chars;
@@ -135,12 +137,12 @@ void print_what_if(klik::Store& store, const klik::Dataset& world, klik::Date to
   const std::string project = std::find_if(world.projects.begin(), world.projects.end(), [&](const Project& p) {
                                 return p.id == wave->project;
                               })->name;
-  std::printf("\nWhat-if: KOMBIT moves %s of %s %d working days earlier (%zu municipalities)\n",
-              wave->name.c_str(), project.c_str(), -by, wave->members.size());
+  std::printf("\nWhat-if: KOMBIT moves %s of %s %d working days earlier (%zu municipalities)\n", wave->name.c_str(),
+              project.c_str(), -by, wave->members.size());
   std::printf("  %zu tasks would move; judged today and on %s, nothing written (%.1f ms)\n", sim.affected,
               later.iso().c_str(), ms);
   std::array<std::array<std::size_t, 4>, 4> red{};  // [today before, today after, later before, later after][priority]
-  std::map<MunicipalityId, std::ptrdiff_t> worse;   // new red critical-path and mandatory tasks today
+  std::map<MunicipalityId, std::ptrdiff_t> worse;  // new red critical-path and mandatory tasks today
   for (const SimulatedGroup& g : sim.by_municipality) {
     const auto p = static_cast<std::size_t>(g.priority);
     red[0][p] += g.today.before[DeadlineColour::Red], red[1][p] += g.today.after[DeadlineColour::Red];
@@ -155,13 +157,15 @@ void print_what_if(klik::Store& store, const klik::Dataset& world, klik::Date to
     std::printf("  %s %6zu -> %-6zu  %6zu -> %zu\n", cell(danish(p), 30).c_str(), red[0][i], red[1][i], red[2][i],
                 red[3][i]);
   }
-  std::printf("  %zu tasks would turn red today, %zu by %s; today's sweep would send %zu notifications for them "
-              "(%zu without the move)\n",
-              sim.red_today.size(), sim.red_on.size(), later.iso().c_str(), sim.sweep_events.size(),
-              sim.sweep_events_without.size());
+  std::printf(
+      "  %zu tasks would turn red today, %zu by %s; today's sweep would send %zu notifications for them "
+      "(%zu without the move)\n",
+      sim.red_today.size(), sim.red_on.size(), later.iso().c_str(), sim.sweep_events.size(),
+      sim.sweep_events_without.size());
   std::vector<std::pair<MunicipalityId, std::ptrdiff_t>> hardest(worse.begin(), worse.end());
-  std::sort(hardest.begin(), hardest.end(),
-            [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+  std::sort(hardest.begin(), hardest.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
   std::printf("  hardest hit today (new red critical-path and mandatory tasks):");
   for (std::size_t i = 0; i < hardest.size() && i < 5 && hardest[i].second > 0; ++i) {
     const auto m = std::find_if(world.municipalities.begin(), world.municipalities.end(),
@@ -190,10 +194,11 @@ void print_history(klik::Store& store, klik::Date today) {
     if (!plus) return;
     const ProjectId project = plus->memberships[0].project;
     red = parse_task_query("project = " + std::to_string(project.value()) + " and colour = red");
-    const TaskPage page = list_tasks(snap.world(), rights, *plus,
-                                     parse_task_query("project = " + std::to_string(project.value()) +
-                                                      " and colour = red and status = not_started order by end_date limit 100"),
-                                     today);
+    const TaskPage page =
+        list_tasks(snap.world(), rights, *plus,
+                   parse_task_query("project = " + std::to_string(project.value()) +
+                                    " and colour = red and status = not_started order by end_date limit 100"),
+                   today);
     const auto row = std::find_if(page.rows.begin(), page.rows.end(), [](const TaskRow& r) { return !r.local; });
     const User* colleague = nullptr;
     for (const User* u : snap->users())
@@ -244,11 +249,12 @@ void print_history(klik::Store& store, klik::Date today) {
   }
   const Snapshot old = then->snapshot();  // another store: its own lock
   const User& viewer = *now->user(plus_id);
-  std::printf("  as of %s (a read-only view of the world, built in %.0f ms): the task was %s;\n"
-              "  %s's list of the project held %zu red tasks then (%zu read live before the changes), %zu now\n",
-              before.iso().c_str(), ms, std::string(danish(old->task(task)->status)).c_str(), who.c_str(),
-              quick_status(old.world(), rights, *old->user(plus_id), red, today)[DeadlineColour::Red], red_before,
-              quick_status(now.world(), rights, viewer, red, today)[DeadlineColour::Red]);
+  std::printf(
+      "  as of %s (a read-only view of the world, built in %.0f ms): the task was %s;\n"
+      "  %s's list of the project held %zu red tasks then (%zu read live before the changes), %zu now\n",
+      before.iso().c_str(), ms, std::string(danish(old->task(task)->status)).c_str(), who.c_str(),
+      quick_status(old.world(), rights, *old->user(plus_id), red, today)[DeadlineColour::Red], red_before,
+      quick_status(now.world(), rights, viewer, red, today)[DeadlineColour::Red]);
 }
 
 constexpr const char* usage_text =
@@ -301,9 +307,12 @@ std::optional<Arguments> parse_arguments(int argc, char** argv, std::string& err
         return std::nullopt;
       }
       const std::string_view value = argv[++i];
-      if (arg == "--db") a.db = value;
-      else if (!scale(value)) return std::nullopt;
-      else scale_seen = true;
+      if (arg == "--db")
+        a.db = value;
+      else if (!scale(value))
+        return std::nullopt;
+      else
+        scale_seen = true;
     } else if (!arg.starts_with("-") && !scale_seen) {
       if (!scale(arg)) return std::nullopt;
       scale_seen = true;
@@ -363,10 +372,11 @@ int run(const Arguments& args) {
 
   std::printf("klik %s - %s %s in %.0f ms\n", std::string(klik::version()).c_str(), db_path.c_str(),
               fresh ? "created: national dataset generated and imported" : "opened (--fresh generates it again)", ms);
-  std::printf("\n  municipalities  %6zu\n  projects        %6zu\n  templates       %6zu\n  tasks           %6zu\n"
-              "  local tasks     %6zu\n  users           %6zu\n  messages        %6zu\n",
-              world.municipalities.size(), world.projects.size(), world.templates.size(), world.tasks.size(),
-              world.local_tasks.size(), world.users.size(), world.messages.size());
+  std::printf(
+      "\n  municipalities  %6zu\n  projects        %6zu\n  templates       %6zu\n  tasks           %6zu\n"
+      "  local tasks     %6zu\n  users           %6zu\n  messages        %6zu\n",
+      world.municipalities.size(), world.projects.size(), world.templates.size(), world.tasks.size(),
+      world.local_tasks.size(), world.users.size(), world.messages.size());
 
   std::array<std::size_t, 4> by_status{}, by_priority{};
   for (const klik::Task& t : world.tasks) {
@@ -427,10 +437,11 @@ int run(const Arguments& args) {
     klik::Dispatcher dispatcher(*store, sink);
     const std::size_t delivered = dispatcher.drain(clock.now());
     const double sweep_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - s0).count();
-    std::printf("\nDaily sweep in %s: %zu events (%s), %zu colours recorded, %zu notifications delivered to %s "
-                "(%.0f ms)\n",
-                db_path.c_str(), swept.events, fresh ? "first run" : "only what changed since the last run",
-                swept.colour_changes, delivered, events_path.c_str(), sweep_ms);
+    std::printf(
+        "\nDaily sweep in %s: %zu events (%s), %zu colours recorded, %zu notifications delivered to %s "
+        "(%.0f ms)\n",
+        db_path.c_str(), swept.events, fresh ? "first run" : "only what changed since the last run",
+        swept.colour_changes, delivered, events_path.c_str(), sweep_ms);
     std::printf("  the outbox holds %zu notifications in all; run the demo again: the sweep is idempotent\n",
                 store->outbox().size());
   }

@@ -16,8 +16,9 @@ int main() {
   o.scale = 0.01;
   const klik::Dataset data = klik::synthetic::generate(o);
   const klik::TaskId task = data.tasks.front().id;
-  const klik::TaskStatus wanted =
-      data.tasks.front().status == klik::TaskStatus::Completed ? klik::TaskStatus::Started : klik::TaskStatus::Completed;
+  const klik::TaskStatus wanted = data.tasks.front().status == klik::TaskStatus::Completed
+                                      ? klik::TaskStatus::Started
+                                      : klik::TaskStatus::Completed;
   {
     klik::Store store(std::make_unique<example::JsonlBackend>(path));
     store.import_dataset(data);

@@ -102,9 +102,15 @@ class JsonlBackend final : public klik::Backend {
     for (const klik::Notification& n : notify) {
       json r = json::array();
       for (klik::UserId u : n.recipients) r.push_back(u.value());
-      notes.push_back({{"event", n.event}, {"key", n.key}, {"recipients", r}, {"mailbox", n.mailbox},
-                       {"sender", n.sender}, {"link", n.link}, {"payload", n.payload},
-                       {"created", n.created.unix_seconds()}, {"next", n.next_attempt.unix_seconds()}});
+      notes.push_back({{"event", n.event},
+                       {"key", n.key},
+                       {"recipients", r},
+                       {"mailbox", n.mailbox},
+                       {"sender", n.sender},
+                       {"link", n.link},
+                       {"payload", n.payload},
+                       {"created", n.created.unix_seconds()},
+                       {"next", n.next_attempt.unix_seconds()}});
     }
     line["notify"] = notes;
     const auto* added = std::get_if<klik::AttachmentAdded>(&change);

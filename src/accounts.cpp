@@ -122,9 +122,7 @@ std::string retry_text(Timestamp t) { return "too many failed attempts; try agai
 
 }  // namespace
 
-HashParameters HashParameters::minimum() noexcept {
-  return {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN};
-}
+HashParameters HashParameters::minimum() noexcept { return {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN}; }
 
 std::int64_t throttle_seconds(std::uint32_t failures, const AccountPolicy& policy) noexcept {
   if (failures <= policy.free_failures) return 0;
@@ -138,8 +136,7 @@ std::int64_t throttle_seconds(std::uint32_t failures, const AccountPolicy& polic
 
 std::string hash_password(std::string_view password, const HashParameters& parameters) {
   ensure_sodium();
-  if (password.size() > max_password_bytes)
-    throw InvalidArgumentError("a password is at most 1 MiB", "password");
+  if (password.size() > max_password_bytes) throw InvalidArgumentError("a password is at most 1 MiB", "password");
   if (parameters.opslimit < crypto_pwhash_OPSLIMIT_MIN || parameters.opslimit > crypto_pwhash_OPSLIMIT_MAX ||
       parameters.memlimit < crypto_pwhash_MEMLIMIT_MIN || parameters.memlimit > crypto_pwhash_MEMLIMIT_MAX)
     throw InvalidArgumentError("hash parameters outside libsodium's limits (opslimit " +
@@ -240,9 +237,12 @@ std::string reset_link(UserId user, std::string_view token) {
 
 std::string_view code(LoginOutcome outcome) noexcept {
   switch (outcome) {
-    case LoginOutcome::Success: return "success";
-    case LoginOutcome::Refused: return "refused";
-    case LoginOutcome::Throttled: return "throttled";
+    case LoginOutcome::Success:
+      return "success";
+    case LoginOutcome::Refused:
+      return "refused";
+    case LoginOutcome::Throttled:
+      return "throttled";
   }
   return "?";
 }
@@ -251,7 +251,11 @@ std::string_view code(LoginOutcome outcome) noexcept {
 
 Accounts::Accounts(Store& store, const Clock& clock, AccountPolicy policy, RightsModel rights,
                    NotificationRouting routing)
-    : store_(store), clock_(clock), policy_(std::move(policy)), rights_(std::move(rights)), routing_(std::move(routing)) {
+    : store_(store),
+      clock_(clock),
+      policy_(std::move(policy)),
+      rights_(std::move(rights)),
+      routing_(std::move(routing)) {
   // A random password: nothing ever matches the dummy by design.
   dummy_hash_ = hash_password(new_reset_token().token, policy_.hashing);
 }
@@ -305,8 +309,9 @@ LoginResult Accounts::login(std::string_view email, std::string_view password) {
     Credentials after;
     try {
       after = store_.update_credentials(
-          *user, [&](const Credentials& current) -> std::optional<Credentials> { return failed(current, now, policy_); },
-          {}, {.actor = *user, .operation = "login_failed", .at = now});
+          *user,
+          [&](const Credentials& current) -> std::optional<Credentials> { return failed(current, now, policy_); }, {},
+          {.actor = *user, .operation = "login_failed", .at = now});
     } catch (const NotFoundError&) {
       return result;
     }
@@ -317,14 +322,16 @@ LoginResult Accounts::login(std::string_view email, std::string_view password) {
   std::optional<std::string> rehashed;
   if (needs_rehash(hash, policy_.hashing)) rehashed = hash_password(password, policy_.hashing);
   try {
-    store_.update_credentials(*user, [&](const Credentials& current) -> std::optional<Credentials> {
-      Credentials next = current;
-      next.failed_logins = 0;
-      next.throttled_until = Timestamp();
-      // Only when the password is still the one checked (not changed meanwhile).
-      if (rehashed && current.password_hash == hash) next.password_hash = *rehashed;
-      return next;
-    }, {}, {.actor = *user, .operation = "login", .at = now});
+    store_.update_credentials(*user,
+                              [&](const Credentials& current) -> std::optional<Credentials> {
+                                Credentials next = current;
+                                next.failed_logins = 0;
+                                next.throttled_until = Timestamp();
+                                // Only when the password is still the one checked (not changed meanwhile).
+                                if (rehashed && current.password_hash == hash) next.password_hash = *rehashed;
+                                return next;
+                              },
+                              {}, {.actor = *user, .operation = "login", .at = now});
   } catch (const NotFoundError&) {
     return result;  // removed meanwhile
   }
@@ -347,28 +354,28 @@ void Accounts::change_password(UserId actor_id, std::string_view old_password, s
   const std::string old_hash = stored.password_hash;
   if (!verify_password(old_hash, old_password)) {
     store_.update_credentials(
-        actor_id, [&](const Credentials& current) -> std::optional<Credentials> { return failed(current, now, policy_); },
-        {}, {.actor = actor_id, .operation = "change_password_failed", .at = now});
+        actor_id,
+        [&](const Credentials& current) -> std::optional<Credentials> { return failed(current, now, policy_); }, {},
+        {.actor = actor_id, .operation = "change_password_failed", .at = now});
     throw PermissionDeniedError("the current password is wrong");
   }
   const std::string fresh = hash_password(new_password, policy_.hashing);
   const std::vector<Notification> notes =
       account_notification(NotificationEvent::UserPasswordChanged, to, actor_id, "/profile", "KLIK", now);
   bool changed = false;
-  store_.update_credentials(
-      actor_id,
-      [&](const Credentials& current) -> std::optional<Credentials> {
-        if (current.password_hash != old_hash) return std::nullopt;  // changed meanwhile
-        Credentials next = current;
-        next.password_hash = fresh;
-        next.failed_logins = 0;
-        next.throttled_until = Timestamp();
-        next.reset_token_hash.clear();  // an outstanding link is void now
-        next.reset_expires = Timestamp();
-        changed = true;
-        return next;
-      },
-      notes, {.actor = actor_id, .operation = "change_password", .at = now});
+  store_.update_credentials(actor_id,
+                            [&](const Credentials& current) -> std::optional<Credentials> {
+                              if (current.password_hash != old_hash) return std::nullopt;  // changed meanwhile
+                              Credentials next = current;
+                              next.password_hash = fresh;
+                              next.failed_logins = 0;
+                              next.throttled_until = Timestamp();
+                              next.reset_token_hash.clear();  // an outstanding link is void now
+                              next.reset_expires = Timestamp();
+                              changed = true;
+                              return next;
+                            },
+                            notes, {.actor = actor_id, .operation = "change_password", .at = now});
   if (!changed) throw ConflictError("the password was changed meanwhile; try again", {"password_hash"});
 }
 
@@ -389,17 +396,16 @@ void Accounts::send_reset_link(UserId actor_id, UserId target_id) {
     to = RecipientResolver(routing_, rights_, snap.world()).user_event(NotificationEvent::UserPasswordReset, *target);
   }
   const ResetToken token = new_reset_token();
-  const std::vector<Notification> notes = account_notification(
-      NotificationEvent::UserPasswordReset, to, target_id, reset_link(target_id, token.token), sender, now);
-  store_.update_credentials(
-      target_id,
-      [&](const Credentials& current) -> std::optional<Credentials> {
-        Credentials next = current;
-        next.reset_token_hash = token.hash;  // replaces any older link
-        next.reset_expires = Timestamp(now.unix_seconds() + policy_.reset_link_seconds);
-        return next;
-      },
-      notes, {.actor = actor_id, .operation = "send_reset_link", .at = now});
+  const std::vector<Notification> notes = account_notification(NotificationEvent::UserPasswordReset, to, target_id,
+                                                               reset_link(target_id, token.token), sender, now);
+  store_.update_credentials(target_id,
+                            [&](const Credentials& current) -> std::optional<Credentials> {
+                              Credentials next = current;
+                              next.reset_token_hash = token.hash;  // replaces any older link
+                              next.reset_expires = Timestamp(now.unix_seconds() + policy_.reset_link_seconds);
+                              return next;
+                            },
+                            notes, {.actor = actor_id, .operation = "send_reset_link", .at = now});
 }
 
 void Accounts::set_password_with_token(UserId user, std::string_view token, std::string_view new_password) {
@@ -432,20 +438,19 @@ void Accounts::set_password_with_token(UserId user, std::string_view token, std:
       account_notification(NotificationEvent::UserPasswordChanged, to, user, "/profile", "KLIK", now);
   bool used = false;
   try {
-    store_.update_credentials(
-        user,
-        [&](const Credentials& current) -> std::optional<Credentials> {
-          if (!valid(current)) return std::nullopt;  // used or replaced meanwhile
-          Credentials next = current;
-          next.password_hash = fresh;
-          next.reset_token_hash.clear();  // single use
-          next.reset_expires = Timestamp();
-          next.failed_logins = 0;
-          next.throttled_until = Timestamp();
-          used = true;
-          return next;
-        },
-        notes, {.actor = user, .operation = "set_password_with_token", .at = now});
+    store_.update_credentials(user,
+                              [&](const Credentials& current) -> std::optional<Credentials> {
+                                if (!valid(current)) return std::nullopt;  // used or replaced meanwhile
+                                Credentials next = current;
+                                next.password_hash = fresh;
+                                next.reset_token_hash.clear();  // single use
+                                next.reset_expires = Timestamp();
+                                next.failed_logins = 0;
+                                next.throttled_until = Timestamp();
+                                used = true;
+                                return next;
+                              },
+                              notes, {.actor = user, .operation = "set_password_with_token", .at = now});
   } catch (const NotFoundError&) {
     throw FailedPreconditionError(invalid);
   }

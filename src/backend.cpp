@@ -75,7 +75,8 @@ std::vector<Task> read_tasks(ObjectReader& r, const char* key) {
   if (!a.is_array()) throw InvalidArgumentError("expected an array", path);
   std::vector<Task> out;
   out.reserve(a.size());
-  for (std::size_t i = 0; i < a.size(); ++i) out.push_back(detail::read_value<Task>(a[i], path + "/" + std::to_string(i)));
+  for (std::size_t i = 0; i < a.size(); ++i)
+    out.push_back(detail::read_value<Task>(a[i], path + "/" + std::to_string(i)));
   return out;
 }
 
@@ -103,9 +104,8 @@ TaskBatch read_batch(ObjectReader& r) {
     b.changed_fields.push_back(static_cast<std::uint32_t>(tr.integer("fields", 0, TaskAllFields)));
     tr.finish();
   }
-  b.local_changed = read_array<LocalTask>(br, "local_tasks", [](const json& j, const std::string& p) {
-    return detail::read_value<LocalTask>(j, p);
-  });
+  b.local_changed = read_array<LocalTask>(
+      br, "local_tasks", [](const json& j, const std::string& p) { return detail::read_value<LocalTask>(j, p); });
   br.finish();
   return b;
 }
@@ -147,8 +147,8 @@ std::vector<std::string> task_field_names(std::uint32_t mask) {
 }
 
 std::vector<std::string> user_field_names(std::uint32_t mask) {
-  static const char* names[] = {"email", "full_name", "organisation", "side",
-                                "municipality", "administrator", "memberships", "password_hash"};
+  static const char* names[] = {"email",        "full_name",     "organisation", "side",
+                                "municipality", "administrator", "memberships",  "password_hash"};
   std::vector<std::string> out;
   for (std::uint32_t i = 0; i < 8; ++i)
     if (mask & (1u << i)) out.emplace_back(names[i]);
@@ -157,9 +157,9 @@ std::vector<std::string> user_field_names(std::uint32_t mask) {
 
 std::string_view change_kind(const Change& change) noexcept {
   static constexpr std::string_view names[] = {
-      "task",       "user",    "user_removed",  "local_task",         "local_task_removed", "message", "notes",
-      "attachment", "colours", "notifications", "attachment_removed", "credentials",        "project", "wave",
-      "template"};
+      "task",    "user",       "user_removed", "local_task",    "local_task_removed", "message",
+      "notes",   "attachment", "colours",      "notifications", "attachment_removed", "credentials",
+      "project", "wave",       "template"};
   static_assert(std::size(names) == std::variant_size_v<Change>);
   return names[change.index()];
 }
@@ -178,13 +178,21 @@ std::string to_json(const Change& change) {
             if (c.credentials) out["credentials"] = detail::to_json_value(*c.credentials);
             return out;
           },
-          [](const UserRemoved& c) -> json { return {{"user", c.user.value()}, {"cleared", cleared_json(c.cleared)}}; },
+          [](const UserRemoved& c) -> json {
+            return {{"user", c.user.value()}, {"cleared", cleared_json(c.cleared)}};
+          },
           [](const LocalTaskSaved& c) -> json {
             return {{"local_task", detail::to_json_value(c.task)}, {"created", c.created}};
           },
-          [](const LocalTaskRemoved& c) -> json { return {{"local_task", c.task.value()}}; },
-          [](const MessageAdded& c) -> json { return {{"message", detail::to_json_value(c.message)}}; },
-          [](const NotesSet& c) -> json { return {{"task", c.task.value()}, {"text", c.text}}; },
+          [](const LocalTaskRemoved& c) -> json {
+            return {{"local_task", c.task.value()}};
+          },
+          [](const MessageAdded& c) -> json {
+            return {{"message", detail::to_json_value(c.message)}};
+          },
+          [](const NotesSet& c) -> json {
+            return {{"task", c.task.value()}, {"text", c.text}};
+          },
           [](const AttachmentAdded& c) -> json {
             Attachment meta = c.attachment;  // the content stays out of the sequence
             meta.size = c.attachment.content.empty() ? c.attachment.size : c.attachment.content.size();
@@ -199,8 +207,12 @@ std::string to_json(const Change& change) {
             return out;
           },
           [](const NotificationsOnly&) -> json { return json::object(); },
-          [](const AttachmentRemoved& c) -> json { return {{"attachment", c.attachment.value()}}; },
-          [](const CredentialsSaved& c) -> json { return {{"credentials", detail::to_json_value(c.credentials)}}; },
+          [](const AttachmentRemoved& c) -> json {
+            return {{"attachment", c.attachment.value()}};
+          },
+          [](const CredentialsSaved& c) -> json {
+            return {{"credentials", detail::to_json_value(c.credentials)}};
+          },
           [](const ProjectSaved& c) -> json {
             json waves = json::array();
             for (const RolloutWave& w : c.waves) waves.push_back(detail::to_json_value(w));
@@ -212,7 +224,9 @@ std::string to_json(const Change& change) {
                     {"waves", std::move(waves)},
                     {"users", std::move(users)}};
           },
-          [](const WaveSaved& c) -> json { return {{"wave", detail::to_json_value(c.wave)}, {"created", c.created}}; },
+          [](const WaveSaved& c) -> json {
+            return {{"wave", detail::to_json_value(c.wave)}, {"created", c.created}};
+          },
           [](const TemplateSaved& c) -> json {
             return {{"template", detail::to_json_value(c.tpl)}, {"created", c.created}, {"tasks", batch_json(c.tasks)}};
           },
@@ -269,7 +283,8 @@ Change change_from_json(std::string_view text) {
   } else if (kind == "notifications") {
     out = NotificationsOnly{};
   } else if (kind == "attachment_removed") {
-    out = AttachmentRemoved{AttachmentId(static_cast<std::uint64_t>(r.integer("attachment", 1, std::numeric_limits<std::int64_t>::max())))};
+    out = AttachmentRemoved{
+        AttachmentId(static_cast<std::uint64_t>(r.integer("attachment", 1, std::numeric_limits<std::int64_t>::max())))};
   } else if (kind == "credentials") {
     out = CredentialsSaved{read_credentials(r, std::nullopt)};
   } else if (kind == "project") {
@@ -277,12 +292,10 @@ Change change_from_json(std::string_view text) {
     c.project = detail::read_value<Project>(r.require("project"), r.field_path("project"));
     c.created = r.boolean_or("created", false);
     c.tasks = read_batch(r);
-    c.waves = read_array<RolloutWave>(r, "waves", [](const json& v, const std::string& p) {
-      return detail::read_value<RolloutWave>(v, p);
-    });
-    c.users = read_array<User>(r, "users", [](const json& v, const std::string& p) {
-      return detail::read_value<User>(v, p);
-    });
+    c.waves = read_array<RolloutWave>(
+        r, "waves", [](const json& v, const std::string& p) { return detail::read_value<RolloutWave>(v, p); });
+    c.users = read_array<User>(r, "users",
+                               [](const json& v, const std::string& p) { return detail::read_value<User>(v, p); });
     out = std::move(c);
   } else if (kind == "wave") {
     WaveSaved c;

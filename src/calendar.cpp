@@ -47,8 +47,7 @@ constexpr std::array<HolidayRule, 14> kRules{{
     {"Grundlovsdag", "Constitution Day", Kind::Fixed, 6, 5, 0, 1849, kMaxYear, HolidayCategory::Grundlovsdag},
     {"Juleaftensdag", "Christmas Eve", Kind::Fixed, 12, 24, 0, kMinYear, kMaxYear, HolidayCategory::Juleaftensdag},
     {"Juledag", "Christmas Day", Kind::Fixed, 12, 25, 0, kMinYear, kMaxYear, HolidayCategory::Statutory},
-    {"2. juledag", "Second Day of Christmas", Kind::Fixed, 12, 26, 0, kMinYear, kMaxYear,
-     HolidayCategory::Statutory},
+    {"2. juledag", "Second Day of Christmas", Kind::Fixed, 12, 26, 0, kMinYear, kMaxYear, HolidayCategory::Statutory},
     {"Nytårsaftensdag", "New Year's Eve", Kind::Fixed, 12, 31, 0, kMinYear, kMaxYear,
      HolidayCategory::Nytaarsaftensdag},
 }};
@@ -101,11 +100,11 @@ constexpr SelectTable kSelect{};
 
 struct Week {
   std::int32_t cum;  // working days in [base, first day of this week)
-  std::uint8_t mask; // bit k: day k (Monday = 0) is a working day
+  std::uint8_t mask;  // bit k: day k (Monday = 0) is a working day
 };
 
 struct Table {
-  std::vector<Week> weeks;               // kWeeks + 1 (sentinel carries the total)
+  std::vector<Week> weeks;  // kWeeks + 1 (sentinel carries the total)
   std::vector<std::uint16_t> block_week;  // week holding working day number 4*i
   std::int32_t total = 0;
 
@@ -184,8 +183,8 @@ struct WorkdayCalendar::Impl {
   /// The n-th working day after s (n > 0) or |n|-th before (n < 0), from the rules.
   [[nodiscard]] std::int32_t slow_add(std::int32_t s, std::int64_t n) const {
     auto out_of_range = [&] {
-      throw InvalidArgumentError("add_workdays: the result lies outside 1400-9999 (from " +
-                                 Date::from_serial(s).iso() + ", " + std::to_string(n) + " working days)");
+      throw InvalidArgumentError("add_workdays: the result lies outside 1400-9999 (from " + Date::from_serial(s).iso() +
+                                 ", " + std::to_string(n) + " working days)");
     };
     std::int32_t x = s;
     if (n > 0) {
@@ -287,7 +286,8 @@ CalendarOptions normalise(CalendarOptions o) {
   if (!o.nytaarsaftensdag) o.nytaarsaftensdag = dflt;
   sort_unique(o.extra_closed);
   sort_unique(o.extra_open);
-  std::erase_if(o.extra_closed, [&](Date d) { return std::binary_search(o.extra_open.begin(), o.extra_open.end(), d); });
+  std::erase_if(o.extra_closed,
+                [&](Date d) { return std::binary_search(o.extra_open.begin(), o.extra_open.end(), d); });
   return o;
 }
 
@@ -321,8 +321,8 @@ bool in_table(std::int32_t s) noexcept { return s >= kTableBase && s < kTableEnd
 std::span<const HolidayRule> danish_holiday_rules() noexcept { return kRules; }
 
 Date easter_sunday(int year) {
-  KLIK_REQUIRE(year >= kMinYear && year <= kMaxYear, "easter_sunday: year " + std::to_string(year) +
-                                                         " is outside 1400-9999");
+  KLIK_REQUIRE(year >= kMinYear && year <= kMaxYear,
+               "easter_sunday: year " + std::to_string(year) + " is outside 1400-9999");
   return Date::from_serial(easter_serial(year));
 }
 
@@ -371,8 +371,8 @@ Date WorkdayCalendar::previous_workday(Date d) const { return add_workdays(d, -1
 Date WorkdayCalendar::next_workday_or_same(Date d) const { return add_workdays(d, 0); }
 
 std::vector<Holiday> WorkdayCalendar::holidays(int year) const {
-  KLIK_REQUIRE(year >= kMinYear && year <= kMaxYear, "holidays: year " + std::to_string(year) +
-                                                         " is outside 1400-9999");
+  KLIK_REQUIRE(year >= kMinYear && year <= kMaxYear,
+               "holidays: year " + std::to_string(year) + " is outside 1400-9999");
   std::vector<Holiday> out;
   for_each_rule_date(year, impl_->enabled, [&](std::int32_t s, const HolidayRule& r) {
     if (contains(impl_->opts.extra_open, s)) return;
@@ -424,14 +424,18 @@ Calendars::Calendars() : Calendars(WorkdayCalendar()) {}
 Calendars::Calendars(WorkdayCalendar national) : national_(std::move(national)), cache_(std::make_shared<Cache>()) {}
 
 void Calendars::set_municipality_closed(MunicipalityId municipality, std::vector<Date> closed) {
-  if (closed.empty()) municipality_closed_.erase(municipality);
-  else municipality_closed_[municipality] = std::move(closed);
+  if (closed.empty())
+    municipality_closed_.erase(municipality);
+  else
+    municipality_closed_[municipality] = std::move(closed);
   cache_ = std::make_shared<Cache>();
 }
 
 void Calendars::set_project_exceptions(ProjectId project, std::vector<Date> closed, std::vector<Date> open) {
-  if (closed.empty() && open.empty()) project_exceptions_.erase(project);
-  else project_exceptions_[project] = ProjectExceptions{std::move(closed), std::move(open)};
+  if (closed.empty() && open.empty())
+    project_exceptions_.erase(project);
+  else
+    project_exceptions_[project] = ProjectExceptions{std::move(closed), std::move(open)};
   cache_ = std::make_shared<Cache>();
 }
 
@@ -440,7 +444,8 @@ WorkdayCalendar Calendars::for_municipality(MunicipalityId municipality) const {
   if (it == municipality_closed_.end()) return national_;
   std::lock_guard lock(cache_->mutex);
   auto c = cache_->municipal.find(municipality);
-  if (c == cache_->municipal.end()) c = cache_->municipal.emplace(municipality, national_.with_closed(it->second)).first;
+  if (c == cache_->municipal.end())
+    c = cache_->municipal.emplace(municipality, national_.with_closed(it->second)).first;
   return c->second;
 }
 
@@ -459,11 +464,16 @@ WorkdayCalendar Calendars::effective(MunicipalityId municipality, ProjectId proj
 
 std::string_view code(HolidayCategory v) noexcept {
   switch (v) {
-    case HolidayCategory::Statutory: return "statutory";
-    case HolidayCategory::Grundlovsdag: return "grundlovsdag";
-    case HolidayCategory::Juleaftensdag: return "juleaftensdag";
-    case HolidayCategory::Nytaarsaftensdag: return "nytaarsaftensdag";
-    case HolidayCategory::Extra: return "extra";
+    case HolidayCategory::Statutory:
+      return "statutory";
+    case HolidayCategory::Grundlovsdag:
+      return "grundlovsdag";
+    case HolidayCategory::Juleaftensdag:
+      return "juleaftensdag";
+    case HolidayCategory::Nytaarsaftensdag:
+      return "nytaarsaftensdag";
+    case HolidayCategory::Extra:
+      return "extra";
   }
   return "?";
 }
@@ -479,17 +489,14 @@ std::string_view code(CalendarProfile v) noexcept {
 
 namespace klik::detail {
 
-bool CalendarAccess::slow_is_workday(const WorkdayCalendar& cal, Date d) {
-  return cal.impl_->slow_workday(d.serial());
-}
+bool CalendarAccess::slow_is_workday(const WorkdayCalendar& cal, Date d) { return cal.impl_->slow_workday(d.serial()); }
 
 std::int64_t CalendarAccess::slow_workdays_between(const WorkdayCalendar& cal, Date a, Date b) {
   return a <= b ? cal.impl_->slow_count(a.serial(), b.serial()) : -cal.impl_->slow_count(b.serial(), a.serial());
 }
 
 Date CalendarAccess::slow_add_workdays(const WorkdayCalendar& cal, Date d, std::int32_t n) {
-  if (n == 0)
-    return cal.impl_->slow_workday(d.serial()) ? d : Date::from_serial(cal.impl_->slow_add(d.serial(), 1));
+  if (n == 0) return cal.impl_->slow_workday(d.serial()) ? d : Date::from_serial(cal.impl_->slow_add(d.serial(), 1));
   return Date::from_serial(cal.impl_->slow_add(d.serial(), n));
 }
 

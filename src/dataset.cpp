@@ -36,13 +36,14 @@ class FieldCheck {
   void texts(const char* field, const std::vector<std::string>& values) {
     for (std::size_t i = 0; i < values.size(); ++i)
       if (const auto bad = invalid_utf8_offset(values[i]))
-        out_.push_back({path_ + "/" + field + "/" + std::to_string(i), "invalid UTF-8 at byte " + std::to_string(*bad)});
+        out_.push_back(
+            {path_ + "/" + field + "/" + std::to_string(i), "invalid UTF-8 at byte " + std::to_string(*bad)});
   }
   template <class E>
   void enumeration(const std::string& field, E value) {
     if (!is_valid(value))
-      out_.push_back({path_ + "/" + field, std::to_string(static_cast<int>(value)) + " is not a " +
-                                               std::string(enum_name<E>())});
+      out_.push_back(
+          {path_ + "/" + field, std::to_string(static_cast<int>(value)) + " is not a " + std::string(enum_name<E>())});
   }
 
  private:
@@ -102,8 +103,8 @@ void check_fields(const User& v, const std::string& path, std::vector<Violation>
 }
 
 void check_fields(const Credentials& v, const std::string& path, std::vector<Violation>& out) {
-  const bool printable = std::all_of(v.password_hash.begin(), v.password_hash.end(),
-                                     [](char ch) { return ch > ' ' && ch < 127; });
+  const bool printable =
+      std::all_of(v.password_hash.begin(), v.password_hash.end(), [](char ch) { return ch > ' ' && ch < 127; });
   if (!printable || v.password_hash.size() > 512)
     out.push_back({path + "/password_hash", "not a password hash (printable ASCII, at most 512 bytes)"});
   const bool hex = std::all_of(v.reset_token_hash.begin(), v.reset_token_hash.end(),
@@ -187,9 +188,9 @@ std::vector<Violation> validate(const Dataset& data) {
           bad(at("waves", i, "members/" + std::to_string(j)),
               "municipality " + id_text(m) + " does not take part in project " + id_text(w.project));
         else if (const auto [it, fresh] = wave_of.try_emplace({w.project.value(), m.value()}, w.id); !fresh)
-          bad(at("waves", i, "members/" + std::to_string(j)),
-              "municipality " + id_text(m) + " is already in wave " + id_text(it->second) + " of project " +
-                  id_text(w.project));
+          bad(at("waves", i, "members/" + std::to_string(j)), "municipality " + id_text(m) + " is already in wave " +
+                                                                  id_text(it->second) + " of project " +
+                                                                  id_text(w.project));
       }
     }
   }
@@ -243,8 +244,10 @@ std::vector<Violation> validate(const Dataset& data) {
     for (std::size_t j = 0; j < u.memberships.size(); ++j) {
       const ProjectId pid = u.memberships[j].project;
       const std::string path = at("users", i, "memberships/" + std::to_string(j) + "/project");
-      if (!projects.count(pid)) bad(path, "unknown project " + id_text(pid));
-      else if (!seen.insert(pid).second) bad(path, "project " + id_text(pid) + " listed twice");
+      if (!projects.count(pid))
+        bad(path, "unknown project " + id_text(pid));
+      else if (!seen.insert(pid).second)
+        bad(path, "project " + id_text(pid) + " listed twice");
       else if (u.side == Side::Municipality && u.municipality && !participants[pid].count(*u.municipality))
         bad(path, "municipality " + id_text(*u.municipality) + " does not take part in project " + id_text(pid));
     }
@@ -263,7 +266,7 @@ std::vector<Violation> validate(const Dataset& data) {
       const auto type = u->second->type_on(*project);
       if (!type || *type == UserType::Reader)
         bad(path(), "user " + id_text(*who) + " cannot be assigned on project " + id_text(*project) +
-                      " (must be Plusbruger, Standardbruger or Light-bruger there)");
+                        " (must be Plusbruger, Standardbruger or Light-bruger there)");
     }
   };
 
@@ -288,11 +291,11 @@ std::vector<Violation> validate(const Dataset& data) {
     }
     check_person(t.responsible, t.municipality, project, "tasks", i, "responsible");
     check_person(t.performer, t.municipality, project, "tasks", i, "performer");
-    const auto end = t.end_override ? t.end_override : (tpl != templates.end() ? std::optional(tpl->second->end)
-                                                                                 : std::nullopt);
+    const auto end =
+        t.end_override ? t.end_override : (tpl != templates.end() ? std::optional(tpl->second->end) : std::nullopt);
     if (t.latest_start_override && end && *t.latest_start_override > *end)
-      bad(at("tasks", i, "latest_start_override"), "latest start " + t.latest_start_override->iso() +
-                                                       " is after the end date " + end->iso());
+      bad(at("tasks", i, "latest_start_override"),
+          "latest start " + t.latest_start_override->iso() + " is after the end date " + end->iso());
   }
 
   std::unordered_set<LocalTaskId> local_ids;
@@ -306,8 +309,8 @@ std::vector<Violation> validate(const Dataset& data) {
       bad(at("local_tasks", i, "parent"), "unknown task " + id_text(l.parent));
     } else {
       if (parent->second->municipality != l.municipality)
-        bad(at("local_tasks", i, "municipality"), "a local task belongs to its parent's municipality " +
-                                                      id_text(parent->second->municipality));
+        bad(at("local_tasks", i, "municipality"),
+            "a local task belongs to its parent's municipality " + id_text(parent->second->municipality));
       const auto tpl = templates.find(parent->second->template_id);
       if (tpl != templates.end()) project = tpl->second->project;
     }
@@ -322,8 +325,8 @@ std::vector<Violation> validate(const Dataset& data) {
   for (std::size_t i = 0; i < data.messages.size(); ++i) {
     const Message& m = data.messages[i];
     if (!message_ids.insert(m.id).second) bad(at("messages", i, "id"), "duplicate message " + id_text(m.id));
-    const int targets = int(m.target.task.has_value()) + int(m.target.project.has_value()) +
-                        int(m.target.wave.has_value());
+    const int targets =
+        int(m.target.task.has_value()) + int(m.target.project.has_value()) + int(m.target.wave.has_value());
     if (targets != 1) bad(at("messages", i, "target"), "exactly one of task, project and wave must be given");
     if (m.target.task && !tasks.count(*m.target.task))
       bad(at("messages", i, "target/task"), "unknown task " + id_text(*m.target.task));
@@ -334,7 +337,8 @@ std::vector<Violation> validate(const Dataset& data) {
     if ((m.target.project || m.target.wave) && m.author_side != Side::Kombit)
       bad(at("messages", i, "author_side"), "only KOMBIT writes to a whole project or wave");
     const auto author = users.find(m.author);
-    if (author == users.end()) bad(at("messages", i, "author"), "unknown user " + id_text(m.author));
+    if (author == users.end())
+      bad(at("messages", i, "author"), "unknown user " + id_text(m.author));
     else if (author->second->side != m.author_side)
       bad(at("messages", i, "author_side"), "does not match the author's side");
   }
@@ -343,8 +347,7 @@ std::vector<Violation> validate(const Dataset& data) {
   attachment_ids.reserve(data.attachments.size());
   for (std::size_t i = 0; i < data.attachments.size(); ++i) {
     const Attachment& a = data.attachments[i];
-    if (!attachment_ids.insert(a.id).second)
-      bad(at("attachments", i, "id"), "duplicate attachment " + id_text(a.id));
+    if (!attachment_ids.insert(a.id).second) bad(at("attachments", i, "id"), "duplicate attachment " + id_text(a.id));
     if (!tasks.count(a.task)) bad(at("attachments", i, "task"), "unknown task " + id_text(a.task));
     if (!users.count(a.uploaded_by)) bad(at("attachments", i, "uploaded_by"), "unknown user " + id_text(a.uploaded_by));
     if (a.file_name.empty()) bad(at("attachments", i, "file_name"), "a file needs a name");
@@ -357,7 +360,8 @@ std::vector<Violation> validate(const Dataset& data) {
   noted.reserve(data.internal_notes.size());
   for (std::size_t i = 0; i < data.internal_notes.size(); ++i) {
     const InternalNote& n = data.internal_notes[i];
-    if (!tasks.count(n.task)) bad(at("internal_notes", i, "task"), "unknown task " + id_text(n.task));
+    if (!tasks.count(n.task))
+      bad(at("internal_notes", i, "task"), "unknown task " + id_text(n.task));
     else if (!noted.insert(n.task).second)
       bad(at("internal_notes", i, "task"), "task " + id_text(n.task) + " has notes twice");
   }
@@ -366,8 +370,10 @@ std::vector<Violation> validate(const Dataset& data) {
   accounts.reserve(data.credentials.size());
   for (std::size_t i = 0; i < data.credentials.size(); ++i) {
     const UserId u = data.credentials[i].user;
-    if (!users.count(u)) bad(at("credentials", i, "user"), "unknown user " + id_text(u));
-    else if (!accounts.insert(u).second) bad(at("credentials", i, "user"), "user " + id_text(u) + " has credentials twice");
+    if (!users.count(u))
+      bad(at("credentials", i, "user"), "unknown user " + id_text(u));
+    else if (!accounts.insert(u).second)
+      bad(at("credentials", i, "user"), "user " + id_text(u) + " has credentials twice");
   }
   return out;
 }

@@ -1,5 +1,5 @@
-#include "klik/text.hpp"
 #include "klik/date.hpp"
+#include "klik/text.hpp"
 
 #include <cstdio>
 #include <string>
@@ -36,8 +36,7 @@ Date::Date(int year, int month, int day) {
   if (year < 1400 || year > 9999 || month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", year, month, day);
-    throw InvalidArgumentError(std::string("not a valid date: ") + buf +
-                               " (years 1400-9999, real months and days)");
+    throw InvalidArgumentError(std::string("not a valid date: ") + buf + " (years 1400-9999, real months and days)");
   }
   serial_ = serial_of(year, month, day);
 }
@@ -59,9 +58,7 @@ std::string Date::iso() const {
 
 Timestamp Timestamp::parse(std::string_view iso) {
   // YYYY-MM-DDTHH:MM:SS followed by Z or +HH:MM / -HH:MM
-  auto fail = [&] {
-    throw InvalidArgumentError("expected a time as YYYY-MM-DDTHH:MM:SSZ, got " + excerpt(iso));
-  };
+  auto fail = [&] { throw InvalidArgumentError("expected a time as YYYY-MM-DDTHH:MM:SSZ, got " + excerpt(iso)); };
   if (iso.size() < 20 || (iso[10] != 'T' && iso[10] != ' ') || iso[13] != ':' || iso[16] != ':') fail();
   const auto hh = iso.substr(11, 2), mm = iso.substr(14, 2), ss = iso.substr(17, 2);
   if (!all_digits(hh) || !all_digits(mm) || !all_digits(ss)) fail();

@@ -81,20 +81,19 @@ void validate_schedule(const Schedule& s) {
     return;
   }
   if (!s.duration_workdays)
-    throw InvalidArgumentError("a schedule needs a latest start or a duration in working days (end " + s.end.iso() +
-                                   ")",
-                               "duration_workdays");
+    throw InvalidArgumentError(
+        "a schedule needs a latest start or a duration in working days (end " + s.end.iso() + ")", "duration_workdays");
   if (*s.duration_workdays < 0)
-    throw InvalidArgumentError("duration must not be negative, got " + std::to_string(*s.duration_workdays) +
-                                   " working days",
-                               "duration_workdays");
+    throw InvalidArgumentError(
+        "duration must not be negative, got " + std::to_string(*s.duration_workdays) + " working days",
+        "duration_workdays");
 }
 
 void validate_template(const TaskTemplate& tpl) {
   if (tpl.latest_start.has_value() == tpl.duration_workdays.has_value())
-    throw InvalidArgumentError("template " + std::to_string(tpl.id.value()) +
-                                   ": exactly one of latest start and duration must be given",
-                               "latest_start");
+    throw InvalidArgumentError(
+        "template " + std::to_string(tpl.id.value()) + ": exactly one of latest start and duration must be given",
+        "latest_start");
   try {
     validate_schedule(Schedule{tpl.end, tpl.latest_start, tpl.duration_workdays});
   } catch (const InvalidArgumentError& e) {
@@ -105,8 +104,10 @@ void validate_template(const TaskTemplate& tpl) {
 DeadlineDates deadline_dates(const Schedule& s, const WorkdayCalendar& cal) {
   validate_schedule(s);
   Date ls = s.end;
-  if (s.latest_start) ls = *s.latest_start;
-  else if (*s.duration_workdays > 0) ls = cal.add_workdays(s.end, -*s.duration_workdays);
+  if (s.latest_start)
+    ls = *s.latest_start;
+  else if (*s.duration_workdays > 0)
+    ls = cal.add_workdays(s.end, -*s.duration_workdays);
   ls = cal.next_workday_or_same(ls);
   return DeadlineDates{cal.add_workdays(ls, -5), ls, cal.next_workday_or_same(s.end)};
 }
@@ -215,11 +216,16 @@ std::string danish_date(Date d) {
 namespace {
 std::string danish_colour(DeadlineColour c) {
   switch (c) {
-    case DeadlineColour::Green: return "grøn";
-    case DeadlineColour::Yellow: return "gul";
-    case DeadlineColour::Red: return "rød";
-    case DeadlineColour::Grey: return "grå";
-    case DeadlineColour::Done: return "fuldført (flueben)";
+    case DeadlineColour::Green:
+      return "grøn";
+    case DeadlineColour::Yellow:
+      return "gul";
+    case DeadlineColour::Red:
+      return "rød";
+    case DeadlineColour::Grey:
+      return "grå";
+    case DeadlineColour::Done:
+      return "fuldført (flueben)";
   }
   return "?";
 }
@@ -252,19 +258,21 @@ ColourExplanation explain_colour(TaskStatus status, const DeadlineDates& d, cons
     case TaskStatus::NotStarted:
       x.rule = "not_started: yellow from " + d.yellow_if_not_started.iso() +
                " (5 working days before the latest start), red from the latest start " + d.latest_start.iso();
-      x.text = st + ": gul fra " + danish_date(d.yellow_if_not_started) + " (5 arbejdsdage før seneste start), rød fra seneste start " +
-               danish_date(d.latest_start) + ".";
+      x.text = st + ": gul fra " + danish_date(d.yellow_if_not_started) +
+               " (5 arbejdsdage før seneste start), rød fra seneste start " + danish_date(d.latest_start) + ".";
       break;
     case TaskStatus::Started:
-      x.rule = "started: yellow from the latest start " + d.latest_start.iso() + ", red from the end date " +
-               d.end.iso();
+      x.rule =
+          "started: yellow from the latest start " + d.latest_start.iso() + ", red from the end date " + d.end.iso();
       x.text = st + ": gul fra seneste start " + danish_date(d.latest_start) + ", rød fra slutdatoen " +
                danish_date(d.end) + ".";
       break;
   }
   x.text += " I dag, " + danish_date(today) + ", er den " + danish_colour(x.colour) + ": ";
-  if (x.workdays_to_latest_start > 0) x.text += days(x.workdays_to_latest_start) + " til seneste start, ";
-  else if (status == TaskStatus::NotStarted) x.text += "seneste start er overskredet, ";
+  if (x.workdays_to_latest_start > 0)
+    x.text += days(x.workdays_to_latest_start) + " til seneste start, ";
+  else if (status == TaskStatus::NotStarted)
+    x.text += "seneste start er overskredet, ";
   x.text += x.workdays_to_end > 0 ? days(x.workdays_to_end) + " til slutdatoen." : "slutdatoen er nået.";
   if (x.next_change)
     x.text += " Bliver " + danish_colour(x.next_change->to) + " " + danish_date(x.next_change->date) + ".";

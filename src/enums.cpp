@@ -1,5 +1,5 @@
-#include "klik/text.hpp"
 #include "klik/enums.hpp"
+#include "klik/text.hpp"
 
 #include <string>
 
@@ -41,30 +41,35 @@ constexpr Names side_names[] = {
 
 template <class E>
 struct Table;
-template <> struct Table<TaskStatus> {
+template <>
+struct Table<TaskStatus> {
   static constexpr const Names* names = status_names;
   static constexpr std::string_view name = "TaskStatus";
   static constexpr TaskStatus values[] = {TaskStatus::NotActive, TaskStatus::NotStarted, TaskStatus::Started,
                                           TaskStatus::Completed};
 };
-template <> struct Table<Priority> {
+template <>
+struct Table<Priority> {
   static constexpr const Names* names = priority_names;
   static constexpr std::string_view name = "Priority";
   static constexpr Priority values[] = {Priority::CriticalPath, Priority::Mandatory, Priority::Recommended,
                                         Priority::Local};
 };
-template <> struct Table<UserType> {
+template <>
+struct Table<UserType> {
   static constexpr const Names* names = user_type_names;
   static constexpr std::string_view name = "UserType";
   static constexpr UserType values[] = {UserType::Plus, UserType::Standard, UserType::Light, UserType::Reader};
 };
-template <> struct Table<DeadlineColour> {
+template <>
+struct Table<DeadlineColour> {
   static constexpr const Names* names = colour_names;
   static constexpr std::string_view name = "DeadlineColour";
   static constexpr DeadlineColour values[] = {DeadlineColour::Green, DeadlineColour::Yellow, DeadlineColour::Red,
                                               DeadlineColour::Grey, DeadlineColour::Done};
 };
-template <> struct Table<Side> {
+template <>
+struct Table<Side> {
   static constexpr const Names* names = side_names;
   static constexpr std::string_view name = "Side";
   static constexpr Side values[] = {Side::Municipality, Side::Kombit};
@@ -78,31 +83,39 @@ const Names& names_of(E v) noexcept {
 
 }  // namespace
 
-#define KLIK_ENUM_ACCESSORS(E)                                                        \
-  std::string_view code(E v) noexcept { return names_of(v).code; }                    \
-  std::string_view english(E v) noexcept { return names_of(v).english; }              \
-  std::string_view danish(E v) noexcept { return names_of(v).danish; }                \
-  template <> std::span<const E> all_values<E>() noexcept { return Table<E>::values; } \
-  template <> std::string_view enum_name<E>() noexcept { return Table<E>::name; }     \
-  template <> E enum_from_integer<E>(std::int64_t value, std::string_view field) {    \
-    if (value < 0 || value >= static_cast<std::int64_t>(value_count<E>()))           \
-      throw InvalidArgumentError(std::to_string(value) + " is not a " + std::string(Table<E>::name) + \
-                                     " (0.." + std::to_string(value_count<E>() - 1) + ")", \
-                                 std::string(field));                                 \
-    return static_cast<E>(value);                                                     \
-  }                                                                                   \
-  template <> E parse<E>(std::string_view text) {                                     \
-    for (E v : Table<E>::values) {                                                    \
-      const Names& n = names_of(v);                                                   \
-      if (text == n.code || text == n.english || text == n.danish) return v;          \
-    }                                                                                 \
-    std::string accepted;                                                             \
-    for (E v : Table<E>::values) {                                                    \
-      if (!accepted.empty()) accepted += ", ";                                        \
-      accepted += std::string(names_of(v).code) + " (" + std::string(names_of(v).danish) + ")"; \
-    }                                                                                 \
-    throw InvalidArgumentError("unknown " + std::string(Table<E>::name) + " " + excerpt(text) + \
-                               "; expected one of " + accepted);                      \
+#define KLIK_ENUM_ACCESSORS(E)                                                                                         \
+  std::string_view code(E v) noexcept { return names_of(v).code; }                                                     \
+  std::string_view english(E v) noexcept { return names_of(v).english; }                                               \
+  std::string_view danish(E v) noexcept { return names_of(v).danish; }                                                 \
+  template <>                                                                                                          \
+  std::span<const E> all_values<E>() noexcept {                                                                        \
+    return Table<E>::values;                                                                                           \
+  }                                                                                                                    \
+  template <>                                                                                                          \
+  std::string_view enum_name<E>() noexcept {                                                                           \
+    return Table<E>::name;                                                                                             \
+  }                                                                                                                    \
+  template <>                                                                                                          \
+  E enum_from_integer<E>(std::int64_t value, std::string_view field) {                                                 \
+    if (value < 0 || value >= static_cast<std::int64_t>(value_count<E>()))                                             \
+      throw InvalidArgumentError(std::to_string(value) + " is not a " + std::string(Table<E>::name) + " (0.." +        \
+                                     std::to_string(value_count<E>() - 1) + ")",                                       \
+                                 std::string(field));                                                                  \
+    return static_cast<E>(value);                                                                                      \
+  }                                                                                                                    \
+  template <>                                                                                                          \
+  E parse<E>(std::string_view text) {                                                                                  \
+    for (E v : Table<E>::values) {                                                                                     \
+      const Names& n = names_of(v);                                                                                    \
+      if (text == n.code || text == n.english || text == n.danish) return v;                                           \
+    }                                                                                                                  \
+    std::string accepted;                                                                                              \
+    for (E v : Table<E>::values) {                                                                                     \
+      if (!accepted.empty()) accepted += ", ";                                                                         \
+      accepted += std::string(names_of(v).code) + " (" + std::string(names_of(v).danish) + ")";                        \
+    }                                                                                                                  \
+    throw InvalidArgumentError("unknown " + std::string(Table<E>::name) + " " + excerpt(text) + "; expected one of " + \
+                               accepted);                                                                              \
   }
 
 KLIK_ENUM_ACCESSORS(TaskStatus)

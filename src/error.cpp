@@ -6,14 +6,22 @@ namespace klik {
 
 std::string_view to_string(ErrorCode code) noexcept {
   switch (code) {
-    case ErrorCode::InvalidArgument: return "invalid_argument";
-    case ErrorCode::NotFound: return "not_found";
-    case ErrorCode::AlreadyExists: return "already_exists";
-    case ErrorCode::PermissionDenied: return "permission_denied";
-    case ErrorCode::FailedPrecondition: return "failed_precondition";
-    case ErrorCode::Conflict: return "conflict";
-    case ErrorCode::Storage: return "storage";
-    case ErrorCode::Internal: return "internal";
+    case ErrorCode::InvalidArgument:
+      return "invalid_argument";
+    case ErrorCode::NotFound:
+      return "not_found";
+    case ErrorCode::AlreadyExists:
+      return "already_exists";
+    case ErrorCode::PermissionDenied:
+      return "permission_denied";
+    case ErrorCode::FailedPrecondition:
+      return "failed_precondition";
+    case ErrorCode::Conflict:
+      return "conflict";
+    case ErrorCode::Storage:
+      return "storage";
+    case ErrorCode::Internal:
+      return "internal";
   }
   return "unknown";
 }

@@ -1,9 +1,9 @@
 #include "klik/json.hpp"
 
+#include <algorithm>
 #include <boost/archive/iterators/base64_from_binary.hpp>
 #include <boost/archive/iterators/binary_from_base64.hpp>
 #include <boost/archive/iterators/transform_width.hpp>
-#include <algorithm>
 #include <limits>
 
 #include "detail/json_io.hpp"
@@ -16,13 +16,13 @@ namespace {
 
 constexpr std::int64_t u32max = std::numeric_limits<std::uint32_t>::max();
 
-
 template <class IdT>
 IdT id_at(const json& j, const std::string& path) {
   using Rep = typename IdT::rep_type;
-  return IdT(static_cast<Rep>(integer_at(j, path, 0, static_cast<std::int64_t>(
-                                                         std::min<std::uint64_t>(std::numeric_limits<Rep>::max(),
-                                                                                 std::numeric_limits<std::int64_t>::max())))));
+  return IdT(
+      static_cast<Rep>(integer_at(j, path, 0,
+                                  static_cast<std::int64_t>(std::min<std::uint64_t>(
+                                      std::numeric_limits<Rep>::max(), std::numeric_limits<std::int64_t>::max())))));
 }
 
 template <class IdT>
@@ -60,9 +60,7 @@ auto array_field(ObjectReader& r, const char* key, bool required, F&& read_one) 
   return out;
 }
 
-std::string type_name(const json& j) {
-  return j.is_null() ? "null" : j.type_name();
-}
+std::string type_name(const json& j) { return j.is_null() ? "null" : j.type_name(); }
 
 /// The offset of the first '[' or '{' nested deeper than `max_depth`, or
 /// nullopt. Brackets inside strings do not count; unbalanced input is left
@@ -73,12 +71,16 @@ std::optional<std::size_t> first_too_deep(std::string_view text, std::size_t max
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (in_string) {
-      if (c == '\\') ++i;  // the escaped character cannot end the string
-      else if (c == '"') in_string = false;
+      if (c == '\\')
+        ++i;  // the escaped character cannot end the string
+      else if (c == '"')
+        in_string = false;
       continue;
     }
     switch (c) {
-      case '"': in_string = true; break;
+      case '"':
+        in_string = true;
+        break;
       case '[':
       case '{':
         if (++depth > max_depth) return i;
@@ -87,7 +89,8 @@ std::optional<std::size_t> first_too_deep(std::string_view text, std::size_t max
       case '}':
         if (depth > 0) --depth;
         break;
-      default: break;
+      default:
+        break;
     }
   }
   return std::nullopt;
@@ -123,8 +126,8 @@ json parse_text(std::string_view text, const ParseLimits& limits) {
   try {
     return json::parse(text.begin(), text.end());
   } catch (const json::parse_error& e) {
-    throw InvalidArgumentError("not valid JSON: " + parse_error_words(e.what()) + " (byte " + std::to_string(e.byte) + ")",
-                               "");
+    throw InvalidArgumentError(
+        "not valid JSON: " + parse_error_words(e.what()) + " (byte " + std::to_string(e.byte) + ")", "");
   } catch (const json::out_of_range&) {
     throw InvalidArgumentError("not valid JSON: a number is too large (beyond ±1.8e308)", "");
   } catch (const json::exception&) {
@@ -134,16 +137,23 @@ json parse_text(std::string_view text, const ParseLimits& limits) {
 
 std::string describe(const json& j) {
   switch (j.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::object: return "an object";
-    case json::value_t::array: return "an array";
-    case json::value_t::string: return "the string " + excerpt(j.get_ref<const std::string&>());
-    case json::value_t::boolean: return j.get<bool>() ? "true" : "false";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::object:
+      return "an object";
+    case json::value_t::array:
+      return "an array";
+    case json::value_t::string:
+      return "the string " + excerpt(j.get_ref<const std::string&>());
+    case json::value_t::boolean:
+      return j.get<bool>() ? "true" : "false";
     case json::value_t::number_integer:
     case json::value_t::number_unsigned:
-    case json::value_t::number_float: return "the number " + j.dump();
+    case json::value_t::number_float:
+      return "the number " + j.dump();
     case json::value_t::binary:
-    case json::value_t::discarded: break;
+    case json::value_t::discarded:
+      break;
   }
   return "an unsupported value";
 }
@@ -151,12 +161,12 @@ std::string describe(const json& j) {
 std::int64_t integer_at(const json& j, const std::string& path, std::int64_t min, std::int64_t max) {
   if (!j.is_number_integer()) throw InvalidArgumentError("expected an integer, got " + describe(j), path);
   if (j.is_number_unsigned() && j.get<std::uint64_t>() > static_cast<std::uint64_t>(max))
-    throw InvalidArgumentError("integer " + j.dump() + " is out of range " + std::to_string(min) + ".." +
-                                   std::to_string(max), path);
+    throw InvalidArgumentError(
+        "integer " + j.dump() + " is out of range " + std::to_string(min) + ".." + std::to_string(max), path);
   const auto v = j.get<std::int64_t>();
   if (v < min || v > max)
-    throw InvalidArgumentError("integer " + j.dump() + " is out of range " + std::to_string(min) + ".." +
-                                   std::to_string(max), path);
+    throw InvalidArgumentError(
+        "integer " + j.dump() + " is out of range " + std::to_string(min) + ".." + std::to_string(max), path);
   return v;
 }
 
@@ -166,7 +176,8 @@ std::string string_at(const json& j, const std::string& path) {
 }
 
 ObjectReader::ObjectReader(const json& j, std::string path) : j_(j), path_(std::move(path)) {
-  if (!j.is_object()) throw InvalidArgumentError("expected an object, got " + type_name(j), path_.empty() ? "/" : path_);
+  if (!j.is_object())
+    throw InvalidArgumentError("expected an object, got " + type_name(j), path_.empty() ? "/" : path_);
 }
 
 const json* ObjectReader::find(const char* key) {
@@ -276,36 +287,30 @@ json to_json_value(const Project& v) {
 json to_json_value(const RolloutWave& v) {
   json members = json::array();
   for (auto m : v.members) members.push_back(m.value());
-  return {{"id", v.id.value()}, {"project", v.project.value()}, {"name", v.name},
-          {"members", members},  {"shift_workdays", v.shift_workdays}};
+  return {{"id", v.id.value()},
+          {"project", v.project.value()},
+          {"name", v.name},
+          {"members", members},
+          {"shift_workdays", v.shift_workdays}};
 }
 
 json to_json_value(const TaskTemplate& v) {
-  json j = {{"id", v.id.value()},
-            {"project", v.project.value()},
-            {"title", v.title},
-            {"phase", v.phase},
-            {"theme", v.theme},
-            {"priority", code(v.priority)},
-            {"goal", v.goal},
-            {"description", v.description},
-            {"method", v.method},
-            {"result", v.result},
-            {"end", v.end.iso()},
-            {"documentation_required", v.documentation_required}};
+  json j = {{"id", v.id.value()}, {"project", v.project.value()},
+            {"title", v.title},   {"phase", v.phase},
+            {"theme", v.theme},   {"priority", code(v.priority)},
+            {"goal", v.goal},     {"description", v.description},
+            {"method", v.method}, {"result", v.result},
+            {"end", v.end.iso()}, {"documentation_required", v.documentation_required}};
   if (v.latest_start) j["latest_start"] = v.latest_start->iso();
   if (v.duration_workdays) j["duration_workdays"] = *v.duration_workdays;
   return j;
 }
 
 json to_json_value(const Task& v) {
-  json j = {{"id", v.id.value()},
-            {"template", v.template_id.value()},
-            {"municipality", v.municipality.value()},
-            {"status", code(v.status)},
-            {"responsible", optional_id(v.responsible)},
-            {"performer", optional_id(v.performer)},
-            {"version", v.version}};
+  json j = {
+      {"id", v.id.value()},       {"template", v.template_id.value()},         {"municipality", v.municipality.value()},
+      {"status", code(v.status)}, {"responsible", optional_id(v.responsible)}, {"performer", optional_id(v.performer)},
+      {"version", v.version}};
   if (v.end_override) j["end_override"] = v.end_override->iso();
   if (v.latest_start_override) j["latest_start_override"] = v.latest_start_override->iso();
   return j;
@@ -327,14 +332,10 @@ json to_json_value(const LocalTask& v) {
 json to_json_value(const User& v) {
   json memberships = json::array();
   for (const auto& m : v.memberships) memberships.push_back({{"project", m.project.value()}, {"type", code(m.type)}});
-  json j = {{"id", v.id.value()},
-            {"email", v.email},
-            {"full_name", v.full_name},
-            {"organisation", v.organisation},
-            {"side", code(v.side)},
-            {"administrator", v.administrator},
-            {"memberships", memberships},
-            {"version", v.version}};
+  json j = {{"id", v.id.value()},         {"email", v.email},
+            {"full_name", v.full_name},   {"organisation", v.organisation},
+            {"side", code(v.side)},       {"administrator", v.administrator},
+            {"memberships", memberships}, {"version", v.version}};
   if (v.municipality) j["municipality"] = v.municipality->value();
   return j;
 }
@@ -344,19 +345,16 @@ json to_json_value(const Message& v) {
   if (v.target.task) target["task"] = v.target.task->value();
   if (v.target.project) target["project"] = v.target.project->value();
   if (v.target.wave) target["wave"] = v.target.wave->value();
-  return {{"id", v.id.value()},       {"target", target},        {"author", v.author.value()},
-          {"author_side", code(v.author_side)}, {"time", v.time.iso()}, {"text", v.text}};
+  return {{"id", v.id.value()},         {"target", target},
+          {"author", v.author.value()}, {"author_side", code(v.author_side)},
+          {"time", v.time.iso()},       {"text", v.text}};
 }
 
 json to_json_value(const Attachment& v) {
-  return {{"id", v.id.value()},
-          {"task", v.task.value()},
-          {"file_name", v.file_name},
-          {"media_type", v.media_type},
-          {"size", v.size},
-          {"uploaded_by", v.uploaded_by.value()},
-          {"time", v.time.iso()},
-          {"content_base64", base64_encode(v.content)}};
+  return {{"id", v.id.value()},       {"task", v.task.value()},
+          {"file_name", v.file_name}, {"media_type", v.media_type},
+          {"size", v.size},           {"uploaded_by", v.uploaded_by.value()},
+          {"time", v.time.iso()},     {"content_base64", base64_encode(v.content)}};
 }
 
 json to_json_value(const InternalNote& v) { return {{"task", v.task.value()}, {"text", v.text}}; }
@@ -379,16 +377,16 @@ json to_json_value(const Credentials& v) {
 
 json to_json_value(const Dataset& v) {
   json j = {{"format", std::string(dataset_format)},
-          {"municipalities", array_of(v.municipalities)},
-          {"projects", array_of(v.projects)},
-          {"waves", array_of(v.waves)},
-          {"templates", array_of(v.templates)},
-          {"tasks", array_of(v.tasks)},
-          {"local_tasks", array_of(v.local_tasks)},
-          {"users", array_of(v.users)},
-          {"messages", array_of(v.messages)},
-          {"attachments", array_of(v.attachments)},
-          {"internal_notes", array_of(v.internal_notes)}};
+            {"municipalities", array_of(v.municipalities)},
+            {"projects", array_of(v.projects)},
+            {"waves", array_of(v.waves)},
+            {"templates", array_of(v.templates)},
+            {"tasks", array_of(v.tasks)},
+            {"local_tasks", array_of(v.local_tasks)},
+            {"users", array_of(v.users)},
+            {"messages", array_of(v.messages)},
+            {"attachments", array_of(v.attachments)},
+            {"internal_notes", array_of(v.internal_notes)}};
   // Only a backup export holds account records (Store::export_dataset(true)).
   if (!v.credentials.empty()) j["credentials"] = array_of(v.credentials);
   return j;
@@ -564,8 +562,8 @@ Attachment read_value<Attachment>(const json& j, const std::string& path) {
   v.time = timestamp_field(r, "time");
   if (const json* c = r.find("content_base64"))
     v.content = base64_decode(string_at(*c, r.field_path("content_base64")), r.field_path("content_base64"));
-  v.size = static_cast<std::uint64_t>(
-      r.optional_integer("size", 0, std::numeric_limits<std::int64_t>::max()).value_or(static_cast<std::int64_t>(v.content.size())));
+  v.size = static_cast<std::uint64_t>(r.optional_integer("size", 0, std::numeric_limits<std::int64_t>::max())
+                                          .value_or(static_cast<std::int64_t>(v.content.size())));
   r.finish();
   return v;
 }
@@ -597,8 +595,9 @@ Dataset read_value<Dataset>(const json& j, const std::string& path) {
   ObjectReader r(j, path);
   const std::string format = r.string("format");
   if (format != dataset_format)
-    throw InvalidArgumentError("unsupported format " + excerpt(format) + "; this klik reads \"" +
-                                   std::string(dataset_format) + "\"", r.field_path("format"));
+    throw InvalidArgumentError(
+        "unsupported format " + excerpt(format) + "; this klik reads \"" + std::string(dataset_format) + "\"",
+        r.field_path("format"));
   Dataset v;
   v.municipalities = array_field(r, "municipalities", true, read_value<Municipality>);
   v.projects = array_field(r, "projects", true, read_value<Project>);
@@ -618,8 +617,8 @@ Dataset read_value<Dataset>(const json& j, const std::string& path) {
       if (!u.is_object() || !u.contains("password_hash") || !u["password_hash"].is_string()) continue;
       const std::string hash = u["password_hash"].get<std::string>();
       const UserId id = v.users[i].id;
-      if (hash.empty() || std::any_of(v.credentials.begin(), v.credentials.end(),
-                                      [&](const Credentials& c) { return c.user == id; }))
+      if (hash.empty() ||
+          std::any_of(v.credentials.begin(), v.credentials.end(), [&](const Credentials& c) { return c.user == id; }))
         continue;
       Credentials c;
       c.user = id;
@@ -650,16 +649,18 @@ constexpr detail::ParseLimits entity_limits{.max_bytes = std::size_t{256} << 20,
 constexpr detail::ParseLimits dataset_limits{.max_bytes = std::size_t{16} << 30, .max_depth = detail::max_json_depth};
 template <class T>
 constexpr const detail::ParseLimits& limits_for() {
-  if constexpr (std::is_same_v<T, Dataset>) return dataset_limits;
-  else return entity_limits;
+  if constexpr (std::is_same_v<T, Dataset>)
+    return dataset_limits;
+  else
+    return entity_limits;
 }
 }  // namespace
 
-#define KLIK_JSON_TYPE(T)                                                                     \
+#define KLIK_JSON_TYPE(T)                                                                                     \
   std::string to_json(const T& v, int indent) { return detail::dump_text(detail::to_json_value(v), indent); } \
-  template <>                                                                                 \
-  T from_json<T>(std::string_view text) {                                                     \
-    return detail::read_value<T>(detail::parse_text(text, limits_for<T>()), "");             \
+  template <>                                                                                                 \
+  T from_json<T>(std::string_view text) {                                                                     \
+    return detail::read_value<T>(detail::parse_text(text, limits_for<T>()), "");                              \
   }
 
 KLIK_JSON_TYPE(Municipality)

@@ -3,9 +3,9 @@
 #include <algorithm>
 
 #include "detail/json_io.hpp"
-#include "klik/text.hpp"
 #include "klik/error.hpp"
 #include "klik/project_user_lists.hpp"
+#include "klik/text.hpp"
 
 namespace klik {
 
@@ -27,7 +27,8 @@ std::vector<E> read_codes(detail::ObjectReader& r, const char* key) {
   if (!j) return out;
   const std::string path = r.field_path(key);
   if (!j->is_array()) throw InvalidArgumentError("expected an array", path);
-  for (std::size_t i = 0; i < j->size(); ++i) out.push_back(detail::enum_at<E>((*j)[i], path + "/" + std::to_string(i)));
+  for (std::size_t i = 0; i < j->size(); ++i)
+    out.push_back(detail::enum_at<E>((*j)[i], path + "/" + std::to_string(i)));
   return out;
 }
 
@@ -46,9 +47,12 @@ std::vector<std::string> ProjectQuery::applied_filters() const {
 
 ProjectQuery ProjectQuery::without(std::string_view c) const {
   ProjectQuery q = *this;
-  if (c == "name_contains") q.name_contains.clear();
-  else if (c == "user_types") q.user_types.clear();
-  else unknown_chip(c, "name_contains, user_types");
+  if (c == "name_contains")
+    q.name_contains.clear();
+  else if (c == "user_types")
+    q.user_types.clear();
+  else
+    unknown_chip(c, "name_contains, user_types");
   return q;
 }
 
@@ -80,11 +84,16 @@ std::vector<std::string> UserQuery::applied_filters() const {
 
 UserQuery UserQuery::without(std::string_view c) const {
   UserQuery q = *this;
-  if (c == "projects") q.projects.clear();
-  else if (c == "user_types") q.user_types.clear();
-  else if (c == "administrator") q.administrator.reset();
-  else if (c == "text") q.text.clear();
-  else unknown_chip(c, "projects, user_types, administrator, text");
+  if (c == "projects")
+    q.projects.clear();
+  else if (c == "user_types")
+    q.user_types.clear();
+  else if (c == "administrator")
+    q.administrator.reset();
+  else if (c == "text")
+    q.text.clear();
+  else
+    unknown_chip(c, "projects, user_types, administrator, text");
   return q;
 }
 
@@ -93,8 +102,10 @@ std::string to_json(const UserQuery& q) {
   if (!q.projects.empty()) {
     json a = json::array();
     for (const ProjectRef& p : q.projects) {
-      if (const auto* id = std::get_if<ProjectId>(&p)) a.push_back(id->value());
-      else a.push_back(std::get<std::string>(p));
+      if (const auto* id = std::get_if<ProjectId>(&p))
+        a.push_back(id->value());
+      else
+        a.push_back(std::get<std::string>(p));
     }
     j["projects"] = a;
   }
@@ -114,8 +125,10 @@ UserQuery user_query_from_json(std::string_view text) {
     for (std::size_t i = 0; i < p->size(); ++i) {
       const json& e = (*p)[i];
       const std::string at = path + "/" + std::to_string(i);
-      if (e.is_string()) q.projects.emplace_back(e.get<std::string>());
-      else q.projects.emplace_back(ProjectId(static_cast<std::uint32_t>(detail::integer_at(e, at, 1, UINT32_MAX))));
+      if (e.is_string())
+        q.projects.emplace_back(e.get<std::string>());
+      else
+        q.projects.emplace_back(ProjectId(static_cast<std::uint32_t>(detail::integer_at(e, at, 1, UINT32_MAX))));
     }
   }
   q.user_types = read_codes<UserType>(r, "user_types");

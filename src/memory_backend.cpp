@@ -19,7 +19,7 @@ class MemoryBackend final : public Backend {
     const std::lock_guard lock(mutex_);
     StoredWorld w;
     w.sequence = sequence_;  // a fresh store: empty
-    w.validated = true;      // an empty dataset
+    w.validated = true;  // an empty dataset
     return w;
   }
 

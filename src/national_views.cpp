@@ -19,7 +19,8 @@ using detail::WorldIndex;
 double PhaseProgress::completed_share() const noexcept {
   std::size_t all = 0;
   for (auto n : by_status) all += n;
-  return all ? static_cast<double>(by_status[static_cast<std::size_t>(TaskStatus::Completed)]) / static_cast<double>(all)
+  return all ? static_cast<double>(by_status[static_cast<std::size_t>(TaskStatus::Completed)]) /
+                   static_cast<double>(all)
              : 0.0;
 }
 

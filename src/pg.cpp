@@ -196,7 +196,8 @@ Connection::Connection(const std::string& conninfo, std::string label) : label_(
   }
   // Server notices (e.g. "terminating connection due to immediate shutdown")
   // would go to stderr: a library prints nothing; errors reach the caller as exceptions.
-  PQsetNoticeProcessor(c_, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      c_, [](void*, const char*) {}, nullptr);
   if (PQsetClientEncoding(c_, "UTF8") != 0) {
     try {
       pg::fail(c_, nullptr, "cannot use UTF-8 with PostgreSQL " + label_);

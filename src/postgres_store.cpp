@@ -176,7 +176,7 @@ std::string array_text(const std::vector<UserId>& ids) {
 }
 
 /// "{1,2,3}" (a bigint[] as text) back to user ids; nullopt for anything else.
-std::optional<std::vector<UserId>> parse_ids(std::string_view s) {
+std::optional<std::vector<UserId> > parse_ids(std::string_view s) {
   if (s.size() < 2 || s.front() != '{' || s.back() != '}') return std::nullopt;
   s = s.substr(1, s.size() - 2);
   std::vector<UserId> out;
@@ -203,15 +203,16 @@ class CopyRow {
   }
   [[noreturn]] void bad(std::size_t col, const char* column, const std::string& why) const {
     (void)col;
-    throw StorageError("PostgreSQL " + label_ + ": table " + table_ + ", id " + excerpt(id_, 20) + ", column " + column +
-                       ": " + why);
+    throw StorageError("PostgreSQL " + label_ + ": table " + table_ + ", id " + excerpt(id_, 20) + ", column " +
+                       column + ": " + why);
   }
   std::optional<std::int64_t> maybe(std::size_t col, const char* column, std::int64_t lo, std::int64_t hi) const {
     if (col >= f_.size()) bad(col, column, "is missing");
     if (!f_[col]) return std::nullopt;
     const auto v = pg::parse_integer(*f_[col]);
     if (!v) bad(col, column, excerpt(*f_[col]) + " is not an integer");
-    if (*v < lo || *v > hi) bad(col, column, std::to_string(*v) + " is outside " + std::to_string(lo) + ".." + std::to_string(hi));
+    if (*v < lo || *v > hi)
+      bad(col, column, std::to_string(*v) + " is outside " + std::to_string(lo) + ".." + std::to_string(hi));
     return v;
   }
   std::int64_t need(std::size_t col, const char* column, std::int64_t lo, std::int64_t hi) const {
@@ -253,7 +254,7 @@ class CopyRow {
  private:
   const char* table_;
   const std::string& label_;
-  std::vector<std::optional<std::string>> f_;
+  std::vector<std::optional<std::string> > f_;
   std::string id_;
 };
 
@@ -267,7 +268,7 @@ class PostgresBackend final : public Backend {
   std::uint64_t replace(const Dataset& data, const JournalEntry& journal, std::uint64_t after) override;
   std::vector<JournalEntry> journal(const JournalQuery& query) const override;
   std::size_t prune_journal(Timestamp before) override;
-  std::optional<std::vector<SequencedChange>> changes_since(std::uint64_t after) const override;
+  std::optional<std::vector<SequencedChange> > changes_since(std::uint64_t after) const override;
   bool may_have_changes() const override;
   void read_attachment(AttachmentId id, const std::function<void(std::string_view)>& sink) const override;
   std::vector<Notification> pending_notifications(Timestamp now, std::size_t limit) const override;
@@ -324,9 +325,9 @@ class PostgresBackend final : public Backend {
 
   mutable std::mutex listen_mutex_;  // guards the members below
   mutable pg::Connection listen_;
-  mutable std::uint64_t known_ = 0;     // the highest sequence number handed out
+  mutable std::uint64_t known_ = 0;  // the highest sequence number handed out
   mutable std::uint64_t notified_ = 0;  // the highest sequence number notified
-  mutable bool resync_ = false;         // the listener reconnected: notifications may be lost
+  mutable bool resync_ = false;  // the listener reconnected: notifications may be lost
   mutable std::uint64_t generation_ = 0;  // listener connections made
   mutable bool closed_ = false;
   mutable std::chrono::steady_clock::time_point next_retry_{};
@@ -353,8 +354,9 @@ void PostgresBackend::migrate() {
   // processes opening an empty database create the schema once.
   pg::Transaction tx(db_);
   db_.exec("SELECT pg_advisory_xact_lock(7316801)");  // "klik" schema lock
-  const bool exists = db_.scalar("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND "
-                                 "tablename = 'klik_schema'")
+  const bool exists = db_.scalar(
+                             "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND "
+                             "tablename = 'klik_schema'")
                           .value_or(0) > 0;
   std::int64_t version = 0;
   if (exists) {
@@ -364,7 +366,8 @@ void PostgresBackend::migrate() {
         "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename IN "
         "('klik_head','change_log','task','outbox')");
     if (others.value_or(0) > 0)
-      throw StorageError("PostgreSQL " + label_ + ": the database has tables of another application (task, outbox, ...) "
+      throw StorageError("PostgreSQL " + label_ +
+                         ": the database has tables of another application (task, outbox, ...) "
                          "but no klik_schema: not a klik store");
     if (!options_.create)
       throw StorageError("PostgreSQL " + label_ + " holds no klik store (PostgresOptions::create is false)");
@@ -423,7 +426,8 @@ void PostgresBackend::write_task(const Task& t) {
           .add(std::int64_t{t.version})
           .add(std::int64_t{t.id.value()})
           .add(std::int64_t{t.version} - 1));
-  if (r.affected() == 0) stale("task " + std::to_string(t.id.value()) + " is not at version " + std::to_string(t.version - 1));
+  if (r.affected() == 0)
+    stale("task " + std::to_string(t.id.value()) + " is not at version " + std::to_string(t.version - 1));
 }
 
 void PostgresBackend::write_local(const LocalTask& l, bool created) {
@@ -538,12 +542,14 @@ void PostgresBackend::write_document(const char* table, std::uint32_t id, std::u
   // project(id, name, doc); wave and template (id, project, doc): the entity as klik's JSON document.
   const std::string t(table);
   if (t == "project")
-    db_.exec("INSERT INTO project(id, name, doc) VALUES($1,$2,$3) ON CONFLICT(id) DO UPDATE SET name = "
-             "excluded.name, doc = excluded.doc",
-             Params().add(std::int64_t{id}).add(name, "project name").add(doc, "project"));
+    db_.exec(
+        "INSERT INTO project(id, name, doc) VALUES($1,$2,$3) ON CONFLICT(id) DO UPDATE SET name = "
+        "excluded.name, doc = excluded.doc",
+        Params().add(std::int64_t{id}).add(name, "project name").add(doc, "project"));
   else
-    db_.exec("INSERT INTO " + t + "(id, project, doc) VALUES($1,$2,$3) ON CONFLICT(id) DO UPDATE SET project = "
-             "excluded.project, doc = excluded.doc",
+    db_.exec("INSERT INTO " + t +
+                 "(id, project, doc) VALUES($1,$2,$3) ON CONFLICT(id) DO UPDATE SET project = "
+                 "excluded.project, doc = excluded.doc",
              Params().add(std::int64_t{id}).add(std::int64_t{project}).add(doc, t));
 }
 
@@ -614,7 +620,10 @@ std::vector<JournalEntry> PostgresBackend::journal(const JournalQuery& q) const 
   const std::int64_t after = q.after ? q.after->unix_seconds() : INT64_MIN;
   Params p;
   p.add(max_seq).add(after);
-  if (q.limit < static_cast<std::size_t>(INT64_MAX)) p.add(static_cast<std::int64_t>(q.limit)); else p.add_null();
+  if (q.limit < static_cast<std::size_t>(INT64_MAX))
+    p.add(static_cast<std::int64_t>(q.limit));
+  else
+    p.add_null();
   if (q.kind) p.add(std::int64_t{static_cast<int>(*q.kind)}).add(static_cast<std::int64_t>(q.id));
   const pg::Result r = db_.exec(
       q.kind ? "SELECT j.id, j.entry FROM journal_object o JOIN journal j ON j.id = o.entry WHERE j.seq <= $1 AND "
@@ -627,7 +636,8 @@ std::vector<JournalEntry> PostgresBackend::journal(const JournalQuery& q) const 
     try {
       out.push_back(journal_entry_from_json(r.view(i, 1)));
     } catch (const Error& e) {
-      throw StorageError("PostgreSQL " + label_ + ": table journal, id " + r.text(i, 0) + ", column entry: " + e.what());
+      throw StorageError("PostgreSQL " + label_ + ": table journal, id " + r.text(i, 0) +
+                         ", column entry: " + e.what());
     }
   }
   return out;
@@ -688,7 +698,8 @@ std::uint64_t PostgresBackend::commit(const Change& change, Outgoing notify, con
         } else if constexpr (std::is_same_v<T, LocalTaskSaved>) {
           write_local(c.task, c.created);
         } else if constexpr (std::is_same_v<T, LocalTaskRemoved>) {
-          if (db_.exec("DELETE FROM local_task WHERE id=$1", Params().add(std::int64_t{c.task.value()})).affected() == 0)
+          if (db_.exec("DELETE FROM local_task WHERE id=$1", Params().add(std::int64_t{c.task.value()})).affected() ==
+              0)
             stale("local task " + std::to_string(c.task.value()) + " is gone already");
         } else if constexpr (std::is_same_v<T, MessageAdded>) {
           const Message& m = c.message;
@@ -737,7 +748,8 @@ std::uint64_t PostgresBackend::commit(const Change& change, Outgoing notify, con
                 Params().add(local_ids + "}").add(local_colours + "}"));
           }
         } else if constexpr (std::is_same_v<T, AttachmentRemoved>) {
-          if (db_.exec("DELETE FROM attachment WHERE id=$1", Params().add(static_cast<std::int64_t>(c.attachment.value())))
+          if (db_.exec("DELETE FROM attachment WHERE id=$1",
+                       Params().add(static_cast<std::int64_t>(c.attachment.value())))
                   .affected() == 0)
             stale("attachment " + std::to_string(c.attachment.value()) + " is gone already");
         } else if constexpr (std::is_same_v<T, CredentialsSaved>) {
@@ -797,8 +809,8 @@ std::uint64_t PostgresBackend::replace(const Dataset& data, const JournalEntry& 
   };
   const auto field = [&](std::string_view v, std::string_view what) {
     if (v.find('\0') != std::string_view::npos)
-      throw InvalidArgumentError("PostgreSQL text cannot hold the character U+0000 (NUL), found in " + std::string(what),
-                                 std::string(what));
+      throw InvalidArgumentError(
+          "PostgreSQL text cannot hold the character U+0000 (NUL), found in " + std::string(what), std::string(what));
     pg::copy_escape(buf, v);
     buf += '\t';
   };
@@ -836,20 +848,21 @@ std::uint64_t PostgresBackend::replace(const Dataset& data, const JournalEntry& 
     field(detail::dump_text(detail::to_json_value(t)), "template");
     end();
   });
-  copy("COPY klik_user(id, email, email_key, full_name, organisation, side, municipality, administrator, "
-       "version) FROM STDIN",
-       data.users, [&](const User& u) {
-         integer(u.id.value());
-         field(u.email, "user email");
-         field(normalise_email(u.email), "user email");
-         field(u.full_name, "user full_name");
-         field(u.organisation, "user organisation");
-         integer(num(u.side));
-         maybe(u.municipality ? std::optional<std::int64_t>(u.municipality->value()) : std::nullopt);
-         buf += u.administrator ? "t\t" : "f\t";
-         integer(u.version);
-         end();
-       });
+  copy(
+      "COPY klik_user(id, email, email_key, full_name, organisation, side, municipality, administrator, "
+      "version) FROM STDIN",
+      data.users, [&](const User& u) {
+        integer(u.id.value());
+        field(u.email, "user email");
+        field(normalise_email(u.email), "user email");
+        field(u.full_name, "user full_name");
+        field(u.organisation, "user organisation");
+        integer(num(u.side));
+        maybe(u.municipality ? std::optional<std::int64_t>(u.municipality->value()) : std::nullopt);
+        buf += u.administrator ? "t\t" : "f\t";
+        integer(u.version);
+        end();
+      });
   db_.copy_in("COPY membership(user_id, project, type) FROM STDIN",
               [&](const std::function<void(std::string_view)>& send) {
                 buf.clear();
@@ -862,35 +875,37 @@ std::uint64_t PostgresBackend::replace(const Dataset& data, const JournalEntry& 
                   }
                 send(buf);
               });
-  copy("COPY task(id, template, municipality, status, responsible, performer, end_override, latest_start_override, "
-       "version) FROM STDIN",
-       data.tasks, [&](const Task& t) {
-         integer(t.id.value());
-         integer(t.template_id.value());
-         integer(t.municipality.value());
-         integer(num(t.status));
-         maybe(uid(t.responsible));
-         maybe(uid(t.performer));
-         maybe(day(t.end_override));
-         maybe(day(t.latest_start_override));
-         integer(t.version);
-         end();
-       });
-  copy("COPY local_task(id, parent, municipality, title, responsible, performer, status, end_date, description, "
-       "version) FROM STDIN",
-       data.local_tasks, [&](const LocalTask& l) {
-         integer(l.id.value());
-         integer(l.parent.value());
-         integer(l.municipality.value());
-         field(l.title, "local task title");
-         maybe(uid(l.responsible));
-         maybe(uid(l.performer));
-         integer(num(l.status));
-         integer(l.end.serial());
-         field(l.description, "local task description");
-         integer(l.version);
-         end();
-       });
+  copy(
+      "COPY task(id, template, municipality, status, responsible, performer, end_override, latest_start_override, "
+      "version) FROM STDIN",
+      data.tasks, [&](const Task& t) {
+        integer(t.id.value());
+        integer(t.template_id.value());
+        integer(t.municipality.value());
+        integer(num(t.status));
+        maybe(uid(t.responsible));
+        maybe(uid(t.performer));
+        maybe(day(t.end_override));
+        maybe(day(t.latest_start_override));
+        integer(t.version);
+        end();
+      });
+  copy(
+      "COPY local_task(id, parent, municipality, title, responsible, performer, status, end_date, description, "
+      "version) FROM STDIN",
+      data.local_tasks, [&](const LocalTask& l) {
+        integer(l.id.value());
+        integer(l.parent.value());
+        integer(l.municipality.value());
+        field(l.title, "local task title");
+        maybe(uid(l.responsible));
+        maybe(uid(l.performer));
+        integer(num(l.status));
+        integer(l.end.serial());
+        field(l.description, "local task description");
+        integer(l.version);
+        end();
+      });
   copy("COPY message(id, task, project, wave, author, author_side, time, text) FROM STDIN", data.messages,
        [&](const Message& m) {
          integer(static_cast<std::int64_t>(m.id.value()));
@@ -908,17 +923,18 @@ std::uint64_t PostgresBackend::replace(const Dataset& data, const JournalEntry& 
     field(n.text, "internal notes");
     end();
   });
-  copy("COPY credentials(user_id, password_hash, reset_token_hash, reset_expires, failed_logins, throttled_until) "
-       "FROM STDIN",
-       data.credentials, [&](const Credentials& c) {
-         integer(c.user.value());
-         field(c.password_hash, "password_hash");
-         field(c.reset_token_hash, "reset_token_hash");
-         integer(c.reset_expires.unix_seconds());
-         integer(c.failed_logins);
-         integer(c.throttled_until.unix_seconds());
-         end();
-       });
+  copy(
+      "COPY credentials(user_id, password_hash, reset_token_hash, reset_expires, failed_logins, throttled_until) "
+      "FROM STDIN",
+      data.credentials, [&](const Credentials& c) {
+        integer(c.user.value());
+        field(c.password_hash, "password_hash");
+        field(c.reset_token_hash, "reset_token_hash");
+        integer(c.reset_expires.unix_seconds());
+        integer(c.failed_logins);
+        integer(c.throttled_until.unix_seconds());
+        end();
+      });
   for (const Attachment& a : data.attachments) write_attachment(a);  // binary, one statement each
   // The log is kept (it is the record of what happened); stores catching up stop at the marker and reload.
   write_log(seq, nullptr);
@@ -968,7 +984,8 @@ StoredWorld PostgresBackend::load() {
          u.full_name = r.text(2, "full_name");
          u.organisation = r.text(3, "organisation");
          u.side = r.enumeration<Side>(4, "side");
-         if (const auto m = r.maybe(5, "municipality", 0, 65535)) u.municipality = MunicipalityId(static_cast<std::uint16_t>(*m));
+         if (const auto m = r.maybe(5, "municipality", 0, 65535))
+           u.municipality = MunicipalityId(static_cast<std::uint16_t>(*m));
          u.administrator = r.boolean(6, "administrator");
          u.version = static_cast<std::uint32_t>(r.need(7, "version", 1, u32));
          d.users.push_back(std::move(u));
@@ -997,7 +1014,8 @@ StoredWorld PostgresBackend::load() {
          t.end_override = r.date(6, "end_override");
          t.latest_start_override = r.date(7, "latest_start_override");
          t.version = static_cast<std::uint32_t>(r.need(8, "version", 1, u32));
-         if (const auto n = r.maybe(9, "notified", 0, 4)) w.notified.emplace_back(t.id, static_cast<DeadlineColour>(*n));
+         if (const auto n = r.maybe(9, "notified", 0, 4))
+           w.notified.emplace_back(t.id, static_cast<DeadlineColour>(*n));
          d.tasks.push_back(t);
        });
   read("local_task",
@@ -1030,7 +1048,8 @@ StoredWorld PostgresBackend::load() {
          if (const auto v = r.maybe(3, "wave", 0, u32)) m.target.wave = WaveId(static_cast<std::uint32_t>(*v));
          m.author = UserId(static_cast<std::uint32_t>(r.need(4, "author", 0, u32)));
          m.author_side = r.enumeration<Side>(5, "author_side");
-         m.time = Timestamp(r.need(6, "time", std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()));
+         m.time = Timestamp(
+             r.need(6, "time", std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()));
          m.text = r.text(7, "text");
          d.messages.push_back(std::move(m));
        });
@@ -1043,7 +1062,8 @@ StoredWorld PostgresBackend::load() {
          a.media_type = r.text(3, "media_type");
          a.size = static_cast<std::uint64_t>(r.need(4, "size", 0, INT64_MAX));
          a.uploaded_by = UserId(static_cast<std::uint32_t>(r.need(5, "uploaded_by", 0, u32)));
-         a.time = Timestamp(r.need(6, "time", std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()));
+         a.time = Timestamp(
+             r.need(6, "time", std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()));
          d.attachments.push_back(std::move(a));
        });
   read("internal_note", "SELECT task, text FROM internal_note ORDER BY task", [&](CopyRow& r) {
@@ -1057,9 +1077,11 @@ StoredWorld PostgresBackend::load() {
          c.user = UserId(static_cast<std::uint32_t>(r.need(0, "user_id", 1, u32)));
          c.password_hash = r.text(1, "password_hash");
          c.reset_token_hash = r.text(2, "reset_token_hash");
-         c.reset_expires = Timestamp(r.need(3, "reset_expires", std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()));
+         c.reset_expires = Timestamp(r.need(3, "reset_expires", std::numeric_limits<std::int64_t>::min(),
+                                            std::numeric_limits<std::int64_t>::max()));
          c.failed_logins = static_cast<std::uint32_t>(r.need(4, "failed_logins", 0, u32));
-         c.throttled_until = Timestamp(r.need(5, "throttled_until", std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()));
+         c.throttled_until = Timestamp(r.need(5, "throttled_until", std::numeric_limits<std::int64_t>::min(),
+                                              std::numeric_limits<std::int64_t>::max()));
          d.credentials.push_back(std::move(c));
        });
   read("field_log", "SELECT kind, id, version, fields FROM field_log ORDER BY kind, id, version", [&](CopyRow& r) {
@@ -1075,7 +1097,7 @@ StoredWorld PostgresBackend::load() {
   return w;
 }
 
-std::optional<std::vector<SequencedChange>> PostgresBackend::changes_since(std::uint64_t after) const {
+std::optional<std::vector<SequencedChange> > PostgresBackend::changes_since(std::uint64_t after) const {
   std::lock_guard lock(mutex_);
   db();
   const std::uint64_t gen = generation();
@@ -1143,7 +1165,8 @@ void PostgresBackend::read_attachment(AttachmentId id, const std::function<void(
                                       .add(at + 1)
                                       .add(static_cast<std::int64_t>(attachment_chunk)),
                                   true);
-    if (r.rows() != 1) throw StorageError("PostgreSQL " + label_ + ": attachment " + std::to_string(id.value()) + " vanished");
+    if (r.rows() != 1)
+      throw StorageError("PostgreSQL " + label_ + ": attachment " + std::to_string(id.value()) + " vanished");
     sink(r.view(0, 0));
   }
   tx.commit();
@@ -1195,10 +1218,13 @@ auto retrying(pg::Connection& c, const F& f) {
 std::vector<Notification> PostgresBackend::pending_notifications(Timestamp now, std::size_t limit) const {
   std::lock_guard lock(mutex_);
   db();
-  const pg::Result r = retrying(db_, [&] { return db_.exec("SELECT " KLIK_OUTBOX_COLUMNS
-                                " FROM outbox WHERE NOT delivered AND next_attempt <= $1 ORDER BY id LIMIT $2",
-                                Params().add(now.unix_seconds()).add(static_cast<std::int64_t>(
-                                    std::min<std::size_t>(limit, static_cast<std::size_t>(INT64_MAX))))); });
+  const pg::Result r = retrying(db_, [&] {
+    return db_.exec(
+        "SELECT " KLIK_OUTBOX_COLUMNS " FROM outbox WHERE NOT delivered AND next_attempt <= $1 ORDER BY id LIMIT $2",
+        Params()
+            .add(now.unix_seconds())
+            .add(static_cast<std::int64_t>(std::min<std::size_t>(limit, static_cast<std::size_t>(INT64_MAX)))));
+  });
   return read_outbox(r);
 }
 
@@ -1221,7 +1247,8 @@ void PostgresBackend::mark_delivered(std::span<const std::uint64_t> ids) {
   }
   pg::Transaction tx(db_);
   const auto r = db_.exec("UPDATE outbox SET delivered = true WHERE id = ANY($1::bigint[])", Params().add(list + "}"));
-  if (static_cast<std::size_t>(r.affected()) != unique.size()) throw not_found(ObjectKind::Notification);  // rolled back
+  if (static_cast<std::size_t>(r.affected()) != unique.size())
+    throw not_found(ObjectKind::Notification);  // rolled back
   tx.commit();
 }
 

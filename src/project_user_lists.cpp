@@ -23,8 +23,8 @@ std::vector<ProjectRow> list_projects(const World& world, const RightsModel& rig
       type = viewer.type_on(p.id);
       if (!type) continue;
     }
-    if (!query.user_types.empty() && (!type || std::find(query.user_types.begin(), query.user_types.end(), *type) ==
-                                                   query.user_types.end()))
+    if (!query.user_types.empty() &&
+        (!type || std::find(query.user_types.begin(), query.user_types.end(), *type) == query.user_types.end()))
       continue;
     if (!needle.empty() && fold_case(p.name).find(needle) == std::string::npos) continue;
     out.push_back({p.id, p.name, type, p.deadline, p.period_start, p.period_end, p.kombit_contact, p.contact_mail});
@@ -64,9 +64,8 @@ std::vector<User> list_users(const World& world, const RightsModel& rights, cons
       continue;
     out.push_back(*u);
   }
-  std::sort(out.begin(), out.end(), [](const User& a, const User& b) {
-    return std::tie(a.full_name, a.id) < std::tie(b.full_name, b.id);
-  });
+  std::sort(out.begin(), out.end(),
+            [](const User& a, const User& b) { return std::tie(a.full_name, a.id) < std::tie(b.full_name, b.id); });
   return out;
 }
 

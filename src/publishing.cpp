@@ -177,13 +177,14 @@ RolloutWave Publishing::create_wave(UserId actor_id, RolloutWave proposed) {
     const User actor = actor_of(snap.world(), actor_id);
     const Project& p = project_of(snap.world(), proposed.project);
     require(rights_.decide(actor, Action::ManageProject, Target::of(proposed.project), snap->projects()));
-    const Recipients told =
-        RecipientResolver(routing_, rights_, snap.world()).project_event(NotificationEvent::WaveChanged, p, proposed.members);
+    const Recipients told = RecipientResolver(routing_, rights_, snap.world())
+                                .project_event(NotificationEvent::WaveChanged, p, proposed.members);
     const Timestamp now = clock_.now();
     announce = [actor, now, told](const RolloutWave& stored) {
       Notes notes(actor, now);
       notes.add(NotificationEvent::WaveChanged, told, project_link(stored.project),
-                {{"project", stored.project.value()}, {"wave", stored.id.value()},
+                {{"project", stored.project.value()},
+                 {"wave", stored.id.value()},
                  {"shift_workdays", stored.shift_workdays}});
       return notes.out;
     };
@@ -206,11 +207,12 @@ RolloutWave Publishing::write_wave(UserId actor_id, const RolloutWave& wave, con
     for (MunicipalityId m : wave.members)
       if (!has(touched, m)) touched.push_back(m);
     Notes notes(actor, clock_.now());
-    notes.add(NotificationEvent::WaveChanged,
-              RecipientResolver(routing_, rights_, snap.world())
-                  .project_event(NotificationEvent::WaveChanged, project_of(snap.world(), before.project), touched),
-              project_link(before.project),
-              {{"project", before.project.value()}, {"wave", wave.id.value()}, {"shift_workdays", wave.shift_workdays}});
+    notes.add(
+        NotificationEvent::WaveChanged,
+        RecipientResolver(routing_, rights_, snap.world())
+            .project_event(NotificationEvent::WaveChanged, project_of(snap.world(), before.project), touched),
+        project_link(before.project),
+        {{"project", before.project.value()}, {"wave", wave.id.value()}, {"shift_workdays", wave.shift_workdays}});
     out = std::move(notes.out);
   }
   return store_.put_wave(wave, out, attributed(actor_id, operation, clock_));
@@ -261,8 +263,7 @@ TaskTemplate Publishing::edit_template(UserId actor_id, const TaskTemplate& tpl)
     notes.add(NotificationEvent::TemplateChanged,
               RecipientResolver(routing_, rights_, snap.world())
                   .project_event(NotificationEvent::TemplateChanged, p, p.participants),
-              project_link(p.id),
-              {{"project", p.id.value()}, {"template", tpl.id.value()}, {"title", tpl.title}});
+              project_link(p.id), {{"project", p.id.value()}, {"template", tpl.id.value()}, {"title", tpl.title}});
     out = std::move(notes.out);
   }
   return store_.put_template(tpl, out, attributed(actor_id, "edit_template", clock_));
@@ -280,8 +281,7 @@ std::vector<Task> Publishing::withdraw_template(UserId actor_id, TemplateId tpl)
     notes.add(NotificationEvent::TemplateWithdrawn,
               RecipientResolver(routing_, rights_, snap.world())
                   .project_event(NotificationEvent::TemplateWithdrawn, p, p.participants),
-              project_link(p.id),
-              {{"project", p.id.value()}, {"template", tpl.value()}, {"title", t.title}});
+              project_link(p.id), {{"project", p.id.value()}, {"template", tpl.value()}, {"title", t.title}});
     out = std::move(notes.out);
   }
   return store_.withdraw_template(tpl, out, attributed(actor_id, "withdraw_template", clock_));

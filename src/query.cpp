@@ -1,7 +1,7 @@
 // TaskQuery: canonical form, checks, chips, the text syntax and the JSON form.
 // docs/query.md is the user's description of both faces; keep them in step.
-#include "klik/text.hpp"
 #include "klik/query.hpp"
+#include "klik/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -25,17 +25,22 @@ struct ColumnName {
   std::string_view code, english;
 };
 constexpr ColumnName column_names[] = {
-    {TaskColumn::Project, "project", "Project"},    {TaskColumn::Title, "title", "Title"},
-    {TaskColumn::Phase, "phase", "Phase"},          {TaskColumn::Theme, "theme", "Theme"},
-    {TaskColumn::Deadline, "deadline", "Deadline"}, {TaskColumn::Priority, "priority", "Priority"},
-    {TaskColumn::Status, "status", "Status"},       {TaskColumn::EndDate, "end_date", "End date"},
-    {TaskColumn::Municipality, "municipality", "Municipality"}, {TaskColumn::Id, "id", "Id"},
+    {TaskColumn::Project, "project", "Project"},
+    {TaskColumn::Title, "title", "Title"},
+    {TaskColumn::Phase, "phase", "Phase"},
+    {TaskColumn::Theme, "theme", "Theme"},
+    {TaskColumn::Deadline, "deadline", "Deadline"},
+    {TaskColumn::Priority, "priority", "Priority"},
+    {TaskColumn::Status, "status", "Status"},
+    {TaskColumn::EndDate, "end_date", "End date"},
+    {TaskColumn::Municipality, "municipality", "Municipality"},
+    {TaskColumn::Id, "id", "Id"},
 };
 
 constexpr FilterField all_filter_fields[] = {
-    FilterField::Project,     FilterField::Phase,     FilterField::Theme, FilterField::Status,
-    FilterField::Priority,    FilterField::Colour,    FilterField::Responsible,
-    FilterField::Performer,   FilterField::Title,     FilterField::EndFrom, FilterField::EndTo,
+    FilterField::Project,  FilterField::Phase,   FilterField::Theme,       FilterField::Status,
+    FilterField::Priority, FilterField::Colour,  FilterField::Responsible, FilterField::Performer,
+    FilterField::Title,    FilterField::EndFrom, FilterField::EndTo,
 };
 constexpr std::string_view filter_codes[] = {"project",     "phase",     "theme", "status",   "priority", "colour",
                                              "responsible", "performer", "title", "end_from", "end_to"};
@@ -119,21 +124,22 @@ void check_query(const TaskQuery& q, Where where) {
   const auto check_enums = [&](const auto& values, const char* name) {
     for (const auto v : values)
       if (!is_valid(v))
-        throw InvalidArgumentError(std::to_string(static_cast<int>(v)) + " is not a " +
-                                       std::string(enum_name<std::decay_t<decltype(v)>>()),
-                                   where(name));
+        throw InvalidArgumentError(
+            std::to_string(static_cast<int>(v)) + " is not a " + std::string(enum_name<std::decay_t<decltype(v)>>()),
+            where(name));
   };
   check_enums(q.statuses, "statuses");
   check_enums(q.priorities, "priorities");
   check_enums(q.colours, "colours");
   if (q.end_from && q.end_to && *q.end_from > *q.end_to)
-    throw InvalidArgumentError("end_from " + q.end_from->iso() + " is after end_to " + q.end_to->iso() +
-                                   ": the range is empty",
-                               where("end_from"));
+    throw InvalidArgumentError(
+        "end_from " + q.end_from->iso() + " is after end_to " + q.end_to->iso() + ": the range is empty",
+        where("end_from"));
   for (std::size_t i = 0; i < q.sort.size(); ++i)
     for (std::size_t k = 0; k < i; ++k)
       if (q.sort[i].column == q.sort[k].column)
-        throw InvalidArgumentError("sort column " + std::string(code(q.sort[i].column)) + " given twice", where("sort"));
+        throw InvalidArgumentError("sort column " + std::string(code(q.sort[i].column)) + " given twice",
+                                   where("sort"));
   if (q.limit == 0 || q.limit > max_limit)
     throw InvalidArgumentError("limit " + std::to_string(q.limit) + " is out of range 1..10000", where("limit"));
 }
@@ -169,8 +175,10 @@ template <class IdT>
 std::vector<std::string> ref_texts(const std::vector<std::variant<IdT, std::string>>& v) {
   std::vector<std::string> out;
   for (const auto& r : v) {
-    if (const auto* id = std::get_if<IdT>(&r)) out.push_back(std::to_string(id->value()));
-    else out.push_back(quote(std::get<std::string>(r)));
+    if (const auto* id = std::get_if<IdT>(&r))
+      out.push_back(std::to_string(id->value()));
+    else
+      out.push_back(quote(std::get<std::string>(r)));
   }
   return out;
 }
@@ -248,9 +256,12 @@ std::vector<Token> tokenize(std::string_view s) {
 
 std::string describe(const Token& t) {
   switch (t.kind) {
-    case Tok::End: return "end of text";
-    case Tok::String: return "the string " + excerpt(t.text);
-    default: return excerpt(t.text);
+    case Tok::End:
+      return "end of text";
+    case Tok::String:
+      return "the string " + excerpt(t.text);
+    default:
+      return excerpt(t.text);
   }
 }
 
@@ -258,9 +269,9 @@ enum class Field { Project, Phase, Theme, Status, Priority, Colour, Responsible,
 
 std::optional<Field> field_of(std::string_view w) {
   static constexpr std::pair<std::string_view, Field> names[] = {
-      {"project", Field::Project},   {"phase", Field::Phase},         {"theme", Field::Theme},
-      {"status", Field::Status},     {"priority", Field::Priority},   {"colour", Field::Colour},
-      {"color", Field::Colour},      {"deadline", Field::Colour},     {"responsible", Field::Responsible},
+      {"project", Field::Project},     {"phase", Field::Phase},       {"theme", Field::Theme},
+      {"status", Field::Status},       {"priority", Field::Priority}, {"colour", Field::Colour},
+      {"color", Field::Colour},        {"deadline", Field::Colour},   {"responsible", Field::Responsible},
       {"performer", Field::Performer}, {"title", Field::Title},       {"end", Field::End},
   };
   for (const auto& [n, f] : names)
@@ -312,7 +323,8 @@ class Parser {
       next();
       const Token t = next();
       const auto v = t.kind == Tok::Word ? digits_value(t.text) : std::nullopt;
-      if (!v || *v == 0 || *v > max_limit) fail_at(t.pos, "expected a page size 1-10000 after limit, found " + describe(t));
+      if (!v || *v == 0 || *v > max_limit)
+        fail_at(t.pos, "expected a page size 1-10000 after limit, found " + describe(t));
       q_.limit = static_cast<std::uint32_t>(*v);
       tail = {"\"offset\"", "\"after\""};
     }
@@ -386,8 +398,8 @@ class Parser {
     Condition c;
     c.field_token = next();
     c.field = field(c.field_token);
-    static constexpr std::string_view field_names[] = {"project",     "phase",     "theme", "status", "priority",
-                                                       "colour",      "responsible", "performer", "title", "end"};
+    static constexpr std::string_view field_names[] = {"project", "phase",       "theme",     "status", "priority",
+                                                       "colour",  "responsible", "performer", "title",  "end"};
     c.name = std::string(field_names[static_cast<std::size_t>(c.field)]);
     c.op_token = peek();
     c.op = operator_after(c.field, c.name);
@@ -401,7 +413,8 @@ class Parser {
     if (!f)
       fail_at(ft.pos,
               "expected a field (project, phase, theme, status, priority, colour, responsible, performer, title or "
-              "end), found " + describe(ft));
+              "end), found " +
+                  describe(ft));
     return *f;
   }
 
@@ -411,10 +424,14 @@ class Parser {
     const Token ot = peek();
     const auto bad_op = [&]() -> void {
       std::string expected;
-      if (f == Field::Title) expected = "\"~\"";
-      else if (f == Field::End) expected = "\">=\", \"<=\", \">\", \"<\" or \"=\"";
-      else if (is_person(f)) expected = "\"=\", \"!=\", \"in\", \"not in\", \"is empty\" or \"is not empty\"";
-      else expected = "\"in\", \"=\", \"!=\" or \"not in\"";
+      if (f == Field::Title)
+        expected = "\"~\"";
+      else if (f == Field::End)
+        expected = "\">=\", \"<=\", \">\", \"<\" or \"=\"";
+      else if (is_person(f))
+        expected = "\"=\", \"!=\", \"in\", \"not in\", \"is empty\" or \"is not empty\"";
+      else
+        expected = "\"in\", \"=\", \"!=\" or \"not in\"";
       fail_at(ot.pos, "expected " + expected + " after " + fname + ", found " + describe(ot));
     };
     if (ot.kind == Tok::Punct) {
@@ -440,7 +457,8 @@ class Parser {
           next();
           op = Op::IsNotEmpty;
         }
-        expect_keyword("empty", op == Op::IsEmpty ? "\"empty\" or \"not empty\" after \"is\"" : "\"empty\" after \"is not\"");
+        expect_keyword("empty",
+                       op == Op::IsEmpty ? "\"empty\" or \"not empty\" after \"is\"" : "\"empty\" after \"is not\"");
         return op;
       }
     }
@@ -490,7 +508,8 @@ class Parser {
     if (op == Op::In || op == Op::NotIn) {
       const Token lp = next();
       if (lp.kind != Tok::Punct || lp.text != "(")
-        fail_at(lp.pos, "expected \"(\" after \"" + std::string(op == Op::In ? "in" : "not in") + "\", found " + describe(lp));
+        fail_at(lp.pos,
+                "expected \"(\" after \"" + std::string(op == Op::In ? "in" : "not in") + "\", found " + describe(lp));
       for (;;) {
         values.push_back(value(fname));
         const Token sep = next();
@@ -507,16 +526,32 @@ class Parser {
   /// The condition into the query, by field.
   void apply(const Condition& c) {
     switch (c.field) {
-      case Field::Project: project_values(c); break;
+      case Field::Project:
+        project_values(c);
+        break;
       case Field::Phase:
-      case Field::Theme: number_values(c); break;
-      case Field::Status: enum_values(q_.statuses, c.values, c.negated(), c.op_token, c.name); break;
-      case Field::Priority: enum_values(q_.priorities, c.values, c.negated(), c.op_token, c.name); break;
-      case Field::Colour: enum_values(q_.colours, c.values, c.negated(), c.op_token, c.name); break;
+      case Field::Theme:
+        number_values(c);
+        break;
+      case Field::Status:
+        enum_values(q_.statuses, c.values, c.negated(), c.op_token, c.name);
+        break;
+      case Field::Priority:
+        enum_values(q_.priorities, c.values, c.negated(), c.op_token, c.name);
+        break;
+      case Field::Colour:
+        enum_values(q_.colours, c.values, c.negated(), c.op_token, c.name);
+        break;
       case Field::Responsible:
-      case Field::Performer: person_values(c); break;
-      case Field::Title: q_.title_contains = c.values.front().text; break;
-      case Field::End: end_bound(c); break;
+      case Field::Performer:
+        person_values(c);
+        break;
+      case Field::Title:
+        q_.title_contains = c.values.front().text;
+        break;
+      case Field::End:
+        end_bound(c);
+        break;
     }
   }
 
@@ -594,13 +629,13 @@ class Parser {
 
   Token value(const std::string& fname) {
     Token t = next();
-    if (t.kind != Tok::Word && t.kind != Tok::String) fail_at(t.pos, "expected a " + fname + " value, found " + describe(t));
+    if (t.kind != Tok::Word && t.kind != Tok::String)
+      fail_at(t.pos, "expected a " + fname + " value, found " + describe(t));
     return t;
   }
 
   static void no_negation(bool negated, const Token& op, const std::string& fname) {
-    if (negated)
-      fail_at(op.pos, fname + " cannot be negated: use \"=\" or \"in\" (found " + describe(op) + ")");
+    if (negated) fail_at(op.pos, fname + " cannot be negated: use \"=\" or \"in\" (found " + describe(op) + ")");
   }
 
   template <class E>
@@ -632,7 +667,8 @@ class Parser {
     if (!col)
       fail_at(t.pos,
               "expected a column (project, title, phase, theme, deadline, priority, status, end_date, municipality or "
-              "id), found " + describe(t));
+              "id), found " +
+                  describe(t));
     for (const auto& k : q_.sort)
       if (k.column == *col) fail_at(t.pos, std::string(code(*col)) + " given twice in order by");
     SortKey key{*col, false};
@@ -663,8 +699,10 @@ template <class IdT>
 ojson refs_json(const std::vector<std::variant<IdT, std::string>>& v) {
   ojson out = ojson::array();
   for (const auto& r : v) {
-    if (const auto* id = std::get_if<IdT>(&r)) out.push_back(id->value());
-    else out.push_back(std::get<std::string>(r));
+    if (const auto* id = std::get_if<IdT>(&r))
+      out.push_back(id->value());
+    else
+      out.push_back(std::get<std::string>(r));
   }
   return out;
 }
@@ -692,7 +730,6 @@ void read_array(detail::ObjectReader& r, const char* key, F&& read_one) {
   if (!j->is_array()) throw InvalidArgumentError("expected an array", path);
   for (std::size_t i = 0; i < j->size(); ++i) read_one((*j)[i], path + "/" + std::to_string(i));
 }
-
 
 template <class IdT>
 std::variant<IdT, std::string> ref_at(const json& j, const std::string& path, const char* what) {
@@ -783,16 +820,36 @@ TaskQuery TaskQuery::without(FilterField field) const {
       q.phases.clear();
       q.themes.clear();
       break;
-    case FilterField::Phase: q.phases.clear(); break;
-    case FilterField::Theme: q.themes.clear(); break;
-    case FilterField::Status: q.statuses.clear(); break;
-    case FilterField::Priority: q.priorities.clear(); break;
-    case FilterField::Colour: q.colours.clear(); break;
-    case FilterField::Responsible: q.responsible = {}; break;
-    case FilterField::Performer: q.performer = {}; break;
-    case FilterField::Title: q.title_contains.clear(); break;
-    case FilterField::EndFrom: q.end_from.reset(); break;
-    case FilterField::EndTo: q.end_to.reset(); break;
+    case FilterField::Phase:
+      q.phases.clear();
+      break;
+    case FilterField::Theme:
+      q.themes.clear();
+      break;
+    case FilterField::Status:
+      q.statuses.clear();
+      break;
+    case FilterField::Priority:
+      q.priorities.clear();
+      break;
+    case FilterField::Colour:
+      q.colours.clear();
+      break;
+    case FilterField::Responsible:
+      q.responsible = {};
+      break;
+    case FilterField::Performer:
+      q.performer = {};
+      break;
+    case FilterField::Title:
+      q.title_contains.clear();
+      break;
+    case FilterField::EndFrom:
+      q.end_from.reset();
+      break;
+    case FilterField::EndTo:
+      q.end_to.reset();
+      break;
   }
   q.offset = 0;
   q.cursor.clear();
@@ -870,7 +927,8 @@ std::string to_json(const TaskQuery& query, int indent) {
   if (q.end_to) j["end_to"] = q.end_to->iso();
   if (!q.sort.empty()) {
     ojson s = ojson::array();
-    for (const auto& k : q.sort) s.push_back(ojson{{"column", std::string(code(k.column))}, {"descending", k.descending}});
+    for (const auto& k : q.sort)
+      s.push_back(ojson{{"column", std::string(code(k.column))}, {"descending", k.descending}});
     j["sort"] = std::move(s);
   }
   if (q.offset != 0) j["offset"] = q.offset;
@@ -883,16 +941,20 @@ TaskQuery task_query_from_json(std::string_view text) {
   const json j = detail::parse_text(text);
   detail::ObjectReader r(j, "");
   TaskQuery q;
-  read_array(r, "projects", [&](const json& e, const std::string& p) { q.projects.push_back(ref_at<ProjectId>(e, p, "project")); });
+  read_array(r, "projects",
+             [&](const json& e, const std::string& p) { q.projects.push_back(ref_at<ProjectId>(e, p, "project")); });
   read_array(r, "phases", [&](const json& e, const std::string& p) {
     q.phases.push_back(static_cast<std::uint8_t>(detail::integer_at(e, p, 1, 255)));
   });
   read_array(r, "themes", [&](const json& e, const std::string& p) {
     q.themes.push_back(static_cast<std::uint8_t>(detail::integer_at(e, p, 1, 255)));
   });
-  read_array(r, "statuses", [&](const json& e, const std::string& p) { q.statuses.push_back(enum_at<TaskStatus>(e, p)); });
-  read_array(r, "priorities", [&](const json& e, const std::string& p) { q.priorities.push_back(enum_at<Priority>(e, p)); });
-  read_array(r, "colours", [&](const json& e, const std::string& p) { q.colours.push_back(enum_at<DeadlineColour>(e, p)); });
+  read_array(r, "statuses",
+             [&](const json& e, const std::string& p) { q.statuses.push_back(enum_at<TaskStatus>(e, p)); });
+  read_array(r, "priorities",
+             [&](const json& e, const std::string& p) { q.priorities.push_back(enum_at<Priority>(e, p)); });
+  read_array(r, "colours",
+             [&](const json& e, const std::string& p) { q.colours.push_back(enum_at<DeadlineColour>(e, p)); });
   if (const json* p = r.find("responsible")) q.responsible = person_at(*p, r.field_path("responsible"));
   if (const json* p = r.find("performer")) q.performer = person_at(*p, r.field_path("performer"));
   if (const json* t = r.find("title_contains"); t && !t->is_null())

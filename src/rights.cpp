@@ -1,5 +1,5 @@
-#include "klik/text.hpp"
 #include "klik/rights.hpp"
+#include "klik/text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -111,11 +111,11 @@ enum PartyMask : std::uint8_t { kMuni = 1, kKombit = 2 };
 struct CondInfo {
   std::string_view code;
   std::uint16_t bit;
-  std::uint8_t kinds;    // target kinds it applies to
+  std::uint8_t kinds;  // target kinds it applies to
   std::uint8_t parties;  // parties whose rules may use it
   std::string_view grant;  // phrase appended to a grant ("" when it goes without saying)
-  std::string_view only;   // phrase after "only" in a denial
-  std::string_view hint;   // the nearest-way hint
+  std::string_view only;  // phrase after "only" in a denial
+  std::string_view hint;  // the nearest-way hint
 };
 
 constexpr std::array<CondInfo, 10> cond_table = {{
@@ -178,18 +178,24 @@ TargetKind target_kind(Action a) noexcept { return action_table[idx(a)].kind; }
 
 std::string_view code(Outcome o) noexcept {
   switch (o) {
-    case Outcome::Allowed: return "allowed";
-    case Outcome::Denied: return "denied";
-    case Outcome::NotFound: return "not_found";
+    case Outcome::Allowed:
+      return "allowed";
+    case Outcome::Denied:
+      return "denied";
+    case Outcome::NotFound:
+      return "not_found";
   }
   return "unknown";
 }
 
 std::string_view code(TargetKind k) noexcept {
   switch (k) {
-    case TargetKind::Task: return "task";
-    case TargetKind::Global: return "global";
-    case TargetKind::User: return "user";
+    case TargetKind::Task:
+      return "task";
+    case TargetKind::Global:
+      return "global";
+    case TargetKind::User:
+      return "user";
   }
   return "unknown";
 }
@@ -314,8 +320,7 @@ std::shared_ptr<const Impl> compile(std::string_view text) {
   const json& rules = top.require("rules");
   top.finish();
   if (!rules.is_array()) throw InvalidArgumentError("expected an array of rules", "/rules");
-  if (rules.size() > std::numeric_limits<std::uint16_t>::max())
-    throw InvalidArgumentError("too many rules", "/rules");
+  if (rules.size() > std::numeric_limits<std::uint16_t>::max()) throw InvalidArgumentError("too many rules", "/rules");
   for (std::size_t i = 0; i < rules.size(); ++i) {
     const std::string path = "/rules/" + std::to_string(i);
     detail::ObjectReader r(rules[i], path);
@@ -323,8 +328,7 @@ std::shared_ptr<const Impl> compile(std::string_view text) {
     info.id = r.string("id");
     if (info.id.empty()) throw InvalidArgumentError("a rule id must not be empty", r.field_path("id"));
     for (const auto& other : impl->rules)
-      if (other.id == info.id)
-        throw InvalidArgumentError("duplicate rule id " + excerpt(info.id), r.field_path("id"));
+      if (other.id == info.id) throw InvalidArgumentError("duplicate rule id " + excerpt(info.id), r.field_path("id"));
     const auto action_codes = read_string_list(r.require("actions"), r.field_path("actions"));
     if (action_codes.empty()) throw InvalidArgumentError("a rule needs at least one action", r.field_path("actions"));
     const std::string party = r.string("party");
@@ -333,7 +337,8 @@ std::shared_ptr<const Impl> compile(std::string_view text) {
     } else if (party == "kombit") {
       info.party = Side::Kombit;
     } else {
-      throw InvalidArgumentError("unknown party " + excerpt(party) + " (known: municipality, kombit)", r.field_path("party"));
+      throw InvalidArgumentError("unknown party " + excerpt(party) + " (known: municipality, kombit)",
+                                 r.field_path("party"));
     }
     info.who = read_string_list(r.require("who"), r.field_path("who"));
     if (info.who.empty()) throw InvalidArgumentError("a rule needs at least one subject", r.field_path("who"));
@@ -345,15 +350,15 @@ std::shared_ptr<const Impl> compile(std::string_view text) {
     std::uint8_t who = 0;
     for (std::size_t k = 0; k < info.who.size(); ++k) {
       const std::string wpath = r.field_path("who") + "/" + std::to_string(k);
-      const auto it = std::find_if(who_table.begin(), who_table.end(),
-                                   [&](const WhoInfo& w) { return w.code == info.who[k]; });
+      const auto it =
+          std::find_if(who_table.begin(), who_table.end(), [&](const WhoInfo& w) { return w.code == info.who[k]; });
       if (it == who_table.end())
         throw InvalidArgumentError(
             "unknown user type " + excerpt(info.who[k]) + " (known: " + join_codes(who_table) + ")", wpath);
       if (info.party == Side::Kombit && (it->bit & (kPlus | kStandard | kLight | kReader)))
-        throw InvalidArgumentError("user type '" + info.who[k] +
-                                       "' is a municipality user type; KOMBIT rules name 'any' or 'administrator'",
-                                   wpath);
+        throw InvalidArgumentError(
+            "user type '" + info.who[k] + "' is a municipality user type; KOMBIT rules name 'any' or 'administrator'",
+            wpath);
       who |= it->bit;
     }
     std::uint16_t cmask = 0;
@@ -367,9 +372,9 @@ std::shared_ptr<const Impl> compile(std::string_view text) {
             "unknown condition " + excerpt(info.conditions[k]) + " (known: " + join_codes(cond_table) + ")", cpath);
       const std::uint8_t party_bit = info.party == Side::Kombit ? kKombit : kMuni;
       if (!(it->parties & party_bit))
-        throw InvalidArgumentError("condition '" + info.conditions[k] + "' does not apply to " +
-                                       std::string(code(info.party)) + " rules",
-                                   cpath);
+        throw InvalidArgumentError(
+            "condition '" + info.conditions[k] + "' does not apply to " + std::string(code(info.party)) + " rules",
+            cpath);
       cmask |= it->bit;
       (void)kinds_needed;
     }
@@ -393,9 +398,9 @@ std::shared_ptr<const Impl> compile(std::string_view text) {
                                                                      : kOnUser;
       for (const auto& c : cond_table)
         if ((cmask & c.bit) && !(c.kinds & kind_bit))
-          throw InvalidArgumentError("condition '" + std::string(c.code) + "' does not apply to action '" +
-                                         action_codes[k] + "'",
-                                     r.field_path("conditions"));
+          throw InvalidArgumentError(
+              "condition '" + std::string(c.code) + "' does not apply to action '" + action_codes[k] + "'",
+              r.field_path("conditions"));
       if (a == Action::ViewTask && (cmask & kTaskActive))
         throw InvalidArgumentError("view_task rules may not depend on the task's status (task lists are indexed)",
                                    r.field_path("conditions"));
@@ -514,8 +519,7 @@ void check_target(Action a, const Target& t) {
       break;
     case TargetKind::User:
       KLIK_REQUIRE(t.user != nullptr, "action '" + std::string(code(a)) + "' needs a user");
-      KLIK_REQUIRE(a != Action::AssignUserType || t.project.has_value(),
-                   "action 'assign_user_type' needs a project");
+      KLIK_REQUIRE(a != Action::AssignUserType || t.project.has_value(), "action 'assign_user_type' needs a project");
       break;
     case TargetKind::Global:
       break;
@@ -602,7 +606,8 @@ std::string actor_phrase(const User& actor, const Target& t, std::uint8_t rule_w
     if (const auto ut = actor.type_on(*p); ut && (rule_who & type_bit(*ut)))
       return std::string(danish(*ut)) + " on project " + project_label(*p, projects);
     if (actor.administrator && (rule_who & kAdmin)) return "Administrator";
-    if (const auto ut = actor.type_on(*p)) return std::string(danish(*ut)) + " on project " + project_label(*p, projects);
+    if (const auto ut = actor.type_on(*p))
+      return std::string(danish(*ut)) + " on project " + project_label(*p, projects);
     // Not a member of the project: say what they are elsewhere, without commas
     // (the phrase is the subject of "... may not ..." and of "... may ... only ...").
     const std::string outside = " who is not a member of project " + project_label(*p, projects);
@@ -662,15 +667,15 @@ Decision explain(const Impl& m, const User& actor, Action a, const Target& t,  /
   if (raw.outcome == Outcome::Allowed) {
     const RuleInfo& rule = m.rules[raw.rule->rule];
     d.rule = rule.id;
-    d.reason = actor_phrase(actor, t, raw.rule->who, projects) + " may " + phrase +
-               grant_conditions(raw.rule->conditions);
+    d.reason =
+        actor_phrase(actor, t, raw.rule->who, projects) + " may " + phrase + grant_conditions(raw.rule->conditions);
     return d;
   }
   if (raw.gate == Gate::NotFound) {
     d.rule = "not_visible";
-    d.reason = target_kind(a) == TargetKind::User            ? not_found_message(ObjectKind::User)
-               : t.task && t.task->local                      ? not_found_message(ObjectKind::LocalTask)
-                                                              : not_found_message(ObjectKind::Task);
+    d.reason = target_kind(a) == TargetKind::User ? not_found_message(ObjectKind::User)
+               : t.task && t.task->local          ? not_found_message(ObjectKind::LocalTask)
+                                                  : not_found_message(ObjectKind::Task);
     return d;
   }
   if (raw.gate == Gate::Part) {
@@ -957,8 +962,9 @@ SqlPredicate visibility_sql(const RightsModel& rights, const User& viewer) {
   out.where += " AND (" + in_list(scope.all_tasks);
   std::string assigned = in_list(scope.assigned_only);
   const std::int64_t v = viewer.id.value();
-  out.where += " OR (" + assigned +
-               " AND (responsible = ? OR performer = ? OR (kind = 1 AND (parent_responsible = ? OR parent_performer = ?)))))";
+  out.where +=
+      " OR (" + assigned +
+      " AND (responsible = ? OR performer = ? OR (kind = 1 AND (parent_responsible = ? OR parent_performer = ?)))))";
   out.params.insert(out.params.end(), {v, v, v, v});
   out.where += ")";
   return out;
@@ -967,16 +973,36 @@ SqlPredicate visibility_sql(const RightsModel& rights, const User& viewer) {
 std::string not_found_message(ObjectKind kind, std::string_view role) {
   std::string_view what = "object";
   switch (kind) {
-    case ObjectKind::Task: what = "task"; break;
-    case ObjectKind::LocalTask: what = "local task"; break;
-    case ObjectKind::User: what = "user"; break;
-    case ObjectKind::Project: what = "project"; break;
-    case ObjectKind::Template: what = "template"; break;
-    case ObjectKind::Wave: what = "rollout wave"; break;
-    case ObjectKind::Message: what = "message"; break;
-    case ObjectKind::Attachment: what = "attachment"; break;
-    case ObjectKind::Municipality: what = "municipality"; break;
-    case ObjectKind::Notification: what = "notification"; break;
+    case ObjectKind::Task:
+      what = "task";
+      break;
+    case ObjectKind::LocalTask:
+      what = "local task";
+      break;
+    case ObjectKind::User:
+      what = "user";
+      break;
+    case ObjectKind::Project:
+      what = "project";
+      break;
+    case ObjectKind::Template:
+      what = "template";
+      break;
+    case ObjectKind::Wave:
+      what = "rollout wave";
+      break;
+    case ObjectKind::Message:
+      what = "message";
+      break;
+    case ObjectKind::Attachment:
+      what = "attachment";
+      break;
+    case ObjectKind::Municipality:
+      what = "municipality";
+      break;
+    case ObjectKind::Notification:
+      what = "notification";
+      break;
   }
   std::string out;
   if (!role.empty()) out.append(role).append(": ");

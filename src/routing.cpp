@@ -24,16 +24,20 @@ struct EventInfo {
 };
 
 constexpr std::array<EventInfo, notification_event_count> event_table{{
-    {NotificationEvent::TaskAssigned, "task.assigned", EventScope::Task, "a user was made responsible or performer of a task"},
-    {NotificationEvent::DeadlineYellow, "deadline.yellow", EventScope::Task, "the deadline sweep found a task turned yellow"},
+    {NotificationEvent::TaskAssigned, "task.assigned", EventScope::Task,
+     "a user was made responsible or performer of a task"},
+    {NotificationEvent::DeadlineYellow, "deadline.yellow", EventScope::Task,
+     "the deadline sweep found a task turned yellow"},
     {NotificationEvent::DeadlineRed, "deadline.red", EventScope::Task, "the deadline sweep found a task turned red"},
     {NotificationEvent::TaskNotActive, "task.not_active", EventScope::Task, "KOMBIT set a task not active"},
     {NotificationEvent::TaskReactivated, "task.reactivated", EventScope::Task, "KOMBIT made a task active again"},
     {NotificationEvent::MessageKombitTask, "message.kombit_task", EventScope::Task, "KOMBIT wrote a message on a task"},
     {NotificationEvent::MessageMunicipalityTask, "message.municipality_task", EventScope::Task,
      "the municipality wrote a message to KOMBIT on a task"},
-    {NotificationEvent::MessageKombitWave, "message.kombit_wave", EventScope::Project, "KOMBIT wrote to a rollout wave"},
-    {NotificationEvent::MessageKombitProject, "message.kombit_project", EventScope::Project, "KOMBIT wrote to a whole project"},
+    {NotificationEvent::MessageKombitWave, "message.kombit_wave", EventScope::Project,
+     "KOMBIT wrote to a rollout wave"},
+    {NotificationEvent::MessageKombitProject, "message.kombit_project", EventScope::Project,
+     "KOMBIT wrote to a whole project"},
     {NotificationEvent::ProjectJoined, "project.joined", EventScope::Project, "the municipality joined a project"},
     {NotificationEvent::ProjectLeft, "project.left", EventScope::Project, "the municipality left a project"},
     {NotificationEvent::ProjectChanged, "project.changed", EventScope::Project, "a project's details changed"},
@@ -41,12 +45,15 @@ constexpr std::array<EventInfo, notification_event_count> event_table{{
     {NotificationEvent::TemplatePublished, "template.published", EventScope::Project, "KOMBIT published a KLIK task"},
     {NotificationEvent::TemplateChanged, "template.changed", EventScope::Project, "KOMBIT changed a KLIK task"},
     {NotificationEvent::TemplateWithdrawn, "template.withdrawn", EventScope::Project, "KOMBIT withdrew a KLIK task"},
-    {NotificationEvent::UserCreated, "user.created", EventScope::User, "the user was created (with a link to set a password)"},
-    {NotificationEvent::UserAddedToProject, "user.added_to_project", EventScope::User, "the user was added to a project"},
+    {NotificationEvent::UserCreated, "user.created", EventScope::User,
+     "the user was created (with a link to set a password)"},
+    {NotificationEvent::UserAddedToProject, "user.added_to_project", EventScope::User,
+     "the user was added to a project"},
     {NotificationEvent::UserRemovedFromProject, "user.removed_from_project", EventScope::User,
      "the user was removed from a project"},
     {NotificationEvent::UserTypeChanged, "user.type_changed", EventScope::User, "the user's type on a project changed"},
-    {NotificationEvent::UserPasswordChanged, "user.password_changed", EventScope::User, "the user's password was changed"},
+    {NotificationEvent::UserPasswordChanged, "user.password_changed", EventScope::User,
+     "the user's password was changed"},
     {NotificationEvent::UserPasswordReset, "user.password_reset", EventScope::User,
      "the user was sent a link to set a new password"},
 }};
@@ -118,7 +125,8 @@ EventScope scope(NotificationEvent e) noexcept { return event_table[idx(e)].scop
 NotificationEvent parse_notification_event(std::string_view text) {
   for (const auto& e : event_table)
     if (e.code == text) return e.event;
-  throw InvalidArgumentError("unknown notification event " + excerpt(text) + " (known: " + join_codes(event_table) + ")");
+  throw InvalidArgumentError("unknown notification event " + excerpt(text) + " (known: " + join_codes(event_table) +
+                             ")");
 }
 
 std::span<const Audience> all_audiences() noexcept { return audience_list; }
@@ -133,9 +141,12 @@ Audience parse_audience(std::string_view text) {
 
 std::string_view code(EventScope s) noexcept {
   switch (s) {
-    case EventScope::Task: return "task";
-    case EventScope::Project: return "project";
-    case EventScope::User: return "user";
+    case EventScope::Task:
+      return "task";
+    case EventScope::Project:
+      return "project";
+    case EventScope::User:
+      return "user";
   }
   return "?";
 }
@@ -144,13 +155,17 @@ bool can_route(NotificationEvent e, Audience a) noexcept {
   if (carries_token(e)) return a == Audience::Subject;
   switch (a) {
     case Audience::Responsible:
-    case Audience::Performer: return scope(e) == EventScope::Task;
+    case Audience::Performer:
+      return scope(e) == EventScope::Task;
     case Audience::Plus:
     case Audience::Standard:
     case Audience::Light:
-    case Audience::ContactMailbox: return scope(e) != EventScope::User;
-    case Audience::Subject: return scope(e) != EventScope::Project;
-    case Audience::Administrators: return true;
+    case Audience::ContactMailbox:
+      return scope(e) != EventScope::User;
+    case Audience::Subject:
+      return scope(e) != EventScope::Project;
+    case Audience::Administrators:
+      return true;
   }
   return false;
 }
@@ -212,9 +227,9 @@ NotificationRouting NotificationRouting::from_json(std::string_view text) {
   }
   for (const auto& info : event_table)
     if (!seen[idx(info.event)])
-      throw InvalidArgumentError("event '" + std::string(info.code) +
-                                     "' is not routed (list every event; an empty \"to\" sends nothing)",
-                                 "/routes");
+      throw InvalidArgumentError(
+          "event '" + std::string(info.code) + "' is not routed (list every event; an empty \"to\" sends nothing)",
+          "/routes");
   return out;
 }
 
@@ -340,7 +355,8 @@ Recipients RecipientResolver::task_event(NotificationEvent e, const TaskFacts& t
   person(Audience::Performer, task.performer);
   person(Audience::Subject, subject);
   if (routing_.routes(e, Audience::Administrators))
-    if (const auto* admins = c.admins(task.municipality)) candidates.insert(candidates.end(), admins->begin(), admins->end());
+    if (const auto* admins = c.admins(task.municipality))
+      candidates.insert(candidates.end(), admins->begin(), admins->end());
   sort_unique(candidates);
   // The invariant: only the task's municipality's users who may see it, never a Læser.
   out.users.reserve(candidates.size());

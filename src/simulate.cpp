@@ -48,9 +48,9 @@ constexpr std::int32_t max_shift = 1000;
 
 /// The scenario resolved against the index: what differs, by partition, template slot and row key.
 struct Resolved {
-  std::unordered_map<std::uint32_t, std::int32_t> shift;          // partition -> its new shift
-  std::unordered_map<std::uint32_t, TaskTemplate> templates;      // template slot -> the moved template
-  std::unordered_map<std::uint32_t, TaskStatus> status;           // task key -> its new status
+  std::unordered_map<std::uint32_t, std::int32_t> shift;  // partition -> its new shift
+  std::unordered_map<std::uint32_t, TaskTemplate> templates;  // template slot -> the moved template
+  std::unordered_map<std::uint32_t, TaskStatus> status;  // task key -> its new status
 };
 
 Resolved resolve(const WorldIndex& w, const Scenario& scenario) {
@@ -58,7 +58,8 @@ Resolved resolve(const WorldIndex& w, const Scenario& scenario) {
   std::map<WaveId, std::int32_t> wave_shift;  // the waves' shifts as the scenario leaves them
   for (const ScenarioChange& change : scenario.changes) {
     if (const auto* c = std::get_if<WaveShiftChange>(&change)) {
-      const auto it = std::find_if(w.waves.begin(), w.waves.end(), [&](const RolloutWave& x) { return x.id == c->wave; });
+      const auto it =
+          std::find_if(w.waves.begin(), w.waves.end(), [&](const RolloutWave& x) { return x.id == c->wave; });
       if (it == w.waves.end()) throw not_found(ObjectKind::Wave);
       const auto [at, fresh] = wave_shift.emplace(c->wave, it->shift_workdays);
       const std::int64_t next = c->relative ? std::int64_t{at->second} + c->workdays : c->workdays;
@@ -214,7 +215,12 @@ Simulation simulate(const World& world, const Scenario& scenario, Date today, st
   if (on) out.on_total.emplace();
   std::map<std::pair<MunicipalityId, Priority>, SimulatedGroup> groups;
   auto red = [](const Delta& d, DeadlineColour before, DeadlineColour after) {
-    return SimulatedTask{d.task, d.municipality, d.project, d.priority, before, after,
+    return SimulatedTask{d.task,
+                         d.municipality,
+                         d.project,
+                         d.priority,
+                         before,
+                         after,
                          *colour_reached_on(d.status_after, d.dates_after, DeadlineColour::Red)};
   };
   for (const Delta& d : rows) {

@@ -50,8 +50,8 @@ std::string Database::text(const std::string& sql) {
 }
 
 Statement::Statement(const Database& db, std::string_view sql) : db_(db.get()) {
-  const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_,
-                                    nullptr);
+  const int rc =
+      sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
   if (rc != SQLITE_OK) fail(db_, rc, "cannot prepare SQL (" + std::string(sql.substr(0, 60)) + ")");
 }
 
@@ -111,9 +111,7 @@ std::string_view Statement::blob_view(int col) const noexcept {
 }
 std::string Statement::text(int col) const { return std::string(text_view(col)); }
 
-Transaction::Transaction(Database& db, bool immediate) : db_(&db) {
-  db.exec(immediate ? "BEGIN IMMEDIATE" : "BEGIN");
-}
+Transaction::Transaction(Database& db, bool immediate) : db_(&db) { db.exec(immediate ? "BEGIN IMMEDIATE" : "BEGIN"); }
 
 Transaction::~Transaction() {
   if (open_) sqlite3_exec(db_->get(), "ROLLBACK", nullptr, nullptr, nullptr);

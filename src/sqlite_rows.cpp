@@ -53,16 +53,17 @@ class Row {
   }
 
   /// An integer in [lo, hi]; NULL allowed when `nullable`.
-  std::optional<std::int64_t> maybe(int col, const char* column, std::int64_t lo, std::int64_t hi,
-                                    bool nullable = true, bool clear = false) {
+  std::optional<std::int64_t> maybe(int col, const char* column, std::int64_t lo, std::int64_t hi, bool nullable = true,
+                                    bool clear = false) {
     const int type = s_.type(col);
     if (type == SQLITE_NULL) {
       if (!nullable) bad(column, "is missing (NULL)", clear);
       return std::nullopt;
     }
     if (type != SQLITE_INTEGER) {
-      bad(column, std::string("holds ") + type_name(type) + (type == SQLITE_TEXT ? " " + excerpt(s_.text_view(col)) : "") +
-                      ", not an integer",
+      bad(column,
+          std::string("holds ") + type_name(type) + (type == SQLITE_TEXT ? " " + excerpt(s_.text_view(col)) : "") +
+              ", not an integer",
           clear);
       return std::nullopt;
     }
@@ -268,7 +269,8 @@ LoadedRows read_rows(const Database& db, std::int64_t version, bool with_content
       u.full_name = row.text(2, "full_name");
       u.organisation = row.text(3, "organisation");
       u.side = row.enumeration<Side>(4, "side");
-      if (const auto mun = row.maybe(5, "municipality", 0, max_u16)) u.municipality = MunicipalityId(static_cast<std::uint16_t>(*mun));
+      if (const auto mun = row.maybe(5, "municipality", 0, max_u16))
+        u.municipality = MunicipalityId(static_cast<std::uint16_t>(*mun));
       u.administrator = row.need(6, "administrator", 0, 1) != 0;
       // Schema 4 moved passwords to the credentials table; an older file's hash moves on reading.
       std::string legacy_hash = row.text(7, "password_hash");
@@ -400,7 +402,8 @@ struct Collection {
 };
 
 std::vector<Collection> collections(LoadedRows& r) {
-  return {{"municipalities", "municipality", &r.municipality}, {"projects", "project", &r.project},
+  return {{"municipalities", "municipality", &r.municipality},
+          {"projects", "project", &r.project},
           {"waves", "wave", &r.wave},
           {"templates", "template", &r.templ},
           {"tasks", "task", &r.task},
@@ -444,15 +447,18 @@ void check_references(LoadedRows& r, bool repair) {
       const auto a = p.find('/', 1);
       const std::string name = p.substr(1, a == std::string::npos ? std::string::npos : a - 1);
       const auto b = a == std::string::npos ? std::string::npos : p.find('/', a + 1);
-      const std::string index_text = a == std::string::npos ? "" : p.substr(a + 1, b == std::string::npos ? b : b - a - 1);
+      const std::string index_text =
+          a == std::string::npos ? "" : p.substr(a + 1, b == std::string::npos ? b : b - a - 1);
       const std::string field = b == std::string::npos ? "" : p.substr(b + 1);
       std::size_t c = 0;
       while (c < cols.size() && name != cols[c].json) ++c;
       std::size_t index = 0;
       bool parsed = c < cols.size() && !index_text.empty();
       for (const char ch : index_text) {
-        if (ch < '0' || ch > '9') parsed = false;
-        else index = index * 10 + static_cast<std::size_t>(ch - '0');
+        if (ch < '0' || ch > '9')
+          parsed = false;
+        else
+          index = index * 10 + static_cast<std::size_t>(ch - '0');
       }
       if (!parsed || index >= cols[c].keys->size()) {
         r.problems.push_back({"", 0, v.path, bounded_message(v.message, 160)});
@@ -460,14 +466,15 @@ void check_references(LoadedRows& r, bool repair) {
       }
       const std::int64_t key = (*cols[c].keys)[index];
       const std::string column = field.substr(0, field.find('/'));
-      const bool person = (name == "tasks" || name == "local_tasks") && (field == "responsible" || field == "performer");
+      const bool person =
+          (name == "tasks" || name == "local_tasks") && (field == "responsible" || field == "performer");
       if (person) {
         r.problems.push_back({cols[c].table, key, field, bounded_message(v.message, 160), true});
         if (repair) {
-          auto& who = name == "tasks" ? (field == "responsible" ? r.data.tasks[index].responsible
-                                                                : r.data.tasks[index].performer)
-                                      : (field == "responsible" ? r.data.local_tasks[index].responsible
-                                                                : r.data.local_tasks[index].performer);
+          auto& who = name == "tasks"
+                          ? (field == "responsible" ? r.data.tasks[index].responsible : r.data.tasks[index].performer)
+                          : (field == "responsible" ? r.data.local_tasks[index].responsible
+                                                    : r.data.local_tasks[index].performer);
           who.reset();
           changed = true;
         }
@@ -481,13 +488,15 @@ void check_references(LoadedRows& r, bool repair) {
           changed = true;
         }
       } else {
-        r.problems.push_back({cols[c].table, key, column == "target" ? field : column, bounded_message(v.message, 160)});
+        r.problems.push_back(
+            {cols[c].table, key, column == "target" ? field : column, bounded_message(v.message, 160)});
         if (repair) changed |= drop[c].insert(index).second;
       }
     }
     if (!repair) return;
-    if (!changed) throw StorageError("cannot make the data consistent: " + bounded_message(violations.front().path + ": " +
-                                                                                    violations.front().message, 160));
+    if (!changed)
+      throw StorageError("cannot make the data consistent: " +
+                         bounded_message(violations.front().path + ": " + violations.front().message, 160));
     std::sort(memberships.begin(), memberships.end());
     memberships.erase(std::unique(memberships.begin(), memberships.end()), memberships.end());
     for (auto it = memberships.rbegin(); it != memberships.rend(); ++it) {
@@ -513,8 +522,10 @@ std::string describe(const DroppedRow& p) {
   if (p.table.empty()) {
     out = p.column;
   } else {
-    out = "table " + p.table + ", " + (p.table == "internal_note" ? "task "
-                                       : p.table == "membership" || p.table == "credentials" ? "user " : "id ") +
+    out = "table " + p.table + ", " +
+          (p.table == "internal_note"                            ? "task "
+           : p.table == "membership" || p.table == "credentials" ? "user "
+                                                                 : "id ") +
           std::to_string(p.id);
     if (!p.column.empty()) out += ", column " + p.column;
   }

@@ -249,8 +249,9 @@ std::int64_t file_size_or_absent(const std::string& path) {
 }
 
 /// The tables each schema version has (sanity check before anything is read).
-constexpr const char* tables_v1[] = {"municipality", "project",   "wave",       "template",      "user",  "membership",
-                                     "task",         "local_task", "message",   "attachment", "internal_note", "outbox"};
+constexpr const char* tables_v1[] = {"municipality", "project",    "wave",          "template",
+                                     "user",         "membership", "task",          "local_task",
+                                     "message",      "attachment", "internal_note", "outbox"};
 
 /// PRAGMA user_version without throwing: SQLite's result code, the version in `version`.
 int probe_version(sqlite3* db, std::int64_t& version) {
@@ -269,8 +270,7 @@ int probe_version(sqlite3* db, std::int64_t& version) {
 
 }  // namespace
 
-SqliteBackend::SqliteBackend(const std::string& path, const SqliteOptions& options)
-    : path_(path), options_(options) {
+SqliteBackend::SqliteBackend(const std::string& path, const SqliteOptions& options) : path_(path), options_(options) {
   std::error_code ec;
   const bool exists = fs::exists(path, ec);
   if (!exists && (!options_.create || options_.read_only))
@@ -302,8 +302,10 @@ SqliteBackend::SqliteBackend(const std::string& path, const SqliteOptions& optio
       db_.exec(options_.durability == Durability::Full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
       if (version < sqlite_schema_version) {
         migrate(version);
-        if (version > 0) rows = read_checked(sqlite_schema_version);
-        else data_version_ = db_.scalar("PRAGMA data_version");
+        if (version > 0)
+          rows = read_checked(sqlite_schema_version);
+        else
+          data_version_ = db_.scalar("PRAGMA data_version");
       }
     }
     opened_ = std::move(rows);
@@ -347,8 +349,10 @@ std::int64_t SqliteBackend::open_connection(bool wal_had_frames) {
   const std::string dir = fs::path(path_).parent_path().string();
   if (wal_had_frames || file_size_or_absent(path_ + "-wal") > 0)
     throw StorageError("cannot open " + path_ + " read-only: its write-ahead log " + path_ +
-                       "-wal holds commits, and reading them needs " + path_ + "-shm, which this process can "
-                       "neither read nor create in " + (dir.empty() ? std::string(".") : dir) +
+                       "-wal holds commits, and reading them needs " + path_ +
+                       "-shm, which this process can "
+                       "neither read nor create in " +
+                       (dir.empty() ? std::string(".") : dir) +
                        ". Let the writer close the store (that empties the log), give this process write access "
                        "to the folder, or copy the file with its -wal to a folder it can write");
   db_ = sql::Database(path_, flags, uri_of(path_, "mode=ro&immutable=1"));
@@ -398,8 +402,9 @@ detail::sql::LoadedRows SqliteBackend::read_checked(std::int64_t version) {
       msg += detail::sql::describe(rows.problems[i]);
     }
     if (rows.problems.size() > 3) msg += "; ... (" + std::to_string(rows.problems.size()) + " problems in all)";
-    msg += ". The file was not changed; salvage_sqlite (Python: klik.salvage_sqlite) recovers the good rows "
-           "into a Dataset to import into a fresh file";
+    msg +=
+        ". The file was not changed; salvage_sqlite (Python: klik.salvage_sqlite) recovers the good rows "
+        "into a Dataset to import into a fresh file";
     throw StorageError(msg);
   }
   return rows;
@@ -409,7 +414,8 @@ void SqliteBackend::migrate(std::int64_t version) {
   // Validated already (read_checked): a refused file is never migrated.
   sql::Transaction tx(db_);
   if (version > 0 && db_.scalar("PRAGMA data_version") != data_version_)
-    throw FailedPreconditionError("database " + path_ + " was changed by another connection while it was opened: "
+    throw FailedPreconditionError("database " + path_ +
+                                  " was changed by another connection while it was opened: "
                                   "open it again");
   if (version > 0) {
     const std::string check = db_.text("PRAGMA quick_check");
@@ -629,9 +635,12 @@ void SqliteBackend::write_credentials(const Credentials& c) {
 }
 
 void SqliteBackend::write_change_log(FieldLogEntry::Object kind, std::uint32_t id, std::uint32_t version,
-                                         std::uint32_t mask) {
+                                     std::uint32_t mask) {
   sql::Statement s(db_, "INSERT OR REPLACE INTO change_log(kind, id, version, fields) VALUES(?,?,?,?)");
-  s.bind(1, static_cast<std::int64_t>(kind)).bind(2, std::int64_t{id}).bind(3, std::int64_t{version}).bind(4, std::int64_t{mask});
+  s.bind(1, static_cast<std::int64_t>(kind))
+      .bind(2, std::int64_t{id})
+      .bind(3, std::int64_t{version})
+      .bind(4, std::int64_t{mask});
   s.run();
   if (version > field_log_depth) {
     sql::Statement trim(db_, "DELETE FROM change_log WHERE kind=? AND id=? AND version<=?");
@@ -663,8 +672,8 @@ void SqliteBackend::write_attachment(const Attachment& a) {
   s.run();
   // Stream the content into the reserved blob in chunks (no second copy of the whole file).
   sqlite3_blob* blob = nullptr;
-  int rc = sqlite3_blob_open(db_.get(), "main", "attachment", "content", static_cast<sqlite3_int64>(a.id.value()), 1,
-                             &blob);
+  int rc =
+      sqlite3_blob_open(db_.get(), "main", "attachment", "content", static_cast<sqlite3_int64>(a.id.value()), 1, &blob);
   if (rc != SQLITE_OK) db_.fail(rc, "cannot open attachment blob");
   constexpr std::size_t chunk = 64 * 1024;
   for (std::size_t at = 0; at < a.content.size() && rc == SQLITE_OK; at += chunk) {
@@ -688,12 +697,14 @@ void SqliteBackend::write_catalogue(const char* table, std::uint32_t id, std::op
   // project(id, name, doc); wave and template (id, project, doc): the entity as its JSON document.
   const std::string t(table);
   if (project) {
-    sql::Statement s(db_, "INSERT INTO " + t + "(id, project, doc) VALUES(?,?,?) ON CONFLICT(id) DO UPDATE SET "
-                          "project=excluded.project, doc=excluded.doc");
+    sql::Statement s(db_, "INSERT INTO " + t +
+                              "(id, project, doc) VALUES(?,?,?) ON CONFLICT(id) DO UPDATE SET "
+                              "project=excluded.project, doc=excluded.doc");
     s.bind(1, std::int64_t{id}).bind(2, std::int64_t{*project}).bind(3, doc).run();
   } else {
-    sql::Statement s(db_, "INSERT INTO " + t + "(id, name, doc) VALUES(?,?,?) ON CONFLICT(id) DO UPDATE SET "
-                          "name=excluded.name, doc=excluded.doc");
+    sql::Statement s(db_, "INSERT INTO " + t +
+                              "(id, name, doc) VALUES(?,?,?) ON CONFLICT(id) DO UPDATE SET "
+                              "name=excluded.name, doc=excluded.doc");
     s.bind(1, std::int64_t{id}).bind(2, name).bind(3, doc).run();
   }
 }
@@ -811,7 +822,8 @@ std::uint64_t SqliteBackend::replace(const Dataset& data, const JournalEntry& jo
   check_head(after);
   // Children before parents; the outbox and the change sequence stay.
   db_.exec(
-      "DELETE FROM change_log; DELETE FROM credentials; DELETE FROM internal_note; DELETE FROM attachment; DELETE FROM message; "
+      "DELETE FROM change_log; DELETE FROM credentials; DELETE FROM internal_note; DELETE FROM attachment; DELETE FROM "
+      "message; "
       "DELETE FROM local_task; DELETE FROM task; DELETE FROM membership; DELETE FROM user; DELETE FROM template; "
       "DELETE FROM wave; DELETE FROM project; DELETE FROM municipality; "
       "DROP INDEX IF EXISTS task_responsible; DROP INDEX IF EXISTS task_performer;");
@@ -827,14 +839,16 @@ std::uint64_t SqliteBackend::replace(const Dataset& data, const JournalEntry& jo
   {
     sql::Statement s(db_, "INSERT INTO wave(id, project, doc) VALUES(?,?,?)");
     for (const auto& w : data.waves)
-      s.bind(1, std::int64_t{w.id.value()}).bind(2, std::int64_t{w.project.value()})
+      s.bind(1, std::int64_t{w.id.value()})
+          .bind(2, std::int64_t{w.project.value()})
           .bind(3, detail::to_json_value(w).dump())
           .run();
   }
   {
     sql::Statement s(db_, "INSERT INTO template(id, project, doc) VALUES(?,?,?)");
     for (const auto& t : data.templates)
-      s.bind(1, std::int64_t{t.id.value()}).bind(2, std::int64_t{t.project.value()})
+      s.bind(1, std::int64_t{t.id.value()})
+          .bind(2, std::int64_t{t.project.value()})
           .bind(3, detail::to_json_value(t).dump())
           .run();
   }
@@ -870,8 +884,8 @@ void SqliteBackend::read_attachment(AttachmentId id, const std::function<void(st
   std::lock_guard lock(db_mutex_);
   if (!db_) throw FailedPreconditionError("the store is closed");
   sqlite3_blob* blob = nullptr;
-  int rc = sqlite3_blob_open(db_.get(), "main", "attachment", "content", static_cast<sqlite3_int64>(id.value()), 0,
-                             &blob);
+  int rc =
+      sqlite3_blob_open(db_.get(), "main", "attachment", "content", static_cast<sqlite3_int64>(id.value()), 0, &blob);
   if (rc != SQLITE_OK) {
     sqlite3_blob_close(blob);
     if ((rc & 0xff) == SQLITE_ERROR) throw not_found(ObjectKind::Attachment);
@@ -900,8 +914,8 @@ std::vector<Notification> SqliteBackend::read_outbox(sql::Statement& s) const {
       throw StorageError("database " + path_ + ": table outbox, id " + std::to_string(n.id) +
                          ", column recipients: not a list of user ids");
     n.recipients = std::move(*recipients);
-    static constexpr std::pair<int, const char*> texts[] = {{1, "event"},  {2, "key"},     {4, "mailbox"}, {5, "sender"},
-                                                            {6, "link"},   {7, "payload"}, {12, "last_error"}};
+    static constexpr std::pair<int, const char*> texts[] = {
+        {1, "event"}, {2, "key"}, {4, "mailbox"}, {5, "sender"}, {6, "link"}, {7, "payload"}, {12, "last_error"}};
     for (const auto& [col, name] : texts)
       if (const auto at = invalid_utf8_offset(s.text_view(col)))
         throw StorageError("database " + path_ + ": table outbox, id " + std::to_string(n.id) + ", column " + name +
@@ -926,8 +940,8 @@ std::vector<Notification> SqliteBackend::read_outbox(sql::Statement& s) const {
 std::vector<Notification> SqliteBackend::pending_notifications(Timestamp now, std::size_t limit) const {
   std::lock_guard lock(db_mutex_);
   if (!db_) throw FailedPreconditionError("the store is closed");
-  sql::Statement s(db_, "SELECT " KLIK_OUTBOX_COLUMNS
-                        " FROM outbox WHERE delivered = 0 AND next_attempt <= ? ORDER BY id LIMIT ?");
+  sql::Statement s(
+      db_, "SELECT " KLIK_OUTBOX_COLUMNS " FROM outbox WHERE delivered = 0 AND next_attempt <= ? ORDER BY id LIMIT ?");
   s.bind(1, now.unix_seconds()).bind(2, static_cast<std::int64_t>(limit));
   return read_outbox(s);
 }

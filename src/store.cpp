@@ -113,8 +113,9 @@ void check_user_shape(const WorldIndex& w, const User& u) {
 /// users as stored (under the write lock): throws FailedPreconditionError.
 void check_user_invariants(const WorldIndex& w, const std::optional<User>& before, const std::optional<User>& after) {
   if (!before) return;  // a new user takes nothing away
-  const bool guards = before->administrator || std::any_of(before->memberships.begin(), before->memberships.end(),
-                                                           [](const Membership& m) { return m.type == UserType::Plus; });
+  const bool guards =
+      before->administrator || std::any_of(before->memberships.begin(), before->memberships.end(),
+                                           [](const Membership& m) { return m.type == UserType::Plus; });
   if (!guards) return;  // neither an Administrator nor a Plusbruger: nothing to keep
   std::vector<const User*> users;
   users.reserve(w.users.size());
@@ -184,10 +185,10 @@ struct Store::Core {
   std::unique_ptr<WorldIndex> index = std::make_unique<WorldIndex>();
   std::uint64_t next_message = 1;
   std::uint64_t next_attachment = 1;
-  std::uint64_t next_user = 1;   // above every user id seen (users, message authors, uploaders)
+  std::uint64_t next_user = 1;  // above every user id seen (users, message authors, uploaders)
   std::uint64_t next_local = 1;  // above every local task id seen
   std::uint64_t next_project = 1, next_wave = 1, next_template = 1, next_task = 1;  // KOMBIT's catalogue
-  std::uint64_t sequence = 0;    // the last change applied
+  std::uint64_t sequence = 0;  // the last change applied
   std::atomic<bool> closed{false};
   bool as_of_view = false;  // built by Store::as_of: no file content to read
 
@@ -222,7 +223,8 @@ struct Store::Core {
 
   void install(std::unique_ptr<WorldIndex> fresh) {
     std::uint64_t m = 0, a = 0, u = 0, l = 0;
-    for (const auto& x : fresh->messages) m = std::max(m, x.id.value()), u = std::max<std::uint64_t>(u, x.author.value());
+    for (const auto& x : fresh->messages)
+      m = std::max(m, x.id.value()), u = std::max<std::uint64_t>(u, x.author.value());
     for (const auto& x : fresh->attachments)
       a = std::max(a, x.id.value()), u = std::max<std::uint64_t>(u, x.uploaded_by.value());
     for (const auto& e : fresh->users) u = std::max<std::uint64_t>(u, e.user.id.value());
@@ -345,7 +347,8 @@ struct Store::Core {
                      meta.content.clear();
                      index->attachments.push_back(std::move(meta));
                      next_attachment = std::max(next_attachment, c.attachment.id.value() + 1);
-                     next_user = std::max<std::uint64_t>(next_user, std::uint64_t{c.attachment.uploaded_by.value()} + 1);
+                     next_user =
+                         std::max<std::uint64_t>(next_user, std::uint64_t{c.attachment.uploaded_by.value()} + 1);
                    },
                    [&](const ColoursNotified& c) {
                      for (const auto& [task, colour] : c.colours) index->set_notified(task.value(), colour);
@@ -573,9 +576,8 @@ struct Store::Core {
         it != index->project_by_name.end() && index->projects[it->second].id != p.id)
       throw AlreadyExistsError("a project named \"" + excerpt(p.name) + "\" already exists");
     if (p.period_end < p.period_start)
-      throw InvalidArgumentError("the period ends (" + p.period_end.iso() + ") before it starts (" +
-                                     p.period_start.iso() + ")",
-                                 "period_end");
+      throw InvalidArgumentError(
+          "the period ends (" + p.period_end.iso() + ") before it starts (" + p.period_start.iso() + ")", "period_end");
     for (std::size_t i = 0; i < p.participants.size(); ++i) {
       const MunicipalityId m = p.participants[i];
       const std::string where = "participants/" + std::to_string(i);
@@ -820,7 +822,8 @@ Task Store::update_task(const TaskUpdate& u, Outgoing notify, const Attribution&
     if (effective.end_override) after.end_override = *effective.end_override;
     if (effective.latest_start_override) after.latest_start_override = *effective.latest_start_override;
     after.version = current + 1;
-    if (effective.end_override || effective.latest_start_override) (void)w.task_dates(after);  // throws on a bad schedule
+    if (effective.end_override || effective.latest_start_override)
+      (void)w.task_dates(after);  // throws on a bad schedule
     return {after, TaskChanged{after, fields}, std::nullopt};
   });
 }
@@ -834,7 +837,8 @@ Id new_id(Id given, std::uint64_t next, std::uint64_t limit, const char* kind, T
     KLIK_REQUIRE(next <= limit, std::string("no ") + kind + " id left");
     return Id(static_cast<typename Id::rep_type>(next));
   }
-  if (taken(given)) throw AlreadyExistsError(std::string(kind) + " " + std::to_string(given.value()) + " already exists");
+  if (taken(given))
+    throw AlreadyExistsError(std::string(kind) + " " + std::to_string(given.value()) + " already exists");
   return given;
 }
 constexpr std::uint64_t u32_ids = std::numeric_limits<std::uint32_t>::max();
@@ -903,7 +907,8 @@ User Store::put_user(const User& user, std::uint32_t expected_version, Outgoing 
     const User* old = c.index->find_user(user.id);
     if (!old) throw not_found(ObjectKind::User);  // create_user adds users
     if (expected_version != 0 && expected_version != old->version) {
-      const auto m = c.index->changes.changed_since(ChangeLog::UserKind, user.id.value(), expected_version, old->version);
+      const auto m =
+          c.index->changes.changed_since(ChangeLog::UserKind, user.id.value(), expected_version, old->version);
       throw_conflict("user", user.id.value(), old->version, expected_version,
                      user_field_names(m.value_or(UserAllFields)));
     }
@@ -926,8 +931,7 @@ void Store::remove_user(UserId id, Outgoing notify, const Attribution& by) {
   });
 }
 
-LocalTask Store::create_local_task(const LocalTask& task, const Announce<LocalTask>& announce,
-                                   const Attribution& by) {
+LocalTask Store::create_local_task(const LocalTask& task, const Announce<LocalTask>& announce, const Attribution& by) {
   Core& c = *core_;
   return c.write<LocalTask>({}, by, [&]() -> Prepared<LocalTask> {
     LocalTask stored = task;
@@ -975,8 +979,7 @@ LocalTask Store::put_local_task(const LocalTask& task, std::uint32_t expected_ve
   });
 }
 
-void Store::remove_local_task(LocalTaskId id, std::uint32_t expected_version, Outgoing notify,
-                              const Attribution& by) {
+void Store::remove_local_task(LocalTaskId id, std::uint32_t expected_version, Outgoing notify, const Attribution& by) {
   Core& c = *core_;
   c.write<bool>(notify, by, [&]() -> Prepared<bool> {
     check_local_version(*c.index, id, expected_version);
@@ -1079,14 +1082,14 @@ Project Store::put_project(const Project& project, Outgoing notify, const Attrib
   });
 }
 
-RolloutWave Store::create_wave(const RolloutWave& wave, const Announce<RolloutWave>& announce,
-                               const Attribution& by) {
+RolloutWave Store::create_wave(const RolloutWave& wave, const Announce<RolloutWave>& announce, const Attribution& by) {
   Core& c = *core_;
   return c.write<RolloutWave>({}, by, [&]() -> Prepared<RolloutWave> {
     c.backend->require_writable();
     RolloutWave stored = wave;
     stored.id = new_id(stored.id, c.next_wave, u32_ids, "wave", [&](WaveId id) {
-      return std::any_of(c.index->waves.begin(), c.index->waves.end(), [&](const RolloutWave& x) { return x.id == id; });
+      return std::any_of(c.index->waves.begin(), c.index->waves.end(),
+                         [&](const RolloutWave& x) { return x.id == id; });
     });
     c.check_wave(stored);
     Prepared<RolloutWave> p{stored, WaveSaved{stored, true}, std::nullopt};
@@ -1202,8 +1205,9 @@ Message Store::add_message(const Message& message, Outgoing notify, const Attrib
       throw not_found(ObjectKind::Wave);
     Message stored = message;
     if (stored.id.value() == 0) stored.id = MessageId(c.next_message);
-    KLIK_REQUIRE(std::none_of(w.messages.begin(), w.messages.end(), [&](const Message& m) { return m.id == stored.id; }),
-                 "message " + std::to_string(stored.id.value()) + " already exists");
+    KLIK_REQUIRE(
+        std::none_of(w.messages.begin(), w.messages.end(), [&](const Message& m) { return m.id == stored.id; }),
+        "message " + std::to_string(stored.id.value()) + " already exists");
     return {stored, MessageAdded{stored}, std::nullopt};
   });
 }
@@ -1280,7 +1284,8 @@ std::vector<std::pair<Id, DeadlineColour>> notified_by_id(const WorldIndex& w, b
       }
   if (std::size_t{top} <= 4 * out.size() + 1024) {
     std::vector<std::uint8_t> by_id(std::size_t{top} + 1, 0);
-    for (const auto& [id, colour] : out) by_id[id.value()] = static_cast<std::uint8_t>(static_cast<unsigned>(colour) + 1);
+    for (const auto& [id, colour] : out)
+      by_id[id.value()] = static_cast<std::uint8_t>(static_cast<unsigned>(colour) + 1);
     std::size_t j = 0;
     for (std::uint32_t id = 0; id <= top; ++id)
       if (by_id[id] != 0) out[j++] = {Id(id), static_cast<DeadlineColour>(by_id[id] - 1)};
@@ -1436,12 +1441,11 @@ std::unique_ptr<Store> Store::as_of(Timestamp when) const {
   for (const JournalEntry& e : entries) {
     if (e.sequence != 0 && e.sequence != next) break;
     if (e.sequence == 0 || e.operation == "import")
-      throw FailedPreconditionError(
-          "the journal does not reach back to " + when.iso() + ": " +
-          (e.operation == "import" ? "the world was replaced by an import at "
-           : e.operation == "journal_pruned" ? "it was pruned up to "
-                                             : "it starts at ") +
-          e.at.iso());
+      throw FailedPreconditionError("the journal does not reach back to " + when.iso() + ": " +
+                                    (e.operation == "import"           ? "the world was replaced by an import at "
+                                     : e.operation == "journal_pruned" ? "it was pruned up to "
+                                                                       : "it starts at ") +
+                                    e.at.iso());
     ++run, --next;
   }
   detail::Undo undo(data);

@@ -98,60 +98,57 @@ std::string account_json(const Credentials& c) {
 std::vector<ObjectDelta> journal_objects(const Change& change, const WorldIndex& w) {
   const Before before(w);
   Builder b{before, {}};
-  std::visit(Overloaded{
-                 [&](const TaskChanged& c) { b.task(c.task); },
-                 [&](const UserSaved& c) {
-                   b.user(c.user);
-                   if (c.credentials)
-                     b.add(JournalObject::Account, c.user.id.value(), before.account(c.user.id),
-                           account_json(*c.credentials));
-                   b.cleared(c.cleared);
-                 },
-                 [&](const UserRemoved& c) {
-                   b.cleared(c.cleared);
-                   b.add(JournalObject::Account, c.user.value(), before.account(c.user), {});
-                   b.add(JournalObject::User, c.user.value(), before.user(c.user), {});
-                 },
-                 [&](const LocalTaskSaved& c) { b.local(c.task); },
-                 [&](const LocalTaskRemoved& c) {
-                   b.add(JournalObject::LocalTask, c.task.value(), before.local(c.task), {});
-                 },
-                 [&](const MessageAdded& c) { b.add(JournalObject::Message, c.message.id.value(), {}, text(c.message)); },
-                 [&](const NotesSet& c) {
-                   b.add(JournalObject::Notes, c.task.value(), before.notes(c.task),
-                         c.text.empty() ? std::string() : text(InternalNote{c.task, c.text}));
-                 },
-                 [&](const AttachmentAdded& c) {
-                   Attachment meta = c.attachment;
-                   if (!meta.content.empty()) meta.size = meta.content.size();
-                   meta.content.clear();
-                   b.add(JournalObject::Attachment, meta.id.value(), {}, text(meta));
-                 },
-                 [&](const ColoursNotified&) {},  // bookkeeping of the sweep, not an object a user changes
-                 [&](const NotificationsOnly&) {},
-                 [&](const AttachmentRemoved& c) {
-                   b.add(JournalObject::Attachment, c.attachment.value(), before.attachment(c.attachment), {});
-                 },
-                 [&](const CredentialsSaved& c) {
-                   b.add(JournalObject::Account, c.credentials.user.value(), before.account(c.credentials.user),
-                         account_json(c.credentials));
-                 },
-                 [&](const ProjectSaved& c) {
-                   b.add(JournalObject::Project, c.project.id.value(), before.project(c.project.id), text(c.project));
-                   for (const RolloutWave& x : c.waves)
-                     b.add(JournalObject::Wave, x.id.value(), before.wave(x.id), text(x));
-                   for (const User& u : c.users) b.user(u);
-                   b.batch(c.tasks);
-                 },
-                 [&](const WaveSaved& c) {
-                   b.add(JournalObject::Wave, c.wave.id.value(), before.wave(c.wave.id), text(c.wave));
-                 },
-                 [&](const TemplateSaved& c) {
-                   b.add(JournalObject::Template, c.tpl.id.value(), before.tpl(c.tpl.id), text(c.tpl));
-                   b.batch(c.tasks);
-                 },
-             },
-             change);
+  std::visit(
+      Overloaded{
+          [&](const TaskChanged& c) { b.task(c.task); },
+          [&](const UserSaved& c) {
+            b.user(c.user);
+            if (c.credentials)
+              b.add(JournalObject::Account, c.user.id.value(), before.account(c.user.id), account_json(*c.credentials));
+            b.cleared(c.cleared);
+          },
+          [&](const UserRemoved& c) {
+            b.cleared(c.cleared);
+            b.add(JournalObject::Account, c.user.value(), before.account(c.user), {});
+            b.add(JournalObject::User, c.user.value(), before.user(c.user), {});
+          },
+          [&](const LocalTaskSaved& c) { b.local(c.task); },
+          [&](const LocalTaskRemoved& c) { b.add(JournalObject::LocalTask, c.task.value(), before.local(c.task), {}); },
+          [&](const MessageAdded& c) { b.add(JournalObject::Message, c.message.id.value(), {}, text(c.message)); },
+          [&](const NotesSet& c) {
+            b.add(JournalObject::Notes, c.task.value(), before.notes(c.task),
+                  c.text.empty() ? std::string() : text(InternalNote{c.task, c.text}));
+          },
+          [&](const AttachmentAdded& c) {
+            Attachment meta = c.attachment;
+            if (!meta.content.empty()) meta.size = meta.content.size();
+            meta.content.clear();
+            b.add(JournalObject::Attachment, meta.id.value(), {}, text(meta));
+          },
+          [&](const ColoursNotified&) {},  // bookkeeping of the sweep, not an object a user changes
+          [&](const NotificationsOnly&) {},
+          [&](const AttachmentRemoved& c) {
+            b.add(JournalObject::Attachment, c.attachment.value(), before.attachment(c.attachment), {});
+          },
+          [&](const CredentialsSaved& c) {
+            b.add(JournalObject::Account, c.credentials.user.value(), before.account(c.credentials.user),
+                  account_json(c.credentials));
+          },
+          [&](const ProjectSaved& c) {
+            b.add(JournalObject::Project, c.project.id.value(), before.project(c.project.id), text(c.project));
+            for (const RolloutWave& x : c.waves) b.add(JournalObject::Wave, x.id.value(), before.wave(x.id), text(x));
+            for (const User& u : c.users) b.user(u);
+            b.batch(c.tasks);
+          },
+          [&](const WaveSaved& c) {
+            b.add(JournalObject::Wave, c.wave.id.value(), before.wave(c.wave.id), text(c.wave));
+          },
+          [&](const TemplateSaved& c) {
+            b.add(JournalObject::Template, c.tpl.id.value(), before.tpl(c.tpl.id), text(c.tpl));
+            b.batch(c.tasks);
+          },
+      },
+      change);
   return std::move(b.out);
 }
 
@@ -209,16 +206,26 @@ void Undo::restore(Collection<T>& c, std::uint64_t id, const std::string& before
 
 void Undo::apply(const ObjectDelta& d) {
   switch (d.kind) {
-    case JournalObject::Task: return restore(tasks_, d.id, d.before);
-    case JournalObject::LocalTask: return restore(locals_, d.id, d.before);
-    case JournalObject::User: return restore(users_, d.id, d.before);
-    case JournalObject::Project: return restore(projects_, d.id, d.before);
-    case JournalObject::Wave: return restore(waves_, d.id, d.before);
-    case JournalObject::Template: return restore(templates_, d.id, d.before);
-    case JournalObject::Message: return restore(messages_, d.id, d.before);
-    case JournalObject::Attachment: return restore(attachments_, d.id, d.before);
-    case JournalObject::Notes: return restore(notes_, d.id, d.before);
-    case JournalObject::Account: return;  // not part of the world a view shows
+    case JournalObject::Task:
+      return restore(tasks_, d.id, d.before);
+    case JournalObject::LocalTask:
+      return restore(locals_, d.id, d.before);
+    case JournalObject::User:
+      return restore(users_, d.id, d.before);
+    case JournalObject::Project:
+      return restore(projects_, d.id, d.before);
+    case JournalObject::Wave:
+      return restore(waves_, d.id, d.before);
+    case JournalObject::Template:
+      return restore(templates_, d.id, d.before);
+    case JournalObject::Message:
+      return restore(messages_, d.id, d.before);
+    case JournalObject::Attachment:
+      return restore(attachments_, d.id, d.before);
+    case JournalObject::Notes:
+      return restore(notes_, d.id, d.before);
+    case JournalObject::Account:
+      return;  // not part of the world a view shows
   }
 }
 

@@ -18,8 +18,8 @@ constexpr unsigned level(const NotifiedColour& c) noexcept { return c ? level(*c
 }  // namespace
 
 std::uint64_t sweep_key(TaskId task, DeadlineColour colour, Date reached_on) noexcept {
-  const auto day = static_cast<std::uint64_t>(static_cast<std::uint32_t>(reached_on.serial() - kEpoch1400)) &
-                   0x7FFFFFFFull;
+  const auto day =
+      static_cast<std::uint64_t>(static_cast<std::uint32_t>(reached_on.serial() - kEpoch1400)) & 0x7FFFFFFFull;
   return static_cast<std::uint64_t>(task.value()) << 32 | (colour == DeadlineColour::Red ? 1ull << 31 : 0ull) | day;
 }
 
@@ -28,8 +28,8 @@ std::uint64_t sweep_key(LocalTaskId local_task, DeadlineColour colour, Date reac
 }
 
 std::string sweep_key_text(const DeadlineEvent& e) {
-  const std::string who = e.local_task.value() != 0 ? "local/" + std::to_string(e.local_task.value())
-                                                    : std::to_string(e.task.value());
+  const std::string who =
+      e.local_task.value() != 0 ? "local/" + std::to_string(e.local_task.value()) : std::to_string(e.task.value());
   return "deadline/" + who + "/" + std::string(code(e.new_colour)) + "/" + e.reached_on.iso();
 }
 
@@ -51,10 +51,9 @@ void sweep(const SweepColumns& in, Date day, std::span<NotifiedColour> notified,
     if (level(now) > before) [[unlikely]] {
       const Date reached = *colour_reached_on(st, d, now);
       const LocalTaskId local = in.local_task.empty() ? LocalTaskId() : in.local_task[i];
-      events.push_back(DeadlineEvent{in.task[i], in.municipality[i], in.project[i], in.priority[i], last, now, day,
-                                     reached,
-                                     local.value() != 0 ? sweep_key(local, now, reached) : sweep_key(in.task[i], now, reached),
-                                     local});
+      events.push_back(DeadlineEvent{
+          in.task[i], in.municipality[i], in.project[i], in.priority[i], last, now, day, reached,
+          local.value() != 0 ? sweep_key(local, now, reached) : sweep_key(in.task[i], now, reached), local});
     }
     notified[i] = now;
   }

@@ -18,29 +18,54 @@ namespace {
 using Engine = boost::random::mt19937_64;
 
 constexpr std::array<std::string_view, 12> project_names = {
-    "Ydelsesrefusion", "Kommunernes Ydelsessystem", "SAPA", "Fælleskommunalt Adgangsstyringssystem",
-    "Serviceplatformen", "Støttesystemerne", "Kommunernes Sygedagpengesystem", "FLIS",
-    "Sag og dokument", "KY Beskæftigelse", "Fordeling", "Organisation",
+    "Ydelsesrefusion",
+    "Kommunernes Ydelsessystem",
+    "SAPA",
+    "Fælleskommunalt Adgangsstyringssystem",
+    "Serviceplatformen",
+    "Støttesystemerne",
+    "Kommunernes Sygedagpengesystem",
+    "FLIS",
+    "Sag og dokument",
+    "KY Beskæftigelse",
+    "Fordeling",
+    "Organisation",
 };
-constexpr std::array<std::string_view, 6> phase_names = {"Forberedelse", "Analyse", "Design og opsætning",
+constexpr std::array<std::string_view, 6> phase_names = {"Forberedelse", "Analyse",        "Design og opsætning",
                                                          "Test",         "Idriftsættelse", "Forvaltning"};
-constexpr std::array<std::string_view, 8> theme_names = {"Organisation", "Teknik",  "Data",  "Uddannelse",
+constexpr std::array<std::string_view, 8> theme_names = {"Organisation",  "Teknik",  "Data", "Uddannelse",
                                                          "Kommunikation", "Økonomi", "Jura", "Drift"};
 constexpr std::array<std::string_view, 16> verbs = {
-    "Udpeg", "Beskriv", "Afklar", "Gennemfør", "Test", "Godkend", "Planlæg", "Kortlæg",
-    "Opsæt", "Dokumentér", "Informér om", "Uddan", "Kvalitetssikr", "Ryd op i", "Etabler", "Evaluér"};
-constexpr std::array<std::string_view, 20> objects = {
-    "lokal projektorganisation", "snitflader til fagsystemer", "brugeradministration", "datamigrering",
-    "adgangsrettigheder",        "testplan",                    "slutbrugeruddannelse",  "driftsaftale",
-    "it-arkitektur",             "arbejdsgange",               "kommunikationsplan",   "superbrugere",
-    "integrationer",             "stamdata",                    "sikkerhedsgodkendelse", "beredskabsplan",
-    "leverandørkontakt",         "økonomiopfølgning",          "lokale tilpasninger",  "gevinstrealisering"};
+    "Udpeg", "Beskriv",    "Afklar",      "Gennemfør", "Test",          "Godkend",  "Planlæg", "Kortlæg",
+    "Opsæt", "Dokumentér", "Informér om", "Uddan",     "Kvalitetssikr", "Ryd op i", "Etabler", "Evaluér"};
+constexpr std::array<std::string_view, 20> objects = {"lokal projektorganisation",
+                                                      "snitflader til fagsystemer",
+                                                      "brugeradministration",
+                                                      "datamigrering",
+                                                      "adgangsrettigheder",
+                                                      "testplan",
+                                                      "slutbrugeruddannelse",
+                                                      "driftsaftale",
+                                                      "it-arkitektur",
+                                                      "arbejdsgange",
+                                                      "kommunikationsplan",
+                                                      "superbrugere",
+                                                      "integrationer",
+                                                      "stamdata",
+                                                      "sikkerhedsgodkendelse",
+                                                      "beredskabsplan",
+                                                      "leverandørkontakt",
+                                                      "økonomiopfølgning",
+                                                      "lokale tilpasninger",
+                                                      "gevinstrealisering"};
 constexpr std::array<std::string_view, 24> first_names = {
-    "Anne", "Mette", "Hanne", "Susanne", "Lene", "Marianne", "Camilla", "Louise", "Pia", "Maria", "Kirsten", "Karen",
-    "Peter", "Jens", "Lars", "Michael", "Henrik", "Thomas", "Søren", "Jan", "Niels", "Rasmus", "Mads", "Jesper"};
+    "Anne",   "Mette",  "Hanne",   "Susanne", "Lene",  "Marianne", "Camilla", "Louise",
+    "Pia",    "Maria",  "Kirsten", "Karen",   "Peter", "Jens",     "Lars",    "Michael",
+    "Henrik", "Thomas", "Søren",   "Jan",     "Niels", "Rasmus",   "Mads",    "Jesper"};
 constexpr std::array<std::string_view, 20> last_names = {
-    "Jensen", "Nielsen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen", "Sørensen", "Rasmussen", "Jørgensen",
-    "Petersen", "Madsen", "Kristensen", "Olsen", "Thomsen", "Christiansen", "Poulsen", "Johansen", "Møller", "Mortensen"};
+    "Jensen",   "Nielsen",      "Hansen",    "Pedersen", "Andersen", "Christensen", "Larsen",
+    "Sørensen", "Rasmussen",    "Jørgensen", "Petersen", "Madsen",   "Kristensen",  "Olsen",
+    "Thomsen",  "Christiansen", "Poulsen",   "Johansen", "Møller",   "Mortensen"};
 
 int uniform(Engine& rng, int lo, int hi) { return boost::random::uniform_int_distribution<int>(lo, hi)(rng); }
 bool chance(Engine& rng, double p) { return boost::random::bernoulli_distribution<double>(p)(rng); }
@@ -61,11 +86,25 @@ std::string ascii_label(std::string_view name) {
     if (c == 0xC3 && i + 1 < name.size()) {
       const unsigned char d = static_cast<unsigned char>(name[++i]);
       switch (d) {
-        case 0xA6: case 0x86: out += "ae"; break;  // æ Æ
-        case 0xB8: case 0x98: out += "oe"; break;  // ø Ø
-        case 0xA5: case 0x85: out += "aa"; break;  // å Å
-        case 0xA9: case 0x89: out += "e"; break;   // é É
-        default: out += "x"; break;
+        case 0xA6:
+        case 0x86:
+          out += "ae";
+          break;  // æ Æ
+        case 0xB8:
+        case 0x98:
+          out += "oe";
+          break;  // ø Ø
+        case 0xA5:
+        case 0x85:
+          out += "aa";
+          break;  // å Å
+        case 0xA9:
+        case 0x89:
+          out += "e";
+          break;  // é É
+        default:
+          out += "x";
+          break;
       }
     } else if (c == ' ') {
       out += '-';
@@ -248,8 +287,8 @@ Dataset generate(const Options& o) {
   d.tasks.reserve(expected);
   std::uint32_t next_task = 1;
   for (const Project& p : d.projects) {
-    const auto first_tpl = std::find_if(d.templates.begin(), d.templates.end(),
-                                        [&](const TaskTemplate& t) { return t.project == p.id; });
+    const auto first_tpl =
+        std::find_if(d.templates.begin(), d.templates.end(), [&](const TaskTemplate& t) { return t.project == p.id; });
     for (MunicipalityId m : p.participants) {
       const auto& people = assignable[m.value()][p.id.value()];
       auto someone = [&]() -> std::optional<UserId> {
@@ -323,8 +362,7 @@ Dataset generate(const Options& o) {
           d.messages.push_back(std::move(msg));
         }
       }
-      if (chance(rng, 0.02))
-        d.internal_notes.push_back({t.id, "Aftalt på styregruppemøde; følges op i næste uge."});
+      if (chance(rng, 0.02)) d.internal_notes.push_back({t.id, "Aftalt på styregruppemøde; følges op i næste uge."});
       if (chance(rng, 0.002) && (t.responsible || t.performer)) {
         Attachment a;
         a.id = AttachmentId(next_attachment++);

@@ -23,12 +23,12 @@ std::size_t ColourCounts::total() const noexcept {
 
 namespace {
 
+using detail::for_each_match;
 using detail::Hit;
+using detail::make_plan;
 using detail::Partition;
 using detail::Plan;
 using detail::WorldIndex;
-using detail::for_each_match;
-using detail::make_plan;
 
 // ---- sorting and cursors ----
 
@@ -44,16 +44,26 @@ std::int64_t numeric_value(const Plan& plan, TaskColumn c, const Hit& h) noexcep
   const Partition& p = w.partitions[h.partition];
   const std::size_t r = h.row;
   switch (c) {
-    case TaskColumn::Project: return w.project_name_rank[p.project_slot];
-    case TaskColumn::Title: return 0;
-    case TaskColumn::Phase: return p.phase[r];
-    case TaskColumn::Theme: return p.theme[r];
-    case TaskColumn::Deadline: return static_cast<std::int64_t>(detail::fast_colour(p.status[r], p.dates[r], plan.today_serial));
-    case TaskColumn::Priority: return static_cast<std::int64_t>(p.priority[r]);
-    case TaskColumn::Status: return static_cast<std::int64_t>(p.status[r]);
-    case TaskColumn::EndDate: return p.end[r];
-    case TaskColumn::Municipality: return p.municipality.value();
-    case TaskColumn::Id: return p.key[r];
+    case TaskColumn::Project:
+      return w.project_name_rank[p.project_slot];
+    case TaskColumn::Title:
+      return 0;
+    case TaskColumn::Phase:
+      return p.phase[r];
+    case TaskColumn::Theme:
+      return p.theme[r];
+    case TaskColumn::Deadline:
+      return static_cast<std::int64_t>(detail::fast_colour(p.status[r], p.dates[r], plan.today_serial));
+    case TaskColumn::Priority:
+      return static_cast<std::int64_t>(p.priority[r]);
+    case TaskColumn::Status:
+      return static_cast<std::int64_t>(p.status[r]);
+    case TaskColumn::EndDate:
+      return p.end[r];
+    case TaskColumn::Municipality:
+      return p.municipality.value();
+    case TaskColumn::Id:
+      return p.key[r];
   }
   return 0;
 }
@@ -102,7 +112,8 @@ bool hit_less(const Plan& plan, const std::vector<SortKey>& keys, const Hit& a, 
     int c = 0;
     if (k.column == TaskColumn::Title) {
       const WorldIndex& w = *plan.w;
-      const int t = w.folded_title(w.partitions[a.partition], a.row).compare(w.folded_title(w.partitions[b.partition], b.row));
+      const int t =
+          w.folded_title(w.partitions[a.partition], a.row).compare(w.folded_title(w.partitions[b.partition], b.row));
       c = t < 0 ? -1 : t > 0;
     } else {
       const std::int64_t va = numeric_value(plan, k.column, a), vb = numeric_value(plan, k.column, b);

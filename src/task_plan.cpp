@@ -84,11 +84,13 @@ Plan make_plan(const World& world, const RightsModel& rights, const User& viewer
           plan.sources.push_back({static_cast<std::uint32_t>(&part - w.partitions.data()), Mode::All});
     for (ProjectId p : scope.all_projects ? std::vector<ProjectId>{} : scope.all_tasks)
       if (chosen(p))
-        if (auto it = w.partition_of.find(WorldIndex::partition_key(p, *scope.municipality)); it != w.partition_of.end())
+        if (auto it = w.partition_of.find(WorldIndex::partition_key(p, *scope.municipality));
+            it != w.partition_of.end())
           plan.sources.push_back({it->second, Mode::All});
     for (ProjectId p : scope.all_projects ? std::vector<ProjectId>{} : scope.assigned_only)
       if (chosen(p) && !contains(scope.all_tasks, p))
-        if (auto it = w.partition_of.find(WorldIndex::partition_key(p, *scope.municipality)); it != w.partition_of.end())
+        if (auto it = w.partition_of.find(WorldIndex::partition_key(p, *scope.municipality));
+            it != w.partition_of.end())
           plan.sources.push_back({it->second, Mode::AssignedOnly});
   }
   std::sort(plan.sources.begin(), plan.sources.end(),

@@ -94,14 +94,26 @@ std::string excerpt(std::string_view text, std::size_t max_chars) {
     ++chars;
     if (b < 0x80) {
       switch (b) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
         default:
-          if (b < 0x20 || b == 0x7F) append_hex(out, b);
-          else out += static_cast<char>(b);
+          if (b < 0x20 || b == 0x7F)
+            append_hex(out, b);
+          else
+            out += static_cast<char>(b);
       }
       ++i;
       continue;

@@ -53,7 +53,8 @@ void check_email(const std::string& email, std::optional<UserId> self, std::span
   for (const User& u : users) {
     if (self && u.id == *self) continue;
     if (normalise_email(u.email) == norm) {
-      out.push_back(violation(AdminViolationKind::EmailTaken, "email", "a user with email '" + norm + "' already exists"));
+      out.push_back(
+          violation(AdminViolationKind::EmailTaken, "email", "a user with email '" + norm + "' already exists"));
       return;
     }
   }
@@ -94,7 +95,7 @@ void check_memberships_unique(const User& u, std::vector<AdminViolation>& out) {
   for (const Membership& m : u.memberships)
     if (!seen.insert(m.project).second)
       out.push_back(violation(AdminViolationKind::InvalidChange, "memberships/" + to_string(m.project),
-                     "project " + to_string(m.project) + " is given twice"));
+                              "project " + to_string(m.project) + " is given twice"));
 }
 
 // The rights check of granting/removing a type on one project.
@@ -107,9 +108,9 @@ void check_assign(const RightsModel& rights, const User& actor, const User& targ
                                           [](const Membership& m) { return m.type == UserType::Plus; });
   if (d.outcome == Outcome::Denied && plus_somewhere && actor.type_on(p) != UserType::Plus) {
     out.push_back(violation(AdminViolationKind::ProjectNotHeld, field,
-                   "a Plusbruger can grant only projects where they are Plusbruger themselves, not project " +
-                       project_name(p, projects),
-                   d.rule, d.nearest, d.nearest_rule));
+                            "a Plusbruger can grant only projects where they are Plusbruger themselves, not project " +
+                                project_name(p, projects),
+                            d.rule, d.nearest, d.nearest_rule));
     return;
   }
   check_decision(d, field, out);
@@ -135,33 +136,39 @@ std::vector<AdminViolation> invariant_violations(const std::optional<User>& befo
   if (!before || before->side != Side::Municipality || !before->municipality) return out;
   const User& b = *before;
   // Still the same municipality's user after the change (else it lost everything there).
-  const User* a = after && after->side == Side::Municipality && after->municipality == b.municipality
-                      ? &*after
-                      : nullptr;
+  const User* a =
+      after && after->side == Side::Municipality && after->municipality == b.municipality ? &*after : nullptr;
   if (b.administrator && !(a && a->administrator) && !other_administrator(b, users))
     out.push_back(violation(AdminViolationKind::LastAdministrator, "administrator",
-                   user_label(b) + " is the last Administrator of municipality " + municipality_label(b) +
-                       "; every municipality keeps at least one Administrator"));
+                            user_label(b) + " is the last Administrator of municipality " + municipality_label(b) +
+                                "; every municipality keeps at least one Administrator"));
   for (const Membership& m : b.memberships)
-    if (m.type == UserType::Plus && !(a && a->type_on(m.project) == UserType::Plus) &&
-        !other_plus(b, m.project, users))
+    if (m.type == UserType::Plus && !(a && a->type_on(m.project) == UserType::Plus) && !other_plus(b, m.project, users))
       out.push_back(violation(AdminViolationKind::LastPlusbruger, "memberships/" + to_string(m.project),
-                     user_label(b) + " is the last Plusbruger of project " + project_name(m.project, projects) +
-                         " in municipality " + municipality_label(b) +
-                         "; every project keeps at least one Plusbruger per municipality"));
+                              user_label(b) + " is the last Plusbruger of project " +
+                                  project_name(m.project, projects) + " in municipality " + municipality_label(b) +
+                                  "; every project keeps at least one Plusbruger per municipality"));
   return out;
 }
 
 std::string_view code(AdminViolationKind k) noexcept {
   switch (k) {
-    case AdminViolationKind::NotPermitted: return "not_permitted";
-    case AdminViolationKind::NotFound: return "not_found";
-    case AdminViolationKind::EmailTaken: return "email_taken";
-    case AdminViolationKind::InvalidEmail: return "invalid_email";
-    case AdminViolationKind::ProjectNotHeld: return "project_not_held";
-    case AdminViolationKind::LastAdministrator: return "last_administrator";
-    case AdminViolationKind::LastPlusbruger: return "last_plusbruger";
-    case AdminViolationKind::InvalidChange: return "invalid_change";
+    case AdminViolationKind::NotPermitted:
+      return "not_permitted";
+    case AdminViolationKind::NotFound:
+      return "not_found";
+    case AdminViolationKind::EmailTaken:
+      return "email_taken";
+    case AdminViolationKind::InvalidEmail:
+      return "invalid_email";
+    case AdminViolationKind::ProjectNotHeld:
+      return "project_not_held";
+    case AdminViolationKind::LastAdministrator:
+      return "last_administrator";
+    case AdminViolationKind::LastPlusbruger:
+      return "last_plusbruger";
+    case AdminViolationKind::InvalidChange:
+      return "invalid_change";
   }
   return "unknown";
 }
@@ -177,7 +184,7 @@ std::vector<AdminViolation> validate_user_change(const RightsModel& rights, cons
     const User& u = *after;
     if (u.side != Side::Municipality || !u.municipality) {
       out.push_back(violation(AdminViolationKind::InvalidChange, "municipality",
-                     "a new user belongs to a municipality (KOMBIT users are not created here)"));
+                              "a new user belongs to a municipality (KOMBIT users are not created here)"));
       return out;
     }
     // The right to create at all; each membership and the flag are checked on their own below
@@ -193,8 +200,7 @@ std::vector<AdminViolation> validate_user_change(const RightsModel& rights, cons
     check_memberships_unique(u, out);
     for (const Membership& m : u.memberships) check_assign(rights, actor, u, m.project, projects, out);
     if (u.administrator)
-      check_decision(rights.decide(actor, Action::GrantAdministrator, Target::of(u), projects), "administrator",
-                     out);
+      check_decision(rights.decide(actor, Action::GrantAdministrator, Target::of(u), projects), "administrator", out);
     return out;
   }
 
@@ -216,7 +222,7 @@ std::vector<AdminViolation> validate_user_change(const RightsModel& rights, cons
   const User& a = *after;
   if (a.id != b.id || a.side != b.side || a.municipality != b.municipality) {
     out.push_back(violation(AdminViolationKind::InvalidChange, "",
-                   "a user's id, side and municipality cannot change (create a new user instead)"));
+                            "a user's id, side and municipality cannot change (create a new user instead)"));
     return out;
   }
   const bool details = a.full_name != b.full_name || a.organisation != b.organisation || a.email != b.email;
@@ -290,9 +296,8 @@ std::vector<AdminViolation> validate_remove_project(const RightsModel& rights, c
   return with_asked(std::move(asked), validate_user_change(rights, actor, target, after, users, projects));
 }
 
-std::vector<AdminViolation> validate_set_administrator(const RightsModel& rights, const User& actor,
-                                                       const User& target, bool administrator,
-                                                       std::span<const User> users,
+std::vector<AdminViolation> validate_set_administrator(const RightsModel& rights, const User& actor, const User& target,
+                                                       bool administrator, std::span<const User> users,
                                                        std::span<const Project> projects) {
   User after = target;
   after.administrator = administrator;
@@ -317,23 +322,26 @@ void throw_if_any(const std::vector<AdminViolation>& violations) {
     text += v.message;
   }
   switch (violations.front().kind) {
-    case AdminViolationKind::EmailTaken: throw AlreadyExistsError(text);
-    case AdminViolationKind::NotFound: throw NotFoundError(text);
+    case AdminViolationKind::EmailTaken:
+      throw AlreadyExistsError(text);
+    case AdminViolationKind::NotFound:
+      throw NotFoundError(text);
     case AdminViolationKind::NotPermitted:
     case AdminViolationKind::ProjectNotHeld: {
       const AdminViolation& v = violations.front();
       throw PermissionDeniedError(text, v.rule, v.nearest, v.nearest_rule);
     }
     case AdminViolationKind::LastAdministrator:
-    case AdminViolationKind::LastPlusbruger: throw FailedPreconditionError(text);
+    case AdminViolationKind::LastPlusbruger:
+      throw FailedPreconditionError(text);
     case AdminViolationKind::InvalidEmail:
-    case AdminViolationKind::InvalidChange: throw InvalidArgumentError(text, violations.front().field);
+    case AdminViolationKind::InvalidChange:
+      throw InvalidArgumentError(text, violations.front().field);
   }
   throw InvalidArgumentError(text);
 }
 
-std::vector<ClearedAssignment> cleared_assignments(const std::optional<User>& before,
-                                                   const std::optional<User>& after,
+std::vector<ClearedAssignment> cleared_assignments(const std::optional<User>& before, const std::optional<User>& after,
                                                    std::span<const TaskFacts> tasks) {
   std::vector<ClearedAssignment> out;
   if (!before || before->side != Side::Municipality || !before->municipality) return out;
@@ -354,8 +362,8 @@ std::vector<ClearedAssignment> cleared_assignments(const std::optional<User>& be
   return out;
 }
 
-std::vector<ClearedAssignment> cleared_assignments(const std::optional<User>& before,
-                                                   const std::optional<User>& after, const Dataset& data) {
+std::vector<ClearedAssignment> cleared_assignments(const std::optional<User>& before, const std::optional<User>& after,
+                                                   const Dataset& data) {
   const FactIndex index(data);
   const auto facts = index.all_tasks();
   return cleared_assignments(before, after, facts);

@@ -33,9 +33,9 @@ bool real_day(int day, int month, int yy) {
 }
 
 using detail::actor_of;
-using detail::attributed;
 using detail::address;
 using detail::all_users;
+using detail::attributed;
 using detail::facts_of;
 using detail::notification;
 using detail::target_of;
@@ -107,8 +107,8 @@ Task Workflows::change_task(UserId actor_id, const TaskChange& change) {
       Notification n = notification("task.assigned", actor, task_link(change.task),
                                     {{"task", change.task.value()}, {"role", role}}, now);
       address(n, std::move(to));
-      n.key = "task.assigned/" + std::to_string(change.task.value()) + "/" + role + "/" +
-              std::to_string(who.value()) + "/" + std::to_string(now.unix_seconds());
+      n.key = "task.assigned/" + std::to_string(change.task.value()) + "/" + role + "/" + std::to_string(who.value()) +
+              "/" + std::to_string(now.unix_seconds());
       notes.push_back(std::move(n));
     }
   }
@@ -137,8 +137,8 @@ Message Workflows::write_message(UserId actor_id, TaskId task, const std::string
     // responsible and performer; the municipality's to the project's KOMBIT contact mailbox.
     const NotificationEvent event =
         actor.side == Side::Kombit ? NotificationEvent::MessageKombitTask : NotificationEvent::MessageMunicipalityTask;
-    Notification n = notification(std::string(code(event)), actor, task_link(task),
-                                  {{"task", task.value()}, {"text", text}}, now);
+    Notification n =
+        notification(std::string(code(event)), actor, task_link(task), {{"task", task.value()}, {"text", text}}, now);
     address(n, RecipientResolver(routing_, rights_, snap.world()).task_event(event, facts));
     if (!n.recipients.empty() || !n.mailbox.empty()) notes.push_back(std::move(n));
   }
@@ -173,7 +173,8 @@ Message Workflows::broadcast(UserId actor_id, ProjectId project, std::optional<W
     m.author_side = Side::Kombit;
     m.time = now;
     m.text = text;
-    const NotificationEvent event = wave ? NotificationEvent::MessageKombitWave : NotificationEvent::MessageKombitProject;
+    const NotificationEvent event =
+        wave ? NotificationEvent::MessageKombitWave : NotificationEvent::MessageKombitProject;
     Notification n = notification(std::string(code(event)), actor, "/projects/" + std::to_string(project.value()),
                                   {{"project", project.value()}, {"text", text}}, now);
     address(n, RecipientResolver(routing_, rights_, snap.world()).project_event(event, *p, municipalities));
@@ -240,7 +241,8 @@ LocalTask Workflows::create_local_task(UserId actor_id, LocalTask task) {
     RecipientResolver route(routing_, rights_, snap.world());
     std::vector<std::pair<const char*, Recipients>> routed;
     std::set<UserId> told;
-    for (const auto& [who, role] : {std::pair{task.responsible, "responsible"}, std::pair{task.performer, "performer"}}) {
+    for (const auto& [who, role] :
+         {std::pair{task.responsible, "responsible"}, std::pair{task.performer, "performer"}}) {
       if (!who || !told.insert(*who).second) continue;
       routed.emplace_back(role, route.task_event(NotificationEvent::TaskAssigned, facts, *who));
     }
@@ -281,8 +283,8 @@ User Workflows::create_user(UserId actor_id, User proposed) {
     announce = [this, actor, now, plain = token.token](const User& stored) {
       Recipients to = RecipientResolver(routing_, rights_).user_event(NotificationEvent::UserCreated, stored);
       if (to.empty()) return std::vector<Notification>{};
-      Notification n = notification("user.created", actor, reset_link(stored.id, plain),
-                                    {{"user", stored.id.value()}}, now);
+      Notification n =
+          notification("user.created", actor, reset_link(stored.id, plain), {{"user", stored.id.value()}}, now);
       address(n, std::move(to));
       return std::vector<Notification>{std::move(n)};
     };
@@ -343,7 +345,9 @@ void Workflows::delete_user(UserId actor_id, UserId user_id) {
     const std::vector<User> users = all_users(snap.world());
     throw_if_any(validate_delete_user(rights_, actor, *target, users, snap->projects()));
   }
-  store_.remove_user(user_id, {}, attributed(actor_id, "delete_user", clock_));  // re-checks the invariants under the store's write lock
+  store_.remove_user(
+      user_id, {},
+      attributed(actor_id, "delete_user", clock_));  // re-checks the invariants under the store's write lock
 }
 
 }  // namespace klik

@@ -29,7 +29,8 @@ std::vector<JournalEntry> history_of(const Store& store, std::uint64_t id, std::
     for (JournalEntry& e : store.journal(q)) all.push_back(std::move(e));
   }
   // One write may touch several of the kinds (never today, but it costs nothing to be right).
-  std::sort(all.begin(), all.end(), [](const JournalEntry& a, const JournalEntry& b) { return a.sequence > b.sequence; });
+  std::sort(all.begin(), all.end(),
+            [](const JournalEntry& a, const JournalEntry& b) { return a.sequence > b.sequence; });
   all.erase(std::unique(all.begin(), all.end(),
                         [](const JournalEntry& a, const JournalEntry& b) { return a.sequence == b.sequence; }),
             all.end());

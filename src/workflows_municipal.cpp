@@ -14,9 +14,9 @@
 namespace klik {
 
 using detail::actor_of;
-using detail::attributed;
 using detail::address;
 using detail::all_users;
+using detail::attributed;
 using detail::facts_of;
 using detail::notification;
 using detail::target_of;
@@ -98,8 +98,7 @@ std::vector<Attachment> Workflows::files(UserId actor_id, TaskId task) const {
   return out;
 }
 
-void Workflows::read_file(UserId actor_id, AttachmentId file,
-                          const std::function<void(std::string_view)>& sink) const {
+void Workflows::read_file(UserId actor_id, AttachmentId file, const std::function<void(std::string_view)>& sink) const {
   {
     const Snapshot snap = store_.snapshot();  // released before streaming: the content is the backend's
     const User actor = actor_of(snap.world(), actor_id);
@@ -151,8 +150,8 @@ LocalTask Workflows::change_local_task(UserId actor_id, const LocalTaskChange& c
       // The parent's facts decide who may be assigned (be_assigned is about the KLIK task's project).
       const TaskFacts parent = facts_of(snap.world(), local.task.parent);
       std::vector<std::pair<UserId, const char*>> assigned;  // new people, told once the change is known
-      auto assign = [&](const std::optional<std::optional<UserId>>& wanted, std::optional<UserId>& field,
-                        Action action, const char* role) {
+      auto assign = [&](const std::optional<std::optional<UserId>>& wanted, std::optional<UserId>& field, Action action,
+                        const char* role) {
         if (!wanted) return;
         require(rights_.decide(actor, action, local.facts, projects));
         if (const auto& who = *wanted) {

@@ -40,7 +40,8 @@ void sweep_partitions(const detail::WorldIndex& w, std::size_t first, std::size_
     if (pi + 1 < last) {  // the next partition's columns are separate allocations: start them early
       const detail::Partition& next = w.partitions[pi + 1];
       const char* d = reinterpret_cast<const char*>(next.dates.data());
-      for (std::size_t b = 0; b < 4 * 64 && b < next.dates.size() * sizeof(DeadlineDates); b += 64) __builtin_prefetch(d + b);
+      for (std::size_t b = 0; b < 4 * 64 && b < next.dates.size() * sizeof(DeadlineDates); b += 64)
+        __builtin_prefetch(d + b);
       __builtin_prefetch(next.status.data());
       __builtin_prefetch(next.notified.data());
     }
@@ -48,17 +49,18 @@ void sweep_partitions(const detail::WorldIndex& w, std::size_t first, std::size_
       const DeadlineColour now = detail::fast_colour(status[r], dates[r], t);
       const unsigned code = static_cast<unsigned>(now) + 1;
       const std::uint8_t before = stored[r];
-      if (code == before) [[likely]] continue;
+      if (code == before) [[likely]]
+        continue;
       const bool is_local = part.is_local(r);
       const TaskId task(is_local ? w.parent_of(part, r) : part.key[r]);
       const LocalTaskId local(is_local ? part.key[r] & ~detail::local_bit : 0u);
-      const NotifiedColour stored_colour = before == 0 ? NotifiedColour{} : NotifiedColour(static_cast<DeadlineColour>(before - 1));
+      const NotifiedColour stored_colour =
+          before == 0 ? NotifiedColour{} : NotifiedColour(static_cast<DeadlineColour>(before - 1));
       if (kStoredLevel[code & 7u] > kStoredLevel[before & 7u]) {
         const Date reached = *colour_reached_on(status[r], dates[r], now);
-        out.events.push_back(DeadlineEvent{task, part.municipality, part.project, part.priority[r], stored_colour, now, day,
-                                           reached,
-                                           is_local ? sweep_key(local, now, reached) : sweep_key(task, now, reached),
-                                           local});
+        out.events.push_back(
+            DeadlineEvent{task, part.municipality, part.project, part.priority[r], stored_colour, now, day, reached,
+                          is_local ? sweep_key(local, now, reached) : sweep_key(task, now, reached), local});
       }
       out.changes.push_back(NotifiedChange{task, local, stored_colour, now});
     }
@@ -232,7 +234,8 @@ OutboxSweep sweep_to_outbox(Store& store, Date day, Timestamp now, const RightsM
       notes.push_back(std::move(n));
     }
   }
-  if (!changes.empty() || !local_changes.empty() || !notes.empty()) store.record_sweep(changes, notes, local_changes, {.operation = "sweep", .at = now});
+  if (!changes.empty() || !local_changes.empty() || !notes.empty())
+    store.record_sweep(changes, notes, local_changes, {.operation = "sweep", .at = now});
   return out;
 }
 

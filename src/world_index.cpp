@@ -1,8 +1,8 @@
 #include "detail/world_index.hpp"
 
 #include <algorithm>
-#include <optional>
 #include <numeric>
+#include <optional>
 #include <type_traits>
 
 #include "klik/error.hpp"
@@ -31,9 +31,8 @@ void Partition::shrink_to_fit() {
 void Partition::sort_rows() {
   std::vector<std::uint32_t> order(size());
   std::iota(order.begin(), order.end(), 0u);
-  std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-    return end[a] != end[b] ? end[a] < end[b] : key[a] < key[b];
-  });
+  std::sort(order.begin(), order.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return end[a] != end[b] ? end[a] < end[b] : key[a] < key[b]; });
   if (std::is_sorted(order.begin(), order.end())) return;
   for_each_column([&order](auto& column) {
     std::remove_reference_t<decltype(column)> sorted;
@@ -188,9 +187,10 @@ std::uint32_t WorldIndex::ensure_partition(ProjectId p, MunicipalityId m) {
     partitions.push_back(std::move(part));
     // Kept in municipality order, the order KOMBIT's per-municipality views answer in.
     std::vector<std::uint32_t>& of_project = partitions_by_project[partitions.back().project_slot];
-    of_project.insert(std::upper_bound(of_project.begin(), of_project.end(), m,
-                                       [this](MunicipalityId mid, std::uint32_t pi) { return mid < partitions[pi].municipality; }),
-                      it->second);
+    of_project.insert(
+        std::upper_bound(of_project.begin(), of_project.end(), m,
+                         [this](MunicipalityId mid, std::uint32_t pi) { return mid < partitions[pi].municipality; }),
+        it->second);
   }
   return it->second;
 }
@@ -282,9 +282,7 @@ const Partition* WorldIndex::find_partition(ProjectId p, MunicipalityId m) const
   return it == partition_of.end() ? nullptr : &partitions[it->second];
 }
 
-const TaskRef* WorldIndex::find_ref(std::uint32_t key) const noexcept {
-  return refs.find(key);
-}
+const TaskRef* WorldIndex::find_ref(std::uint32_t key) const noexcept { return refs.find(key); }
 
 const User* WorldIndex::find_user(UserId id) const noexcept {
   const auto& by = users.get<by_id>();
@@ -386,7 +384,8 @@ Task WorldIndex::update_task(const TaskUpdate& u, std::uint32_t version) {
 
 DeadlineDates WorldIndex::task_dates(const Task& t) const {
   const auto ts = template_slot.find(t.template_id);
-  if (ts == template_slot.end()) throw NotFoundError("template " + std::to_string(t.template_id.value()) + " not found");
+  if (ts == template_slot.end())
+    throw NotFoundError("template " + std::to_string(t.template_id.value()) + " not found");
   const TaskTemplate& tpl = templates[ts->second].tpl;
   const WorkdayCalendar cal = calendars.effective(t.municipality, tpl.project);
   return deadline_dates(effective_schedule(tpl, t, shift_of(tpl.project, t.municipality), cal), cal);

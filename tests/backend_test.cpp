@@ -33,8 +33,12 @@ std::vector<Change> one_of_each() {
   a.size = 5;
   Task cleared = t;
   cleared.responsible.reset();
-  Credentials account{u.id, "$argon2id$v=19$m=8,t=1,p=1$c2FsdA$aGFzaA", std::string(64, 'a'), Timestamp(1'800'000'000),
-                      4, Timestamp(1'700'000'200)};
+  Credentials account{u.id,
+                      "$argon2id$v=19$m=8,t=1,p=1$c2FsdA$aGFzaA",
+                      std::string(64, 'a'),
+                      Timestamp(1'800'000'000),
+                      4,
+                      Timestamp(1'700'000'200)};
   UserSaved created{u, true, UserAllFields, {}};
   created.credentials = account;
   Task left = cleared;
@@ -48,24 +52,18 @@ std::vector<Change> one_of_each() {
   return {TaskChanged{t, TaskStatusField | TaskEndField},
           UserSaved{u, false, UserEmailField, ClearedAssignments{{cleared}, {TaskResponsibleField}, {l}}},
           UserSaved{u, true, UserAllFields, {}},
-          UserRemoved{u.id, ClearedAssignments{{cleared}, {TaskResponsibleField}, {}}},
-          LocalTaskSaved{l, true},
-          LocalTaskRemoved{LocalTaskId(9)},
-          MessageAdded{m},
-          NotesSet{t.id, "interne noter"},
-          NotesSet{t.id, ""},
-          AttachmentAdded{a},
-          ColoursNotified{{{t.id, DeadlineColour::Red}, {TaskId(2), std::nullopt}}},
-          NotificationsOnly{},
-          AttachmentRemoved{AttachmentId(3)},
-          created,
-          CredentialsSaved{account},
+          UserRemoved{u.id, ClearedAssignments{{cleared}, {TaskResponsibleField}, {}}}, LocalTaskSaved{l, true},
+          LocalTaskRemoved{LocalTaskId(9)}, MessageAdded{m}, NotesSet{t.id, "interne noter"}, NotesSet{t.id, ""},
+          AttachmentAdded{a}, ColoursNotified{{{t.id, DeadlineColour::Red}, {TaskId(2), std::nullopt}}},
+          NotificationsOnly{}, AttachmentRemoved{AttachmentId(3)}, created, CredentialsSaved{account},
           // KOMBIT's side: a project a municipality left (its task not active and
           // unassigned, its user out, its wave without it), a wave, a template published.
-          ProjectSaved{d.projects.at(0), false, TaskBatch{{}, {left}, {TaskStatusField | TaskResponsibleField}, {l}},
-                       {d.waves.at(0)}, {u}},
-          ProjectSaved{d.projects.at(1), true, {}, {}, {}},
-          WaveSaved{shifted, false},
+          ProjectSaved{d.projects.at(0),
+                       false,
+                       TaskBatch{{}, {left}, {TaskStatusField | TaskResponsibleField}, {l}},
+                       {d.waves.at(0)},
+                       {u}},
+          ProjectSaved{d.projects.at(1), true, {}, {}, {}}, WaveSaved{shifted, false},
           TemplateSaved{d.templates.at(0), true, TaskBatch{{fresh}, {}, {}, {}}},
           TemplateSaved{d.templates.at(1), false, TaskBatch{{}, {left}, {TaskStatusField}, {}}}};
 }

@@ -156,7 +156,7 @@ TEST(DanishCalendar, StatutoryProfileHasOnlyHelligdage) {
                    {D(2024, 5, 20), "2. pinsedag"},
                    {D(2024, 12, 25), "Juledag"},
                    {D(2024, 12, 26), "2. juledag"}});
-  EXPECT_TRUE(cal.is_workday(D(2024, 6, 5)));    // Grundlovsdag, a Wednesday
+  EXPECT_TRUE(cal.is_workday(D(2024, 6, 5)));  // Grundlovsdag, a Wednesday
   EXPECT_TRUE(cal.is_workday(D(2024, 12, 24)));  // Tuesday
   EXPECT_TRUE(cal.is_workday(D(2024, 12, 31)));  // Tuesday
 }
@@ -186,8 +186,8 @@ TEST(DanishCalendar, ClosingDaysSwitchOneByOne) {
     EXPECT_FALSE(cal.is_workday(D(2024, 12, 25))) << "Juledag is always closed";
   }
   EXPECT_EQ(WorkdayCalendar::danish({.grundlovsdag = false}),
-            WorkdayCalendar::danish({.profile = CalendarProfile::Statutory, .juleaftensdag = true,
-                                     .nytaarsaftensdag = true}));
+            WorkdayCalendar::danish(
+                {.profile = CalendarProfile::Statutory, .juleaftensdag = true, .nytaarsaftensdag = true}));
   EXPECT_FALSE(WorkdayCalendar::danish() == WorkdayCalendar::danish({.profile = CalendarProfile::Statutory}));
 }
 
@@ -206,19 +206,19 @@ TEST(DanishCalendar, GrundlovsdagOnlyFrom1849) {
 
 TEST(WorkdayArithmetic, AddFromWeekendAndHoliday) {
   const WorkdayCalendar cal;
-  EXPECT_EQ(cal.add_workdays(D(2025, 6, 14), 1), D(2025, 6, 16));   // Saturday +1 = Monday
-  EXPECT_EQ(cal.add_workdays(D(2025, 6, 15), 1), D(2025, 6, 16));   // Sunday +1 = Monday
-  EXPECT_EQ(cal.add_workdays(D(2025, 6, 13), 1), D(2025, 6, 16));   // Friday +1 = Monday
-  EXPECT_EQ(cal.add_workdays(D(2025, 6, 7), 1), D(2025, 6, 10));    // Saturday before 2. pinsedag: Tuesday
+  EXPECT_EQ(cal.add_workdays(D(2025, 6, 14), 1), D(2025, 6, 16));  // Saturday +1 = Monday
+  EXPECT_EQ(cal.add_workdays(D(2025, 6, 15), 1), D(2025, 6, 16));  // Sunday +1 = Monday
+  EXPECT_EQ(cal.add_workdays(D(2025, 6, 13), 1), D(2025, 6, 16));  // Friday +1 = Monday
+  EXPECT_EQ(cal.add_workdays(D(2025, 6, 7), 1), D(2025, 6, 10));  // Saturday before 2. pinsedag: Tuesday
   EXPECT_EQ(cal.add_workdays(D(2025, 6, 14), -1), D(2025, 6, 13));  // Saturday -1 = Friday
   EXPECT_EQ(cal.add_workdays(D(2025, 6, 16), -1), D(2025, 6, 13));  // Monday -1 = Friday
-  EXPECT_EQ(cal.add_workdays(D(2025, 6, 14), 0), D(2025, 6, 16));   // 0 on a closed day: next working day
-  EXPECT_EQ(cal.add_workdays(D(2025, 6, 16), 0), D(2025, 6, 16));   // 0 on a working day: itself
-  EXPECT_EQ(cal.add_workdays(D(2025, 4, 16), 1), D(2025, 4, 22));   // over Easter
+  EXPECT_EQ(cal.add_workdays(D(2025, 6, 14), 0), D(2025, 6, 16));  // 0 on a closed day: next working day
+  EXPECT_EQ(cal.add_workdays(D(2025, 6, 16), 0), D(2025, 6, 16));  // 0 on a working day: itself
+  EXPECT_EQ(cal.add_workdays(D(2025, 4, 16), 1), D(2025, 4, 22));  // over Easter
   EXPECT_EQ(cal.add_workdays(D(2025, 4, 22), -1), D(2025, 4, 16));
   EXPECT_EQ(cal.add_workdays(D(2025, 4, 16), 5), D(2025, 4, 28));
   EXPECT_EQ(cal.add_workdays(D(2025, 12, 23), 1), D(2025, 12, 29));  // over Christmas
-  EXPECT_EQ(cal.add_workdays(D(2025, 12, 30), 1), D(2026, 1, 2));    // over Nytår
+  EXPECT_EQ(cal.add_workdays(D(2025, 12, 30), 1), D(2026, 1, 2));  // over Nytår
   EXPECT_EQ(cal.next_workday(D(2025, 12, 23)), D(2025, 12, 29));
   EXPECT_EQ(cal.previous_workday(D(2025, 12, 29)), D(2025, 12, 23));
   EXPECT_EQ(cal.next_workday_or_same(D(2025, 12, 24)), D(2025, 12, 29));
@@ -232,11 +232,11 @@ TEST(WorkdayArithmetic, BetweenIsHalfOpenAndAntisymmetric) {
   EXPECT_EQ(cal.workdays_between(D(2025, 4, 14), D(2025, 4, 14)), 0);
   EXPECT_EQ(cal.workdays_between(D(2025, 4, 14), D(2025, 4, 15)), 1);
   EXPECT_EQ(cal.workdays_between(D(2025, 6, 14), D(2025, 6, 16)), 0);  // a weekend
-  EXPECT_EQ(cal.workdays_between(D(2025, 12, 22), D(2026, 1, 5)), 5);   // 22, 23, 29, 30 Dec, 2 Jan
+  EXPECT_EQ(cal.workdays_between(D(2025, 12, 22), D(2026, 1, 5)), 5);  // 22, 23, 29, 30 Dec, 2 Jan
   EXPECT_EQ(cal.workdays_between(D(2024, 1, 1), D(2025, 1, 1)), 366 - 104 - 11);  // 2024: 251 working days
-  EXPECT_EQ(WorkdayCalendar::danish({.profile = CalendarProfile::Statutory}).workdays_between(D(2024, 1, 1),
-                                                                                             D(2025, 1, 1)),
-            366 - 104 - 8);
+  EXPECT_EQ(
+      WorkdayCalendar::danish({.profile = CalendarProfile::Statutory}).workdays_between(D(2024, 1, 1), D(2025, 1, 1)),
+      366 - 104 - 8);
 }
 
 TEST(WorkdayArithmetic, ExtraClosedAndOpenDays) {
@@ -276,7 +276,8 @@ TEST(WorkdayArithmetic, OutsideTheTableStillExact) {
   EXPECT_TRUE(cal.is_workday(D(1850, 1, 2)));  // a Wednesday
   EXPECT_FALSE(cal.is_workday(D(1850, 1, 1)));
   // Across the table's edges.
-  EXPECT_EQ(cal.add_workdays(D(2200, 12, 30), 2), D(2201, 1, 5));  // Tue 30, Wed 31 closed, Thu 1 Jan closed, Fri 2, Mon 5
+  EXPECT_EQ(cal.add_workdays(D(2200, 12, 30), 2),
+            D(2201, 1, 5));  // Tue 30, Wed 31 closed, Thu 1 Jan closed, Fri 2, Mon 5
   EXPECT_EQ(cal.add_workdays(D(2201, 1, 5), -2), D(2200, 12, 30));
   EXPECT_EQ(cal.workdays_between(D(2200, 12, 30), D(2201, 1, 5)), 2);
   EXPECT_EQ(cal.add_workdays(D(1900, 1, 2), -1), D(1899, 12, 29));  // Fri; 1 Jan 1900 Monday closed
@@ -306,11 +307,11 @@ Date knuth_easter(int y) {
 
 std::set<std::pair<Date, std::string>> independent_holidays(int y, bool closing_days) {
   const Date e = knuth_easter(y);
-  std::set<std::pair<Date, std::string>> s = {
-      {D(y, 1, 1), "Nytårsdag"},        {e - 3, "Skærtorsdag"},      {e - 2, "Langfredag"},
-      {e, "Påskedag"},                  {e + 1, "2. påskedag"},      {e + 39, "Kristi Himmelfartsdag"},
-      {e + 49, "Pinsedag"},             {e + 50, "2. pinsedag"},     {D(y, 12, 25), "Juledag"},
-      {D(y, 12, 26), "2. juledag"}};
+  std::set<std::pair<Date, std::string>> s = {{D(y, 1, 1), "Nytårsdag"}, {e - 3, "Skærtorsdag"},
+                                              {e - 2, "Langfredag"},     {e, "Påskedag"},
+                                              {e + 1, "2. påskedag"},    {e + 39, "Kristi Himmelfartsdag"},
+                                              {e + 49, "Pinsedag"},      {e + 50, "2. pinsedag"},
+                                              {D(y, 12, 25), "Juledag"}, {D(y, 12, 26), "2. juledag"}};
   if (y <= 2023) s.insert({e + 26, "Store Bededag"});
   if (closing_days) {
     s.insert({D(y, 6, 5), "Grundlovsdag"});
@@ -322,14 +323,16 @@ std::set<std::pair<Date, std::string>> independent_holidays(int y, bool closing_
 
 TEST(DanishCalendar, EveryHoliday1990To2100MatchesIndependentRules) {
   for (const bool municipal : {true, false}) {
-    const auto cal = WorkdayCalendar::danish(
-        {.profile = municipal ? CalendarProfile::Municipal : CalendarProfile::Statutory});
+    const auto cal =
+        WorkdayCalendar::danish({.profile = municipal ? CalendarProfile::Municipal : CalendarProfile::Statutory});
     for (int y = 1990; y <= 2100; ++y) {
       const auto exp = independent_holidays(y, municipal);
       std::set<std::pair<Date, std::string>> calc;
       for (const Holiday& h : cal.holidays(y)) calc.insert({h.date, h.danish_name});
-      for (const auto& x : exp) EXPECT_TRUE(calc.count(x)) << "expected but not calculated: " << x.first.iso() << " " << x.second;
-      for (const auto& x : calc) EXPECT_TRUE(exp.count(x)) << "calculated but not expected: " << x.first.iso() << " " << x.second;
+      for (const auto& x : exp)
+        EXPECT_TRUE(calc.count(x)) << "expected but not calculated: " << x.first.iso() << " " << x.second;
+      for (const auto& x : calc)
+        EXPECT_TRUE(exp.count(x)) << "calculated but not expected: " << x.first.iso() << " " << x.second;
       std::set<Date> closed;
       for (const auto& x : exp) closed.insert(x.first);
       for (Date d = D(y, 1, 1); d < D(y + 1, 1, 1); ++d) {
@@ -367,7 +370,8 @@ TEST(Calendars, MunicipalityAndProjectLayers) {
 TEST(Calendars, RulesAreData) {
   const auto rules = klik::danish_holiday_rules();
   ASSERT_EQ(rules.size(), 14u);
-  const auto sb = std::find_if(rules.begin(), rules.end(), [](const auto& r) { return r.danish_name == "Store Bededag"; });
+  const auto sb =
+      std::find_if(rules.begin(), rules.end(), [](const auto& r) { return r.danish_name == "Store Bededag"; });
   ASSERT_NE(sb, rules.end());
   EXPECT_EQ(sb->easter_offset, 26);
   EXPECT_EQ(sb->last_year, 2023);

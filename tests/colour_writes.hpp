@@ -18,7 +18,8 @@ inline void colour_moving_write(Store& store, const Dataset& cur, std::mt19937& 
   switch (kind) {
     case 0:
       for (int k = 0; k < 15; ++k)
-        store.update_task({.task = cur.tasks[rng() % cur.tasks.size()].id, .status = static_cast<TaskStatus>(rng() % 4)});
+        store.update_task(
+            {.task = cur.tasks[rng() % cur.tasks.size()].id, .status = static_cast<TaskStatus>(rng() % 4)});
       break;
     case 1: {
       const bool set = rng() % 3 != 0;

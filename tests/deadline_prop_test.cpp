@@ -50,10 +50,12 @@ Gen gen_task() {
   const WorkdayCalendar cal = gen_calendar(lo - 60, hi + 10);
   const Date end = gen_date(lo.serial(), hi.serial());
   klik::Schedule s{end, std::nullopt, std::nullopt};
-  if (*rc::gen::arbitrary<bool>()) s.latest_start = end - *rc::gen::inRange(0, 40);
-  else s.duration_workdays = *rc::gen::inRange(0, 30);
-  const auto status = *rc::gen::element(TaskStatus::NotActive, TaskStatus::NotStarted, TaskStatus::Started,
-                                        TaskStatus::Completed);
+  if (*rc::gen::arbitrary<bool>())
+    s.latest_start = end - *rc::gen::inRange(0, 40);
+  else
+    s.duration_workdays = *rc::gen::inRange(0, 30);
+  const auto status =
+      *rc::gen::element(TaskStatus::NotActive, TaskStatus::NotStarted, TaskStatus::Started, TaskStatus::Completed);
   return {cal, s, status};
 }
 

@@ -36,7 +36,7 @@ TEST(DeadlineDates, GivenLatestStart) {
 TEST(DeadlineDates, WeekendAndHolidayDatesMoveToTheNextWorkingDay) {
   const auto d = klik::deadline_dates(Schedule{D(2025, 6, 14), D(2025, 6, 7), std::nullopt}, cal);
   EXPECT_EQ(d.latest_start, D(2025, 6, 10));  // Saturday 7 June -> Tuesday 10 June (pinse)
-  EXPECT_EQ(d.end, D(2025, 6, 16));           // Saturday 14 June -> Monday 16 June
+  EXPECT_EQ(d.end, D(2025, 6, 16));  // Saturday 14 June -> Monday 16 June
   const auto g = klik::deadline_dates(Schedule{D(2025, 6, 5), D(2025, 6, 5), std::nullopt}, cal);
   EXPECT_EQ(g.end, D(2025, 6, 6));  // Grundlovsdag -> Friday
   const auto s = klik::deadline_dates(Schedule{D(2025, 6, 5), D(2025, 6, 5), std::nullopt},
@@ -95,11 +95,11 @@ TEST(DeadlineDates, InvalidSchedulesAreErrorsNotColours) {
 TEST(Colour, NotStartedBoundaries) {
   const Schedule s{D(2025, 6, 20), D(2025, 6, 10), std::nullopt};
   EXPECT_EQ(at(TaskStatus::NotStarted, s, D(2025, 5, 28)), C::Green);
-  EXPECT_EQ(at(TaskStatus::NotStarted, s, D(2025, 5, 29)), C::Green);   // holiday, the day before yellow
+  EXPECT_EQ(at(TaskStatus::NotStarted, s, D(2025, 5, 29)), C::Green);  // holiday, the day before yellow
   EXPECT_EQ(at(TaskStatus::NotStarted, s, D(2025, 5, 30)), C::Yellow);  // 5 working days before latest start
-  EXPECT_EQ(at(TaskStatus::NotStarted, s, D(2025, 6, 8)), C::Yellow);   // a non-working today
-  EXPECT_EQ(at(TaskStatus::NotStarted, s, D(2025, 6, 9)), C::Yellow);   // the day before latest start
-  EXPECT_EQ(at(TaskStatus::NotStarted, s, D(2025, 6, 10)), C::Red);     // latest start
+  EXPECT_EQ(at(TaskStatus::NotStarted, s, D(2025, 6, 8)), C::Yellow);  // a non-working today
+  EXPECT_EQ(at(TaskStatus::NotStarted, s, D(2025, 6, 9)), C::Yellow);  // the day before latest start
+  EXPECT_EQ(at(TaskStatus::NotStarted, s, D(2025, 6, 10)), C::Red);  // latest start
   EXPECT_EQ(at(TaskStatus::NotStarted, s, D(2025, 6, 30)), C::Red);
 }
 
@@ -190,10 +190,12 @@ TEST(Colour, VectorisedEqualsScalar) {
 
 TEST(Timeline, ChangeDates) {
   const DeadlineDates d{D(2025, 5, 30), D(2025, 6, 10), D(2025, 6, 16)};
-  EXPECT_EQ(klik::colour_timeline(TaskStatus::NotStarted, d),
-            (std::vector<klik::ColourChange>{{D(2025, 5, 30), C::Green, C::Yellow}, {D(2025, 6, 10), C::Yellow, C::Red}}));
-  EXPECT_EQ(klik::colour_timeline(TaskStatus::Started, d),
-            (std::vector<klik::ColourChange>{{D(2025, 6, 10), C::Green, C::Yellow}, {D(2025, 6, 16), C::Yellow, C::Red}}));
+  EXPECT_EQ(
+      klik::colour_timeline(TaskStatus::NotStarted, d),
+      (std::vector<klik::ColourChange>{{D(2025, 5, 30), C::Green, C::Yellow}, {D(2025, 6, 10), C::Yellow, C::Red}}));
+  EXPECT_EQ(
+      klik::colour_timeline(TaskStatus::Started, d),
+      (std::vector<klik::ColourChange>{{D(2025, 6, 10), C::Green, C::Yellow}, {D(2025, 6, 16), C::Yellow, C::Red}}));
   const DeadlineDates same{D(2025, 6, 4), D(2025, 6, 13), D(2025, 6, 13)};
   EXPECT_EQ(klik::colour_timeline(TaskStatus::Started, same),
             (std::vector<klik::ColourChange>{{D(2025, 6, 13), C::Green, C::Red}}));
@@ -206,7 +208,7 @@ TEST(Explain, CountsAndText) {
   const auto x = klik::explain_colour(TaskStatus::NotStarted, d, cal, D(2025, 6, 2));
   EXPECT_EQ(x.colour, C::Yellow);
   EXPECT_EQ(x.workdays_to_latest_start, 4);  // 2, 3, 4, 6 June
-  EXPECT_EQ(x.workdays_to_end, 12);          // + 10-13, 16-19 June
+  EXPECT_EQ(x.workdays_to_end, 12);  // + 10-13, 16-19 June
   ASSERT_TRUE(x.next_change.has_value());
   EXPECT_EQ(*x.next_change, (klik::ColourChange{D(2025, 6, 10), C::Yellow, C::Red}));
   EXPECT_NE(x.text.find("rød fra seneste start tirsdag 10. juni 2025"), std::string::npos) << x.text;

@@ -87,17 +87,17 @@ TEST(Utf8, AcceptsWellFormedText) {
 TEST(Utf8, NamesTheFirstBadByte) {
   const std::vector<std::pair<std::string, std::size_t>> cases = {
       {"\xFF", 0},
-      {"ab\x80", 2},                 // a continuation byte alone
-      {"a\xC3", 1},                  // truncated two-byte form
-      {"\xC0\xAF", 0},               // overlong '/'
-      {"\xC1\xBF", 0},               // overlong
-      {"\xE0\x80\xAF", 0},           // overlong three-byte
-      {"\xED\xA0\x80", 0},           // a surrogate (U+D800)
-      {"\xF0\x80\x80\xAF", 0},       // overlong four-byte
-      {"\xF4\x90\x80\x80", 0},       // above U+10FFFF
-      {"\xF5\x80\x80\x80", 0},       // never a lead byte
-      {"ok æ \xE2\x82", 6},          // truncated '€' after valid text
-      {"x\xE2\x28\xA1", 1},          // bad second byte
+      {"ab\x80", 2},  // a continuation byte alone
+      {"a\xC3", 1},  // truncated two-byte form
+      {"\xC0\xAF", 0},  // overlong '/'
+      {"\xC1\xBF", 0},  // overlong
+      {"\xE0\x80\xAF", 0},  // overlong three-byte
+      {"\xED\xA0\x80", 0},  // a surrogate (U+D800)
+      {"\xF0\x80\x80\xAF", 0},  // overlong four-byte
+      {"\xF4\x90\x80\x80", 0},  // above U+10FFFF
+      {"\xF5\x80\x80\x80", 0},  // never a lead byte
+      {"ok æ \xE2\x82", 6},  // truncated '€' after valid text
+      {"x\xE2\x28\xA1", 1},  // bad second byte
   };
   for (const auto& [text, offset] : cases) {
     const auto bad = invalid_utf8_offset(text);
@@ -201,8 +201,7 @@ TEST(HostileJson, BracketsInsideStringsDoNotCountAsNesting) {
 
 TEST(HostileJson, NestingUpToTheBoundIsReadNormally) {
   // 63 levels inside the root object still parse; the reader then says what was wrong.
-  const auto e = refusal([](std::string_view t) { (void)from_json<Municipality>(t); },
-                         R"({"id": )" + nested(62) + "}");
+  const auto e = refusal([](std::string_view t) { (void)from_json<Municipality>(t); }, R"({"id": )" + nested(62) + "}");
   EXPECT_EQ(e.where(), "/id");
   EXPECT_NE(std::string(e.what()).find("expected an integer, got an array"), std::string::npos) << e.what();
 }
@@ -228,7 +227,9 @@ TEST(HostileJson, IntegersBeyondInt64AreOutOfRangeNotWrapped) {
 TEST(HostileJson, InvalidUtf8IsRefusedNamingTheByte) {
   for (const auto& [name, read] : json_readers()) {
     SCOPED_TRACE(name);
-    const auto e = refusal(read, "{\"name\": \"K\xF8" "benhavn\"}");  // Latin-1 ø
+    const auto e = refusal(read,
+                           "{\"name\": \"K\xF8"
+                           "benhavn\"}");  // Latin-1 ø
     expect_clean(e);
     EXPECT_NE(std::string(e.what()).find("invalid UTF-8 at byte 11"), std::string::npos) << e.what();
   }
@@ -249,8 +250,8 @@ TEST(HostileJson, LongValuesAreQuotedShortly) {
   for (const auto& [name, read] : json_readers()) {
     SCOPED_TRACE(name);
     // As an unknown key, as a value of the wrong type, as an unknown enum value.
-    for (const std::string& doc : {"{\"" + mb + "\": 1}", "{\"id\": \"" + mb + "\"}",
-                                   "{\"status\": \"" + mb + "\"}", "{\"format\": \"" + mb + "\"}"}) {
+    for (const std::string& doc : {"{\"" + mb + "\": 1}", "{\"id\": \"" + mb + "\"}", "{\"status\": \"" + mb + "\"}",
+                                   "{\"format\": \"" + mb + "\"}"}) {
       const auto e = refusal(read, doc);
       expect_clean(e, 400);
       EXPECT_LE(e.where().size(), InvalidArgumentError::max_where_bytes + 64);

@@ -29,8 +29,8 @@ struct Journal : klik::testing::Fixture {
   };
   Cast cast() const {
     for (const Task& t : data.tasks) {
-      Cast c{&t, find(t.municipality, project_of(t), UserType::Plus), find(t.municipality, project_of(t), UserType::Reader),
-             nullptr};
+      Cast c{&t, find(t.municipality, project_of(t), UserType::Plus),
+             find(t.municipality, project_of(t), UserType::Reader), nullptr};
       for (const User& u : data.users)
         if (u.municipality && *u.municipality != t.municipality && u.type_on(project_of(t)) == UserType::Plus)
           c.stranger = &u;
@@ -39,7 +39,9 @@ struct Journal : klik::testing::Fixture {
     ADD_FAILURE() << "no task with a Plusbruger, a Læser and a stranger";
     return {};
   }
-  TaskStatus another(TaskStatus s) const { return s == TaskStatus::Started ? TaskStatus::Completed : TaskStatus::Started; }
+  TaskStatus another(TaskStatus s) const {
+    return s == TaskStatus::Started ? TaskStatus::Completed : TaskStatus::Started;
+  }
   template <class F>
   static std::string not_found_text(F&& f) {
     try {
@@ -101,7 +103,8 @@ TEST_F(Journal, EachWorkflowCallIsJournaledUnderItsActorAndNameAtTheClocksTime) 
   EXPECT_EQ(reset.actor, admin.id);
   ASSERT_EQ(reset.objects.size(), 1u);
   EXPECT_EQ(reset.objects[0].kind, JournalObject::Account);
-  EXPECT_NE(reset.objects[0].after.find("\"reset_link_outstanding\":true"), std::string::npos) << reset.objects[0].after;
+  EXPECT_NE(reset.objects[0].after.find("\"reset_link_outstanding\":true"), std::string::npos)
+      << reset.objects[0].after;
   EXPECT_EQ(reset.objects[0].after.find("hash"), std::string::npos) << reset.objects[0].after;
 
   // A refused call journals nothing.
@@ -176,7 +179,8 @@ TEST(JournalEntryJson, RoundTripsAndRefusesWhatItDidNotWrite) {
   e.at = Timestamp(1'772'600'000);
   e.actor = UserId(7);
   e.operation = "change_task";
-  e.objects.push_back({JournalObject::Task, 3, R"({"id":3,"status":0,"version":1})", R"({"id":3,"status":1,"version":2})"});
+  e.objects.push_back(
+      {JournalObject::Task, 3, R"({"id":3,"status":0,"version":1})", R"({"id":3,"status":1,"version":2})"});
   e.objects.push_back({JournalObject::Message, 9, "", R"({"id":9,"text":"hej"})"});
   const std::string text = to_json(e);
   EXPECT_EQ(journal_entry_from_json(text), e);
@@ -185,9 +189,10 @@ TEST(JournalEntryJson, RoundTripsAndRefusesWhatItDidNotWrite) {
   JournalEntry system = e;
   system.actor.reset();
   EXPECT_EQ(journal_entry_from_json(to_json(system)), system);
-  for (const std::string& bad : {std::string(R"({"sequence":1})"), std::string("[]"), std::string("{"),
-                                std::string(R"({"sequence":1,"at":"2026-03-02T10:00:00Z","actor":null,"operation":"x",)"
-                                            R"("objects":[{"kind":"planet","id":1,"before":null,"after":null}]})")})
+  for (const std::string& bad :
+       {std::string(R"({"sequence":1})"), std::string("[]"), std::string("{"),
+        std::string(R"({"sequence":1,"at":"2026-03-02T10:00:00Z","actor":null,"operation":"x",)"
+                    R"("objects":[{"kind":"planet","id":1,"before":null,"after":null}]})")})
     EXPECT_THROW((void)journal_entry_from_json(bad), InvalidArgumentError) << bad;
   EXPECT_EQ(journal_object_from_code("local_task"), JournalObject::LocalTask);
   EXPECT_EQ(journal_object_from_code("planet"), std::nullopt);

@@ -92,21 +92,22 @@ TEST(Json, ErrorsNameThePathAndTheProblem) {
                        "unknown TaskStatus \"paused\"");
   expect_refused<Task>(R"({"id": "1", "template": 2, "municipality": 101, "status": "started"})", "/id",
                        "expected an integer");
-  expect_refused<Task>(R"({"id": -4, "template": 2, "municipality": 101, "status": "started"})", "/id",
-                       "out of range");
+  expect_refused<Task>(R"({"id": -4, "template": 2, "municipality": 101, "status": "started"})", "/id", "out of range");
   expect_refused<Task>(R"({"id": 1, "template": 2, "municipality": 70000, "status": "started"})", "/municipality",
                        "out of range");
   expect_refused<Task>(R"({"id": 1, "template": 2, "municipality": 101, "status": "started", "colour": "red"})",
                        "/colour", "unknown field");
-  expect_refused<Task>(R"({"id": 1, "template": 2, "municipality": 101, "status": "started", "end_override": "2025-02-30"})",
-                       "/end_override", "2025-02-30");
+  expect_refused<Task>(
+      R"({"id": 1, "template": 2, "municipality": 101, "status": "started", "end_override": "2025-02-30"})",
+      "/end_override", "2025-02-30");
   expect_refused<Task>(R"([1, 2])", "/", "expected an object");
   expect_refused<Task>(R"({"id": 1,)", "", "not valid JSON");
   expect_refused<TaskTemplate>(
       R"({"id": 1, "project": 1, "title": "x", "phase": 1, "theme": 1, "priority": "mandatory", "end": "2025-05-01"})",
       "", "exactly one of latest_start and duration_workdays");
-  expect_refused<User>(R"({"id": 1, "email": "a@b.dk", "full_name": "A", "memberships": [{"project": 1, "type": "boss"}]})",
-                       "/memberships/0/type", "unknown UserType");
+  expect_refused<User>(
+      R"({"id": 1, "email": "a@b.dk", "full_name": "A", "memberships": [{"project": 1, "type": "boss"}]})",
+      "/memberships/0/type", "unknown UserType");
   expect_refused<Attachment>(
       R"({"id": 1, "task": 1, "file_name": "a", "uploaded_by": 1, "time": "2025-01-01T00:00:00Z", "content_base64": "a$=="})",
       "/content_base64", "invalid base64");

@@ -11,7 +11,8 @@ TEST(ListFilters, ProjectQueryChipsAndJson) {
   EXPECT_EQ(q.without("user_types").applied_filters(), std::vector<std::string>{"name_contains"});
   EXPECT_EQ(to_json(q), R"({"name_contains":"ydelse","user_types":["plus","light"]})");
   EXPECT_EQ(project_query_from_json(to_json(q)), q);
-  EXPECT_EQ(project_query_from_json(R"({"user_types": ["Plusbruger"]})").user_types, std::vector<UserType>{UserType::Plus});
+  EXPECT_EQ(project_query_from_json(R"({"user_types": ["Plusbruger"]})").user_types,
+            std::vector<UserType>{UserType::Plus});
   EXPECT_EQ(project_query_from_json("{}"), ProjectQuery{});
   EXPECT_THROW(q.without("status"), InvalidArgumentError);
   try {
@@ -35,8 +36,7 @@ TEST(ListFilters, UserQueryChipsAndJson) {
   q.administrator = false;
   q.text = "anne";
   EXPECT_EQ(q.applied_filters(), (std::vector<std::string>{"projects", "user_types", "administrator", "text"}));
-  EXPECT_EQ(q.without("administrator").applied_filters(),
-            (std::vector<std::string>{"projects", "user_types", "text"}));
+  EXPECT_EQ(q.without("administrator").applied_filters(), (std::vector<std::string>{"projects", "user_types", "text"}));
   EXPECT_EQ(user_query_from_json(to_json(q)), q);
   EXPECT_EQ(to_json(UserQuery{}), "{}");
   EXPECT_THROW(user_query_from_json(R"({"projects": [0]})"), InvalidArgumentError);

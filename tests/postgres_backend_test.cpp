@@ -155,7 +155,8 @@ TEST_F(PostgresBackendTest, EveryChangeKindCommitsLoadsAndReplays) {
   a.content = std::string("\0\x01\xff binary", 10);
   a.size = a.content.size();
   changes.emplace_back(AttachmentAdded{a});
-  changes.emplace_back(ColoursNotified{{{d.tasks.at(1).id, DeadlineColour::Red}, {d.tasks.at(2).id, DeadlineColour::Yellow}}});
+  changes.emplace_back(
+      ColoursNotified{{{d.tasks.at(1).id, DeadlineColour::Red}, {d.tasks.at(2).id, DeadlineColour::Yellow}}});
   changes.emplace_back(ColoursNotified{{{d.tasks.at(2).id, std::nullopt}}});
   changes.emplace_back(NotificationsOnly{});
 
@@ -202,7 +203,9 @@ TEST_F(PostgresBackendTest, EveryChangeKindCommitsLoadsAndReplays) {
   EXPECT_EQ(w.data.internal_notes, notes);
   EXPECT_EQ(w.notified, (std::vector<std::pair<TaskId, DeadlineColour>>{{d.tasks.at(1).id, DeadlineColour::Red}}));
   // Field log: the task's two versions and the user's two.
-  const auto has = [&](FieldLogEntry e) { return std::find(w.field_log.begin(), w.field_log.end(), e) != w.field_log.end(); };
+  const auto has = [&](FieldLogEntry e) {
+    return std::find(w.field_log.begin(), w.field_log.end(), e) != w.field_log.end();
+  };
   EXPECT_TRUE(has({FieldLogEntry::Object::Task, t.id.value(), t.version, TaskStatusField | TaskResponsibleField}));
   EXPECT_TRUE(has({FieldLogEntry::Object::Task, t.id.value(), cleared.version, TaskResponsibleField}));
   std::string content;
@@ -236,8 +239,8 @@ TEST_F(PostgresBackendTest, AnotherStoreCatchesUpWithKombitsChanges) {
   auto b = open_postgres_store(url_);
   const FixedClock clock(Date(2025, 9, 1));
   Publishing kombit(*a, clock);
-  const auto admin = std::find_if(d.users.begin(), d.users.end(),
-                                  [](const User& u) { return u.email == "klik@kombit.dk"; });
+  const auto admin =
+      std::find_if(d.users.begin(), d.users.end(), [](const User& u) { return u.email == "klik@kombit.dk"; });
   const RolloutWave& wave = d.waves.front();
   kombit.set_wave_shift(admin->id, wave.id, 7);
   TaskTemplate t{.project = wave.project, .title = "Ny", .end = Date(2026, 5, 29), .duration_workdays = 3};
@@ -420,11 +423,12 @@ TEST_F(PostgresBackendTest, SchemaTwoMovesPasswordHashesIntoCredentials) {
   const UserId u = d.users[1].id;
   // What klik with schema 1 left: the hash on klik_user, no credentials table.
   auto& cluster = klik::testing::shared_pg_cluster();
-  cluster.psql("klik", "SET search_path = " + schema_ + "; DROP TABLE journal_object; DROP TABLE journal; DROP TABLE credentials; "
-                       "ALTER TABLE klik_user ADD COLUMN password_hash text NOT NULL DEFAULT ''; "
-                       "UPDATE klik_user SET password_hash = '$argon2id$v=19$m=8,t=1,p=1$old' WHERE id = " +
-                       std::to_string(u.value()) +
-                       "; ALTER TABLE local_task DROP COLUMN notified; UPDATE klik_schema SET version = 1");
+  cluster.psql("klik", "SET search_path = " + schema_ +
+                           "; DROP TABLE journal_object; DROP TABLE journal; DROP TABLE credentials; "
+                           "ALTER TABLE klik_user ADD COLUMN password_hash text NOT NULL DEFAULT ''; "
+                           "UPDATE klik_user SET password_hash = '$argon2id$v=19$m=8,t=1,p=1$old' WHERE id = " +
+                           std::to_string(u.value()) +
+                           "; ALTER TABLE local_task DROP COLUMN notified; UPDATE klik_schema SET version = 1");
   const auto migrated = open_postgres_backend(url_);
   const StoredWorld w = migrated->load();
   ASSERT_EQ(w.data.credentials.size(), 1u);

@@ -148,8 +148,8 @@ Writer start_writer(const std::string& url) {
 /// must not land after the check counted.
 void wait_for_sessions_to_end(klik::testing::PgCluster& cluster) {
   for (int i = 0; i < 500; ++i) {
-    const std::string n = cluster.psql("crash",
-                                       "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'crash-writer'");
+    const std::string n =
+        cluster.psql("crash", "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'crash-writer'");
     if (n == "0\n") return;
     ::usleep(2000);
   }

@@ -7,13 +7,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <map>
 #include <cstdlib>
+#include <map>
 #include <random>
 #include <set>
 
-#include "klik/synthetic.hpp"
 #include "colour_writes.hpp"
+#include "klik/synthetic.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -72,7 +72,8 @@ bool person_passes(const PersonFilter& f, const std::optional<UserId>& who, cons
     in = f.not_set;
   } else {
     for (const UserRef& r : f.users) {
-      if (const auto* id = std::get_if<UserId>(&r)) in = in || *id == *who;
+      if (const auto* id = std::get_if<UserId>(&r))
+        in = in || *id == *who;
       else
         for (const User& u : d.users)
           if (u.id == *who && normalise_email(u.email) == normalise_email(std::get<std::string>(r))) in = true;
@@ -116,9 +117,10 @@ std::vector<RefRow> reference(const World0& w, const User& viewer, const TaskQue
     // The one definition of a task's dates: the template's shifted by the wave, the task's overrides winning.
     const WorkdayCalendar cal = w.calendars.effective(t.municipality, f.project);
     const Schedule s = effective_schedule(tpl, t, wave_shift(d.waves, f.project, t.municipality), cal);
-    RefRow r{t.id.value(), 0, f.project, project_name(f.project), fold_case(tpl.title), tpl.phase, tpl.theme,
-             colour(t.status, s, cal, today), tpl.priority, t.status,
-             s.end, t.municipality, t.responsible, t.performer};
+    RefRow r{t.id.value(),         0,          f.project, project_name(f.project),
+             fold_case(tpl.title), tpl.phase,  tpl.theme, colour(t.status, s, cal, today),
+             tpl.priority,         t.status,   s.end,     t.municipality,
+             t.responsible,        t.performer};
     if (passes(r)) out.push_back(r);
   }
   for (const LocalTask& l : d.local_tasks) {
@@ -126,10 +128,21 @@ std::vector<RefRow> reference(const World0& w, const User& viewer, const TaskQue
     if (!w.rights.decide(viewer, Action::ViewTask, Target::of(f)).allowed()) continue;
     const Task& parent = *std::find_if(d.tasks.begin(), d.tasks.end(), [&](const Task& t) { return t.id == l.parent; });
     const TaskTemplate& tpl = d.templates[parent.template_id.value() - 1];
-    RefRow r{l.parent.value(), l.id.value(), f.project, project_name(f.project), fold_case(l.title), tpl.phase,
-             tpl.theme,
-             colour(l.status, Schedule{l.end, std::nullopt, 0}, w.calendars.effective(l.municipality, f.project), today),
-             Priority::Local, l.status, l.end, l.municipality, l.responsible, l.performer};
+    RefRow r{
+        l.parent.value(),
+        l.id.value(),
+        f.project,
+        project_name(f.project),
+        fold_case(l.title),
+        tpl.phase,
+        tpl.theme,
+        colour(l.status, Schedule{l.end, std::nullopt, 0}, w.calendars.effective(l.municipality, f.project), today),
+        Priority::Local,
+        l.status,
+        l.end,
+        l.municipality,
+        l.responsible,
+        l.performer};
     if (passes(r)) out.push_back(r);
   }
   std::vector<SortKey> keys = q.sort;
@@ -140,16 +153,36 @@ std::vector<RefRow> reference(const World0& w, const User& viewer, const TaskQue
       int c = 0;
       auto cmp = [](auto x, auto y) { return x < y ? -1 : (y < x ? 1 : 0); };
       switch (k.column) {
-        case TaskColumn::Project: c = cmp(std::tie(a.project_name, a.project), std::tie(b.project_name, b.project)); break;
-        case TaskColumn::Title: c = cmp(a.folded_title, b.folded_title); break;
-        case TaskColumn::Phase: c = cmp(a.phase, b.phase); break;
-        case TaskColumn::Theme: c = cmp(a.theme, b.theme); break;
-        case TaskColumn::Deadline: c = cmp(a.colour, b.colour); break;
-        case TaskColumn::Priority: c = cmp(a.priority, b.priority); break;
-        case TaskColumn::Status: c = cmp(a.status, b.status); break;
-        case TaskColumn::EndDate: c = cmp(a.end, b.end); break;
-        case TaskColumn::Municipality: c = cmp(a.municipality, b.municipality); break;
-        case TaskColumn::Id: c = cmp(key_of(a), key_of(b)); break;
+        case TaskColumn::Project:
+          c = cmp(std::tie(a.project_name, a.project), std::tie(b.project_name, b.project));
+          break;
+        case TaskColumn::Title:
+          c = cmp(a.folded_title, b.folded_title);
+          break;
+        case TaskColumn::Phase:
+          c = cmp(a.phase, b.phase);
+          break;
+        case TaskColumn::Theme:
+          c = cmp(a.theme, b.theme);
+          break;
+        case TaskColumn::Deadline:
+          c = cmp(a.colour, b.colour);
+          break;
+        case TaskColumn::Priority:
+          c = cmp(a.priority, b.priority);
+          break;
+        case TaskColumn::Status:
+          c = cmp(a.status, b.status);
+          break;
+        case TaskColumn::EndDate:
+          c = cmp(a.end, b.end);
+          break;
+        case TaskColumn::Municipality:
+          c = cmp(a.municipality, b.municipality);
+          break;
+        case TaskColumn::Id:
+          c = cmp(key_of(a), key_of(b));
+          break;
       }
       if (c) return k.descending ? c > 0 : c < 0;
     }
@@ -505,13 +538,14 @@ TEST(QueryEngine, ProjectAndUserListsUseTheViewersRights) {
   for (const ProjectRow& r : rows) EXPECT_EQ(r.viewer_type, plus->type_on(r.project));
   const auto only_plus = list_projects(snap.world(), w.rights, *plus, {"", {UserType::Plus}});
   for (const ProjectRow& r : only_plus) EXPECT_EQ(r.viewer_type, UserType::Plus);
-  EXPECT_EQ(only_plus.size(), static_cast<std::size_t>(std::count_if(
-                                 plus->memberships.begin(), plus->memberships.end(),
-                                 [](const Membership& m) { return m.type == UserType::Plus; })));
+  EXPECT_EQ(only_plus.size(),
+            static_cast<std::size_t>(std::count_if(plus->memberships.begin(), plus->memberships.end(),
+                                                   [](const Membership& m) { return m.type == UserType::Plus; })));
   // A user who is Læser everywhere has no project list (SPEC 4.1).
   for (const User& u : w.data.users)
     if (u.side == Side::Municipality && !u.memberships.empty() &&
-        std::all_of(u.memberships.begin(), u.memberships.end(), [](const Membership& m) { return m.type == UserType::Reader; })) {
+        std::all_of(u.memberships.begin(), u.memberships.end(),
+                    [](const Membership& m) { return m.type == UserType::Reader; })) {
       EXPECT_TRUE(list_projects(snap.world(), w.rights, u, {}).empty());
       break;
     }
@@ -522,7 +556,8 @@ TEST(QueryEngine, ProjectAndUserListsUseTheViewersRights) {
   q.user_types = {UserType::Light};
   const auto users = list_users(snap.world(), w.rights, *plus, q);
   std::size_t expected = 0;
-  for (const User& u : w.data.users) expected += u.municipality == plus->municipality && u.type_on(p) == UserType::Light;
+  for (const User& u : w.data.users)
+    expected += u.municipality == plus->municipality && u.type_on(p) == UserType::Light;
   EXPECT_EQ(users.size(), expected);
   for (const User& u : users) {
     EXPECT_EQ(u.municipality, plus->municipality);

@@ -14,8 +14,9 @@ using namespace klik;
 namespace {
 
 // Pieces that stress quoting and UTF-8: quotes, backslashes, spaces, keywords, Danish letters.
-const std::vector<std::string> pieces = {"a", "Z", "0", "7", " ", "\"", "\\", "æ", "Ø", "å", "É", "@", ".",
-                                         "-", "_", "and", "in", "empty", "(", ")", ",", "~", "=", "\n", "order by"};
+const std::vector<std::string> pieces = {"a", "Z", "0", "7", " ", "\"", "\\",      "æ",  "Ø",
+                                         "å", "É", "@", ".", "-", "_",  "and",     "in", "empty",
+                                         "(", ")", ",", "~", "=", "\n", "order by"};
 
 rc::Gen<std::string> text_gen(bool non_empty) {
   return rc::gen::map(rc::gen::container<std::vector<std::size_t>>(rc::gen::inRange<std::size_t>(0, pieces.size())),
@@ -150,8 +151,7 @@ RC_GTEST_PROP(TaskQueryProp, WithoutRemovesExactlyOneChip, ()) {
   for (FilterField f : applied) {
     const auto after = q.without(f).applied_filters();
     RC_ASSERT(std::find(after.begin(), after.end(), f) == after.end());
-    const std::size_t expected_removed =
-        f == FilterField::Project ? 1 + !q.phases.empty() + !q.themes.empty() : 1;
+    const std::size_t expected_removed = f == FilterField::Project ? 1 + !q.phases.empty() + !q.themes.empty() : 1;
     RC_ASSERT(after.size() + expected_removed == applied.size());
     q.without(f).check();
   }

@@ -99,9 +99,11 @@ TEST(TaskQueryText, DanishAndEnglishLabelsAreAccepted) {
       "and deadline in (Rød, \"Gul\", Flueben)");
   EXPECT_EQ(q.statuses, (std::vector<TaskStatus>{TaskStatus::NotStarted, TaskStatus::Started, TaskStatus::Completed}));
   EXPECT_EQ(q.priorities, (std::vector<Priority>{Priority::CriticalPath}));
-  EXPECT_EQ(q.colours, (std::vector<DeadlineColour>{DeadlineColour::Yellow, DeadlineColour::Red, DeadlineColour::Done}));
-  EXPECT_EQ(to_text(q),
-            "status in (not_started, started, completed) and priority = critical_path and colour in (yellow, red, done)");
+  EXPECT_EQ(q.colours,
+            (std::vector<DeadlineColour>{DeadlineColour::Yellow, DeadlineColour::Red, DeadlineColour::Done}));
+  EXPECT_EQ(
+      to_text(q),
+      "status in (not_started, started, completed) and priority = critical_path and colour in (yellow, red, done)");
 }
 
 TEST(TaskQueryText, KeywordsAreCaseInsensitiveValuesAreExact) {
@@ -110,7 +112,8 @@ TEST(TaskQueryText, KeywordsAreCaseInsensitiveValuesAreExact) {
   EXPECT_TRUE(q.responsible.negated);
   EXPECT_TRUE(q.responsible.not_set);
   EXPECT_EQ(q.sort, (std::vector<SortKey>{{TaskColumn::EndDate, true}}));
-  EXPECT_EQ(parse_task_query("status = Started").statuses, (std::vector<TaskStatus>{TaskStatus::Started}));  // English name
+  EXPECT_EQ(parse_task_query("status = Started").statuses,
+            (std::vector<TaskStatus>{TaskStatus::Started}));  // English name
   expect_parse_error("status = STARTED", 9, "unknown status \"STARTED\"");
 }
 
@@ -154,7 +157,8 @@ TEST(TaskQueryText, PersonFilterForms) {
   EXPECT_EQ(parse_task_query("performer != \"anne@x.dk\"").performer,
             (PersonFilter{{std::string("anne@x.dk")}, false, true}));
   // bare emails are words
-  EXPECT_EQ(parse_task_query("performer = anne@x.dk").performer, (PersonFilter{{std::string("anne@x.dk")}, false, false}));
+  EXPECT_EQ(parse_task_query("performer = anne@x.dk").performer,
+            (PersonFilter{{std::string("anne@x.dk")}, false, false}));
 }
 
 TEST(TaskQueryText, EndBoundsAreInclusive) {
@@ -170,8 +174,8 @@ TEST(TaskQueryText, EndBoundsAreInclusive) {
 
 TEST(TaskQueryText, SortAndPaging) {
   TaskQuery q = parse_task_query("order by deadline asc, id desc, municipality");
-  EXPECT_EQ(q.sort, (std::vector<SortKey>{{TaskColumn::Deadline, false}, {TaskColumn::Id, true},
-                                          {TaskColumn::Municipality, false}}));
+  EXPECT_EQ(q.sort, (std::vector<SortKey>{
+                        {TaskColumn::Deadline, false}, {TaskColumn::Id, true}, {TaskColumn::Municipality, false}}));
   EXPECT_EQ(to_text(q), "order by deadline, id desc, municipality");
   EXPECT_EQ(to_text(parse_task_query("limit 50 offset 0")), "");
   EXPECT_EQ(to_text(parse_task_query("offset 10")), "offset 10");
@@ -183,7 +187,8 @@ TEST(TaskQueryText, ErrorsPointAtThePositionAndSayWhatWasExpected) {
   expect_parse_error("status is empty", 7, "expected \"in\", \"=\", \"!=\" or \"not in\" after status, found \"is\"");
   expect_parse_error("status = finished", 9, "unknown status \"finished\"; expected one of not_active");
   expect_parse_error("stat = started", 0, "expected a field (project, phase");
-  expect_parse_error("status in (started", 18, "expected \",\" or \")\" in the list of status values, found end of text");
+  expect_parse_error("status in (started", 18,
+                     "expected \",\" or \")\" in the list of status values, found end of text");
   expect_parse_error("status in started", 10, "expected \"(\" after \"in\", found \"started\"");
   expect_parse_error("status in ()", 11, "expected a status value, found \")\"");
   expect_parse_error("status = started or status = completed", 17,
@@ -273,9 +278,9 @@ TEST(TaskQuery, ChipsCountRemoveReset) {
   TaskQuery q = parse_task_query(
       "project = 1 and phase = 2 and theme = 3 and status = started and responsible is empty and title ~ \"x\" "
       "and end <= 2025-06-30 order by title desc limit 20 offset 40 after \"c\"");
-  EXPECT_EQ(q.applied_filters(), (std::vector<FilterField>{FilterField::Project, FilterField::Phase, FilterField::Theme,
-                                                           FilterField::Status, FilterField::Responsible,
-                                                           FilterField::Title, FilterField::EndTo}));
+  EXPECT_EQ(q.applied_filters(),
+            (std::vector<FilterField>{FilterField::Project, FilterField::Phase, FilterField::Theme, FilterField::Status,
+                                      FilterField::Responsible, FilterField::Title, FilterField::EndTo}));
   EXPECT_EQ(q.filter_count(), 7u);
 
   const TaskQuery no_status = q.without(FilterField::Status);

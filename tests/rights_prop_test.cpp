@@ -216,8 +216,7 @@ RC_GTEST_PROP(RightsProps, FieldRightsAgreeWithDecide, ()) {
   RC_ASSERT(padlocks.size() == w.tasks.size());
   for (std::size_t i = 0; i < w.tasks.size(); ++i) {
     RC_ASSERT(padlocks[i].visible == rights().allows(u, Action::ViewTask, w.tasks[i]));
-    for (Action a : actions_of(TargetKind::Task))
-      RC_ASSERT(padlocks[i].can(a) == rights().allows(u, a, w.tasks[i]));
+    for (Action a : actions_of(TargetKind::Task)) RC_ASSERT(padlocks[i].can(a) == rights().allows(u, a, w.tasks[i]));
   }
 }
 

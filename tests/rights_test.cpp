@@ -75,18 +75,21 @@ TaskFacts klik_task(Assign a, MunicipalityId m = kHome, TaskStatus status = Task
 
 char symbol(const Decision& d) {
   switch (d.outcome) {
-    case Outcome::Allowed: return 'Y';
-    case Outcome::Denied: return 'n';
-    case Outcome::NotFound: return '-';
+    case Outcome::Allowed:
+      return 'Y';
+    case Outcome::Denied:
+      return 'n';
+    case Outcome::NotFound:
+      return '-';
   }
   return '?';
 }
 
-const std::vector<Action> kTaskActions = {
-    Action::ViewTask,        Action::ExportTask,   Action::ViewInternalNotes, Action::EditInternalNotes,
-    Action::BeAssigned,      Action::EditResponsible, Action::EditPerformer,  Action::EditStatus,
-    Action::SetNotActive,    Action::AddFile,      Action::DeleteFile,        Action::WriteMessage,
-    Action::CreateLocalTask, Action::EditLocalTask};
+const std::vector<Action> kTaskActions = {Action::ViewTask,          Action::ExportTask,   Action::ViewInternalNotes,
+                                          Action::EditInternalNotes, Action::BeAssigned,   Action::EditResponsible,
+                                          Action::EditPerformer,     Action::EditStatus,   Action::SetNotActive,
+                                          Action::AddFile,           Action::DeleteFile,   Action::WriteMessage,
+                                          Action::CreateLocalTask,   Action::EditLocalTask};
 
 // Rows follow kTaskActions. Columns: for each actor (Plus, Standard, Light,
 // Reader, Administrator without a type on the project) the task has the actor
@@ -133,9 +136,11 @@ struct Actor {
   std::optional<UserType> type;
   bool admin;
 };
-const Actor kActors[] = {
-    {UserType::Plus, false}, {UserType::Standard, false}, {UserType::Light, false},
-    {UserType::Reader, false}, {std::nullopt, true}};
+const Actor kActors[] = {{UserType::Plus, false},
+                         {UserType::Standard, false},
+                         {UserType::Light, false},
+                         {UserType::Reader, false},
+                         {std::nullopt, true}};
 const Assign kAssigns[] = {Assign::Responsible, Assign::Performer, Assign::Neither};
 
 TEST(RightsMatrix, WholeTaskMatrixOfSpec41) {
@@ -145,7 +150,7 @@ TEST(RightsMatrix, WholeTaskMatrixOfSpec41) {
     for (bool same : {true, false}) {
       for (std::size_t row = 0; row < kTaskActions.size(); ++row) {
         const Action action = kTaskActions[row];
-        const std::string& expected_row = !same   ? kOtherMunicipalityRow
+        const std::string& expected_row = !same    ? kOtherMunicipalityRow
                                           : member ? kMemberSameMunicipality[row]
                                                    : kNotMemberSameMunicipality[row];
         std::size_t col = 0;
@@ -230,20 +235,20 @@ TEST(RightsMatrix, KombitNeverSeesLocalTasks) {
 // Light responsible of the local task, Light responsible of the parent only,
 // Light neither, Reader neither.
 const std::vector<std::string> kLocalTask = {
-    "YYY-Y",                            // view_task
-    "YYY-Y",                            // export_task
-    "nnn-n",                            // view_internal_notes (notes belong to KLIK tasks)
-    "nnn-n",                            // edit_internal_notes
-    "YYYYn",                            // be_assigned
-    "YYn-n",                            // edit_responsible: its own people work it
-    "YYn-n",                            // edit_performer
-    "YYn-n",                            // edit_status
-    "nnn-n",                            // set_not_active
-    "nnn-n",                            // add_file (files belong to KLIK tasks)
-    "nnn-n",                            // delete_file
-    "nnn-n",                            // write_message (messages go to KOMBIT)
-    "nnn-n",                            // create_local_task (not under a local task)
-    "Ynn-n",                            // edit_local_task: Plusbruger
+    "YYY-Y",  // view_task
+    "YYY-Y",  // export_task
+    "nnn-n",  // view_internal_notes (notes belong to KLIK tasks)
+    "nnn-n",  // edit_internal_notes
+    "YYYYn",  // be_assigned
+    "YYn-n",  // edit_responsible: its own people work it
+    "YYn-n",  // edit_performer
+    "YYn-n",  // edit_status
+    "nnn-n",  // set_not_active
+    "nnn-n",  // add_file (files belong to KLIK tasks)
+    "nnn-n",  // delete_file
+    "nnn-n",  // write_message (messages go to KOMBIT)
+    "nnn-n",  // create_local_task (not under a local task)
+    "Ynn-n",  // edit_local_task: Plusbruger
 };
 
 TEST(RightsMatrix, LocalTasksFollowTheParentsProject) {
@@ -285,7 +290,8 @@ TEST(RightsMatrix, OnlyKombitTouchesNotActive) {
     EXPECT_FALSE(rights.allows(u, Action::SetNotActive, inactive)) << code(t);
   }
   const Decision d = rights.decide(municipality_user(UserType::Plus), Action::EditStatus, inactive, projects());
-  EXPECT_EQ(d.reason, "Plusbruger on project Ydelsesrefusion may change status only while the task is active (not Ikke aktiv)");
+  EXPECT_EQ(d.reason,
+            "Plusbruger on project Ydelsesrefusion may change status only while the task is active (not Ikke aktiv)");
   EXPECT_TRUE(rights.allows(kombit_user(false, true), Action::SetNotActive, inactive));
 }
 
@@ -300,9 +306,12 @@ const std::vector<std::pair<Action, std::string>> kGlobal = {
 
 TEST(RightsMatrix, MenusAndProfile) {
   const RightsModel& rights = RightsModel::default_model();
-  const User actors[] = {municipality_user(std::nullopt, true), municipality_user(UserType::Plus),
-                         municipality_user(UserType::Standard),  municipality_user(UserType::Light),
-                         municipality_user(UserType::Reader),    municipality_user(std::nullopt, false),
+  const User actors[] = {municipality_user(std::nullopt, true),
+                         municipality_user(UserType::Plus),
+                         municipality_user(UserType::Standard),
+                         municipality_user(UserType::Light),
+                         municipality_user(UserType::Reader),
+                         municipality_user(std::nullopt, false),
                          kombit_user(false, false)};
   for (const auto& [action, row] : kGlobal)
     for (std::size_t col = 0; col < 7; ++col)
@@ -391,26 +400,25 @@ TEST(RightsExplanations, DenialSaysAllowedAsPlusbruger) {
 
 TEST(RightsExplanations, OtherMunicipalityIsNotFoundAndNamesNothing) {
   const RightsModel& rights = RightsModel::default_model();
-  const Decision d =
-      rights.decide(municipality_user(UserType::Plus), Action::EditStatus, klik_task(Assign::Neither, kOther),
-                    projects());
+  const Decision d = rights.decide(municipality_user(UserType::Plus), Action::EditStatus,
+                                   klik_task(Assign::Neither, kOther), projects());
   EXPECT_EQ(d.outcome, Outcome::NotFound);
   EXPECT_FALSE(d.visible());
   EXPECT_EQ(d.reason, "task not found");
   EXPECT_EQ(d.rule, "not_visible");
   EXPECT_TRUE(d.nearest.empty());
   // The same words as for a task of the own municipality that the user may not see.
-  const Decision own = rights.decide(municipality_user(UserType::Light), Action::EditStatus,
-                                     klik_task(Assign::Neither), projects());
+  const Decision own =
+      rights.decide(municipality_user(UserType::Light), Action::EditStatus, klik_task(Assign::Neither), projects());
   EXPECT_EQ(own.reason, d.reason);
   EXPECT_EQ(own.rule, d.rule);
 }
 
 TEST(RightsExplanations, RequireThrowsNotFoundOrPermissionDenied) {
   const RightsModel& rights = RightsModel::default_model();
-  EXPECT_THROW(require(rights.decide(municipality_user(UserType::Plus), Action::ViewTask,
-                                     klik_task(Assign::Neither, kOther))),
-               NotFoundError);
+  EXPECT_THROW(
+      require(rights.decide(municipality_user(UserType::Plus), Action::ViewTask, klik_task(Assign::Neither, kOther))),
+      NotFoundError);
   try {
     require(rights.decide(municipality_user(UserType::Reader), Action::EditStatus, klik_task(Assign::Neither)));
     FAIL() << "expected PermissionDeniedError";
@@ -419,8 +427,8 @@ TEST(RightsExplanations, RequireThrowsNotFoundOrPermissionDenied) {
     EXPECT_EQ(e.rule(), "default_deny");
     EXPECT_EQ(e.nearest(), "allowed as Plusbruger");
   }
-  EXPECT_NO_THROW(require(rights.decide(municipality_user(UserType::Plus), Action::EditStatus,
-                                        klik_task(Assign::Neither))));
+  EXPECT_NO_THROW(
+      require(rights.decide(municipality_user(UserType::Plus), Action::EditStatus, klik_task(Assign::Neither))));
 }
 
 TEST(RightsTargets, WrongTargetIsAnError) {
@@ -536,9 +544,7 @@ TEST(RightsModelJson, DefaultRoundTrips) {
   for (std::size_t i = 0; i < d.rules().size(); ++i) EXPECT_EQ(again.rules()[i], d.rules()[i]);
 }
 
-std::string one_rule(const std::string& rule) {
-  return R"({"name": "test", "version": 2, "rules": [)" + rule + "]}";
-}
+std::string one_rule(const std::string& rule) { return R"({"name": "test", "version": 2, "rules": [)" + rule + "]}"; }
 
 void expect_invalid(const std::string& text, const std::string& fragment) {
   try {
@@ -580,8 +586,8 @@ TEST(RightsModelJson, ChangedModelIsUsed) {
       R"({"id": "member_view", "actions": ["view_task"], "party": "municipality", "who": ["reader"]},
          {"id": "reader_messages", "actions": ["write_message"], "party": "municipality", "who": ["reader"],
           "conditions": ["same_municipality", "not_local_task"]})"));
-  const Decision d = m.decide(municipality_user(UserType::Reader), Action::WriteMessage, klik_task(Assign::Neither),
-                              projects());
+  const Decision d =
+      m.decide(municipality_user(UserType::Reader), Action::WriteMessage, klik_task(Assign::Neither), projects());
   EXPECT_TRUE(d.allowed());
   EXPECT_EQ(d.rule, "reader_messages");
   EXPECT_FALSE(m.allows(municipality_user(UserType::Plus), Action::WriteMessage, klik_task(Assign::Neither)));
@@ -642,7 +648,6 @@ TEST(RightsThreads, OneModelSharedByManyThreads) {
   for (int a : allowed) EXPECT_EQ(a, 10000);
 }
 
-
 // Issue 9: the not-found of decide() (an object the actor may not see) and the one
 // of a lookup by an id that exists nowhere are the same bytes, for every kind.
 TEST(NotFound, DecideAndLookupsSayTheSameForEveryKind) {
@@ -654,9 +659,8 @@ TEST(NotFound, DecideAndLookupsSayTheSameForEveryKind) {
   const FactIndex index(d);
   const RightsModel& rights = RightsModel::default_model();
   const MunicipalityId home = d.municipalities[0].id;
-  const User& actor = *std::find_if(d.users.begin(), d.users.end(), [&](const User& u) {
-    return u.municipality == home && !u.memberships.empty();
-  });
+  const User& actor = *std::find_if(d.users.begin(), d.users.end(),
+                                    [&](const User& u) { return u.municipality == home && !u.memberships.empty(); });
   auto lookup = [](auto&& f) {
     try {
       f();

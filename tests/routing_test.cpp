@@ -228,14 +228,14 @@ TEST_F(Routing, DefaultDeadlineAndNotActiveMailIsWhatItWas) {
     if (payload.contains("local_task")) continue;
     const Task& t = data.tasks[payload["task"].get<std::uint32_t>() - 1];
     ASSERT_EQ(t.id.value(), payload["task"].get<std::uint32_t>());
-    EXPECT_EQ(n.recipients, with(members(project_of(t), {t.municipality}, {UserType::Plus}), {t.responsible, t.performer}))
+    EXPECT_EQ(n.recipients,
+              with(members(project_of(t), {t.municipality}, {UserType::Plus}), {t.responsible, t.performer}))
         << n.payload;
   }
   // task.not_active / task.reactivated: the same people.
   Publishing kombit(*store, clock);
-  const Task& t = *std::find_if(data.tasks.begin(), data.tasks.end(), [](const Task& x) {
-    return x.status != TaskStatus::NotActive && x.responsible;
-  });
+  const Task& t = *std::find_if(data.tasks.begin(), data.tasks.end(),
+                                [](const Task& x) { return x.status != TaskStatus::NotActive && x.responsible; });
   kombit.set_not_active(kombit_admin().id, t.id, true);
   kombit.set_not_active(kombit_admin().id, t.id, false);
   const auto expected = with(members(project_of(t), {t.municipality}, {UserType::Plus}), {t.responsible, t.performer});
@@ -299,8 +299,8 @@ TEST_F(Routing, DeadlineMailAlsoToStandardUsersAndAdministrators) {
     if (payload.contains("local_task")) continue;
     const Task& t = data.tasks[payload["task"].get<std::uint32_t>() - 1];
     const ProjectId p = project_of(t);
-    std::vector<UserId> expected = with(members(p, {t.municipality}, {UserType::Plus, UserType::Standard}),
-                                        {t.responsible, t.performer});
+    std::vector<UserId> expected =
+        with(members(p, {t.municipality}, {UserType::Plus, UserType::Standard}), {t.responsible, t.performer});
     // Administrators only where they may see the task (a Plus or Standard type there).
     for (const User& u : data.users)
       if (u.municipality == t.municipality && u.administrator && may_see(u.id, t.id)) expected.push_back(u.id);
@@ -431,7 +431,8 @@ TEST_F(Routing, TheResolverFiltersReadersAndOtherMunicipalities) {
   ASSERT_TRUE(reader && plus);
   const User* stranger = nullptr;
   for (const User& u : data.users)
-    if (u.side == Side::Municipality && u.municipality != t.municipality && u.type_on(p) == UserType::Plus) stranger = &u;
+    if (u.side == Side::Municipality && u.municipality != t.municipality && u.type_on(p) == UserType::Plus)
+      stranger = &u;
   ASSERT_NE(stranger, nullptr);
   const Snapshot snap = store->snapshot();
   RecipientResolver route(NotificationRouting::default_routing(), RightsModel::default_model(), snap.world());

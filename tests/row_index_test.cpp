@@ -67,7 +67,8 @@ TEST(RowIndex, AgreesWithAHashMapThroughRandomWrites) {
         default:
           EXPECT_EQ(index.erase(key), want.erase(key) == 1) << "erase " << key;
       }
-      if (step % 97 == 0) expect_equal(index, want, probes, "spread " + std::to_string(spread) + " step " + std::to_string(step));
+      if (step % 97 == 0)
+        expect_equal(index, want, probes, "spread " + std::to_string(spread) + " step " + std::to_string(step));
     }
     expect_equal(index, want, probes, "spread " + std::to_string(spread) + " at the end");
   }

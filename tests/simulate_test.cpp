@@ -194,8 +194,10 @@ class Simulate : public ::testing::Test {
       if (was.state.at(id) != state) affected_ids.insert(id.value());
     std::set<std::string> expected_keys, without_keys;
     for (const std::string& k : untouched_keys)
-      if (!affected_ids.contains(task_of_key(k))) expected_keys.insert(k);
-      else without_keys.insert(k);
+      if (!affected_ids.contains(task_of_key(k)))
+        expected_keys.insert(k);
+      else
+        without_keys.insert(k);
     for (const DeadlineEvent& e : sim.sweep_events) {
       EXPECT_TRUE(affected_ids.contains(e.task.value()));
       expected_keys.insert(sweep_key_text(e));
@@ -254,11 +256,10 @@ TEST_F(Simulate, MovingATemplateIsWhatReallyHappens) {
     if (!with_duration && t.duration_workdays) with_duration = &t;
   }
   ASSERT_TRUE(with_start && with_duration);
-  const Simulation sim =
-      check_against_reality(Scenario{}
-                                .move_template(with_start->id, today + 3, today - 2)
-                                .move_template(with_duration->id, std::nullopt, std::nullopt, 200),
-                            today + 5);
+  const Simulation sim = check_against_reality(Scenario{}
+                                                   .move_template(with_start->id, today + 3, today - 2)
+                                                   .move_template(with_duration->id, std::nullopt, std::nullopt, 200),
+                                               today + 5);
   EXPECT_FALSE(sim.red_today.empty());
   // A latest start replaces a duration.
   check_against_reality(Scenario{}.move_template(with_duration->id, today + 20, today + 1), today + 1);
@@ -270,7 +271,8 @@ TEST_F(Simulate, StatusChangesAreWhatReallyHappens) {
   const Judged j = judge(world);
   for (const auto& [id, state] : j.state) {
     const C c = colour_on(state.first, state.second, today);
-    if (state.first == TaskStatus::NotStarted && c == C::Red && red_not_started.size() < 15) red_not_started.push_back(id);
+    if (state.first == TaskStatus::NotStarted && c == C::Red && red_not_started.size() < 15)
+      red_not_started.push_back(id);
     if (state.first == TaskStatus::NotStarted && c == C::Yellow && yellow_not_started.size() < 15)
       yellow_not_started.push_back(id);
     if (c == C::Green && green.size() < 5) green.push_back(id);
@@ -377,16 +379,16 @@ TEST_F(Simulate, RightsAreTheRealCallsDecisions) {
   for (const User& u : world.users) {
     if (u.municipality == home && u.type_on(wave.project) == UserType::Plus && !plus) plus = &u;
     if (u.municipality == home && u.type_on(wave.project) == UserType::Reader && !reader) reader = &u;
-    if (u.email == own_manager) manager = &u;
-    else if (u.side == Side::Kombit && u.email.starts_with("implementering.") && !other_manager) other_manager = &u;
+    if (u.email == own_manager)
+      manager = &u;
+    else if (u.side == Side::Kombit && u.email.starts_with("implementering.") && !other_manager)
+      other_manager = &u;
   }
   ASSERT_TRUE(plus && manager && other_manager);
-  const Task& own = *std::find_if(world.tasks.begin(), world.tasks.end(), [&](const Task& t) {
-    return t.municipality == home && t.template_id == tpl.id;
-  });
-  const Task& foreign = *std::find_if(world.tasks.begin(), world.tasks.end(), [&](const Task& t) {
-    return t.municipality != home && t.template_id == tpl.id;
-  });
+  const Task& own = *std::find_if(world.tasks.begin(), world.tasks.end(),
+                                  [&](const Task& t) { return t.municipality == home && t.template_id == tpl.id; });
+  const Task& foreign = *std::find_if(world.tasks.begin(), world.tasks.end(),
+                                      [&](const Task& t) { return t.municipality != home && t.template_id == tpl.id; });
   const Scenario shift = Scenario{}.shift_wave(wave.id, -5);
   const Scenario move = Scenario{}.move_template(tpl.id, tpl.end + 7);
 

@@ -54,8 +54,8 @@ Notification note(const std::string& key) {
 }
 
 /// One writer process: reads a task, sets another status on the version it read.
-[[noreturn]] void writer(const std::string& path, const std::string& report, int id,
-                         const std::vector<TaskId>& tasks, int start_fd) {
+[[noreturn]] void writer(const std::string& path, const std::string& report, int id, const std::vector<TaskId>& tasks,
+                         int start_fd) {
   int code = 0;
   try {
     auto store = open_sqlite_store(path, {.durability = Durability::Normal, .busy_timeout_ms = 60'000});
@@ -170,7 +170,7 @@ TEST(SqliteProcesses, ConcurrentWritersEndInTheSerialReplayOfTheAcceptedWrites) 
     for (const Accepted& a : accepted) want.insert(a.key);
     EXPECT_EQ(keys, want);  // exactly one notification per accepted write
   };
-  check(*watcher, "the store that watched");          // caught up by its next snapshot
+  check(*watcher, "the store that watched");  // caught up by its next snapshot
   check(*open_sqlite_store(path), "a store opened afterwards");
 }
 

@@ -85,7 +85,9 @@ TEST(SqliteStore, MigratesAVersion1FileForward) {
   TempDir dir;
   const std::string path = make_file(dir);
   // What klik with schema 1 wrote: no change_log table.
-  raw_sql(path, "DROP TABLE journal_object; DROP TABLE journal; DROP TABLE change_log; DROP TABLE change_sequence; DROP TABLE credentials; ALTER TABLE local_task DROP COLUMN notified; PRAGMA user_version = 1;");
+  raw_sql(path,
+          "DROP TABLE journal_object; DROP TABLE journal; DROP TABLE change_log; DROP TABLE change_sequence; DROP "
+          "TABLE credentials; ALTER TABLE local_task DROP COLUMN notified; PRAGMA user_version = 1;");
   auto s = open_sqlite_store(path);
   EXPECT_EQ(s->schema_version(), sqlite_schema_version);
   EXPECT_EQ(s->export_dataset(), data());
@@ -104,8 +106,10 @@ TEST(SqliteStore, SchemaFourMovesPasswordHashesIntoCredentials) {
   const std::string path = make_file(dir);
   const UserId u = data().users[1].id;
   // What klik with schema 3 wrote: the hash on the user row, no credentials table.
-  raw_sql(path, "DROP TABLE journal_object; DROP TABLE journal; DROP TABLE credentials; ALTER TABLE local_task DROP COLUMN notified; UPDATE user SET password_hash = '$argon2id$v=19$m=8,t=1,p=1$old' WHERE id = " +
-                    std::to_string(u.value()) + "; PRAGMA user_version = 3;");
+  raw_sql(path,
+          "DROP TABLE journal_object; DROP TABLE journal; DROP TABLE credentials; ALTER TABLE local_task DROP COLUMN "
+          "notified; UPDATE user SET password_hash = '$argon2id$v=19$m=8,t=1,p=1$old' WHERE id = " +
+              std::to_string(u.value()) + "; PRAGMA user_version = 3;");
   {
     // A read-only open does not migrate, and still reads the hash as credentials.
     auto ro = open_sqlite_store(path, {.read_only = true});
@@ -130,8 +134,9 @@ TEST(SqliteStore, RefusesAFileFromANewerKlikAndLeavesItAlone) {
   raw_sql(path, "PRAGMA user_version = 99;");
   const std::string before = read_file(path);
   const std::string error = open_error(path);
-  EXPECT_NE(error.find("schema version 99, newer than this klik understands (" + std::to_string(sqlite_schema_version) + ")"),
-            std::string::npos)
+  EXPECT_NE(
+      error.find("schema version 99, newer than this klik understands (" + std::to_string(sqlite_schema_version) + ")"),
+      std::string::npos)
       << error;
   EXPECT_EQ(read_file(path), before);
 }
@@ -184,7 +189,8 @@ TEST(SqliteStore, ReadOnlyStoresAndLocations) {
   {
     auto ro = open_sqlite_store(path, {.read_only = true});
     EXPECT_EQ(ro->snapshot()->task_count(), data().tasks.size());
-    const TaskStatus other = data().tasks[0].status == TaskStatus::Started ? TaskStatus::Completed : TaskStatus::Started;
+    const TaskStatus other =
+        data().tasks[0].status == TaskStatus::Started ? TaskStatus::Completed : TaskStatus::Started;
     EXPECT_THROW(ro->update_task({.task = data().tasks[0].id, .status = other}), StorageError);
     // Even a change with no effect: a read-only store refuses every write call alike.
     EXPECT_THROW(ro->update_task({.task = data().tasks[0].id}), StorageError);
@@ -232,8 +238,9 @@ TEST(SqliteStore, AFullDiskFailsTheWriteAndKeepsTheData) {
   a.content.assign(1 << 20, 'x');
   EXPECT_THROW(s->add_attachment(a), StorageError);
   EXPECT_EQ(s->attachments(a.task).size(), std::count_if(tiny.attachments.begin(), tiny.attachments.end(),
-                                                        [&](const Attachment& x) { return x.task == a.task; }));
-  const TaskStatus changed = tiny.tasks[0].status == TaskStatus::Completed ? TaskStatus::Started : TaskStatus::Completed;
+                                                         [&](const Attachment& x) { return x.task == a.task; }));
+  const TaskStatus changed =
+      tiny.tasks[0].status == TaskStatus::Completed ? TaskStatus::Started : TaskStatus::Completed;
   s->update_task({.task = tiny.tasks[0].id, .status = changed});
   s.reset();
   auto again = open_sqlite_store(path);
@@ -284,8 +291,8 @@ TEST(SqliteStore, AnotherStoreCatchesUpWithKombitsChanges) {
   auto b = open_sqlite_store(path);
   const FixedClock clock(Date(2025, 9, 1));
   Publishing kombit(*a, clock);
-  const auto admin = std::find_if(data().users.begin(), data().users.end(),
-                                  [](const User& u) { return u.email == "klik@kombit.dk"; });
+  const auto admin =
+      std::find_if(data().users.begin(), data().users.end(), [](const User& u) { return u.email == "klik@kombit.dk"; });
   const RolloutWave& wave = data().waves.front();
   kombit.set_wave_shift(admin->id, wave.id, 7);
   TaskTemplate t{.project = wave.project, .title = "Ny", .end = Date(2026, 5, 29), .duration_workdays = 3};

@@ -31,7 +31,8 @@ const Dataset& data() {
 /// A hash of the bytes of the database and of its log (when present): what must not change.
 std::string file_state(const std::string& path) {
   std::string s = std::to_string(std::hash<std::string>{}(read_file(path)));
-  if (std::ifstream(path + "-wal").good()) s += " -wal " + std::to_string(std::hash<std::string>{}(read_file(path + "-wal")));
+  if (std::ifstream(path + "-wal").good())
+    s += " -wal " + std::to_string(std::hash<std::string>{}(read_file(path + "-wal")));
   return s;
 }
 
@@ -68,7 +69,8 @@ std::string open_error(const std::string& path, SqliteOptions o = {}) {
   return klik::testing::sqlite_open_error(path, std::move(o));
 }
 
-#define EXPECT_HAS(text, part) EXPECT_NE((text).find(part), std::string::npos) << "no \"" << (part) << "\" in: " << (text)
+#define EXPECT_HAS(text, part) \
+  EXPECT_NE((text).find(part), std::string::npos) << "no \"" << (part) << "\" in: " << (text)
 
 // Ids of rows the damage below is applied to.
 std::uint32_t assigned_user() {
@@ -119,7 +121,11 @@ TEST(SqliteValidation, ARefusedFileIsNotMigratedAndStaysByteIdentical) {
     SCOPED_TRACE(in_log ? "damage in the -wal file" : "damage in the main file");
     TempDir dir;
     const std::string path = make_file(dir);
-    raw_sql(path, "DROP TABLE journal_object; DROP TABLE journal; DROP TABLE change_log; DROP TABLE change_sequence; DROP TABLE credentials; ALTER TABLE local_task DROP COLUMN notified; PRAGMA user_version = 1;");  // as klik with schema 1 wrote it
+    raw_sql(
+        path,
+        "DROP TABLE journal_object; DROP TABLE journal; DROP TABLE change_log; DROP TABLE change_sequence; DROP TABLE "
+        "credentials; ALTER TABLE local_task DROP COLUMN notified; PRAGMA user_version = 1;");  // as klik with schema 1
+                                                                                                // wrote it
     raw_sql(path, "UPDATE template SET doc = '{\"id\": 1, ' WHERE id = (SELECT min(id) FROM template);", in_log);
     if (in_log) {
       ASSERT_GT(read_file(path + "-wal").size(), 0u);
@@ -136,7 +142,9 @@ TEST(SqliteValidation, ARefusedFileIsNotMigratedAndStaysByteIdentical) {
 TEST(SqliteValidation, AGoodOldFileIsStillMigratedAndAReadOnlyOpenReadsItUnmigrated) {
   TempDir dir;
   const std::string path = make_file(dir);
-  raw_sql(path, "DROP TABLE journal_object; DROP TABLE journal; DROP TABLE change_log; DROP TABLE change_sequence; DROP TABLE credentials; ALTER TABLE local_task DROP COLUMN notified; PRAGMA user_version = 1;");
+  raw_sql(path,
+          "DROP TABLE journal_object; DROP TABLE journal; DROP TABLE change_log; DROP TABLE change_sequence; DROP "
+          "TABLE credentials; ALTER TABLE local_task DROP COLUMN notified; PRAGMA user_version = 1;");
   {
     auto ro = open_sqlite_store(path, {.read_only = true});
     EXPECT_EQ(ro->schema_version(), 1);
@@ -160,32 +168,44 @@ TEST(SqliteValidation, EveryBadValueOrReferenceIsAStorageErrorNamingTableRowAndC
   ASSERT_NE(user, 0u);
   const std::string long_text(5000, 'x');
   const std::vector<Damage> cases = {
-      {"side out of range", [&] { return "UPDATE user SET side = 99 WHERE id = " + u; },
+      {"side out of range",
+       [&] { return "UPDATE user SET side = 99 WHERE id = " + u; },
        {"table user, id " + u + ", column side: 99 is not a Side (0 municipality, 1 kombit)"}},
-      {"status out of range", [&] { return "UPDATE task SET status = 7 WHERE id = " + t; },
+      {"status out of range",
+       [&] { return "UPDATE task SET status = 7 WHERE id = " + t; },
        {"table task, id " + t + ", column status: 7 is not a TaskStatus (0 not_active"}},
-      {"notified colour out of range", [&] { return "UPDATE task SET notified = -3 WHERE id = " + t; },
+      {"notified colour out of range",
+       [&] { return "UPDATE task SET notified = -3 WHERE id = " + t; },
        {"column notified: -3 is not a DeadlineColour"}},
-      {"membership type", [&] { return "UPDATE membership SET type = 4 WHERE user = " + u; },
+      {"membership type",
+       [&] { return "UPDATE membership SET type = 4 WHERE user = " + u; },
        {"table membership, user " + u + ", column type: 4 is not a UserType"}},
-      {"task id 2^63-1", [&] { return "UPDATE task SET id = 9223372036854775807 WHERE id = " + t; },
+      {"task id 2^63-1",
+       [&] { return "UPDATE task SET id = 9223372036854775807 WHERE id = " + t; },
        {"table task, id 9223372036854775807, column id: 9223372036854775807 is outside 1..2147483647"}},
-      {"task id -1", [&] { return "UPDATE task SET id = -1 WHERE id = " + t; },
+      {"task id -1",
+       [&] { return "UPDATE task SET id = -1 WHERE id = " + t; },
        {"table task, id -1, column id: -1 is outside 1..2147483647"}},
-      {"deleted user still responsible", [&] { return "DELETE FROM user WHERE id = " + u; },
+      {"deleted user still responsible",
+       [&] { return "DELETE FROM user WHERE id = " + u; },
        {"column responsible: unknown user " + u}},
       {"unknown municipality",
        [&] { return "UPDATE task SET municipality = 999, responsible = NULL, performer = NULL WHERE id = " + t; },
        {"table task, id " + t + ", column municipality: unknown municipality 999"}},
-      {"invalid UTF-8", [&] { return "UPDATE user SET full_name = CAST(X'4AC3A6C3' AS TEXT) WHERE id = " + u; },
+      {"invalid UTF-8",
+       [&] { return "UPDATE user SET full_name = CAST(X'4AC3A6C3' AS TEXT) WHERE id = " + u; },
        {"table user, id " + u + ", column full_name: is not valid UTF-8 (byte 3 of 4)"}},
-      {"text in an integer column", [&] { return "UPDATE task SET version = '" + long_text + "' WHERE id = " + t; },
+      {"text in an integer column",
+       [&] { return "UPDATE task SET version = '" + long_text + "' WHERE id = " + t; },
        {"table task, id " + t + ", column version: holds text \"xxxx", "\"… (4920 more bytes), not an integer"}},
-      {"date out of range", [&] { return "UPDATE task SET end_override = 3000000 WHERE id = " + t; },
+      {"date out of range",
+       [&] { return "UPDATE task SET end_override = 3000000 WHERE id = " + t; },
        {"column end_override: day 3000000 is not a date in 1400-9999"}},
-      {"unknown template", [&] { return "UPDATE task SET template = 4242 WHERE id = " + t; },
+      {"unknown template",
+       [&] { return "UPDATE task SET template = 4242 WHERE id = " + t; },
        {"table task, id " + t + ", column template: unknown template 4242"}},
-      {"bytes in a text column", [&] { return "UPDATE municipality SET name = X'FF' WHERE id = (SELECT min(id) FROM municipality)"; },
+      {"bytes in a text column",
+       [&] { return "UPDATE municipality SET name = X'FF' WHERE id = (SELECT min(id) FROM municipality)"; },
        {"table municipality", "column name: is not valid UTF-8 (byte 0 of 1)"}},
   };
   for (const Damage& c : cases) {

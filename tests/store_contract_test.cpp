@@ -10,17 +10,17 @@
 #include <set>
 #include <thread>
 
+#include "../examples/jsonl_backend.hpp"
 #include "klik/accounts.hpp"
 #include "klik/notifier.hpp"
 #include "klik/publishing.hpp"
-#include "klik/workflows_sweep.hpp"
 #include "klik/query_engine.hpp"
 #include "klik/sqlite_store.hpp"
 #include "klik/store.hpp"
 #include "klik/text.hpp"
 #include "klik/workflows.hpp"
+#include "klik/workflows_sweep.hpp"
 #include "store_test_support.hpp"
-#include "../examples/jsonl_backend.hpp"
 
 using namespace klik;
 using klik::testing::TempDir;
@@ -128,8 +128,8 @@ TYPED_TEST(StoreContract, SnapshotSeesEveryEntity) {
 
 TYPED_TEST(StoreContract, UpdateTaskBumpsVersionAndSurvivesReopen) {
   const Task t = data().tasks[10];
-  const Task stored = this->store->update_task({.task = t.id, .expected_version = t.version,
-                                                .status = TaskStatus::Completed});
+  const Task stored =
+      this->store->update_task({.task = t.id, .expected_version = t.version, .status = TaskStatus::Completed});
   EXPECT_EQ(stored.status, TaskStatus::Completed);
   EXPECT_EQ(stored.version, t.version + 1);
   this->reopen();
@@ -162,15 +162,15 @@ TYPED_TEST(StoreContract, InvalidUpdatesChangeNothing) {
   const Task t = data().tasks[0];
   EXPECT_THROW(this->store->update_task({.task = TaskId(999'999), .status = TaskStatus::Started}), NotFoundError);
   // A user of another municipality cannot be assigned.
-  const auto foreign = std::find_if(data().users.begin(), data().users.end(), [&](const User& u) {
-    return u.municipality && *u.municipality != t.municipality;
-  });
+  const auto foreign = std::find_if(data().users.begin(), data().users.end(),
+                                    [&](const User& u) { return u.municipality && *u.municipality != t.municipality; });
   ASSERT_NE(foreign, data().users.end());
   const Notification n = note("task.assigned", foreign->id.value());
   EXPECT_THROW(this->store->update_task({.task = t.id, .responsible = std::optional(foreign->id)}, {&n, 1}),
                InvalidArgumentError);
   // An end date before the latest start date is a bad schedule.
-  EXPECT_THROW(this->store->update_task({.task = t.id, .end_override = std::optional(Date(1990, 1, 1)),
+  EXPECT_THROW(this->store->update_task({.task = t.id,
+                                         .end_override = std::optional(Date(1990, 1, 1)),
                                          .latest_start_override = std::optional(Date(1991, 1, 1))},
                                         {&n, 1}),
                InvalidArgumentError);
@@ -733,7 +733,8 @@ TYPED_TEST(StoreContract, CredentialsAreWrittenWithTheirNotificationsAndSurviveR
   EXPECT_EQ(stored.user, u.id);
   EXPECT_EQ(this->store->outbox().size(), before + 1);
   // No change: nothing written, nothing recorded.
-  this->store->update_credentials(u.id, [](const Credentials&) { return std::nullopt; }, never);
+  this->store->update_credentials(
+      u.id, [](const Credentials&) { return std::nullopt; }, never);
   EXPECT_EQ(this->store->outbox().size(), before + 1);
   // A bad record is refused whole.
   EXPECT_THROW(this->store->update_credentials(u.id,
@@ -743,8 +744,7 @@ TYPED_TEST(StoreContract, CredentialsAreWrittenWithTheirNotificationsAndSurviveR
                                                  return bad;
                                                }),
                InvalidArgumentError);
-  EXPECT_THROW(this->store->update_credentials(UserId(999'999), [](const Credentials& c) { return c; }),
-               NotFoundError);
+  EXPECT_THROW(this->store->update_credentials(UserId(999'999), [](const Credentials& c) { return c; }), NotFoundError);
   this->reopen();
   EXPECT_EQ(this->store->credentials(u.id), stored);
   EXPECT_EQ(this->store->outbox().size(), before + 1);
@@ -891,7 +891,8 @@ TYPED_TEST(StoreContract, KombitPublishesATemplateToEveryParticipantInOneWrite) 
   EXPECT_EQ(got, std::set<MunicipalityId>(p1.participants.begin(), p1.participants.end()));
   // Recipients: the project's Plus and Standard users of the participants, never Readers.
   const auto out = this->store->outbox();
-  const auto n = std::find_if(out.begin(), out.end(), [](const Notification& x) { return x.event == "template.published"; });
+  const auto n =
+      std::find_if(out.begin(), out.end(), [](const Notification& x) { return x.event == "template.published"; });
   ASSERT_NE(n, out.end());
   EXPECT_FALSE(n->recipients.empty());
   for (UserId r : n->recipients) {
@@ -982,8 +983,8 @@ TYPED_TEST(StoreContract, AWavesShiftMovesItsMembersDeadlinesAtomically) {
   for (const Task& t : d.tasks) {
     const TaskTemplate& tpl = d.templates[t.template_id.value() - 1];
     // A task with an override of its own keeps its dates: the override wins over the shift.
-    const bool shifted = tpl.project == wave.project && t.municipality == member &&
-                         !t.end_override && !t.latest_start_override;
+    const bool shifted =
+        tpl.project == wave.project && t.municipality == member && !t.end_override && !t.latest_start_override;
     if (shifted) {
       EXPECT_EQ(now.at(t.id).first, cal.add_workdays(tpl.end, 10)) << t.id.value();
       ++moved;
@@ -1056,8 +1057,9 @@ TYPED_TEST(StoreContract, EditingAndWithdrawingATemplateReachEveryInstance) {
   const User& admin = kombit_admin(d);
   // A template without overrides on any instance.
   const auto tpl = std::find_if(d.templates.begin(), d.templates.end(), [&](const TaskTemplate& t) {
-    return std::none_of(d.tasks.begin(), d.tasks.end(),
-                        [&](const Task& x) { return x.template_id == t.id && (x.end_override || x.latest_start_override); });
+    return std::none_of(d.tasks.begin(), d.tasks.end(), [&](const Task& x) {
+      return x.template_id == t.id && (x.end_override || x.latest_start_override);
+    });
   });
   TaskTemplate edited = *tpl;
   edited.title = "Ny titel";
@@ -1162,9 +1164,8 @@ TYPED_TEST(StoreContract, KombitSetsAndClearsNotActive) {
   const Dataset& d = data();
   // A store is replaced on reopen(): the workflows are made for the current one.
   auto kombit = [this] { return Publishing(*this->store, kombit_clock); };
-  const auto t = std::find_if(d.tasks.begin(), d.tasks.end(), [](const Task& x) {
-    return x.status == TaskStatus::Started;
-  });
+  const auto t =
+      std::find_if(d.tasks.begin(), d.tasks.end(), [](const Task& x) { return x.status == TaskStatus::Started; });
   ASSERT_NE(t, d.tasks.end());
   const ProjectId p = d.templates[t->template_id.value() - 1].project;
   const Task off = kombit().set_not_active(manager_of(d, p).id, t->id, true);
@@ -1208,9 +1209,9 @@ TYPED_TEST(StoreContract, KombitCreatesAndEditsProjectsAndWaves) {
   }());
   edited.phases.clear();  // a template uses phase 1
   EXPECT_THROW(kombit().edit_project(admin.id, edited), InvalidArgumentError);
-  const RolloutWave w = kombit().create_wave(admin.id, {.project = created.id, .name = "Bølge 1",
-                                                      .members = {d.municipalities.front().id},
-                                                      .shift_workdays = -3});
+  const RolloutWave w = kombit().create_wave(
+      admin.id,
+      {.project = created.id, .name = "Bølge 1", .members = {d.municipalities.front().id}, .shift_workdays = -3});
   this->reopen();
   {
     // Released before the store is read again on this thread (store.hpp: a thread holding
@@ -1221,7 +1222,8 @@ TYPED_TEST(StoreContract, KombitCreatesAndEditsProjectsAndWaves) {
     EXPECT_EQ(snap->waves().back(), w);
   }
   const Dataset now = this->store->export_dataset();
-  const auto task = std::find_if(now.tasks.begin(), now.tasks.end(), [&](const Task& x) { return x.template_id == t.id; });
+  const auto task =
+      std::find_if(now.tasks.begin(), now.tasks.end(), [&](const Task& x) { return x.template_id == t.id; });
   ASSERT_NE(task, now.tasks.end());
   const WorkdayCalendar cal = Calendars{}.effective(task->municipality, created.id);
   EXPECT_EQ(index_view(*this->store, admin, Date(2025, 9, 1)).at(task->id).first, cal.add_workdays(t.end, -3));
@@ -1265,9 +1267,7 @@ namespace {
 /// Every list of a dataset in id order: an as-of view rebuilds the same world,
 /// not necessarily in the same order.
 Dataset normalised(Dataset d) {
-  auto by_id = [](auto& v) {
-    std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
-  };
+  auto by_id = [](auto& v) { std::sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.id < b.id; }); };
   by_id(d.municipalities), by_id(d.projects), by_id(d.waves), by_id(d.templates), by_id(d.tasks);
   by_id(d.local_tasks), by_id(d.users), by_id(d.messages), by_id(d.attachments);
   std::sort(d.internal_notes.begin(), d.internal_notes.end(),
@@ -1290,8 +1290,9 @@ TYPED_TEST(StoreContract, EveryWriteIsJournaledWithWhoWhenWhatAndTheFieldsBefore
   const Task& t = assignable.task;
   const User& other = assignable.other;
   const Timestamp at(system_now().unix_seconds() + 60);
-  const Task stored = this->store->update_task({.task = t.id, .status = another_status(t.status), .performer = other.id}, {},
-                                               {.actor = other.id, .operation = "change_task", .at = at});
+  const Task stored =
+      this->store->update_task({.task = t.id, .status = another_status(t.status), .performer = other.id}, {},
+                               {.actor = other.id, .operation = "change_task", .at = at});
   const auto check = [&](const std::vector<JournalEntry>& entries) {
     ASSERT_FALSE(entries.empty());
     const JournalEntry& e = entries.front();  // newest first
@@ -1328,8 +1329,9 @@ TYPED_TEST(StoreContract, EveryWriteIsJournaledWithWhoWhenWhatAndTheFieldsBefore
 TYPED_TEST(StoreContract, AFailedWriteJournalsNothingAndAWriteWithNoEffectNothingEither) {
   const Task t = data().tasks[3];
   const std::size_t n = this->store->journal().size();
-  EXPECT_THROW(this->store->update_task({.task = t.id, .expected_version = t.version + 7, .status = TaskStatus::Started}),
-               ConflictError);
+  EXPECT_THROW(
+      this->store->update_task({.task = t.id, .expected_version = t.version + 7, .status = TaskStatus::Started}),
+      ConflictError);
   (void)this->store->update_task({.task = t.id, .status = t.status});  // already so: nothing written
   EXPECT_EQ(this->store->journal().size(), n);
 }

@@ -33,15 +33,20 @@ constexpr auto last = static_cast<std::int32_t>(first + SweepCounts::window_days
 std::int32_t some_day(std::mt19937& rng, bool outside) {
   std::uniform_int_distribution<int> kind(0, outside ? 5 : 3);
   switch (kind(rng)) {
-    case 0: return first + std::uniform_int_distribution<std::int32_t>(0, 3)(rng);
-    case 1: return last - std::uniform_int_distribution<std::int32_t>(0, 3)(rng);
+    case 0:
+      return first + std::uniform_int_distribution<std::int32_t>(0, 3)(rng);
+    case 1:
+      return last - std::uniform_int_distribution<std::int32_t>(0, 3)(rng);
     case 2: {  // the first or last day of a 64-day block
       const auto block = std::uniform_int_distribution<std::int32_t>(0, 511)(rng);
       return first + block * 64 + (rng() % 2 ? 0 : 63);
     }
-    case 3: return std::uniform_int_distribution<std::int32_t>(first, last)(rng);
-    case 4: return first - std::uniform_int_distribution<std::int32_t>(1, 4000)(rng);
-    default: return last + std::uniform_int_distribution<std::int32_t>(1, 4000)(rng);
+    case 3:
+      return std::uniform_int_distribution<std::int32_t>(first, last)(rng);
+    case 4:
+      return first - std::uniform_int_distribution<std::int32_t>(1, 4000)(rng);
+    default:
+      return last + std::uniform_int_distribution<std::int32_t>(1, 4000)(rng);
   }
 }
 

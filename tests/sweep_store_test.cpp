@@ -10,12 +10,12 @@
 #include <random>
 #include <tuple>
 
+#include "colour_writes.hpp"
 #include "klik/sqlite_store.hpp"
 #include "klik/store.hpp"
 #include "klik/sweep.hpp"
 #include "klik/synthetic.hpp"
 #include "klik/workflows_sweep.hpp"
-#include "colour_writes.hpp"
 #include "store_test_support.hpp"
 
 using namespace klik;
@@ -62,7 +62,9 @@ struct Reference {
       const DeadlineColour now = colour_on(l.status, d, day);
       const auto it = last.find({l.id.value(), l.parent.value()});
       const NotifiedColour before = it == last.end() ? NotifiedColour{} : NotifiedColour(it->second);
-      auto level = [](NotifiedColour c) { return !c ? 0 : *c == DeadlineColour::Yellow ? 1 : *c == DeadlineColour::Red ? 2 : 0; };
+      auto level = [](NotifiedColour c) {
+        return !c ? 0 : *c == DeadlineColour::Yellow ? 1 : *c == DeadlineColour::Red ? 2 : 0;
+      };
       if (level(now) > level(before)) {
         const Date reached = *colour_reached_on(l.status, d, now);
         out.events.push_back(DeadlineEvent{l.parent, parent.municipality, project, Priority::Local, before, now, day,
@@ -152,7 +154,8 @@ TEST(SweepStore, EqualsThePlainReferenceOnRandomWorldsBeforeAndAfterRecordedSwee
       day = day + static_cast<std::int32_t>(rng() % 20);
       const StoreSweep got = sweep_store(*store, day);
       events += got.events.size();
-      local_events += static_cast<std::size_t>(std::count_if(got.events.begin(), got.events.end(), [](const DeadlineEvent& e) { return e.local_task.value() != 0; }));
+      local_events += static_cast<std::size_t>(std::count_if(
+          got.events.begin(), got.events.end(), [](const DeadlineEvent& e) { return e.local_task.value() != 0; }));
       after_recorded += ref.last.empty() ? 0 : got.events.size();
       expect_same(got, ref.run(*store, day), where);
       // The counts the store keeps say the same without reading the rows.

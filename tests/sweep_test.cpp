@@ -47,9 +47,9 @@ const DeadlineDates kDates{D(2025, 5, 30), D(2025, 6, 10), D(2025, 6, 16)};
 TEST(Sweep, FirstRunNotifiesYellowAndRedOnly) {
   Tasks t;
   t.add(TaskStatus::NotStarted, kDates);  // yellow on 2 June
-  t.add(TaskStatus::Started, kDates);     // green
-  t.add(TaskStatus::NotActive, kDates);   // grey
-  t.add(TaskStatus::Completed, kDates);   // done
+  t.add(TaskStatus::Started, kDates);  // green
+  t.add(TaskStatus::NotActive, kDates);  // grey
+  t.add(TaskStatus::Completed, kDates);  // done
   t.add(TaskStatus::NotStarted, DeadlineDates{D(2025, 5, 20), D(2025, 5, 27), D(2025, 5, 28)});  // red
   const auto r = t.run(D(2025, 6, 2), {});
   ASSERT_EQ(r.events.size(), 2u);
@@ -187,7 +187,8 @@ TEST(Sweep, LocalTasksHaveKeysOfTheirOwn) {
   EXPECT_EQ(r.events[0].local_task, klik::LocalTaskId());
   EXPECT_EQ(r.events[1].local_task, klik::LocalTaskId(9));
   EXPECT_EQ(r.events[1].task, t.id[1]);  // its parent
-  EXPECT_EQ(r.events[1].idempotency_key, klik::sweep_key(klik::LocalTaskId(9), r.events[1].new_colour, r.events[1].reached_on));
+  EXPECT_EQ(r.events[1].idempotency_key,
+            klik::sweep_key(klik::LocalTaskId(9), r.events[1].new_colour, r.events[1].reached_on));
   EXPECT_EQ(klik::sweep_key_text(r.events[1]).rfind("deadline/local/9/", 0), 0u) << klik::sweep_key_text(r.events[1]);
 }
 

@@ -86,8 +86,8 @@ TEST_F(Fixture, ChangingEmailToAnotherUsersFails) {
   ASSERT_EQ(v.size(), 1u);
   EXPECT_EQ(v[0].message, "a user with email 'user5@kommune.dk' already exists");
   // Changing the case of one's own email is no clash.
-  EXPECT_TRUE(validate_edit_details(rights, admin(), light(), "Lise Light", "", "USER4@kommune.dk", users, projects)
-                  .empty());
+  EXPECT_TRUE(
+      validate_edit_details(rights, admin(), light(), "Lise Light", "", "USER4@kommune.dk", users, projects).empty());
 }
 
 TEST_F(Fixture, EmailMustBeAnAddress) {
@@ -100,18 +100,18 @@ TEST_F(Fixture, EmailMustBeAnAddress) {
 
 TEST_F(Fixture, PlusbrugerGrantsOnlyTheirOwnProjects) {
   // Per is Plusbruger on P but only Light-bruger on Q.
-  const auto v = validate_create_user(rights, plus_p(), proposed("new@kommune.dk", {{kP, UserType::Standard},
-                                                                                    {kQ, UserType::Light}}),
-                                      users, projects);
+  const auto v = validate_create_user(
+      rights, plus_p(), proposed("new@kommune.dk", {{kP, UserType::Standard}, {kQ, UserType::Light}}), users, projects);
   ASSERT_EQ(v.size(), 1u);
   EXPECT_EQ(v[0].kind, AdminViolationKind::ProjectNotHeld);
   EXPECT_EQ(v[0].field, "memberships/2");
-  EXPECT_EQ(v[0].message, "a Plusbruger can grant only projects where they are Plusbruger themselves, not project "
-                          "Sygedagpenge");
+  EXPECT_EQ(v[0].message,
+            "a Plusbruger can grant only projects where they are Plusbruger themselves, not project "
+            "Sygedagpenge");
   EXPECT_THROW(throw_if_any(v), PermissionDeniedError);
-  EXPECT_TRUE(validate_create_user(rights, plus_p(), proposed("new@kommune.dk", {{kP, UserType::Plus}}), users,
-                                   projects)
-                  .empty());
+  EXPECT_TRUE(
+      validate_create_user(rights, plus_p(), proposed("new@kommune.dk", {{kP, UserType::Plus}}), users, projects)
+          .empty());
   // Adding Lise (who shares P) to Q is granting Q: refused.
   EXPECT_EQ(kinds(validate_set_user_type(rights, plus_p(), light(), kQ, UserType::Light, users, projects)),
             std::vector{AdminViolationKind::ProjectNotHeld});
@@ -120,8 +120,7 @@ TEST_F(Fixture, PlusbrugerGrantsOnlyTheirOwnProjects) {
 
 TEST_F(Fixture, PlusbrugerEditsOnlyUsersSharingTheirProject) {
   // Rasmus is only on Q, where Per is not Plusbruger.
-  const auto v =
-      validate_edit_details(rights, plus_p(), reader(), "Rasmus R", "", reader().email, users, projects);
+  const auto v = validate_edit_details(rights, plus_p(), reader(), "Rasmus R", "", reader().email, users, projects);
   ASSERT_EQ(v.size(), 1u);
   EXPECT_EQ(v[0].kind, AdminViolationKind::NotPermitted);
   EXPECT_EQ(v[0].message, "Plusbruger may edit user details only for users who share one of their projects");
@@ -210,8 +209,8 @@ TEST_F(Fixture, MalformedChangesAreRefused) {
 
 TEST_F(Fixture, EveryViolationIsReturned) {
   // Per: the email is taken AND Q is not his to grant.
-  const auto v = validate_create_user(rights, plus_p(), proposed("user2@kommune.dk", {{kQ, UserType::Light}}), users,
-                                      projects);
+  const auto v =
+      validate_create_user(rights, plus_p(), proposed("user2@kommune.dk", {{kQ, UserType::Light}}), users, projects);
   EXPECT_EQ(kinds(v), (std::vector{AdminViolationKind::EmailTaken, AdminViolationKind::ProjectNotHeld}));
   try {
     throw_if_any(v);
@@ -246,12 +245,12 @@ TEST(UserAdminConsequences, LeavingAProjectClearsItsAssignments) {
   local.local = true;
   local.local_id = LocalTaskId(9);
   const std::vector<TaskFacts> tasks = {
-      task(10, kHome, kP, 4, 4),             // both fields
-      task(11, kHome, kP, 2, 4),             // performer only
+      task(10, kHome, kP, 4, 4),  // both fields
+      task(11, kHome, kP, 2, 4),  // performer only
       task(12, kHome, kQ, 4, std::nullopt),  // another project: stays
-      local,                                 // a local task of P: cleared
-      task(14, kOther, kP, 4, std::nullopt), // (inconsistent) other municipality: not touched
-      task(15, kHome, kP, 2, 3),             // not hers
+      local,  // a local task of P: cleared
+      task(14, kOther, kP, 4, std::nullopt),  // (inconsistent) other municipality: not touched
+      task(15, kHome, kP, 2, 3),  // not hers
   };
   User left = lise;
   left.memberships = {{kQ, UserType::Standard}};
@@ -274,7 +273,6 @@ TEST(UserAdminConsequences, LeavingAProjectClearsItsAssignments) {
   ASSERT_EQ(deleted.size(), 4u);
   EXPECT_EQ(deleted[2], (ClearedAssignment{TaskId(12), false, LocalTaskId{}, true, false}));
 }
-
 
 // ---- issue 9: reasons that read well and name the real rule; decide() agrees ----
 
@@ -374,8 +372,8 @@ TEST_F(Fixture, ValidatorsAndDecideAgreeOnEveryChange) {
       EXPECT_EQ(first->nearest_rule, d.nearest_rule) << what;
     }
   };
-  const std::vector<std::optional<UserType>> types = {std::nullopt, UserType::Plus, UserType::Standard,
-                                                      UserType::Light, UserType::Reader};
+  const std::vector<std::optional<UserType>> types = {std::nullopt, UserType::Plus, UserType::Standard, UserType::Light,
+                                                      UserType::Reader};
   for (const User& actor : actors) {
     const std::string who = actor.full_name;
     // Creation: every combination of types on P and Q, with and without the flag, in both municipalities.
@@ -396,15 +394,13 @@ TEST_F(Fixture, ValidatorsAndDecideAgreeOnEveryChange) {
       for (ProjectId p : {kP, kQ}) {
         const Decision assign = rights.decide(actor, Action::AssignUserType, Target::of(target, p), projects);
         for (const auto& t : types)
-          if (t)
-            agree(validate_set_user_type(rights, actor, target, p, *t, all, projects), assign, on + " set type");
+          if (t) agree(validate_set_user_type(rights, actor, target, p, *t, all, projects), assign, on + " set type");
         agree(validate_remove_project(rights, actor, target, p, all, projects), assign, on + " remove");
       }
       agree(validate_delete_user(rights, actor, target, all, projects),
             rights.decide(actor, Action::DeleteUser, Target::of(target), projects), on + " delete");
       const Decision edit = rights.decide(actor, Action::EditUser, Target::of(target), projects);
-      agree(validate_edit_details(rights, actor, target, "Nyt Navn", target.organisation, target.email, all,
-                                  projects),
+      agree(validate_edit_details(rights, actor, target, "Nyt Navn", target.organisation, target.email, all, projects),
             edit, on + " rename");
       agree(validate_edit_details(rights, actor, target, target.full_name, target.organisation, target.email, all,
                                   projects),
@@ -440,8 +436,9 @@ TEST_F(Fixture, InvariantsHoldWhoeverWrites) {
   reader_now.memberships = {{kQ, UserType::Reader}};
   const auto v = invariant_violations(plus_q(), reader_now, ptrs, projects);
   ASSERT_EQ(kinds(v), std::vector{AdminViolationKind::LastPlusbruger});
-  EXPECT_EQ(v[0].message, "'Qasim Plus' is the last Plusbruger of project Sygedagpenge in municipality 101; every "
-                          "project keeps at least one Plusbruger per municipality");
+  EXPECT_EQ(v[0].message,
+            "'Qasim Plus' is the last Plusbruger of project Sygedagpenge in municipality 101; every "
+            "project keeps at least one Plusbruger per municipality");
   EXPECT_TRUE(invariant_violations(std::nullopt, admin(), ptrs, projects).empty());
   EXPECT_TRUE(invariant_violations(light(), std::nullopt, ptrs, projects).empty());
 }

@@ -17,7 +17,9 @@ struct Db {
   sqlite3* db = nullptr;
   Db() { EXPECT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK); }
   ~Db() { sqlite3_close_v2(db); }
-  void exec(const char* sql) { ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db); }
+  void exec(const char* sql) {
+    ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  }
 };
 
 void bind_optional(sqlite3_stmt* st, int i, const std::optional<UserId>& u) {
@@ -91,10 +93,11 @@ TEST(VisibilitySql, PagingInSqliteMatchesTheEngine) {
   for (int i = 0; i < 120; ++i) {
     const User& viewer = d.users[rng() % d.users.size()];
     const SqlPredicate pred = visibility_sql(rights, viewer);
-    const std::string sql = "SELECT rowkey FROM tasks WHERE " + pred.where +
-                            " ORDER BY end_date, rowkey LIMIT ? OFFSET ?";
+    const std::string sql =
+        "SELECT rowkey FROM tasks WHERE " + pred.where + " ORDER BY end_date, rowkey LIMIT ? OFFSET ?";
     sqlite3_stmt* st = nullptr;
-    ASSERT_EQ(sqlite3_prepare_v2(db.db, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sqlite3_errmsg(db.db) << "\n" << sql;
+    ASSERT_EQ(sqlite3_prepare_v2(db.db, sql.c_str(), -1, &st, nullptr), SQLITE_OK) << sqlite3_errmsg(db.db) << "\n"
+                                                                                   << sql;
     TaskQuery q;
     q.limit = 25;
     for (std::uint32_t page = 0; page < 4; ++page) {

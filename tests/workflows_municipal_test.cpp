@@ -19,7 +19,8 @@ struct MunicipalSide : klik::testing::Fixture {
   /// A not-started task with a responsible, and the people around it.
   const Task& task() const {
     return *std::find_if(data.tasks.begin(), data.tasks.end(), [&](const Task& t) {
-      return t.status == TaskStatus::NotStarted && t.responsible && find(t.municipality, project_of(t), UserType::Plus) &&
+      return t.status == TaskStatus::NotStarted && t.responsible &&
+             find(t.municipality, project_of(t), UserType::Plus) &&
              find(t.municipality, project_of(t), UserType::Reader) && stranger_of(t);
     });
   }
@@ -64,7 +65,7 @@ TEST_F(MunicipalSide, AThreadHoldsTheTaskMessagesAndTheBroadcastsThatReachItOlde
   at(2), expected.push_back(flows->write_message(kombit, t.id, "I næste uge.").id);
   at(3), expected.push_back(flows->broadcast(kombit, p, std::nullopt, "Projektet er i gang.").id);
   at(4), expected.push_back(flows->broadcast(kombit, p, in->id, "Jeres bølge går i drift.").id);
-  at(5), flows->broadcast(kombit, p, out->id, "En anden bølge.");                   // not this municipality's
+  at(5), flows->broadcast(kombit, p, out->id, "En anden bølge.");  // not this municipality's
   const auto other_task = std::find_if(data.tasks.begin(), data.tasks.end(),
                                        [&](const Task& x) { return x.municipality == t.municipality && x.id != t.id; });
   at(6), flows->write_message(kombit, other_task->id, "Om en anden opgave.");  // another task
@@ -111,7 +112,8 @@ TEST_F(MunicipalSide, FilesAreListedReadAndDeletedByTheRightsModel) {
 
   // Another municipality's file is "attachment not found", as a file that does not exist.
   const auto sink = [](std::string_view) {};
-  const std::string missing = message_of<NotFoundError>([&] { flows->read_file(stranger.id, AttachmentId(987'654), sink); });
+  const std::string missing =
+      message_of<NotFoundError>([&] { flows->read_file(stranger.id, AttachmentId(987'654), sink); });
   EXPECT_EQ(missing, "attachment not found");
   EXPECT_EQ(message_of<NotFoundError>([&] { flows->read_file(stranger.id, plan.id, sink); }), missing);
   EXPECT_EQ(message_of<NotFoundError>([&] { flows->delete_file(stranger.id, plan.id); }), missing);
@@ -141,8 +143,8 @@ TEST_F(MunicipalSide, LocalTasksAreEditedCompletedAndDeletedByTheirRights) {
   const LocalTask created = flows->create_local_task(plus.id, draft);
 
   const auto before = store->outbox().size();
-  const LocalTask edited =
-      flows->change_local_task(plus.id, {.task = created.id, .title = "Bestil kursus til 12", .performer = standard->id});
+  const LocalTask edited = flows->change_local_task(
+      plus.id, {.task = created.id, .title = "Bestil kursus til 12", .performer = standard->id});
   EXPECT_EQ(edited.title, "Bestil kursus til 12");
   EXPECT_EQ(edited.performer, standard->id);
   EXPECT_EQ(edited.version, created.version + 1);
@@ -165,8 +167,8 @@ TEST_F(MunicipalSide, LocalTasksAreEditedCompletedAndDeletedByTheirRights) {
   EXPECT_THROW(flows->change_local_task(plus.id, {.task = created.id, .status = TaskStatus::NotActive}),
                InvalidArgumentError);
   // A version read before the completion is a conflict.
-  EXPECT_THROW(flows->change_local_task(plus.id, {.task = created.id, .expected_version = edited.version,
-                                                  .description = "gammel udgave"}),
+  EXPECT_THROW(flows->change_local_task(
+                   plus.id, {.task = created.id, .expected_version = edited.version, .description = "gammel udgave"}),
                ConflictError);
 
   // Another municipality and KOMBIT: "local task not found", the same as a missing one.
@@ -174,7 +176,8 @@ TEST_F(MunicipalSide, LocalTasksAreEditedCompletedAndDeletedByTheirRights) {
       message_of<NotFoundError>([&] { flows->delete_local_task(plus.id, LocalTaskId(4'000'000)); });
   EXPECT_EQ(missing, "local task not found");
   EXPECT_EQ(message_of<NotFoundError>([&] { flows->delete_local_task(stranger_of(t)->id, created.id); }), missing);
-  EXPECT_EQ(message_of<NotFoundError>([&] { flows->change_local_task(kombit_admin().id, {.task = created.id, .title = "x"}); }),
+  EXPECT_EQ(message_of<NotFoundError>(
+                [&] { flows->change_local_task(kombit_admin().id, {.task = created.id, .title = "x"}); }),
             missing);
   EXPECT_THROW(flows->delete_local_task(standard->id, created.id), PermissionDeniedError);
   flows->delete_local_task(plus.id, created.id);
@@ -189,9 +192,12 @@ TEST_F(MunicipalSide, UsersEditTheirOwnDetailsAndAdministratorsOthers) {
   std::vector<const User*> admins;
   for (const User& u : data.users) {
     if (u.municipality != t.municipality) continue;
-    if (u.administrator) admins.push_back(&u);
-    else if (u.type_on(p) == UserType::Standard) standard_p = &u;
-    else if (u.type_on(p) == UserType::Reader) reader_p = &u;
+    if (u.administrator)
+      admins.push_back(&u);
+    else if (u.type_on(p) == UserType::Standard)
+      standard_p = &u;
+    else if (u.type_on(p) == UserType::Reader)
+      reader_p = &u;
   }
   ASSERT_TRUE(standard_p && reader_p && !admins.empty());
   const User& standard = *standard_p;
@@ -207,10 +213,11 @@ TEST_F(MunicipalSide, UsersEditTheirOwnDetailsAndAdministratorsOthers) {
   EXPECT_EQ(flows->edit_user(admin->id, {.user = reader.id, .organisation = "Borgerservice"}).organisation,
             "Borgerservice");
   EXPECT_THROW(flows->edit_user(admin->id, {.user = reader.id, .email = standard.email}), AlreadyExistsError);
-  EXPECT_THROW(flows->edit_user(admin->id, {.user = reader.id, .expected_version = reader.version,
-                                            .full_name = "Forældet"}),
-               ConflictError);  // the organisation changed since that version
-  const std::string missing = message_of<NotFoundError>([&] { flows->edit_user(admin->id, {.user = UserId(9'999'999)}); });
+  EXPECT_THROW(
+      flows->edit_user(admin->id, {.user = reader.id, .expected_version = reader.version, .full_name = "Forældet"}),
+      ConflictError);  // the organisation changed since that version
+  const std::string missing =
+      message_of<NotFoundError>([&] { flows->edit_user(admin->id, {.user = UserId(9'999'999)}); });
   EXPECT_EQ(missing, "user not found");
   EXPECT_EQ(message_of<NotFoundError>([&] { flows->edit_user(stranger_of(t)->id, {.user = standard.id}); }), missing);
 

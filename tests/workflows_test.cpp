@@ -63,7 +63,8 @@ TEST_F(Fixture, AnotherMunicipalitysTaskIsNotFound) {
   const Task& t = data.tasks.front();
   const User* stranger = nullptr;
   for (const User& u : data.users)
-    if (u.municipality && *u.municipality != t.municipality && u.type_on(project_of(t)) == UserType::Plus) stranger = &u;
+    if (u.municipality && *u.municipality != t.municipality && u.type_on(project_of(t)) == UserType::Plus)
+      stranger = &u;
   ASSERT_NE(stranger, nullptr);
   try {
     flows->change_task(stranger->id, {.task = t.id, .status = TaskStatus::Completed});
@@ -125,7 +126,8 @@ TEST_F(Fixture, MessagesAreRoutedBySide) {
   flows->write_message(plus->id, t->id, "Vi har et spørgsmål.");
   auto out = outbox();
   ASSERT_EQ(out.size(), 1u);
-  const auto project = std::find_if(data.projects.begin(), data.projects.end(), [&](const Project& x) { return x.id == p; });
+  const auto project =
+      std::find_if(data.projects.begin(), data.projects.end(), [&](const Project& x) { return x.id == p; });
   EXPECT_EQ(out[0].mailbox, project->contact_mail);
   EXPECT_TRUE(out[0].recipients.empty());
   // KOMBIT -> Plusbrugere always, the Standardbruger holding the task, never Readers
@@ -153,8 +155,8 @@ TEST_F(Fixture, WaveBroadcastReachesPlusAndStandardOfItsMunicipalities) {
   const auto out = outbox();
   ASSERT_EQ(out.size(), 1u);
   for (const User& u : data.users) {
-    const bool in_wave = u.municipality && std::find(wave.members.begin(), wave.members.end(), *u.municipality) !=
-                                               wave.members.end();
+    const bool in_wave =
+        u.municipality && std::find(wave.members.begin(), wave.members.end(), *u.municipality) != wave.members.end();
     const auto type = u.type_on(wave.project);
     const bool expected = in_wave && (type == UserType::Plus || type == UserType::Standard);
     EXPECT_EQ(std::find(out[0].recipients.begin(), out[0].recipients.end(), u.id) != out[0].recipients.end(), expected);
@@ -165,14 +167,15 @@ TEST_F(Fixture, WaveBroadcastReachesPlusAndStandardOfItsMunicipalities) {
 
 TEST(Cpr, FindsRealDatesOnly) {
   EXPECT_EQ(find_cpr_number("Borger 010203-1234 har ringet"), 7u);
-  EXPECT_EQ(find_cpr_number("290200-4321"), 0u);                            // 29 Feb 2000
-  EXPECT_EQ(find_cpr_number("310299-1234"), std::string_view::npos);         // no 31 February
+  EXPECT_EQ(find_cpr_number("290200-4321"), 0u);  // 29 Feb 2000
+  EXPECT_EQ(find_cpr_number("310299-1234"), std::string_view::npos);  // no 31 February
   EXPECT_EQ(find_cpr_number("sag 2025-000123-4567"), std::string_view::npos);  // part of a longer number
   EXPECT_EQ(find_cpr_number("tlf 12345678"), std::string_view::npos);
 }
 
 TEST_F(Fixture, FilesWithACprNumberAreRefusedBeforeTheyAreStored) {
-  const auto t = std::find_if(data.tasks.begin(), data.tasks.end(), [](const Task& x) { return x.responsible.has_value(); });
+  const auto t =
+      std::find_if(data.tasks.begin(), data.tasks.end(), [](const Task& x) { return x.responsible.has_value(); });
   const UserId who = *t->responsible;
   EXPECT_THROW(flows->add_file(who, t->id, "liste.txt", "text/plain", "Navn: X, cpr 121280-1234\n"),
                InvalidArgumentError);
@@ -261,8 +264,8 @@ TEST_F(Fixture, ConcurrentCreationsThroughWorkflowsAllSurvive) {
   const Municipality& m = data.municipalities.front();
   const User& admin = *std::find_if(data.users.begin(), data.users.end(),
                                     [&](const User& u) { return u.municipality == m.id && u.administrator; });
-  const Task& parent = *std::find_if(data.tasks.begin(), data.tasks.end(),
-                                     [&](const Task& t) { return t.municipality == m.id; });
+  const Task& parent =
+      *std::find_if(data.tasks.begin(), data.tasks.end(), [&](const Task& t) { return t.municipality == m.id; });
   const User* plus = find(m.id, project_of(parent), UserType::Plus);
   ASSERT_NE(plus, nullptr);
   // The store assigns ids and checks emails inside its write lock (it is one
@@ -397,9 +400,9 @@ TEST_F(Fixture, TwoPlusbrugereDemotingEachOtherLeaveOne) {
   ASSERT_EQ(errors.size(), 1u);
   {
     const Snapshot snap = store->snapshot();
-    EXPECT_EQ(int(snap->user(plus[0])->type_on(p) == UserType::Plus) +
-                  int(snap->user(plus[1])->type_on(p) == UserType::Plus),
-              1);
+    EXPECT_EQ(
+        int(snap->user(plus[0])->type_on(p) == UserType::Plus) + int(snap->user(plus[1])->type_on(p) == UserType::Plus),
+        1);
   }
   // At the store: exactly one demotion is refused, by the invariant.
   store->import_dataset(d);
@@ -415,23 +418,24 @@ TEST_F(Fixture, TwoPlusbrugereDemotingEachOtherLeaveOne) {
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_NE(errors[0].find("last Plusbruger"), std::string::npos) << errors[0];
   const Snapshot snap = store->snapshot();
-  EXPECT_EQ(int(snap->user(plus[0])->type_on(p) == UserType::Plus) + int(snap->user(plus[1])->type_on(p) == UserType::Plus),
-            1);
+  EXPECT_EQ(
+      int(snap->user(plus[0])->type_on(p) == UserType::Plus) + int(snap->user(plus[1])->type_on(p) == UserType::Plus),
+      1);
 }
 
 // Not-found is the same bytes whether the object exists elsewhere (another
 // municipality, or not visible to the actor) or nowhere.
 TEST_F(Fixture, NotFoundIsTheSameWhetherTheObjectExistsElsewhereOrNowhere) {
   const MunicipalityId home = data.municipalities[0].id;
-  const Task& mine = *std::find_if(data.tasks.begin(), data.tasks.end(), [&](const Task& t) { return t.municipality == home; });
+  const Task& mine =
+      *std::find_if(data.tasks.begin(), data.tasks.end(), [&](const Task& t) { return t.municipality == home; });
   const ProjectId p = project_of(mine);
   const User* plus = find(home, p, UserType::Plus);
   const User& admin = *std::find_if(data.users.begin(), data.users.end(),
                                     [&](const User& u) { return u.municipality == home && u.administrator; });
   ASSERT_NE(plus, nullptr);
-  const Task& theirs = *std::find_if(data.tasks.begin(), data.tasks.end(), [&](const Task& t) {
-    return t.municipality != home && project_of(t) == p;
-  });
+  const Task& theirs = *std::find_if(data.tasks.begin(), data.tasks.end(),
+                                     [&](const Task& t) { return t.municipality != home && project_of(t) == p; });
   const User& stranger = *std::find_if(data.users.begin(), data.users.end(), [&](const User& u) {
     return u.side == Side::Municipality && u.municipality != home && u.type_on(p) == UserType::Plus;
   });
@@ -502,8 +506,8 @@ TEST_F(Fixture, NotFoundIsTheSameWhetherTheObjectExistsElsewhereOrNowhere) {
 
   // Rollout waves: one of another project is as unknown as one that does not exist.
   const RolloutWave& wave = data.waves.front();
-  const auto other_project = std::find_if(data.projects.begin(), data.projects.end(),
-                                          [&](const Project& x) { return x.id != wave.project; });
+  const auto other_project =
+      std::find_if(data.projects.begin(), data.projects.end(), [&](const Project& x) { return x.id != wave.project; });
   ASSERT_NE(other_project, data.projects.end());
   EXPECT_EQ(outcome_of([&] { flows->broadcast(kombit_admin().id, other_project->id, wave.id, "x"); }),
             outcome_of([&] { flows->broadcast(kombit_admin().id, other_project->id, WaveId(60'000), "x"); }));
@@ -527,7 +531,9 @@ TEST_F(Fixture, ChangesAreCheckedOnWhatTheyAskAndNoOpsWriteNothing) {
                PermissionDeniedError);
   // An empty change, and a Plusbruger's change to the current values: nothing written.
   EXPECT_EQ(flows->change_task(reader->id, {.task = t.id}), t);
-  EXPECT_EQ(flows->change_task(plus->id, {.task = t.id, .expected_version = t.version, .status = t.status,
+  EXPECT_EQ(flows->change_task(plus->id, {.task = t.id,
+                                          .expected_version = t.version,
+                                          .status = t.status,
                                           .responsible = std::optional(t.responsible),
                                           .performer = std::optional(t.performer)}),
             t);

@@ -40,7 +40,7 @@ namespace klik {
 /// (memlimit). Stored inside every hash, so raising them later re-hashes each
 /// password at its owner's next successful login (needs_rehash).
 struct HashParameters {
-  std::uint64_t opslimit = 3;                   ///< crypto_pwhash_OPSLIMIT_MODERATE
+  std::uint64_t opslimit = 3;  ///< crypto_pwhash_OPSLIMIT_MODERATE
   std::size_t memlimit = std::size_t{64} << 20;  ///< crypto_pwhash_MEMLIMIT_INTERACTIVE (64 MiB)
   /// klik's default: 3 passes over 64 MiB (about 0.2 s on one core; docs/accounts.md says why).
   static HashParameters standard() noexcept { return {}; }
@@ -101,7 +101,7 @@ bool is_common_password(std::string_view password);
 /// unpadded URL-safe base64, with the hash that is stored instead.
 struct ResetToken {
   std::string token;  ///< goes only into the notification's link
-  std::string hash;   ///< reset_token_hash(token): what Credentials keeps
+  std::string hash;  ///< reset_token_hash(token): what Credentials keeps
 };
 ResetToken new_reset_token();
 /// SHA-256 of `token`, 64 lower-case hex digits.
@@ -113,7 +113,7 @@ std::string reset_link(UserId user, std::string_view token);
 /// email, a user without a password and a wrong password.
 enum class LoginOutcome : std::uint8_t {
   Success = 0,
-  Refused = 1,    ///< wrong email or password (which one is never said)
+  Refused = 1,  ///< wrong email or password (which one is never said)
   Throttled = 2,  ///< too many failures: not checked at all until retry_after
 };
 /// "success", "refused", "throttled".

@@ -51,8 +51,8 @@ enum TaskField : std::uint32_t {
   TaskStatusField = 1,
   TaskResponsibleField = 2,
   TaskPerformerField = 4,
-  TaskEndField = 8,          ///< end_override
-  TaskLatestStartField = 16, ///< latest_start_override
+  TaskEndField = 8,  ///< end_override
+  TaskLatestStartField = 16,  ///< latest_start_override
   TaskAllFields = 31
 };
 /// Bits of UserSaved::fields.
@@ -76,24 +76,24 @@ std::vector<std::string> user_field_names(std::uint32_t fields);
 /// Tasks and local tasks whose responsible or performer a user change cleared
 /// (user administration: a user who leaves a project or becomes Læser there, or is removed).
 struct ClearedAssignments {
-  std::vector<Task> tasks{};                ///< as stored after (versions bumped)
-  std::vector<std::uint32_t> task_fields; ///< TaskField bits cleared, one per task
-  std::vector<LocalTask> local_tasks{};     ///< as stored after (versions bumped)
+  std::vector<Task> tasks{};  ///< as stored after (versions bumped)
+  std::vector<std::uint32_t> task_fields;  ///< TaskField bits cleared, one per task
+  std::vector<LocalTask> local_tasks{};  ///< as stored after (versions bumped)
   friend bool operator==(const ClearedAssignments&, const ClearedAssignments&) = default;
 };
 
 /// A task's municipal fields changed.
 struct TaskChanged {
-  Task task{};                  ///< as stored after (version bumped)
-  std::uint32_t fields = 0;   ///< TaskField bits that changed
+  Task task{};  ///< as stored after (version bumped)
+  std::uint32_t fields = 0;  ///< TaskField bits that changed
   friend bool operator==(const TaskChanged&, const TaskChanged&) = default;
 };
 
 /// A user was created or changed.
 struct UserSaved {
-  User user{};                  ///< as stored after (a new user has version 1)
+  User user{};  ///< as stored after (a new user has version 1)
   bool created = false;
-  std::uint32_t fields = 0;   ///< UserField bits that changed (all for a new user)
+  std::uint32_t fields = 0;  ///< UserField bits that changed (all for a new user)
   ClearedAssignments cleared{};
   /// A new user's account record, written with it (Workflows::create_user: the
   /// hash of the "set your password" link's token); empty otherwise.
@@ -110,7 +110,7 @@ struct UserRemoved {
 
 /// A local task was created or changed.
 struct LocalTaskSaved {
-  LocalTask task{};             ///< as stored after (a new one has version 1)
+  LocalTask task{};  ///< as stored after (a new one has version 1)
   bool created = false;
   friend bool operator==(const LocalTaskSaved&, const LocalTaskSaved&) = default;
 };
@@ -121,7 +121,7 @@ struct LocalTaskRemoved {
 };
 
 struct MessageAdded {
-  Message message{};            ///< with its assigned id
+  Message message{};  ///< with its assigned id
   friend bool operator==(const MessageAdded&, const MessageAdded&) = default;
 };
 
@@ -171,10 +171,10 @@ struct CredentialsSaved {
 
 /// Tasks a KOMBIT change creates or changes with it, as stored after.
 struct TaskBatch {
-  std::vector<Task> added{};                   ///< new tasks (version 1)
-  std::vector<Task> changed{};                 ///< changed tasks (versions bumped)
-  std::vector<std::uint32_t> changed_fields; ///< TaskField bits, one per changed task
-  std::vector<LocalTask> local_changed{};      ///< local tasks whose assignments were cleared (versions bumped)
+  std::vector<Task> added{};  ///< new tasks (version 1)
+  std::vector<Task> changed{};  ///< changed tasks (versions bumped)
+  std::vector<std::uint32_t> changed_fields;  ///< TaskField bits, one per changed task
+  std::vector<LocalTask> local_changed{};  ///< local tasks whose assignments were cleared (versions bumped)
   friend bool operator==(const TaskBatch&, const TaskBatch&) = default;
 };
 

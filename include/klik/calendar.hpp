@@ -44,25 +44,25 @@ struct CalendarAccess;  // tests compare the table with the rule-based path
 
 /// Why a day is closed.
 enum class HolidayCategory : std::uint8_t {
-  Statutory,         ///< a helligdag (Nytårsdag, påske, pinse, jul, Store Bededag up to 2023 ...)
-  Grundlovsdag,      ///< 5 June: not a helligdag, closed in the municipal profile
-  Juleaftensdag,     ///< 24 December: closed in the municipal profile
+  Statutory,  ///< a helligdag (Nytårsdag, påske, pinse, jul, Store Bededag up to 2023 ...)
+  Grundlovsdag,  ///< 5 June: not a helligdag, closed in the municipal profile
+  Juleaftensdag,  ///< 24 December: closed in the municipal profile
   Nytaarsaftensdag,  ///< 31 December: closed in the municipal profile
-  Extra,             ///< a closing day added to one calendar (a municipality's or a project's)
+  Extra,  ///< a closing day added to one calendar (a municipality's or a project's)
 };
 
 /// One dated holiday rule. The rules are data: a change of law adds a
 /// `last_year` (Store Bededag: 2023) instead of rewriting the past.
 struct HolidayRule {
   enum class Kind : std::uint8_t { Fixed, EasterOffset };
-  std::string_view danish_name;   ///< "Store Bededag"
+  std::string_view danish_name;  ///< "Store Bededag"
   std::string_view english_name;  ///< "General Prayer Day"
   Kind kind = Kind::Fixed;
-  int month = 0;           ///< Fixed: month 1-12
-  int day = 0;             ///< Fixed: day of month
-  int easter_offset = 0;   ///< EasterOffset: days after Easter Sunday (negative: before)
-  int first_year = 1400;   ///< first year the rule applies
-  int last_year = 9999;    ///< last year the rule applies (inclusive)
+  int month = 0;  ///< Fixed: month 1-12
+  int day = 0;  ///< Fixed: day of month
+  int easter_offset = 0;  ///< EasterOffset: days after Easter Sunday (negative: before)
+  int first_year = 1400;  ///< first year the rule applies
+  int last_year = 9999;  ///< last year the rule applies (inclusive)
   HolidayCategory category = HolidayCategory::Statutory;
 };
 
@@ -76,7 +76,7 @@ Date easter_sunday(int year);
 /// A named closed day of one calendar in one year.
 struct Holiday {
   Date date;
-  std::string danish_name;   ///< "2. påskedag"; "Lukkedag" for extra closing days
+  std::string danish_name;  ///< "2. påskedag"; "Lukkedag" for extra closing days
   std::string english_name;  ///< "Easter Monday"; "Closing day" for extra closing days
   HolidayCategory category = HolidayCategory::Statutory;
   friend bool operator==(const Holiday&, const Holiday&) = default;
@@ -187,9 +187,7 @@ class Calendars {
     return project_exceptions_;
   }
   /// True when no municipality or project has its own days: every task uses national().
-  [[nodiscard]] bool uniform() const noexcept {
-    return municipality_closed_.empty() && project_exceptions_.empty();
-  }
+  [[nodiscard]] bool uniform() const noexcept { return municipality_closed_.empty() && project_exceptions_.empty(); }
 
  private:
   struct Cache;

@@ -44,9 +44,9 @@ class Date {
   static constexpr std::int32_t serial_of(int year, int month, int day) noexcept {
     year -= month <= 2;
     const int era = (year >= 0 ? year : year - 399) / 400;
-    const int yoe = year - era * 400;                                    // [0, 399]
+    const int yoe = year - era * 400;  // [0, 399]
     const int doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;  // from 1 March
-    const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;               // [0, 146096]
+    const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;  // [0, 146096]
     return era * 146097 + doe - 719468;
   }
   static constexpr bool is_leap_year(int year) noexcept {
@@ -64,10 +64,10 @@ class Date {
   [[nodiscard]] constexpr CivilDate civil() const noexcept {
     const int z = serial_ + 719468;
     const int era = (z >= 0 ? z : z - 146096) / 146097;
-    const int doe = z - era * 146097;                                        // [0, 146096]
-    const int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;   // [0, 399]
-    const int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                 // [0, 365], from 1 March
-    const int mp = (5 * doy + 2) / 153;                                      // [0, 11]
+    const int doe = z - era * 146097;  // [0, 146096]
+    const int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;  // [0, 399]
+    const int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);  // [0, 365], from 1 March
+    const int mp = (5 * doy + 2) / 153;  // [0, 11]
     const int month = mp + (mp < 10 ? 3 : -9);
     return {yoe + era * 400 + (month <= 2), month, doy - (153 * mp + 2) / 5 + 1};
   }
@@ -87,10 +87,22 @@ class Date {
   constexpr Date operator-(std::int32_t days) const noexcept { return Date(serial_ - days, 0); }
   /// Calendar days from `other` to this date.
   constexpr std::int32_t operator-(Date other) const noexcept { return serial_ - other.serial_; }
-  constexpr Date& operator+=(std::int32_t days) noexcept { serial_ += days; return *this; }
-  constexpr Date& operator-=(std::int32_t days) noexcept { serial_ -= days; return *this; }
-  constexpr Date& operator++() noexcept { ++serial_; return *this; }
-  constexpr Date& operator--() noexcept { --serial_; return *this; }
+  constexpr Date& operator+=(std::int32_t days) noexcept {
+    serial_ += days;
+    return *this;
+  }
+  constexpr Date& operator-=(std::int32_t days) noexcept {
+    serial_ -= days;
+    return *this;
+  }
+  constexpr Date& operator++() noexcept {
+    ++serial_;
+    return *this;
+  }
+  constexpr Date& operator--() noexcept {
+    --serial_;
+    return *this;
+  }
   friend constexpr auto operator<=>(Date, Date) noexcept = default;
   friend constexpr bool operator==(Date, Date) noexcept = default;
 

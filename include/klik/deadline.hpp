@@ -77,7 +77,7 @@ Date today_in_copenhagen(const Clock& clock);
 /// When a task is judged: its dates after overrides.
 struct Schedule {
   Date end;
-  std::optional<Date> latest_start;               ///< wins over the duration when both are set
+  std::optional<Date> latest_start;  ///< wins over the duration when both are set
   std::optional<std::int32_t> duration_workdays;  ///< used when latest_start is empty
   friend bool operator==(const Schedule&, const Schedule&) = default;
 };
@@ -122,8 +122,8 @@ void validate_template(const TaskTemplate& tpl);
 /// The three threshold dates that decide every colour of a task, on a given calendar.
 struct DeadlineDates {
   Date yellow_if_not_started;  ///< add_workdays(latest_start, -5)
-  Date latest_start;           ///< already moved to a working day
-  Date end;                    ///< already moved to a working day
+  Date latest_start;  ///< already moved to a working day
+  Date end;  ///< already moved to a working day
   friend constexpr bool operator==(const DeadlineDates&, const DeadlineDates&) = default;
 };
 
@@ -133,14 +133,16 @@ DeadlineDates deadline_dates(const Schedule& s, const WorkdayCalendar& cal);
 /// O(1), no calendar needed once the dates are known.
 constexpr DeadlineColour colour_on(TaskStatus status, const DeadlineDates& d, Date today) noexcept {
   switch (status) {
-    case TaskStatus::NotActive: return DeadlineColour::Grey;
-    case TaskStatus::Completed: return DeadlineColour::Done;
+    case TaskStatus::NotActive:
+      return DeadlineColour::Grey;
+    case TaskStatus::Completed:
+      return DeadlineColour::Done;
     case TaskStatus::NotStarted:
       return today >= d.latest_start            ? DeadlineColour::Red
              : today >= d.yellow_if_not_started ? DeadlineColour::Yellow
                                                 : DeadlineColour::Green;
     case TaskStatus::Started:
-      return today >= d.end ? DeadlineColour::Red
+      return today >= d.end            ? DeadlineColour::Red
              : today >= d.latest_start ? DeadlineColour::Yellow
                                        : DeadlineColour::Green;
   }

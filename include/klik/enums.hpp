@@ -16,42 +16,42 @@ namespace klik {
 
 /// Status of a task (Status).
 enum class TaskStatus : std::uint8_t {
-  NotActive,   ///< not_active, "Ikke aktiv": published but not yet active; only KOMBIT sets or clears it
+  NotActive,  ///< not_active, "Ikke aktiv": published but not yet active; only KOMBIT sets or clears it
   NotStarted,  ///< not_started, "Ikke påbegyndt"
-  Started,     ///< started, "Påbegyndt"
-  Completed,   ///< completed, "Fuldført"
+  Started,  ///< started, "Påbegyndt"
+  Completed,  ///< completed, "Fuldført"
 };
 
 /// Priority of a task (Prioritet). KOMBIT follows up on the first two only.
 enum class Priority : std::uint8_t {
   CriticalPath,  ///< critical_path, "Obligatorisk på kritisk vej"
-  Mandatory,     ///< mandatory, "Obligatorisk"
-  Recommended,   ///< recommended, "Anbefalet"
-  Local,         ///< local, "Lokal": local tasks and local-only follow-up
+  Mandatory,  ///< mandatory, "Obligatorisk"
+  Recommended,  ///< recommended, "Anbefalet"
+  Local,  ///< local, "Lokal": local tasks and local-only follow-up
 };
 
 /// A user's type on one project (brugertype). Administrator is a separate,
 /// municipality-wide flag on the user, not a project user type.
 enum class UserType : std::uint8_t {
-  Plus,      ///< plus, "Plusbruger"
+  Plus,  ///< plus, "Plusbruger"
   Standard,  ///< standard, "Standardbruger"
-  Light,     ///< light, "Light-bruger"
-  Reader,    ///< reader, "Læser"
+  Light,  ///< light, "Light-bruger"
+  Reader,  ///< reader, "Læser"
 };
 
 /// The deadline marker a list shows for a task (computed, never stored as truth).
 enum class DeadlineColour : std::uint8_t {
-  Green,   ///< green, "Grøn"
+  Green,  ///< green, "Grøn"
   Yellow,  ///< yellow, "Gul"
-  Red,     ///< red, "Rød"
-  Grey,    ///< grey, "Grå": the task is not active
-  Done,    ///< done, "Flueben": the task is completed
+  Red,  ///< red, "Rød"
+  Grey,  ///< grey, "Grå": the task is not active
+  Done,  ///< done, "Flueben": the task is completed
 };
 
 /// Which side of KLIK a user or message belongs to.
 enum class Side : std::uint8_t {
   Municipality,  ///< municipality, "Kommune"
-  Kombit,        ///< kombit, "KOMBIT"
+  Kombit,  ///< kombit, "KOMBIT"
 };
 
 std::string_view code(TaskStatus v) noexcept;
@@ -88,11 +88,26 @@ E parse(std::string_view text);
 /// Number of values of E (for dense per-value arrays).
 template <class E>
 constexpr std::size_t value_count() noexcept;
-template <> constexpr std::size_t value_count<TaskStatus>() noexcept { return 4; }
-template <> constexpr std::size_t value_count<Priority>() noexcept { return 4; }
-template <> constexpr std::size_t value_count<UserType>() noexcept { return 4; }
-template <> constexpr std::size_t value_count<DeadlineColour>() noexcept { return 5; }
-template <> constexpr std::size_t value_count<Side>() noexcept { return 2; }
+template <>
+constexpr std::size_t value_count<TaskStatus>() noexcept {
+  return 4;
+}
+template <>
+constexpr std::size_t value_count<Priority>() noexcept {
+  return 4;
+}
+template <>
+constexpr std::size_t value_count<UserType>() noexcept {
+  return 4;
+}
+template <>
+constexpr std::size_t value_count<DeadlineColour>() noexcept {
+  return 5;
+}
+template <>
+constexpr std::size_t value_count<Side>() noexcept {
+  return 2;
+}
 
 /// Whether `v` is one of E's enumerators. A value cast from an integer that
 /// names none (a damaged row, a number from a binding) is not; code(),

@@ -9,22 +9,22 @@
 #include <cstddef>
 #include <stdexcept>
 #include <string>
-#include <vector>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace klik {
 
 /// What kind of failure an Error is. Meanings follow absl::StatusCode.
 enum class ErrorCode {
-  InvalidArgument,     ///< malformed input: a bad value, a bad document, a parse error
-  NotFound,            ///< the object does not exist, or the caller may not know it exists
-  AlreadyExists,       ///< creating something whose key is taken (e.g. a user's email)
-  PermissionDenied,    ///< the rights model refused the action
+  InvalidArgument,  ///< malformed input: a bad value, a bad document, a parse error
+  NotFound,  ///< the object does not exist, or the caller may not know it exists
+  AlreadyExists,  ///< creating something whose key is taken (e.g. a user's email)
+  PermissionDenied,  ///< the rights model refused the action
   FailedPrecondition,  ///< the state forbids it (last Administrator, stale version)
-  Conflict,            ///< an optimistic-concurrency write lost against a newer version
-  Storage,             ///< the storage backend failed (I/O, corruption, full disk)
-  Internal,            ///< a bug in klik
+  Conflict,  ///< an optimistic-concurrency write lost against a newer version
+  Storage,  ///< the storage backend failed (I/O, corruption, full disk)
+  Internal,  ///< a bug in klik
 };
 
 /// Stable lower-case name of an error code ("not_found", ...).
@@ -70,8 +70,7 @@ class AlreadyExistsError : public Error {
 
 class FailedPreconditionError : public Error {
  public:
-  explicit FailedPreconditionError(const std::string& message)
-      : Error(ErrorCode::FailedPrecondition, message) {}
+  explicit FailedPreconditionError(const std::string& message) : Error(ErrorCode::FailedPrecondition, message) {}
 };
 
 /// The rights model refused an action. Carries the decision's rule, reason and
@@ -126,13 +125,13 @@ std::string bounded_message(std::string_view text, std::size_t max_bytes);
 }  // namespace klik
 
 /// Precondition check: throws klik::InvalidArgumentError with `msg` when `cond` is false.
-#define KLIK_REQUIRE(cond, msg)                          \
-  do {                                                   \
-    if (!(cond)) ::klik::detail::throw_invalid((msg));   \
+#define KLIK_REQUIRE(cond, msg)                        \
+  do {                                                 \
+    if (!(cond)) ::klik::detail::throw_invalid((msg)); \
   } while (false)
 
 /// Internal invariant: throws klik::Error(Internal) naming the place when `cond` is false.
-#define KLIK_ASSERT(cond)                                                           \
-  do {                                                                              \
-    if (!(cond)) ::klik::detail::throw_internal(__FILE__, __LINE__, #cond);         \
+#define KLIK_ASSERT(cond)                                                   \
+  do {                                                                      \
+    if (!(cond)) ::klik::detail::throw_internal(__FILE__, __LINE__, #cond); \
   } while (false)

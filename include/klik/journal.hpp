@@ -46,8 +46,16 @@ struct Attribution {
 
 /// The kinds of object the journal records.
 enum class JournalObject : std::uint8_t {
-  Task = 0, LocalTask = 1, User = 2, Project = 3, Wave = 4, Template = 5, Message = 6,
-  Attachment = 7, Notes = 8, Account = 9
+  Task = 0,
+  LocalTask = 1,
+  User = 2,
+  Project = 3,
+  Wave = 4,
+  Template = 5,
+  Message = 6,
+  Attachment = 7,
+  Notes = 8,
+  Account = 9
 };
 /// "task", "local_task", "user", "project", "wave", "template", "message",
 /// "attachment", "notes", "account".
@@ -63,8 +71,8 @@ std::optional<JournalObject> journal_object_from_code(std::string_view code) noe
 struct ObjectDelta {
   JournalObject kind = JournalObject::Task;
   std::uint64_t id = 0;  ///< the object's id (notes: the task's)
-  std::string before;    ///< compact JSON object, or empty
-  std::string after;     ///< compact JSON object, or empty
+  std::string before;  ///< compact JSON object, or empty
+  std::string after;  ///< compact JSON object, or empty
   friend bool operator==(const ObjectDelta&, const ObjectDelta&) = default;
 };
 

@@ -36,8 +36,8 @@ struct Project {
   Date deadline{};
   Date period_start{};
   Date period_end{};
-  std::string kombit_contact{};   ///< KOMBIT contact person
-  std::string contact_mail{};     ///< the project's functional mailbox
+  std::string kombit_contact{};  ///< KOMBIT contact person
+  std::string contact_mail{};  ///< the project's functional mailbox
   std::vector<std::string> phases{};
   std::vector<std::string> themes{};
   std::vector<MunicipalityId> participants{};  ///< municipalities taking part
@@ -66,13 +66,13 @@ struct TaskTemplate {
   TemplateId id{};
   ProjectId project{};
   std::string title{};
-  std::uint8_t phase = 1;   ///< 1-based index into Project::phases
-  std::uint8_t theme = 1;   ///< 1-based index into Project::themes
+  std::uint8_t phase = 1;  ///< 1-based index into Project::phases
+  std::uint8_t theme = 1;  ///< 1-based index into Project::themes
   Priority priority = Priority::Mandatory;
-  std::string goal{};          ///< Mål
-  std::string description{};   ///< Beskrivelse
-  std::string method{};        ///< Metode og fremgangsmåde
-  std::string result{};        ///< Resultat
+  std::string goal{};  ///< Mål
+  std::string description{};  ///< Beskrivelse
+  std::string method{};  ///< Metode og fremgangsmåde
+  std::string result{};  ///< Resultat
   Date end{};
   std::optional<Date> latest_start{};
   std::optional<std::int32_t> duration_workdays;
@@ -88,7 +88,7 @@ struct Task {
   MunicipalityId municipality{};
   TaskStatus status = TaskStatus::NotStarted;
   std::optional<UserId> responsible{};  ///< ansvarlig; empty is "Ikke påført"
-  std::optional<UserId> performer{};    ///< udfører; empty is "Ikke påført"
+  std::optional<UserId> performer{};  ///< udfører; empty is "Ikke påført"
   /// KOMBIT's dates for this municipality's task: absolute, they win over the
   /// template's dates shifted by the wave (deadline.hpp, effective_schedule).
   std::optional<Date> end_override{};
@@ -155,9 +155,9 @@ struct Credentials {
   /// SHA-256 (64 lower-case hex digits) of the current reset link's token;
   /// empty: no link outstanding. The token itself is stored nowhere.
   std::string reset_token_hash{};
-  Timestamp reset_expires{};          ///< when that link stops working
+  Timestamp reset_expires{};  ///< when that link stops working
   std::uint32_t failed_logins = 0;  ///< consecutive failed attempts since the last success
-  Timestamp throttled_until{};        ///< no attempt is checked before this instant
+  Timestamp throttled_until{};  ///< no attempt is checked before this instant
   friend bool operator==(const Credentials&, const Credentials&) = default;
 };
 

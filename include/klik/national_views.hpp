@@ -56,7 +56,7 @@ std::vector<MunicipalityId> municipalities_without_plus(const World& world, Proj
 struct ColourChangeSummary {
   ColourCounts today;
   std::size_t changed = 0;  ///< KLIK tasks whose colour on `previous` differs from today's
-  Date previous;            ///< the previous national working day
+  Date previous;  ///< the previous national working day
 };
 ColourChangeSummary colours_with_changes(const World& world, Date today);
 

@@ -23,19 +23,19 @@ namespace klik {
 
 /// One notification: who gets it, why, from whom, and what it links to.
 struct Notification {
-  std::uint64_t id = 0;      ///< assigned by the store when recorded (0 before)
-  std::string event;         ///< e.g. "deadline.red", "message.kombit_task", "user.created"
-  std::string key;           ///< idempotency key for consumers (e.g. sweep_key_text); may be empty
+  std::uint64_t id = 0;  ///< assigned by the store when recorded (0 before)
+  std::string event;  ///< e.g. "deadline.red", "message.kombit_task", "user.created"
+  std::string key;  ///< idempotency key for consumers (e.g. sweep_key_text); may be empty
   std::vector<UserId> recipients;  ///< users to notify
-  std::string mailbox;       ///< a functional mailbox to notify (e.g. the project's contact mail); may be empty
-  std::string sender;        ///< who the notification is from (user email or "KOMBIT KLIK")
-  std::string link;          ///< the object it links to, e.g. "/tasks/123"
-  std::string payload;       ///< event details as a JSON object text ("{}" when none)
+  std::string mailbox;  ///< a functional mailbox to notify (e.g. the project's contact mail); may be empty
+  std::string sender;  ///< who the notification is from (user email or "KOMBIT KLIK")
+  std::string link;  ///< the object it links to, e.g. "/tasks/123"
+  std::string payload;  ///< event details as a JSON object text ("{}" when none)
   Timestamp created;
   std::uint32_t attempts = 0;  ///< failed delivery attempts so far
-  Timestamp next_attempt;      ///< not delivered before this instant
+  Timestamp next_attempt;  ///< not delivered before this instant
   bool delivered = false;
-  std::string last_error;      ///< the last delivery failure, if any
+  std::string last_error;  ///< the last delivery failure, if any
   friend bool operator==(const Notification&, const Notification&) = default;
 };
 

@@ -93,9 +93,9 @@ class JsonLinesNotifier final : public Notifier {
 class Dispatcher {
  public:
   struct Options {
-    std::size_t batch = 500;                 ///< entries per run_once
-    std::chrono::seconds first_retry{30};    ///< delay after the first failure
-    std::chrono::seconds max_retry{3600};    ///< backoff cap
+    std::size_t batch = 500;  ///< entries per run_once
+    std::chrono::seconds first_retry{30};  ///< delay after the first failure
+    std::chrono::seconds max_retry{3600};  ///< backoff cap
   };
   /// Called for every failed delivery (the change that caused it stays committed).
   using ErrorHandler = std::function<void(const Notification&, const std::string& error)>;
@@ -104,8 +104,8 @@ class Dispatcher {
   Dispatcher(Store& store, Notifier& notifier) : Dispatcher(store, notifier, Options{}) {}
 
   /// Delivers every entry due at `now` (up to Options::batch), then marks the
-  /// delivered ones in one transaction; returns how many were delivered. Failures are rescheduled at now + first_retry * 2^(attempts-1),
-  /// capped at max_retry, and reported to the error handler.
+  /// delivered ones in one transaction; returns how many were delivered. Failures are rescheduled at now + first_retry
+  /// * 2^(attempts-1), capped at max_retry, and reported to the error handler.
   std::size_t run_once(Timestamp now);
   /// Runs until nothing is due at `now`; returns the number delivered.
   std::size_t drain(Timestamp now);

@@ -21,8 +21,8 @@ namespace klik {
 /// chips, come off one at a time or all at once, and read and write JSON
 /// ({"name_contains": "...", "user_types": ["plus"]}; unknown fields are errors).
 struct ProjectQuery {
-  std::string name_contains;          ///< case-insensitive
-  std::vector<UserType> user_types;   ///< the viewer's type on the project
+  std::string name_contains;  ///< case-insensitive
+  std::vector<UserType> user_types;  ///< the viewer's type on the project
   /// Codes of the applied filters, in field order: "name_contains", "user_types".
   [[nodiscard]] std::vector<std::string> applied_filters() const;
   /// A copy without the filter `code`; InvalidArgumentError for an unknown code.
@@ -51,7 +51,7 @@ struct UserQuery {
   std::vector<ProjectRef> projects;  ///< members of any of these
   std::vector<UserType> user_types;  ///< with one of these types (on the chosen projects, or any)
   std::optional<bool> administrator;
-  std::string text;                  ///< in name or email, case-insensitive
+  std::string text;  ///< in name or email, case-insensitive
   /// Codes of the applied filters: "projects", "user_types", "administrator", "text".
   [[nodiscard]] std::vector<std::string> applied_filters() const;
   [[nodiscard]] UserQuery without(std::string_view code) const;
@@ -60,7 +60,6 @@ struct UserQuery {
 std::string to_json(const UserQuery& q);
 UserQuery user_query_from_json(std::string_view text);
 /// Users of the viewer's municipality that the viewer may see, filtered, by name.
-std::vector<User> list_users(const World& world, const RightsModel& rights, const User& viewer,
-                             const UserQuery& query);
+std::vector<User> list_users(const World& world, const RightsModel& rights, const User& viewer, const UserQuery& query);
 
 }  // namespace klik

@@ -52,16 +52,16 @@ struct PersonFilter {
 
 /// The columns of the task list (the manual's "Se opgaver i projektet" and Tabel 1), usable as sort keys.
 enum class TaskColumn : std::uint8_t {
-  Project,   ///< project name
-  Title,     ///< task title (case-insensitive order)
+  Project,  ///< project name
+  Title,  ///< task title (case-insensitive order)
   Phase,
   Theme,
   Deadline,  ///< deadline colour, in the order green, yellow, red, grey, done
   Priority,  ///< in the order critical_path, mandatory, recommended, local
-  Status,    ///< in the order not_active, not_started, started, completed
-  EndDate,   ///< the task's end date (after overrides)
+  Status,  ///< in the order not_active, not_started, started, completed
+  EndDate,  ///< the task's end date (after overrides)
   Municipality,  ///< kommunekode (KOMBIT's views)
-  Id,        ///< the task id (always the implicit last key)
+  Id,  ///< the task id (always the implicit last key)
 };
 
 std::string_view code(TaskColumn c) noexcept;
@@ -77,7 +77,17 @@ struct SortKey {
 /// One filter of the task list (the manual's "Se opgaver i projektet") that is
 /// applied, as a portal shows it in "Anvendte filtre".
 enum class FilterField : std::uint8_t {
-  Project, Phase, Theme, Status, Priority, Colour, Responsible, Performer, Title, EndFrom, EndTo,
+  Project,
+  Phase,
+  Theme,
+  Status,
+  Priority,
+  Colour,
+  Responsible,
+  Performer,
+  Title,
+  EndFrom,
+  EndTo,
 };
 std::string_view code(FilterField f) noexcept;
 /// Parses a filter code ("status", "end_from"); throws InvalidArgumentError naming the accepted ones.
@@ -96,12 +106,12 @@ struct TaskQuery {
   PersonFilter performer;
   std::string title_contains;  ///< case-insensitive substring of the title (Danish letters folded too)
   std::optional<Date> end_from;  ///< end date on or after (inclusive)
-  std::optional<Date> end_to;    ///< end date on or before (inclusive)
+  std::optional<Date> end_to;  ///< end date on or before (inclusive)
 
   std::vector<SortKey> sort;  ///< empty: by end date; ties always broken by task id ascending
   std::uint32_t offset = 0;
-  std::uint32_t limit = 50;   ///< page size, 1-10000
-  std::string cursor;         ///< opaque; when set, continues after the page that returned it (offset ignored)
+  std::uint32_t limit = 50;  ///< page size, 1-10000
+  std::string cursor;  ///< opaque; when set, continues after the page that returned it (offset ignored)
 
   friend bool operator==(const TaskQuery&, const TaskQuery&) = default;
 

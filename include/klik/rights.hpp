@@ -42,33 +42,33 @@ namespace klik {
 /// Each editable task field has its own action (the manual's padlock per field).
 enum class Action : std::uint8_t {
   // --- task actions (target: TaskFacts) ---
-  ViewTask,           ///< view_task: see and read the task (and its messages and files)
-  ExportTask,         ///< export_task: save the task as PDF
+  ViewTask,  ///< view_task: see and read the task (and its messages and files)
+  ExportTask,  ///< export_task: save the task as PDF
   ViewInternalNotes,  ///< view_internal_notes: read the municipality's internal notes
   EditInternalNotes,  ///< edit_internal_notes: write the internal notes
-  BeAssigned,         ///< be_assigned: the actor may be made responsible or performer
-  EditResponsible,    ///< edit_responsible: change Ansvarlig
-  EditPerformer,      ///< edit_performer: change Udfører
-  EditStatus,         ///< edit_status: change status among not started, started, completed
-  SetNotActive,       ///< set_not_active: set or clear `not_active` (KOMBIT's alone)
-  AddFile,            ///< add_file: attach a file
-  DeleteFile,         ///< delete_file: remove a file
-  WriteMessage,       ///< write_message: write a message on the task
-  CreateLocalTask,    ///< create_local_task: create a local task under this KLIK task
-  EditLocalTask,      ///< edit_local_task: change a local task's title, description, end date
+  BeAssigned,  ///< be_assigned: the actor may be made responsible or performer
+  EditResponsible,  ///< edit_responsible: change Ansvarlig
+  EditPerformer,  ///< edit_performer: change Udfører
+  EditStatus,  ///< edit_status: change status among not started, started, completed
+  SetNotActive,  ///< set_not_active: set or clear `not_active` (KOMBIT's alone)
+  AddFile,  ///< add_file: attach a file
+  DeleteFile,  ///< delete_file: remove a file
+  WriteMessage,  ///< write_message: write a message on the task
+  CreateLocalTask,  ///< create_local_task: create a local task under this KLIK task
+  EditLocalTask,  ///< edit_local_task: change a local task's title, description, end date
   // --- global actions (no target; menus and profile) ---
-  ViewTaskList,        ///< view_task_list: the Opgaveliste menu
-  ViewProjectList,     ///< view_project_list: the Projektliste menu
+  ViewTaskList,  ///< view_task_list: the Opgaveliste menu
+  ViewProjectList,  ///< view_project_list: the Projektliste menu
   ViewUserManagement,  ///< view_user_management: the Brugerhåndtering menu
-  OwnProfile,          ///< own_profile: own profile, password, GDPR page, log out
+  OwnProfile,  ///< own_profile: own profile, password, GDPR page, log out
   // --- user actions (target: a User; AssignUserType also a project) ---
-  ViewUser,            ///< view_user: see the user in user management
-  CreateUser,          ///< create_user: create this (proposed) user
-  DeleteUser,          ///< delete_user
-  EditUser,            ///< edit_user: name, organisation, email
-  AssignUserType,      ///< assign_user_type: add, remove or change the user's type on a project
+  ViewUser,  ///< view_user: see the user in user management
+  CreateUser,  ///< create_user: create this (proposed) user
+  DeleteUser,  ///< delete_user
+  EditUser,  ///< edit_user: name, organisation, email
+  AssignUserType,  ///< assign_user_type: add, remove or change the user's type on a project
   GrantAdministrator,  ///< grant_administrator: grant or revoke the Administrator flag
-  ResetPassword,       ///< reset_password: set another user's password
+  ResetPassword,  ///< reset_password: set another user's password
   // --- KOMBIT's side (global; ManageProject takes a project: Target::of(ProjectId)) ---
   CreateProject,  ///< create_project: publish a new project (KOMBIT's alone)
   ManageProject,  ///< manage_project: edit a project, its participants, rollout waves and templates (KOMBIT's alone)
@@ -93,14 +93,14 @@ Action parse_action(std::string_view code);
 
 /// The facts about a task (or local task) that rights depend on.
 struct TaskFacts {
-  TaskId id;                    ///< the KLIK task; for a local task, its parent
+  TaskId id;  ///< the KLIK task; for a local task, its parent
   MunicipalityId municipality;
-  ProjectId project;            ///< the template's project (a local task: its parent's)
+  ProjectId project;  ///< the template's project (a local task: its parent's)
   std::optional<UserId> responsible;
   std::optional<UserId> performer;
   TaskStatus status = TaskStatus::NotStarted;
-  bool local = false;           ///< a local task (lokal opgave)
-  LocalTaskId local_id;         ///< set when `local`
+  bool local = false;  ///< a local task (lokal opgave)
+  LocalTaskId local_id;  ///< set when `local`
   std::optional<UserId> parent_responsible;  ///< a local task's parent's people
   std::optional<UserId> parent_performer;
   friend bool operator==(const TaskFacts&, const TaskFacts&) = default;
@@ -152,8 +152,8 @@ struct Target {
 
 /// How a decision came out.
 enum class Outcome : std::uint8_t {
-  Allowed,   ///< a rule allows it
-  Denied,    ///< the target is visible, but no rule allows the action
+  Allowed,  ///< a rule allows it
+  Denied,  ///< the target is visible, but no rule allows the action
   NotFound,  ///< the target is not visible to the actor: it must be reported as "not found"
 };
 
@@ -184,7 +184,16 @@ struct Decision {
 
 /// The kinds of object a caller names by id.
 enum class ObjectKind : std::uint8_t {
-  Task, LocalTask, User, Project, Template, Wave, Message, Attachment, Municipality, Notification
+  Task,
+  LocalTask,
+  User,
+  Project,
+  Template,
+  Wave,
+  Message,
+  Attachment,
+  Municipality,
+  Notification
 };
 
 /// The one not-found text of a kind: "task not found", "local task not found",
@@ -212,19 +221,19 @@ struct Grant {
 
 /// The menus and global actions one user has (the manual's "Hvad kan jeg se").
 struct Capabilities {
-  bool task_list = false;        ///< Opgaveliste
-  bool project_list = false;     ///< Projektliste
+  bool task_list = false;  ///< Opgaveliste
+  bool project_list = false;  ///< Projektliste
   bool user_management = false;  ///< Brugerhåndtering
-  bool own_profile = false;      ///< [Dit navn]: profile, password, GDPR, log out
-  bool create_users = false;     ///< may create users (in some project, or anywhere for Administrators)
-  bool delete_users = false;     ///< may delete users of the municipality
+  bool own_profile = false;  ///< [Dit navn]: profile, password, GDPR, log out
+  bool create_users = false;  ///< may create users (in some project, or anywhere for Administrators)
+  bool delete_users = false;  ///< may delete users of the municipality
   bool grant_administrator = false;
-  bool assign_in_all_projects = false;   ///< may assign user types in every project (Administrator)
-  std::vector<ProjectId> assign_projects;       ///< otherwise: the projects in which they may
-  std::vector<ProjectId> local_task_projects;   ///< projects in which they may create local tasks
-  std::vector<ProjectId> not_active_projects;   ///< KOMBIT: projects whose tasks they may (de)activate
-  bool not_active_all_projects = false;         ///< KOMBIT administrator: every project
-  bool all_municipalities = false;              ///< KOMBIT: sees every municipality's KLIK tasks
+  bool assign_in_all_projects = false;  ///< may assign user types in every project (Administrator)
+  std::vector<ProjectId> assign_projects;  ///< otherwise: the projects in which they may
+  std::vector<ProjectId> local_task_projects;  ///< projects in which they may create local tasks
+  std::vector<ProjectId> not_active_projects;  ///< KOMBIT: projects whose tasks they may (de)activate
+  bool not_active_all_projects = false;  ///< KOMBIT administrator: every project
+  bool all_municipalities = false;  ///< KOMBIT: sees every municipality's KLIK tasks
   friend bool operator==(const Capabilities&, const Capabilities&) = default;
 };
 
@@ -237,12 +246,12 @@ struct Capabilities {
 /// iff its project is in all_tasks, or in assigned_only and the viewer is
 /// responsible or performer of the local task or of its parent.
 struct TaskScope {
-  Side side = Side::Municipality;              ///< Kombit: all municipalities
+  Side side = Side::Municipality;  ///< Kombit: all municipalities
   std::optional<MunicipalityId> municipality;  ///< set for municipality users
-  std::vector<ProjectId> all_tasks;            ///< every task of these projects is visible
-  std::vector<ProjectId> assigned_only;        ///< only tasks where the viewer is responsible or performer
-  bool all_projects = false;                   ///< KOMBIT: every project (then all_tasks is empty)
-  bool local_tasks = false;                    ///< local tasks included (never for KOMBIT)
+  std::vector<ProjectId> all_tasks;  ///< every task of these projects is visible
+  std::vector<ProjectId> assigned_only;  ///< only tasks where the viewer is responsible or performer
+  bool all_projects = false;  ///< KOMBIT: every project (then all_tasks is empty)
+  bool local_tasks = false;  ///< local tasks included (never for KOMBIT)
   /// Whether a task with these facts is in the scope of `viewer` (the index's answer, one task at a time).
   [[nodiscard]] bool contains(const TaskFacts& t, UserId viewer) const noexcept;
   friend bool operator==(const TaskScope&, const TaskScope&) = default;
@@ -253,8 +262,8 @@ struct FieldRights {
   TaskId task;
   bool local = false;
   LocalTaskId local_id;
-  bool visible = false;     ///< false: the task is "not found" to the user (everything closed)
-  std::uint32_t mask = 0;   ///< bit i set: Action(i) is allowed
+  bool visible = false;  ///< false: the task is "not found" to the user (everything closed)
+  std::uint32_t mask = 0;  ///< bit i set: Action(i) is allowed
   [[nodiscard]] bool can(Action a) const noexcept { return (mask >> static_cast<unsigned>(a)) & 1u; }
   friend bool operator==(const FieldRights&, const FieldRights&) = default;
 };
@@ -262,11 +271,11 @@ struct FieldRights {
 /// One rule of a model, as loaded (for documentation, audits and the Python API).
 struct RuleInfo {
   std::string id;
-  std::vector<Action> actions;         ///< the actions it allows
+  std::vector<Action> actions;  ///< the actions it allows
   Side party = Side::Municipality;
-  std::vector<std::string> who;         ///< "plus", "standard", "light", "reader", "administrator" or "any"
+  std::vector<std::string> who;  ///< "plus", "standard", "light", "reader", "administrator" or "any"
   std::vector<std::string> conditions;  ///< condition codes, all of which must hold
-  std::string description;              ///< the rule in words (optional in the JSON)
+  std::string description;  ///< the rule in words (optional in the JSON)
   friend bool operator==(const RuleInfo&, const RuleInfo&) = default;
 };
 

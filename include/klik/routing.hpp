@@ -48,46 +48,46 @@ class World;
 
 /// Every notification klik produces, by its stable code (Notification::event).
 enum class NotificationEvent : std::uint8_t {
-  TaskAssigned,             ///< task.assigned: a user was made responsible or performer
-  DeadlineYellow,           ///< deadline.yellow: the sweep found the task turned yellow
-  DeadlineRed,              ///< deadline.red: the sweep found the task turned red
-  TaskNotActive,            ///< task.not_active: KOMBIT set the task not active
-  TaskReactivated,          ///< task.reactivated: KOMBIT made it active again
-  MessageKombitTask,        ///< message.kombit_task: KOMBIT wrote on a task
+  TaskAssigned,  ///< task.assigned: a user was made responsible or performer
+  DeadlineYellow,  ///< deadline.yellow: the sweep found the task turned yellow
+  DeadlineRed,  ///< deadline.red: the sweep found the task turned red
+  TaskNotActive,  ///< task.not_active: KOMBIT set the task not active
+  TaskReactivated,  ///< task.reactivated: KOMBIT made it active again
+  MessageKombitTask,  ///< message.kombit_task: KOMBIT wrote on a task
   MessageMunicipalityTask,  ///< message.municipality_task: the municipality wrote to KOMBIT on a task
-  MessageKombitWave,        ///< message.kombit_wave: KOMBIT wrote to a rollout wave
-  MessageKombitProject,     ///< message.kombit_project: KOMBIT wrote to a whole project
-  ProjectJoined,            ///< project.joined: the municipality now takes part in a project
-  ProjectLeft,              ///< project.left: the municipality no longer takes part
-  ProjectChanged,           ///< project.changed: a project's details changed
-  WaveChanged,              ///< wave.changed: a rollout wave was created or changed
-  TemplatePublished,        ///< template.published: a new KLIK task was published
-  TemplateChanged,          ///< template.changed: a KLIK task's text or dates changed
-  TemplateWithdrawn,        ///< template.withdrawn: a KLIK task was withdrawn
-  UserCreated,              ///< user.created: the user was created (link to set a password)
-  UserAddedToProject,       ///< user.added_to_project
-  UserRemovedFromProject,   ///< user.removed_from_project
-  UserTypeChanged,          ///< user.type_changed: the user's type on a project changed
-  UserPasswordChanged,      ///< user.password_changed
-  UserPasswordReset,        ///< user.password_reset: a link to set a new password
+  MessageKombitWave,  ///< message.kombit_wave: KOMBIT wrote to a rollout wave
+  MessageKombitProject,  ///< message.kombit_project: KOMBIT wrote to a whole project
+  ProjectJoined,  ///< project.joined: the municipality now takes part in a project
+  ProjectLeft,  ///< project.left: the municipality no longer takes part
+  ProjectChanged,  ///< project.changed: a project's details changed
+  WaveChanged,  ///< wave.changed: a rollout wave was created or changed
+  TemplatePublished,  ///< template.published: a new KLIK task was published
+  TemplateChanged,  ///< template.changed: a KLIK task's text or dates changed
+  TemplateWithdrawn,  ///< template.withdrawn: a KLIK task was withdrawn
+  UserCreated,  ///< user.created: the user was created (link to set a password)
+  UserAddedToProject,  ///< user.added_to_project
+  UserRemovedFromProject,  ///< user.removed_from_project
+  UserTypeChanged,  ///< user.type_changed: the user's type on a project changed
+  UserPasswordChanged,  ///< user.password_changed
+  UserPasswordReset,  ///< user.password_reset: a link to set a new password
 };
 inline constexpr std::size_t notification_event_count = 22;
 
 /// What an event is about, which decides who may be told (see the file comment).
 enum class EventScope : std::uint8_t {
-  Task,     ///< a KLIK task or a local task
+  Task,  ///< a KLIK task or a local task
   Project,  ///< a project, or a rollout wave or template of it, in some municipalities
-  User,     ///< one user (their account or their memberships)
+  User,  ///< one user (their account or their memberships)
 };
 
 /// The closed set of audiences a routing names. There is no Reader audience.
 enum class Audience : std::uint8_t {
-  Plus,            ///< plus: the project's Plusbrugere in the object's municipality (or municipalities)
-  Standard,        ///< standard: the project's Standardbrugere there
-  Light,           ///< light: the project's Light-brugere there
-  Responsible,     ///< responsible: the task's Ansvarlig (task events)
-  Performer,       ///< performer: the task's Udfører (task events)
-  Subject,         ///< subject: the user the event is about (the new assignee, the created user, ...)
+  Plus,  ///< plus: the project's Plusbrugere in the object's municipality (or municipalities)
+  Standard,  ///< standard: the project's Standardbrugere there
+  Light,  ///< light: the project's Light-brugere there
+  Responsible,  ///< responsible: the task's Ansvarlig (task events)
+  Performer,  ///< performer: the task's Udfører (task events)
+  Subject,  ///< subject: the user the event is about (the new assignee, the created user, ...)
   Administrators,  ///< administrators: the Administrators of the object's municipality (or municipalities)
   ContactMailbox,  ///< contact_mailbox: the project's KOMBIT contact mailbox (Project::contact_mail)
 };
@@ -163,7 +163,7 @@ class NotificationRouting {
 /// Who one notification goes to.
 struct Recipients {
   std::vector<UserId> users;  ///< sorted by id, each once
-  std::string mailbox;        ///< a functional mailbox (the project's contact mail), or empty
+  std::string mailbox;  ///< a functional mailbox (the project's contact mail), or empty
   [[nodiscard]] bool empty() const noexcept { return users.empty() && mailbox.empty(); }
   friend bool operator==(const Recipients&, const Recipients&) = default;
 };

@@ -124,7 +124,7 @@ struct SimulatedTask {
   ProjectId project;
   Priority priority = Priority::Mandatory;
   DeadlineColour before = DeadlineColour::Green;  ///< its colour that day without the scenario
-  DeadlineColour after = DeadlineColour::Red;     ///< with it
+  DeadlineColour after = DeadlineColour::Red;  ///< with it
   Date red_from;  ///< with the scenario: the date from which it is red
   friend bool operator==(const SimulatedTask&, const SimulatedTask&) = default;
 };

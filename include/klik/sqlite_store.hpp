@@ -107,10 +107,10 @@ std::unique_ptr<SqliteStore> open_sqlite_store(const std::string& path, SqliteOp
 
 /// One row salvage_sqlite() left out (or one field it cleared), and why.
 struct DroppedRow {
-  std::string table;    ///< the SQLite table: "task", "user", "membership", ...
+  std::string table;  ///< the SQLite table: "task", "user", "membership", ...
   std::int64_t id = 0;  ///< the row's id (internal_note: its task; membership: its user)
-  std::string column;   ///< the offending column ("" when the row as a whole is at fault)
-  std::string reason;   ///< what was wrong, in klik's words (input quoted to at most ~80 characters)
+  std::string column;  ///< the offending column ("" when the row as a whole is at fault)
+  std::string reason;  ///< what was wrong, in klik's words (input quoted to at most ~80 characters)
   /// Only `column` was cleared (a person reference to a user that is gone or
   /// may not be assigned); the row itself was kept.
   bool cleared = false;

@@ -32,13 +32,13 @@
 #include <utility>
 #include <vector>
 
+#include "klik/backend.hpp"
 #include "klik/calendar.hpp"
 #include "klik/dataset.hpp"
 #include "klik/deadline.hpp"
 #include "klik/error.hpp"
 #include "klik/journal.hpp"
 #include "klik/model.hpp"
-#include "klik/backend.hpp"
 #include "klik/notification.hpp"
 
 namespace klik {
@@ -202,7 +202,8 @@ class Store {
   /// create_user with the new user's account record (`account.user` is set to
   /// the new id) written in the same transaction: Workflows::create_user stores
   /// the hash of the "set your password" link's token this way.
-  User create_user(const User& user, const Announce<User>& announce, const Credentials& account, const Attribution& by = {});
+  User create_user(const User& user, const Announce<User>& announce, const Credentials& account,
+                   const Attribution& by = {});
   /// Changes an existing user (NotFoundError when there is none: create_user adds
   /// users). `expected_version` as in TaskUpdate. A user equal to the stored one
   /// changes nothing (returned as stored, no new version, nothing recorded).
@@ -214,13 +215,16 @@ class Store {
   void remove_user(UserId user, Outgoing notify = {}, const Attribution& by = {});
   /// Creates a local task under its parent; an id of 0 is assigned, a given id
   /// must be unused (AlreadyExistsError). The version is 1. `announce` as in create_user.
-  LocalTask create_local_task(const LocalTask& task, const Announce<LocalTask>& announce = {}, const Attribution& by = {});
+  LocalTask create_local_task(const LocalTask& task, const Announce<LocalTask>& announce = {},
+                              const Attribution& by = {});
   /// Changes an existing local task (NotFoundError when there is none). A task
   /// equal to the stored one changes nothing. `expected_version` as in TaskUpdate
   /// (ConflictError; local tasks keep no field log, so it names no fields).
-  LocalTask put_local_task(const LocalTask& task, std::uint32_t expected_version = 0, Outgoing notify = {}, const Attribution& by = {});
+  LocalTask put_local_task(const LocalTask& task, std::uint32_t expected_version = 0, Outgoing notify = {},
+                           const Attribution& by = {});
   /// Removes a local task. `expected_version` as in put_local_task.
-  void remove_local_task(LocalTaskId id, std::uint32_t expected_version = 0, Outgoing notify = {}, const Attribution& by = {});
+  void remove_local_task(LocalTaskId id, std::uint32_t expected_version = 0, Outgoing notify = {},
+                         const Attribution& by = {});
 
   // ---- account records (accounts.hpp) ----
 
@@ -262,7 +266,8 @@ class Store {
   /// Creates a rollout wave; an id of 0 is assigned. Its members must take part
   /// in its project, and a municipality is in at most one wave per project
   /// (InvalidArgumentError). Its shift applies at once (deadline.hpp, effective_schedule).
-  RolloutWave create_wave(const RolloutWave& wave, const Announce<RolloutWave>& announce = {}, const Attribution& by = {});
+  RolloutWave create_wave(const RolloutWave& wave, const Announce<RolloutWave>& announce = {},
+                          const Attribution& by = {});
   /// Changes a wave's name, members or shift (within ±1000 working days;
   /// NotFoundError when there is none; a wave stays in its project). One atomic
   /// step for every task it moves (no task row or version changes: the dates
@@ -271,7 +276,8 @@ class Store {
   /// Publishes a template (validate_template; phase and theme of its project): an
   /// id of 0 is assigned, and one task per participating municipality is created
   /// with it (ids assigned, not started, version 1). Returns the stored template.
-  TaskTemplate publish_template(const TaskTemplate& tpl, const Announce<TaskTemplate>& announce = {}, const Attribution& by = {});
+  TaskTemplate publish_template(const TaskTemplate& tpl, const Announce<TaskTemplate>& announce = {},
+                                const Attribution& by = {});
   /// Changes a template's text or dates (NotFoundError when there is none; it
   /// stays in its project). Every instance follows (no task version changes).
   TaskTemplate put_template(const TaskTemplate& tpl, Outgoing notify = {}, const Attribution& by = {});
@@ -306,7 +312,8 @@ class Store {
   /// Records a sweep: the new last-notified colours of tasks and local tasks
   /// (empty clears) and its notifications, in one transaction.
   void record_sweep(std::span<const std::pair<TaskId, LastNotified>> colours, Outgoing notify,
-                    std::span<const std::pair<LocalTaskId, LastNotified>> local_colours = {}, const Attribution& by = {});
+                    std::span<const std::pair<LocalTaskId, LastNotified>> local_colours = {},
+                    const Attribution& by = {});
 
   // ---- outbox ----
 

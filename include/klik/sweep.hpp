@@ -46,7 +46,7 @@ struct DeadlineEvent {
   Priority priority = Priority::Mandatory;
   NotifiedColour old_colour;  ///< the colour last notified (empty: never swept)
   DeadlineColour new_colour = DeadlineColour::Yellow;
-  Date date;        ///< the sweep date
+  Date date;  ///< the sweep date
   Date reached_on;  ///< the threshold date from which the task has had new_colour
   /// (task, new colour, reached_on) packed into 64 bits; see sweep_key().
   std::uint64_t idempotency_key = 0;

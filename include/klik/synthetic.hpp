@@ -18,7 +18,7 @@ namespace klik::synthetic {
 /// Knobs of the generator. Defaults give the national dataset of docs/benchmarks.md.
 struct Options {
   std::uint64_t seed = 20181116;  ///< any value; same seed, same data
-  double scale = 1.0;             ///< multiplies the number of projects (12 at 1.0)
+  double scale = 1.0;  ///< multiplies the number of projects (12 at 1.0)
   /// Number of municipalities to use, from the start of the official list (1-98).
   int municipalities = 98;
   /// Share of municipalities taking part in each project (0-1).

@@ -32,7 +32,7 @@ namespace klik {
 /// A light view: `project_name` and `title` point into the world, so a row is
 /// valid while the Snapshot it came from lives (copy them to keep them longer).
 struct TaskRow {
-  TaskId task;                       ///< the KLIK task; for a local task, its parent
+  TaskId task;  ///< the KLIK task; for a local task, its parent
   std::optional<LocalTaskId> local;  ///< set for local tasks
   ProjectId project;
   std::string_view project_name;
@@ -93,7 +93,7 @@ struct TaskColumns {
   std::vector<TaskStatus> status;
   std::vector<std::int32_t> end;  ///< Date serials (days since 1970-01-01)
   std::vector<std::uint32_t> responsible;  ///< 0 = not set
-  std::vector<std::uint32_t> performer;    ///< 0 = not set
+  std::vector<std::uint32_t> performer;  ///< 0 = not set
   /// Titles in Apache Arrow's string layout: row i's title is the bytes
   /// title_chars[title_offsets[i], title_offsets[i + 1]) (title(i)), one buffer for
   /// every row rather than a string each.

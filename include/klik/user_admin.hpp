@@ -41,14 +41,14 @@ namespace klik {
 
 /// What kind of rule a user-administration change breaks.
 enum class AdminViolationKind : std::uint8_t {
-  NotPermitted,       ///< the rights model refuses it (message: the decision's reason)
-  NotFound,           ///< the target user is not visible to the actor (another municipality)
-  EmailTaken,         ///< another user has the same email (trimmed, case-insensitive)
-  InvalidEmail,       ///< empty or not an email address
-  ProjectNotHeld,     ///< a Plusbruger granting a project where they are not Plusbruger
+  NotPermitted,  ///< the rights model refuses it (message: the decision's reason)
+  NotFound,  ///< the target user is not visible to the actor (another municipality)
+  EmailTaken,  ///< another user has the same email (trimmed, case-insensitive)
+  InvalidEmail,  ///< empty or not an email address
+  ProjectNotHeld,  ///< a Plusbruger granting a project where they are not Plusbruger
   LastAdministrator,  ///< the change leaves the municipality without an Administrator
-  LastPlusbruger,     ///< the change leaves a project without a Plusbruger in the municipality
-  InvalidChange,      ///< malformed: changed id, side or municipality; a project twice; ...
+  LastPlusbruger,  ///< the change leaves a project without a Plusbruger in the municipality
+  InvalidChange,  ///< malformed: changed id, side or municipality; a project twice; ...
 };
 
 /// Stable code of a violation kind ("last_administrator", ...).
@@ -57,7 +57,7 @@ std::string_view code(AdminViolationKind k) noexcept;
 /// One broken rule of a proposed change.
 struct AdminViolation {
   AdminViolationKind kind = AdminViolationKind::InvalidChange;
-  std::string field;    ///< "email", "administrator", "memberships/<project>", "" for the whole user
+  std::string field;  ///< "email", "administrator", "memberships/<project>", "" for the whole user
   std::string message;  ///< readable English
   /// For NotPermitted and ProjectNotHeld: the refusing decision's rule, nearest
   /// way to be allowed and the rule that refers to (as in Decision); else empty.
@@ -104,9 +104,8 @@ std::vector<AdminViolation> validate_remove_project(const RightsModel& rights, c
                                                     ProjectId project, std::span<const User> users,
                                                     std::span<const Project> projects = {});
 /// Granting (`administrator` true) or revoking the Administrator flag.
-std::vector<AdminViolation> validate_set_administrator(const RightsModel& rights, const User& actor,
-                                                       const User& target, bool administrator,
-                                                       std::span<const User> users,
+std::vector<AdminViolation> validate_set_administrator(const RightsModel& rights, const User& actor, const User& target,
+                                                       bool administrator, std::span<const User> users,
                                                        std::span<const Project> projects = {});
 /// Setting another user's password.
 std::vector<AdminViolation> validate_reset_password(const RightsModel& rights, const User& actor, const User& target,
@@ -121,9 +120,9 @@ void throw_if_any(const std::vector<AdminViolation>& violations);
 
 /// A responsible/performer assignment that a change clears ("Ikke påført").
 struct ClearedAssignment {
-  TaskId task;            ///< the task, or a local task's parent
+  TaskId task;  ///< the task, or a local task's parent
   bool local = false;
-  LocalTaskId local_id;   ///< set when `local`
+  LocalTaskId local_id;  ///< set when `local`
   bool responsible = false;
   bool performer = false;
   friend bool operator==(const ClearedAssignment&, const ClearedAssignment&) = default;
@@ -133,11 +132,10 @@ struct ClearedAssignment {
 /// user leaves, becomes Læser on, or on every project when deleted (`after`
 /// empty), the tasks and local tasks of their municipality where they are
 /// responsible or performer. Messages are not touched (they keep the name).
-std::vector<ClearedAssignment> cleared_assignments(const std::optional<User>& before,
-                                                   const std::optional<User>& after,
+std::vector<ClearedAssignment> cleared_assignments(const std::optional<User>& before, const std::optional<User>& after,
                                                    std::span<const TaskFacts> tasks);
 /// The same over a whole dataset.
-std::vector<ClearedAssignment> cleared_assignments(const std::optional<User>& before,
-                                                   const std::optional<User>& after, const Dataset& data);
+std::vector<ClearedAssignment> cleared_assignments(const std::optional<User>& before, const std::optional<User>& after,
+                                                   const Dataset& data);
 
 }  // namespace klik

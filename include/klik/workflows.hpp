@@ -78,8 +78,8 @@ struct UserDetailsChange {
 /// One page of a task's message thread.
 struct MessagePage {
   std::vector<Message> messages;  ///< oldest first
-  std::size_t offset = 0;         ///< of the first message here, in the whole thread
-  std::size_t total = 0;          ///< messages in the whole thread
+  std::size_t offset = 0;  ///< of the first message here, in the whole thread
+  std::size_t total = 0;  ///< messages in the whole thread
 };
 
 /// Finds a Danish CPR number (DDMMYY-SSSS whose first six digits are a real
@@ -129,8 +129,7 @@ class Workflows {
   /// broadcasts to its project or to a rollout wave its municipality is in
   /// (World::thread). `limit` is 1..1000 (InvalidArgumentError otherwise); an
   /// offset past the end gives an empty page.
-  [[nodiscard]] MessagePage messages(UserId actor, TaskId task, std::size_t offset = 0,
-                                     std::size_t limit = 50) const;
+  [[nodiscard]] MessagePage messages(UserId actor, TaskId task, std::size_t offset = 0, std::size_t limit = 50) const;
 
   /// A task's files (view_task), metadata only, by id.
   [[nodiscard]] std::vector<Attachment> files(UserId actor, TaskId task) const;

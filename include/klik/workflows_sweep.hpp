@@ -23,18 +23,18 @@ class NotificationRouting;
 /// One stored -> new last-notified colour transition found by sweep_store: what
 /// sweep_to_outbox would record for that row.
 struct NotifiedChange {
-  TaskId task;                ///< the KLIK task; for a local task, its parent
-  LocalTaskId local_task{};   ///< set when the row is a local task (0: `task` itself)
-  NotifiedColour stored;      ///< the colour last notified (empty: never swept)
+  TaskId task;  ///< the KLIK task; for a local task, its parent
+  LocalTaskId local_task{};  ///< set when the row is a local task (0: `task` itself)
+  NotifiedColour stored;  ///< the colour last notified (empty: never swept)
   DeadlineColour colour = DeadlineColour::Green;  ///< the colour on the sweep day: the new last-notified colour
   friend bool operator==(const NotifiedChange&, const NotifiedChange&) = default;
 };
 
 /// What the daily sweep of a store finds, without writing anything.
 struct StoreSweep {
-  std::size_t tasks = 0;               ///< tasks and local tasks judged
-  std::vector<DeadlineEvent> events;   ///< the rises (sweep.hpp), in the order sweep_to_outbox records them
-  std::vector<NotifiedChange> changes;   ///< every row whose last-notified colour would change, same order
+  std::size_t tasks = 0;  ///< tasks and local tasks judged
+  std::vector<DeadlineEvent> events;  ///< the rises (sweep.hpp), in the order sweep_to_outbox records them
+  std::vector<NotifiedChange> changes;  ///< every row whose last-notified colour would change, same order
 };
 
 /// The daily deadline sweep (sweep.hpp) judged against the store's stored
@@ -81,9 +81,9 @@ SweepTransitions sweep_transitions(const Store& store, Date day);
 
 /// What sweep_to_outbox did.
 struct OutboxSweep {
-  std::size_t tasks = 0;          ///< tasks and local tasks judged
-  std::size_t events = 0;         ///< rises to yellow or red (one notification each)
-  std::size_t colour_changes = 0; ///< last-notified colours written
+  std::size_t tasks = 0;  ///< tasks and local tasks judged
+  std::size_t events = 0;  ///< rises to yellow or red (one notification each)
+  std::size_t colour_changes = 0;  ///< last-notified colours written
 };
 
 /// The daily deadline sweep (sweep.hpp) over a store: judges every KLIK task and

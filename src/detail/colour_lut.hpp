@@ -19,10 +19,14 @@ struct ColourLut {
           for (unsigned e = 0; e < 2; ++e) {
             const auto st = static_cast<TaskStatus>(s);
             unsigned v = 0;
-            if (st == TaskStatus::NotActive) v = static_cast<unsigned>(DeadlineColour::Grey);
-            else if (st == TaskStatus::Completed) v = static_cast<unsigned>(DeadlineColour::Done);
-            else if (st == TaskStatus::NotStarted) v = l ? 2u : y ? 1u : 0u;
-            else v = e ? 2u : l ? 1u : 0u;
+            if (st == TaskStatus::NotActive)
+              v = static_cast<unsigned>(DeadlineColour::Grey);
+            else if (st == TaskStatus::Completed)
+              v = static_cast<unsigned>(DeadlineColour::Done);
+            else if (st == TaskStatus::NotStarted)
+              v = l ? 2u : y ? 1u : 0u;
+            else
+              v = e ? 2u : l ? 1u : 0u;
             c[s << 3 | y << 2 | l << 1 | e] = static_cast<std::uint8_t>(v);
           }
   }

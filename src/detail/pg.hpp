@@ -152,7 +152,8 @@ class Connection {
 
   /// COPY ... FROM STDIN (text format): `produce` is called with a function
   /// that sends a chunk of rows; when it returns, the copy ends.
-  void copy_in(const std::string& sql, const std::function<void(const std::function<void(std::string_view)>&)>& produce);
+  void copy_in(const std::string& sql,
+               const std::function<void(const std::function<void(std::string_view)>&)>& produce);
   /// COPY ... TO STDOUT: `row` gets each line (without its newline).
   void copy_out(const std::string& sql, const std::function<void(std::string_view)>& row);
 

@@ -67,7 +67,7 @@ class SweepCounts {
     static constexpr std::size_t block_days = 64;
     static constexpr std::size_t blocks = window_days / block_days;
     std::vector<std::uint32_t> block_tree;  // Fenwick over the blocks; empty until the first day inside the window
-    std::vector<std::uint16_t> slot_of;     // block -> 1 + its index in `days`, 0 while it has none
+    std::vector<std::uint16_t> slot_of;  // block -> 1 + its index in `days`, 0 while it has none
     std::vector<std::array<std::uint32_t, block_days>> days;
     std::uint32_t below = 0;  // days before the window
     std::uint32_t above = 0;  // days after it

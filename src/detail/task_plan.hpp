@@ -19,7 +19,9 @@
 
 namespace klik::detail {
 
-inline bool contains(const std::vector<ProjectId>& v, ProjectId p) { return std::find(v.begin(), v.end(), p) != v.end(); }
+inline bool contains(const std::vector<ProjectId>& v, ProjectId p) {
+  return std::find(v.begin(), v.end(), p) != v.end();
+}
 
 /// A person filter with its users resolved to ids.
 struct PersonMatch {
@@ -105,7 +107,8 @@ void for_each_match(const Plan& plan, F&& f) {
       if (plan.theme_filter && !plan.themes.test(part.theme[r])) continue;
       if (!plan.responsible(part.responsible[r]) || !plan.performer(part.performer[r])) continue;
       if (plan.need_colour &&
-          !(plan.colour_mask >> static_cast<unsigned>(fast_colour(part.status[r], part.dates[r], plan.today_serial)) & 1u))
+          !(plan.colour_mask >> static_cast<unsigned>(fast_colour(part.status[r], part.dates[r], plan.today_serial)) &
+            1u))
         continue;
       if (!plan.title.empty() && w.folded_title(part, r).find(plan.title) == std::string::npos) continue;
       f(s.partition, static_cast<std::uint32_t>(r));

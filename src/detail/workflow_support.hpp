@@ -50,11 +50,11 @@ inline std::vector<User> all_users(const World& w) {
 }
 
 inline Notification notification(const std::string& event, const User& sender, std::string link, json payload,
-                          Timestamp now) {
+                                 Timestamp now) {
   Notification n;
   n.event = event;
-  n.sender = sender.side == Side::Kombit ? "KOMBIT KLIK (" + sender.full_name + ")" : sender.full_name + " <" +
-                                                                                          sender.email + ">";
+  n.sender = sender.side == Side::Kombit ? "KOMBIT KLIK (" + sender.full_name + ")"
+                                         : sender.full_name + " <" + sender.email + ">";
   n.link = std::move(link);
   n.payload = payload.dump();
   n.created = now;
@@ -75,9 +75,8 @@ inline std::string task_link(TaskId t) { return "/tasks/" + std::to_string(t.val
 template <class Id>
 void require_no_id(Id id, const char* kind) {
   if (id.value() != 0)
-    throw InvalidArgumentError(std::string("a new ") + kind + "'s id is assigned by klik: pass 0, not " +
-                                   std::to_string(id.value()),
-                               "id");
+    throw InvalidArgumentError(
+        std::string("a new ") + kind + "'s id is assigned by klik: pass 0, not " + std::to_string(id.value()), "id");
 }
 
 }  // namespace klik::detail

@@ -14,25 +14,25 @@
 //   municipality instead of keeping two more hashed indexes over a million rows
 //   (they cost ~50 MB at 1M tasks and no list query needs them).
 
+#include <array>
 #include <boost/multi_index/hashed_index.hpp>
 #include <boost/multi_index/member.hpp>
 #include <boost/multi_index/tag.hpp>
 #include <boost/multi_index_container.hpp>
-#include <array>
 #include <map>
 #include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "detail/row_index.hpp"
+#include "detail/sweep_counts.hpp"
+#include "klik/backend.hpp"
 #include "klik/calendar.hpp"
 #include "klik/dataset.hpp"
 #include "klik/deadline.hpp"
-#include "klik/backend.hpp"
-#include "klik/store.hpp"
 #include "klik/model.hpp"
-#include "detail/row_index.hpp"
-#include "detail/sweep_counts.hpp"
+#include "klik/store.hpp"
 
 namespace klik::detail {
 
@@ -47,12 +47,12 @@ struct Partition {
   MunicipalityId municipality;
   std::uint32_t project_slot = 0;
   WorkdayCalendar calendar;  // effective calendar of this municipality and project
-  std::int32_t shift = 0;    // working-day shift of the municipality's wave on the project (0: none)
+  std::int32_t shift = 0;  // working-day shift of the municipality's wave on the project (0: none)
 
   // Columns, one entry per row, rows ordered by (end, key).
-  std::vector<std::uint32_t> key;          // task id, or local task id | local_bit
-  std::vector<std::uint32_t> text;         // template slot (tasks) or local slot (local tasks)
-  std::vector<std::int32_t> end;           // shown end date (serial): effective_schedule's end
+  std::vector<std::uint32_t> key;  // task id, or local task id | local_bit
+  std::vector<std::uint32_t> text;  // template slot (tasks) or local slot (local tasks)
+  std::vector<std::int32_t> end;  // shown end date (serial): effective_schedule's end
   std::vector<std::uint32_t> responsible;  // user id, 0 = not set
   std::vector<std::uint32_t> performer;
   std::vector<DeadlineDates> dates;
@@ -84,7 +84,7 @@ struct Partition {
   /// (status_by_municipality, quick_status). Derived from the columns above, never stored:
   /// rebuilt by reindex, kept row by row by a status change (update_task).
   struct ColourRanges {
-    std::vector<std::int32_t> red_from;     // sorted
+    std::vector<std::int32_t> red_from;  // sorted
     std::vector<std::int32_t> yellow_from;  // sorted; the earlier of the yellow and red day
     std::uint32_t grey = 0;
     std::uint32_t done = 0;
@@ -115,7 +115,6 @@ struct Partition {
   void shrink_to_fit();
 };
 
-
 struct UserEntry {
   User user;
   std::string email_key;  // normalise_email(user.email)
@@ -128,9 +127,9 @@ struct UserIdKey {
   UserId operator()(const UserEntry& e) const noexcept { return e.user.id; }
 };
 using Users = bmi::multi_index_container<
-    UserEntry,
-    bmi::indexed_by<bmi::hashed_unique<bmi::tag<by_id>, UserIdKey, std::hash<UserId>>,
-                    bmi::hashed_unique<bmi::tag<by_email>, bmi::member<UserEntry, std::string, &UserEntry::email_key>>>>;
+    UserEntry, bmi::indexed_by<
+                   bmi::hashed_unique<bmi::tag<by_id>, UserIdKey, std::hash<UserId>>,
+                   bmi::hashed_unique<bmi::tag<by_email>, bmi::member<UserEntry, std::string, &UserEntry::email_key>>>>;
 
 struct TemplateEntry {
   TaskTemplate tpl;

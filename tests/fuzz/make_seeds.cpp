@@ -64,7 +64,8 @@ Dataset small_world() {
   for (User u : all.users) {
     std::erase_if(u.memberships, [&](const Membership& m) { return m.project != p.id; });
     if (u.side == Side::Municipality && u.memberships.empty() && !u.administrator) continue;
-    if (++per_side[u.side == Side::Municipality ? u.municipality : std::nullopt] > (u.side == Side::Municipality ? 3 : 2))
+    if (++per_side[u.side == Side::Municipality ? u.municipality : std::nullopt] >
+        (u.side == Side::Municipality ? 3 : 2))
       continue;
     users.insert(u.id);
     d.users.push_back(u);
@@ -115,8 +116,8 @@ Dataset small_world() {
                                  Timestamp(1735725600), "Hvem har ansvaret? Æ Ø Å"});
   if (d.internal_notes.empty()) d.internal_notes.push_back(InternalNote{first.id, "Ring til Ålborg først"});
   if (d.attachments.empty())
-    d.attachments.push_back(Attachment{AttachmentId(1), first.id, "plan.txt", "text/plain", 5, author.id,
-                                       Timestamp(1735725600), "plan\n"});
+    d.attachments.push_back(
+        Attachment{AttachmentId(1), first.id, "plan.txt", "text/plain", 5, author.id, Timestamp(1735725600), "plan\n"});
   require_valid(d);
   return d;
 }
@@ -153,7 +154,8 @@ int main(int argc, char** argv) {
   write(out / "entity_json" / "task.json", to_json(d.tasks.front()));
   if (!d.local_tasks.empty()) write(out / "entity_json" / "local_task.json", to_json(d.local_tasks.front()));
   for (const User& u : d.users) {  // the first of each side
-    const fs::path f = out / "entity_json" / (u.side == Side::Municipality ? "user_municipality.json" : "user_kombit.json");
+    const fs::path f =
+        out / "entity_json" / (u.side == Side::Municipality ? "user_municipality.json" : "user_kombit.json");
     if (!fs::exists(f)) write(f, to_json(u));
   }
   if (!d.messages.empty()) write(out / "entity_json" / "message.json", to_json(d.messages.front()));
@@ -175,8 +177,9 @@ int main(int argc, char** argv) {
     auto by = [&](const char* operation, std::int64_t second) {
       return Attribution{.actor = user.id, .operation = operation, .at = Timestamp(1735725600 + second)};
     };
-    store->update_task(TaskUpdate{.task = task.id, .status = TaskStatus::Started, .responsible = std::optional(user.id)},
-                       {}, by("change_task", 1));
+    store->update_task(
+        TaskUpdate{.task = task.id, .status = TaskStatus::Started, .responsible = std::optional(user.id)}, {},
+        by("change_task", 1));
     store->set_internal_notes(task.id, "Husk mødet i Ærø", by("set_internal_notes", 2));
     store->add_message(Message{MessageId(0), MessageTarget{task.id, {}, {}}, user.id, Side::Municipality,
                                Timestamp(1735725603), "Færdig på fredag"},

@@ -33,7 +33,9 @@ void init_accounts(py::module_& m) {
       });
 
   py::class_<HashParameters>(m, "HashParameters", "argon2id's cost: opslimit passes over memlimit bytes.")
-      .def(py::init([](std::uint64_t opslimit, std::size_t memlimit) { return HashParameters{opslimit, memlimit}; }),
+      .def(py::init([](std::uint64_t opslimit, std::size_t memlimit) {
+             return HashParameters{opslimit, memlimit};
+           }),
            arg("opslimit") = HashParameters{}.opslimit, arg("memlimit") = HashParameters{}.memlimit)
       .def_readwrite("opslimit", &HashParameters::opslimit)
       .def_readwrite("memlimit", &HashParameters::memlimit)
@@ -81,9 +83,10 @@ void init_accounts(py::module_& m) {
       .def(py::self == py::self)
       .def("__bool__", [](const LoginResult& r) { return r.outcome == LoginOutcome::Success; })
       .def("__repr__", [](const LoginResult& r) {
-        return "LoginResult(outcome=LoginOutcome." + std::string(r.outcome == LoginOutcome::Success   ? "SUCCESS"
-                                                                 : r.outcome == LoginOutcome::Refused ? "REFUSED"
-                                                                                                      : "THROTTLED") +
+        return "LoginResult(outcome=LoginOutcome." +
+               std::string(r.outcome == LoginOutcome::Success   ? "SUCCESS"
+                           : r.outcome == LoginOutcome::Refused ? "REFUSED"
+                                                                : "THROTTLED") +
                ", user=" + (r.user ? std::to_string(r.user->value()) : std::string("None")) + ")";
       });
 
@@ -115,8 +118,8 @@ void init_accounts(py::module_& m) {
              return std::make_unique<Accounts>(*store, c, std::move(p), std::move(r), std::move(n));
            }),
            arg("store"), arg("clock") = py::none(), arg("policy") = py::none(), arg("rights") = py::none(),
-           arg("routing") = py::none(), py::keep_alive<1, 2>(),
-           py::keep_alive<1, 3>(), "Accounts over `store`; `clock` defaults to the system clock.")
+           arg("routing") = py::none(), py::keep_alive<1, 2>(), py::keep_alive<1, 3>(),
+           "Accounts over `store`; `clock` defaults to the system clock.")
       .def("login", &Accounts::login, arg("email"), arg("password"), releases_gil(),
            "Checks email and password; a klik.LoginResult (truthy on success).")
       .def("change_password", &Accounts::change_password, arg("actor"), arg("old_password"), arg("new_password"),

@@ -20,8 +20,10 @@ CalendarProfile profile_of(const py::object& p) {
   throw InvalidArgumentError("profile must be \"municipal\" or \"statutory\", got \"" + s + "\"", "profile");
 }
 
-std::string py_date(Date d) { return "datetime.date(" + std::to_string(d.year()) + ", " + std::to_string(d.month()) +
-                                      ", " + std::to_string(d.day()) + ")"; }
+std::string py_date(Date d) {
+  return "datetime.date(" + std::to_string(d.year()) + ", " + std::to_string(d.month()) + ", " +
+         std::to_string(d.day()) + ")";
+}
 
 std::string opt_bool(const std::optional<bool>& b) { return *b ? "True" : "False"; }
 
@@ -49,16 +51,19 @@ void init_calendar(py::module_& m) {
            }),
            arg("date"), arg("name"), arg("english_name"), arg("category") = HolidayCategory::Statutory)
       .def_readonly("date", &Holiday::date, "The date.")
-      .def_readonly("name", &Holiday::danish_name, "Danish name, e.g. '2. påskedag'; 'Lukkedag' for extra closing days.")
+      .def_readonly("name", &Holiday::danish_name,
+                    "Danish name, e.g. '2. påskedag'; 'Lukkedag' for extra closing days.")
       .def_readonly("english_name", &Holiday::english_name, "English name, e.g. 'Easter Monday'.")
       .def_readonly("category", &Holiday::category, "klik.HolidayCategory.")
-      .def("__eq__", [](const Holiday& a, const Holiday& b) { return a == b; }, arg("other"))
-      .def("__hash__", [](const Holiday& h) { return std::hash<Date>{}(h.date) ^ std::hash<std::string>{}(h.danish_name); })
+      .def(
+          "__eq__", [](const Holiday& a, const Holiday& b) { return a == b; }, arg("other"))
+      .def("__hash__",
+           [](const Holiday& h) { return std::hash<Date>{}(h.date) ^ std::hash<std::string>{}(h.danish_name); })
       .def("__repr__", [](const Holiday& h) {
         return "Holiday(date=" + py_date(h.date) + ", name='" + h.danish_name + "', category=HolidayCategory." +
-               std::string(h.category == HolidayCategory::Statutory       ? "STATUTORY"
-                           : h.category == HolidayCategory::Grundlovsdag  ? "GRUNDLOVSDAG"
-                           : h.category == HolidayCategory::Juleaftensdag ? "JULEAFTENSDAG"
+               std::string(h.category == HolidayCategory::Statutory          ? "STATUTORY"
+                           : h.category == HolidayCategory::Grundlovsdag     ? "GRUNDLOVSDAG"
+                           : h.category == HolidayCategory::Juleaftensdag    ? "JULEAFTENSDAG"
                            : h.category == HolidayCategory::Nytaarsaftensdag ? "NYTAARSAFTENSDAG"
                                                                              : "EXTRA") +
                ")";
@@ -100,10 +105,12 @@ void init_calendar(py::module_& m) {
       .def("next_workday_or_same", &WorkdayCalendar::next_workday_or_same, arg("date"),
            "date if it is a working day, else the next one (a deadline on a closed day moves forward).")
       .def("holidays", &WorkdayCalendar::holidays, arg("year"), "The named closed days of a year, by date.")
-      .def("with_closed", [](const WorkdayCalendar& c, const std::vector<Date>& d) { return c.with_closed(d); },
-           arg("dates"), "This calendar with more closed days.")
-      .def("with_open", [](const WorkdayCalendar& c, const std::vector<Date>& d) { return c.with_open(d); },
-           arg("dates"), "This calendar with days opened.")
+      .def(
+          "with_closed", [](const WorkdayCalendar& c, const std::vector<Date>& d) { return c.with_closed(d); },
+          arg("dates"), "This calendar with more closed days.")
+      .def(
+          "with_open", [](const WorkdayCalendar& c, const std::vector<Date>& d) { return c.with_open(d); },
+          arg("dates"), "This calendar with days opened.")
       .def(
           "is_workday_array",
           [](const WorkdayCalendar& c, py::array_t<std::int64_t, py::array::forcecast> days) {
@@ -114,26 +121,32 @@ void init_calendar(py::module_& m) {
               o(i) = c.is_workday(Date::from_serial(static_cast<std::int32_t>(in(i))));
             return out;
           },
-          arg("days"),
-          "Vectorised is_workday over days since 1970-01-01 (e.g. numpy datetime64[D] .astype('int64')).")
-      .def_property_readonly("profile", [](const WorkdayCalendar& c) { return c.options().profile; }, "The profile.")
-      .def_property_readonly("grundlovsdag", [](const WorkdayCalendar& c) { return *c.options().grundlovsdag; },
-                             "Grundlovsdag (5 June) is closed.")
-      .def_property_readonly("juleaftensdag", [](const WorkdayCalendar& c) { return *c.options().juleaftensdag; },
-                             "Juleaftensdag (24 December) is closed.")
-      .def_property_readonly("nytaarsaftensdag",
-                             [](const WorkdayCalendar& c) { return *c.options().nytaarsaftensdag; },
-                             "Nytårsaftensdag (31 December) is closed.")
-      .def_property_readonly("extra_closed", [](const WorkdayCalendar& c) { return c.options().extra_closed; },
-                             "Extra closed days, sorted.")
-      .def_property_readonly("extra_open", [](const WorkdayCalendar& c) { return c.options().extra_open; },
-                             "Days opened by an exception, sorted.")
-      .def("__eq__", [](const WorkdayCalendar& a, const WorkdayCalendar& b) { return a == b; }, arg("other"))
-      .def("__hash__", [](const WorkdayCalendar& c) {
-        const auto& o = c.options();
-        return (*o.grundlovsdag ? 1 : 0) + (*o.juleaftensdag ? 2 : 0) + (*o.nytaarsaftensdag ? 4 : 0) +
-               8 * (o.extra_closed.size() + 31 * o.extra_open.size());
-      })
+          arg("days"), "Vectorised is_workday over days since 1970-01-01 (e.g. numpy datetime64[D] .astype('int64')).")
+      .def_property_readonly(
+          "profile", [](const WorkdayCalendar& c) { return c.options().profile; }, "The profile.")
+      .def_property_readonly(
+          "grundlovsdag", [](const WorkdayCalendar& c) { return *c.options().grundlovsdag; },
+          "Grundlovsdag (5 June) is closed.")
+      .def_property_readonly(
+          "juleaftensdag", [](const WorkdayCalendar& c) { return *c.options().juleaftensdag; },
+          "Juleaftensdag (24 December) is closed.")
+      .def_property_readonly(
+          "nytaarsaftensdag", [](const WorkdayCalendar& c) { return *c.options().nytaarsaftensdag; },
+          "Nytårsaftensdag (31 December) is closed.")
+      .def_property_readonly(
+          "extra_closed", [](const WorkdayCalendar& c) { return c.options().extra_closed; },
+          "Extra closed days, sorted.")
+      .def_property_readonly(
+          "extra_open", [](const WorkdayCalendar& c) { return c.options().extra_open; },
+          "Days opened by an exception, sorted.")
+      .def(
+          "__eq__", [](const WorkdayCalendar& a, const WorkdayCalendar& b) { return a == b; }, arg("other"))
+      .def("__hash__",
+           [](const WorkdayCalendar& c) {
+             const auto& o = c.options();
+             return (*o.grundlovsdag ? 1 : 0) + (*o.juleaftensdag ? 2 : 0) + (*o.nytaarsaftensdag ? 4 : 0) +
+                    8 * (o.extra_closed.size() + 31 * o.extra_open.size());
+           })
       .def("__repr__", &repr);
 
   py::class_<Calendars>(m, "Calendars",
@@ -150,9 +163,9 @@ void init_calendar(py::module_& m) {
       .def("effective", &Calendars::effective, arg("municipality"), arg("project"),
            "The calendar a task of this municipality and project is judged on.")
       .def("__repr__", [](const Calendars& c) {
-        return "Calendars(national=" + repr(c.national()) + ", municipalities=" +
-               std::to_string(c.municipality_closed().size()) + ", projects=" +
-               std::to_string(c.project_exceptions().size()) + ")";
+        return "Calendars(national=" + repr(c.national()) +
+               ", municipalities=" + std::to_string(c.municipality_closed().size()) +
+               ", projects=" + std::to_string(c.project_exceptions().size()) + ")";
       });
 
   m.def("easter_sunday", &easter_sunday, arg("year"), "Easter Sunday (Gregorian computus).");

@@ -21,11 +21,16 @@ std::string py_date(Date d) {
 }
 std::string colour_name(DeadlineColour c) {
   switch (c) {
-    case DeadlineColour::Green: return "DeadlineColour.GREEN";
-    case DeadlineColour::Yellow: return "DeadlineColour.YELLOW";
-    case DeadlineColour::Red: return "DeadlineColour.RED";
-    case DeadlineColour::Grey: return "DeadlineColour.GREY";
-    case DeadlineColour::Done: return "DeadlineColour.DONE";
+    case DeadlineColour::Green:
+      return "DeadlineColour.GREEN";
+    case DeadlineColour::Yellow:
+      return "DeadlineColour.YELLOW";
+    case DeadlineColour::Red:
+      return "DeadlineColour.RED";
+    case DeadlineColour::Grey:
+      return "DeadlineColour.GREY";
+    case DeadlineColour::Done:
+      return "DeadlineColour.DONE";
   }
   return "?";
 }
@@ -41,7 +46,8 @@ void init_deadline(py::module_& m) {
   // ---- clocks
   py::class_<Clock>(m, "Clock", "Where 'now' comes from (klik never reads the system clock directly).")
       .def("now", &Clock::now, "The current instant (aware UTC datetime).")
-      .def("today", [](const Clock& c) { return today_in_copenhagen(c); }, "Today's date in Europe/Copenhagen.");
+      .def(
+          "today", [](const Clock& c) { return today_in_copenhagen(c); }, "Today's date in Europe/Copenhagen.");
   py::class_<SystemClock, Clock>(m, "SystemClock", "The machine's clock.")
       .def(py::init<>())
       .def("__repr__", [](const SystemClock&) { return std::string("SystemClock()"); });
@@ -62,7 +68,8 @@ void init_deadline(py::module_& m) {
       .def_readwrite("end", &Schedule::end, "Last day to finish.")
       .def_readwrite("latest_start", &Schedule::latest_start, "Last day to begin (wins over the duration).")
       .def_readwrite("duration_workdays", &Schedule::duration_workdays, "Duration in working days.")
-      .def("__eq__", [](const Schedule& a, const Schedule& b) { return a == b; }, arg("other"))
+      .def(
+          "__eq__", [](const Schedule& a, const Schedule& b) { return a == b; }, arg("other"))
       .def("__repr__", [](const Schedule& s) {
         std::string r = "Schedule(end=" + py_date(s.end);
         if (s.latest_start) r += ", latest_start=" + py_date(*s.latest_start);
@@ -88,30 +95,35 @@ void init_deadline(py::module_& m) {
         "Raises klik.ValidationError when the template must not be published (e.g. latest start after end).");
 
   py::class_<DeadlineDates>(m, "DeadlineDates", "The three threshold dates that decide every colour of a task.")
-      .def(py::init([](Date y, Date ls, Date e) { return DeadlineDates{y, ls, e}; }), arg("yellow_if_not_started"),
-           arg("latest_start"), arg("end"))
+      .def(py::init([](Date y, Date ls, Date e) {
+             return DeadlineDates{y, ls, e};
+           }),
+           arg("yellow_if_not_started"), arg("latest_start"), arg("end"))
       .def_readonly("yellow_if_not_started", &DeadlineDates::yellow_if_not_started,
                     "5 working days before the latest start.")
       .def_readonly("latest_start", &DeadlineDates::latest_start, "Latest start, moved to a working day.")
       .def_readonly("end", &DeadlineDates::end, "End date, moved to a working day.")
-      .def("__eq__", [](const DeadlineDates& a, const DeadlineDates& b) { return a == b; }, arg("other"))
-      .def("__hash__", [](const DeadlineDates& d) {
-        return std::hash<Date>{}(d.yellow_if_not_started) ^ (std::hash<Date>{}(d.latest_start) << 1) ^
-               (std::hash<Date>{}(d.end) << 2);
-      })
+      .def(
+          "__eq__", [](const DeadlineDates& a, const DeadlineDates& b) { return a == b; }, arg("other"))
+      .def("__hash__",
+           [](const DeadlineDates& d) {
+             return std::hash<Date>{}(d.yellow_if_not_started) ^ (std::hash<Date>{}(d.latest_start) << 1) ^
+                    (std::hash<Date>{}(d.end) << 2);
+           })
       .def("__repr__", [](const DeadlineDates& d) {
         return "DeadlineDates(yellow_if_not_started=" + py_date(d.yellow_if_not_started) +
                ", latest_start=" + py_date(d.latest_start) + ", end=" + py_date(d.end) + ")";
       });
-  m.def("deadline_dates", py::overload_cast<const Schedule&, const WorkdayCalendar&>(&deadline_dates),
-        arg("schedule"), arg("calendar") = WorkdayCalendar(),
+  m.def("deadline_dates", py::overload_cast<const Schedule&, const WorkdayCalendar&>(&deadline_dates), arg("schedule"),
+        arg("calendar") = WorkdayCalendar(),
         "Threshold dates on a calendar; raises klik.ValidationError for a bad schedule.");
 
   // ---- colours
-  m.def("colour_on", [](TaskStatus s, const DeadlineDates& d, Date today) { return colour_on(s, d, today); },
-        arg("status"), arg("dates"), arg("today"), "The colour from known threshold dates.");
-  m.def("colour", py::overload_cast<TaskStatus, const Schedule&, const WorkdayCalendar&, Date>(&colour),
-        arg("status"), arg("schedule"), arg("calendar"), arg("today"), "The colour of a task from its schedule.");
+  m.def(
+      "colour_on", [](TaskStatus s, const DeadlineDates& d, Date today) { return colour_on(s, d, today); },
+      arg("status"), arg("dates"), arg("today"), "The colour from known threshold dates.");
+  m.def("colour", py::overload_cast<TaskStatus, const Schedule&, const WorkdayCalendar&, Date>(&colour), arg("status"),
+        arg("schedule"), arg("calendar"), arg("today"), "The colour of a task from its schedule.");
   m.def("colour", py::overload_cast<const TaskTemplate&, const Task&, const WorkdayCalendar&, Date>(&colour),
         arg("template"), arg("task"), arg("calendar"), arg("today"), "The colour of a task from its template.");
   m.def(
@@ -137,7 +149,8 @@ void init_deadline(py::module_& m) {
       .def_readonly("date", &ColourChange::date, "The first day of the new colour.")
       .def_readonly("from_colour", &ColourChange::from, "The colour until the day before.")
       .def_readonly("to", &ColourChange::to, "The colour from `date` on.")
-      .def("__eq__", [](const ColourChange& a, const ColourChange& b) { return a == b; }, arg("other"))
+      .def(
+          "__eq__", [](const ColourChange& a, const ColourChange& b) { return a == b; }, arg("other"))
       .def("__repr__", [](const ColourChange& c) {
         return "ColourChange(date=" + py_date(c.date) + ", from_colour=" + colour_name(c.from) +
                ", to=" + colour_name(c.to) + ")";
@@ -145,8 +158,8 @@ void init_deadline(py::module_& m) {
   m.def("colour_timeline", py::overload_cast<TaskStatus, const DeadlineDates&>(&colour_timeline), arg("status"),
         arg("dates"), "The dates on which the colour changes if nothing else changes.");
   m.def("colour_timeline",
-        py::overload_cast<const TaskTemplate&, const Task&, const WorkdayCalendar&>(&colour_timeline),
-        arg("template"), arg("task"), arg("calendar") = WorkdayCalendar(),
+        py::overload_cast<const TaskTemplate&, const Task&, const WorkdayCalendar&>(&colour_timeline), arg("template"),
+        arg("task"), arg("calendar") = WorkdayCalendar(),
         "The dates on which the task's colour changes if nothing else changes.");
 
   py::class_<ColourExplanation>(m, "ColourExplanation", "The rule and working-day counts behind a colour.")
@@ -154,12 +167,15 @@ void init_deadline(py::module_& m) {
       .def_readonly("status", &ColourExplanation::status, "The status judged.")
       .def_readonly("today", &ColourExplanation::today, "The date of evaluation.")
       .def_readonly("dates", &ColourExplanation::dates, "The threshold dates.")
-      .def_readonly("workdays_to_latest_start", &ColourExplanation::workdays_to_latest_start, "workdays_between(today, latest start); negative once passed.")
-      .def_readonly("workdays_to_end", &ColourExplanation::workdays_to_end, "workdays_between(today, end); negative once passed.")
+      .def_readonly("workdays_to_latest_start", &ColourExplanation::workdays_to_latest_start,
+                    "workdays_between(today, latest start); negative once passed.")
+      .def_readonly("workdays_to_end", &ColourExplanation::workdays_to_end,
+                    "workdays_between(today, end); negative once passed.")
       .def_readonly("next_change", &ColourExplanation::next_change, "The next change of colour, or None.")
       .def_readonly("rule", &ColourExplanation::rule, "The rule applied, in English.")
       .def_readonly("text", &ColourExplanation::text, "The Danish hover text.")
-      .def("__str__", [](const ColourExplanation& x) { return x.text; }, "The Danish hover text.")
+      .def(
+          "__str__", [](const ColourExplanation& x) { return x.text; }, "The Danish hover text.")
       .def("__repr__", [](const ColourExplanation& x) {
         return "ColourExplanation(colour=" + colour_name(x.colour) + ", rule='" + x.rule + "')";
       });
@@ -189,8 +205,11 @@ void init_deadline(py::module_& m) {
       .def_readonly("reached_on", &DeadlineEvent::reached_on, "The threshold date the colour was reached on.")
       .def_readonly("idempotency_key", &DeadlineEvent::idempotency_key,
                     "(task, new colour, reached_on) packed into an int; independent of the sweep date.")
-      .def_property_readonly("key", [](const DeadlineEvent& e) { return sweep_key_text(e); }, "The key as text: 'deadline/<task>/<colour>/<date>'.")
-      .def("__eq__", [](const DeadlineEvent& a, const DeadlineEvent& b) { return a == b; }, arg("other"))
+      .def_property_readonly(
+          "key", [](const DeadlineEvent& e) { return sweep_key_text(e); },
+          "The key as text: 'deadline/<task>/<colour>/<date>'.")
+      .def(
+          "__eq__", [](const DeadlineEvent& a, const DeadlineEvent& b) { return a == b; }, arg("other"))
       .def("__hash__", [](const DeadlineEvent& e) { return e.idempotency_key; })
       .def("__repr__", [](const DeadlineEvent& e) {
         return "DeadlineEvent(task=" + std::to_string(e.task.value()) + ", new_colour=" + colour_name(e.new_colour) +
@@ -200,7 +219,8 @@ void init_deadline(py::module_& m) {
       .def_readonly("events", &SweepResult::events, "The events, in task order.")
       .def_readonly("notified", &SweepResult::notified,
                     "The new last-notified colour per task (pass it to the next sweep).")
-      .def("__len__", [](const SweepResult& r) { return r.events.size(); }, "Number of events.")
+      .def(
+          "__len__", [](const SweepResult& r) { return r.events.size(); }, "Number of events.")
       .def(
           "to_columns",
           [](const SweepResult& r) {
@@ -236,8 +256,8 @@ void init_deadline(py::module_& m) {
           "The events as a dict of numpy arrays (ids int64, priority and colours as int codes, old_colour -1 "
           "for never notified, dates datetime64[D]): pandas.DataFrame(result.to_columns()).")
       .def("__repr__", [](const SweepResult& r) {
-        return "SweepResult(events=" + std::to_string(r.events.size()) + ", tasks=" +
-               std::to_string(r.notified.size()) + ")";
+        return "SweepResult(events=" + std::to_string(r.events.size()) +
+               ", tasks=" + std::to_string(r.notified.size()) + ")";
       });
   m.def(
       "sweep",
@@ -262,7 +282,8 @@ void init_deadline(py::module_& m) {
           "The local task the change is about, or None for a KLIK task.")
       .def_readonly("stored", &NotifiedChange::stored, "The colour last notified (None: never swept).")
       .def_readonly("colour", &NotifiedChange::colour, "The colour on the sweep day: the new last-notified colour.")
-      .def("__eq__", [](const NotifiedChange& a, const NotifiedChange& b) { return a == b; }, arg("other"))
+      .def(
+          "__eq__", [](const NotifiedChange& a, const NotifiedChange& b) { return a == b; }, arg("other"))
       .def("__hash__",
            [](const NotifiedChange& c) {
              return py::hash(py::make_tuple(c.task.value(), c.local_task.value(),
@@ -279,7 +300,8 @@ void init_deadline(py::module_& m) {
       .def_readonly("events", &StoreSweep::events, "The rises to yellow or red, in store row order.")
       .def_readonly("changes", &StoreSweep::changes,
                     "Every stored -> new last-notified colour transition (what Store.sweep would record).")
-      .def("__len__", [](const StoreSweep& r) { return r.events.size(); }, "Number of events.")
+      .def(
+          "__len__", [](const StoreSweep& r) { return r.events.size(); }, "Number of events.")
       .def("__repr__", [](const StoreSweep& r) {
         return "StoreSweep(tasks=" + std::to_string(r.tasks) + ", events=" + std::to_string(r.events.size()) +
                ", changes=" + std::to_string(r.changes.size()) + ")";
@@ -316,18 +338,17 @@ void init_deadline(py::module_& m) {
             for (std::size_t s = 0; s < t.rows.size(); ++s)
               for (std::size_t c = 0; c < t.rows[s].size(); ++c) {
                 if (t.rows[s][c] == 0) continue;
-                const py::object stored = s == SweepTransitions::never_swept
-                                              ? py::object(py::none())
-                                              : py::cast(static_cast<DeadlineColour>(s));
+                const py::object stored = s == SweepTransitions::never_swept ? py::object(py::none())
+                                                                             : py::cast(static_cast<DeadlineColour>(s));
                 out.append(py::make_tuple(stored, static_cast<DeadlineColour>(c), t.rows[s][c]));
               }
             return out;
           },
           "The transitions that occur, as (stored colour or None, colour on the day, rows) tuples.")
-      .def("__eq__", [](const SweepTransitions& a, const SweepTransitions& b) { return a == b; }, arg("other"))
+      .def(
+          "__eq__", [](const SweepTransitions& a, const SweepTransitions& b) { return a == b; }, arg("other"))
       .def("__repr__", [](const SweepTransitions& t) {
-        return "SweepTransitions(changes=" + std::to_string(t.changes()) + ", rises=" + std::to_string(t.rises()) +
-               ")";
+        return "SweepTransitions(changes=" + std::to_string(t.changes()) + ", rises=" + std::to_string(t.rises()) + ")";
       });
   m.def(
       "sweep_transitions",

@@ -53,12 +53,15 @@ void bind_enum(py::module_& m, const char* name, const char* doc,
   py::enum_<E> e(m, name, doc);
   for (const auto& [n, v] : values) e.value(n, v);
   check_enum(e, name, values, [](const std::string& text) { return klik::parse<E>(text); });
-  e.def_property_readonly("code", [](E v) { return std::string(klik::code(v)); }, "Stable JSON code, e.g. 'not_started'.")
-      .def_property_readonly("english", [](E v) { return std::string(klik::english(v)); }, "English name.")
-      .def_property_readonly("danish", [](E v) { return std::string(klik::danish(v)); },
-                             "The Danish label KOMBIT's manual uses.")
-      .def_static("parse", [](const std::string& text) { return klik::parse<E>(text); }, py::arg("text"),
-                  "Parses a code, English name or Danish label (exact); raises klik.ValidationError otherwise.");
+  e.def_property_readonly(
+       "code", [](E v) { return std::string(klik::code(v)); }, "Stable JSON code, e.g. 'not_started'.")
+      .def_property_readonly(
+          "english", [](E v) { return std::string(klik::english(v)); }, "English name.")
+      .def_property_readonly(
+          "danish", [](E v) { return std::string(klik::danish(v)); }, "The Danish label KOMBIT's manual uses.")
+      .def_static(
+          "parse", [](const std::string& text) { return klik::parse<E>(text); }, py::arg("text"),
+          "Parses a code, English name or Danish label (exact); raises klik.ValidationError otherwise.");
   std::vector<std::pair<std::string, E>> names;
   for (const auto& [n, v] : values) names.emplace_back(n, v);
   e.attr("__repr__") = py::cpp_function(
@@ -77,9 +80,11 @@ void bind_code_enum(py::module_& m, const char* name, const char* doc,
   py::enum_<E> e(m, name, doc);
   for (const auto& [n, v] : values) e.value(n, v);
   check_enum(e, name, values, parse_fn);
-  e.def_property_readonly("code", [](E v) { return std::string(klik::code(v)); }, "Stable code, e.g. 'end_date'.")
-      .def_static("parse", [parse_fn](const std::string& text) { return parse_fn(text); }, py::arg("text"),
-                  "Parses a code; raises klik.ValidationError otherwise.");
+  e.def_property_readonly(
+       "code", [](E v) { return std::string(klik::code(v)); }, "Stable code, e.g. 'end_date'.")
+      .def_static(
+          "parse", [parse_fn](const std::string& text) { return parse_fn(text); }, py::arg("text"),
+          "Parses a code; raises klik.ValidationError otherwise.");
   std::vector<std::pair<std::string, E>> names;
   for (const auto& [n, v] : values) names.emplace_back(n, v);
   e.attr("__repr__") = py::cpp_function(
@@ -127,21 +132,22 @@ void init_enums(py::module_& m) {
   bind_enum<Side>(m, "Side", "Which side of KLIK a user or message belongs to.",
                   {{"MUNICIPALITY", Side::Municipality}, {"KOMBIT", Side::Kombit}});
   // Calendar enums (calendar.hpp): code only, no Danish label of their own.
-  bind_code_enum<HolidayCategory>(m, "HolidayCategory", "Why a day is closed.",
-                                  {{"STATUTORY", HolidayCategory::Statutory},
-                                   {"GRUNDLOVSDAG", HolidayCategory::Grundlovsdag},
-                                   {"JULEAFTENSDAG", HolidayCategory::Juleaftensdag},
-                                   {"NYTAARSAFTENSDAG", HolidayCategory::Nytaarsaftensdag},
-                                   {"EXTRA", HolidayCategory::Extra}},
-                                  [](const std::string& t) { return parse_code<HolidayCategory>(t, "holiday category"); });
-  bind_code_enum<LoginOutcome>(m, "LoginOutcome", "How a login attempt came out (klik.Accounts.login).",
-                               {{"SUCCESS", LoginOutcome::Success},
-                                {"REFUSED", LoginOutcome::Refused},
-                                {"THROTTLED", LoginOutcome::Throttled}},
-                               [](const std::string& t) { return parse_code<LoginOutcome>(t, "login outcome"); });
-  bind_code_enum<CalendarProfile>(m, "CalendarProfile", "Named sets of closing days.",
-                                  {{"MUNICIPAL", CalendarProfile::Municipal}, {"STATUTORY", CalendarProfile::Statutory}},
-                                  [](const std::string& t) { return parse_code<CalendarProfile>(t, "calendar profile"); });
+  bind_code_enum<HolidayCategory>(
+      m, "HolidayCategory", "Why a day is closed.",
+      {{"STATUTORY", HolidayCategory::Statutory},
+       {"GRUNDLOVSDAG", HolidayCategory::Grundlovsdag},
+       {"JULEAFTENSDAG", HolidayCategory::Juleaftensdag},
+       {"NYTAARSAFTENSDAG", HolidayCategory::Nytaarsaftensdag},
+       {"EXTRA", HolidayCategory::Extra}},
+      [](const std::string& t) { return parse_code<HolidayCategory>(t, "holiday category"); });
+  bind_code_enum<LoginOutcome>(
+      m, "LoginOutcome", "How a login attempt came out (klik.Accounts.login).",
+      {{"SUCCESS", LoginOutcome::Success}, {"REFUSED", LoginOutcome::Refused}, {"THROTTLED", LoginOutcome::Throttled}},
+      [](const std::string& t) { return parse_code<LoginOutcome>(t, "login outcome"); });
+  bind_code_enum<CalendarProfile>(
+      m, "CalendarProfile", "Named sets of closing days.",
+      {{"MUNICIPAL", CalendarProfile::Municipal}, {"STATUTORY", CalendarProfile::Statutory}},
+      [](const std::string& t) { return parse_code<CalendarProfile>(t, "calendar profile"); });
   bind_code_enum<TaskColumn>(m, "TaskColumn", "A column of the task list, usable as a sort key.",
                              {{"PROJECT", TaskColumn::Project},
                               {"TITLE", TaskColumn::Title},
@@ -197,9 +203,10 @@ void init_enums(py::module_& m) {
                           {"CREATE_PROJECT", Action::CreateProject},
                           {"MANAGE_PROJECT", Action::ManageProject}},
                          [](const std::string& t) { return parse_action(t); });
-  bind_code_enum<Outcome>(m, "Outcome", "How a rights decision came out.",
-                          {{"ALLOWED", Outcome::Allowed}, {"DENIED", Outcome::Denied}, {"NOT_FOUND", Outcome::NotFound}},
-                          [](const std::string& t) { return parse_code<Outcome>(t, "outcome"); });
+  bind_code_enum<Outcome>(
+      m, "Outcome", "How a rights decision came out.",
+      {{"ALLOWED", Outcome::Allowed}, {"DENIED", Outcome::Denied}, {"NOT_FOUND", Outcome::NotFound}},
+      [](const std::string& t) { return parse_code<Outcome>(t, "outcome"); });
   bind_code_enum<AdminViolationKind>(
       m, "AdminViolationKind", "What kind of rule a user-administration change breaks.",
       {{"NOT_PERMITTED", AdminViolationKind::NotPermitted},

@@ -32,18 +32,19 @@ py::str text_of(std::string_view s) {
 
 void init_errors(py::module_& m) {
   static py::handle error = make_exception(m, "Error", PyExc_Exception, "Base of every error klik raises.");
-  static py::handle validation = make_exception(m, "ValidationError", py::make_tuple(error, py::handle(PyExc_ValueError)),
-                                                "Malformed input: a bad value, document or query; `.where` names the field or JSON path "
-                                                "when known ('' otherwise).");
+  static py::handle validation =
+      make_exception(m, "ValidationError", py::make_tuple(error, py::handle(PyExc_ValueError)),
+                     "Malformed input: a bad value, document or query; `.where` names the field or JSON path "
+                     "when known ('' otherwise).");
   static py::handle not_found = make_exception(m, "NotFound", py::make_tuple(error, py::handle(PyExc_LookupError)),
                                                "The object does not exist, or is not visible to the caller.");
   static py::handle already = make_exception(m, "AlreadyExists", py::make_tuple(error),
                                              "Creating something whose key is taken (e.g. a user's email).");
-  static py::handle denied = make_exception(m, "PermissionDenied",
-                                            py::make_tuple(error, py::handle(PyExc_PermissionError)),
-                                            "The rights model refused the action; `.decision` says why.");
-  static py::handle precondition = make_exception(m, "FailedPrecondition", py::make_tuple(error),
-                                                  "The current state forbids the change.");
+  static py::handle denied =
+      make_exception(m, "PermissionDenied", py::make_tuple(error, py::handle(PyExc_PermissionError)),
+                     "The rights model refused the action; `.decision` says why.");
+  static py::handle precondition =
+      make_exception(m, "FailedPrecondition", py::make_tuple(error), "The current state forbids the change.");
   static py::handle conflict = make_exception(m, "Conflict", py::make_tuple(error),
                                               "A write based on a stale version lost against a newer one; "
                                               "`.changed_fields` names what changed since.");
@@ -64,10 +65,10 @@ void init_errors(py::module_& m) {
       exc.attr("nearest") = text_of(e.nearest());
       try {
         py::module_ core = py::module_::import("klik._klik");
-        exc.attr("decision") = core.attr("Decision")(
-            py::arg("outcome") = core.attr("Outcome").attr("DENIED"), py::arg("rule") = exc.attr("rule"),
-            py::arg("reason") = message, py::arg("nearest") = exc.attr("nearest"),
-            py::arg("nearest_rule") = text_of(e.nearest_rule()));
+        exc.attr("decision") = core.attr("Decision")(py::arg("outcome") = core.attr("Outcome").attr("DENIED"),
+                                                     py::arg("rule") = exc.attr("rule"), py::arg("reason") = message,
+                                                     py::arg("nearest") = exc.attr("nearest"),
+                                                     py::arg("nearest_rule") = text_of(e.nearest_rule()));
       } catch (const py::error_already_set&) {
         exc.attr("decision") = py::none();
       }
@@ -75,14 +76,30 @@ void init_errors(py::module_& m) {
     } catch (const klik::Error& e) {
       py::handle* type = &error;
       switch (e.code()) {
-        case klik::ErrorCode::InvalidArgument: type = &validation; break;
-        case klik::ErrorCode::NotFound: type = &not_found; break;
-        case klik::ErrorCode::AlreadyExists: type = &already; break;
-        case klik::ErrorCode::PermissionDenied: type = &denied; break;
-        case klik::ErrorCode::FailedPrecondition: type = &precondition; break;
-        case klik::ErrorCode::Conflict: type = &conflict; break;
-        case klik::ErrorCode::Storage: type = &storage; break;
-        case klik::ErrorCode::Internal: type = &error; break;
+        case klik::ErrorCode::InvalidArgument:
+          type = &validation;
+          break;
+        case klik::ErrorCode::NotFound:
+          type = &not_found;
+          break;
+        case klik::ErrorCode::AlreadyExists:
+          type = &already;
+          break;
+        case klik::ErrorCode::PermissionDenied:
+          type = &denied;
+          break;
+        case klik::ErrorCode::FailedPrecondition:
+          type = &precondition;
+          break;
+        case klik::ErrorCode::Conflict:
+          type = &conflict;
+          break;
+        case klik::ErrorCode::Storage:
+          type = &storage;
+          break;
+        case klik::ErrorCode::Internal:
+          type = &error;
+          break;
       }
       py::object exc = py::reinterpret_borrow<py::object>(*type)(text_of(e.what()));
       if (type == &validation) {

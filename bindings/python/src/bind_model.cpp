@@ -17,12 +17,15 @@ template <class T>
 py::class_<T> entity(py::module_& m, const char* name, const char* doc) {
   py::class_<T> c(m, name, doc);
   c.def(py::self == py::self)
-      .def("to_json", [](const T& v, int indent) { return to_json(v, indent); }, arg("indent") = -1,
-           "This object as JSON text (see docs/json.md); indent < 0 gives compact JSON.")
-      .def_static("from_json", [](const std::string& text) { return from_json<T>(text); }, arg("text"),
-                  "Parses JSON text; raises klik.ValidationError naming the JSON path of any problem.")
-      .def("to_dict", [](const T& v) { return py::module_::import("json").attr("loads")(to_json(v)); },
-           "This object as plain Python data (the JSON form).")
+      .def(
+          "to_json", [](const T& v, int indent) { return to_json(v, indent); }, arg("indent") = -1,
+          "This object as JSON text (see docs/json.md); indent < 0 gives compact JSON.")
+      .def_static(
+          "from_json", [](const std::string& text) { return from_json<T>(text); }, arg("text"),
+          "Parses JSON text; raises klik.ValidationError naming the JSON path of any problem.")
+      .def(
+          "to_dict", [](const T& v) { return py::module_::import("json").attr("loads")(to_json(v)); },
+          "This object as plain Python data (the JSON form).")
       .def_static(
           "from_dict",
           [](const py::object& d) {
@@ -30,7 +33,8 @@ py::class_<T> entity(py::module_& m, const char* name, const char* doc) {
           },
           arg("data"), "Builds the object from plain Python data (the JSON form).")
       .def("__copy__", [](const T& v) { return T(v); })
-      .def("__deepcopy__", [](const T& v, const py::object&) { return T(v); }, arg("memo"))
+      .def(
+          "__deepcopy__", [](const T& v, const py::object&) { return T(v); }, arg("memo"))
       .def(py::pickle([](const T& v) { return to_json(v); },
                       [](const std::string& text) { return from_json<T>(text); }));
   return c;
@@ -56,7 +60,9 @@ void init_model(py::module_& m) {
   bind_list<InternalNote>(m, "InternalNoteList");
 
   entity<Municipality>(m, "Municipality", "A kommune; `id` is its official three-digit kommunekode.")
-      .def(py::init([](MunicipalityId id, std::string name) { return Municipality{id, std::move(name)}; }),
+      .def(py::init([](MunicipalityId id, std::string name) {
+             return Municipality{id, std::move(name)};
+           }),
            arg("id"), arg("name"))
       .def_readwrite("id", &Municipality::id)
       .def_readwrite("name", &Municipality::name);
@@ -66,9 +72,17 @@ void init_model(py::module_& m) {
                        std::string description, std::string kombit_contact, std::string contact_mail,
                        std::vector<std::string> phases, std::vector<std::string> themes,
                        std::vector<MunicipalityId> participants) {
-             return Project{id,           std::move(name),           std::move(description), deadline,
-                            period_start, period_end,                std::move(kombit_contact),
-                            std::move(contact_mail), std::move(phases), std::move(themes), std::move(participants)};
+             return Project{id,
+                            std::move(name),
+                            std::move(description),
+                            deadline,
+                            period_start,
+                            period_end,
+                            std::move(kombit_contact),
+                            std::move(contact_mail),
+                            std::move(phases),
+                            std::move(themes),
+                            std::move(participants)};
            }),
            arg("id"), arg("name"), arg("deadline"), arg("period_start"), arg("period_end"), arg("description") = "",
            arg("kombit_contact") = "", arg("contact_mail") = "", arg("phases") = std::vector<std::string>{},
@@ -148,8 +162,8 @@ void init_model(py::module_& m) {
                        std::optional<UserId> responsible, std::optional<UserId> performer,
                        std::optional<Date> end_override, std::optional<Date> latest_start_override,
                        std::uint32_t version) {
-             return Task{id, tpl, municipality, status, responsible, performer, end_override, latest_start_override,
-                         version};
+             return Task{id,        tpl,          municipality,          status, responsible,
+                         performer, end_override, latest_start_override, version};
            }),
            arg("id"), arg("template"), arg("municipality"), arg("status") = TaskStatus::NotStarted,
            arg("responsible") = py::none(), arg("performer") = py::none(), arg("end_override") = py::none(),
@@ -168,8 +182,8 @@ void init_model(py::module_& m) {
       .def(py::init([](LocalTaskId id, TaskId parent, MunicipalityId municipality, std::string title, Date end,
                        TaskStatus status, std::optional<UserId> responsible, std::optional<UserId> performer,
                        std::string description, std::uint32_t version) {
-             return LocalTask{id,     parent, municipality, std::move(title), responsible, performer, status,
-                              end, std::move(description), version};
+             return LocalTask{id,        parent, municipality, std::move(title),       responsible,
+                              performer, status, end,          std::move(description), version};
            }),
            arg("id"), arg("parent"), arg("municipality"), arg("title"), arg("end"),
            arg("status") = TaskStatus::NotStarted, arg("responsible") = py::none(), arg("performer") = py::none(),
@@ -184,13 +198,15 @@ void init_model(py::module_& m) {
       .def_readwrite("end", &LocalTask::end)
       .def_readwrite("description", &LocalTask::description)
       .def_readwrite("version", &LocalTask::version)
-      .def_property_readonly("priority", [](const LocalTask&) { return Priority::Local; },
-                             "Always Priority.LOCAL.");
+      .def_property_readonly(
+          "priority", [](const LocalTask&) { return Priority::Local; }, "Always Priority.LOCAL.");
 
   py::class_<Membership>(m, "Membership", "A user's user type on one project.")
       .def(py::self == py::self)
-      .def(py::init([](ProjectId project, UserType type) { return Membership{project, type}; }), arg("project"),
-           arg("type"))
+      .def(py::init([](ProjectId project, UserType type) {
+             return Membership{project, type};
+           }),
+           arg("project"), arg("type"))
       .def_readwrite("project", &Membership::project)
       .def_readwrite("type", &Membership::type);
 
@@ -198,8 +214,9 @@ void init_model(py::module_& m) {
       .def(py::init([](UserId id, std::string email, std::string full_name, std::optional<MunicipalityId> municipality,
                        std::string organisation, Side side, bool administrator, std::vector<Membership> memberships,
                        std::uint32_t version) {
-             return User{id,           std::move(email), std::move(full_name),   std::move(organisation), side,
-                         municipality, administrator,    std::move(memberships), version};
+             return User{id,     std::move(email), std::move(full_name), std::move(organisation),
+                         side,   municipality,     administrator,        std::move(memberships),
+                         version};
            }),
            arg("id"), arg("email"), arg("full_name"), arg("municipality") = py::none(), arg("organisation") = "",
            arg("side") = Side::Municipality, arg("administrator") = false,
@@ -242,8 +259,8 @@ void init_model(py::module_& m) {
                        py::bytes content, std::string media_type) {
              std::string bytes = content;
              const auto size = bytes.size();
-             return Attachment{id, task, std::move(file_name), std::move(media_type), size, uploaded_by, time,
-                               std::move(bytes)};
+             return Attachment{id,          task, std::move(file_name), std::move(media_type), size,
+                               uploaded_by, time, std::move(bytes)};
            }),
            arg("id"), arg("task"), arg("file_name"), arg("uploaded_by"), arg("time"), arg("content") = py::bytes(),
            arg("media_type") = "application/octet-stream")
@@ -263,8 +280,10 @@ void init_model(py::module_& m) {
           "The file's bytes.");
 
   entity<InternalNote>(m, "InternalNote", "The municipality's internal notes on a task (never shown to KOMBIT).")
-      .def(py::init([](TaskId task, std::string text) { return InternalNote{task, std::move(text)}; }), arg("task"),
-           arg("text"))
+      .def(py::init([](TaskId task, std::string text) {
+             return InternalNote{task, std::move(text)};
+           }),
+           arg("task"), arg("text"))
       .def_readwrite("task", &InternalNote::task)
       .def_readwrite("text", &InternalNote::text);
 
@@ -272,7 +291,8 @@ void init_model(py::module_& m) {
       .def_readonly("path", &Violation::path, "JSON path of the offending value.")
       .def_readonly("message", &Violation::message)
       .def(py::self == py::self)
-      .def("__repr__", [](const Violation& v) { return "Violation(path='" + v.path + "', message='" + v.message + "')"; });
+      .def("__repr__",
+           [](const Violation& v) { return "Violation(path='" + v.path + "', message='" + v.message + "')"; });
 
   entity<Dataset>(m, "Dataset", "A whole KLIK world: every entity, as list-like collections.")
       .def(py::init<>())
@@ -289,8 +309,9 @@ void init_model(py::module_& m) {
       .def_property_readonly(
           "credentials", [](const Dataset& d) { return d.credentials; },
           "Account records (a list of klik.Credentials): only in a backup, store.export(with_credentials=True).")
-      .def("validate", [](const Dataset& d) { return validate(d); },
-           "Every consistency problem (empty list when consistent).")
+      .def(
+          "validate", [](const Dataset& d) { return validate(d); },
+          "Every consistency problem (empty list when consistent).")
       .def("__repr__", [](const Dataset& d) {
         return "Dataset(municipalities=" + std::to_string(d.municipalities.size()) +
                ", projects=" + std::to_string(d.projects.size()) + ", templates=" + std::to_string(d.templates.size()) +

@@ -82,6 +82,7 @@ void init_postgres(py::module_& m) {
       "'postgresql://klik@db.example/klik') opens a klik.PostgresStore in that database, creating the schema "
       "when it has none (create=True); anything else is a SQLite file path, opened (created when absent) as a "
       "klik.SqliteStore. read_only=True writes nothing. durability ('full' or 'normal') and "
-      "follow_interval_ms are SQLite's (see the SQLite open's options); connect_timeout (seconds) PostgreSQL's. Failures raise klik.StorageError naming the file or server "
+      "follow_interval_ms are SQLite's (see the SQLite open's options); connect_timeout (seconds) PostgreSQL's. "
+      "Failures raise klik.StorageError naming the file or server "
       "(never a password).");
 }

@@ -24,16 +24,16 @@ void init_publishing(py::module_& m) {
              return std::make_unique<Publishing>(*store, c, std::move(r), std::move(n));
            }),
            arg("store"), arg("clock") = py::none(), arg("rights") = py::none(), arg("routing") = py::none(),
-           py::keep_alive<1, 2>(),
-           py::keep_alive<1, 3>(), "Publishing over `store`; `clock` defaults to the system clock.")
+           py::keep_alive<1, 2>(), py::keep_alive<1, 3>(),
+           "Publishing over `store`; `clock` defaults to the system clock.")
       // The threading rule (bindings.hpp): every call waits for the store's locks, so each
       // runs with the GIL released; arguments are C++ values by then.
       .def("create_project", &Publishing::create_project, arg("actor"), arg("project"), releases_gil(),
            "Creates a project (its id must be 0: klik assigns it).")
       .def("edit_project", &Publishing::edit_project, arg("actor"), arg("project"), releases_gil(),
            "Changes a project's fields or participants.")
-      .def("join_project", &Publishing::join_project, arg("actor"), arg("project"), arg("municipality"),
-           releases_gil(), "The municipality joins: one task per template it lacks.")
+      .def("join_project", &Publishing::join_project, arg("actor"), arg("project"), arg("municipality"), releases_gil(),
+           "The municipality joins: one task per template it lacks.")
       .def("leave_project", &Publishing::leave_project, arg("actor"), arg("project"), arg("municipality"),
            releases_gil(),
            "The municipality leaves: its tasks stay, not active; its users' memberships of the project end.")
@@ -49,6 +49,6 @@ void init_publishing(py::module_& m) {
            "Changes a template's text or dates; every instance follows.")
       .def("withdraw_template", &Publishing::withdraw_template, arg("actor"), arg("template"), releases_gil(),
            "Makes every instance not active; returns the tasks changed.")
-      .def("set_not_active", &Publishing::set_not_active, arg("actor"), arg("task"), arg("not_active"),
-           releases_gil(), "Sets (True) or clears (False: back to not started) a task's not active status.");
+      .def("set_not_active", &Publishing::set_not_active, arg("actor"), arg("task"), arg("not_active"), releases_gil(),
+           "Sets (True) or clears (False: back to not started) a task's not active status.");
 }

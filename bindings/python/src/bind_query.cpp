@@ -95,8 +95,10 @@ PersonFilter person_of(const py::object& obj, const char* field) {
   if (py::isinstance<PersonFilter>(obj)) return obj.cast<PersonFilter>();
   PersonFilter f;
   for (const auto& h : items(obj)) {
-    if (h.is_none() || py::isinstance<NotSet>(h)) f.not_set = true;
-    else f.users.push_back(ref_of<UserId>(h, field, "user"));
+    if (h.is_none() || py::isinstance<NotSet>(h))
+      f.not_set = true;
+    else
+      f.users.push_back(ref_of<UserId>(h, field, "user"));
   }
   return f;
 }
@@ -151,7 +153,8 @@ SortKey sort_key_of(const py::handle& h) {
       k.descending = t[1].cast<bool>();
     } else {
       const std::string dir = py::str(t[1]).cast<std::string>();
-      if (dir == "desc" || dir == "DESC") k.descending = true;
+      if (dir == "desc" || dir == "DESC")
+        k.descending = true;
       else if (dir != "asc" && dir != "ASC")
         throw InvalidArgumentError("sort direction must be 'asc' or 'desc', got '" + dir + "'", "sort");
     }
@@ -164,10 +167,10 @@ std::vector<SortKey> sort_of(const py::object& obj) {
   std::vector<SortKey> out;
   if (obj.is_none()) return out;
   // One (column, direction) tuple is one key: "asc"/"desc" are not columns, so this is unambiguous.
-  const bool one_tuple = py::isinstance<py::tuple>(obj) && py::len(obj) == 2 &&
-                         (py::isinstance<py::bool_>(obj.cast<py::tuple>()[1]) ||
-                          (py::isinstance<py::str>(obj.cast<py::tuple>()[1]) &&
-                           !column_of_maybe(obj.cast<py::tuple>()[1])));
+  const bool one_tuple =
+      py::isinstance<py::tuple>(obj) && py::len(obj) == 2 &&
+      (py::isinstance<py::bool_>(obj.cast<py::tuple>()[1]) ||
+       (py::isinstance<py::str>(obj.cast<py::tuple>()[1]) && !column_of_maybe(obj.cast<py::tuple>()[1])));
   if (one_tuple || py::isinstance<py::str>(obj) || py::isinstance<SortKey>(obj) || py::isinstance<TaskColumn>(obj)) {
     out.push_back(sort_key_of(obj));
     return out;
@@ -179,8 +182,10 @@ std::vector<SortKey> sort_of(const py::object& obj) {
 py::list refs_to_py(const auto& refs) {
   py::list out;
   for (const auto& r : refs) {
-    if (r.index() == 0) out.append(std::get<0>(r).value());
-    else out.append(std::get<1>(r));
+    if (r.index() == 0)
+      out.append(std::get<0>(r).value());
+    else
+      out.append(std::get<1>(r));
   }
   return out;
 }
@@ -227,24 +232,27 @@ void init_query(py::module_& m) {
            }),
            arg("users") = py::none(), arg("not_set") = false, arg("negated") = false,
            "users: ints (ids), strs (emails), None or klik.NOT_SET (meaning 'not set').")
-      .def_property_readonly("users", [](const PersonFilter& f) { return refs_to_py(f.users); },
-                             "User ids (int) and emails (str).")
+      .def_property_readonly(
+          "users", [](const PersonFilter& f) { return refs_to_py(f.users); }, "User ids (int) and emails (str).")
       .def_readonly("not_set", &PersonFilter::not_set, "Whether 'not set' (Ikke påført) is one of the values.")
       .def_readonly("negated", &PersonFilter::negated, "Whether the filter is 'not in' rather than 'in'.")
       .def_property_readonly("active", &PersonFilter::active, "Whether the filter filters at all.")
-      .def("__invert__",
-           [](const PersonFilter& f) {
-             PersonFilter g = f;
-             g.negated = !g.negated;
-             return g;
-           },
-           "The negated filter (its exact complement).")
+      .def(
+          "__invert__",
+          [](const PersonFilter& f) {
+            PersonFilter g = f;
+            g.negated = !g.negated;
+            return g;
+          },
+          "The negated filter (its exact complement).")
       .def(py::self == py::self)
       .def("__hash__", [](const PersonFilter& f) { return py::hash(py::str(person_repr(f))); })
       .def("__repr__", &person_repr);
 
   py::class_<SortKey>(m, "SortKey", "One sort key of the task list: a column, ascending or descending.")
-      .def(py::init([](const py::object& column, bool descending) { return SortKey{column_of(column), descending}; }),
+      .def(py::init([](const py::object& column, bool descending) {
+             return SortKey{column_of(column), descending};
+           }),
            arg("column"), arg("descending") = false, "column: a TaskColumn or its code ('end_date').")
       .def_readonly("column", &SortKey::column, "The column.")
       .def_readonly("descending", &SortKey::descending, "True for descending order.")
@@ -257,7 +265,8 @@ void init_query(py::module_& m) {
 
   py::class_<TaskQuery>(
       m, "TaskQuery",
-      "The task list's filters, sort and page (the manual's 'Se opgaver i projektet' and Tabel 1), as a canonical, checked value. Build it with keyword "
+      "The task list's filters, sort and page (the manual's 'Se opgaver i projektet' and Tabel 1), as a canonical, "
+      "checked value. Build it with keyword "
       "arguments or TaskQuery.parse(text); str(q) is the canonical text, q.to_json() the JSON form (docs/query.md).")
       .def(py::init([](const py::object& projects, const py::object& phases, const py::object& themes,
                        const py::object& statuses, const py::object& priorities, const py::object& colours,
@@ -297,20 +306,24 @@ void init_query(py::module_& m) {
            "bad query (e.g. phases without a project).")
       .def_static("parse", &parse_task_query, arg("text"),
                   "Parses the text syntax (docs/query.md); raises klik.ValidationError naming the position.")
-      .def("to_text", [](const TaskQuery& q) { return to_text(q); }, "The canonical text form.")
+      .def(
+          "to_text", [](const TaskQuery& q) { return to_text(q); }, "The canonical text form.")
       .def("__str__", [](const TaskQuery& q) { return to_text(q); })
       .def("__repr__", &query_repr)
-      .def("to_json", [](const TaskQuery& q, int indent) { return to_json(q, indent); }, arg("indent") = -1,
-           "The JSON form (docs/query.md); indent < 0 gives compact JSON.")
+      .def(
+          "to_json", [](const TaskQuery& q, int indent) { return to_json(q, indent); }, arg("indent") = -1,
+          "The JSON form (docs/query.md); indent < 0 gives compact JSON.")
       .def_static("from_json", &task_query_from_json, arg("text"),
                   "Parses the JSON form; raises klik.ValidationError naming the JSON path of any problem.")
-      .def("to_dict", [](const TaskQuery& q) { return json_module().attr("loads")(to_json(q)); },
-           "The JSON form as plain Python data.")
+      .def(
+          "to_dict", [](const TaskQuery& q) { return json_module().attr("loads")(to_json(q)); },
+          "The JSON form as plain Python data.")
       .def_static(
           "from_dict",
           [](const py::object& d) { return task_query_from_json(json_module().attr("dumps")(d).cast<std::string>()); },
           arg("data"), "Builds a query from plain Python data (the JSON form).")
-      .def("applied_filters", &TaskQuery::applied_filters, "The applied filters in the filter panel's order (the chips).")
+      .def("applied_filters", &TaskQuery::applied_filters,
+           "The applied filters in the filter panel's order (the chips).")
       .def("filter_count", &TaskQuery::filter_count, "The number of applied filters.")
       .def(
           "without", [](const TaskQuery& q, const py::object& field) { return q.without(field_of(field)); },
@@ -320,8 +333,8 @@ void init_query(py::module_& m) {
       .def("reset_filters", &TaskQuery::reset_filters,
            "A copy with every filter removed; sort and page size kept, offset and cursor cleared.")
       .def("check", &TaskQuery::check, "Raises klik.ValidationError if the query is invalid (never for a built one).")
-      .def_property_readonly("projects", [](const TaskQuery& q) { return refs_to_py(q.projects); },
-                             "Project ids (int) and names (str).")
+      .def_property_readonly(
+          "projects", [](const TaskQuery& q) { return refs_to_py(q.projects); }, "Project ids (int) and names (str).")
       .def_readonly("phases", &TaskQuery::phases, "Phase numbers (1-based).")
       .def_readonly("themes", &TaskQuery::themes, "Theme numbers (1-based).")
       .def_readonly("statuses", &TaskQuery::statuses, "Statuses, in enum order.")
@@ -339,7 +352,8 @@ void init_query(py::module_& m) {
       .def(py::self == py::self)
       .def("__hash__", [](const TaskQuery& q) { return py::hash(py::str(to_json(q))); })
       .def("__copy__", [](const TaskQuery& q) { return q; })
-      .def("__deepcopy__", [](const TaskQuery& q, const py::object&) { return q; }, arg("memo"))
+      .def(
+          "__deepcopy__", [](const TaskQuery& q, const py::object&) { return q; }, arg("memo"))
       .def(py::pickle([](const TaskQuery& q) { return to_json(q); },
                       [](const std::string& text) { return task_query_from_json(text); }));
 }

@@ -100,8 +100,8 @@ TargetArgs make_target(const py::object& task, const py::object& user, const py:
       a.task = task.cast<TaskFacts>();
     } else if (py::isinstance<Task>(task)) {
       if (!dataset.is_none()) {
-        a.task = facts_from_dataset(arg_ref<Dataset>(dataset, "dataset", "a klik.Dataset"),
-                                    task.cast<const Task&>().id, std::nullopt);
+        a.task = facts_from_dataset(arg_ref<Dataset>(dataset, "dataset", "a klik.Dataset"), task.cast<const Task&>().id,
+                                    std::nullopt);
       } else {
         KLIK_REQUIRE(a.project.has_value(), "a klik.Task needs project= (or dataset=) to make its facts");
         a.task = task_facts(task.cast<const Task&>(), *a.project);
@@ -117,14 +117,16 @@ TargetArgs make_target(const py::object& task, const py::object& user, const py:
                                 arg_cast<std::optional<LocalTaskId>>(local_task_id, "local_task_id"));
   }
   a.projects = projects_of(projects);
-  if (a.projects.empty() && !dataset.is_none()) a.projects = arg_ref<Dataset>(dataset, "dataset", "a klik.Dataset").projects;
+  if (a.projects.empty() && !dataset.is_none())
+    a.projects = arg_ref<Dataset>(dataset, "dataset", "a klik.Dataset").projects;
   return a;
 }
 
 std::string repr(const Decision& d) {
-  std::string out = "Decision(outcome=Outcome." + std::string(d.outcome == Outcome::Allowed  ? "ALLOWED"
-                                                              : d.outcome == Outcome::Denied ? "DENIED"
-                                                                                             : "NOT_FOUND") +
+  std::string out = "Decision(outcome=Outcome." +
+                    std::string(d.outcome == Outcome::Allowed  ? "ALLOWED"
+                                : d.outcome == Outcome::Denied ? "DENIED"
+                                                               : "NOT_FOUND") +
                     ", rule=" + quote(d.rule) + ", reason=" + quote(d.reason);
   if (!d.nearest.empty()) out += ", nearest=" + quote(d.nearest);
   return out + ")";
@@ -238,8 +240,8 @@ void init_rights(py::module_& m) {
       .def_readonly("reason", &Grant::reason)
       .def(py::self == py::self)
       .def("__repr__", [](const Grant& g) {
-        return "Grant(user=" + std::to_string(g.user.value()) + ", rule=" + quote(g.rule) + ", reason=" +
-               quote(g.reason) + ")";
+        return "Grant(user=" + std::to_string(g.user.value()) + ", rule=" + quote(g.rule) +
+               ", reason=" + quote(g.reason) + ")";
       });
 
   py::class_<Capabilities>(m, "Capabilities", "The menus and global actions of one user.")
@@ -330,11 +332,13 @@ void init_rights(py::module_& m) {
       .def_readonly("message", &AdminViolation::message)
       .def(py::self == py::self)
       .def("__repr__", [](const AdminViolation& v) {
-        return "AdminViolation(kind=AdminViolationKind." + [&] {
-          std::string c(code(v.kind));
-          for (char& ch : c) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-          return c;
-        }() + ", field=" + quote(v.field) + ", message=" + quote(v.message) + ")";
+        return "AdminViolation(kind=AdminViolationKind." +
+               [&] {
+                 std::string c(code(v.kind));
+                 for (char& ch : c) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+                 return c;
+               }() +
+               ", field=" + quote(v.field) + ", message=" + quote(v.message) + ")";
       });
 
   py::class_<ClearedAssignment>(m, "ClearedAssignment", "A responsible/performer assignment a change clears.")
@@ -352,8 +356,8 @@ void init_rights(py::module_& m) {
       });
 
   // --- the model ---
-  py::class_<RightsModel> rights(m, "Rights",
-                                 "A compiled, immutable rights model and its evaluator (the manual's Tabel 2). Thread-safe.");
+  py::class_<RightsModel> rights(
+      m, "Rights", "A compiled, immutable rights model and its evaluator (the manual's Tabel 2). Thread-safe.");
   rights
       .def_static(
           "default", [] { return RightsModel::default_model(); },
@@ -406,9 +410,8 @@ void init_rights(py::module_& m) {
              const py::object& user, const py::object& project, const py::object& dataset, const py::object& task_id,
              const py::object& local_task_id, const py::object& projects) {
             const TargetArgs a = make_target(task, user, project, dataset, task_id, local_task_id, projects);
-            const std::vector<User> all = users.is_none() && !dataset.is_none()
-                                              ? dataset.cast<const Dataset&>().users
-                                              : users_of(users);
+            const std::vector<User> all =
+                users.is_none() && !dataset.is_none() ? dataset.cast<const Dataset&>().users : users_of(users);
             return r.who_can(action, a.target(), all, a.projects);
           },
           arg("action"), arg("users") = py::none(), py::kw_only(), arg("task") = py::none(), arg("user") = py::none(),

@@ -40,14 +40,18 @@ void init_routing(py::module_& m) {
           "Every notification event's code, in order.")
       .def_static(
           "audience_codes",
-          [] { return audience_codes({all_audiences().begin(), all_audiences().end()}); },
+          [] {
+            return audience_codes({all_audiences().begin(), all_audiences().end()});
+          },
           "Every audience's code, in order (there is no Reader audience).")
       .def_static(
-          "describe_event", [](const std::string& event) { return std::string(describe(parse_notification_event(event))); },
-          arg("event"), "What the event is, in words.")
+          "describe_event",
+          [](const std::string& event) { return std::string(describe(parse_notification_event(event))); }, arg("event"),
+          "What the event is, in words.")
       .def_static(
-          "describe_audience", [](const std::string& audience) { return std::string(describe(parse_audience(audience))); },
-          arg("audience"), "Who the audience is, in words.")
+          "describe_audience",
+          [](const std::string& audience) { return std::string(describe(parse_audience(audience))); }, arg("audience"),
+          "Who the audience is, in words.")
       .def_static(
           "scope", [](const std::string& event) { return std::string(code(scope(parse_notification_event(event)))); },
           arg("event"), "What the event is about: 'task', 'project' or 'user'.")
@@ -66,7 +70,10 @@ void init_routing(py::module_& m) {
           },
           arg("event"), "The audiences of `event`, as codes.")
       .def(
-          "note", [](const NotificationRouting& r, const std::string& event) { return r.note(parse_notification_event(event)); },
+          "note",
+          [](const NotificationRouting& r, const std::string& event) {
+            return r.note(parse_notification_event(event));
+          },
           arg("event"), "Where the event's row comes from (e.g. the manual's table).")
       .def(
           "table",
@@ -87,8 +94,11 @@ void init_routing(py::module_& m) {
           arg("event"), arg("audiences"),
           "A copy in which `event` goes to `audiences` (codes); raises klik.ValidationError for an unknown code or "
           "an audience the event cannot take.")
-      .def("to_json", &NotificationRouting::to_json, arg("indent") = 2, "The routing as JSON (from_json reads it back).")
-      .def("__eq__", [](const NotificationRouting& a, const NotificationRouting& b) { return a == b; }, py::is_operator())
+      .def("to_json", &NotificationRouting::to_json, arg("indent") = 2,
+           "The routing as JSON (from_json reads it back).")
+      .def(
+          "__eq__", [](const NotificationRouting& a, const NotificationRouting& b) { return a == b; },
+          py::is_operator())
       .def("__hash__", [](const NotificationRouting& r) { return py::hash(py::str(r.to_json(-1))); })
       .def("__repr__", [](const NotificationRouting& r) { return "<klik.NotificationRouting " + r.name() + ">"; });
 }

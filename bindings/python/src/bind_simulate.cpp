@@ -34,7 +34,8 @@ std::string change_repr(const ScenarioChange& change) {
   }
   const auto& s = std::get<StatusChange>(change);
   std::string tasks;
-  for (std::size_t i = 0; i < s.tasks.size() && i < 5; ++i) tasks += (i ? ", " : "") + std::to_string(s.tasks[i].value());
+  for (std::size_t i = 0; i < s.tasks.size() && i < 5; ++i)
+    tasks += (i ? ", " : "") + std::to_string(s.tasks[i].value());
   if (s.tasks.size() > 5) tasks += ", ... " + std::to_string(s.tasks.size()) + " tasks";
   return "set_status(tasks=[" + tasks + "], status=" + enum_repr(s.status) + ")";
 }
@@ -56,15 +57,13 @@ void init_simulate(py::module_& m) {
                        "klik.TaskStatus.COMPLETED).")
       .def(py::init<>())
       .def(
-          "set_wave_shift", [](Scenario& s, WaveId wave, std::int32_t workdays) -> Scenario& {
-            return s.set_wave_shift(wave, workdays);
-          },
+          "set_wave_shift",
+          [](Scenario& s, WaveId wave, std::int32_t workdays) -> Scenario& { return s.set_wave_shift(wave, workdays); },
           arg("wave"), arg("workdays"), py::return_value_policy::reference_internal,
           "The wave's working-day shift becomes `workdays` (as Publishing.set_wave_shift).")
       .def(
-          "shift_wave", [](Scenario& s, WaveId wave, std::int32_t workdays) -> Scenario& {
-            return s.shift_wave(wave, workdays);
-          },
+          "shift_wave",
+          [](Scenario& s, WaveId wave, std::int32_t workdays) -> Scenario& { return s.shift_wave(wave, workdays); },
           arg("wave"), arg("workdays"), py::return_value_policy::reference_internal,
           "The wave's shift moves by `workdays` working days (negative: earlier).")
       .def(
@@ -78,12 +77,14 @@ void init_simulate(py::module_& m) {
           "The template's end and/or latest start, or its duration (a latest start replaces the duration and a "
           "duration the latest start; not both).")
       .def(
-          "set_status", [](Scenario& s, std::vector<TaskId> tasks, TaskStatus status) -> Scenario& {
+          "set_status",
+          [](Scenario& s, std::vector<TaskId> tasks, TaskStatus status) -> Scenario& {
             return s.set_status(std::move(tasks), status);
           },
           arg("tasks"), arg("status"), py::return_value_policy::reference_internal,
           "The status of each task id in `tasks`.")
-      .def("__len__", [](const Scenario& s) { return s.changes.size(); }, "Number of changes.")
+      .def(
+          "__len__", [](const Scenario& s) { return s.changes.size(); }, "Number of changes.")
       .def(py::self == py::self)
       .def("__repr__", [](const Scenario& s) {
         std::string r = "Scenario(";

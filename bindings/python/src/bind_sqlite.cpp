@@ -8,10 +8,10 @@
 
 #include "bindings.hpp"
 #include "casters.hpp"
-#include "klik/json.hpp"
-#include "klik/notifier.hpp"
-#include "klik/notification.hpp"
 #include "klik/deadline.hpp"
+#include "klik/json.hpp"
+#include "klik/notification.hpp"
+#include "klik/notifier.hpp"
 #include "klik/rights.hpp"
 #include "klik/routing.hpp"
 #include "klik/sqlite_store.hpp"
@@ -49,7 +49,8 @@ py::dict notification_dict(const Notification& n) {
 void init_sqlite(py::module_& m) {
   // What every store does with files and the outbox, whatever its backend: on klik.Store.
   auto store = py::reinterpret_borrow<py::class_<Store, std::shared_ptr<Store>>>(m.attr("Store"));
-  store.def(
+  store
+      .def(
           "import_json",
           [](Store& s, const py::object& source) {
             std::string text;
@@ -89,7 +90,8 @@ void init_sqlite(py::module_& m) {
           "The whole world as a dataset JSON document: written to `path`, or returned as text when no path "
           "is given. Password hashes only with with_credentials=True (a backup).")
       .def(
-          "outbox", [](const Store& s) {
+          "outbox",
+          [](const Store& s) {
             const std::vector<Notification> all = without_gil([&] { return s.outbox(); });
             py::list out;
             for (const Notification& n : all) out.append(notification_dict(n));
@@ -98,16 +100,18 @@ void init_sqlite(py::module_& m) {
           "Every notification in the outbox (delivered or not) as dicts, oldest first.")
       .def(
           "sweep",
-          [](Store& s, const std::optional<Date>& day_arg, const py::object& notifications,
-             const py::object& now_arg, const py::object& rights_arg, const py::object& routing_arg) {
+          [](Store& s, const std::optional<Date>& day_arg, const py::object& notifications, const py::object& now_arg,
+             const py::object& rights_arg, const py::object& routing_arg) {
             const RightsModel rights =
                 rights_arg.is_none() ? RightsModel::default_model() : rights_arg.cast<RightsModel>();
-            const NotificationRouting routing =
-                routing_arg.is_none() ? NotificationRouting::default_routing() : routing_arg.cast<NotificationRouting>();
+            const NotificationRouting routing = routing_arg.is_none() ? NotificationRouting::default_routing()
+                                                                      : routing_arg.cast<NotificationRouting>();
             // "now" is injected (a datetime or a klik.Clock), defaulting to the real current time.
             Timestamp now;
-            if (now_arg.is_none()) now = SystemClock().now();
-            else if (py::isinstance<Clock>(now_arg)) now = now_arg.cast<const Clock&>().now();
+            if (now_arg.is_none())
+              now = SystemClock().now();
+            else if (py::isinstance<Clock>(now_arg))
+              now = now_arg.cast<const Clock&>().now();
             else if (py::isinstance(now_arg, py::module_::import("datetime").attr("datetime")))
               now = now_arg.cast<Timestamp>();
             else
@@ -138,7 +142,8 @@ void init_sqlite(py::module_& m) {
           "yellow or red as a notification in the outbox (with the new last-notified colours, in one "
           "transaction) and, when `notifications` names a file, delivers the notifications due at `now` to it "
           "as JSON lines. `now` is an aware datetime or a klik.Clock; default: the real current time. `routing` "
-          "(a klik.NotificationRouting) and `rights` (a klik.Rights) decide who is told; default: the manual's Tabel 3 and Tabel 4. "
+          "(a klik.NotificationRouting) and `rights` (a klik.Rights) decide who is told; default: the manual's Tabel 3 "
+          "and Tabel 4. "
           "Returns counts.");
 
   py::class_<SqliteStore, Store, std::shared_ptr<SqliteStore>>(
@@ -204,8 +209,7 @@ void init_sqlite(py::module_& m) {
       [](const py::object& path, bool create, bool read_only, const std::string& durability,
          const py::object& calendars, int follow_interval_ms) -> std::shared_ptr<SqliteStore> {
         SqliteOptions o;
-        if (follow_interval_ms < 0)
-          throw InvalidArgumentError("must be 0 or more milliseconds", "follow_interval_ms");
+        if (follow_interval_ms < 0) throw InvalidArgumentError("must be 0 or more milliseconds", "follow_interval_ms");
         o.follow_interval_ms = follow_interval_ms;
         o.create = create;
         o.read_only = read_only;

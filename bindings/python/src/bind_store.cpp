@@ -156,9 +156,8 @@ void init_store(py::module_& m) {
       .def_readonly("responsible", &OwnedRow::responsible)
       .def_readonly("performer", &OwnedRow::performer)
       .def_readonly("version", &OwnedRow::version)
-      .def("__eq__", [](const OwnedRow& a, const OwnedRow& b) {
-        return static_cast<const TaskRow&>(a) == static_cast<const TaskRow&>(b);
-      })
+      .def("__eq__", [](const OwnedRow& a,
+                        const OwnedRow& b) { return static_cast<const TaskRow&>(a) == static_cast<const TaskRow&>(b); })
       .def("__repr__", [](const OwnedRow& r) {
         std::string s = "TaskRow(task=" + std::to_string(r.task.value());
         if (r.local) s += ", local=" + std::to_string(r.local->value());
@@ -173,10 +172,11 @@ void init_store(py::module_& m) {
       .def_readonly("next_cursor", &OwnedPage::next_cursor, "Continues after this page; '' on the last page.")
       .def("__len__", [](const OwnedPage& p) { return p.rows.size(); })
       .def("__iter__", [](const OwnedPage& p) { return py::iter(py::cast(p.rows)); })
-      .def("__getitem__", [](const OwnedPage& p, std::size_t i) {
-        if (i >= p.rows.size()) throw py::index_error();
-        return p.rows[i];
-      })
+      .def("__getitem__",
+           [](const OwnedPage& p, std::size_t i) {
+             if (i >= p.rows.size()) throw py::index_error();
+             return p.rows[i];
+           })
       .def("__repr__", [](const OwnedPage& p) {
         return "TaskPage(rows=" + std::to_string(p.rows.size()) + ", total=" + std::to_string(p.total) +
                ", next_cursor=" + (p.next_cursor.empty() ? "''" : "'...'") + ")";
@@ -185,11 +185,14 @@ void init_store(py::module_& m) {
   py::class_<ColourCounts>(m, "ColourCounts", "Counts by deadline colour (quick status).")
       .def("__getitem__", [](const ColourCounts& c, DeadlineColour k) { return c[k]; })
       .def_property_readonly("total", &ColourCounts::total)
-      .def("to_dict", [](const ColourCounts& c) {
-        py::dict d;
-        for (DeadlineColour k : all_values<DeadlineColour>()) d[py::str(std::string(code(k)))] = c[k];
-        return d;
-      }, "{'green': n, 'yellow': n, 'red': n, 'grey': n, 'done': n}")
+      .def(
+          "to_dict",
+          [](const ColourCounts& c) {
+            py::dict d;
+            for (DeadlineColour k : all_values<DeadlineColour>()) d[py::str(std::string(code(k)))] = c[k];
+            return d;
+          },
+          "{'green': n, 'yellow': n, 'red': n, 'grey': n, 'done': n}")
       .def(py::self == py::self)
       .def("__repr__", [](const ColourCounts& c) {
         std::string s = "ColourCounts(";
@@ -211,8 +214,9 @@ void init_store(py::module_& m) {
   py::class_<PhaseProgress>(m, "PhaseProgress", "Progress of one phase: counts by status.")
       .def_readonly("phase", &PhaseProgress::phase)
       .def_readonly("name", &PhaseProgress::name)
-      .def("count", [](const PhaseProgress& p, TaskStatus s) { return p.by_status[static_cast<std::size_t>(s)]; },
-           arg("status"))
+      .def(
+          "count", [](const PhaseProgress& p, TaskStatus s) { return p.by_status[static_cast<std::size_t>(s)]; },
+          arg("status"))
       .def_property_readonly("completed_share", &PhaseProgress::completed_share)
       .def("__repr__", [](const PhaseProgress& p) {
         return "PhaseProgress(phase=" + std::to_string(p.phase) + ", name='" + p.name + "')";
@@ -237,8 +241,10 @@ void init_store(py::module_& m) {
         return "ProjectRow(project=" + std::to_string(r.project.value()) + ", name='" + r.name + "')";
       });
 
-  py::class_<ProjectQuery> project_query(m, "ProjectQuery", "Filters of the project list: chips and JSON like TaskQuery's.");
-  project_query.def(py::init([](std::string name_contains, std::vector<UserType> user_types) {
+  py::class_<ProjectQuery> project_query(m, "ProjectQuery",
+                                         "Filters of the project list: chips and JSON like TaskQuery's.");
+  project_query
+      .def(py::init([](std::string name_contains, std::vector<UserType> user_types) {
              return ProjectQuery{std::move(name_contains), std::move(user_types)};
            }),
            arg("name_contains") = "", arg("user_types") = std::vector<UserType>{})
@@ -247,12 +253,15 @@ void init_store(py::module_& m) {
   bind_list_filter(project_query, "ProjectQuery", &project_query_from_json);
 
   py::class_<UserQuery> user_query(m, "UserQuery", "Filters of the user list: chips and JSON like TaskQuery's.");
-  user_query.def(py::init([](const std::vector<py::object>& projects, std::vector<UserType> user_types,
+  user_query
+      .def(py::init([](const std::vector<py::object>& projects, std::vector<UserType> user_types,
                        std::optional<bool> administrator, std::string text) {
              UserQuery q;
              for (const py::object& p : projects) {
-               if (py::isinstance<py::str>(p)) q.projects.emplace_back(p.cast<std::string>());
-               else q.projects.emplace_back(arg_cast<ProjectId>(p, "projects"));
+               if (py::isinstance<py::str>(p))
+                 q.projects.emplace_back(p.cast<std::string>());
+               else
+                 q.projects.emplace_back(arg_cast<ProjectId>(p, "projects"));
              }
              q.user_types = std::move(user_types);
              q.administrator = administrator;
@@ -271,14 +280,17 @@ void init_store(py::module_& m) {
   // are built from owned values after it is gone.
   py::class_<ObjectDelta>(m, "ObjectDelta",
                           "One object as a journaled change found and left it (None where it did not exist).")
-      .def_property_readonly("kind", [](const ObjectDelta& d) { return std::string(code(d.kind)); },
-                             "\"task\", \"local_task\", \"user\", \"project\", \"wave\", \"template\", "
-                             "\"message\", \"attachment\", \"notes\" or \"account\".")
+      .def_property_readonly(
+          "kind", [](const ObjectDelta& d) { return std::string(code(d.kind)); },
+          "\"task\", \"local_task\", \"user\", \"project\", \"wave\", \"template\", "
+          "\"message\", \"attachment\", \"notes\" or \"account\".")
       .def_readonly("id", &ObjectDelta::id)
-      .def_property_readonly("before", [](const ObjectDelta& d) { return json_or_none(d.before); },
-                             "The object before the change, as a dict (its JSON form), or None.")
-      .def_property_readonly("after", [](const ObjectDelta& d) { return json_or_none(d.after); },
-                             "The object after the change, as a dict, or None.")
+      .def_property_readonly(
+          "before", [](const ObjectDelta& d) { return json_or_none(d.before); },
+          "The object before the change, as a dict (its JSON form), or None.")
+      .def_property_readonly(
+          "after", [](const ObjectDelta& d) { return json_or_none(d.after); },
+          "The object after the change, as a dict, or None.")
       .def_property_readonly("fields", &changed_fields, "The names of the fields that changed.")
       .def("__repr__", [](const ObjectDelta& d) {
         std::string fields;
@@ -295,9 +307,9 @@ void init_store(py::module_& m) {
       .def_readonly("objects", &JournalEntry::objects)
       .def("to_json", [](const JournalEntry& e) { return to_json(e); })
       .def("__repr__", [](const JournalEntry& e) {
-        return "JournalEntry(sequence=" + std::to_string(e.sequence) + ", at='" + e.at.iso() + "', actor=" +
-               (e.actor ? std::to_string(e.actor->value()) : std::string("None")) + ", operation='" + e.operation +
-               "', objects=" + std::to_string(e.objects.size()) + ")";
+        return "JournalEntry(sequence=" + std::to_string(e.sequence) + ", at='" + e.at.iso() +
+               "', actor=" + (e.actor ? std::to_string(e.actor->value()) : std::string("None")) + ", operation='" +
+               e.operation + "', objects=" + std::to_string(e.objects.size()) + ")";
       });
 
   using StorePtr = std::shared_ptr<Store>;
@@ -305,8 +317,9 @@ void init_store(py::module_& m) {
                               "A KLIK world in a store (klik.MemoryStore, klik.open for SQLite), and the task "
                               "list on it. Thread-safe: many readers, one writer; every method releases the GIL "
                               "while it waits for or holds the store.")
-      .def("__len__", [](const Store& s) { return without_gil([&] { return s.snapshot()->task_count(); }); },
-           "Number of KLIK tasks.")
+      .def(
+          "__len__", [](const Store& s) { return without_gil([&] { return s.snapshot()->task_count(); }); },
+          "Number of KLIK tasks.")
       .def(
           "refresh", [](Store& s) { return s.refresh(); }, releases_gil(),
           "Applies the changes other processes committed to the same database since this store last looked, "
@@ -339,8 +352,7 @@ void init_store(py::module_& m) {
       .def("prune_journal", &Store::prune_journal, arg("before"), releases_gil(),
            "Deletes the journal entries older than `before` (the retention policy) and returns how many.")
       .def(
-          "as_of",
-          [](const Store& s, Timestamp when) { return StorePtr(without_gil([&] { return s.as_of(when); })); },
+          "as_of", [](const Store& s, Timestamp when) { return StorePtr(without_gil([&] { return s.as_of(when); })); },
           arg("when"),
           "The world as it was at `when`: a read-only klik.Store answering every query (judge colours with "
           "today=<that day>). Raises klik.FailedPrecondition when the journal does not reach back so far.")
@@ -474,8 +486,9 @@ void init_store(py::module_& m) {
           arg("viewer"), arg("query") = py::none(), arg("projects") = std::vector<ProjectId>{},
           arg("user_types") = std::vector<UserType>{}, arg("administrator") = py::none(), arg("text") = "",
           "The user list (brugerhåndtering) the viewer may see, filtered by project and user type.")
-      .def("task", [](const Store& s, TaskId id) { return without_gil([&] { return s.snapshot()->task(id); }); },
-           arg("id"), "The task, or None.")
+      .def(
+          "task", [](const Store& s, TaskId id) { return without_gil([&] { return s.snapshot()->task(id); }); },
+          arg("id"), "The task, or None.")
       .def(
           "user",
           [](const Store& s, const py::object& who) {
@@ -487,20 +500,24 @@ void init_store(py::module_& m) {
             });
           },
           arg("id_or_email"), "The user with this id or email, or None.")
-      .def("template", [](const Store& s, TemplateId id) {
-             return without_gil([&]() -> std::optional<TaskTemplate> {
-               const Snapshot snap = s.snapshot();
-               const TaskTemplate* t = snap->task_template(id);
-               return t ? std::optional(*t) : std::nullopt;
-             });
-           }, arg("id"), "The task template, or None.")
+      .def(
+          "template",
+          [](const Store& s, TemplateId id) {
+            return without_gil([&]() -> std::optional<TaskTemplate> {
+              const Snapshot snap = s.snapshot();
+              const TaskTemplate* t = snap->task_template(id);
+              return t ? std::optional(*t) : std::nullopt;
+            });
+          },
+          arg("id"), "The task template, or None.")
       .def("export", &Store::export_dataset, arg("with_credentials") = false, releases_gil(),
            "The whole world as a klik.Dataset; account records (password hashes) only with "
            "with_credentials=True, for a backup.")
       .def("credentials", &Store::credentials, arg("user"), releases_gil(),
            "The user's account record (klik.Credentials; docs/accounts.md); raises klik.NotFound for an unknown user.")
-      .def("import_dataset", [](Store& s, const Dataset& d) { s.import_dataset(d); }, arg("dataset"), releases_gil(),
-           "Replaces the whole world (validated first; on error nothing changes).")
+      .def(
+          "import_dataset", [](Store& s, const Dataset& d) { s.import_dataset(d); }, arg("dataset"), releases_gil(),
+          "Replaces the whole world (validated first; on error nothing changes).")
       .def(
           "update_task",
           [](Store& s, TaskId task, const py::kwargs& kw) {
@@ -508,14 +525,20 @@ void init_store(py::module_& m) {
             u.task = task;
             for (const auto& [k, v] : kw) {
               const std::string key = py::str(k);
-              if (key == "status") u.status = arg_cast<TaskStatus>(v, "status");
-              else if (key == "responsible") u.responsible = arg_cast<std::optional<UserId>>(v, "responsible");
-              else if (key == "performer") u.performer = arg_cast<std::optional<UserId>>(v, "performer");
-              else if (key == "end_override") u.end_override = arg_cast<std::optional<Date>>(v, "end_override");
+              if (key == "status")
+                u.status = arg_cast<TaskStatus>(v, "status");
+              else if (key == "responsible")
+                u.responsible = arg_cast<std::optional<UserId>>(v, "responsible");
+              else if (key == "performer")
+                u.performer = arg_cast<std::optional<UserId>>(v, "performer");
+              else if (key == "end_override")
+                u.end_override = arg_cast<std::optional<Date>>(v, "end_override");
               else if (key == "latest_start_override")
                 u.latest_start_override = arg_cast<std::optional<Date>>(v, "latest_start_override");
-              else if (key == "expected_version") u.expected_version = arg_cast<std::uint32_t>(v, "expected_version");
-              else throw InvalidArgumentError("unknown task field \"" + key + "\"", key);
+              else if (key == "expected_version")
+                u.expected_version = arg_cast<std::uint32_t>(v, "expected_version");
+              else
+                throw InvalidArgumentError("unknown task field \"" + key + "\"", key);
             }
             return without_gil([&] { return s.update_task(u); });  // no notifications: workflows decide those
           },
@@ -523,24 +546,28 @@ void init_store(py::module_& m) {
           "Changes a task's status, responsible, performer or date overrides (keyword arguments; None clears a "
           "person). expected_version=N refuses a stale write with klik.Conflict. Returns the stored task. No "
           "rights are checked here: that is the workflows' job.")
-      .def("create_user", [](Store& s, const User& u) { return s.create_user(u); }, arg("user"), releases_gil(),
-           "Adds a new user; an id of 0 is assigned by the store (under its write lock, so concurrent creations "
-           "never collide), a taken id is klik.AlreadyExists. The email must be unused. Returns the stored user. "
-           "No rights are checked here: Workflows.create_user does that.")
-      .def("put_user", [](Store& s, const User& u, std::uint32_t v) { return s.put_user(u, v); }, arg("user"),
-           arg("expected_version") = 0, releases_gil(),
-           "Changes an existing user (klik.NotFound when there is none: create_user adds users). The email stays "
-           "unique, and a municipality keeps an Administrator and each project a Plusbruger "
-           "(klik.FailedPrecondition). A change with no effect returns the user unchanged. Returns the stored "
-           "user.")
-      .def("remove_user", [](Store& s, UserId u) { s.remove_user(u); }, arg("user"), releases_gil(),
-           "Removes a user and clears their assignments.");
+      .def(
+          "create_user", [](Store& s, const User& u) { return s.create_user(u); }, arg("user"), releases_gil(),
+          "Adds a new user; an id of 0 is assigned by the store (under its write lock, so concurrent creations "
+          "never collide), a taken id is klik.AlreadyExists. The email must be unused. Returns the stored user. "
+          "No rights are checked here: Workflows.create_user does that.")
+      .def(
+          "put_user", [](Store& s, const User& u, std::uint32_t v) { return s.put_user(u, v); }, arg("user"),
+          arg("expected_version") = 0, releases_gil(),
+          "Changes an existing user (klik.NotFound when there is none: create_user adds users). The email stays "
+          "unique, and a municipality keeps an Administrator and each project a Plusbruger "
+          "(klik.FailedPrecondition). A change with no effect returns the user unchanged. Returns the stored "
+          "user.")
+      .def(
+          "remove_user", [](Store& s, UserId u) { s.remove_user(u); }, arg("user"), releases_gil(),
+          "Removes a user and clears their assignments.");
 
   m.def(
       "MemoryStore",
       [](const py::object& dataset, const py::object& calendars) -> std::shared_ptr<Store> {
         Dataset d = dataset.is_none() ? Dataset{} : arg_ref<Dataset>(dataset, "dataset", "a klik.Dataset or None");
-        Calendars c = calendars.is_none() ? Calendars{} : arg_ref<Calendars>(calendars, "calendars", "a klik.Calendars or None");
+        Calendars c =
+            calendars.is_none() ? Calendars{} : arg_ref<Calendars>(calendars, "calendars", "a klik.Calendars or None");
         py::gil_scoped_release release;
         return make_memory_store(d, std::move(c));
       },

@@ -15,11 +15,17 @@ TaskChange task_change(TaskId task, const py::kwargs& kw) {
   c.task = task;
   for (const auto& [k, v] : kw) {
     const std::string key = py::str(k);
-    if (key == "status") c.status = arg_cast<TaskStatus>(v, "status");
-    else if (key == "responsible") c.responsible = arg_cast<std::optional<UserId>>(v, "responsible");
-    else if (key == "performer") c.performer = arg_cast<std::optional<UserId>>(v, "performer");
-    else if (key == "expected_version") c.expected_version = arg_cast<std::uint32_t>(v, "expected_version");
-    else throw InvalidArgumentError("unknown task field \"" + key + "\" (status, responsible, performer, expected_version)", key);
+    if (key == "status")
+      c.status = arg_cast<TaskStatus>(v, "status");
+    else if (key == "responsible")
+      c.responsible = arg_cast<std::optional<UserId>>(v, "responsible");
+    else if (key == "performer")
+      c.performer = arg_cast<std::optional<UserId>>(v, "performer");
+    else if (key == "expected_version")
+      c.expected_version = arg_cast<std::uint32_t>(v, "expected_version");
+    else
+      throw InvalidArgumentError(
+          "unknown task field \"" + key + "\" (status, responsible, performer, expected_version)", key);
   }
   return c;
 }
@@ -30,15 +36,24 @@ LocalTaskChange local_task_change(LocalTaskId task, const py::kwargs& kw) {
   c.task = task;
   for (const auto& [k, v] : kw) {
     const std::string key = py::str(k);
-    if (key == "title") c.title = arg_cast<std::string>(v, "title");
-    else if (key == "description") c.description = arg_cast<std::string>(v, "description");
-    else if (key == "end") c.end = arg_cast<Date>(v, "end");
-    else if (key == "status") c.status = arg_cast<TaskStatus>(v, "status");
-    else if (key == "responsible") c.responsible = arg_cast<std::optional<UserId>>(v, "responsible");
-    else if (key == "performer") c.performer = arg_cast<std::optional<UserId>>(v, "performer");
-    else if (key == "expected_version") c.expected_version = arg_cast<std::uint32_t>(v, "expected_version");
-    else throw InvalidArgumentError("unknown local task field \"" + excerpt(key) +
-                                    "\" (title, description, end, status, responsible, performer, expected_version)", key);
+    if (key == "title")
+      c.title = arg_cast<std::string>(v, "title");
+    else if (key == "description")
+      c.description = arg_cast<std::string>(v, "description");
+    else if (key == "end")
+      c.end = arg_cast<Date>(v, "end");
+    else if (key == "status")
+      c.status = arg_cast<TaskStatus>(v, "status");
+    else if (key == "responsible")
+      c.responsible = arg_cast<std::optional<UserId>>(v, "responsible");
+    else if (key == "performer")
+      c.performer = arg_cast<std::optional<UserId>>(v, "performer");
+    else if (key == "expected_version")
+      c.expected_version = arg_cast<std::uint32_t>(v, "expected_version");
+    else
+      throw InvalidArgumentError("unknown local task field \"" + excerpt(key) +
+                                     "\" (title, description, end, status, responsible, performer, expected_version)",
+                                 key);
   }
   return c;
 }
@@ -49,12 +64,17 @@ UserDetailsChange user_details_change(UserId user, const py::kwargs& kw) {
   c.user = user;
   for (const auto& [k, v] : kw) {
     const std::string key = py::str(k);
-    if (key == "full_name") c.full_name = arg_cast<std::string>(v, "full_name");
-    else if (key == "email") c.email = arg_cast<std::string>(v, "email");
-    else if (key == "organisation") c.organisation = arg_cast<std::string>(v, "organisation");
-    else if (key == "expected_version") c.expected_version = arg_cast<std::uint32_t>(v, "expected_version");
-    else throw InvalidArgumentError("unknown user detail \"" + excerpt(key) +
-                                    "\" (full_name, email, organisation, expected_version)", key);
+    if (key == "full_name")
+      c.full_name = arg_cast<std::string>(v, "full_name");
+    else if (key == "email")
+      c.email = arg_cast<std::string>(v, "email");
+    else if (key == "organisation")
+      c.organisation = arg_cast<std::string>(v, "organisation");
+    else if (key == "expected_version")
+      c.expected_version = arg_cast<std::uint32_t>(v, "expected_version");
+    else
+      throw InvalidArgumentError(
+          "unknown user detail \"" + excerpt(key) + "\" (full_name, email, organisation, expected_version)", key);
   }
   return c;
 }
@@ -62,10 +82,13 @@ UserDetailsChange user_details_change(UserId user, const py::kwargs& kw) {
 }  // namespace
 
 void init_workflows(py::module_& m) {
-  m.def("find_cpr_number", [](const std::string& text) -> std::optional<std::size_t> {
+  m.def(
+      "find_cpr_number",
+      [](const std::string& text) -> std::optional<std::size_t> {
         const auto at = find_cpr_number(text);
         return at == std::string_view::npos ? std::nullopt : std::optional(at);
-      }, arg("text"), "Byte position of a Danish CPR number (DDMMYY-SSSS with a real date) in text, or None.");
+      },
+      arg("text"), "Byte position of a Danish CPR number (DDMMYY-SSSS with a real date) in text, or None.");
 
   py::class_<MessagePage>(m, "MessagePage", "One page of a task's message thread, oldest first.")
       .def_readonly("messages", &MessagePage::messages)
@@ -77,10 +100,11 @@ void init_workflows(py::module_& m) {
                ", total=" + std::to_string(p.total) + ")";
       });
 
-  py::class_<Workflows>(m, "Workflows",
-                        "The changes users make, checked by the rights model and notified (the manual's Tabel 3 and Tabel 4) in the same "
-                        "transaction. Refusals raise klik.NotFound (not visible) or klik.PermissionDenied (with "
-                        ".decision details).")
+  py::class_<Workflows>(
+      m, "Workflows",
+      "The changes users make, checked by the rights model and notified (the manual's Tabel 3 and Tabel 4) in the same "
+      "transaction. Refusals raise klik.NotFound (not visible) or klik.PermissionDenied (with "
+      ".decision details).")
       .def(py::init([](std::shared_ptr<Store> store, const py::object& clock, const py::object& rights,
                        const py::object& routing) {
              const Clock& c = clock.is_none() ? system_clock() : clock.cast<const Clock&>();
@@ -90,8 +114,8 @@ void init_workflows(py::module_& m) {
              return std::make_unique<Workflows>(*store, c, std::move(r), std::move(n));
            }),
            arg("store"), arg("clock") = py::none(), arg("rights") = py::none(), arg("routing") = py::none(),
-           py::keep_alive<1, 2>(),
-           py::keep_alive<1, 3>(), "Workflows over `store`; `clock` defaults to the system clock.")
+           py::keep_alive<1, 2>(), py::keep_alive<1, 3>(),
+           "Workflows over `store`; `clock` defaults to the system clock.")
       // The threading rule (bindings.hpp): every workflow waits for the store's locks, so
       // each runs with the GIL released; arguments are C++ values by then.
       .def(
@@ -109,8 +133,7 @@ void init_workflows(py::module_& m) {
       .def("broadcast", &Workflows::broadcast, arg("actor"), arg("project"), arg("wave") = py::none(), arg("text"),
            releases_gil(), "A KOMBIT message to a whole project or one rollout wave.")
       .def("internal_notes", &Workflows::internal_notes, arg("actor"), arg("task"), releases_gil())
-      .def("set_internal_notes", &Workflows::set_internal_notes, arg("actor"), arg("task"), arg("text"),
-           releases_gil())
+      .def("set_internal_notes", &Workflows::set_internal_notes, arg("actor"), arg("task"), arg("text"), releases_gil())
       .def(
           "add_file",
           [](Workflows& w, UserId actor, TaskId task, const std::string& file_name, const py::bytes& content,
@@ -122,7 +145,8 @@ void init_workflows(py::module_& m) {
           "Attaches a file; refused (klik.ValidationError) when it holds a CPR number.")
       .def("create_local_task", &Workflows::create_local_task, arg("actor"), arg("task"), releases_gil())
       .def("create_user", &Workflows::create_user, arg("actor"), arg("user"), releases_gil(),
-           "Creates a user (the user-administration rules, docs/rights.md); the id is assigned when 0; the user is notified.")
+           "Creates a user (the user-administration rules, docs/rights.md); the id is assigned when 0; the user is "
+           "notified.")
       .def("set_user_type", &Workflows::set_user_type, arg("actor"), arg("user"), arg("project"), arg("type"),
            releases_gil(),
            "Adds the user to the project, changes their type, or (type=None) removes them; the user is notified.")

@@ -38,9 +38,7 @@
 namespace klik::python {
 
 /// The Python type name of a value, for error messages.
-inline std::string type_name(pybind11::handle h) {
-  return pybind11::str(pybind11::type::of(h).attr("__name__"));
-}
+inline std::string type_name(pybind11::handle h) { return pybind11::str(pybind11::type::of(h).attr("__name__")); }
 
 /// Every value of a bound enum and how its text forms parse; filled by bind_enums.cpp.
 template <class E>
@@ -123,15 +121,16 @@ struct klik_enum_caster : type_caster_base<E> {
     if (!src || src.is_none() || !type_caster_base<E>::load(src, convert)) return false;
     const E v = *static_cast<const E*>(this->value);
     if (!Info::valid(v))
-      throw klik::InvalidArgumentError(Info::name + " has no value " +
-                                       std::to_string(static_cast<long long>(static_cast<std::underlying_type_t<E>>(v))) +
-                                       " (" + Info::range() + ")");
+      throw klik::InvalidArgumentError(
+          Info::name + " has no value " +
+          std::to_string(static_cast<long long>(static_cast<std::underlying_type_t<E>>(v))) + " (" + Info::range() +
+          ")");
     return true;
   }
 };
 
 #define KLIK_ENUM_CASTER(E) \
-  template <>                \
+  template <>               \
   struct type_caster<E> : klik_enum_caster<E> {};
 KLIK_ENUM_CASTER(klik::TaskStatus)
 KLIK_ENUM_CASTER(klik::Priority)
@@ -221,9 +220,7 @@ struct type_caster<klik::Timestamp> {
     ensure_datetime_api();
     object datetime = module_::import("datetime");
     object utc = datetime.attr("timezone").attr("utc");
-    return datetime.attr("datetime")
-        .attr("fromtimestamp")(t.unix_seconds(), utc)
-        .release();
+    return datetime.attr("datetime").attr("fromtimestamp")(t.unix_seconds(), utc).release();
   }
 };
 
@@ -283,11 +280,9 @@ T arg_cast(pybind11::handle obj, const char* param) {
   } catch (const py::type_error& e) {
     throw py::type_error(std::string(param) + ": " + e.what());
   }
-  if (!ok)
-    throw py::type_error(std::string(param) + ": expected " + Expected<T>::name() + ", got " + type_name(obj));
+  if (!ok) throw py::type_error(std::string(param) + ": expected " + Expected<T>::name() + ", got " + type_name(obj));
   return py::detail::cast_op<T>(std::move(caster));
 }
-
 
 /// `obj` as a reference to the bound C++ object it wraps (valid while `obj` lives);
 /// a TypeError naming `param` when it is not one.
