@@ -1,4 +1,4 @@
-// Danish working-day calendar (SPEC §2.1): QuantLib-style holiday tables
+// Danish working-day calendar (the manual's Tabel 1, "Deadline"): QuantLib-style holiday tables
 // written out by hand, plus every holiday 1990-2100 against rules written
 // independently here (Knuth's Easter, TAOCP 1.3.2 ex. 14).
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// Deadline colours (SPEC §2.2), every boundary on both sides, on the municipal
+// Deadline colours (the manual's Tabel 1, "Deadline"), every boundary on both sides, on the municipal
 // calendar around Kristi Himmelfart, Grundlovsdag and pinse 2025:
 //   May 2025:  Thu 29 Kristi Himmelfartsdag (closed), Fri 30 working
 //   June 2025: Mon 2, Tue 3, Wed 4 working; Thu 5 Grundlovsdag (closed); Fri 6 working;

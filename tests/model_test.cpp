@@ -5,7 +5,7 @@
 using namespace klik;
 
 TEST(Model, TaskInstanceIsSmall) {
-  // A task carries no text of its own; templates hold it once (SPEC §1).
+  // A task carries no text of its own; templates hold it once (the manual's Tabel 1).
   EXPECT_LE(sizeof(Task), 64u);
 }
 

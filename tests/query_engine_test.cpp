@@ -541,7 +541,7 @@ TEST(QueryEngine, ProjectAndUserListsUseTheViewersRights) {
   EXPECT_EQ(only_plus.size(),
             static_cast<std::size_t>(std::count_if(plus->memberships.begin(), plus->memberships.end(),
                                                    [](const Membership& m) { return m.type == UserType::Plus; })));
-  // A user who is Læser everywhere has no project list (SPEC 4.1).
+  // A user who is Læser everywhere has no project list (the manual's Tabel 2).
   for (const User& u : w.data.users)
     if (u.side == Side::Municipality && !u.memberships.empty() &&
         std::all_of(u.memberships.begin(), u.memberships.end(),

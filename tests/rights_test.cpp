@@ -1,7 +1,7 @@
-// The rights model of SPEC §4.1 as a table test. Every expected value below is
-// written out by hand from the SPEC's matrix and prose, never computed by the
-// code under test. Legend: 'Y' allowed, 'n' denied (visible but refused),
-// '-' not found (the object is not visible to the actor, SPEC §4.4).
+// The rights model of the manual's Tabel 2 ("Brugertyper og rettigheder") as a table test. Every expected value below
+// is written out by hand from the manual's matrix and prose (docs/rights.md), never computed by the code under test.
+// Legend: 'Y' allowed, 'n' denied (visible but refused),
+// '-' not found (the object is not visible to the actor: "not found", docs/rights.md).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -231,7 +231,7 @@ TEST(RightsMatrix, KombitNeverSeesLocalTasks) {
     }
 }
 
-// Local tasks follow the parent's project (SPEC §4.4). Columns: Plus (neither),
+// Local tasks follow the parent's project (docs/rights.md). Columns: Plus (neither),
 // Light responsible of the local task, Light responsible of the parent only,
 // Light neither, Reader neither.
 const std::vector<std::string> kLocalTask = {
@@ -332,7 +332,8 @@ const std::vector<UserRow> kUserRows = {
     {Action::CreateUser, std::nullopt, "YYnnn", "Ynnnn", "nnnnn"},
     {Action::DeleteUser, std::nullopt, "Ynnnn", "Ynnnn", "-----"},
     {Action::EditUser, std::nullopt, "YYnnn", "Ynnnn", "-----"},
-    // A Plusbruger assigns types only to users of their projects (SPEC §4.2), under assign_user_type's own rule.
+    // A Plusbruger assigns types only to users of their projects (manual: "Administrér eksisterende brugere"), under
+    // assign_user_type's own rule.
     {Action::AssignUserType, kP, "YYnnn", "Ynnnn", "-----"},
     {Action::AssignUserType, kQ, "Ynnnn", "Ynnnn", "-----"},
     {Action::GrantAdministrator, std::nullopt, "Ynnnn", "Ynnnn", "-----"},

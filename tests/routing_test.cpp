@@ -1,4 +1,4 @@
-// The notification routing as data (routing.hpp): the default table is SPEC §5 and
+// The notification routing as data (routing.hpp): the default table is the manual's Tabel 3 and Tabel 4 and
 // gives exactly the recipients the workflows gave before it was data; overrides
 // change recipients through the real workflows; no override reaches anyone who may
 // not see the object.

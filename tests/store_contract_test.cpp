@@ -368,7 +368,7 @@ TYPED_TEST(StoreContract, ConcurrentCreationsAllSurviveWithDistinctIds) {
 }
 
 // Issue 9: Store::put_user / remove_user could revoke the last Administrator or
-// demote the last Plusbruger; every writer now keeps SPEC §4.2's invariants.
+// demote the last Plusbruger; every writer now keeps user administration's invariants (docs/rights.md).
 TYPED_TEST(StoreContract, EveryUserWriteKeepsTheLastAdministratorAndPlusbruger) {
   const MunicipalityId m = data().municipalities.front().id;
   std::vector<User> admins;
@@ -677,7 +677,7 @@ TYPED_TEST(StoreContract, EngineResultsMatchTheMemoryStore) {
 }  // namespace
 
 TYPED_TEST(StoreContract, LeavingAProjectOrBecomingReaderClearsAssignmentsThere) {
-  // SPEC §4.2: a user removed from a project, or made Læser on it, no longer
+  // User administration (docs/rights.md): a user removed from a project, or made Læser on it, no longer
   // holds its tasks (they show "not set"); their other projects are untouched.
   const Task t = find_assignable(data()).task;
   const UserId who = *t.responsible;

@@ -1,4 +1,4 @@
-// The daily deadline sweep (SPEC §2.3): idempotency, catch-up after missed
+// The daily deadline sweep (the manual's Tabel 1 and Tabel 3): idempotency, catch-up after missed
 // days, no events for moves to green/grey/done, status changes, keys.
 #include <gtest/gtest.h>
 #include <rapidcheck/gtest.h>

@@ -1,4 +1,5 @@
-// SPEC §4.2: each user-administration invariant broken once, with its message.
+// User administration (manual: "Opret en bruger i KLIK", "Administrér eksisterende brugere"): each invariant broken
+// once, with its message.
 #include <gtest/gtest.h>
 
 #include <algorithm>

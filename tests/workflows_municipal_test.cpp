@@ -229,7 +229,7 @@ TEST_F(MunicipalSide, UsersEditTheirOwnDetailsAndAdministratorsOthers) {
   EXPECT_TRUE(store->snapshot()->user(standard.id)->administrator);
 }
 
-// SPEC §5's invariant over every workflow that notifies about a task: each recipient
+// The routing's invariant (docs/notifications.md) over every workflow that notifies about a task: each recipient
 // may see the task (or the local task) the notification is about, and no Læser gets
 // task mail. Checked on the outbox after a day of ordinary work.
 TEST_F(MunicipalSide, TaskMailGoesOnlyToPeopleWhoMaySeeTheTaskAndNeverToReaders) {

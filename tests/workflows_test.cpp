@@ -1,5 +1,5 @@
 // Workflows: rights checked per field, tenancy as "not found", notifications
-// routed by SPEC §5 and recorded with the change.
+// routed by the manual's Tabel 3 and Tabel 4 and recorded with the change.
 #include "klik/workflows.hpp"
 
 #include <gtest/gtest.h>

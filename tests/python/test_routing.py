@@ -1,4 +1,4 @@
-"""klik.NotificationRouting: who is told about what (SPEC §5) as data, through the real workflows."""
+"""klik.NotificationRouting: who is told about what (the manual's Tabel 3 and Tabel 4) as data, through the real workflows."""
 import datetime as dt
 import json
 

@@ -1,0 +1,26 @@
+cmake_minimum_required(VERSION 3.25)
+# Configures every configure preset of CMakePresets.json into a scratch directory and
+# checks the cache holds what the preset promises, so the presets cannot drift from
+# the builds scripts/test and scripts/fuzz make. (Configure only: building them all
+# is what scripts/test's own steps do.)
+set(expect_release "CMAKE_BUILD_TYPE:STRING=Release")
+set(expect_debug "CMAKE_BUILD_TYPE:STRING=Debug")
+set(expect_asan "KLIK_SANITIZE:STRING=address,undefined" "KLIK_FUZZ:BOOL=ON" "CMAKE_CXX_FLAGS_RELWITHDEBINFO:STRING=-O1 -g1")
+set(expect_tsan "KLIK_SANITIZE:STRING=thread" "KLIK_BUILD_PYTHON:BOOL=OFF")
+set(expect_fuzz "KLIK_FUZZ:BOOL=ON" "KLIK_BUILD_PYTHON:BOOL=OFF")
+file(REMOVE_RECURSE ${WORK_DIR})
+foreach(preset release debug asan tsan fuzz)
+  execute_process(COMMAND ${CMAKE_COMMAND} --preset ${preset} -B ${WORK_DIR}/${preset}
+                  WORKING_DIRECTORY ${KLIK_SOURCE_DIR} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(rc)
+    message(FATAL_ERROR "cmake --preset ${preset} failed (${rc}):\n${err}")
+  endif()
+  file(STRINGS ${WORK_DIR}/${preset}/CMakeCache.txt cache)
+  foreach(line IN LISTS expect_${preset})
+    if(NOT line IN_LIST cache)
+      message(FATAL_ERROR "preset ${preset}: the cache lacks '${line}'")
+    endif()
+  endforeach()
+  message(STATUS "preset ${preset}: configured as expected")
+endforeach()
+file(REMOVE_RECURSE ${WORK_DIR})
