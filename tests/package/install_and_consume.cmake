@@ -17,6 +17,13 @@ file(GLOB_RECURSE licence ${WORK_DIR}/prefix/share/doc/*/LICENSE)
 if(NOT licence)
   message(FATAL_ERROR "the licence (LICENSE, MPL-2.0) was not installed under share/doc/")
 endif()
+if(INSTALL_CLI)
+  execute_process(COMMAND ${WORK_DIR}/prefix/bin/klik --version RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+  if(rc)
+    message(FATAL_ERROR "the installed klik command (bin/klik) did not run: ${rc}")
+  endif()
+  message(STATUS "installed bin/klik --version: ${out}")
+endif()
 execute_process(COMMAND ${CMAKE_COMMAND} -S ${KLIK_SOURCE_DIR}/examples -B ${WORK_DIR}/build -G ${GENERATOR}
                         -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix -DCMAKE_BUILD_TYPE=Release
                 RESULT_VARIABLE rc)
