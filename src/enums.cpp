@@ -109,6 +109,11 @@ const Names& names_of(E v) noexcept {
       const Names& n = names_of(v);                                                                                    \
       if (text == n.code || text == n.english || text == n.danish) return v;                                           \
     }                                                                                                                  \
+    const std::string folded = fold_case(text); /* "rød", "RED", "ikke påbegyndt" */                                 \
+    for (E v : Table<E>::values) {                                                                                     \
+      const Names& n = names_of(v);                                                                                    \
+      if (folded == fold_case(n.code) || folded == fold_case(n.english) || folded == fold_case(n.danish)) return v;    \
+    }                                                                                                                  \
     std::string accepted;                                                                                              \
     for (E v : Table<E>::values) {                                                                                     \
       if (!accepted.empty()) accepted += ", ";                                                                         \

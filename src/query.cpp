@@ -276,6 +276,16 @@ std::optional<Field> field_of(std::string_view w) {
   };
   for (const auto& [n, f] : names)
     if (iequals(w, n)) return f;
+  // The filter panel's own words (the manual, "Se opgaver i projektet"), in any case.
+  static constexpr std::pair<std::string_view, Field> danish[] = {
+      {"projekt", Field::Project},     {"fase", Field::Phase},        {"tema", Field::Theme},
+      {"prioritet", Field::Priority},  {"farve", Field::Colour},      {"ansvarlig", Field::Responsible},
+      {"udførende", Field::Performer}, {"udfører", Field::Performer}, {"titel", Field::Title},
+      {"slutdato", Field::End},
+  };
+  const std::string folded = fold_case(w);
+  for (const auto& [n, f] : danish)
+    if (folded == n) return f;
   return std::nullopt;
 }
 
@@ -413,7 +423,8 @@ class Parser {
     if (!f)
       fail_at(ft.pos,
               "expected a field (project, phase, theme, status, priority, colour, responsible, performer, title or "
-              "end), found " +
+              "end; or in Danish projekt, fase, tema, prioritet, farve, ansvarlig, udførende, titel, slutdato), "
+              "found " +
                   describe(ft));
     return *f;
   }
@@ -594,7 +605,7 @@ class Parser {
     }
     f.negated = c.negated();
     for (const auto& v : c.values) {
-      if ((v.kind == Tok::Word && iequals(v.text, "empty")) || v.text == "Ikke påført") {
+      if ((v.kind == Tok::Word && iequals(v.text, "empty")) || fold_case(v.text) == "ikke påført") {
         f.not_set = true;
         continue;
       }
@@ -984,21 +995,5 @@ TaskQuery task_query_from_json(std::string_view text) {
 }
 
 // ---- case folding ----
-
-std::string fold_case(std::string_view utf8) {
-  std::string out(utf8);
-  for (std::size_t i = 0; i < out.size(); ++i) {
-    const auto c = static_cast<unsigned char>(out[i]);
-    if (c >= 'A' && c <= 'Z') {
-      out[i] = static_cast<char>(c + 32);
-    } else if (c == 0xC3 && i + 1 < out.size()) {
-      const auto n = static_cast<unsigned char>(out[i + 1]);
-      // U+00C0..U+00DE are upper case (except U+00D7, the multiplication sign); lower case is +0x20.
-      if (n >= 0x80 && n <= 0x9E && n != 0x97) out[i + 1] = static_cast<char>(n + 0x20);
-      ++i;
-    }
-  }
-  return out;
-}
 
 }  // namespace klik

@@ -139,4 +139,20 @@ std::string bounded_message(std::string_view text, std::size_t max_bytes) {
 }
 
 }  // namespace detail
+std::string fold_case(std::string_view utf8) {
+  std::string out(utf8);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const auto c = static_cast<unsigned char>(out[i]);
+    if (c >= 'A' && c <= 'Z') {
+      out[i] = static_cast<char>(c + 32);
+    } else if (c == 0xC3 && i + 1 < out.size()) {
+      const auto n = static_cast<unsigned char>(out[i + 1]);
+      // U+00C0..U+00DE are upper case (except U+00D7, the multiplication sign); lower case is +0x20.
+      if (n >= 0x80 && n <= 0x9E && n != 0x97) out[i + 1] = static_cast<char>(n + 0x20);
+      ++i;
+    }
+  }
+  return out;
+}
+
 }  // namespace klik

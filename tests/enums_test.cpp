@@ -41,11 +41,21 @@ TEST(Enums, EverySpellingParses) {
   expect_round_trips<Side>();
 }
 
-TEST(Enums, DanishIsCaseAndAccentExact) {
-  EXPECT_THROW(parse<TaskStatus>("ikke påbegyndt"), InvalidArgumentError);
+// Any letter case, Danish letters included ("farve = rød" as the manual writes it);
+// the letters themselves are exact: "a" is not "å", "ae" is not "æ".
+TEST(Enums, AnyLetterCaseButExactLetters) {
+  EXPECT_EQ(parse<TaskStatus>("ikke påbegyndt"), TaskStatus::NotStarted);
+  EXPECT_EQ(parse<TaskStatus>("IKKE PÅBEGYNDT"), TaskStatus::NotStarted);
+  EXPECT_EQ(parse<TaskStatus>("NOT_STARTED"), TaskStatus::NotStarted);
+  EXPECT_EQ(parse<TaskStatus>("fuldført"), TaskStatus::Completed);
+  EXPECT_EQ(parse<DeadlineColour>("rød"), DeadlineColour::Red);
+  EXPECT_EQ(parse<DeadlineColour>("GRÅ"), DeadlineColour::Grey);
+  EXPECT_EQ(parse<UserType>("læser"), UserType::Reader);
+  EXPECT_EQ(parse<Priority>("obligatorisk på kritisk vej"), Priority::CriticalPath);
   EXPECT_THROW(parse<TaskStatus>("Ikke pabegyndt"), InvalidArgumentError);
-  EXPECT_THROW(parse<TaskStatus>("NOT_STARTED"), InvalidArgumentError);
   EXPECT_THROW(parse<UserType>("Laeser"), InvalidArgumentError);
+  EXPECT_THROW(parse<DeadlineColour>("rod"), InvalidArgumentError);
+  EXPECT_THROW(parse<TaskStatus>("not started "), InvalidArgumentError);
   EXPECT_THROW(parse<Priority>(""), InvalidArgumentError);
 }
 

@@ -106,7 +106,7 @@ TEST(TaskQueryText, DanishAndEnglishLabelsAreAccepted) {
       "status in (not_started, started, completed) and priority = critical_path and colour in (yellow, red, done)");
 }
 
-TEST(TaskQueryText, KeywordsAreCaseInsensitiveValuesAreExact) {
+TEST(TaskQueryText, KeywordsAndValuesAreCaseInsensitive) {
   const TaskQuery q = parse_task_query("STATUS IN (started) AND Responsible IS NOT EMPTY ORDER BY End_Date DESC");
   EXPECT_EQ(q.statuses, (std::vector<TaskStatus>{TaskStatus::Started}));
   EXPECT_TRUE(q.responsible.negated);
@@ -114,7 +114,24 @@ TEST(TaskQueryText, KeywordsAreCaseInsensitiveValuesAreExact) {
   EXPECT_EQ(q.sort, (std::vector<SortKey>{{TaskColumn::EndDate, true}}));
   EXPECT_EQ(parse_task_query("status = Started").statuses,
             (std::vector<TaskStatus>{TaskStatus::Started}));  // English name
-  expect_parse_error("status = STARTED", 9, "unknown status \"STARTED\"");
+  EXPECT_EQ(parse_task_query("status = STARTED").statuses, (std::vector<TaskStatus>{TaskStatus::Started}));
+  EXPECT_EQ(parse_task_query("colour in (rød, GUL)").colours,
+            (std::vector<DeadlineColour>{DeadlineColour::Yellow, DeadlineColour::Red}));
+  expect_parse_error("status = STARTD", 9, "unknown status \"STARTD\"");
+}
+
+// The filter panel's words, as the manual writes them ("Se opgaver i projektet"):
+// farve = rød, ansvarlig = "ikke påført" ...
+TEST(TaskQueryText, DanishFieldNames) {
+  const TaskQuery q = parse_task_query(
+      "projekt = 3 and fase = 2 and tema = 1 and status = påbegyndt and prioritet = obligatorisk and farve = rød "
+      "and ansvarlig = \"Ikke påført\" and Udfører is not empty and titel ~ data and SLUTDATO >= 2025-01-01");
+  EXPECT_EQ(to_text(q),
+            "project = 3 and phase = 2 and theme = 1 and status = started and priority = mandatory and colour = red "
+            "and responsible is empty and performer is not empty and title ~ \"data\" and end >= 2025-01-01");
+  EXPECT_EQ(parse_task_query("udførende = 7"), parse_task_query("performer = 7"));
+  EXPECT_EQ(parse_task_query("ANSVARLIG = \"IKKE PÅFØRT\""), parse_task_query("responsible is empty"));
+  expect_parse_error("farv = rød", 0, "expected a field");
 }
 
 TEST(TaskQueryText, NegatedEnumsBecomeTheComplementInEnumOrder) {

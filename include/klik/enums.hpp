@@ -81,7 +81,8 @@ template <class E>
 std::string_view enum_name() noexcept;
 
 /// Parses a code ("not_started"), English name ("Not started") or Danish
-/// label ("Ikke påbegyndt"). Throws InvalidArgumentError otherwise.
+/// label ("Ikke påbegyndt"), in any letter case ("rød", "RED"; Danish letters
+/// folded as fold_case in text.hpp does). Throws InvalidArgumentError otherwise.
 template <class E>
 E parse(std::string_view text);
 

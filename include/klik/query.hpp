@@ -26,6 +26,7 @@
 #include "klik/date.hpp"
 #include "klik/enums.hpp"
 #include "klik/ids.hpp"
+#include "klik/text.hpp"  // fold_case, the title search's case folding
 
 namespace klik {
 
@@ -151,9 +152,5 @@ std::string to_text(const TaskQuery& q);
 /// JSON form (docs/query.md). Unknown fields and values are errors naming them.
 std::string to_json(const TaskQuery& q, int indent = -1);
 TaskQuery task_query_from_json(std::string_view text);
-
-/// Case folding for title search: lower-cases ASCII letters and the upper-case
-/// Latin-1 letters in UTF-8 (Æ Ø Å É Ü Ö Ä ... -> æ ø å é ü ö ä); other bytes unchanged.
-std::string fold_case(std::string_view utf8);
 
 }  // namespace klik

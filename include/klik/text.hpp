@@ -33,4 +33,9 @@ inline constexpr std::size_t excerpt_chars = 80;
 /// The result is always valid UTF-8.
 [[nodiscard]] std::string excerpt(std::string_view text, std::size_t max_chars = excerpt_chars);
 
+/// Case folding: lower-cases ASCII letters and the upper-case Latin-1 letters in
+/// UTF-8 (Æ Ø Å É Ü Ö Ä ... -> æ ø å é ü ö ä); other bytes unchanged. The title
+/// search and the enumerations' Danish labels ("rød" = "Rød") compare through it.
+[[nodiscard]] std::string fold_case(std::string_view utf8);
+
 }  // namespace klik

@@ -25,8 +25,8 @@ def test_enums_are_python_enums_with_three_spellings():
 
 
 def test_bad_enum_value_raises_validation_error_naming_it():
-    with pytest.raises(klik.ValidationError, match='unknown TaskStatus "ikke påbegyndt"'):
-        klik.TaskStatus.parse("ikke påbegyndt")
+    with pytest.raises(klik.ValidationError, match='unknown TaskStatus "ikke pabegyndt"'):
+        klik.TaskStatus.parse("ikke pabegyndt")  # any case, but the letters exact: a is not å
     # ValidationError is also a ValueError, and a klik.Error
     with pytest.raises(ValueError):
         klik.Priority.parse("urgent")

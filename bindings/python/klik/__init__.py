@@ -51,8 +51,11 @@ _CATEGORIES = {"colour": DeadlineColour, "priority": Priority, "status": TaskSta
 def _dataframe(self, viewer, query=None, today=None, rights=None):
     """The rows of ``query`` as a pandas DataFrame (pandas must be installed).
 
-    Built from :meth:`Store.columns` without a Python object per task; colour,
-    priority and status become ordered categoricals of their codes.
+    Built from :meth:`Store.columns` without a Python object per task. Colour,
+    priority and status become ordered categoricals of their codes; the ids that
+    may be unset (``local_task``, ``responsible``, ``performer``) are nullable
+    integers with ``pd.NA`` for "not set"; ``municipality_name`` and
+    ``project_name`` stand beside their ids (categoricals).
     """
     try:
         import pandas
@@ -63,11 +66,99 @@ def _dataframe(self, viewer, query=None, today=None, rights=None):
     for name, enum_type in _CATEGORIES.items():
         members = list(enum_type.__members__.values())
         frame[name] = pandas.Categorical.from_codes(cols[name], categories=[m.code for m in members], ordered=True)
+    for name in ("local_task", "responsible", "performer"):  # 0 is "not set" in the columns
+        frame[name] = pandas.array(cols[name], dtype="Int64")
+        frame.loc[frame[name] == 0, name] = pandas.NA
+    municipalities = {m.id: m.name for m in danish_municipalities()}  # noqa: F405
+    projects = {p.project: p.name for p in self.projects(viewer)}
+    at = frame.columns.get_loc("municipality") + 1
+    frame.insert(at, "municipality_name",
+                 pandas.Categorical([municipalities.get(int(m), str(int(m))) for m in cols["municipality"]]))
+    at = frame.columns.get_loc("project") + 1
+    frame.insert(at, "project_name", pandas.Categorical([projects.get(int(p), str(int(p))) for p in cols["project"]]))
     return frame
 
 
 _klik.Store.dataframe = _dataframe
 
-__all__ = [n for n in dir(_klik) if not n.startswith("_")] + ["__version__"]
 
-del _name, _fields, _dt
+# ---- repr and HTML for notebooks -------------------------------------------------
+
+def _list_repr(self) -> str:
+    """TaskList(3 items: Task(...), ...), short enough for a console line."""
+    name, n = type(self).__name__, len(self)
+    if n <= 3:
+        return f"{name}([{', '.join(repr(x) for x in self)}])"
+    return f"{name}({n} items, the first {self[0]!r})"
+
+
+for _name in dir(_klik):
+    if _name.endswith("List") and hasattr(getattr(_klik, _name), "__len__"):
+        getattr(_klik, _name).__repr__ = _list_repr
+
+_klik.Store.__repr__ = lambda self: f"{type(self).__name__}(tasks={len(self)})"
+_klik.ColourChangeSummary.__repr__ = lambda self: (
+    f"ColourChangeSummary(today={self.today!r}, changed={self.changed}, previous={self.previous})")
+for _name in ("Workflows", "Publishing", "Accounts"):
+    # They hold a store and settings, nothing to print; the name says what it is.
+    getattr(_klik, _name).__repr__ = (lambda n: lambda self: f"klik.{n}(...)")(_name)
+_klik.Clock.__repr__ = lambda self: f"{type(self).__name__}(now={self.now()!r})"
+
+# The KLIK colours (the portal's quick-status bar), always with their Danish label
+# beside them: colour is never the only signal.
+_HTML_COLOURS = {"green": "#3c9a3c", "yellow": "#e6b800", "red": "#c8102e", "grey": "#8c8c8c", "done": "#4a6fa5"}
+
+
+def _swatch(colour) -> str:
+    import html
+
+    return (f'<span style="display:inline-block;width:0.8em;height:0.8em;border-radius:50%;'
+            f'background:{_HTML_COLOURS.get(colour.code, "#000")};margin-right:0.3em" aria-hidden="true"></span>'
+            f"{html.escape(colour.danish)}")
+
+
+def _task_page_html(self) -> str:
+    import html
+
+    head = ("<tr><th>Opgave</th><th>Titel</th><th>Projekt</th><th>Status</th><th>Prioritet</th><th>Farve</th>"
+            "<th>Slutdato</th></tr>")
+    rows = "".join(
+        f"<tr><td>{r.task}{'/' + str(r.local) if r.local is not None else ''}</td><td>{html.escape(r.title)}</td>"
+        f"<td>{html.escape(r.project_name)}</td><td>{html.escape(r.status.danish)}</td>"
+        f"<td>{html.escape(r.priority.danish)}</td><td>{_swatch(r.colour)}</td><td>{r.end.isoformat()}</td></tr>"
+        for r in self.rows)
+    more = f"{len(self.rows)} af {self.total} opgaver" + (" (flere sider)" if self.next_cursor else "")
+    return f"<table><caption>{more}</caption>{head}{rows}</table>"
+
+
+def _colour_counts_html(self) -> str:
+    cells = "".join(f"<td>{_swatch(c)} {self[c]}</td>" for c in DeadlineColour.__members__.values())  # noqa: F405
+    return f"<table><tr>{cells}<td>I alt {self.total}</td></tr></table>"
+
+
+def _decision_html(self) -> str:
+    import html
+
+    nearest = f"<br>Nærmeste vej: {html.escape(self.nearest)}" if self.nearest else ""
+    return (f"<p><b>{html.escape(self.outcome.name.lower().replace('_', ' '))}</b> "
+            f"(<code>{html.escape(self.rule)}</code>): {html.escape(self.reason)}{nearest}</p>")
+
+
+def _explanation_html(self) -> str:
+    import html
+
+    return f"<p>{_swatch(self.colour)}: {html.escape(self.text)}<br><small>{html.escape(self.rule)}</small></p>"
+
+
+_klik.TaskPage._repr_html_ = _task_page_html
+_klik.ColourCounts._repr_html_ = _colour_counts_html
+_klik.Decision._repr_html_ = _decision_html
+_klik.ColourExplanation._repr_html_ = _explanation_html
+
+# `from klik import *` brings klik's names, but never one that would hide a built-in
+# (klik.open stays klik.open).
+import builtins as _builtins  # noqa: E402
+
+__all__ = [n for n in dir(_klik) if not n.startswith("_") and not hasattr(_builtins, n)] + ["__version__"]
+
+del _name, _fields, _dt, _builtins

@@ -55,7 +55,7 @@ class TaskStatus(_KlikEnum):
     STARTED: TaskStatus
     COMPLETED: TaskStatus
     @staticmethod
-    def parse(text: str) -> TaskStatus: """Code, English name or Danish label, exactly."""
+    def parse(text: str) -> TaskStatus: """Code, English name or Danish label, in any letter case ("ikke påbegyndt")."""
 
 class Priority(_KlikEnum):
     CRITICAL_PATH: Priority

@@ -1,0 +1,93 @@
+"""Python that feels like Python: pandas' NA for "not set", names beside ids, the
+manual's words in any case, no shadowed built-ins, a useful repr on every class and
+HTML for notebooks."""
+import builtins
+import inspect
+from html import escape as html_escape
+
+import pytest
+
+import klik
+
+TODAY = "2026-12-01"
+
+
+@pytest.fixture(scope="module")
+def world():
+    return klik.synthetic.generate(municipalities=2, scale=0.25, local_task_share=0.2)
+
+
+@pytest.fixture(scope="module")
+def store(world):
+    return klik.MemoryStore(world)
+
+
+def plusbruger(world):
+    return next(u for u in world.users if u.memberships and u.memberships[0].type == klik.UserType.PLUS)
+
+
+def test_dataframe_not_set_is_na_and_names_stand_beside_ids(store, world):
+    import pandas  # python3-pandas: scripts/setup installs it
+    plus = plusbruger(world)
+    frame = store.dataframe(plus.id, today=TODAY)
+    cols = store.columns(plus.id, today=TODAY)
+    assert len(frame) == len(cols["task"]) > 0
+    for name in ("local_task", "responsible", "performer"):
+        assert str(frame[name].dtype) == "Int64"
+        assert frame[name].isna().sum() == (cols[name] == 0).sum() > 0, name
+        assert (frame[name].dropna().to_numpy() == cols[name][cols[name] != 0]).all()
+    assert frame["local_task"].notna().any()
+    names = {m.id: m.name for m in world.municipalities}
+    assert list(frame["municipality_name"]) == [names[m] for m in cols["municipality"]]
+    projects = {p.id: p.name for p in world.projects}
+    assert list(frame["project_name"]) == [projects[p] for p in cols["project"]]
+    assert frame.columns.get_loc("project_name") == frame.columns.get_loc("project") + 1
+    assert isinstance(frame["status"].dtype, pandas.CategoricalDtype)
+
+
+def test_the_manual_s_words_in_any_case(store, world):
+    plus = plusbruger(world)
+    danish = store.quick_status(plus.id, "farve = rød and status in (påbegyndt, \"IKKE PÅBEGYNDT\")", today=TODAY)
+    english = store.quick_status(plus.id, "colour = red and status in (started, not_started)", today=TODAY)
+    assert danish == english and danish.total > 0
+    assert klik.TaskQuery.parse("ansvarlig = \"ikke påført\"") == klik.TaskQuery.parse("responsible is empty")
+    assert klik.TaskStatus.parse("fuldført") == klik.TaskStatus.COMPLETED
+    assert klik.DeadlineColour.parse("GRÅ") == klik.DeadlineColour.GREY
+    with pytest.raises(klik.ValidationError, match="rod"):
+        klik.TaskQuery.parse("farve = rod")
+
+
+def test_star_import_shadows_no_built_in():
+    names = {}
+    exec("from klik import *", names)
+    assert [n for n in names if n != "__builtins__" and hasattr(builtins, n)] == []
+    assert "MemoryStore" in names and "TaskQuery" in names
+    assert callable(klik.open)  # still there as klik.open
+
+
+def test_every_class_has_a_repr_of_its_own(store, world):
+    bare = [n for n in klik.__all__ if inspect.isclass(getattr(klik, n)) and getattr(klik, n).__repr__ is object.__repr__]
+    assert bare == []
+    assert repr(store) == f"Store(tasks={len(store)})"
+    assert repr(world.municipalities).startswith("MunicipalityList([Municipality(id=")
+    assert repr(world.tasks).startswith(f"TaskList({len(world.tasks)} items, the first Task(id=")
+    summary = store.colours_with_changes(TODAY)
+    assert repr(summary).startswith("ColourChangeSummary(today=ColourCounts(")
+    for value in (store, world.tasks, summary, klik.Workflows(store), klik.SystemClock()):
+        assert " object at 0x" not in repr(value)
+
+
+def test_notebook_html(store, world):
+    plus = plusbruger(world)
+    page = store.tasks(plus.id, "limit 3", today=TODAY)
+    html = page._repr_html_()
+    assert html.count("<tr>") == 4 and f"3 af {page.total} opgaver" in html
+    assert all(r.colour.danish in html for r in page.rows)  # the colour's name, not only its swatch
+    counts = store.quick_status(plus.id, today=TODAY)._repr_html_()
+    assert "Rød" in counts and "I alt" in counts
+    decision = klik.Decision("denied", "default_deny", "no rule <allows> it", "allowed as Plusbruger")._repr_html_()
+    assert "&lt;allows&gt;" in decision and "Plusbruger" in decision
+    task = world.tasks[0]
+    template = next(t for t in world.templates if t.id == task.template)
+    explanation = klik.explain_colour(template, task, klik.Calendar.danish(), TODAY)
+    assert html_escape(explanation.text) in explanation._repr_html_() and explanation.text
