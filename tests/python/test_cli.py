@@ -24,8 +24,13 @@ def _binary() -> pathlib.Path:
     return path
 
 
+# The command is a program of its own: under scripts/test's ASan run it carries its own
+# sanitizer runtime, and the one preloaded into the interpreter must not be loaded again.
+ENV = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+
+
 def run(*args, ok=True):
-    result = subprocess.run([str(_binary()), *map(str, args)], capture_output=True, text=True, timeout=300)
+    result = subprocess.run([str(_binary()), *map(str, args)], capture_output=True, text=True, timeout=300, env=ENV)
     if ok:
         assert result.returncode == 0, result.stderr
     return result
@@ -176,7 +181,7 @@ def test_progress_on_a_terminal_and_quiet_otherwise(tmp_path):
     try:
         args = ["generate", "--json", tmp_path / "w.json", "--municipalities", 1, "--scale", 0.1]
         result = subprocess.run([str(_binary()), *map(str, args)], stdout=subprocess.PIPE, stderr=secondary,
-                                timeout=300)
+                                timeout=300, env=ENV)
         assert result.returncode == 0
         os.close(secondary)
         secondary = -1
