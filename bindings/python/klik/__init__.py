@@ -7,10 +7,14 @@ the small pieces that read better in Python (``__repr__`` of the entities).
 from __future__ import annotations
 
 import datetime as _dt
+import sys as _sys
 
 from . import _klik
 from ._klik import *  # noqa: F401,F403
 from ._klik import synthetic  # noqa: F401
+
+# `import klik.synthetic` (and its stub, synthetic.pyi) as for any submodule.
+_sys.modules[__name__ + ".synthetic"] = synthetic
 
 __version__ = _klik.__version__
 
@@ -161,4 +165,4 @@ import builtins as _builtins  # noqa: E402
 
 __all__ = [n for n in dir(_klik) if not n.startswith("_") and not hasattr(_builtins, n)] + ["__version__"]
 
-del _name, _fields, _dt, _builtins
+del _name, _fields, _dt, _builtins, _sys

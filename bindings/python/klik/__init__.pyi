@@ -5,13 +5,18 @@ from __future__ import annotations
 import datetime
 import os
 import enum
-from typing import Any, Iterator, Optional, Sequence, overload
+from typing import Any, ClassVar, Iterator, Optional, Sequence, overload
 
 __version__: str
 
 _DateLike = datetime.date | str
 """A date as klik takes it: datetime.date, datetime.datetime (its Copenhagen date; naive = Copenhagen local),
 an ISO 'YYYY-MM-DD' str; at run time also numpy.datetime64 (pandas.Timestamp is a datetime)."""
+
+# pybind11's classes are made by its metaclass (pybind11_builtins.pybind11_type); every
+# class of the compiled core derives from _Bound below, which carries it.
+class _pybind11_type(type): ...
+class _Bound(metaclass=_pybind11_type): ...
 
 # ---- errors -------------------------------------------------------------
 
@@ -34,7 +39,12 @@ class StorageError(Error, OSError): ...
 
 # ---- enumerations -------------------------------------------------------
 
-class _KlikEnum:
+class _PyEnum(_Bound):
+    """pybind11's enum: members by name, an int by index."""
+    __members__: ClassVar[dict[str, Any]]
+    def __index__(self) -> int: ...
+
+class _KlikEnum(_PyEnum):
     def __init__(self, value: int | str) -> None:
         """The member with this number, code, English or Danish name; klik.ValidationError otherwise."""
     @property
@@ -90,7 +100,9 @@ class Side(_KlikEnum):
 
 # ---- entities -----------------------------------------------------------
 
-class _Entity:
+class _Entity(_Bound):
+    def __copy__(self) -> Any: ...
+    def __deepcopy__(self, memo: dict[Any, Any]) -> Any: ...
     def to_json(self, indent: int = -1) -> str: ...
     def to_dict(self) -> dict[str, Any]: ...
 
@@ -202,7 +214,7 @@ class LocalTask(_Entity):
     @staticmethod
     def from_dict(data: dict[str, Any]) -> LocalTask: ...
 
-class Membership:
+class Membership(_Bound):
     project: int
     type: UserType
     def __init__(self, project: int, type: UserType | str) -> None: ...
@@ -267,21 +279,54 @@ class InternalNote(_Entity):
     @staticmethod
     def from_dict(data: dict[str, Any]) -> InternalNote: ...
 
-class Violation:
-    path: str
-    message: str
+class Violation(_Bound):
+    @property
+    def path(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+
+class _BoundList(_Bound):
+    """A list of klik values kept in C++ (pybind11's bind_vector): a mutable sequence."""
+    def __len__(self) -> int: ...
+    def __bool__(self) -> bool: ...
+    def __iter__(self) -> Iterator[Any]: ...
+    def __getitem__(self, i: Any) -> Any: ...
+    def __setitem__(self, i: Any, value: Any) -> None: ...
+    def __delitem__(self, i: Any) -> None: ...
+    def __contains__(self, x: object) -> bool: ...
+    def __eq__(self, other: object) -> bool: ...
+    def __ne__(self, other: object) -> bool: ...
+    def append(self, x: Any) -> None: ...
+    def clear(self) -> None: ...
+    def count(self, x: Any) -> int: ...
+    def extend(self, items: Any) -> None: ...
+    def insert(self, i: int, x: Any) -> None: ...
+    def pop(self, i: int = -1) -> Any: ...
+    def remove(self, x: Any) -> None: ...
+
+class MunicipalityList(_BoundList): ...
+class ProjectList(_BoundList): ...
+class RolloutWaveList(_BoundList): ...
+class TaskTemplateList(_BoundList): ...
+class TaskList(_BoundList): ...
+class LocalTaskList(_BoundList): ...
+class UserList(_BoundList): ...
+class MessageList(_BoundList): ...
+class AttachmentList(_BoundList): ...
+class InternalNoteList(_BoundList): ...
+
 
 class Dataset(_Entity):
-    municipalities: Any
-    projects: Any
-    waves: Any
-    templates: Any
-    tasks: Any
-    local_tasks: Any
-    users: Any
-    messages: Any
-    attachments: Any
-    internal_notes: Any
+    municipalities: MunicipalityList
+    projects: ProjectList
+    waves: RolloutWaveList
+    templates: TaskTemplateList
+    tasks: TaskList
+    local_tasks: LocalTaskList
+    users: UserList
+    messages: MessageList
+    attachments: AttachmentList
+    internal_notes: InternalNoteList
     @property
     def credentials(self) -> list[Credentials]:
         """Account records: only in a backup, store.export(with_credentials=True)."""
@@ -295,15 +340,14 @@ class Dataset(_Entity):
 def danish_municipalities() -> list[Municipality]: ...
 def normalise_email(email: str) -> str: ...
 
-class synthetic:
-    @staticmethod
-    def generate(seed: int = ..., scale: float = 1.0, municipalities: int = 98, participation: float = 0.92,
-                 local_task_share: float = 0.02, content: bool = True) -> Dataset: ...
+from . import synthetic as synthetic
 
 # ---- calendar and deadlines (calendar/deadline issue) -----------------------
 
-class HolidayCategory:
+class HolidayCategory(_PyEnum):
     """Why a day is closed."""
+    @staticmethod
+    def parse(text: str) -> HolidayCategory: """Parses a code; raises klik.ValidationError otherwise."""
     STATUTORY: HolidayCategory
     GRUNDLOVSDAG: HolidayCategory
     JULEAFTENSDAG: HolidayCategory
@@ -317,8 +361,10 @@ class HolidayCategory:
     def value(self) -> int: ...
     def __int__(self) -> int: ...
 
-class CalendarProfile:
+class CalendarProfile(_PyEnum):
     """Named sets of closing days."""
+    @staticmethod
+    def parse(text: str) -> CalendarProfile: """Parses a code; raises klik.ValidationError otherwise."""
     MUNICIPAL: CalendarProfile
     STATUTORY: CalendarProfile
     @property
@@ -329,7 +375,7 @@ class CalendarProfile:
     def value(self) -> int: ...
     def __int__(self) -> int: ...
 
-class Holiday:
+class Holiday(_Bound):
     """A named closed day of one calendar in one year."""
     def __init__(self, date: _DateLike, name: str, english_name: str,
                  category: HolidayCategory | str = ...) -> None: ...
@@ -342,7 +388,7 @@ class Holiday:
     @property
     def category(self) -> HolidayCategory: ...
 
-class Calendar:
+class Calendar(_Bound):
     """A Danish working-day calendar (immutable). Calendar() is the municipal calendar."""
     def __init__(self) -> None: ...
     @staticmethod
@@ -377,7 +423,7 @@ class Calendar:
     @property
     def extra_open(self) -> list[datetime.date]: ...
 
-class Calendars:
+class Calendars(_Bound):
     """Layered calendars: national, a municipality's closing days, a project's exceptions."""
     @overload
     def __init__(self) -> None: ...
@@ -394,7 +440,7 @@ class Calendars:
 def easter_sunday(year: int) -> datetime.date: ...
 def danish_holiday_rules() -> list[dict[str, Any]]: ...
 
-class Clock:
+class Clock(_Bound):
     def now(self) -> datetime.datetime: ...
     def today(self) -> datetime.date: """Today's date in Europe/Copenhagen."""
 class SystemClock(Clock):
@@ -410,14 +456,14 @@ class FixedClock(Clock):
 def today_in_copenhagen(clock: Clock) -> datetime.date: ...
 def copenhagen_date(instant: datetime.datetime) -> datetime.date: ...
 
-class Schedule:
+class Schedule(_Bound):
     end: datetime.date
     latest_start: Optional[datetime.date]
     duration_workdays: Optional[int]
     def __init__(self, end: _DateLike, latest_start: Optional[_DateLike] = None,
                  duration_workdays: Optional[int] = None) -> None: ...
 
-class DeadlineDates:
+class DeadlineDates(_Bound):
     def __init__(self, yellow_if_not_started: _DateLike, latest_start: _DateLike,
                  end: _DateLike) -> None: ...
     @property
@@ -427,7 +473,7 @@ class DeadlineDates:
     @property
     def end(self) -> datetime.date: ...
 
-class ColourChange:
+class ColourChange(_Bound):
     @property
     def date(self) -> datetime.date: ...
     @property
@@ -435,7 +481,7 @@ class ColourChange:
     @property
     def to(self) -> DeadlineColour: ...
 
-class ColourExplanation:
+class ColourExplanation(_Bound):
     @property
     def colour(self) -> DeadlineColour: ...
     @property
@@ -481,7 +527,7 @@ def explain_colour(template: TaskTemplate, task: Task, calendar: Calendar,
                    today: _DateLike) -> ColourExplanation: ...
 def danish_date(date: _DateLike) -> str: ...
 
-class DeadlineEvent:
+class DeadlineEvent(_Bound):
     @property
     def task(self) -> int: ...
     @property
@@ -505,7 +551,7 @@ class DeadlineEvent:
     @property
     def key(self) -> str: ...
 
-class SweepResult:
+class SweepResult(_Bound):
     @property
     def events(self) -> list[DeadlineEvent]: ...
     @property
@@ -519,7 +565,7 @@ def sweep(dataset: Dataset, day: _DateLike, last_notified: Optional[Sequence[Opt
     """The daily deadline sweep: events for tasks that rose to yellow or red, and the new notified colours."""
 def sweep_key(task: int, colour: DeadlineColour | str, reached_on: _DateLike, local_task: Optional[int] = None) -> int: ...
 
-class NotifiedChange:
+class NotifiedChange(_Bound):
     """A row whose last-notified colour a sweep would change: stored -> colour."""
     @property
     def task(self) -> int: ...
@@ -532,7 +578,7 @@ class NotifiedChange:
     def __eq__(self, other: object) -> bool: ...
     def __hash__(self) -> int: ...
 
-class StoreSweep:
+class StoreSweep(_Bound):
     """What the daily sweep of a store finds, without writing (klik.sweep_store)."""
     @property
     def tasks(self) -> int: ...
@@ -546,7 +592,7 @@ def sweep_store(store: Store, day: _DateLike, *, threads: int = 1) -> StoreSweep
     """The daily sweep of a store against its stored last-notified colours, without writing: the events
     Store.sweep would record and every stored -> new colour transition (one pass under one snapshot)."""
 
-class SweepTransitions:
+class SweepTransitions(_Bound):
     """How many rows the daily sweep on a day would move from each stored last-notified colour to each
     colour (klik.sweep_transitions)."""
     @property
@@ -562,7 +608,7 @@ def sweep_transitions(store: Store, day: _DateLike) -> SweepTransitions:
 
 # ---- rights (rights issue) ------------------------------------------------
 
-class Action:
+class Action(_PyEnum):
     """Everything a rights rule can allow (one action per editable task field)."""
     VIEW_TASK: Action
     EXPORT_TASK: Action
@@ -601,7 +647,7 @@ class Action:
     @staticmethod
     def parse(text: str) -> Action: """Parses a code; raises klik.ValidationError otherwise."""
 
-class Outcome:
+class Outcome(_PyEnum):
     """How a rights decision came out."""
     ALLOWED: Outcome
     DENIED: Outcome
@@ -616,7 +662,7 @@ class Outcome:
     @staticmethod
     def parse(text: str) -> Outcome: """Parses a code; raises klik.ValidationError otherwise."""
 
-class AdminViolationKind:
+class AdminViolationKind(_PyEnum):
     """What kind of rule a user-administration change breaks."""
     NOT_PERMITTED: AdminViolationKind
     NOT_FOUND: AdminViolationKind
@@ -636,7 +682,7 @@ class AdminViolationKind:
     @staticmethod
     def parse(text: str) -> AdminViolationKind: """Parses a code; raises klik.ValidationError otherwise."""
 
-class TaskFacts:
+class TaskFacts(_Bound):
     """The facts about a task (or local task) that rights depend on."""
     id: int
     municipality: int
@@ -660,7 +706,7 @@ class TaskFacts:
     def __eq__(self, other: object) -> bool: ...
     def __hash__(self) -> int: ...
 
-class FactIndex:
+class FactIndex(_Bound):
     """Look-ups from a Dataset to facts, built once (keeps the dataset alive)."""
     def __init__(self, dataset: Dataset) -> None: ...
     def task(self, id: int) -> TaskFacts: """Facts of a task; raises klik.NotFound if there is none."""
@@ -669,7 +715,7 @@ class FactIndex:
     def project_of(self, template: int) -> int: """The project of a template."""
     def all_tasks(self) -> list[TaskFacts]: """Facts of every task and local task (tasks first)."""
 
-class Decision:
+class Decision(_Bound):
     """A rights decision with its explanation (rule, reason, nearest way)."""
     def __init__(self, outcome: Outcome | str, rule: str = "", reason: str = "", nearest: str = "",
                  nearest_rule: str = "") -> None: ...
@@ -694,7 +740,7 @@ class Decision:
 def require(decision: Decision) -> None:
     """Raises klik.NotFound (not visible) or klik.PermissionDenied (denied, with .decision) unless allowed."""
 
-class Grant:
+class Grant(_Bound):
     """One user who may do something, and why."""
     @property
     def user(self) -> int: ...
@@ -703,66 +749,104 @@ class Grant:
     @property
     def reason(self) -> str: ...
 
-class Capabilities:
+class Capabilities(_Bound):
     """The menus and global actions of one user."""
-    task_list: bool
-    project_list: bool
-    user_management: bool
-    own_profile: bool
-    create_users: bool
-    delete_users: bool
-    grant_administrator: bool
-    assign_in_all_projects: bool
-    assign_projects: list[int]
-    local_task_projects: list[int]
-    not_active_projects: list[int]
-    not_active_all_projects: bool
-    all_municipalities: bool
+    @property
+    def task_list(self) -> bool: ...
+    @property
+    def project_list(self) -> bool: ...
+    @property
+    def user_management(self) -> bool: ...
+    @property
+    def own_profile(self) -> bool: ...
+    @property
+    def create_users(self) -> bool: ...
+    @property
+    def delete_users(self) -> bool: ...
+    @property
+    def grant_administrator(self) -> bool: ...
+    @property
+    def assign_in_all_projects(self) -> bool: ...
+    @property
+    def assign_projects(self) -> list[int]: ...
+    @property
+    def local_task_projects(self) -> list[int]: ...
+    @property
+    def not_active_projects(self) -> list[int]: ...
+    @property
+    def not_active_all_projects(self) -> bool: ...
+    @property
+    def all_municipalities(self) -> bool: ...
 
-class TaskScope:
+class TaskScope(_Bound):
     """The part of the task list a viewer may see, in a form an index answers."""
-    side: Side
-    municipality: Optional[int]
-    all_tasks: list[int]
-    assigned_only: list[int]
-    all_projects: bool
-    local_tasks: bool
+    @property
+    def side(self) -> Side: ...
+    @property
+    def municipality(self) -> Optional[int]: ...
+    @property
+    def all_tasks(self) -> list[int]: ...
+    @property
+    def assigned_only(self) -> list[int]: ...
+    @property
+    def all_projects(self) -> bool: ...
+    @property
+    def local_tasks(self) -> bool: ...
     def contains(self, task: TaskFacts, viewer: int) -> bool: """Whether a task is in the scope."""
 
-class FieldRights:
+class FieldRights(_Bound):
     """The padlocks of one task for one user."""
-    task: int
-    local: bool
-    local_id: int
-    visible: bool
-    mask: int
+    @property
+    def task(self) -> int: ...
+    @property
+    def local(self) -> bool: ...
+    @property
+    def local_id(self) -> int: ...
+    @property
+    def visible(self) -> bool: ...
+    @property
+    def mask(self) -> int: ...
     def can(self, action: Action | str) -> bool: """Whether the padlock of `action` is open."""
     def allowed_actions(self) -> list[Action]: """The open padlocks, as actions."""
 
-class RuleInfo:
+class RuleInfo(_Bound):
     """One rule of a rights model, as loaded."""
-    id: str
-    actions: list[Action]
-    party: Side
-    who: list[str]
-    conditions: list[str]
-    description: str
+    @property
+    def id(self) -> str: ...
+    @property
+    def actions(self) -> list[Action]: ...
+    @property
+    def party(self) -> Side: ...
+    @property
+    def who(self) -> list[str]: ...
+    @property
+    def conditions(self) -> list[str]: ...
+    @property
+    def description(self) -> str: ...
 
-class AdminViolation:
+class AdminViolation(_Bound):
     """One broken rule of a proposed user-administration change."""
-    kind: AdminViolationKind
-    field: str
-    message: str
+    @property
+    def kind(self) -> AdminViolationKind: ...
+    @property
+    def field(self) -> str: ...
+    @property
+    def message(self) -> str: ...
 
-class ClearedAssignment:
+class ClearedAssignment(_Bound):
     """A responsible/performer assignment a change clears."""
-    task: int
-    local: bool
-    local_id: int
-    responsible: bool
-    performer: bool
+    @property
+    def task(self) -> int: ...
+    @property
+    def local(self) -> bool: ...
+    @property
+    def local_id(self) -> int: ...
+    @property
+    def responsible(self) -> bool: ...
+    @property
+    def performer(self) -> bool: ...
 
-class Rights:
+class Rights(_Bound):
     """A compiled, immutable rights model and its evaluator (the manual's Tabel 2). Thread-safe."""
     @staticmethod
     def default() -> Rights: """The default model (the manual's Tabel 2), compiled into the library."""
@@ -801,8 +885,18 @@ class Rights:
                              projects: Optional[Sequence[Project]] = None) -> list[AdminViolation]: ...
     def validate_delete_user(self, actor: User, target: User, users: Sequence[User],
                              projects: Optional[Sequence[Project]] = None) -> list[AdminViolation]: ...
+    def validate_edit_details(self, actor: User, target: User, full_name: str, organisation: str, email: str,
+                              users: Sequence[User], projects: Optional[Sequence[Project]] = None) -> list[AdminViolation]: ...
+    def validate_set_user_type(self, actor: User, target: User, project: int, type: UserType | str, users: Sequence[User],
+                               projects: Optional[Sequence[Project]] = None) -> list[AdminViolation]: ...
+    def validate_remove_project(self, actor: User, target: User, project: int, users: Sequence[User],
+                                projects: Optional[Sequence[Project]] = None) -> list[AdminViolation]: ...
+    def validate_set_administrator(self, actor: User, target: User, administrator: bool, users: Sequence[User],
+                                   projects: Optional[Sequence[Project]] = None) -> list[AdminViolation]: ...
+    def validate_reset_password(self, actor: User, target: User,
+                                projects: Optional[Sequence[Project]] = None) -> list[AdminViolation]: ...
 
-class NotificationRouting:
+class NotificationRouting(_Bound):
     """Who is told about what (the manual's Tabel 3 and 4) as data: every notification event mapped to a
     set of audiences. Immutable. Whatever it names, only users who may see the object are told (docs/notifications.md)."""
     @staticmethod
@@ -834,16 +928,6 @@ class NotificationRouting:
     def to_json(self, indent: int = 2) -> str: ...
     def __eq__(self, other: object) -> bool: ...
     def __hash__(self) -> int: ...
-    def validate_edit_details(self, actor: User, target: User, full_name: str, organisation: str, email: str,
-                              users: Sequence[User], projects: Optional[Sequence[Project]] = None) -> list[AdminViolation]: ...
-    def validate_set_user_type(self, actor: User, target: User, project: int, type: UserType | str, users: Sequence[User],
-                               projects: Optional[Sequence[Project]] = None) -> list[AdminViolation]: ...
-    def validate_remove_project(self, actor: User, target: User, project: int, users: Sequence[User],
-                                projects: Optional[Sequence[Project]] = None) -> list[AdminViolation]: ...
-    def validate_set_administrator(self, actor: User, target: User, administrator: bool, users: Sequence[User],
-                                   projects: Optional[Sequence[Project]] = None) -> list[AdminViolation]: ...
-    def validate_reset_password(self, actor: User, target: User,
-                                projects: Optional[Sequence[Project]] = None) -> list[AdminViolation]: ...
 
 def throw_if_any(violations: Sequence[AdminViolation]) -> None:
     """Raises for the first violation, with every message in the text."""
@@ -854,7 +938,7 @@ def cleared_assignments(before: Optional[User], after: Optional[User],
 
 # ---- stores and queries (store/query issues) --------------------------------
 
-class TaskColumn:
+class TaskColumn(_PyEnum):
     """A column of the task list, usable as a sort key."""
     PROJECT: TaskColumn
     TITLE: TaskColumn
@@ -876,7 +960,7 @@ class TaskColumn:
     @staticmethod
     def parse(text: str) -> TaskColumn: """Code ('end_date') or English name ('End date')."""
 
-class FilterField:
+class FilterField(_PyEnum):
     """One applied filter of the task list (a chip in 'Anvendte filtre')."""
     PROJECT: FilterField
     PHASE: FilterField
@@ -899,7 +983,7 @@ class FilterField:
     @staticmethod
     def parse(text: str) -> FilterField: ...
 
-class NotSetType:
+class NotSetType(_Bound):
     """The type of klik.NOT_SET."""
 
 NOT_SET: NotSetType
@@ -907,7 +991,7 @@ NOT_SET: NotSetType
 
 _UserValue = int | str | NotSetType | None
 
-class PersonFilter:
+class PersonFilter(_Bound):
     """Responsible/performer filter: users and/or 'not set'; negated is the exact complement."""
     def __init__(self, users: _UserValue | Sequence[_UserValue] = None, not_set: bool = False,
                  negated: bool = False) -> None: ...
@@ -923,7 +1007,7 @@ class PersonFilter:
     def __eq__(self, other: object) -> bool: ...
     def __hash__(self) -> int: ...
 
-class SortKey:
+class SortKey(_Bound):
     """One sort key: a column, ascending or descending (ties always by task id)."""
     def __init__(self, column: TaskColumn | str, descending: bool = False) -> None: ...
     @property
@@ -935,7 +1019,9 @@ class SortKey:
 
 _SortItem = SortKey | TaskColumn | str | tuple[TaskColumn | str, str | bool]
 
-class TaskQuery:
+class TaskQuery(_Bound):
+    def __copy__(self) -> TaskQuery: ...
+    def __deepcopy__(self, memo: dict[Any, Any]) -> TaskQuery: ...
     """The task list's filters, sort and page as a canonical, checked value (docs/query.md)."""
     def __init__(self, *, projects: int | str | Sequence[int | str] | None = None,
                  phases: int | Sequence[int] | None = None, themes: int | Sequence[int] | None = None,
@@ -994,73 +1080,106 @@ class TaskQuery:
     def __eq__(self, other: object) -> bool: ...
     def __hash__(self) -> int: ...
 
-class TaskRow:
+class TaskRow(_Bound):
     """One row of the task list (owns its data)."""
-    task: int
-    local: Optional[int]
-    project: int
-    project_name: str
-    viewer_type: Optional[UserType]
-    municipality: int
-    title: str
-    phase: int
-    theme: int
-    colour: DeadlineColour
-    priority: Priority
-    status: TaskStatus
-    end: datetime.date
-    responsible: Optional[int]
-    performer: Optional[int]
-    version: int
+    @property
+    def task(self) -> int: ...
+    @property
+    def local(self) -> Optional[int]: ...
+    @property
+    def project(self) -> int: ...
+    @property
+    def project_name(self) -> str: ...
+    @property
+    def viewer_type(self) -> Optional[UserType]: ...
+    @property
+    def municipality(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def phase(self) -> int: ...
+    @property
+    def theme(self) -> int: ...
+    @property
+    def colour(self) -> DeadlineColour: ...
+    @property
+    def priority(self) -> Priority: ...
+    @property
+    def status(self) -> TaskStatus: ...
+    @property
+    def end(self) -> datetime.date: ...
+    @property
+    def responsible(self) -> Optional[int]: ...
+    @property
+    def performer(self) -> Optional[int]: ...
+    @property
+    def version(self) -> int: ...
 
-class TaskPage:
+class TaskPage(_Bound):
     """One page: rows, total matches, and the cursor that continues after it ('' on the last page)."""
-    rows: list[TaskRow]
-    total: int
-    next_cursor: str
+    @property
+    def rows(self) -> list[TaskRow]: ...
+    @property
+    def total(self) -> int: ...
+    @property
+    def next_cursor(self) -> str: ...
     def __len__(self) -> int: ...
     def __iter__(self) -> Iterator[TaskRow]: ...
     def __getitem__(self, i: int) -> TaskRow: ...
 
-class ColourCounts:
+class ColourCounts(_Bound):
     """Counts by deadline colour (quick status)."""
     def __getitem__(self, colour: DeadlineColour | str) -> int: ...
     @property
     def total(self) -> int: ...
     def to_dict(self) -> dict[str, int]: ...
 
-class MunicipalityStatus:
-    municipality: int
+class MunicipalityStatus(_Bound):
+    @property
+    def municipality(self) -> int: ...
     def count(self, colour: DeadlineColour | str, priority: Priority | str) -> int: ...
     @property
     def red_followed_up(self) -> int: """Red critical-path plus red mandatory tasks."""
 
-class PhaseProgress:
-    phase: int
-    name: str
+class PhaseProgress(_Bound):
+    @property
+    def phase(self) -> int: ...
+    @property
+    def name(self) -> str: ...
     def count(self, status: TaskStatus | str) -> int: ...
     @property
     def completed_share(self) -> float: ...
 
-class ColourChangeSummary:
-    today: ColourCounts
-    changed: int
-    previous: datetime.date
+class ColourChangeSummary(_Bound):
+    @property
+    def today(self) -> ColourCounts: ...
+    @property
+    def changed(self) -> int: ...
+    @property
+    def previous(self) -> datetime.date: ...
 
-class ProjectRow:
-    project: int
-    name: str
-    viewer_type: Optional[UserType]
-    deadline: datetime.date
-    period_start: datetime.date
-    period_end: datetime.date
-    kombit_contact: str
-    contact_mail: str
+class ProjectRow(_Bound):
+    @property
+    def project(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def viewer_type(self) -> Optional[UserType]: ...
+    @property
+    def deadline(self) -> datetime.date: ...
+    @property
+    def period_start(self) -> datetime.date: ...
+    @property
+    def period_end(self) -> datetime.date: ...
+    @property
+    def kombit_contact(self) -> str: ...
+    @property
+    def contact_mail(self) -> str: ...
 
 _Viewer = Any  # klik.User, a user id or an email
 _Query = Any   # klik.TaskQuery, its text form, or None
 
-class Store:
+class Store(_Bound):
     """A KLIK world in a store, and the task list on it. Many readers, one writer."""
     def __len__(self) -> int: ...
     def import_json(self, source: str | os.PathLike[str]) -> None:
@@ -1174,7 +1293,7 @@ def salvage_sqlite(path: str | os.PathLike[str]) -> tuple[Dataset, list[dict[str
 def find_cpr_number(text: str) -> Optional[int]:
     """Byte position of a Danish CPR number (DDMMYY-SSSS with a real date), or None."""
 
-class Workflows:
+class Workflows(_Bound):
     """Rights-checked, notified changes (the manual's Tabel 2, Tabel 3 and Tabel 4). Refusals: klik.NotFound, klik.PermissionDenied."""
     def __init__(self, store: Store, clock: Optional[Any] = None, rights: Optional[Any] = None,
                  routing: Optional[NotificationRouting] = None) -> None: ...
@@ -1205,7 +1324,7 @@ class Workflows:
     def task_history(self, actor: int, task: int, limit: int = 100) -> list[JournalEntry]: ...
     def user_history(self, actor: int, user: int, limit: int = 100) -> list[JournalEntry]: ...
 
-class ObjectDelta:
+class ObjectDelta(_Bound):
     """One object as a journaled change found and left it (None where it did not exist)."""
     @property
     def kind(self) -> str: ...
@@ -1218,7 +1337,7 @@ class ObjectDelta:
     @property
     def fields(self) -> list[str]: ...
 
-class JournalEntry:
+class JournalEntry(_Bound):
     """One journaled write: who, when, which operation, what it changed."""
     @property
     def sequence(self) -> int: ...
@@ -1232,7 +1351,7 @@ class JournalEntry:
     def objects(self) -> list[ObjectDelta]: ...
     def to_json(self) -> str: ...
 
-class MessagePage:
+class MessagePage(_Bound):
     """One page of a task's message thread, oldest first."""
     @property
     def messages(self) -> list[Message]: ...
@@ -1242,7 +1361,8 @@ class MessagePage:
     def total(self) -> int: ...
     def __len__(self) -> int: ...
 
-class LoginOutcome:
+class LoginOutcome(_Bound):
+    __members__: ClassVar[dict[str, Any]]
     """How a login attempt came out (klik.Accounts.login)."""
     SUCCESS: LoginOutcome
     REFUSED: LoginOutcome
@@ -1259,7 +1379,7 @@ class LoginOutcome:
     def __int__(self) -> int: ...
     def __index__(self) -> int: ...
 
-class Credentials:
+class Credentials(_Bound):
     """A user's account record (read-only); its repr never shows the hash."""
     @property
     def user(self) -> int: ...
@@ -1277,7 +1397,7 @@ class Credentials:
     @property
     def has_password(self) -> bool: ...
 
-class HashParameters:
+class HashParameters(_Bound):
     """argon2id's cost: opslimit passes over memlimit bytes."""
     opslimit: int
     memlimit: int
@@ -1288,7 +1408,7 @@ class HashParameters:
     def minimum() -> HashParameters:
         """libsodium's minimum: for tests only."""
 
-class AccountPolicy:
+class AccountPolicy(_Bound):
     """Hashing cost, reset-link lifetime, throttling and password length (docs/accounts.md)."""
     hashing: HashParameters
     reset_link_seconds: int
@@ -1300,7 +1420,7 @@ class AccountPolicy:
                  free_failures: int = 5, base_delay_seconds: int = 1, max_delay_seconds: int = 900,
                  min_length: int = 12) -> None: ...
 
-class LoginResult:
+class LoginResult(_Bound):
     """How a login came out; truthy on success."""
     @property
     def outcome(self) -> LoginOutcome: ...
@@ -1321,7 +1441,7 @@ def is_common_password(password: str) -> bool: ...
 def throttle_seconds(failures: int, policy: AccountPolicy = ...) -> int: ...
 def reset_token_hash(token: str) -> str: ...
 
-class Accounts:
+class Accounts(_Bound):
     """Logins, password changes and reset links (docs/accounts.md)."""
     def __init__(self, store: Store, clock: Optional[Clock] = None, policy: Optional[AccountPolicy] = None,
                  rights: Optional[Rights] = None, routing: Optional[NotificationRouting] = None) -> None: ...
@@ -1330,7 +1450,7 @@ class Accounts:
     def send_reset_link(self, actor: int, target: int) -> None: ...
     def set_password_with_token(self, user: int, token: str, new_password: str) -> None: ...
 
-class Publishing:
+class Publishing(_Bound):
     """KOMBIT's side: projects, rollout waves, templates (rights-checked, notified). Refusals: klik.NotFound,
     klik.PermissionDenied."""
     def __init__(self, store: Store, clock: Optional[Any] = None, rights: Optional[Any] = None,
@@ -1351,7 +1471,7 @@ class Publishing:
         Rights as the real calls: manage_project for wave and template changes, view_task and edit_status
         for statuses (klik.PermissionDenied, klik.NotFound)."""
 
-class Scenario:
+class Scenario(_Bound):
     """Hypothetical changes for Publishing.simulate, applied in order; the methods chain."""
     def __init__(self) -> None: ...
     def set_wave_shift(self, wave: int, workdays: int) -> Scenario:
@@ -1366,7 +1486,7 @@ class Scenario:
         """The status of each task id in `tasks`."""
     def __len__(self) -> int: ...
 
-class ColourComparison:
+class ColourComparison(_Bound):
     """Colour counts of the same tasks without and with a scenario."""
     @property
     def before(self) -> ColourCounts: ...
@@ -1375,7 +1495,7 @@ class ColourComparison:
     def change(self, colour: DeadlineColour | str) -> int:
         """after - before for one colour."""
 
-class SimulatedGroup:
+class SimulatedGroup(_Bound):
     """The affected tasks of one municipality and priority."""
     @property
     def municipality(self) -> int: ...
@@ -1386,7 +1506,7 @@ class SimulatedGroup:
     @property
     def on(self) -> Optional[ColourComparison]: ...
 
-class SimulatedTask:
+class SimulatedTask(_Bound):
     """A task that would be red and is not without the scenario."""
     @property
     def task(self) -> int: ...
@@ -1403,7 +1523,7 @@ class SimulatedTask:
     @property
     def red_from(self) -> datetime.date: ...
 
-class Simulation:
+class Simulation(_Bound):
     """What a scenario would change, over the affected tasks (dates or status differ)."""
     @property
     def today(self) -> datetime.date: ...
@@ -1430,7 +1550,7 @@ class Simulation:
     @property
     def sweep_events_without(self) -> list[DeadlineEvent]: ...
 
-class ProjectQuery:
+class ProjectQuery(_Bound):
     """Filters of the project list; chips and JSON like TaskQuery's."""
     name_contains: str
     user_types: list[UserType]
@@ -1441,7 +1561,7 @@ class ProjectQuery:
     @staticmethod
     def from_json(text: str) -> ProjectQuery: ...
 
-class UserQuery:
+class UserQuery(_Bound):
     """Filters of the user list; chips and JSON like TaskQuery's."""
     user_types: list[UserType]
     administrator: Optional[bool]
