@@ -343,6 +343,19 @@ void add_range_counts(const Partition::ColourRanges& c, std::int32_t day, Colour
 
 }  // namespace
 
+std::optional<ColourExplanation> explain_task_colour(const World& world, TaskId task, Date today,
+                                                     std::optional<LocalTaskId> local) {
+  const detail::WorldIndex& x = world.index();
+  const std::uint32_t key = local ? (local->value() | detail::local_bit) : task.value();
+  if ((task.value() & detail::local_bit) != 0 || (local && (local->value() & detail::local_bit) != 0))
+    return std::nullopt;  // ids that no row can have
+  const detail::TaskRef* ref = x.find_ref(key);
+  if (!ref) return std::nullopt;
+  const detail::Partition& part = x.partitions[ref->partition];
+  if (local && x.parent_of(part, ref->row) != task.value()) return std::nullopt;  // not a local task of `task`
+  return explain_colour(part.status[ref->row], part.dates[ref->row], part.calendar, today);
+}
+
 ColourCounts quick_status(const World& world, const RightsModel& rights, const User& viewer, const TaskQuery& query,
                           Date today, bool apply_filters) {
   TaskQuery q = query;

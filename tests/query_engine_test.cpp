@@ -333,6 +333,60 @@ TEST(QueryEngine, QuickStatusMatchesTheReference) {
   }
 }
 
+// explain_task_colour judges a task on the list's own dates: for a KLIK task, the
+// explanation equals the one the public functions give from the template, the
+// task, the wave's shift and the layered calendar; for every row, its colour is the
+// row's.
+TEST(QueryEngine, ExplainTaskColourAgreesWithTheListAndThePublicRules) {
+  const World0& w = world0();
+  const Snapshot snap = w.store->snapshot();
+  const User* plus = nullptr;
+  for (const User& u : w.data.users)
+    if (!plus && u.side == Side::Municipality && !u.memberships.empty() && u.memberships[0].type == UserType::Plus)
+      plus = &u;
+  ASSERT_NE(plus, nullptr);
+  std::size_t locals = 0, klik_tasks = 0;
+  for (const Date today : {Date(2025, 3, 14), Date(2025, 9, 1), Date(2026, 5, 15)}) {
+    for (const User* viewer : {w.kombit(), plus}) {
+      const TaskColumns rows = task_columns(snap.world(), w.rights, *viewer, TaskQuery{}, today);
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        const auto local =
+            rows.local[i] ? std::optional<LocalTaskId>(LocalTaskId(rows.local[i])) : std::optional<LocalTaskId>();
+        const auto e = explain_task_colour(snap.world(), TaskId(rows.task[i]), today, local);
+        ASSERT_TRUE(e.has_value()) << rows.task[i];
+        EXPECT_EQ(e->colour, rows.colour[i]) << rows.task[i];
+        EXPECT_FALSE(e->text.empty());
+        if (local) {
+          ++locals;
+          continue;
+        }
+        ++klik_tasks;
+        const Task& t = w.data.tasks[rows.task[i] - 1];
+        ASSERT_EQ(t.id.value(), rows.task[i]);
+        const TaskTemplate& tpl = w.data.templates[t.template_id.value() - 1];
+        const WorkdayCalendar cal = w.calendars.effective(t.municipality, tpl.project);
+        const Schedule s = effective_schedule(tpl, t, wave_shift(w.data.waves, tpl.project, t.municipality), cal);
+        const ColourExplanation want = explain_colour(t.status, deadline_dates(s, cal), cal, today);
+        EXPECT_EQ(e->rule, want.rule);
+        EXPECT_EQ(e->text, want.text);
+        EXPECT_EQ(e->dates, want.dates);
+        EXPECT_EQ(e->workdays_to_end, want.workdays_to_end);
+      }
+    }
+  }
+  EXPECT_GT(locals, 0u);
+  EXPECT_GT(klik_tasks, 0u);
+  // No such task, a local task under another parent, ids no row can have.
+  const Date day(2025, 3, 14);
+  EXPECT_FALSE(explain_task_colour(snap.world(), TaskId(999'999), day));
+  ASSERT_FALSE(w.data.local_tasks.empty());
+  const LocalTask& lt = w.data.local_tasks.front();
+  EXPECT_TRUE(explain_task_colour(snap.world(), lt.parent, day, lt.id));
+  EXPECT_FALSE(explain_task_colour(snap.world(), TaskId(lt.parent.value() + 1), day, lt.id));
+  EXPECT_FALSE(explain_task_colour(snap.world(), TaskId(lt.id.value() | 0x8000'0000u), day));
+  EXPECT_FALSE(explain_task_colour(snap.world(), lt.parent, day, LocalTaskId(lt.id.value() | 0x8000'0000u)));
+}
+
 TEST(QueryEngine, CursorPagingVisitsEveryRowOnce) {
   const World0& w = world0();
   std::mt19937 rng(3);

@@ -301,13 +301,10 @@ int explain_colour(const Common& c, std::uint32_t task_id, bool json) {
   const Date today = today_or(c.date);
   const klik::Snapshot snap = store->snapshot();
   const klik::World& w = snap.world();
-  const std::optional<klik::Task> task = w.task(klik::TaskId(task_id));
-  if (!task) throw klik::not_found(klik::ObjectKind::Task);
-  const klik::TaskTemplate& tpl = *w.task_template(task->template_id);
-  const klik::WorkdayCalendar cal = w.calendars().effective(task->municipality, tpl.project);
-  const klik::Schedule schedule =
-      klik::effective_schedule(tpl, *task, klik::wave_shift(w.waves(), tpl.project, task->municipality), cal);
-  const klik::ColourExplanation e = klik::explain_colour(task->status, klik::deadline_dates(schedule, cal), cal, today);
+  const std::optional<klik::ColourExplanation> found = klik::explain_task_colour(w, klik::TaskId(task_id), today);
+  if (!found) throw klik::not_found(klik::ObjectKind::Task);
+  const klik::ColourExplanation& e = *found;
+  const std::string title = w.task_template(w.task(klik::TaskId(task_id))->template_id)->title;
   if (json) {
     nlohmann::json out = {{"task", task_id},
                           {"colour", klik::code(e.colour)},
@@ -324,7 +321,7 @@ int explain_colour(const Common& c, std::uint32_t task_id, bool json) {
     std::printf("%s\n", out.dump().c_str());
     return 0;
   }
-  std::printf("%s: %s\n%s\n", tpl.title.c_str(), std::string(klik::danish(e.colour)).c_str(), e.text.c_str());
+  std::printf("%s: %s\n%s\n", title.c_str(), std::string(klik::danish(e.colour)).c_str(), e.text.c_str());
   return 0;
 }
 

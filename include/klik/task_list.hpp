@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "klik/deadline.hpp"
 #include "klik/query.hpp"
 #include "klik/rights.hpp"
 #include "klik/store.hpp"
@@ -73,6 +74,15 @@ struct ColourCounts {
 /// another query) and NotFoundError for a project or user the viewer may not know.
 TaskPage list_tasks(const World& world, const RightsModel& rights, const User& viewer, const TaskQuery& query,
                     Date today);
+
+/// Why a task of the list has its colour on `today`: the rule and its Danish hover
+/// text (deadline.hpp's ColourExplanation), judged on exactly the dates and calendar
+/// the list judges it on (the wave's shift, the template's dates and the task's
+/// overrides, the municipality's and project's working days). `local` names a local
+/// task of `task`. None when there is no such task. No rights are checked: a host
+/// asks view_task first, as for the task itself.
+std::optional<ColourExplanation> explain_task_colour(const World& world, TaskId task, Date today,
+                                                     std::optional<LocalTaskId> local = std::nullopt);
 
 /// Quick status: the viewer's tasks counted by colour. With `apply_filters`
 /// false only the project filter of `query` is used ("for one project or all").

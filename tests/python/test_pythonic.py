@@ -91,3 +91,15 @@ def test_notebook_html(store, world):
     template = next(t for t in world.templates if t.id == task.template)
     explanation = klik.explain_colour(template, task, klik.Calendar.danish(), TODAY)
     assert html_escape(explanation.text) in explanation._repr_html_() and explanation.text
+
+
+def test_a_row_s_colour_explained_on_the_list_s_own_dates(store, world):
+    plus = plusbruger(world)
+    page = store.tasks(plus.id, "limit 200", today=TODAY)
+    assert any(r.local is not None for r in page.rows)
+    for r in page.rows:
+        e = store.explain_colour(r.task, TODAY, r.local)
+        assert e is not None and e.colour == r.colour and e.text, r
+    assert store.explain_colour(10**8, TODAY) is None
+    local = next(r for r in page.rows if r.local is not None)
+    assert store.explain_colour(local.task + 1, TODAY, local.local) is None  # not that task's local task

@@ -159,6 +159,15 @@ _klik.ColourCounts._repr_html_ = _colour_counts_html
 _klik.Decision._repr_html_ = _decision_html
 _klik.ColourExplanation._repr_html_ = _explanation_html
 
+def __getattr__(name: str):
+    """``klik.plot`` is imported on first use (it needs matplotlib; nothing else does)."""
+    if name == "plot":
+        import importlib
+
+        return importlib.import_module(".plot", __name__)
+    raise AttributeError(f"module 'klik' has no attribute {name!r}")
+
+
 # `from klik import *` brings klik's names, but never one that would hide a built-in
 # (klik.open stays klik.open).
 import builtins as _builtins  # noqa: E402

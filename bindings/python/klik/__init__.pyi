@@ -1210,6 +1210,10 @@ class Store(_Bound):
         """A page of the viewer's task list; colours judged on `today` (default: today in Copenhagen)."""
     def quick_status(self, viewer: _Viewer, query: _Query = None, today: Optional[_DateLike] = None,
                      apply_filters: bool = True, rights: Optional[Any] = None) -> ColourCounts: ...
+    def explain_colour(self, task: int, today: Optional[_DateLike] = None,
+                       local: Optional[int] = None) -> Optional[ColourExplanation]:
+        """Why the task (or its local task `local`) has its colour on `today`, on the list's own dates; None when
+        there is no such task. No rights are checked."""
     def columns(self, viewer: _Viewer, query: _Query = None, today: Optional[_DateLike] = None,
                 rights: Optional[Any] = None) -> dict[str, Any]:
         """Every matching row as numpy arrays (int64 ids, datetime64[D] end, uint8 codes)."""

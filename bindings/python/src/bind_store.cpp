@@ -389,6 +389,16 @@ void init_store(py::module_& m) {
           arg("rights") = py::none(),
           "Counts of the viewer's tasks by colour; with apply_filters=False only the query's projects count.")
       .def(
+          "explain_colour",
+          [](const Store& s, TaskId task, const py::object& today, std::optional<LocalTaskId> local) {
+            const Date d = to_today(today);
+            return without_gil([&] { return explain_task_colour(s.snapshot().world(), task, d, local); });
+          },
+          arg("task"), arg("today") = py::none(), arg("local") = py::none(),
+          "Why the task (or its local task `local`) has its colour on `today`: a klik.ColourExplanation judged on "
+          "the list's own dates and calendar (wave shift, overrides, working days), or None when there is no such "
+          "task. No rights are checked.")
+      .def(
           "columns",
           [](const Store& s, const py::object& viewer, const py::object& query, const py::object& today,
              const py::object& rights) {
