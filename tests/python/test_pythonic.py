@@ -103,3 +103,39 @@ def test_a_row_s_colour_explained_on_the_list_s_own_dates(store, world):
     assert store.explain_colour(10**8, TODAY) is None
     local = next(r for r in page.rows if r.local is not None)
     assert store.explain_colour(local.task + 1, TODAY, local.local) is None  # not that task's local task
+
+
+def test_columns_refuse_a_query_that_pages_rather_than_ignore_it(store, world):
+    plus = plusbruger(world)
+    for query in ["limit 5", "status = started order by end_date offset 2", "LIMIT 10",
+                  klik.TaskQuery.parse("limit 7")]:
+        with pytest.raises(klik.ValidationError, match="every matching row"):
+            store.columns(plus.id, query, today=TODAY)
+        with pytest.raises(klik.ValidationError, match="every matching row"):
+            store.dataframe(plus.id, query, today=TODAY)
+    # The words inside a title search are not paging.
+    assert len(store.columns(plus.id, 'title ~ "limit"', today=TODAY)["task"]) == 0
+    assert len(store.columns(plus.id, "status = started", today=TODAY)["task"]) == \
+        store.quick_status(plus.id, "status = started", today=TODAY).total
+
+
+def test_national_views_and_lists_as_data_frames(store, world):
+    kombit = next(u for u in world.users if u.side == klik.Side.KOMBIT and u.administrator)
+    project = world.projects[0].id
+    frame = store.status_frame(kombit.id, project, today=TODAY)
+    rows = store.status_by_municipality(kombit.id, project, today=TODAY)
+    assert list(frame["municipality"]) == [r.municipality for r in rows]
+    for r, (_, f) in zip(rows, frame.iterrows()):
+        assert f["red_critical_path"] == r.count("red", "critical_path")
+        assert f["yellow_mandatory"] == r.count("yellow", "mandatory")
+        assert f["red_followed_up"] == r.red_followed_up
+    phases = store.phase_frame(kombit.id, project)
+    assert list(phases["completed"]) == [p.count("completed") for p in store.progress_by_phase(kombit.id, project)]
+    projects = store.projects_frame(kombit.id)
+    assert sorted(projects["project"]) == sorted(p.project for p in store.projects(kombit.id))
+    admin = next(u for u in world.users if u.side == klik.Side.MUNICIPALITY and u.administrator)
+    users = store.users_frame(admin.id)
+    listed = store.users(admin.id)
+    assert list(users["email"]) == [u.email for u in listed] and len(listed) > 0
+    names = {m.id: m.name for m in world.municipalities}
+    assert set(users["municipality_name"]) == {names[admin.municipality]}

@@ -7,6 +7,7 @@ the small pieces that read better in Python (``__repr__`` of the entities).
 from __future__ import annotations
 
 import datetime as _dt
+import re as _re
 import sys as _sys
 
 from . import _klik
@@ -84,6 +85,106 @@ def _dataframe(self, viewer, query=None, today=None, rights=None):
 
 
 _klik.Store.dataframe = _dataframe
+
+# ---- columns() reads every row: paging in its query is refused, not ignored -------
+
+_columns = _klik.Store.columns
+_PAGING = _re.compile(r"\b(limit|offset)\b", _re.IGNORECASE)
+
+
+def _columns_checked(self, viewer, query=None, today=None, rights=None):
+    """Every matching row as numpy arrays: int64 ids (0 = not set), ``end`` as
+    datetime64[D], colour/priority/status as uint8 codes, titles as objects.
+
+    It reads *every* row, so a query that pages (``limit``, ``offset``, a cursor) is
+    refused with ``klik.ValidationError`` rather than ignored: use ``Store.tasks`` for
+    pages, or slice what this returns."""
+    paged = False
+    if isinstance(query, str):
+        unquoted = _re.sub(r'"(?:[^"\\]|\\.)*"', '""', query)
+        paged = bool(_PAGING.search(unquoted))
+    elif isinstance(query, TaskQuery):  # noqa: F405
+        paged = query.limit != TaskQuery().limit or query.offset != 0 or bool(query.cursor)  # noqa: F405
+    if paged:
+        raise ValidationError(  # noqa: F405
+            "columns() and dataframe() return every matching row: the query's limit, offset or cursor would be "
+            "ignored; page with Store.tasks, or slice the result")
+    return _columns(self, viewer, query, today, rights)
+
+
+_klik.Store.columns = _columns_checked
+
+# ---- KOMBIT's national views and the lists as DataFrames ----------------------------
+
+
+def _pandas(what: str):
+    try:
+        import pandas
+    except ImportError as e:  # pragma: no cover - depends on the machine
+        raise ImportError(f"{what} needs pandas") from e
+    return pandas
+
+
+def _status_frame(self, viewer, project, today=None):
+    """KOMBIT's status by municipality for one project as a DataFrame: a row per
+    municipality (id and name), a column per colour x priority with its task count,
+    and ``red_followed_up`` (red critical-path plus red mandatory)."""
+    pandas = _pandas("Store.status_frame")
+    names = {m.id: m.name for m in danish_municipalities()}  # noqa: F405
+    colours = list(DeadlineColour.__members__.values())  # noqa: F405
+    priorities = list(Priority.__members__.values())  # noqa: F405
+    rows = []
+    for r in self.status_by_municipality(viewer, project, today):
+        row = {"municipality": r.municipality, "municipality_name": names.get(r.municipality, str(r.municipality))}
+        for c in colours:
+            for p in priorities:
+                row[f"{c.code}_{p.code}"] = r.count(c, p)
+        row["red_followed_up"] = r.red_followed_up
+        rows.append(row)
+    return pandas.DataFrame(rows, columns=["municipality", "municipality_name"]
+                            + [f"{c.code}_{p.code}" for c in colours for p in priorities] + ["red_followed_up"])
+
+
+def _phase_frame(self, viewer, project):
+    """Progress by phase of one project as a DataFrame: tasks per status and the share completed."""
+    pandas = _pandas("Store.phase_frame")
+    statuses = list(TaskStatus.__members__.values())  # noqa: F405
+    return pandas.DataFrame(
+        [{"phase": r.phase, "name": r.name, **{s.code: r.count(s) for s in statuses},
+          "completed_share": r.completed_share} for r in self.progress_by_phase(viewer, project)],
+        columns=["phase", "name"] + [s.code for s in statuses] + ["completed_share"])
+
+
+def _projects_frame(self, viewer, query=None, **filters):
+    """The project list (``Store.projects``) as a DataFrame, one row per project."""
+    pandas = _pandas("Store.projects_frame")
+    fields = ["project", "name", "viewer_type", "deadline", "period_start", "period_end", "kombit_contact"]
+    return pandas.DataFrame([{f: getattr(r, f) for f in fields} for r in self.projects(viewer, query, **filters)],
+                            columns=fields).assign(
+        viewer_type=lambda f: f["viewer_type"].map(lambda t: t.code if t is not None else pandas.NA))
+
+
+def _users_frame(self, viewer, query=None, **filters):
+    """The user list (``Store.users``) as a DataFrame: one row per user, with their
+    municipality's name and their user type on each project as ``"project:type"`` codes."""
+    pandas = _pandas("Store.users_frame")
+    names = {m.id: m.name for m in danish_municipalities()}  # noqa: F405
+    rows = [{"user": u.id, "email": u.email, "full_name": u.full_name,
+             "municipality": u.municipality if u.municipality is not None else pandas.NA,
+             "municipality_name": names.get(u.municipality, pandas.NA) if u.municipality is not None else pandas.NA,
+             "side": u.side.code, "administrator": u.administrator,
+             "memberships": ", ".join(f"{m.project}:{m.type.code}" for m in u.memberships)}
+            for u in self.users(viewer, query, **filters)]
+    frame = pandas.DataFrame(rows, columns=["user", "email", "full_name", "municipality", "municipality_name", "side",
+                                            "administrator", "memberships"])
+    frame["municipality"] = frame["municipality"].astype("Int64")
+    return frame
+
+
+_klik.Store.status_frame = _status_frame
+_klik.Store.phase_frame = _phase_frame
+_klik.Store.projects_frame = _projects_frame
+_klik.Store.users_frame = _users_frame
 
 
 # ---- repr and HTML for notebooks -------------------------------------------------

@@ -1210,13 +1210,22 @@ class Store(_Bound):
         """A page of the viewer's task list; colours judged on `today` (default: today in Copenhagen)."""
     def quick_status(self, viewer: _Viewer, query: _Query = None, today: Optional[_DateLike] = None,
                      apply_filters: bool = True, rights: Optional[Any] = None) -> ColourCounts: ...
+    def status_frame(self, viewer: _Viewer, project: int, today: Optional[_DateLike] = None) -> Any:
+        """status_by_municipality as a pandas DataFrame: a row per municipality, a column per colour x priority."""
+    def phase_frame(self, viewer: _Viewer, project: int) -> Any:
+        """progress_by_phase as a pandas DataFrame: tasks per status and the completed share per phase."""
+    def projects_frame(self, viewer: _Viewer, query: Optional[ProjectQuery] = None, **filters: Any) -> Any:
+        """The project list as a pandas DataFrame."""
+    def users_frame(self, viewer: _Viewer, query: Optional[UserQuery] = None, **filters: Any) -> Any:
+        """The user list as a pandas DataFrame (municipality names, memberships as 'project:type')."""
     def explain_colour(self, task: int, today: Optional[_DateLike] = None,
                        local: Optional[int] = None) -> Optional[ColourExplanation]:
         """Why the task (or its local task `local`) has its colour on `today`, on the list's own dates; None when
         there is no such task. No rights are checked."""
     def columns(self, viewer: _Viewer, query: _Query = None, today: Optional[_DateLike] = None,
                 rights: Optional[Any] = None) -> dict[str, Any]:
-        """Every matching row as numpy arrays (int64 ids, datetime64[D] end, uint8 codes)."""
+        """Every matching row as numpy arrays (int64 ids, datetime64[D] end, uint8 codes). A query that pages
+        (limit, offset, cursor) is refused with klik.ValidationError: this reads every row."""
     def dataframe(self, viewer: _Viewer, query: _Query = None, today: Optional[_DateLike] = None,
                   rights: Optional[Any] = None) -> Any:
         """The same as a pandas DataFrame (needs pandas)."""
