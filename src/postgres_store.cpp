@@ -171,7 +171,10 @@ std::string label_of(const std::string& url) {
 
 std::string array_text(const std::vector<UserId>& ids) {
   std::string s = "{";
-  for (std::size_t i = 0; i < ids.size(); ++i) s += (i ? "," : "") + std::to_string(ids[i].value());
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i) s += ',';
+    s += std::to_string(ids[i].value());
+  }
   return s + "}";
 }
 
