@@ -19,6 +19,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
 
 namespace {
 
@@ -212,7 +213,12 @@ void print_history(klik::Store& store, klik::Date today) {
     red_before = quick_status(snap.world(), rights, *plus, red, today)[DeadlineColour::Red];
   }
 
-  const Timestamp before(clock.now().unix_seconds() - 1);
+  // The journal keeps whole seconds: the writes below wait for the next second, so the
+  // view as of `before` holds everything up to now (an import a moment ago included)
+  // and none of them.
+  const Timestamp before = clock.now();
+  while (clock.now().unix_seconds() == before.unix_seconds())
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   flows.change_task(plus_id, {.task = task, .responsible = plus_id, .performer = colleague_id});
   flows.change_task(colleague_id, {.task = task, .status = TaskStatus::Started});
   flows.write_message(colleague_id, task, "Vi er i gang; testmiljøet er bestilt.");
@@ -431,6 +437,13 @@ int run(const Arguments& args) {
   {
     const klik::SystemClock clock;
     const klik::Date today = klik::today_in_copenhagen(clock);
+    // What the sweep will find, counted from the store's indexes without reading a row.
+    const auto c0 = std::chrono::steady_clock::now();
+    const klik::SweepTransitions ahead = klik::sweep_transitions(*store, today);
+    const double count_us = std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - c0).count();
+    std::printf(
+        "\nBefore the sweep: %zu colours would change today, %zu of them rises to notify (counted in %.1f us)\n",
+        ahead.changes(), ahead.rises(), count_us);
     const auto s0 = std::chrono::steady_clock::now();
     const klik::OutboxSweep swept = klik::sweep_to_outbox(*store, today, clock.now());
     klik::JsonLinesNotifier sink(events_path);
@@ -444,6 +457,9 @@ int run(const Arguments& args) {
         swept.colour_changes, delivered, events_path.c_str(), sweep_ms);
     std::printf("  the outbox holds %zu notifications in all; run the demo again: the sweep is idempotent\n",
                 store->outbox().size());
+    const klik::SweepTransitions after = klik::sweep_transitions(*store, today);
+    std::printf("  after it, %zu colours would change today (the counts and the sweep agree: %s)\n", after.changes(),
+                ahead.changes() == swept.colour_changes && ahead.rises() == swept.events ? "yes" : "NO");
   }
 
   // --- a task's history and an as-of view (issue 10) ---
