@@ -55,10 +55,12 @@ class CMakeBuild(build_ext):
         shutil.copyfile(built[-1], target)
 
 
+# setuptools' own scratch space, away from CMake's build/ (egg_info wants it to exist).
+(ROOT / "build-wheel").mkdir(exist_ok=True)
+
 setup(
     version=version(),
     ext_modules=[CMakeExtension("klik._klik")],
     cmdclass={"build_ext": CMakeBuild},
-    # setuptools' own scratch space, away from CMake's build/.
     options={"build": {"build_base": "build-wheel"}, "egg_info": {"egg_base": "build-wheel"}},
 )
