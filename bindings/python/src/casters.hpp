@@ -75,7 +75,14 @@ inline std::string utf8_of(PyObject* text) {
 
 namespace pybind11::detail {
 
-inline void ensure_datetime_api() {
+// datetime.h gives every translation unit its own `static PyDateTime_CAPI* PyDateTimeAPI`.
+// So this function must be per translation unit too (static): as a plain `inline`
+// function the linker kept one copy, which filled one unit's pointer, and the casters
+// of every other unit read a null one. The optimiser had hidden it by inlining the
+// copies; the module built at -O0 under UBSan showed it ("member access within null
+// pointer of type 'PyDateTime_CAPI'"). The casters below call it in their own bodies,
+// so each reads the pointer it has just filled.
+static inline void ensure_datetime_api() {
   if (!PyDateTimeAPI) {
     PyDateTime_IMPORT;
   }
