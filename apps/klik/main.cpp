@@ -141,6 +141,16 @@ void add_date(CLI::App& cmd, Common& c) {
   cmd.add_option("--date", c.date, "the day to judge colours on (YYYY-MM-DD; default: today in Copenhagen)");
 }
 
+/// Loads `data` into the database `db`, which must hold no task unless `replace`.
+void import_into(const std::string& db, const klik::Dataset& data, bool replace, Progress& progress) {
+  progress.phase("opening " + db);
+  const auto store = klik::open_store(db);
+  if (!replace && store->snapshot()->task_count() != 0)
+    throw UsageError(db + " already holds tasks: --replace replaces them");
+  progress.phase("importing " + std::to_string(data.tasks.size()) + " tasks");
+  store->import_dataset(data);
+}
+
 int generate(const Common& c, const klik::synthetic::Options& options, const std::string& json_out, bool replace) {
   Progress progress;
   progress.phase("generating " + std::to_string(options.municipalities) + " municipalities");
@@ -151,12 +161,7 @@ int generate(const Common& c, const klik::synthetic::Options& options, const std
     write_output(json_out, klik::to_json(data) + "\n");
   }
   if (!c.db.empty()) {
-    progress.phase("opening " + c.db);
-    const auto store = klik::open_store(c.db);
-    if (!replace && store->snapshot()->task_count() != 0)
-      throw UsageError(c.db + " already holds tasks: --replace replaces them");
-    progress.phase("importing " + std::to_string(data.tasks.size()) + " tasks");
-    store->import_dataset(data);
+    import_into(c.db, data, replace, progress);
   }
   progress.stop();
   std::fprintf(stderr, "klik generate: %zu municipalities, %zu projects, %zu tasks, %zu users\n",
@@ -168,12 +173,7 @@ int import(const Common& c, const std::string& file, bool replace) {
   Progress progress;
   progress.phase("reading " + file);
   const klik::Dataset data = klik::from_json<klik::Dataset>(read_file(file));
-  progress.phase("opening " + c.db);
-  const auto store = klik::open_store(c.db);
-  if (!replace && store->snapshot()->task_count() != 0)
-    throw UsageError(c.db + " already holds tasks: --replace replaces them");
-  progress.phase("importing " + std::to_string(data.tasks.size()) + " tasks");
-  store->import_dataset(data);
+  import_into(c.db, data, replace, progress);
   progress.stop();
   std::fprintf(stderr, "klik import: %zu tasks, %zu users into %s\n", data.tasks.size(), data.users.size(),
                c.db.c_str());
@@ -389,7 +389,7 @@ int dispatch(const Common& c, const std::string& jsonl) {
 }
 
 int migrate(const Common& c) {
-  if (c.db.starts_with("postgres://") || c.db.starts_with("postgresql://")) {
+  if (klik::is_postgres_url(c.db)) {
     (void)klik::open_store(c.db);  // migrates on open
     std::printf("klik migrate: %s is at the current schema\n", c.db.c_str());
     return 0;
@@ -410,7 +410,7 @@ int migrate(const Common& c) {
 
 int check(const Common& c) {
   std::unique_ptr<klik::Store> store;
-  if (c.db.starts_with("postgres://") || c.db.starts_with("postgresql://")) {
+  if (klik::is_postgres_url(c.db)) {
     store = klik::open_store(c.db);
   } else {
     klik::SqliteOptions ro;  // read-only: checking never changes the file, nor migrates it
