@@ -7,6 +7,7 @@ the small pieces that read better in Python (``__repr__`` of the entities).
 from __future__ import annotations
 
 import datetime as _dt
+import functools as _functools
 import re as _re
 import sys as _sys
 
@@ -53,6 +54,12 @@ for _name, _fields in _ENTITY_FIELDS.items():
 _CATEGORIES = {"colour": DeadlineColour, "priority": Priority, "status": TaskStatus}  # noqa: F405
 
 
+@_functools.lru_cache(maxsize=1)
+def _municipality_names() -> dict[int, str]:
+    """Kommunekode -> name, from the official list (klik.danish_municipalities()); built once."""
+    return {m.id: m.name for m in danish_municipalities()}  # noqa: F405
+
+
 def _dataframe(self, viewer, query=None, today=None, rights=None):
     """The rows of ``query`` as a pandas DataFrame (pandas must be installed).
 
@@ -74,7 +81,7 @@ def _dataframe(self, viewer, query=None, today=None, rights=None):
     for name in ("local_task", "responsible", "performer"):  # 0 is "not set" in the columns
         frame[name] = pandas.array(cols[name], dtype="Int64")
         frame.loc[frame[name] == 0, name] = pandas.NA
-    municipalities = {m.id: m.name for m in danish_municipalities()}  # noqa: F405
+    municipalities = _municipality_names()
     projects = {p.project: p.name for p in self.projects(viewer)}
     at = frame.columns.get_loc("municipality") + 1
     frame.insert(at, "municipality_name",
@@ -130,7 +137,7 @@ def _status_frame(self, viewer, project, today=None):
     municipality (id and name), a column per colour x priority with its task count,
     and ``red_followed_up`` (red critical-path plus red mandatory)."""
     pandas = _pandas("Store.status_frame")
-    names = {m.id: m.name for m in danish_municipalities()}  # noqa: F405
+    names = _municipality_names()
     colours = list(DeadlineColour.__members__.values())  # noqa: F405
     priorities = list(Priority.__members__.values())  # noqa: F405
     rows = []
@@ -168,7 +175,7 @@ def _users_frame(self, viewer, query=None, **filters):
     """The user list (``Store.users``) as a DataFrame: one row per user, with their
     municipality's name and their user type on each project as ``"project:type"`` codes."""
     pandas = _pandas("Store.users_frame")
-    names = {m.id: m.name for m in danish_municipalities()}  # noqa: F405
+    names = _municipality_names()
     rows = [{"user": u.id, "email": u.email, "full_name": u.full_name,
              "municipality": u.municipality if u.municipality is not None else pandas.NA,
              "municipality_name": names.get(u.municipality, pandas.NA) if u.municipality is not None else pandas.NA,
@@ -275,4 +282,4 @@ import builtins as _builtins  # noqa: E402
 
 __all__ = [n for n in dir(_klik) if not n.startswith("_") and not hasattr(_builtins, n)] + ["__version__"]
 
-del _name, _fields, _dt, _builtins, _sys
+del _name, _fields, _dt, _builtins, _sys, _functools

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any, Optional, Sequence
 
-from . import _klik
+from . import _klik, _municipality_names
 
 #: The KLIK colours (the portal's quick-status bar), by colour code.
 COLOURS = {"green": "#3c9a3c", "yellow": "#e6b800", "red": "#c8102e", "grey": "#8c8c8c", "done": "#4a6fa5"}
@@ -29,10 +29,6 @@ def _axes(ax):
     import matplotlib.pyplot as plt
 
     return plt.subplots(figsize=(10, 4.5))[1]
-
-
-def _municipality_names() -> dict[int, str]:
-    return {m.id: m.name for m in _klik.danish_municipalities()}
 
 
 def quick_status_by_municipality(store: Any, viewer: Any, project: int, today: Optional[Any] = None,
