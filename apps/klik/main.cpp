@@ -18,6 +18,8 @@
 #include <string>
 #include <thread>
 
+#include "serve.hpp"
+
 namespace {
 
 using klik::Date;
@@ -515,6 +517,27 @@ int main(int argc, char** argv) {
   auto* chk = app.add_subcommand("check", "validate a database: every row, every reference, read-only");
   add_db(*chk, c);
 
+  auto* srv = app.add_subcommand("serve", "the portal service: the HTTP JSON API (docs/portal.md)");
+  klik_app::ServeOptions serve_options;
+  srv->add_option("--db", serve_options.db, "the database: a SQLite file, or a postgresql:// URL")->required();
+  srv->add_option("--port", serve_options.port, "the port (0: any free one, printed on stdout)")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  srv->add_option("--bind", serve_options.bind, "the address to listen on (TLS ends at a reverse proxy)")
+      ->capture_default_str();
+  srv->add_option("--threads", serve_options.threads, "worker threads: the most connections answered at once")
+      ->check(CLI::Range(1u, 1024u))
+      ->capture_default_str();
+  srv->add_option("--date", serve_options.date, "judge colours on this day (YYYY-MM-DD) instead of today");
+  srv->add_flag("--demo", serve_options.demo, "give a few demo users a fresh password, printed once on stdout");
+  srv->add_flag("--secure-cookies", serve_options.secure_cookies, "mark the session cookie Secure (behind TLS)");
+  srv->add_option("--max-body", serve_options.max_body_bytes, "the largest request body in bytes")
+      ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30))
+      ->capture_default_str();
+  srv->add_option("--idle-minutes", serve_options.idle_minutes, "a session unused this long ends")
+      ->check(CLI::Range(1L, 24L * 60))
+      ->capture_default_str();
+
   // "query", "explain right": the subcommands given, for one-line error messages.
   const auto name = [&] {
     std::string n;
@@ -556,6 +579,7 @@ int main(int argc, char** argv) {
     if (*dsp) return dispatch(c, jsonl);
     if (*mig) return migrate(c);
     if (*chk) return check(c);
+    if (*srv) return klik_app::serve(serve_options);
   } catch (const klik::Error& e) {
     std::fprintf(stderr, "klik %s: %s\n", name().c_str(), e.what());
     return exit_klik_base + static_cast<int>(e.code());

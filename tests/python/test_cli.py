@@ -60,7 +60,7 @@ def plusbruger(store) -> str:
 
 def test_every_command_has_help():
     commands = ["generate", "import", "export", "query", "quick-status", "explain colour", "explain right", "sweep",
-                "dispatch", "migrate", "check"]
+                "dispatch", "migrate", "check", "serve"]
     for command in commands:
         result = run(*command.split(), "--help")
         assert "Usage:" in result.stdout and "--help" in result.stdout, command
