@@ -24,10 +24,15 @@
 #include <regex>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
 namespace klik_app {
+
+/// A file of the portal's page (apps/web), compiled in (cmake/embed.cmake); empty if none.
+std::string_view web_file(std::string_view name);
+
 namespace {
 
 using json = nlohmann::json;
@@ -857,11 +862,14 @@ void Service::projects(const httplib::Request& req, httplib::Response& res) {
     out.push_back({{"id", r.project.value()},
                    {"name", r.name},
                    {"viewer_type", r.viewer_type ? json(klik::code(*r.viewer_type)) : json(nullptr)},
+                   {"viewer_type_label", r.viewer_type ? json(klik::danish(*r.viewer_type)) : json(nullptr)},
                    {"deadline", r.deadline.iso()},
                    {"period_start", r.period_start.iso()},
                    {"period_end", r.period_end.iso()},
                    {"kombit_contact", r.kombit_contact},
-                   {"contact_mail", r.contact_mail}});
+                   {"contact_mail", r.contact_mail},
+                   {"phases", w.project(r.project)->phases},
+                   {"themes", w.project(r.project)->themes}});
   send_json(res, 200, {{"projects", out}});
 }
 
@@ -1042,6 +1050,15 @@ void Service::routes(httplib::Server& server) {
     send_json(s, 200, {{"status", "ok"}, {"tasks", snap->task_count()}});
   });
   add(server, "GET", "/metrics", "Prometheus metrics", false, [this](R q, W s) { metrics(q, s); });
+
+  // The page (apps/web): static files, the same for everyone; the API decides the rest.
+  for (const auto& [path, file, type] : {std::tuple{"/", "index.html", "text/html; charset=utf-8"},
+                                         std::tuple{"/app.js", "app.js", "text/javascript; charset=utf-8"},
+                                         std::tuple{"/style.css", "style.css", "text/css; charset=utf-8"}}) {
+    const std::string_view content = web_file(file);
+    const std::string media = type;
+    server.Get(path, [content, media](R, W s) { s.set_content(content.data(), content.size(), media); });
+  }
 }
 
 // ---- the server ---------------------------------------------------------------
