@@ -48,12 +48,18 @@ def browser():
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                 "--window-size=1280,1024", "--lang=da"):
         options.add_argument(arg)
+    # chromedriver and chromium are not instrumented: under scripts/test's ASan run they
+    # start without the sanitizer runtime preloaded into this interpreter. Only for them:
+    # the tests after this module start instrumented Python children that need it.
     env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
-    os.environ.pop("LD_PRELOAD", None)  # chromedriver and chromium are not instrumented
+    preload = os.environ.pop("LD_PRELOAD", None)
     try:
         driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver", env=env), options=options)
     except WebDriverException as e:
         pytest.fail(f"headless Chromium did not start: {e.msg}")
+    finally:
+        if preload is not None:
+            os.environ["LD_PRELOAD"] = preload
     driver.set_page_load_timeout(60)
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     yield driver
