@@ -10,6 +10,7 @@
 #include <httplib.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 
 #include <array>
 #include <atomic>
@@ -217,6 +218,93 @@ json person(const klik::World& w, const std::optional<klik::UserId>& id) {
 
 json labelled(std::string_view code, std::string_view danish) { return {{"code", code}, {"label", danish}}; }
 
+/// Writes JSON straight into a string, for the task list's rows: the hot path of the
+/// service, where building nlohmann's tree (a std::map and a copy per member) cost
+/// four fifths of a list page's time (measured with perf; docs/benchmarks.md).
+/// Strings from the library are valid UTF-8 (its invariant), so only quotes,
+/// backslashes and control characters need escaping.
+class JsonWriter {
+ public:
+  JsonWriter& begin_object() { return open('{'); }
+  JsonWriter& end_object() { return close('}'); }
+  JsonWriter& begin_array() { return open('['); }
+  JsonWriter& end_array() { return close(']'); }
+  JsonWriter& key(std::string_view k) {
+    comma();
+    quoted(k);
+    out_ += ':';
+    after_key_ = true;
+    return *this;
+  }
+  JsonWriter& value(std::string_view v) {
+    comma();
+    quoted(v);
+    return *this;
+  }
+  JsonWriter& value(std::uint64_t v) {
+    comma();
+    char buf[24];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out_.append(buf, r.ptr);
+    return *this;
+  }
+  JsonWriter& null() {
+    comma();
+    out_ += "null";
+    return *this;
+  }
+  JsonWriter& raw(std::string_view json_text) {
+    comma();
+    out_ += json_text;
+    return *this;
+  }
+  /// {"code": ..., "label": ...}
+  JsonWriter& labelled(std::string_view code, std::string_view danish) {
+    return begin_object().key("code").value(code).key("label").value(danish).end_object();
+  }
+  std::string take() { return std::move(out_); }
+
+ private:
+  JsonWriter& open(char c) {
+    comma();
+    out_ += c;
+    first_ = true;
+    return *this;
+  }
+  JsonWriter& close(char c) {
+    out_ += c;
+    first_ = false;
+    return *this;
+  }
+  void comma() {
+    if (after_key_)
+      after_key_ = false;
+    else if (!first_)
+      out_ += ',';
+    first_ = false;
+  }
+  void quoted(std::string_view v) {
+    out_ += '"';
+    for (char ch : v) {
+      const auto u = static_cast<unsigned char>(ch);
+      if (ch == '"' || ch == '\\') {
+        out_ += '\\';
+        out_ += ch;
+      } else if (u < 0x20) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", u);
+        out_ += buf;
+      } else {
+        out_ += ch;
+      }
+    }
+    out_ += '"';
+  }
+  std::string out_;
+  bool first_ = true;
+  bool after_key_ = false;
+};
+
 json user_json(const klik::World& w, const klik::User& u) {
   json memberships = json::array();
   for (const klik::Membership& m : u.memberships) {
@@ -272,21 +360,34 @@ json explanation_json(const klik::ColourExplanation& e) {
   return out;
 }
 
-json row_json(const klik::World& w, const klik::TaskRow& r) {
-  return {{"task", r.task.value()},
-          {"local_task", r.local ? json(r.local->value()) : json(nullptr)},
-          {"project", {{"id", r.project.value()}, {"name", r.project_name}}},
-          {"municipality", r.municipality.value()},
-          {"title", r.title},
-          {"phase", r.phase},
-          {"theme", r.theme},
-          {"colour", labelled(klik::code(r.colour), klik::danish(r.colour))},
-          {"priority", labelled(klik::code(r.priority), klik::danish(r.priority))},
-          {"status", labelled(klik::code(r.status), klik::danish(r.status))},
-          {"end", r.end.iso()},
-          {"responsible", person(w, r.responsible)},
-          {"performer", person(w, r.performer)},
-          {"version", r.version}};
+void write_person(JsonWriter& out, const klik::World& w, const std::optional<klik::UserId>& id) {
+  const klik::User* u = id ? w.user(*id) : nullptr;
+  if (!u) {
+    out.null();
+    return;
+  }
+  out.begin_object().key("id").value(u->id.value()).key("name").value(u->full_name).key("email").value(u->email);
+  out.end_object();
+}
+
+void write_row(JsonWriter& out, const klik::World& w, const klik::TaskRow& r) {
+  out.begin_object().key("task").value(r.task.value()).key("local_task");
+  if (r.local)
+    out.value(r.local->value());
+  else
+    out.null();
+  out.key("project").begin_object().key("id").value(r.project.value()).key("name").value(r.project_name).end_object();
+  out.key("municipality").value(r.municipality.value()).key("title").value(r.title);
+  out.key("phase").value(r.phase).key("theme").value(r.theme);
+  out.key("colour").labelled(klik::code(r.colour), klik::danish(r.colour));
+  out.key("priority").labelled(klik::code(r.priority), klik::danish(r.priority));
+  out.key("status").labelled(klik::code(r.status), klik::danish(r.status));
+  out.key("end").value(r.end.iso());
+  out.key("responsible");
+  write_person(out, w, r.responsible);
+  out.key("performer");
+  write_person(out, w, r.performer);
+  out.key("version").value(r.version).end_object();
 }
 
 json message_json(const klik::World& w, const klik::Message& m) {
@@ -328,8 +429,19 @@ std::size_t size_param(const httplib::Request& req, const char* name, std::size_
   return v;
 }
 
+/// A request body: a JSON object, nested at most 8 deep (the API's bodies are flat;
+/// nlohmann's parser callback sees the depth of every value as it parses).
 json parse_body(const httplib::Request& req) {
-  json body = json::parse(req.body, nullptr, false, true);
+  constexpr int max_depth = 8;
+  bool too_deep = false;
+  json body = json::parse(
+      req.body,
+      [&too_deep](int depth, json::parse_event_t, json&) {
+        if (depth > max_depth) too_deep = true;
+        return !too_deep;
+      },
+      false, true);
+  if (too_deep) throw bad_request("the body is nested deeper than " + std::to_string(max_depth), "body");
   if (body.is_discarded() || !body.is_object()) throw bad_request("the body must be a JSON object", "body");
   return body;
 }
@@ -346,6 +458,43 @@ std::optional<klik::UserId> person_field(const json& value, const char* name) {
   if (!value.is_number_unsigned() || value.get<std::uint64_t>() == 0 || value.get<std::uint64_t>() > UINT32_MAX)
     throw bad_request(std::string(name) + " must be a user id or null", name);
   return klik::UserId(value.get<std::uint32_t>());
+}
+
+/// The user actions the viewer may take on `u` (the user page's padlocks); for
+/// assign_user_type, the projects on which they may give `u` a type.
+json user_rights_json(const klik::World& w, const klik::RightsModel& rights, const klik::User& viewer,
+                      const klik::User& u) {
+  json out = json::object();
+  for (klik::Action a : {klik::Action::EditUser, klik::Action::DeleteUser, klik::Action::GrantAdministrator,
+                         klik::Action::ResetPassword})
+    out[std::string(klik::code(a))] = rights.allows(viewer, a, klik::Target::of(u));
+  json projects = json::array();
+  for (const klik::Project& p : w.projects())
+    if (rights.allows(viewer, klik::Action::AssignUserType, klik::Target::of(u, p.id)))
+      projects.push_back(p.id.value());
+  out["assign_user_type"] = projects;
+  return out;
+}
+
+/// `name` of a body as an optional string (absent: not changed).
+std::optional<std::string> optional_string(const json& body, const char* name) {
+  const auto it = body.find(name);
+  if (it == body.end()) return std::nullopt;
+  if (!it->is_string()) throw bad_request(std::string(name) + " must be a string", name);
+  return it->get<std::string>();
+}
+
+/// The If-Match of a request as an expected version: 0 for "*" or none (when allowed).
+std::uint32_t expected_version(const httplib::Request& req, bool required) {
+  std::string match = req.get_header_value("If-Match");
+  if (match.size() >= 2 && match.front() == '"' && match.back() == '"') match = match.substr(1, match.size() - 2);
+  if (match.empty()) {
+    if (required)
+      throw HttpError{428, "precondition_required", "Ændringen kræver If-Match med versionen (If-Match required)."};
+    return 0;
+  }
+  // "*" (RFC 9110: any current version) writes whatever the version is now.
+  return match == "*" ? 0 : parse_id(match, "If-Match");
 }
 
 /// The task actions, in the order of rights.hpp (view_task .. edit_local_task).
@@ -366,6 +515,7 @@ class Service {
         clock_(make_clock(options.date)),
         rights_(klik::RightsModel::default_model()),
         workflows_(*store_, *clock_, rights_),
+        publishing_(*store_, *clock_, rights_),
         accounts_(*store_, *clock_, klik::AccountPolicy{}, rights_),
         sessions_(std::chrono::minutes(options.idle_minutes), std::chrono::hours(options.max_session_hours)) {}
 
@@ -406,6 +556,7 @@ class Service {
   void list_tasks(const httplib::Request& req, httplib::Response& res);
   void quick_status(const httplib::Request& req, httplib::Response& res);
   void get_task(const httplib::Request& req, httplib::Response& res);
+  void get_local_task(const httplib::Request& req, httplib::Response& res);
   void patch_task(const httplib::Request& req, httplib::Response& res);
   void get_messages(const httplib::Request& req, httplib::Response& res);
   void post_message(const httplib::Request& req, httplib::Response& res);
@@ -418,9 +569,26 @@ class Service {
   void projects(const httplib::Request& req, httplib::Response& res);
   void users(const httplib::Request& req, httplib::Response& res);
   void national_status(const httplib::Request& req, httplib::Response& res);
+  void get_user(const httplib::Request& req, httplib::Response& res);
+  void create_user(const httplib::Request& req, httplib::Response& res);
+  void patch_user(const httplib::Request& req, httplib::Response& res);
+  void put_membership(const httplib::Request& req, httplib::Response& res);
+  void delete_membership(const httplib::Request& req, httplib::Response& res);
+  void delete_user(const httplib::Request& req, httplib::Response& res);
+  void user_history(const httplib::Request& req, httplib::Response& res);
+  void send_reset(const httplib::Request& req, httplib::Response& res);
+  void confirm_reset(const httplib::Request& req, httplib::Response& res);
+  void change_password(const httplib::Request& req, httplib::Response& res);
+  void create_local_task(const httplib::Request& req, httplib::Response& res);
+  void patch_local_task(const httplib::Request& req, httplib::Response& res);
+  void delete_local_task(const httplib::Request& req, httplib::Response& res);
+  void broadcast(const httplib::Request& req, httplib::Response& res);
+  void what_if(const httplib::Request& req, httplib::Response& res);
   void metrics(const httplib::Request& req, httplib::Response& res);
 
   json task_json(const klik::World& w, const klik::User& viewer, klik::TaskId id) const;
+  /// A local task as `s`'s user may see it, answered with `status`.
+  void send_local_task(const Session& s, klik::LocalTaskId id, httplib::Response& res, int status) const;
   static klik::TaskQuery query_of(const httplib::Request& req);
 
   ServeOptions options_;
@@ -428,6 +596,7 @@ class Service {
   std::unique_ptr<klik::Clock> clock_;
   klik::RightsModel rights_;
   klik::Workflows workflows_;
+  klik::Publishing publishing_;
   klik::Accounts accounts_;
   Sessions sessions_;
   std::vector<Route> routes_;
@@ -500,7 +669,8 @@ const klik::User& viewer_in(const klik::World& w, const Session& s) {
 
 json Service::demo_logins() {
   // A Plusbruger, a Light-bruger and a Læser of one project in one municipality, a
-  // Plusbruger of another municipality, and a KOMBIT user (docs/portal.md).
+  // Plusbruger of another municipality, a KOMBIT user and an Administrator of the
+  // first municipality (docs/portal.md).
   std::vector<std::pair<klik::UserId, std::string>> chosen;
   {
     const klik::Snapshot snap = store_->snapshot();
@@ -535,6 +705,7 @@ json Service::demo_logins() {
         },
         "plusbruger i en anden kommune");
     pick([](const klik::User& u) { return u.side == klik::Side::Kombit; }, "kombit");
+    pick([&](const klik::User& u) { return u.municipality == plus->municipality && u.administrator; }, "administrator");
   }
   json out = json::array();
   for (const auto& [id, role] : chosen) {
@@ -605,7 +776,9 @@ klik::TaskQuery Service::query_of(const httplib::Request& req) {
   if (req.has_param("sort")) {
     // "end_date", "-title,end_date": a column code, '-' for descending.
     q.sort.clear();
-    std::string_view rest = req.get_param_value("sort");
+    // (get_param_value answers a copy: keep it while its view is read.)
+    const std::string sort = req.get_param_value("sort");
+    std::string_view rest = sort;
     while (!rest.empty()) {
       const std::size_t comma = rest.find(',');
       std::string_view key = rest.substr(0, comma);
@@ -632,22 +805,26 @@ void Service::list_tasks(const httplib::Request& req, httplib::Response& res) {
   const klik::World& w = snap.world();
   const klik::User& viewer = viewer_in(w, s);
   const klik::TaskPage page = klik::list_tasks(w, rights_, viewer, q, today());
-  json rows = json::array();
-  for (const klik::TaskRow& r : page.rows) rows.push_back(row_json(w, r));
+  JsonWriter out;
+  out.begin_object().key("rows").begin_array();
+  for (const klik::TaskRow& r : page.rows) write_row(out, w, r);
+  out.end_array().key("total").value(page.total).key("next_cursor");
+  if (page.next_cursor.empty())
+    out.null();
+  else
+    out.value(page.next_cursor);
   // The filters as chips, each with the query that removes it (from the first page).
   klik::TaskQuery first = q;
   first.cursor.clear();
   first.offset = 0;
-  json chips = json::array();
-  for (klik::FilterField f : q.applied_filters())
-    chips.push_back({{"field", klik::code(f)}, {"without", klik::to_text(first.without(f).canonical())}});
-  send_json(res, 200,
-            {{"rows", rows},
-             {"total", page.total},
-             {"next_cursor", page.next_cursor.empty() ? json(nullptr) : json(page.next_cursor)},
-             {"query", klik::to_text(first.canonical())},
-             {"chips", chips},
-             {"reset", klik::to_text(first.reset_filters().canonical())}});
+  out.key("query").value(klik::to_text(first.canonical())).key("chips").begin_array();
+  for (klik::FilterField f : q.applied_filters()) {
+    out.begin_object().key("field").value(klik::code(f));
+    out.key("without").value(klik::to_text(first.without(f).canonical())).end_object();
+  }
+  out.end_array().key("reset").value(klik::to_text(first.reset_filters().canonical())).end_object();
+  res.status = 200;
+  res.set_content(out.take(), "application/json; charset=utf-8");
 }
 
 void Service::quick_status(const httplib::Request& req, httplib::Response& res) {
@@ -709,16 +886,50 @@ void Service::get_task(const httplib::Request& req, httplib::Response& res) {
   send_json(res, 200, out);
 }
 
+void Service::send_local_task(const Session& s, klik::LocalTaskId id, httplib::Response& res, int status) const {
+  const klik::Snapshot snap = store_->snapshot();
+  const klik::World& w = snap.world();
+  const klik::User& viewer = viewer_in(w, s);
+  const klik::LocalTask* local = w.local_task(id);
+  const std::optional<klik::Task> parent = local ? w.task(local->parent) : std::nullopt;
+  const std::optional<klik::ProjectId> project = parent ? w.project_of(parent->id) : std::nullopt;
+  if (!local || !parent || !project) throw klik::not_found(klik::ObjectKind::LocalTask);
+  const klik::TaskFacts facts = klik::local_task_facts(*local, *parent, *project);
+  const klik::FieldRights fr = rights_.field_rights(viewer, std::span(&facts, 1)).front();
+  if (!fr.visible || !fr.can(klik::Action::ViewTask)) throw klik::not_found(klik::ObjectKind::LocalTask);
+  json rights = json::object();
+  for (klik::Action a : task_actions) rights[std::string(klik::code(a))] = fr.can(a);
+  const klik::Project* p = w.project(*project);
+  const klik::TaskTemplate* t = w.task_template(parent->template_id);
+  // The parent is named only to those who may see it (its title is KOMBIT's text).
+  const bool parent_visible = rights_.allows(viewer, klik::Action::ViewTask, klik::task_facts(*parent, *project));
+  json out = {{"id", local->id.value()},
+              {"version", local->version},
+              {"title", local->title},
+              {"description", local->description},
+              {"parent", parent_visible ? json{{"id", parent->id.value()}, {"title", t->title}} : json(nullptr)},
+              {"project", {{"id", p->id.value()}, {"name", p->name}}},
+              {"status", labelled(klik::code(local->status), klik::danish(local->status))},
+              {"end", local->end.iso()},
+              {"responsible", person(w, local->responsible)},
+              {"performer", person(w, local->performer)},
+              {"rights", rights}};
+  if (const auto e = klik::explain_task_colour(w, parent->id, today(), id)) out["colour"] = explanation_json(*e);
+  res.set_header("ETag", "\"" + std::to_string(local->version) + "\"");
+  send_json(res, status, out);
+}
+
+void Service::get_local_task(const httplib::Request& req, httplib::Response& res) {
+  const Session s = session_of(req);
+  send_local_task(s, klik::LocalTaskId(parse_id(req.matches[1], "id")), res, 200);
+}
+
 void Service::patch_task(const httplib::Request& req, httplib::Response& res) {
   const Session s = session_of(req);
   const klik::TaskId id(parse_id(req.matches[1], "id"));
-  std::string match = req.get_header_value("If-Match");
-  if (match.size() >= 2 && match.front() == '"' && match.back() == '"') match = match.substr(1, match.size() - 2);
-  if (match.empty())
-    throw HttpError{428, "precondition_required", "PATCH kræver If-Match med opgavens version (If-Match required)."};
   klik::TaskChange change;
   change.task = id;
-  change.expected_version = parse_id(match, "If-Match");
+  change.expected_version = expected_version(req, true);
   const json body = parse_body(req);
   for (const auto& [key, value] : body.items()) {
     if (key == "status") {
@@ -923,10 +1134,340 @@ void Service::national_status(const httplib::Request& req, httplib::Response& re
     phases.push_back(
         {{"phase", p.phase}, {"name", p.name}, {"by_status", by}, {"completed_share", p.completed_share()}});
   }
-  send_json(res, 200, {{"municipalities", rows}, {"phases", phases}, {"without_plusbruger", without}});
+  json waves = json::array();
+  for (const klik::RolloutWave& wave : w.waves())
+    if (wave.project == project)
+      waves.push_back({{"id", wave.id.value()},
+                       {"name", wave.name},
+                       {"municipalities", wave.members.size()},
+                       {"shift_workdays", wave.shift_workdays}});
+  send_json(res, 200,
+            {{"municipalities", rows}, {"phases", phases}, {"without_plusbruger", without}, {"waves", waves}});
+}
+
+// ---- users: administration, passwords -----------------------------------------
+
+void Service::get_user(const httplib::Request& req, httplib::Response& res) {
+  const Session s = session_of(req);
+  const klik::UserId id(parse_id(req.matches[1], "id"));
+  const klik::Snapshot snap = store_->snapshot();
+  const klik::World& w = snap.world();
+  const klik::User& viewer = viewer_in(w, s);
+  const klik::User* u = w.user(id);
+  // Another municipality's user is exactly a missing one.
+  if (!u || (u->id != viewer.id && !rights_.allows(viewer, klik::Action::ViewUser, klik::Target::of(*u))))
+    throw klik::not_found(klik::ObjectKind::User);
+  json out = user_json(w, *u);
+  out["rights"] = user_rights_json(w, rights_, viewer, *u);
+  res.set_header("ETag", "\"" + std::to_string(u->version) + "\"");
+  send_json(res, 200, out);
+}
+
+/// A membership list of a body: [{"project": id, "type": "plus"|"light"|"reader"|...}].
+std::vector<klik::Membership> memberships_field(const json& body) {
+  std::vector<klik::Membership> out;
+  const auto it = body.find("memberships");
+  if (it == body.end()) return out;
+  if (!it->is_array() || it->size() > 1000)
+    throw bad_request("memberships must be a list of {project, type}", "memberships");
+  for (const json& m : *it) {
+    if (!m.is_object() || !m.contains("project") || !m.contains("type") || !m["type"].is_string() ||
+        !m["project"].is_number_unsigned() || m["project"].get<std::uint64_t>() == 0 ||
+        m["project"].get<std::uint64_t>() > UINT32_MAX)
+      throw bad_request("each membership is {\"project\": id, \"type\": user type code}", "memberships");
+    out.push_back({klik::ProjectId(m["project"].get<std::uint32_t>()),
+                   klik::parse<klik::UserType>(m["type"].get<std::string>())});
+  }
+  return out;
+}
+
+void Service::create_user(const httplib::Request& req, httplib::Response& res) {
+  const Session s = session_of(req);
+  const json body = parse_body(req);
+  klik::User proposed;
+  proposed.email = string_field(body, "email");
+  proposed.full_name = string_field(body, "name");
+  proposed.organisation = optional_string(body, "organisation").value_or("");
+  if (const auto a = body.find("administrator"); a != body.end()) {
+    if (!a->is_boolean()) throw bad_request("administrator must be true or false", "administrator");
+    proposed.administrator = a->get<bool>();
+  }
+  proposed.memberships = memberships_field(body);
+  {
+    // A municipality's user by default, in the creator's municipality; KOMBIT may
+    // name another municipality, or create one of its own (side "kombit").
+    const klik::Snapshot snap = store_->snapshot();
+    const klik::User& viewer = viewer_in(snap.world(), s);
+    proposed.side = klik::parse<klik::Side>(optional_string(body, "side").value_or("municipality"));
+    if (proposed.side == klik::Side::Municipality) {
+      if (const auto m = body.find("municipality"); m != body.end()) {
+        if (!m->is_number_unsigned() || m->get<std::uint64_t>() == 0 || m->get<std::uint64_t>() > UINT16_MAX)
+          throw bad_request("municipality must be a municipality id", "municipality");
+        proposed.municipality = klik::MunicipalityId(m->get<std::uint16_t>());
+      } else {
+        proposed.municipality = viewer.municipality;
+      }
+    }
+  }
+  const klik::User created = workflows_.create_user(s.user, proposed);
+  const klik::Snapshot snap = store_->snapshot();
+  json out = user_json(snap.world(), created);
+  out["rights"] = user_rights_json(snap.world(), rights_, viewer_in(snap.world(), s), created);
+  res.set_header("Location", "/api/users/" + std::to_string(created.id.value()));
+  send_json(res, 201, out);
+}
+
+void Service::patch_user(const httplib::Request& req, httplib::Response& res) {
+  const Session s = session_of(req);
+  const klik::UserId id(parse_id(req.matches[1], "id"));
+  klik::UserDetailsChange change;
+  change.user = id;
+  change.expected_version = expected_version(req, true);
+  const json body = parse_body(req);
+  std::optional<bool> administrator;
+  for (const auto& [key, value] : body.items()) {
+    if (key == "name") {
+      change.full_name = optional_string(body, "name");
+    } else if (key == "email") {
+      change.email = optional_string(body, "email");
+    } else if (key == "organisation") {
+      change.organisation = optional_string(body, "organisation");
+    } else if (key == "administrator") {
+      if (!value.is_boolean()) throw bad_request("administrator must be true or false", "administrator");
+      administrator = value.get<bool>();
+    } else {
+      throw bad_request("unknown field (name, email, organisation, administrator)", key);
+    }
+  }
+  if (change.full_name || change.email || change.organisation) workflows_.edit_user(s.user, change);
+  if (administrator) {
+    bool changes = true;
+    {
+      const klik::Snapshot snap = store_->snapshot();  // let go before writing
+      const klik::User* u = snap->user(id);
+      changes = !u || u->administrator != *administrator;
+    }
+    // Only when it changes: the flag has no version of its own to check.
+    if (changes) workflows_.set_administrator(s.user, id, *administrator);
+  }
+  get_user(req, res);
+}
+
+void Service::put_membership(const httplib::Request& req, httplib::Response& res) {
+  const Session s = session_of(req);
+  const klik::UserId id(parse_id(req.matches[1], "id"));
+  const klik::ProjectId project(parse_id(req.matches[2], "project"));
+  const klik::UserType type = klik::parse<klik::UserType>(string_field(parse_body(req), "type"));
+  workflows_.set_user_type(s.user, id, project, type);
+  get_user(req, res);
+}
+
+void Service::delete_membership(const httplib::Request& req, httplib::Response& res) {
+  const Session s = session_of(req);
+  const klik::UserId id(parse_id(req.matches[1], "id"));
+  const klik::ProjectId project(parse_id(req.matches[2], "project"));
+  workflows_.set_user_type(s.user, id, project, std::nullopt);
+  get_user(req, res);
+}
+
+void Service::delete_user(const httplib::Request& req, httplib::Response& res) {
+  const Session s = session_of(req);
+  workflows_.delete_user(s.user, klik::UserId(parse_id(req.matches[1], "id")));
+  res.status = 204;
+}
+
+void Service::user_history(const httplib::Request& req, httplib::Response& res) {
+  const Session s = session_of(req);
+  const klik::UserId id(parse_id(req.matches[1], "id"));
+  json out = json::array();
+  for (const klik::JournalEntry& e : workflows_.user_history(s.user, id, size_param(req, "limit", 100, 1000)))
+    out.push_back(json::parse(klik::to_json(e)));
+  send_json(res, 200, {{"entries", out}});
+}
+
+void Service::send_reset(const httplib::Request& req, httplib::Response& res) {
+  const Session s = session_of(req);
+  accounts_.send_reset_link(s.user, klik::UserId(parse_id(req.matches[1], "id")));
+  // The link goes to the user's e-mail (the outbox); the actor never sees it.
+  send_json(res, 202, {{"sent", true}});
+}
+
+void Service::confirm_reset(const httplib::Request& req, httplib::Response& res) {
+  const json body = parse_body(req);
+  const auto user = body.find("user");
+  if (user == body.end() || !user->is_number_unsigned() || user->get<std::uint64_t>() == 0 ||
+      user->get<std::uint64_t>() > UINT32_MAX)
+    throw bad_request("user must be the user id of the link", "user");
+  const std::string token = string_field(body, "token");
+  const std::string password = string_field(body, "password");
+  if (token.size() > 128) throw HttpError{409, "failed_precondition", "Linket er ugyldigt eller udløbet."};
+  accounts_.set_password_with_token(klik::UserId(user->get<std::uint32_t>()), token, password);
+  res.status = 204;
+}
+
+void Service::change_password(const httplib::Request& req, httplib::Response& res) {
+  const Session s = session_of(req);
+  const json body = parse_body(req);
+  accounts_.change_password(s.user, string_field(body, "old_password"), string_field(body, "new_password"));
+  res.status = 204;
+}
+
+// ---- local tasks ----------------------------------------------------------------
+
+void Service::create_local_task(const httplib::Request& req, httplib::Response& res) {
+  const Session s = session_of(req);
+  const json body = parse_body(req);
+  klik::LocalTask t;
+  t.parent = klik::TaskId(parse_id(req.matches[1], "id"));
+  t.title = string_field(body, "title");
+  t.description = optional_string(body, "description").value_or("");
+  t.end = klik::Date::parse(string_field(body, "end"));
+  if (const auto st = optional_string(body, "status")) t.status = klik::parse<klik::TaskStatus>(*st);
+  if (const auto r = body.find("responsible"); r != body.end()) t.responsible = person_field(*r, "responsible");
+  if (const auto p = body.find("performer"); p != body.end()) t.performer = person_field(*p, "performer");
+  {
+    const klik::Snapshot snap = store_->snapshot();
+    const std::optional<klik::Task> parent = snap->task(t.parent);
+    // The municipality is the parent's; the workflow checks the rest (and hides
+    // another municipality's task as a missing one).
+    if (parent) t.municipality = parent->municipality;
+  }
+  const klik::LocalTask created = workflows_.create_local_task(s.user, t);
+  res.set_header("Location", "/api/local-tasks/" + std::to_string(created.id.value()));
+  send_local_task(s, created.id, res, 201);
+}
+
+void Service::patch_local_task(const httplib::Request& req, httplib::Response& res) {
+  const Session s = session_of(req);
+  klik::LocalTaskChange change;
+  change.task = klik::LocalTaskId(parse_id(req.matches[1], "id"));
+  change.expected_version = expected_version(req, true);
+  const json body = parse_body(req);
+  for (const auto& [key, value] : body.items()) {
+    if (key == "title") {
+      change.title = optional_string(body, "title");
+    } else if (key == "description") {
+      change.description = optional_string(body, "description");
+    } else if (key == "end") {
+      change.end = klik::Date::parse(string_field(body, "end"));
+    } else if (key == "status") {
+      change.status = klik::parse<klik::TaskStatus>(string_field(body, "status"));
+    } else if (key == "responsible") {
+      change.responsible = person_field(value, "responsible");
+    } else if (key == "performer") {
+      change.performer = person_field(value, "performer");
+    } else {
+      throw bad_request("unknown field (title, description, end, status, responsible, performer)", key);
+    }
+  }
+  workflows_.change_local_task(s.user, change);
+  send_local_task(s, change.task, res, 200);
+}
+
+void Service::delete_local_task(const httplib::Request& req, httplib::Response& res) {
+  const Session s = session_of(req);
+  workflows_.delete_local_task(s.user, klik::LocalTaskId(parse_id(req.matches[1], "id")), expected_version(req, false));
+  res.status = 204;
+}
+
+// ---- KOMBIT: broadcasts, what-if -------------------------------------------------
+
+void Service::broadcast(const httplib::Request& req, httplib::Response& res) {
+  const Session s = session_of(req);
+  const klik::ProjectId project(parse_id(req.matches[1], "id"));
+  const json body = parse_body(req);
+  std::optional<klik::WaveId> wave;
+  if (const auto it = body.find("wave"); it != body.end() && !it->is_null()) {
+    if (!it->is_number_unsigned() || it->get<std::uint64_t>() == 0 || it->get<std::uint64_t>() > UINT32_MAX)
+      throw bad_request("wave must be a wave id or null", "wave");
+    wave = klik::WaveId(it->get<std::uint32_t>());
+  }
+  const klik::Message m = workflows_.broadcast(s.user, project, wave, string_field(body, "text"));
+  const klik::Snapshot snap = store_->snapshot();
+  send_json(res, 201, message_json(snap.world(), m));
+}
+
+json comparison_json(const klik::ColourComparison& c) {
+  json out = json::object();
+  for (klik::DeadlineColour colour : klik::all_values<klik::DeadlineColour>())
+    out[std::string(klik::code(colour))] = {{"before", c.before[colour]}, {"after", c.after[colour]}};
+  return out;
+}
+
+json simulated_tasks_json(const klik::World& w, const std::vector<klik::SimulatedTask>& tasks, std::size_t limit) {
+  json out = json::array();
+  for (std::size_t i = 0; i < tasks.size() && i < limit; ++i) {
+    const klik::SimulatedTask& t = tasks[i];
+    const klik::Municipality* m = w.municipality(t.municipality);
+    out.push_back({{"task", t.task.value()},
+                   {"municipality", {{"id", t.municipality.value()}, {"name", m ? m->name : ""}}},
+                   {"project", t.project.value()},
+                   {"priority", klik::code(t.priority)},
+                   {"before", klik::code(t.before)},
+                   {"after", klik::code(t.after)},
+                   {"red_from", t.red_from.iso()}});
+  }
+  return out;
+}
+
+void Service::what_if(const httplib::Request& req, httplib::Response& res) {
+  const Session s = session_of(req);
+  const json body = parse_body(req);
+  klik::Scenario scenario;
+  const auto changes = body.find("waves");
+  if (changes == body.end() || !changes->is_array() || changes->empty() || changes->size() > 1000)
+    throw bad_request("waves must be a list of {\"wave\": id, \"workdays\": n, \"relative\"?: bool}", "waves");
+  for (const json& c : *changes) {
+    if (!c.is_object() || !c.contains("wave") || !c["wave"].is_number_unsigned() ||
+        c["wave"].get<std::uint64_t>() == 0 || c["wave"].get<std::uint64_t>() > UINT32_MAX || !c.contains("workdays") ||
+        !c["workdays"].is_number_integer() || c["workdays"].get<std::int64_t>() < -100000 ||
+        c["workdays"].get<std::int64_t>() > 100000 || (c.contains("relative") && !c["relative"].is_boolean()))
+      throw bad_request("each wave change is {\"wave\": id, \"workdays\": n, \"relative\"?: bool}", "waves");
+    const klik::WaveId wave(c["wave"].get<std::uint32_t>());
+    const auto days = static_cast<std::int32_t>(c["workdays"].get<std::int64_t>());
+    if (c.value("relative", false))
+      scenario.shift_wave(wave, days);
+    else
+      scenario.set_wave_shift(wave, days);
+  }
+  std::optional<klik::Date> on;
+  if (const auto o = optional_string(body, "on")) on = klik::Date::parse(*o);
+  const klik::Simulation sim = publishing_.simulate(s.user, scenario, on);
+  const klik::Snapshot snap = store_->snapshot();
+  const klik::World& w = snap.world();
+  json groups = json::array();
+  for (const klik::SimulatedGroup& g : sim.by_municipality) {
+    const klik::Municipality* m = w.municipality(g.municipality);
+    json group = {{"municipality", {{"id", g.municipality.value()}, {"name", m ? m->name : ""}}},
+                  {"priority", klik::code(g.priority)},
+                  {"today", comparison_json(g.today)}};
+    if (g.on) group["on"] = comparison_json(*g.on);
+    groups.push_back(group);
+  }
+  constexpr std::size_t listed = 1000;
+  json out = {{"today", sim.today.iso()},
+              {"on", sim.on ? json(sim.on->iso()) : json(nullptr)},
+              {"affected", sim.affected},
+              {"changed_today", sim.changed_today},
+              {"changed_on", sim.changed_on},
+              {"today_total", comparison_json(sim.today_total)},
+              {"on_total", sim.on_total ? comparison_json(*sim.on_total) : json(nullptr)},
+              {"by_municipality", groups},
+              {"red_today_total", sim.red_today.size()},
+              {"red_today", simulated_tasks_json(w, sim.red_today, listed)},
+              {"red_on_total", sim.red_on.size()},
+              {"red_on", simulated_tasks_json(w, sim.red_on, listed)},
+              {"sweep_events", sim.sweep_events.size()},
+              {"sweep_events_without", sim.sweep_events_without.size()}};
+  send_json(res, 200, out);
 }
 
 void Service::metrics(const httplib::Request&, httplib::Response& res) {
+  // Other processes' commits (klik commands, a second service on the database) this
+  // store had not applied yet (first: every snapshot applies them too): refresh() applies them and says how many there
+  // were.
+  const std::size_t lag = store_->refresh();
+  const std::uint64_t sequence = store_->sequence();
   std::string out;
   out += "# HELP klik_http_requests_total HTTP requests by route and status class.\n";
   out += "# TYPE klik_http_requests_total counter\n";
@@ -969,6 +1510,10 @@ void Service::metrics(const httplib::Request&, httplib::Response& res) {
   out += "klik_store_tasks " + std::to_string(tasks) + "\n";
   out += "# HELP klik_outbox_pending Notifications not yet delivered (capped at 1000000).\n";
   out += "# TYPE klik_outbox_pending gauge\nklik_outbox_pending " + std::to_string(backlog) + "\n";
+  out += "# HELP klik_changelog_lag Changes committed by others that the service had not applied yet.\n";
+  out += "# TYPE klik_changelog_lag gauge\nklik_changelog_lag " + std::to_string(lag) + "\n";
+  out += "# HELP klik_store_sequence The number of the last change the service has applied.\n";
+  out += "# TYPE klik_store_sequence counter\nklik_store_sequence " + std::to_string(sequence) + "\n";
   out += "# HELP klik_sessions Open sessions.\n# TYPE klik_sessions gauge\nklik_sessions " +
          std::to_string(sessions_.size()) + "\n";
   res.status = 200;
@@ -987,8 +1532,11 @@ json Service::openapi() const {
                    {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}}}}}};
     if (r.needs_session) op["security"] = json::array({{{"session", json::array()}}});
     json params = json::array();
-    if (r.path.find("{id}") != std::string::npos)
-      params.push_back({{"name", "id"}, {"in", "path"}, {"required", true}, {"schema", {{"type", "integer"}}}});
+    for (std::size_t open = r.path.find('{'); open != std::string::npos; open = r.path.find('{', open + 1))
+      params.push_back({{"name", r.path.substr(open + 1, r.path.find('}', open) - open - 1)},
+                        {"in", "path"},
+                        {"required", true},
+                        {"schema", {{"type", "integer"}, {"minimum", 1}}}});
     if (!params.empty()) op["parameters"] = params;
     std::string method = r.method;
     for (char& ch : method) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
@@ -1023,6 +1571,8 @@ void Service::routes(httplib::Server& server) {
       [this](R q, W s) { list_tasks(q, s); });
   add(server, "GET", "/api/tasks/{id}", "A task as its viewer may see it, with padlocks and colour explained", true,
       [this](R q, W s) { get_task(q, s); });
+  add(server, "GET", "/api/local-tasks/{id}", "A local task (lokal opgave) as its viewer may see it", true,
+      [this](R q, W s) { get_local_task(q, s); });
   add(server, "PATCH", "/api/tasks/{id}", "Change status, responsible or performer (If-Match: version)", true,
       [this](R q, W s) { patch_task(q, s); });
   add(server, "GET", "/api/tasks/{id}/messages", "A task's messages, oldest first (offset, limit)", true,
@@ -1044,6 +1594,35 @@ void Service::routes(httplib::Server& server) {
       [this](R q, W s) { users(q, s); });
   add(server, "GET", "/api/national/projects/{id}", "KOMBIT: a project by municipality and by phase", true,
       [this](R q, W s) { national_status(q, s); });
+  add(server, "POST", "/api/projects/{id}/broadcasts", "KOMBIT: a message to a project or one of its waves", true,
+      [this](R q, W s) { broadcast(q, s); });
+  add(server, "POST", "/api/national/what-if", "KOMBIT: what shifting rollout waves would do to the colours", true,
+      [this](R q, W s) { what_if(q, s); });
+  add(server, "POST", "/api/users", "Create a user (user administration)", true,
+      [this](R q, W s) { create_user(q, s); });
+  add(server, "GET", "/api/users/{id}", "A user, with the actions the viewer may take on them", true,
+      [this](R q, W s) { get_user(q, s); });
+  add(server, "PATCH", "/api/users/{id}", "Change a user's name, e-mail, organisation or Administrator flag", true,
+      [this](R q, W s) { patch_user(q, s); });
+  add(server, "DELETE", "/api/users/{id}", "Delete a user", true, [this](R q, W s) { delete_user(q, s); });
+  add(server, "PUT", "/api/users/{id}/projects/{project}", "Give a user a type on a project", true,
+      [this](R q, W s) { put_membership(q, s); });
+  add(server, "DELETE", "/api/users/{id}/projects/{project}", "Take a user off a project", true,
+      [this](R q, W s) { delete_membership(q, s); });
+  add(server, "GET", "/api/users/{id}/history", "A user's history (the journal), newest first", true,
+      [this](R q, W s) { user_history(q, s); });
+  add(server, "POST", "/api/users/{id}/password-reset", "Send the user a link to set their password", true,
+      [this](R q, W s) { send_reset(q, s); });
+  add(server, "POST", "/api/password-reset", "Set a password with the token of a reset link", false,
+      [this](R q, W s) { confirm_reset(q, s); });
+  add(server, "PUT", "/api/me/password", "Change one's own password (the old one is required)", true,
+      [this](R q, W s) { change_password(q, s); });
+  add(server, "POST", "/api/tasks/{id}/local-tasks", "Create a local task under a task", true,
+      [this](R q, W s) { create_local_task(q, s); });
+  add(server, "PATCH", "/api/local-tasks/{id}", "Change a local task (If-Match: version)", true,
+      [this](R q, W s) { patch_local_task(q, s); });
+  add(server, "DELETE", "/api/local-tasks/{id}", "Delete a local task (If-Match: version, optional)", true,
+      [this](R q, W s) { delete_local_task(q, s); });
   add(server, "GET", "/api/openapi.json", "This description", false, [this](R, W s) { send_json(s, 200, openapi()); });
   add(server, "GET", "/healthz", "Liveness: the store answers", false, [this](R, W s) {
     const klik::Snapshot snap = store_->snapshot();
@@ -1052,7 +1631,9 @@ void Service::routes(httplib::Server& server) {
   add(server, "GET", "/metrics", "Prometheus metrics", false, [this](R q, W s) { metrics(q, s); });
 
   // The page (apps/web): static files, the same for everyone; the API decides the rest.
+  // "/password-reset" is where a reset link points (klik::reset_link): the page again.
   for (const auto& [path, file, type] : {std::tuple{"/", "index.html", "text/html; charset=utf-8"},
+                                         std::tuple{"/password-reset", "index.html", "text/html; charset=utf-8"},
                                          std::tuple{"/app.js", "app.js", "text/javascript; charset=utf-8"},
                                          std::tuple{"/style.css", "style.css", "text/css; charset=utf-8"}}) {
     const std::string_view content = web_file(file);
@@ -1062,6 +1643,16 @@ void Service::routes(httplib::Server& server) {
 }
 
 // ---- the server ---------------------------------------------------------------
+
+/// httplib's server with a listen backlog fit for a portal. The library listens with a
+/// backlog of 5 (CPPHTTPLIB_LISTEN_BACKLOG, compiled into Debian's shared library): a
+/// burst of new connections then loses SYNs, and each lost one waits a second for its
+/// retransmit (the load benchmark's p99 was that second). Listening again on the bound
+/// socket only changes the backlog.
+class HttpServer : public httplib::Server {
+ public:
+  bool widen_backlog(int backlog) { return ::listen(svr_sock_.load(), backlog) == 0; }
+};
 
 std::atomic<httplib::Server*> running_server{nullptr};
 
@@ -1077,13 +1668,19 @@ int serve(const ServeOptions& options) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   Service service(options);
-  httplib::Server server;
+  HttpServer server;
   const unsigned threads = std::max(1u, options.threads);
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server.set_payload_max_length(options.max_body_bytes);
+  // Headers and body go out in separate writes: without TCP_NODELAY, Nagle holds the
+  // body until the client's delayed ACK of the headers (~40 ms per response).
+  server.set_tcp_nodelay(true);
   server.set_read_timeout(10, 0);
   server.set_write_timeout(10, 0);
   server.set_keep_alive_timeout(5);
+  // httplib closes a kept-alive connection after 5 requests by default: a reconnect per
+  // five requests cost the load test its p99 (docs/benchmarks.md).
+  server.set_keep_alive_max_count(10000);
   server.set_default_headers({
       {"X-Content-Type-Options", "nosniff"},
       {"Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"},
@@ -1127,6 +1724,7 @@ int serve(const ServeOptions& options) {
   } else if (!server.bind_to_port(options.bind, port)) {
     throw std::runtime_error("cannot listen on " + options.bind + ":" + std::to_string(port));
   }
+  if (!server.widen_backlog(1024)) throw std::runtime_error("cannot listen on " + options.bind);
   std::printf("%s\n", json({{"listening", "http://" + options.bind + ":" + std::to_string(port)}}).dump().c_str());
   std::fflush(stdout);
 
