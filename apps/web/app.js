@@ -138,8 +138,8 @@ async function start() {
   me = data;
   csrf = data.csrf_token;
   document.getElementById("top").hidden = false;
-  document.getElementById("who").textContent =
-    `${me.user.name}${me.user.municipality ? ", " + me.user.municipality.name : ""}`;
+  document.getElementById("who").replaceChildren(h("a", { href: "#/profil", title: "Min profil" },
+    `${me.user.name}${me.user.municipality ? ", " + me.user.municipality.name : ""}`));
   for (const a of document.querySelectorAll("nav a[data-menu]"))
     a.hidden = !me.capabilities[a.dataset.menu];
   if (!location.hash) location.hash = "#/opgaver";
@@ -273,7 +273,7 @@ async function loadResults(results) {
     h("li", { class: code }, `${symbol} ${label}: ${counts[code]}`)));
   const body = h("tbody");
   const addRows = rows => body.append(...rows.map(r => h("tr", {},
-    h("td", {}, h("a", { href: `#/opgave/${r.task}` }, r.title)),
+    h("td", {}, h("a", { href: r.local_task ? `#/lokal/${r.local_task}` : `#/opgave/${r.task}` }, r.title)),
     h("td", {}, r.project.name), h("td", {}, r.phase), h("td", {}, colourBadge(r.colour)),
     h("td", {}, r.priority.label), h("td", {}, r.status.label), h("td", {}, r.end),
     h("td", {}, personName(r.responsible)), h("td", {}, personName(r.performer)))));
@@ -437,9 +437,95 @@ function notesSection(task) {
 }
 
 function localSection(task) {
-  return h("section", {}, h("h2", {}, "Lokale opgaver"), task.rights.create_local_task
-    ? h("p", {}, "Lokale opgaver oprettes under opgaven (kommer i en senere version af siden).")
-    : h("p", { class: "lock" }, "Du kan ikke oprette lokale opgaver under denne opgave."));
+  const section = h("section", { "aria-labelledby": "local-title" }, h("h2", { id: "local-title" }, "Lokale opgaver"));
+  if (!task.rights.create_local_task) {
+    section.append(h("p", { class: "lock" }, "Du kan ikke oprette lokale opgaver under denne opgave."));
+    return section;
+  }
+  const title = h("input", { name: "title", required: true, maxlength: 200 });
+  const end = h("input", { type: "date", name: "end", required: true });
+  const description = h("textarea", { name: "description" });
+  const error = h("p", { class: "error", role: "alert" });
+  const form = h("form", { class: "stack", "aria-label": "Opret lokal opgave" },
+    ...labelled("Titel på lokal opgave", title), ...labelled("Slutdato", end),
+    ...labelled("Beskrivelse", description), h("button", { type: "submit" }, "Opret lokal opgave"), error);
+  form.addEventListener("submit", async ev => {
+    ev.preventDefault();
+    try {
+      const { data } = await api("POST", `/api/tasks/${task.id}/local-tasks`,
+        { title: title.value, end: end.value, description: description.value });
+      location.hash = `#/lokal/${data.id}`;
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  });
+  section.append(form);
+  return section;
+}
+
+async function showLocalTask(id) {
+  let task;
+  try {
+    task = (await api("GET", `/api/local-tasks/${id}`)).data;
+  } catch (err) {
+    if (err.status === 404) return notFound();
+    throw err;
+  }
+  const r = task.rights;
+  const people = [["", "Ikke valgt"], ...(await users()).map(u => [u.id, u.name])];
+  const title = h("input", { name: "title", value: task.title, required: true });
+  const end = h("input", { type: "date", name: "end", value: task.end, required: true });
+  const status = select("status", STATUSES.filter(([c]) => c !== "not_active"), task.status.code);
+  const responsible = select("responsible", people, task.responsible ? task.responsible.id : "");
+  const performer = select("performer", people, task.performer ? task.performer.id : "");
+  const description = h("textarea", { name: "description" });
+  description.value = task.description;
+  const message = h("p", { role: "alert" });
+  const form = h("form", { class: "task-fields", "aria-label": "Den lokale opgaves felter" },
+    h("span", {}, "Lokal opgave under"),
+    h("span", {}, task.parent ? h("a", { href: `#/opgave/${task.parent.id}` }, task.parent.title) : "–"),
+    h("span", {}, "Projekt"), h("span", {}, task.project.name),
+    h("span", {}, "Frist"), h("span", {}, task.colour ? colourBadge(task.colour) : "–", " ",
+      h("span", { class: "explain" }, task.colour ? task.colour.text : "")),
+    ...labelled("Titel", title, !r.edit_local_task),
+    ...labelled("Slutdato", end, !r.edit_local_task),
+    ...labelled("Status", status, !r.edit_status),
+    ...labelled("Ansvarlig", responsible, !r.edit_responsible),
+    ...labelled("Udfører", performer, !r.edit_performer),
+    ...labelled("Beskrivelse", description, !r.edit_local_task),
+    h("button", { type: "submit" }, "Gem ændringer"),
+    r.edit_local_task ? h("button", { type: "button", class: "danger", onclick: async () => {
+      if (!confirm("Slet den lokale opgave?")) return;
+      try {
+        await api("DELETE", `/api/local-tasks/${task.id}`, undefined, { "If-Match": `"${task.version}"` });
+        location.hash = task.parent ? `#/opgave/${task.parent.id}` : "#/opgaver";
+      } catch (err) { message.className = "error"; message.textContent = err.message; }
+    } }, "Slet lokal opgave") : null,
+    message);
+  form.addEventListener("submit", async ev => {
+    ev.preventDefault();
+    const change = {};
+    if (r.edit_local_task) {
+      if (title.value !== task.title) change.title = title.value;
+      if (end.value !== task.end) change.end = end.value;
+      if (description.value !== task.description) change.description = description.value;
+    }
+    if (r.edit_status && status.value !== task.status.code) change.status = status.value;
+    const person = sel => (sel.value === "" ? null : Number(sel.value));
+    if (r.edit_responsible && person(responsible) !== (task.responsible ? task.responsible.id : null))
+      change.responsible = person(responsible);
+    if (r.edit_performer && person(performer) !== (task.performer ? task.performer.id : null))
+      change.performer = person(performer);
+    try {
+      await api("PATCH", `/api/local-tasks/${task.id}`, change, { "If-Match": `"${task.version}"` });
+      await showLocalTask(task.id);
+      announce("Den lokale opgave er gemt");
+    } catch (err) {
+      message.className = "error";
+      message.textContent = err.status === 409 ? "Opgaven er ændret af en anden. Genindlæs og prøv igen." : err.message;
+    }
+  });
+  main.replaceChildren(h("p", {}, h("a", { href: "#/opgaver" }, "← Opgaver")), h("h1", {}, task.title), form);
 }
 
 // ---- projects, users, national overview ---------------------------------------
@@ -454,13 +540,196 @@ async function showProjects() {
       h("td", {}, p.kombit_contact))))));
 }
 
+const USER_TYPES = [["plus", "Plusbruger"], ["light", "Light-bruger"], ["reader", "Læser"]];
+
 async function showUsers() {
   const { data } = await api("GET", "/api/users");
-  main.replaceChildren(h("h1", {}, "Brugere"), h("table", {},
+  const parts = [h("h1", {}, "Brugere")];
+  if (me.capabilities.create_users || (me.capabilities.assign_projects || []).length)
+    parts.push(h("p", {}, h("a", { href: "#/bruger/ny", class: "button" }, "Opret bruger")));
+  parts.push(h("table", {},
     h("thead", {}, h("tr", {}, ["Navn", "E-mail", "Administrator", "Projekter"].map(t => h("th", { scope: "col" }, t)))),
-    h("tbody", {}, data.users.map(u => h("tr", {}, h("td", {}, u.name), h("td", {}, u.email),
-      h("td", {}, u.administrator ? "Ja" : "Nej"),
+    h("tbody", {}, data.users.map(u => h("tr", {}, h("td", {}, h("a", { href: `#/bruger/${u.id}` }, u.name)),
+      h("td", {}, u.email), h("td", {}, u.administrator ? "Ja" : "Nej"),
       h("td", {}, u.memberships.map(m => `${m.project_name} (${m.type.label})`).join(", ")))))));
+  main.replaceChildren(...parts);
+}
+
+async function showNewUser() {
+  const ps = await projects();
+  const assignable = ps.filter(p => me.capabilities.assign_in_all_projects ||
+    (me.capabilities.assign_projects || []).includes(p.id));
+  const name = h("input", { name: "name", required: true, autocomplete: "off" });
+  const email = h("input", { type: "email", name: "email", required: true, autocomplete: "off" });
+  const organisation = h("input", { name: "organisation" });
+  const project = select("project", [["", "Intet projekt"], ...assignable.map(p => [p.id, p.name])], "");
+  const type = select("type", USER_TYPES, "light");
+  const error = h("p", { class: "error", role: "alert" });
+  const form = h("form", { class: "task-fields", "aria-label": "Ny bruger" },
+    ...labelled("Navn", name), ...labelled("E-mail", email), ...labelled("Organisation", organisation),
+    ...labelled("Projekt", project), ...labelled("Brugertype", type),
+    h("button", { type: "submit" }, "Opret bruger"), error);
+  form.addEventListener("submit", async ev => {
+    ev.preventDefault();
+    const body = { name: name.value, email: email.value, organisation: organisation.value, memberships: [] };
+    if (project.value) body.memberships.push({ project: Number(project.value), type: type.value });
+    try {
+      const { data } = await api("POST", "/api/users", body);
+      usersCache = null;
+      location.hash = `#/bruger/${data.id}`;
+      announce("Brugeren er oprettet og får en mail med et link til at vælge adgangskode");
+    } catch (err) {
+      error.textContent = err.status === 409 ? "Der findes allerede en bruger med den e-mail." : err.message;
+    }
+  });
+  main.replaceChildren(h("p", {}, h("a", { href: "#/brugere" }, "← Brugere")), h("h1", {}, "Opret bruger"),
+    h("p", {}, "Brugeren får en mail med et link, hvor de selv vælger deres adgangskode."), form);
+}
+
+async function showUser(id) {
+  let user;
+  try {
+    user = (await api("GET", `/api/users/${id}`)).data;
+  } catch (err) {
+    if (err.status === 404) {
+      main.replaceChildren(h("h1", {}, "Brugeren findes ikke"),
+        h("p", {}, h("a", { href: "#/brugere" }, "Tilbage til brugerne")));
+      return;
+    }
+    throw err;
+  }
+  const r = user.rights;
+  const own = user.id === me.user.id;
+  const editable = r.edit_user || own;
+  const name = h("input", { name: "name", value: user.name, required: true });
+  const email = h("input", { type: "email", name: "email", value: user.email, required: true });
+  const organisation = h("input", { name: "organisation", value: user.organisation });
+  const admin = h("input", { type: "checkbox", name: "administrator", checked: user.administrator });
+  const message = h("p", { role: "alert" });
+  const show = err => { message.className = "error"; message.textContent = err.message; };
+  const details = h("form", { class: "task-fields", "aria-label": "Brugerens oplysninger" },
+    ...labelled("Navn", name, !editable), ...labelled("E-mail", email, !editable),
+    ...labelled("Organisation", organisation, !editable),
+    ...labelled("Administrator", admin, !r.grant_administrator),
+    editable || r.grant_administrator ? h("button", { type: "submit" }, own ? "Opdater profil" : "Gem bruger") : null,
+    message);
+  details.addEventListener("submit", async ev => {
+    ev.preventDefault();
+    const change = {};
+    if (editable) {
+      if (name.value !== user.name) change.name = name.value;
+      if (email.value !== user.email) change.email = email.value;
+      if (organisation.value !== user.organisation) change.organisation = organisation.value;
+    }
+    if (r.grant_administrator && admin.checked !== user.administrator) change.administrator = admin.checked;
+    try {
+      await api("PATCH", `/api/users/${user.id}`, change, { "If-Match": `"${user.version}"` });
+      usersCache = null;
+      await showUser(user.id);
+      announce("Brugeren er gemt");
+    } catch (err) { show(err); }
+  });
+  const ps = await projects();
+  const canAssign = p => r.assign_user_type.includes(p);
+  const rows = user.memberships.map(m => {
+    const type = select("type", USER_TYPES, m.type.code, !canAssign(m.project));
+    type.setAttribute("aria-label", `Brugertype på ${m.project_name}`);
+    type.addEventListener("change", async () => {
+      try { await api("PUT", `/api/users/${user.id}/projects/${m.project}`, { type: type.value }); await showUser(user.id); }
+      catch (err) { show(err); }
+    });
+    const remove = canAssign(m.project) ? h("button", { type: "button", onclick: async () => {
+      try { await api("DELETE", `/api/users/${user.id}/projects/${m.project}`); await showUser(user.id); }
+      catch (err) { show(err); }
+    } }, `Fjern fra ${m.project_name}`) : h("span", { class: "lock" }, "Låst");
+    return h("tr", {}, h("td", {}, m.project_name), h("td", {}, type), h("td", {}, remove));
+  });
+  const memberships = h("section", { "aria-labelledby": "projects-title" }, h("h2", { id: "projects-title" }, "Projekter"),
+    h("table", {}, h("thead", {}, h("tr", {}, ["Projekt", "Brugertype", ""].map(t => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, rows)));
+  const addable = ps.filter(p => canAssign(p.id) && !user.memberships.some(m => m.project === p.id));
+  if (addable.length) {
+    const project = select("project", addable.map(p => [p.id, p.name]), addable[0].id);
+    const type = select("type", USER_TYPES, "light");
+    const add = h("form", { class: "inline", "aria-label": "Tilføj til projekt" },
+      ...labelled("Tilføj til projekt", project), ...labelled("som", type), h("button", { type: "submit" }, "Tilføj"));
+    add.addEventListener("submit", async ev => {
+      ev.preventDefault();
+      try { await api("PUT", `/api/users/${user.id}/projects/${project.value}`, { type: type.value }); await showUser(user.id); }
+      catch (err) { show(err); }
+    });
+    memberships.append(add);
+  }
+  const actions = h("section", {}, h("h2", {}, "Adgangskode"));
+  if (own) actions.append(passwordForm());
+  else if (r.reset_password)
+    actions.append(h("button", { type: "button", onclick: async () => {
+      try {
+        await api("POST", `/api/users/${user.id}/password-reset`);
+        message.className = "";
+        message.textContent = "Brugeren har fået en mail med et link til at vælge en ny adgangskode.";
+      } catch (err) { show(err); }
+    } }, "Nulstil adgangskode"));
+  else actions.append(h("p", { class: "lock" }, "Du kan ikke nulstille brugerens adgangskode."));
+  if (r.delete_user && !own)
+    actions.append(h("button", { type: "button", class: "danger", onclick: async () => {
+      if (!confirm(`Slet ${user.name}?`)) return;
+      try { await api("DELETE", `/api/users/${user.id}`); usersCache = null; location.hash = "#/brugere"; }
+      catch (err) { show(err); }
+    } }, "Slet bruger"));
+  main.replaceChildren(h("p", {}, h("a", { href: "#/brugere" }, "← Brugere")),
+    h("h1", {}, own ? "Min profil" : user.name), details, memberships, actions);
+}
+
+function passwordForm() {
+  const old = h("input", { type: "password", name: "old", autocomplete: "current-password", required: true });
+  const next = h("input", { type: "password", name: "new", autocomplete: "new-password", required: true });
+  const again = h("input", { type: "password", name: "again", autocomplete: "new-password", required: true });
+  const message = h("p", { role: "alert" });
+  const form = h("form", { class: "task-fields", "aria-label": "Skift adgangskode" },
+    ...labelled("Nuværende kodeord", old), ...labelled("Nyt kodeord", next), ...labelled("Bekræft nyt kodeord", again),
+    h("button", { type: "submit" }, "Skift adgangskode"), message);
+  form.addEventListener("submit", async ev => {
+    ev.preventDefault();
+    message.className = "error";
+    if (next.value !== again.value) { message.textContent = "De to nye kodeord er ikke ens."; return; }
+    try {
+      await api("PUT", "/api/me/password", { old_password: old.value, new_password: next.value });
+      message.className = "";
+      message.textContent = "Din adgangskode er skiftet.";
+      form.reset();
+    } catch (err) {
+      message.textContent = err.status === 403 ? "Det nuværende kodeord er forkert." : err.message;
+    }
+  });
+  return form;
+}
+
+/** Where a reset link points (/password-reset?user=..&token=..): choose a password. */
+function showPasswordReset() {
+  document.getElementById("top").hidden = true;
+  const params = new URLSearchParams(location.search);
+  const next = h("input", { type: "password", name: "new", autocomplete: "new-password", required: true });
+  const again = h("input", { type: "password", name: "again", autocomplete: "new-password", required: true });
+  const error = h("p", { class: "error", role: "alert" });
+  const form = h("form", { class: "login", "aria-labelledby": "reset-title" },
+    h("h1", { id: "reset-title" }, "Vælg din adgangskode"),
+    ...labelled("Ny adgangskode", next), ...labelled("Gentag adgangskode", again),
+    h("button", { type: "submit" }, "Nulstil adgangskode"), error);
+  form.addEventListener("submit", async ev => {
+    ev.preventDefault();
+    if (next.value !== again.value) { error.textContent = "De to adgangskoder er ikke ens."; return; }
+    try {
+      await api("POST", "/api/password-reset",
+        { user: Number(params.get("user")), token: params.get("token") || "", password: next.value });
+      history.replaceState(null, "", "/");
+      showLogin("Din adgangskode er gemt. Log nu ind med din e-mail og adgangskode.");
+    } catch (err) {
+      error.textContent = err.status === 409 ? "Linket er brugt, erstattet af et nyere eller udløbet." : err.message;
+    }
+  });
+  main.replaceChildren(form);
+  next.focus();
 }
 
 async function showNational(projectId) {
@@ -479,8 +748,66 @@ async function showNational(projectId) {
       h("tbody", {}, data.municipalities.map(m => h("tr", {}, h("td", {}, m.name),
         COLOURS.map(([code]) => h("td", {}, m.colours[code])), h("td", {}, m.red_followed_up))))));
     parts.push(h("p", {}, `Kommuner uden Plusbruger: ${data.without_plusbruger.length}`));
+    parts.push(broadcastForm(chosen, data.waves), whatIfForm(data.waves));
   }
   main.replaceChildren(...parts);
+}
+
+function broadcastForm(project, waves) {
+  const wave = select("wave", [["", "Hele projektet"], ...waves.map(w => [w.id, w.name])], "");
+  const text = h("textarea", { name: "text", required: true });
+  const message = h("p", { role: "alert" });
+  const form = h("form", { class: "task-fields", "aria-labelledby": "broadcast-title" },
+    ...labelled("Modtagere", wave), ...labelled("Besked", text), h("button", { type: "submit" }, "Send besked"), message);
+  form.addEventListener("submit", async ev => {
+    ev.preventDefault();
+    try {
+      await api("POST", `/api/projects/${project}/broadcasts`,
+        { text: text.value, wave: wave.value ? Number(wave.value) : null });
+      message.className = "";
+      message.textContent = "Beskeden er sendt.";
+      form.reset();
+    } catch (err) { message.className = "error"; message.textContent = err.message; }
+  });
+  return h("section", {}, h("h2", { id: "broadcast-title" }, "Besked til projektet"), form);
+}
+
+function whatIfForm(waves) {
+  const section = h("section", {}, h("h2", { id: "whatif-title" }, "Hvad nu hvis en bølge flyttes?"));
+  if (!waves.length) {
+    section.append(h("p", {}, "Projektet har ingen udrulningsbølger."));
+    return section;
+  }
+  const wave = select("wave", waves.map(w => [w.id, `${w.name} (${w.municipalities} kommuner, nu ${w.shift_workdays} dage)`]),
+    waves[0].id);
+  const days = h("input", { type: "number", name: "workdays", value: 10, min: -1000, max: 1000, required: true });
+  const on = h("input", { type: "date", name: "on" });
+  const result = h("div", { id: "whatif" });
+  const form = h("form", { class: "task-fields", "aria-labelledby": "whatif-title" },
+    ...labelled("Bølge", wave), ...labelled("Flyt med arbejdsdage", days), ...labelled("Se også farverne den", on),
+    h("button", { type: "submit" }, "Beregn"));
+  form.addEventListener("submit", async ev => {
+    ev.preventDefault();
+    try {
+      const body = { waves: [{ wave: Number(wave.value), workdays: Number(days.value), relative: true }] };
+      if (on.value) body.on = on.value;
+      const { data } = await api("POST", "/api/national/what-if", body);
+      const row = (label, totals) => h("tr", {}, h("th", { scope: "row" }, label),
+        COLOURS.map(([code]) => h("td", {}, `${totals[code].before} → ${totals[code].after}`)));
+      const rows = [row(`I dag (${data.today})`, data.today_total)];
+      if (data.on_total) rows.push(row(`Den ${data.on}`, data.on_total));
+      result.replaceChildren(
+        h("p", {}, `${data.affected} opgaver får nye datoer; ${data.changed_today} skifter farve i dag; ` +
+          `${data.red_today_total} bliver røde i dag.`),
+        h("table", {}, h("caption", {}, "Farver før → efter for de berørte opgaver"),
+          h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Dag"),
+            COLOURS.map(([, label, symbol]) => h("th", { scope: "col" }, `${symbol} ${label}`)))),
+          h("tbody", {}, rows)));
+      announce("Beregningen er færdig");
+    } catch (err) { result.replaceChildren(h("p", { class: "error", role: "alert" }, err.message)); }
+  });
+  section.append(form, result);
+  return section;
 }
 
 // ---- routing ------------------------------------------------------------------
@@ -492,8 +819,12 @@ async function route() {
     a.toggleAttribute("aria-current", a.getAttribute("href") === `#/${view}`) && a.setAttribute("aria-current", "page");
   try {
     if (view === "opgave" && /^\d{1,10}$/.test(id || "")) await showTask(id);
+    else if (view === "lokal" && /^\d{1,10}$/.test(id || "")) await showLocalTask(id);
     else if (view === "projekter") await showProjects();
     else if (view === "brugere") await showUsers();
+    else if (view === "bruger" && id === "ny") await showNewUser();
+    else if (view === "bruger" && /^\d{1,10}$/.test(id || "")) await showUser(id);
+    else if (view === "profil") await showUser(me.user.id);
     else if (view === "nationalt") await showNational(id);
     else await showTasks();
     main.focus();
@@ -503,4 +834,5 @@ async function route() {
 }
 
 window.addEventListener("hashchange", route);
-start().catch(err => { if (!(err instanceof ApiError && err.status === 401)) fail(err); });
+if (location.pathname === "/password-reset") showPasswordReset();
+else start().catch(err => { if (!(err instanceof ApiError && err.status === 401)) fail(err); });

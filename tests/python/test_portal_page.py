@@ -190,3 +190,88 @@ def test_laeser_sees_everything_and_can_change_nothing(browser, server):
     assert not browser.find_elements(By.XPATH, "//button[.='Gem ændringer' or .='Upload' or .='Send besked']")
     assert browser.find_elements(By.CSS_SELECTOR, "label.lock")
     shot(browser, "laeser-task")
+
+
+def fill(driver, label, text):
+    element = control(driver, label)
+    element.clear()
+    element.send_keys(text)
+
+
+def set_date(driver, label, iso):
+    # A date input's typing order follows the browser's locale; the value is ISO either way.
+    driver.execute_script("arguments[0].value = arguments[1]", control(driver, label), iso)
+
+
+def test_administrator_creates_a_user_who_chooses_a_password_by_the_link(browser, server, db):
+    log_in(browser, server, "administrator")
+    browser.get(server.url + "/#/brugere")
+    wait(browser, EC.element_to_be_clickable((By.LINK_TEXT, "Opret bruger"))).click()
+    wait(browser, EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Opret bruger"))
+    fill(browser, "Navn", "Karen Ny")
+    fill(browser, "E-mail", "karen.ny@kommune-test.dk")
+    project = Select(control(browser, "Projekt"))
+    project.select_by_index(1)
+    project_name = project.first_selected_option.text
+    Select(control(browser, "Brugertype")).select_by_value("light")
+    browser.find_element(By.XPATH, "//button[.='Opret bruger']").click()
+    wait(browser, EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Karen Ny"))
+    shot(browser, "administrator-new-user")
+    user_id = int(browser.current_url.rsplit("/", 1)[1])
+    Select(browser.find_element(By.CSS_SELECTOR, f"select[aria-label='Brugertype på {project_name}']")) \
+        .select_by_value("reader")
+    admin = session(server, "administrator")
+    wait(browser, lambda d: admin.get(f"{server.url}/api/users/{user_id}").json()["memberships"][0]["type"]["code"]
+         == "reader")
+    # The new user follows the link of their mail (the outbox), chooses a password, logs in.
+    store = klik.open(str(db), create=False)
+    link = next(n["link"] for n in reversed(store.outbox()) if n["event"] == "user.created")
+    browser.delete_all_cookies()
+    browser.get(server.url + link)
+    wait(browser, EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Vælg din adgangskode"))
+    fill(browser, "Ny adgangskode", "Blå hest løber langsomt")
+    fill(browser, "Gentag adgangskode", "Blå hest løber langsomt")
+    browser.find_element(By.XPATH, "//button[.='Nulstil adgangskode']").click()
+    wait(browser, EC.text_to_be_present_in_element((By.CSS_SELECTOR, "form.login .error"), "adgangskode er gemt"))
+    fill(browser, "E-mail", "karen.ny@kommune-test.dk")
+    fill(browser, "Adgangskode", "Blå hest løber langsomt")
+    browser.find_element(By.XPATH, "//button[.='Log ind']").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "who"), "Karen Ny"))
+    shot(browser, "new-user-logged-in")
+
+
+def test_plusbruger_creates_and_changes_a_local_task(browser, server):
+    api = session(server, "plusbruger")
+    me = api.get(server.url + "/api/me").json()["user"]
+    plus = next(m for m in me["memberships"] if m["type"]["code"] == "plus")
+    task = api.get(server.url + "/api/tasks", params={"q": f"project = {plus['project']} and priority != local",
+                                                      "limit": 1}).json()["rows"][0]["task"]
+    log_in(browser, server, "plusbruger")
+    open_task(browser, server, task)
+    fill(browser, "Titel på lokal opgave", "Afklar snitflader lokalt")
+    set_date(browser, "Slutdato", "2027-02-01")
+    browser.find_element(By.XPATH, "//button[.='Opret lokal opgave']").click()
+    wait(browser, EC.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Afklar snitflader lokalt"))
+    local = int(browser.current_url.rsplit("/", 1)[1])
+    Select(control(browser, "Status")).select_by_value("started")
+    browser.find_element(By.XPATH, "//button[.='Gem ændringer']").click()
+    wait(browser, lambda d: api.get(f"{server.url}/api/local-tasks/{local}").json()["status"]["code"] == "started")
+    shot(browser, "plusbruger-local-task")
+
+
+def test_kombit_asks_what_a_wave_shift_would_do(browser, server):
+    api = session(server, "kombit")
+    projects = api.get(server.url + "/api/projects").json()["projects"]
+    project, waves = next((p["id"], w) for p in projects
+                          if (w := api.get(f"{server.url}/api/national/projects/{p['id']}").json()["waves"]))
+    expected = api.post(server.url + "/api/national/what-if",
+                        json={"waves": [{"wave": waves[0]["id"], "workdays": -40, "relative": True}]}).json()
+    log_in(browser, server, "kombit")
+    browser.get(f"{server.url}/#/nationalt/{project}")
+    wait(browser, EC.presence_of_element_located((By.ID, "whatif")))
+    Select(control(browser, "Bølge")).select_by_value(str(waves[0]["id"]))
+    fill(browser, "Flyt med arbejdsdage", "-40")
+    browser.find_element(By.XPATH, "//button[.='Beregn']").click()
+    wait(browser, EC.text_to_be_present_in_element((By.ID, "whatif"), "opgaver får nye datoer"))
+    assert browser.find_element(By.ID, "whatif").text.startswith(f"{expected['affected']} opgaver får nye datoer")
+    shot(browser, "kombit-what-if")

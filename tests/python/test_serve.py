@@ -1,6 +1,7 @@
 """`klik serve` (apps/klik/serve.cpp, docs/portal.md): the portal's HTTP JSON API,
 started on loopback on a generated world and driven with requests as a portal or an
 attacker would, each answer checked against the library's own through Python."""
+import datetime
 import json
 import os
 import pathlib
@@ -17,6 +18,7 @@ from test_cli import ENV, _binary, run
 
 DAY = "2026-12-01"
 MAX_BODY = 200_000
+GOOD = "Blå hest løber langsomt"  # a password the policy takes (docs/accounts.md)
 
 
 class Server:
@@ -90,7 +92,8 @@ def error_of(r, status, code):
 
 
 def test_demo_logins_cover_the_roles(server):
-    assert set(server.logins) == {"plusbruger", "light-bruger", "læser", "plusbruger i en anden kommune", "kombit"}
+    assert set(server.logins) == {"plusbruger", "light-bruger", "læser", "plusbruger i en anden kommune", "kombit",
+                                  "administrator"}
 
 
 def test_every_documented_route_exists_and_wants_a_session(server):
@@ -98,7 +101,7 @@ def test_every_documented_route_exists_and_wants_a_session(server):
     assert spec["openapi"].startswith("3.1")
     for path, ops in spec["paths"].items():
         for method, op in ops.items():
-            r = requests.request(method.upper(), server.url + path.replace("{id}", "1"))
+            r = requests.request(method.upper(), server.url + re.sub(r"\{[a-z_]+\}", "1", path))
             if "security" in op:
                 error_of(r, 401, "unauthenticated")
             else:
@@ -221,6 +224,9 @@ def test_patch_needs_the_version_and_answers_conflicts_and_denials(server, store
                                            headers={"If-Match": str(task["version"] + 1)})
     body = error_of(denied, 403, "permission_denied")
     assert body["rule"] and body["nearest"]
+    # If-Match: * writes on whatever version is current.
+    same = plus.patch(url, json={"responsible": me["id"]}, headers={"If-Match": "*"})
+    assert same.status_code == 200 and same.json()["version"] == task["version"] + 1  # no effect, no new version
     error_of(plus.patch(url, data="{not json", headers={"If-Match": "1", "Content-Type": "application/json"}), 400,
              "invalid_argument")
     error_of(plus.patch(url, json={"colour": "red"}, headers={"If-Match": "1"}), 400, "invalid_argument")
@@ -300,7 +306,7 @@ def test_hostile_requests_get_the_error_shape_and_no_internals(server):
         assert "frame-ancestors 'none'" in r.headers["Content-Security-Policy"]
 
 
-def test_health_and_metrics(server):
+def test_health_and_metrics(server, store):
     assert requests.get(server.url + "/healthz").json()["status"] == "ok"
     session(server, "plusbruger").get(server.url + "/api/tasks")
     text = requests.get(server.url + "/metrics").text
@@ -308,3 +314,184 @@ def test_health_and_metrics(server):
     assert m and int(m.group(1)) >= 1
     assert re.search(r'klik_http_request_seconds_bucket\{method="GET",route="/api/tasks",le="\+Inf"\} [1-9]', text)
     assert re.search(r"^klik_outbox_pending \d+$", text, re.M) and re.search(r"^klik_store_tasks [1-9]\d*$", text, re.M)
+    # A change committed by another store on the database is lag until the service applies it.
+    sequence = int(re.search(r"^klik_store_sequence (\d+)$", text, re.M).group(1))
+    rows = session(server, "plusbruger").get(server.url + "/api/tasks",
+                                             params={"q": "status = not_started", "limit": 100}).json()["rows"]
+    row = next(r for r in rows if r["local_task"] is None)
+    store.update_task(row["task"], status=klik.TaskStatus.STARTED)
+    text = requests.get(server.url + "/metrics").text
+    assert int(re.search(r"^klik_changelog_lag (\d+)$", text, re.M).group(1)) >= 1
+    assert int(re.search(r"^klik_store_sequence (\d+)$", text, re.M).group(1)) > sequence
+    assert re.search(r"^klik_changelog_lag 0$", requests.get(server.url + "/metrics").text, re.M)
+
+
+def test_local_tasks_have_their_own_page(server):
+    plus = session(server, "plusbruger")
+    rows = plus.get(server.url + "/api/tasks", params={"q": "priority = local", "limit": 1000}).json()["rows"]
+    rows = [r for r in rows if r["local_task"]]  # (a KLIK template may be of local priority too)
+    assert rows
+    local = plus.get(f"{server.url}/api/local-tasks/{rows[0]['local_task']}").json()
+    assert local["title"] == rows[0]["title"] and local["status"]["code"] == rows[0]["status"]["code"]
+    assert local["parent"]["id"] == rows[0]["task"] and local["colour"]["code"] == rows[0]["colour"]["code"]
+    other = session(server, "plusbruger i en anden kommune")
+    hidden = other.get(f"{server.url}/api/local-tasks/{rows[0]['local_task']}")
+    missing = other.get(f"{server.url}/api/local-tasks/4000000000")
+    assert hidden.status_code == missing.status_code == 404 and hidden.content == missing.content
+
+
+def _told(store, event):
+    """The newest notification of `event` in the outbox (the server's commits, read here)."""
+    store.refresh()
+    return next(n for n in reversed(store.outbox()) if n["event"] == event)
+
+
+def _new_user(server, store, admin, email):
+    """A Light-bruger created by `admin` on their Plusbruger project, with a password set by
+    the link the creation mailed: (user JSON, their logged-in session)."""
+    me = admin.get(server.url + "/api/me").json()["user"]
+    project = next(m["project"] for m in me["memberships"] if m["type"]["code"] == "plus")
+    r = admin.post(server.url + "/api/users",
+                   json={"email": email, "name": "Anne Ny", "memberships": [{"project": project, "type": "light"}]})
+    assert r.status_code == 201, r.text
+    user = r.json()
+    assert r.headers["Location"] == f"/api/users/{user['id']}"
+    assert user["municipality"]["id"] == me["municipality"]["id"]
+    assert [(m["project"], m["type"]["code"]) for m in user["memberships"]] == [(project, "light")]
+    token = _told(store, "user.created")["link"].split("token=")[1]
+    assert requests.post(server.url + "/api/password-reset",
+                         json={"user": user["id"], "token": token, "password": GOOD}).status_code == 204
+    s = requests.Session()
+    server.sessions.append(s)
+    login = s.post(server.url + "/api/session", json={"email": email, "password": GOOD})
+    assert login.status_code == 200, login.text
+    s.headers["X-CSRF-Token"] = login.json()["csrf_token"]
+    return user, s
+
+
+def test_user_administration_over_the_api(server, store):
+    plus = session(server, "plusbruger")
+    user, anne = _new_user(server, store, plus, "anne.ny@kommune-test.dk")
+    url = f"{server.url}/api/users/{user['id']}"
+    got = plus.get(url)
+    assert got.json()["email"] == "anne.ny@kommune-test.dk" and got.headers["ETag"] == f'"{user["version"]}"'
+    assert got.json()["rights"]["edit_user"] and got.json()["rights"]["reset_password"]
+    # The same user twice is refused (the e-mail is the key); a Læser may not create users.
+    error_of(plus.post(server.url + "/api/users", json={"email": "Anne.Ny@kommune-test.dk", "name": "Igen"}), 409,
+             "already_exists")
+    error_of(session(server, "læser").post(server.url + "/api/users", json={"email": "x@y.dk", "name": "X"}), 403,
+             "permission_denied")
+    # Details: with the version seen, a stale one names the changed fields.
+    error_of(plus.patch(url, json={"name": "Anne Nyborg"}), 428, "precondition_required")
+    r = plus.patch(url, json={"name": "Anne Nyborg"}, headers={"If-Match": str(user["version"])})
+    assert r.status_code == 200 and r.json()["name"] == "Anne Nyborg", r.text
+    stale = plus.patch(url, json={"organisation": "IT"}, headers={"If-Match": str(user["version"])})
+    assert "full_name" in error_of(stale, 409, "conflict")["changed_fields"]
+    # Types on projects: change, and take off.
+    project = user["memberships"][0]["project"]
+    r = plus.put(f"{url}/projects/{project}", json={"type": "reader"})
+    assert r.status_code == 200 and r.json()["memberships"][0]["type"]["code"] == "reader", r.text
+    error_of(plus.put(f"{url}/projects/{project}", json={"type": "emperor"}), 400, "invalid_argument")
+    # Another municipality's user is a missing one, byte for byte.
+    other = session(server, "plusbruger i en anden kommune")
+    hidden, missing = other.get(url), other.get(f"{server.url}/api/users/4000000000")
+    assert hidden.status_code == missing.status_code == 404 and hidden.content == missing.content
+    assert other.delete(url).content == other.delete(f"{server.url}/api/users/4000000000").content
+    # A reset link: sent by the Plusbruger to the user's mail, never shown to the sender.
+    sent = plus.post(f"{url}/password-reset")
+    assert sent.status_code == 202 and "token" not in sent.text
+    token = _told(store, "user.password_reset")["link"].split("token=")[1]
+    error_of(requests.post(server.url + "/api/password-reset",
+                           json={"user": user["id"], "token": token, "password": "kort"}), 400, "invalid_argument")
+    assert requests.post(server.url + "/api/password-reset",
+                         json={"user": user["id"], "token": token, "password": GOOD + "!"}).status_code == 204
+    error_of(requests.post(server.url + "/api/password-reset",
+                           json={"user": user["id"], "token": token, "password": GOOD + "?"}), 409,
+             "failed_precondition")  # once only
+    assert plus.get(f"{url}/history").json()["entries"]
+    # Deleting users is the Administrator's (the manual's Tabel 2); so is the flag.
+    error_of(plus.delete(url), 403, "permission_denied")
+    error_of(plus.patch(url, json={"administrator": True}, headers={"If-Match": "*"}), 403, "permission_denied")
+    admin = session(server, "administrator")
+    r = admin.patch(url, json={"administrator": True}, headers={"If-Match": "*"})
+    assert r.status_code == 200 and r.json()["administrator"], r.text
+    r = admin.delete(url)
+    assert r.status_code == 204, r.text
+    error_of(plus.get(url), 404, "not_found")
+    # A deleted user's session has ended.
+    error_of(anne.get(server.url + "/api/me"), 401, "unauthenticated")
+
+
+def test_own_password_changes_with_the_old_one(server, store):
+    _, anne = _new_user(server, store, session(server, "plusbruger"), "bo.ny@kommune-test.dk")
+    error_of(anne.put(server.url + "/api/me/password", json={"old_password": "forkert", "new_password": GOOD + "2"}),
+             403, "permission_denied")
+    assert anne.put(server.url + "/api/me/password",
+                    json={"old_password": GOOD, "new_password": GOOD + "2"}).status_code == 204
+    s = requests.Session()
+    server.sessions.append(s)
+    assert s.post(server.url + "/api/session", json={"email": "bo.ny@kommune-test.dk",
+                                                      "password": GOOD + "2"}).status_code == 200
+
+
+def test_local_tasks_are_created_changed_and_deleted(server):
+    plus = session(server, "plusbruger")
+    me = plus.get(server.url + "/api/me").json()["user"]
+    project = next(m["project_name"] for m in me["memberships"] if m["type"]["code"] == "plus")
+    parent = _first_task(plus, server, f'project = "{project}"')
+    r = plus.post(f"{server.url}/api/tasks/{parent['id']}/local-tasks",
+                  json={"title": "Intern afklaring", "end": "2027-01-15", "responsible": me["id"]})
+    assert r.status_code == 201, r.text
+    local = r.json()
+    url = server.url + r.headers["Location"]
+    assert local["parent"]["id"] == parent["id"] and local["responsible"]["id"] == me["id"]
+    assert local["status"]["code"] == "not_started" and local["end"] == "2027-01-15"
+    error_of(plus.post(f"{server.url}/api/tasks/{parent['id']}/local-tasks", json={"title": "Uden dato"}), 400,
+             "invalid_argument")
+    changed = plus.patch(url, json={"title": "Afklaring med IT", "status": "started"},
+                         headers={"If-Match": str(local["version"])})
+    assert changed.status_code == 200 and changed.json()["title"] == "Afklaring med IT", changed.text
+    error_of(plus.patch(url, json={"title": "Igen"}, headers={"If-Match": str(local["version"])}), 409, "conflict")
+    other = session(server, "plusbruger i en anden kommune")
+    assert other.get(url).content == other.get(f"{server.url}/api/local-tasks/4000000000").content
+    error_of(other.post(f"{server.url}/api/tasks/{parent['id']}/local-tasks",
+                        json={"title": "Nej", "end": "2027-01-15"}), 404, "not_found")
+    error_of(session(server, "læser").delete(url), 403, "permission_denied")
+    error_of(plus.delete(url, headers={"If-Match": str(local["version"])}), 409, "conflict")
+    assert plus.delete(url, headers={"If-Match": str(changed.json()["version"])}).status_code == 204
+    error_of(plus.get(url), 404, "not_found")
+
+
+def test_kombit_broadcasts_and_asks_what_a_wave_shift_would_do(server, store):
+    kombit = session(server, "kombit")
+    plus = session(server, "plusbruger")
+    me = plus.get(server.url + "/api/me").json()["user"]
+    project = next(m for m in me["memberships"] if m["type"]["code"] == "plus")
+    r = kombit.post(f"{server.url}/api/projects/{project['project']}/broadcasts", json={"text": "Ny version ude"})
+    assert r.status_code == 201 and r.json()["broadcast"], r.text
+    task = _first_task(plus, server, f'project = "{project["project_name"]}"')
+    thread = plus.get(f"{server.url}/api/tasks/{task['id']}/messages", params={"limit": 1000}).json()["messages"]
+    assert any(m["text"] == "Ny version ude" and m["broadcast"] for m in thread)
+    error_of(plus.post(f"{server.url}/api/projects/{project['project']}/broadcasts", json={"text": "Hej alle"}), 403,
+             "permission_denied")
+    waves = kombit.get(f"{server.url}/api/national/projects/{project['project']}").json()["waves"]
+    assert waves, "the generated world has rollout waves"
+    wave = waves[0]["id"]
+    r = kombit.post(server.url + "/api/national/what-if",
+                    json={"waves": [{"wave": wave, "workdays": -40, "relative": True}], "on": "2027-03-01"})
+    assert r.status_code == 200, r.text
+    answer = r.json()
+    publishing = klik.Publishing(store, clock=klik.FixedClock(DAY))
+    expected = publishing.simulate(kombit.get(server.url + "/api/me").json()["user"]["id"],
+                                   klik.Scenario().shift_wave(wave, -40), on=datetime.date(2027, 3, 1))
+    assert answer["affected"] == expected.affected > 0
+    assert answer["changed_today"] == expected.changed_today
+    assert answer["red_today_total"] == len(expected.red_today)
+    assert [t["task"] for t in answer["red_today"]] == [t.task for t in expected.red_today][:1000]
+    assert answer["today_total"]["red"]["after"] == expected.today_total.after[klik.DeadlineColour.RED]
+    error_of(plus.post(server.url + "/api/national/what-if", json={"waves": [{"wave": wave, "workdays": 5}]}), 403,
+             "permission_denied")
+    error_of(kombit.post(server.url + "/api/national/what-if", json={"waves": [{"wave": wave}]}), 400,
+             "invalid_argument")
+    error_of(kombit.post(server.url + "/api/national/what-if", json={"waves": [{"wave": 4000000, "workdays": 1}]}),
+             404, "not_found")
