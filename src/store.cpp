@@ -180,6 +180,10 @@ struct Store::Core {
 
   Calendars calendars;
   std::unique_ptr<Backend> backend;
+  /// One writer at a time, held across the backend's commit (an fsync): readers go on
+  /// reading the indexes meanwhile, and wait only while the committed change is
+  /// applied to them (see write()). Everything that changes the indexes holds it.
+  mutable std::mutex writer;
   mutable std::mutex gate;
   mutable std::shared_mutex mutex;
   std::unique_ptr<WorldIndex> index = std::make_unique<WorldIndex>();
@@ -195,16 +199,26 @@ struct Store::Core {
   /// Writers go first: a writer takes the gate, then waits for the readers
   /// inside to leave; new readers queue at the gate meanwhile. Without it, a
   /// steady stream of readers (pthread rwlocks prefer readers) starves writers.
-  struct WriteLock {
+  struct Exclusive {
     std::unique_lock<std::mutex> gate;
     std::unique_lock<std::shared_mutex> lock;
   };
-  [[nodiscard]] WriteLock write_lock() const {
-    refuse_if_snapshot_held("a write");
+  /// The indexes to oneself, for a thread that holds `writer`.
+  [[nodiscard]] Exclusive exclusive() const {
     std::unique_lock g(gate);
     std::unique_lock l(mutex);
-    if (closed) throw FailedPreconditionError("the store is closed");
     return {std::move(g), std::move(l)};
+  }
+  struct WriteLock {
+    std::unique_lock<std::mutex> writer;
+    Exclusive indexes;
+  };
+  [[nodiscard]] WriteLock write_lock() const {
+    refuse_if_snapshot_held("a write");
+    std::unique_lock w(writer);
+    Exclusive x = exclusive();
+    if (closed) throw FailedPreconditionError("the store is closed");
+    return {std::move(w), std::move(x)};
   }
   /// A shared lock, for a thread that holds no Snapshot of the store (see
   /// fresh_read_lock).
@@ -426,17 +440,30 @@ struct Store::Core {
   /// The write protocol (see the file comment). `prepare` checks the write
   /// against the current indexes and returns what to commit; it runs again on
   /// the newer state when another store committed first.
+  ///
+  /// Locks: the writer mutex for the whole write, so the indexes change only here.
+  /// `prepare` reads them under a shared lock, beside the readers; the backend
+  /// commits (an fsync for SQLite) with no lock on the indexes, so readers keep
+  /// reading the state before the change; only applying the committed change takes
+  /// them exclusively. A reader never sees a change before it is durable.
   template <class R, class F>
   R write(Outgoing notify, const Attribution& by, F&& prepare) {
-    const auto lock = write_lock();
-    catch_up(false);
+    refuse_if_snapshot_held("a write");
+    const std::unique_lock one_writer(writer);
+    if (closed) throw FailedPreconditionError("the store is closed");
+    if (backend->may_have_changes()) {
+      const auto x = exclusive();
+      catch_up(true);
+    }
     for (int attempt = 1;; ++attempt) {
+      std::shared_lock reading(mutex);
       Prepared<R> p = prepare();
       if (!p.change) return std::move(p.result);
       // The journal entry is built here, from the indexes the change has not
       // touched yet: the objects as they were, and as the change stores them.
       JournalEntry entry = journal_entry(by, change_kind(*p.change));
       entry.objects = detail::journal_objects(*p.change, *index);
+      reading.unlock();
       std::uint64_t committed = 0;
       try {
         committed = backend->commit(*p.change, p.announced ? Outgoing(*p.announced) : notify, entry, sequence);
@@ -444,9 +471,11 @@ struct Store::Core {
         if (attempt >= max_write_attempts)
           throw StorageError("a write was overtaken by other stores " + std::to_string(attempt) +
                              " times in a row; giving up (" + e.what() + ")");
+        const auto x = exclusive();
         catch_up(true);
         continue;
       }
+      const auto x = exclusive();
       try {
         apply(*p.change);
         sequence = committed;
@@ -485,9 +514,12 @@ struct Store::Core {
   /// again). (try_lock in a loop rather than timed locks: glibc implements those
   /// with pthread_*_clocklock, which ThreadSanitizer cannot see.)
   void try_catch_up() {
+    // The writer mutex too: a writer between its commit and applying it must not
+    // have its own change applied under it by a reader.
+    std::unique_lock w(writer, std::defer_lock);
     std::unique_lock g(gate, std::defer_lock);
     std::unique_lock l(mutex, std::defer_lock);
-    if (!lock_within(g) || !lock_within(l) || closed) return;
+    if (!lock_within(w) || !lock_within(g) || !lock_within(l) || closed) return;
     catch_up(false);
   }
 
@@ -743,6 +775,7 @@ std::uint64_t Store::sequence() const {
 void Store::close() {
   Core& c = *core_;
   c.refuse_if_snapshot_held("close()");
+  std::unique_lock w(c.writer);
   std::unique_lock g(c.gate);
   std::unique_lock l(c.mutex);
   if (c.closed) return;

@@ -4,8 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <future>
 #include <thread>
 
+#include "klik/backend.hpp"
 #include "klik/query_engine.hpp"
 #include "klik/synthetic.hpp"
 
@@ -102,4 +105,82 @@ TEST(StoreThreads, AThreadHoldingASnapshotReadsOnItAndCannotWrite) {
   EXPECT_TRUE(written.load());
   EXPECT_EQ(store->snapshot()->task(t.id)->status, other);
   EXPECT_NO_THROW((void)store->update_task({.task = t.id, .status = t.status}));  // no snapshot now
+}
+
+namespace {
+
+/// The memory backend, with commits that wait until the test lets them go: a
+/// durable backend's fsync, held open.
+class HeldCommitBackend final : public Backend {
+ public:
+  explicit HeldCommitBackend(std::unique_ptr<Backend> inner) : inner_(std::move(inner)) {}
+  std::promise<void> entered;  ///< set when a commit starts waiting
+  std::promise<void> release;  ///< the commit goes on when this is set
+
+  StoredWorld load() override { return inner_->load(); }
+  std::uint64_t commit(const Change& change, Outgoing notify, const JournalEntry& journal,
+                       std::uint64_t after) override {
+    if (hold_) {
+      hold_ = false;
+      entered.set_value();
+      release.get_future().wait();
+    }
+    return inner_->commit(change, notify, journal, after);
+  }
+  std::uint64_t replace(const Dataset& data, const JournalEntry& journal, std::uint64_t after) override {
+    return inner_->replace(data, journal, after);
+  }
+  std::optional<std::vector<SequencedChange>> changes_since(std::uint64_t after) const override {
+    return inner_->changes_since(after);
+  }
+  void read_attachment(AttachmentId id, const std::function<void(std::string_view)>& sink) const override {
+    inner_->read_attachment(id, sink);
+  }
+  std::vector<JournalEntry> journal(const JournalQuery& query) const override { return inner_->journal(query); }
+  std::size_t prune_journal(Timestamp before) override { return inner_->prune_journal(before); }
+  std::vector<Notification> pending_notifications(Timestamp now, std::size_t limit) const override {
+    return inner_->pending_notifications(now, limit);
+  }
+  std::vector<Notification> outbox() const override { return inner_->outbox(); }
+  void mark_delivered(std::span<const std::uint64_t> ids) override { inner_->mark_delivered(ids); }
+  void reschedule(std::uint64_t id, Timestamp next_attempt, const std::string& error) override {
+    inner_->reschedule(id, next_attempt, error);
+  }
+  void hold_next_commit() { hold_ = true; }
+
+ private:
+  std::unique_ptr<Backend> inner_;
+  std::atomic<bool> hold_{false};
+};
+
+}  // namespace
+
+// A write holds the indexes only to apply a committed change: while its backend
+// commits (SQLite's fsync), readers read the state before it, and see the change
+// once it is durable and applied.
+TEST(StoreThreads, ReadersReadWhileAWriteCommits) {
+  synthetic::Options o;
+  o.municipalities = 2;
+  o.scale = 0.1;
+  const Dataset d = synthetic::generate(o);
+  auto owned = std::make_unique<HeldCommitBackend>(make_memory_backend());
+  HeldCommitBackend& backend = *owned;
+  Store store(std::move(owned));
+  store.import_dataset(d);
+  const Task& t = d.tasks.front();
+  const TaskStatus before = t.status;
+  const TaskStatus after = before == TaskStatus::Started ? TaskStatus::Completed : TaskStatus::Started;
+
+  backend.hold_next_commit();
+  auto entered = backend.entered.get_future();
+  auto writer = std::async(std::launch::async, [&] { return store.update_task({.task = t.id, .status = after}); });
+  ASSERT_EQ(entered.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  // The commit is under way: a reader on another thread is not kept waiting.
+  auto read = std::async(std::launch::async, [&] { return store.snapshot()->task(t.id)->status; });
+  const bool answered = read.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  backend.release.set_value();
+  ASSERT_TRUE(answered) << "a reader waited for another thread's commit";
+  EXPECT_EQ(read.get(), before);  // not yet durable: not yet visible
+  EXPECT_EQ(writer.get().status, after);
+  EXPECT_EQ(store.snapshot()->task(t.id)->status, after);
 }
