@@ -8,9 +8,11 @@
 #include "klik/text.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <chrono>
 #include <filesystem>
+#include <limits>
 #include <mutex>
 
 #include "detail/json_io.hpp"
@@ -217,8 +219,11 @@ class SqliteBackend final : public Backend {
   mutable std::int64_t data_version_ = 0;  // PRAGMA data_version when this connection last read everything new
   std::optional<detail::sql::LoadedRows> opened_;  // what the open read, for the first load()
   mutable std::optional<sql::Statement> data_version_query_;  // prepared once: asked before every snapshot
-  mutable std::chrono::steady_clock::time_point last_asked_{};  // follow_interval_ms: when data_version was read
-  mutable bool last_answer_ = false;
+  // follow_interval_ms: when data_version was last read (steady clock, ns) and what it
+  // said. Atomics: within the interval a reader answers from them without the
+  // connection's mutex, which a commit holds through its fsync.
+  mutable std::atomic<std::int64_t> last_asked_ns_{std::numeric_limits<std::int64_t>::min() / 2};
+  mutable std::atomic<bool> last_answer_{false};
 };
 
 namespace {
@@ -469,18 +474,22 @@ void SqliteBackend::write_sequence(std::uint64_t seq, std::string_view kind, con
 }
 
 bool SqliteBackend::may_have_changes() const {
+  const std::int64_t now =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  const std::int64_t interval = std::int64_t{options_.follow_interval_ms} * 1'000'000;
+  if (interval > 0 && now - last_asked_ns_.load(std::memory_order_acquire) < interval)
+    return last_answer_.load(std::memory_order_relaxed);
   std::lock_guard lock(db_mutex_);
   if (!db_) return false;
-  const auto now = std::chrono::steady_clock::now();
-  if (options_.follow_interval_ms > 0 && now - last_asked_ < std::chrono::milliseconds(options_.follow_interval_ms))
-    return last_answer_;
-  last_asked_ = now;
   if (!data_version_query_) data_version_query_.emplace(db_, "PRAGMA data_version");
   sql::Statement& q = *data_version_query_;
   const bool row = q.step();
   const std::int64_t version = row ? q.integer(0) : data_version_;
   q.reset();  // holds no read transaction between calls
-  return last_answer_ = version != data_version_;
+  const bool answer = version != data_version_;
+  last_answer_.store(answer, std::memory_order_relaxed);
+  last_asked_ns_.store(now, std::memory_order_release);
+  return answer;
 }
 
 std::optional<std::vector<SequencedChange>> SqliteBackend::changes_since(std::uint64_t after) const {
@@ -509,7 +518,7 @@ std::optional<std::vector<SequencedChange>> SqliteBackend::changes_since(std::ui
   }
   tx.commit();
   data_version_ = version;
-  last_answer_ = false;
+  last_answer_.store(false, std::memory_order_relaxed);
   return out;
 }
 
