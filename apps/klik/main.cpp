@@ -528,14 +528,19 @@ int main(int argc, char** argv) {
   srv->add_option("--threads", serve_options.threads, "worker threads: the most connections answered at once")
       ->check(CLI::Range(1u, 1024u))
       ->capture_default_str();
+  srv->add_option("--follow-ms", serve_options.follow_ms,
+                  "SQLite: how often (ms) reads look for other processes' commits (0: every read)")
+      ->check(CLI::Range(0, 10000))
+      ->capture_default_str();
   srv->add_option("--date", serve_options.date, "judge colours on this day (YYYY-MM-DD) instead of today");
   srv->add_flag("--demo", serve_options.demo, "give a few demo users a fresh password, printed once on stdout");
   srv->add_flag("--secure-cookies", serve_options.secure_cookies, "mark the session cookie Secure (behind TLS)");
   srv->add_option("--max-body", serve_options.max_body_bytes, "the largest request body in bytes")
       ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30))
       ->capture_default_str();
-  srv->add_option("--idle-minutes", serve_options.idle_minutes, "a session unused this long ends")
-      ->check(CLI::Range(1L, 24L * 60))
+  srv->add_option("--idle-minutes", serve_options.idle_minutes,
+                  "a session unused this long ends (fractions too: 0.5 is 30 s)")
+      ->check(CLI::Range(0.01, 24.0 * 60))
       ->capture_default_str();
 
   // "query", "explain right": the subcommands given, for one-line error messages.

@@ -511,13 +511,15 @@ class Service {
  public:
   explicit Service(const ServeOptions& options)
       : options_(options),
-        store_(klik::open_store(options.db)),
+        store_(open(options)),
         clock_(make_clock(options.date)),
         rights_(klik::RightsModel::default_model()),
         workflows_(*store_, *clock_, rights_),
         publishing_(*store_, *clock_, rights_),
         accounts_(*store_, *clock_, klik::AccountPolicy{}, rights_),
-        sessions_(std::chrono::minutes(options.idle_minutes), std::chrono::hours(options.max_session_hours)) {}
+        sessions_(std::chrono::duration_cast<Clock::duration>(
+                      std::chrono::duration<double, std::ratio<60>>(options.idle_minutes)),
+                  std::chrono::hours(options.max_session_hours)) {}
 
   /// Gives a few users of the demo world a fresh password each; returns them.
   json demo_logins();
@@ -534,6 +536,15 @@ class Service {
     std::unique_ptr<RouteStats> stats;
   };
 
+  /// The store: PostgreSQL by URL, else the SQLite file, asking whether other processes
+  /// committed at most every `follow_ms` (a snapshot per request otherwise takes the
+  /// connection's mutex for PRAGMA data_version: 64 workers queued on it).
+  static std::unique_ptr<klik::Store> open(const ServeOptions& options) {
+    if (klik::is_postgres_url(options.db)) return klik::open_store(options.db);
+    klik::SqliteOptions sqlite;
+    sqlite.follow_interval_ms = options.follow_ms;
+    return klik::open_sqlite_store(options.db, sqlite);
+  }
   static std::unique_ptr<klik::Clock> make_clock(const std::string& date) {
     if (date.empty()) return std::make_unique<klik::SystemClock>();
     return std::make_unique<klik::FixedClock>(klik::Date::parse(date));

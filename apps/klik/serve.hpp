@@ -14,11 +14,14 @@ struct ServeOptions {
   /// Worker threads. Each open connection holds one while it is kept alive (httplib
   /// answers a connection on one thread), so this bounds the concurrent connections.
   unsigned threads = 64;
+  /// SQLite: how often (ms) a read asks whether other processes committed (0: every
+  /// read). The service's own writes are seen at once whatever this is.
+  int follow_ms = 50;
   std::string date;  ///< judge colours on this day (YYYY-MM-DD) instead of today in Copenhagen
   bool demo = false;  ///< give a few demo users a fresh password, printed once on stdout
   bool secure_cookies = false;  ///< mark the session cookie Secure (behind a TLS proxy)
   std::size_t max_body_bytes = std::size_t{8} << 20;  ///< larger request bodies get 413
-  long idle_minutes = 30;  ///< a session unused this long ends
+  double idle_minutes = 30;  ///< a session unused this long ends (fractions of a minute too)
   long max_session_hours = 12;  ///< and every session ends after this long
 };
 

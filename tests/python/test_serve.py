@@ -22,10 +22,10 @@ GOOD = "Blå hest løber langsomt"  # a password the policy takes (docs/accounts
 
 
 class Server:
-    def __init__(self, db: pathlib.Path):
+    def __init__(self, db: pathlib.Path, *options):
         self.proc = subprocess.Popen(
             [str(_binary()), "serve", "--db", str(db), "--port", "0", "--demo", "--date", DAY, "--threads", "32",
-             "--max-body", str(MAX_BODY)],
+             "--max-body", str(MAX_BODY), *map(str, options)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
         self.logins = {}
         self.url = None
@@ -127,6 +127,21 @@ def test_login_sets_a_strict_cookie_and_logout_ends_it(server):
     error_of(s.delete(server.url + "/api/session"), 403, "csrf")
     assert s.delete(server.url + "/api/session", headers={"X-CSRF-Token": me["csrf_token"]}).status_code == 204
     error_of(s.get(server.url + "/api/me"), 401, "unauthenticated")
+
+
+def test_an_idle_session_ends(tmp_path):
+    path = tmp_path / "idle.sqlite"
+    run("generate", "--db", path, "--municipalities", 2, "--scale", 0.05, "--seed", 3)
+    short = Server(path, "--idle-minutes", 0.02)  # 1.2 s
+    try:
+        s = session(short, "plusbruger")
+        for _ in range(3):  # each use keeps it alive
+            time.sleep(0.5)
+            assert s.get(short.url + "/api/me").status_code == 200
+        time.sleep(2)
+        error_of(s.get(short.url + "/api/me"), 401, "unauthenticated")
+    finally:
+        short.stop()
 
 
 def test_login_is_throttled(server):
