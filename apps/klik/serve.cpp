@@ -1062,13 +1062,17 @@ void Service::put_notes(const httplib::Request& req, httplib::Response& res) {
   send_json(res, 200, {{"text", text}});
 }
 
+/// Journal entries (a task's or a user's history) in their JSON (klik::to_json).
+json entries_json(const std::vector<klik::JournalEntry>& entries) {
+  json out = json::array();
+  for (const klik::JournalEntry& e : entries) out.push_back(json::parse(klik::to_json(e)));
+  return {{"entries", out}};
+}
+
 void Service::history(const httplib::Request& req, httplib::Response& res) {
   const Session s = session_of(req);
   const klik::TaskId id(parse_id(req.matches[1], "id"));
-  json out = json::array();
-  for (const klik::JournalEntry& e : workflows_.task_history(s.user, id, size_param(req, "limit", 100, 1000)))
-    out.push_back(json::parse(klik::to_json(e)));
-  send_json(res, 200, {{"entries", out}});
+  send_json(res, 200, entries_json(workflows_.task_history(s.user, id, size_param(req, "limit", 100, 1000))));
 }
 
 void Service::projects(const httplib::Request& req, httplib::Response& res) {
@@ -1290,10 +1294,7 @@ void Service::delete_user(const httplib::Request& req, httplib::Response& res) {
 void Service::user_history(const httplib::Request& req, httplib::Response& res) {
   const Session s = session_of(req);
   const klik::UserId id(parse_id(req.matches[1], "id"));
-  json out = json::array();
-  for (const klik::JournalEntry& e : workflows_.user_history(s.user, id, size_param(req, "limit", 100, 1000)))
-    out.push_back(json::parse(klik::to_json(e)));
-  send_json(res, 200, {{"entries", out}});
+  send_json(res, 200, entries_json(workflows_.user_history(s.user, id, size_param(req, "limit", 100, 1000))));
 }
 
 void Service::send_reset(const httplib::Request& req, httplib::Response& res) {
