@@ -24,16 +24,21 @@ if(INSTALL_CLI)
   endif()
   message(STATUS "installed bin/klik --version: ${out}")
 endif()
-execute_process(COMMAND ${CMAKE_COMMAND} -S ${KLIK_SOURCE_DIR}/examples -B ${WORK_DIR}/build -G ${GENERATOR}
-                        -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix -DCMAKE_BUILD_TYPE=Release
-                RESULT_VARIABLE rc)
-if(rc)
-  message(FATAL_ERROR "configuring examples/ against the installed klik failed: ${rc}")
-endif()
-execute_process(COMMAND ${CMAKE_COMMAND} --build ${WORK_DIR}/build -j2 RESULT_VARIABLE rc)
-if(rc)
-  message(FATAL_ERROR "building examples/ against the installed klik failed: ${rc}")
-endif()
+# Configures and builds examples/ in `dir` against the installed klik, as an outside
+# project would (find_package(klik CONFIG REQUIRED)); `what` names it in errors.
+function(build_examples dir what)
+  execute_process(COMMAND ${CMAKE_COMMAND} -S ${KLIK_SOURCE_DIR}/examples -B ${dir} -G ${GENERATOR}
+                          -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix -DCMAKE_BUILD_TYPE=Release ${ARGN}
+                  RESULT_VARIABLE rc)
+  if(rc)
+    message(FATAL_ERROR "configuring examples/ against ${what} failed: ${rc}")
+  endif()
+  execute_process(COMMAND ${CMAKE_COMMAND} --build ${dir} -j2 RESULT_VARIABLE rc)
+  if(rc)
+    message(FATAL_ERROR "building examples/ against ${what} failed: ${rc}")
+  endif()
+endfunction()
+build_examples(${WORK_DIR}/build "the installed klik")
 execute_process(COMMAND ${WORK_DIR}/build/klik_example_readme RESULT_VARIABLE rc OUTPUT_VARIABLE out)
 if(rc)
   message(FATAL_ERROR "the installed example failed to run: ${rc}")
@@ -79,17 +84,8 @@ if(foreign)
 endif()
 message(STATUS "libklik.so exports ${exported} symbols, all in klik's namespace")
 
-execute_process(COMMAND ${CMAKE_COMMAND} -S ${KLIK_SOURCE_DIR}/examples -B ${WORK_DIR}/build-shared -G ${GENERATOR}
-                        -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix -DCMAKE_BUILD_TYPE=Release
-                        -DKLIK_EXAMPLES_LINK=klik::klik_shared -DKLIK_EXAMPLES_ONLY=readme
-                RESULT_VARIABLE rc)
-if(rc)
-  message(FATAL_ERROR "configuring examples/ against the installed libklik.so failed: ${rc}")
-endif()
-execute_process(COMMAND ${CMAKE_COMMAND} --build ${WORK_DIR}/build-shared RESULT_VARIABLE rc)
-if(rc)
-  message(FATAL_ERROR "building examples/ against the installed libklik.so failed: ${rc}")
-endif()
+build_examples(${WORK_DIR}/build-shared "the installed libklik.so"
+               -DKLIK_EXAMPLES_LINK=klik::klik_shared -DKLIK_EXAMPLES_ONLY=readme)
 execute_process(COMMAND ldd ${WORK_DIR}/build-shared/klik_example_readme OUTPUT_VARIABLE ldd)
 if(NOT ldd MATCHES "libklik\\.so")
   message(FATAL_ERROR "the shared example does not load libklik.so:\n${ldd}")
