@@ -446,17 +446,27 @@ json parse_body(const httplib::Request& req) {
   return body;
 }
 
+/// A JSON value as a string, or 400 naming the field.
+std::string string_value(const json& value, const char* name) {
+  if (!value.is_string()) throw bad_request(std::string(name) + " must be a string", name);
+  return value.get<std::string>();
+}
+
 std::string string_field(const json& body, const char* name) {
   const auto it = body.find(name);
-  if (it == body.end() || !it->is_string()) throw bad_request(std::string(name) + " must be a string", name);
-  return it->get<std::string>();
+  if (it == body.end()) throw bad_request(std::string(name) + " must be a string", name);
+  return string_value(*it, name);
+}
+
+/// Whether a JSON value is an id: a whole number from 1 to `max`.
+bool is_id(const json& value, std::uint64_t max = UINT32_MAX) {
+  return value.is_number_unsigned() && value.get<std::uint64_t>() != 0 && value.get<std::uint64_t>() <= max;
 }
 
 /// A person field of a PATCH body: a user id, or null to clear.
 std::optional<klik::UserId> person_field(const json& value, const char* name) {
   if (value.is_null()) return std::nullopt;
-  if (!value.is_number_unsigned() || value.get<std::uint64_t>() == 0 || value.get<std::uint64_t>() > UINT32_MAX)
-    throw bad_request(std::string(name) + " must be a user id or null", name);
+  if (!is_id(value)) throw bad_request(std::string(name) + " must be a user id or null", name);
   return klik::UserId(value.get<std::uint32_t>());
 }
 
@@ -480,8 +490,7 @@ json user_rights_json(const klik::World& w, const klik::RightsModel& rights, con
 std::optional<std::string> optional_string(const json& body, const char* name) {
   const auto it = body.find(name);
   if (it == body.end()) return std::nullopt;
-  if (!it->is_string()) throw bad_request(std::string(name) + " must be a string", name);
-  return it->get<std::string>();
+  return string_value(*it, name);
 }
 
 /// The If-Match of a request as an expected version: 0 for "*" or none (when allowed).
@@ -598,6 +607,8 @@ class Service {
   void metrics(const httplib::Request& req, httplib::Response& res);
 
   json task_json(const klik::World& w, const klik::User& viewer, klik::TaskId id) const;
+  /// A user as `s`'s user may see them, with their rights on them (404 if not).
+  void send_user(const Session& s, klik::UserId id, httplib::Response& res) const;
   /// A local task as `s`'s user may see it, answered with `status`.
   void send_local_task(const Session& s, klik::LocalTaskId id, httplib::Response& res, int status) const;
   static klik::TaskQuery query_of(const httplib::Request& req);
@@ -1164,7 +1175,10 @@ void Service::national_status(const httplib::Request& req, httplib::Response& re
 
 void Service::get_user(const httplib::Request& req, httplib::Response& res) {
   const Session s = session_of(req);
-  const klik::UserId id(parse_id(req.matches[1], "id"));
+  send_user(s, klik::UserId(parse_id(req.matches[1], "id")), res);
+}
+
+void Service::send_user(const Session& s, klik::UserId id, httplib::Response& res) const {
   const klik::Snapshot snap = store_->snapshot();
   const klik::World& w = snap.world();
   const klik::User& viewer = viewer_in(w, s);
@@ -1187,8 +1201,7 @@ std::vector<klik::Membership> memberships_field(const json& body) {
     throw bad_request("memberships must be a list of {project, type}", "memberships");
   for (const json& m : *it) {
     if (!m.is_object() || !m.contains("project") || !m.contains("type") || !m["type"].is_string() ||
-        !m["project"].is_number_unsigned() || m["project"].get<std::uint64_t>() == 0 ||
-        m["project"].get<std::uint64_t>() > UINT32_MAX)
+        !is_id(m["project"]))
       throw bad_request("each membership is {\"project\": id, \"type\": user type code}", "memberships");
     out.push_back({klik::ProjectId(m["project"].get<std::uint32_t>()),
                    klik::parse<klik::UserType>(m["type"].get<std::string>())});
@@ -1216,8 +1229,7 @@ void Service::create_user(const httplib::Request& req, httplib::Response& res) {
     proposed.side = klik::parse<klik::Side>(optional_string(body, "side").value_or("municipality"));
     if (proposed.side == klik::Side::Municipality) {
       if (const auto m = body.find("municipality"); m != body.end()) {
-        if (!m->is_number_unsigned() || m->get<std::uint64_t>() == 0 || m->get<std::uint64_t>() > UINT16_MAX)
-          throw bad_request("municipality must be a municipality id", "municipality");
+        if (!is_id(*m, UINT16_MAX)) throw bad_request("municipality must be a municipality id", "municipality");
         proposed.municipality = klik::MunicipalityId(m->get<std::uint16_t>());
       } else {
         proposed.municipality = viewer.municipality;
@@ -1242,11 +1254,11 @@ void Service::patch_user(const httplib::Request& req, httplib::Response& res) {
   std::optional<bool> administrator;
   for (const auto& [key, value] : body.items()) {
     if (key == "name") {
-      change.full_name = optional_string(body, "name");
+      change.full_name = string_value(value, "name");
     } else if (key == "email") {
-      change.email = optional_string(body, "email");
+      change.email = string_value(value, "email");
     } else if (key == "organisation") {
-      change.organisation = optional_string(body, "organisation");
+      change.organisation = string_value(value, "organisation");
     } else if (key == "administrator") {
       if (!value.is_boolean()) throw bad_request("administrator must be true or false", "administrator");
       administrator = value.get<bool>();
@@ -1265,7 +1277,7 @@ void Service::patch_user(const httplib::Request& req, httplib::Response& res) {
     // Only when it changes: the flag has no version of its own to check.
     if (changes) workflows_.set_administrator(s.user, id, *administrator);
   }
-  get_user(req, res);
+  send_user(s, id, res);
 }
 
 void Service::put_membership(const httplib::Request& req, httplib::Response& res) {
@@ -1274,7 +1286,7 @@ void Service::put_membership(const httplib::Request& req, httplib::Response& res
   const klik::ProjectId project(parse_id(req.matches[2], "project"));
   const klik::UserType type = klik::parse<klik::UserType>(string_field(parse_body(req), "type"));
   workflows_.set_user_type(s.user, id, project, type);
-  get_user(req, res);
+  send_user(s, id, res);
 }
 
 void Service::delete_membership(const httplib::Request& req, httplib::Response& res) {
@@ -1282,7 +1294,7 @@ void Service::delete_membership(const httplib::Request& req, httplib::Response& 
   const klik::UserId id(parse_id(req.matches[1], "id"));
   const klik::ProjectId project(parse_id(req.matches[2], "project"));
   workflows_.set_user_type(s.user, id, project, std::nullopt);
-  get_user(req, res);
+  send_user(s, id, res);
 }
 
 void Service::delete_user(const httplib::Request& req, httplib::Response& res) {
@@ -1307,9 +1319,7 @@ void Service::send_reset(const httplib::Request& req, httplib::Response& res) {
 void Service::confirm_reset(const httplib::Request& req, httplib::Response& res) {
   const json body = parse_body(req);
   const auto user = body.find("user");
-  if (user == body.end() || !user->is_number_unsigned() || user->get<std::uint64_t>() == 0 ||
-      user->get<std::uint64_t>() > UINT32_MAX)
-    throw bad_request("user must be the user id of the link", "user");
+  if (user == body.end() || !is_id(*user)) throw bad_request("user must be the user id of the link", "user");
   const std::string token = string_field(body, "token");
   const std::string password = string_field(body, "password");
   if (token.size() > 128) throw HttpError{409, "failed_precondition", "Linket er ugyldigt eller udløbet."};
@@ -1337,13 +1347,8 @@ void Service::create_local_task(const httplib::Request& req, httplib::Response& 
   if (const auto st = optional_string(body, "status")) t.status = klik::parse<klik::TaskStatus>(*st);
   if (const auto r = body.find("responsible"); r != body.end()) t.responsible = person_field(*r, "responsible");
   if (const auto p = body.find("performer"); p != body.end()) t.performer = person_field(*p, "performer");
-  {
-    const klik::Snapshot snap = store_->snapshot();
-    const std::optional<klik::Task> parent = snap->task(t.parent);
-    // The municipality is the parent's; the workflow checks the rest (and hides
-    // another municipality's task as a missing one).
-    if (parent) t.municipality = parent->municipality;
-  }
+  // (The workflow gives it the parent's municipality, and hides another
+  // municipality's task as a missing one.)
   const klik::LocalTask created = workflows_.create_local_task(s.user, t);
   res.set_header("Location", "/api/local-tasks/" + std::to_string(created.id.value()));
   send_local_task(s, created.id, res, 201);
@@ -1357,13 +1362,13 @@ void Service::patch_local_task(const httplib::Request& req, httplib::Response& r
   const json body = parse_body(req);
   for (const auto& [key, value] : body.items()) {
     if (key == "title") {
-      change.title = optional_string(body, "title");
+      change.title = string_value(value, "title");
     } else if (key == "description") {
-      change.description = optional_string(body, "description");
+      change.description = string_value(value, "description");
     } else if (key == "end") {
-      change.end = klik::Date::parse(string_field(body, "end"));
+      change.end = klik::Date::parse(string_value(value, "end"));
     } else if (key == "status") {
-      change.status = klik::parse<klik::TaskStatus>(string_field(body, "status"));
+      change.status = klik::parse<klik::TaskStatus>(string_value(value, "status"));
     } else if (key == "responsible") {
       change.responsible = person_field(value, "responsible");
     } else if (key == "performer") {
@@ -1390,8 +1395,7 @@ void Service::broadcast(const httplib::Request& req, httplib::Response& res) {
   const json body = parse_body(req);
   std::optional<klik::WaveId> wave;
   if (const auto it = body.find("wave"); it != body.end() && !it->is_null()) {
-    if (!it->is_number_unsigned() || it->get<std::uint64_t>() == 0 || it->get<std::uint64_t>() > UINT32_MAX)
-      throw bad_request("wave must be a wave id or null", "wave");
+    if (!is_id(*it)) throw bad_request("wave must be a wave id or null", "wave");
     wave = klik::WaveId(it->get<std::uint32_t>());
   }
   const klik::Message m = workflows_.broadcast(s.user, project, wave, string_field(body, "text"));
@@ -1430,8 +1434,7 @@ void Service::what_if(const httplib::Request& req, httplib::Response& res) {
   if (changes == body.end() || !changes->is_array() || changes->empty() || changes->size() > 1000)
     throw bad_request("waves must be a list of {\"wave\": id, \"workdays\": n, \"relative\"?: bool}", "waves");
   for (const json& c : *changes) {
-    if (!c.is_object() || !c.contains("wave") || !c["wave"].is_number_unsigned() ||
-        c["wave"].get<std::uint64_t>() == 0 || c["wave"].get<std::uint64_t>() > UINT32_MAX || !c.contains("workdays") ||
+    if (!c.is_object() || !c.contains("wave") || !is_id(c["wave"]) || !c.contains("workdays") ||
         !c["workdays"].is_number_integer() || c["workdays"].get<std::int64_t>() < -100000 ||
         c["workdays"].get<std::int64_t>() > 100000 || (c.contains("relative") && !c["relative"].is_boolean()))
       throw bad_request("each wave change is {\"wave\": id, \"workdays\": n, \"relative\"?: bool}", "waves");
@@ -1476,8 +1479,8 @@ void Service::what_if(const httplib::Request& req, httplib::Response& res) {
 
 void Service::metrics(const httplib::Request&, httplib::Response& res) {
   // Other processes' commits (klik commands, a second service on the database) this
-  // store had not applied yet (first: every snapshot applies them too): refresh() applies them and says how many there
-  // were.
+  // store had not applied yet: refresh() applies them and says how many there were.
+  // First, since every snapshot below applies them too.
   const std::size_t lag = store_->refresh();
   const std::uint64_t sequence = store_->sequence();
   std::string out;
