@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <exception>
+#include <mutex>
 
+#include "klik/deadline.hpp"
 #include "klik/error.hpp"
 #include "klik/store.hpp"
 
@@ -90,6 +93,20 @@ std::size_t Dispatcher::drain(Timestamp now) {
     const std::size_t n = run_once(now);
     total += n;
     if (n == 0) break;  // everything due failed: retry later
+  }
+  return total;
+}
+
+std::size_t Dispatcher::run(std::stop_token stop, std::chrono::milliseconds interval, const Clock& clock) {
+  std::size_t total = 0;
+  std::mutex m;
+  std::condition_variable_any wake;
+  while (!stop.stop_requested()) {
+    const std::size_t n = run_once(clock.now());
+    total += n;
+    if (n == options_.batch) continue;  // more may be due at once
+    std::unique_lock lock(m);
+    wake.wait_for(lock, stop, interval, [] { return false; });
   }
   return total;
 }

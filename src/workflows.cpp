@@ -175,8 +175,10 @@ Message Workflows::broadcast(UserId actor_id, ProjectId project, std::optional<W
     m.text = text;
     const NotificationEvent event =
         wave ? NotificationEvent::MessageKombitWave : NotificationEvent::MessageKombitProject;
-    Notification n = notification(std::string(code(event)), actor, "/projects/" + std::to_string(project.value()),
-                                  {{"project", project.value()}, {"text", text}}, now);
+    detail::json payload = {{"project", project.value()}, {"text", text}};
+    if (wave) payload["wave"] = wave->value();
+    Notification n =
+        notification(std::string(code(event)), actor, "/projects/" + std::to_string(project.value()), payload, now);
     address(n, RecipientResolver(routing_, rights_, snap.world()).project_event(event, *p, municipalities));
     if (!n.recipients.empty() || !n.mailbox.empty()) notes.push_back(std::move(n));
   }

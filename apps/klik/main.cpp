@@ -1,6 +1,8 @@
 // klik: the command line over klik's public API (docs/cli.md). Each subcommand is a
 // few calls a host would make; the rules are the library's. Errors go to stderr on
 // one line and end the program with a documented exit code.
+#include <pthread.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -15,9 +17,11 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <sstream>
+#include <stop_token>
 #include <string>
 #include <thread>
 
+#include "mail.hpp"
 #include "serve.hpp"
 
 namespace {
@@ -377,17 +381,60 @@ int sweep(const Common& c, bool dry_run) {
   return 0;
 }
 
-int dispatch(const Common& c, const std::string& jsonl) {
+/// Blocks SIGINT and SIGTERM in every thread and requests `stop` from a thread of
+/// its own when one arrives (as klik serve does); the returned thread must be joined.
+std::jthread stop_on_signal(std::stop_source stop) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return std::jthread([signals, stop](std::stop_token self) mutable {
+    // Wakes every 100 ms to notice when the dispatcher ended on its own.
+    const timespec tick{0, 100'000'000};
+    while (!self.stop_requested()) {
+      if (sigtimedwait(&signals, nullptr, &tick) > 0) {
+        stop.request_stop();
+        return;
+      }
+    }
+  });
+}
+
+int dispatch(const Common& c, const std::string& jsonl, const klik_app::MailOptions& mail, bool service) {
+  if (jsonl.empty() == mail.smtp.empty())
+    throw UsageError("give exactly one of --jsonl FILE and --smtp URL: where to deliver");
   const auto store = klik::open_store(c.db);
-  klik::JsonLinesNotifier notifier(jsonl);
-  std::size_t failed = 0;
-  klik::Dispatcher dispatcher(*store, notifier, klik::Dispatcher::Options{},
-                              [&](const klik::Notification&, const std::string& error) {
-                                if (failed++ == 0) std::fprintf(stderr, "klik dispatch: %s\n", error.c_str());
+  std::unique_ptr<klik::Notifier> notifier;
+  std::string where = jsonl;
+  if (!jsonl.empty()) {
+    notifier = std::make_unique<klik::JsonLinesNotifier>(jsonl);
+  } else {
+    notifier = klik_app::make_smtp_notifier(*store, mail);
+    where = klik::describe_smtp_url(mail.smtp);
+  }
+  std::atomic<std::size_t> failed = 0;
+  klik::Dispatcher dispatcher(*store, *notifier, klik_app::dispatcher_options(mail),
+                              [&](const klik::Notification& n, const std::string& error) {
+                                // One line per failure: the entry and the error, never credentials.
+                                ++failed;
+                                std::fprintf(stderr, "klik dispatch: entry %llu (%s): %s\n",
+                                             static_cast<unsigned long long>(n.id), n.event.c_str(), error.c_str());
                               });
-  const std::size_t sent = dispatcher.drain(klik::SystemClock{}.now());
-  std::printf("klik dispatch: %zu delivered to %s, %zu failed (retried later)\n", sent, jsonl.c_str(), failed);
-  return failed ? exit_problems : 0;
+  if (!service) {
+    const std::size_t sent = dispatcher.drain(klik::SystemClock{}.now());
+    std::printf("klik dispatch: %zu delivered to %s, %zu failed (retried later)\n", sent, where.c_str(), failed.load());
+    return failed ? exit_problems : 0;
+  }
+  std::stop_source stop;
+  std::jthread watcher = stop_on_signal(stop);
+  std::printf("klik dispatch: delivering to %s every %d ms until SIGINT or SIGTERM\n", where.c_str(), mail.interval_ms);
+  std::fflush(stdout);
+  const std::size_t sent =
+      dispatcher.run(stop.get_token(), std::chrono::milliseconds(mail.interval_ms), klik::SystemClock{});
+  watcher.request_stop();
+  std::printf("klik dispatch: stopped; %zu delivered, %zu failed deliveries (retried later)\n", sent, failed.load());
+  return 0;
 }
 
 int migrate(const Common& c) {
@@ -506,10 +553,14 @@ int main(int argc, char** argv) {
   add_date(*swp, c);
   swp->add_flag("--dry-run", dry_run, "only count what it would change");
 
-  auto* dsp = app.add_subcommand("dispatch", "deliver the outbox's due notifications");
+  auto* dsp = app.add_subcommand("dispatch", "deliver the outbox's due notifications: e-mail or JSON lines");
   std::string jsonl;
+  bool service = false;
+  klik_app::MailOptions mail;
   add_db(*dsp, c);
-  dsp->add_option("--jsonl", jsonl, "append them to this JSON-lines file")->required();
+  dsp->add_option("--jsonl", jsonl, "append them to this JSON-lines file");
+  klik_app::add_mail_options(*dsp, mail);
+  dsp->add_flag("--service", service, "keep running: deliver what falls due until SIGINT or SIGTERM");
 
   auto* mig = app.add_subcommand("migrate", "bring a database's schema to this version of klik");
   add_db(*mig, c);
@@ -581,7 +632,7 @@ int main(int argc, char** argv) {
     if (*colour) return explain_colour(c, task_id, as_json);
     if (*right) return explain_right(c, email, action, task_id, as_json);
     if (*swp) return sweep(c, dry_run);
-    if (*dsp) return dispatch(c, jsonl);
+    if (*dsp) return dispatch(c, jsonl, mail, service);
     if (*mig) return migrate(c);
     if (*chk) return check(c);
     if (*srv) return klik_app::serve(serve_options);

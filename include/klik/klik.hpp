@@ -48,10 +48,12 @@
 
 // Notifications and the workflows: the changes people make, checked, written and
 // notified; KOMBIT's publishing; the daily sweep.
+#include "klik/email.hpp"
 #include "klik/notification.hpp"
 #include "klik/notifier.hpp"
 #include "klik/publishing.hpp"
 #include "klik/routing.hpp"
+#include "klik/smtp.hpp"
 #include "klik/workflows.hpp"
 #include "klik/workflows_sweep.hpp"
 

@@ -26,6 +26,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,7 @@
 
 namespace klik {
 
+class Clock;
 class Store;
 
 /// A notification sink.
@@ -109,6 +111,11 @@ class Dispatcher {
   std::size_t run_once(Timestamp now);
   /// Runs until nothing is due at `now`; returns the number delivered.
   std::size_t drain(Timestamp now);
+  /// The dispatcher as a service: run_once at `clock`'s now, then again every
+  /// `interval` (at once while whole batches are delivered), until `stop` is
+  /// requested; returns the number delivered. Failures go to the error handler
+  /// and are retried as run_once retries them; an exception from the store ends it.
+  std::size_t run(std::stop_token stop, std::chrono::milliseconds interval, const Clock& clock);
 
   /// The retry delay after `attempts` failures (attempts >= 1).
   [[nodiscard]] std::chrono::seconds backoff(std::uint32_t attempts) const noexcept;
