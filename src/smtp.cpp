@@ -177,6 +177,15 @@ SmtpNotifier::~SmtpNotifier() {
   if (state_ && state_->curl) curl_easy_cleanup(state_->curl);
 }
 
+void SmtpNotifier::close() {
+  std::lock_guard lock(state_->mutex);
+  // A reset handle keeps no connection; set it up again as the constructor did.
+  CURL* fresh = curl_easy_duphandle(state_->curl);
+  if (!fresh) throw StorageError("libcurl could not make a handle for SMTP");
+  curl_easy_cleanup(state_->curl);  // sends QUIT on the open connection
+  state_->curl = fresh;
+}
+
 std::uint64_t SmtpNotifier::sent() const noexcept {
   std::lock_guard lock(state_->mutex);
   return state_->sent;

@@ -83,6 +83,9 @@ class SmtpNotifier final : public Notifier {
                MailTemplates templates = MailTemplates::default_templates());
   ~SmtpNotifier() override;
 
+  /// Ends the connection to the server (QUIT), if one is open; the next mail opens a new one.
+  void close();
+
   /// Mails accepted by the server so far.
   [[nodiscard]] std::uint64_t sent() const noexcept;
   [[nodiscard]] const MailSettings& mail_settings() const noexcept;

@@ -30,6 +30,7 @@ void init_workflows(py::module_& m);
 void init_accounts(py::module_& m);
 void init_publishing(py::module_& m);
 void init_simulate(py::module_& m);
+void init_email(py::module_& m);
 
 /// The real clock, for the classes that take `clock=None` (Workflows, Accounts, Publishing).
 inline const klik::Clock& system_clock() {

@@ -17,6 +17,7 @@ PYBIND11_MODULE(_klik, m) {
   init_store(m);
   init_query(m);
   init_sqlite(m);
+  init_email(m);
   init_postgres(m);  // after init_sqlite: klik.open dispatches paths to it
   init_workflows(m);
   init_accounts(m);
