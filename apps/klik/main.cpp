@@ -589,6 +589,7 @@ int main(int argc, char** argv) {
   srv->add_option("--max-body", serve_options.max_body_bytes, "the largest request body in bytes")
       ->check(CLI::Range(std::size_t{1024}, std::size_t{1} << 30))
       ->capture_default_str();
+  klik_app::add_mail_options(*srv, serve_options.mail);
   srv->add_option("--idle-minutes", serve_options.idle_minutes,
                   "a session unused this long ends (fractions too: 0.5 is 30 s)")
       ->check(CLI::Range(0.01, 24.0 * 60))

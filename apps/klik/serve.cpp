@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <regex>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -535,6 +536,12 @@ class Service {
   void routes(httplib::Server& server);
   json openapi() const;
 
+  // The outbox's delivery inside the service (--smtp): what /metrics reports of it.
+  klik::Store& store() { return *store_; }
+  const klik::Clock& clock() const { return *clock_; }
+  void attach_mailer(const klik::SmtpNotifier* mailer) { mailer_ = mailer; }
+  void count_delivery_failure() { delivery_failures_.fetch_add(1, std::memory_order_relaxed); }
+
  private:
   using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
   struct Route {
@@ -621,6 +628,8 @@ class Service {
   klik::Publishing publishing_;
   klik::Accounts accounts_;
   Sessions sessions_;
+  const klik::SmtpNotifier* mailer_ = nullptr;
+  std::atomic<std::uint64_t> delivery_failures_{0};
   std::vector<Route> routes_;
   RouteStats unmatched_{"", "unmatched"};
 };
@@ -1531,6 +1540,13 @@ void Service::metrics(const httplib::Request&, httplib::Response& res) {
   out += "# TYPE klik_store_sequence counter\nklik_store_sequence " + std::to_string(sequence) + "\n";
   out += "# HELP klik_sessions Open sessions.\n# TYPE klik_sessions gauge\nklik_sessions " +
          std::to_string(sessions_.size()) + "\n";
+  if (mailer_) {
+    out += "# HELP klik_mail_sent_total Mails the SMTP server accepted.\n# TYPE klik_mail_sent_total counter\n";
+    out += "klik_mail_sent_total " + std::to_string(mailer_->sent()) + "\n";
+    out += "# HELP klik_mail_failures_total Failed deliveries of outbox entries (retried or given up).\n";
+    out += "# TYPE klik_mail_failures_total counter\nklik_mail_failures_total " +
+           std::to_string(delivery_failures_.load()) + "\n";
+  }
   res.status = 200;
   res.set_content(out, "text/plain; version=0.0.4; charset=utf-8");
 }
@@ -1743,6 +1759,29 @@ int serve(const ServeOptions& options) {
   std::printf("%s\n", json({{"listening", "http://" + options.bind + ":" + std::to_string(port)}}).dump().c_str());
   std::fflush(stdout);
 
+  // The outbox's dispatcher, when configured (--smtp), on a thread of its own.
+  std::unique_ptr<klik::SmtpNotifier> mailer;
+  std::unique_ptr<klik::Dispatcher> dispatcher;
+  std::jthread dispatching;
+  if (!options.mail.smtp.empty()) {
+    mailer = make_smtp_notifier(service.store(), options.mail);
+    service.attach_mailer(mailer.get());
+    dispatcher = std::make_unique<klik::Dispatcher>(service.store(), *mailer, dispatcher_options(options.mail),
+                                                    [&service](const klik::Notification& n, const std::string& error) {
+                                                      service.count_delivery_failure();
+                                                      std::fprintf(stderr, "klik serve: outbox entry %llu (%s): %s\n",
+                                                                   static_cast<unsigned long long>(n.id),
+                                                                   n.event.c_str(), error.c_str());
+                                                    });
+    dispatching = std::jthread([&](std::stop_token stop) {
+      try {
+        dispatcher->run(stop, std::chrono::milliseconds(options.mail.interval_ms), service.clock());
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "klik serve: the dispatcher stopped: %s\n", e.what());
+      }
+    });
+  }
+
   running_server = &server;
   std::thread stopper([&stop_signals] {
     int sig = 0;
@@ -1755,6 +1794,10 @@ int serve(const ServeOptions& options) {
   if (stopper.joinable()) {
     pthread_kill(stopper.native_handle(), SIGTERM);
     stopper.join();
+  }
+  if (dispatching.joinable()) {
+    dispatching.request_stop();
+    dispatching.join();
   }
   std::fprintf(stderr, "klik serve: stopped\n");
   return 0;

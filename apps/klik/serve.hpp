@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <string>
 
+#include "mail.hpp"
+
 namespace klik_app {
 
 struct ServeOptions {
@@ -23,6 +25,7 @@ struct ServeOptions {
   std::size_t max_body_bytes = std::size_t{8} << 20;  ///< larger request bodies get 413
   double idle_minutes = 30;  ///< a session unused this long ends (fractions of a minute too)
   long max_session_hours = 12;  ///< and every session ends after this long
+  MailOptions mail;  ///< with mail.smtp set, the service also delivers the outbox as e-mail
 };
 
 /// Runs the service until SIGINT or SIGTERM. Returns the exit code.

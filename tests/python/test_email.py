@@ -300,3 +300,29 @@ def test_a_dispatcher_killed_between_sending_and_marking_duplicates_at_most_once
     store = klik.open(swept_db)
     assert all(n["delivered"] for n in store.outbox())
     store.close()
+
+
+def test_klik_serve_delivers_the_outbox_when_told_where(swept_db, smtp):
+    import requests
+
+    store = klik.open(swept_db)
+    expected = {("<" + m["message_id"] + ">") for n in store.outbox() for m in klik.compose_emails(store, n["id"])}
+    store.close()
+    proc = subprocess.Popen([str(_binary()), "serve", "--db", str(swept_db), "--port", "0", "--smtp", smtp.url,
+                             "--starttls", "never", "--interval-ms", "50", "--portal-url", "https://klik.example"],
+                            env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        url = json.loads(proc.stdout.readline())["listening"]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and set(smtp.handler.ids()) != expected:
+            time.sleep(0.1)
+        assert set(smtp.handler.ids()) == expected and len(smtp.handler.ids()) == len(expected)
+        metrics = requests.get(url + "/metrics", timeout=10).text
+        assert f"klik_mail_sent_total {len(expected)}" in metrics
+        assert "klik_mail_failures_total 0" in metrics
+        link = smtp.handler.mails[0][1].get_body(("plain",)).get_content()
+        assert "https://klik.example/tasks/" in link
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+    assert proc.returncode == 0
