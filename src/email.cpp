@@ -482,6 +482,22 @@ std::string domain_of(const MailSettings& settings) {
   return "klik.invalid";
 }
 
+/// The From of an entry's mails: the configured address, named after who caused the
+/// entry (the manual: the mail shows clearly who sent it), "Mette Hansen via KLIK"
+/// for a person; KOMBIT's own and the system's entries keep their name.
+MailAddress from_of(const Notification& n, const MailSettings& settings) {
+  MailAddress from = settings.from;
+  std::string_view who = n.sender;
+  if (const auto angle = who.find(" <"); angle != std::string_view::npos) who = who.substr(0, angle);
+  if (who.empty() || who == "KLIK") return from;
+  if (who.starts_with("KOMBIT KLIK")) {
+    from.name = std::string(who);
+    return from;
+  }
+  from.name = std::string(who) + " via KLIK";
+  return from;
+}
+
 std::string hex(const unsigned char* bytes, std::size_t n) {
   static constexpr char digits[] = "0123456789abcdef";
   std::string out;
@@ -654,7 +670,7 @@ std::vector<Email> compose_emails(const World& world, const Notification& n, con
       const User* u = world.user(id);
       if (!u) continue;
       Email e;
-      e.from = settings.from;
+      e.from = from_of(n, settings);
       e.to = {u->email, u->full_name};
       e.date = n.created;
       e.event = n.event;
@@ -680,7 +696,7 @@ std::vector<Email> compose_emails(const World& world, const Notification& n, con
   out.reserve(n.recipients.size() + (n.mailbox.empty() ? 0 : 1));
   auto emit = [&](MailAddress to, std::uint64_t recipient, Reason reason, const User* u) {
     Email e;
-    e.from = settings.from;
+    e.from = from_of(n, settings);
     e.to = std::move(to);
     e.date = n.created;
     e.event = n.event;
