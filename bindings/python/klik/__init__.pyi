@@ -1586,3 +1586,61 @@ class UserQuery(_Bound):
     def to_json(self) -> str: ...
     @staticmethod
     def from_json(text: str) -> UserQuery: ...
+
+
+# ---- e-mail: templates, composing, notifiers, the dispatcher (docs/email.md) ----
+
+class MailTemplates(_Bound):
+    """The e-mail templates, one per notification event, as data (docs/email.md)."""
+    @staticmethod
+    def default() -> MailTemplates: """klik's Danish templates."""
+    @staticmethod
+    def from_json(text: str) -> MailTemplates:
+        """Loads templates; raises klik.ValidationError naming the template and the placeholder that is wrong."""
+    @staticmethod
+    def events() -> list[str]: """Every event that has a template."""
+    @staticmethod
+    def placeholders(event: str) -> list[str]: """The placeholders the template of `event` may use, sorted."""
+    @property
+    def name(self) -> str: ...
+
+def compose_emails(store: Store, outbox_id: int, *, sender: str = "klik@localhost", sender_name: str = "KOMBIT KLIK",
+                   portal_url: str = "http://localhost:8080",
+                   templates: Optional[MailTemplates] = None) -> list[dict[str, Any]]:
+    """The e-mails of one outbox entry: dicts with addresses, subject, text, html, message_id and `mime` (bytes)."""
+
+class Notifier(_Bound):
+    """Where the Dispatcher delivers notifications."""
+
+class MemoryNotifier(Notifier):
+    """Keeps delivered notifications in memory (tests, notebooks)."""
+    def __init__(self) -> None: ...
+    @property
+    def delivered(self) -> list[dict[str, Any]]: ...
+    def fail_next(self, n: int) -> None: ...
+
+class JsonLinesNotifier(Notifier):
+    """Appends each notification as one JSON line to a file."""
+    def __init__(self, path: str | os.PathLike[str]) -> None: ...
+    @property
+    def path(self) -> str: ...
+
+class SmtpNotifier(Notifier):
+    """Sends each notification as Danish e-mail over SMTP (smtp:// with STARTTLS, or smtps://)."""
+    def __init__(self, store: Store, url: str, *, sender: str = "klik@localhost", sender_name: str = "KOMBIT KLIK",
+                 portal_url: str = "http://localhost:8080", username: Optional[str] = None,
+                 password: Optional[str] = None, starttls: str = "if_offered", verify_peer: bool = True,
+                 timeout: float = 60.0, templates: Optional[MailTemplates] = None) -> None: ...
+    @property
+    def sent(self) -> int: """Mails the server has accepted so far."""
+    def close(self) -> None: """Ends the connection to the server."""
+    def __enter__(self) -> SmtpNotifier: ...
+    def __exit__(self, *args: object) -> None: ...
+
+class Dispatcher(_Bound):
+    """Hands the outbox's due entries to a notifier and marks them delivered; failures retried with back-off."""
+    def __init__(self, store: Store, notifier: Notifier, *, batch: int = 500, first_retry: float = 30.0,
+                 max_retry: float = 3600.0) -> None: ...
+    def run_once(self, now: Optional[datetime.datetime] = None) -> int: ...
+    def drain(self, now: Optional[datetime.datetime] = None) -> int: ...
+    def backoff(self, attempts: int) -> int: """The retry delay in seconds after `attempts` failures."""
