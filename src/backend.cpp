@@ -315,4 +315,30 @@ Change change_from_json(std::string_view text) {
   return out;
 }
 
+// ---- the outbox: defaults for backends without indexes of their own ----
+
+std::vector<Notification> Backend::dead_letters(std::size_t limit) const {
+  std::vector<Notification> out;
+  for (Notification& n : outbox()) {
+    if (out.size() >= limit) break;
+    if (n.dead_letter) out.push_back(std::move(n));
+  }
+  return out;
+}
+
+OutboxCounts Backend::outbox_counts(Timestamp now) const {
+  OutboxCounts c;
+  for (const Notification& n : outbox()) {
+    if (n.dead_letter) {
+      ++c.dead;
+    } else if (n.delivered) {
+      ++c.delivered;
+    } else {
+      ++c.pending;
+      if (n.next_attempt <= now) ++c.due;
+    }
+  }
+  return c;
+}
+
 }  // namespace klik

@@ -127,7 +127,18 @@ INSERT INTO journal(seq, at, actor, operation, entry) VALUES(0, extract(epoch FR
   'objects', json_build_array())::text);
 )sql";
 
-constexpr const char* migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4};
+// Version 5 (issue 14), as SQLite's version 7: dead letters in the outbox (left
+// out of the pending index, listed and counted by their own) and the users'
+// choice of a daily digest mail.
+constexpr const char* schema_v5 = R"sql(
+ALTER TABLE outbox ADD COLUMN dead boolean NOT NULL DEFAULT false;
+DROP INDEX outbox_pending;
+CREATE INDEX outbox_pending ON outbox(next_attempt) WHERE NOT delivered AND NOT dead;
+CREATE INDEX outbox_dead ON outbox(id) WHERE dead;
+ALTER TABLE klik_user ADD COLUMN daily_digest boolean NOT NULL DEFAULT false;
+)sql";
+
+constexpr const char* migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4, schema_v5};
 static_assert(std::size(migrations) == postgres_schema_version);
 
 /// The tables a load reads, locked (ACCESS SHARE) before its snapshot so that a
@@ -278,6 +289,10 @@ class PostgresBackend final : public Backend {
   std::vector<Notification> outbox() const override;
   void mark_delivered(std::span<const std::uint64_t> ids) override;
   void reschedule(std::uint64_t id, Timestamp next_attempt, const std::string& error) override;
+  void give_up(std::uint64_t id, const std::string& error) override;
+  void requeue(std::span<const std::uint64_t> ids, Timestamp next_attempt) override;
+  std::vector<Notification> dead_letters(std::size_t limit) const override;
+  OutboxCounts outbox_counts(Timestamp now) const override;
   void require_writable() const override {
     if (options_.read_only) throw StorageError("PostgreSQL " + label_ + " is open read-only");
   }
@@ -1175,8 +1190,10 @@ void PostgresBackend::read_attachment(AttachmentId id, const std::function<void(
   tx.commit();
 }
 
-#define KLIK_OUTBOX_COLUMNS \
-  "id, event, key, recipients, mailbox, sender, link, payload, created, attempts, next_attempt, delivered, last_error"
+#define KLIK_OUTBOX_COLUMNS                                                                                  \
+  "id, event, key, recipients, mailbox, sender, link, payload, created, attempts, next_attempt, delivered, " \
+  "last_error, "                                                                                             \
+  "dead"
 
 std::vector<Notification> PostgresBackend::read_outbox(const pg::Result& r) const {
   std::vector<Notification> out;
@@ -1200,6 +1217,7 @@ std::vector<Notification> PostgresBackend::read_outbox(const pg::Result& r) cons
     n.next_attempt = Timestamp(r.integer(i, 10));
     n.delivered = r.view(i, 11) == "t";
     n.last_error = r.text(i, 12);
+    n.dead_letter = r.view(i, 13) == "t";
     out.push_back(std::move(n));
   }
   return out;
@@ -1223,7 +1241,8 @@ std::vector<Notification> PostgresBackend::pending_notifications(Timestamp now, 
   db();
   const pg::Result r = retrying(db_, [&] {
     return db_.exec(
-        "SELECT " KLIK_OUTBOX_COLUMNS " FROM outbox WHERE NOT delivered AND next_attempt <= $1 ORDER BY id LIMIT $2",
+        "SELECT " KLIK_OUTBOX_COLUMNS
+        " FROM outbox WHERE NOT delivered AND NOT dead AND next_attempt <= $1 ORDER BY id LIMIT $2",
         Params()
             .add(now.unix_seconds())
             .add(static_cast<std::int64_t>(std::min<std::size_t>(limit, static_cast<std::size_t>(INT64_MAX)))));
@@ -1264,6 +1283,72 @@ void PostgresBackend::reschedule(std::uint64_t id, Timestamp next_attempt, const
       "UPDATE outbox SET attempts = attempts + 1, next_attempt = $1, last_error = $2 WHERE id = $3",
       Params().add(next_attempt.unix_seconds()).add(error, "delivery error").add(static_cast<std::int64_t>(id)));
   if (r.affected() == 0) throw not_found(ObjectKind::Notification);
+}
+
+void PostgresBackend::give_up(std::uint64_t id, const std::string& error) {
+  std::lock_guard lock(mutex_);
+  db();
+  require_writable();
+  if (id > static_cast<std::uint64_t>(INT64_MAX)) throw not_found(ObjectKind::Notification);
+  const auto r = db_.exec("UPDATE outbox SET attempts = attempts + 1, dead = true, last_error = $1 WHERE id = $2",
+                          Params().add(error, "delivery error").add(static_cast<std::int64_t>(id)));
+  if (r.affected() == 0) throw not_found(ObjectKind::Notification);
+}
+
+void PostgresBackend::requeue(std::span<const std::uint64_t> ids, Timestamp next_attempt) {
+  std::lock_guard lock(mutex_);
+  db();
+  require_writable();
+  if (ids.empty()) return;
+  const std::set<std::uint64_t> unique(ids.begin(), ids.end());
+  std::string list = "{";
+  for (const std::uint64_t id : unique) {
+    if (id > static_cast<std::uint64_t>(INT64_MAX)) throw not_found(ObjectKind::Notification);
+    list += (list.size() > 1 ? "," : "") + std::to_string(id);
+  }
+  list += "}";
+  pg::Transaction tx(db_);
+  // Locked, then checked, then changed: all or none.
+  const auto found =
+      db_.exec("SELECT id, dead FROM outbox WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE", Params().add(list));
+  if (static_cast<std::size_t>(found.rows()) != unique.size()) throw not_found(ObjectKind::Notification);
+  for (int i = 0; i < found.rows(); ++i)
+    if (found.view(i, 1) != "t")
+      throw FailedPreconditionError("notification " + std::string(found.view(i, 0)) + " is not a dead letter");
+  db_.exec("UPDATE outbox SET dead = false, attempts = 0, next_attempt = $1 WHERE id = ANY($2::bigint[])",
+           Params().add(next_attempt.unix_seconds()).add(list));
+  tx.commit();
+}
+
+std::vector<Notification> PostgresBackend::dead_letters(std::size_t limit) const {
+  std::lock_guard lock(mutex_);
+  db();
+  const pg::Result r = retrying(db_, [&] {
+    return db_.exec(
+        "SELECT " KLIK_OUTBOX_COLUMNS " FROM outbox WHERE dead ORDER BY id LIMIT $1",
+        Params().add(static_cast<std::int64_t>(std::min<std::size_t>(limit, static_cast<std::size_t>(INT64_MAX)))));
+  });
+  return read_outbox(r);
+}
+
+OutboxCounts PostgresBackend::outbox_counts(Timestamp now) const {
+  std::lock_guard lock(mutex_);
+  db();
+  // One statement, one snapshot. pending and due are ranges of outbox_pending, dead
+  // of outbox_dead; only the total (for delivered) counts the whole table.
+  const pg::Result r = retrying(db_, [&] {
+    return db_.exec(
+        "SELECT (SELECT count(*) FROM outbox WHERE NOT delivered AND NOT dead), "
+        "(SELECT count(*) FROM outbox WHERE NOT delivered AND NOT dead AND next_attempt <= $1), "
+        "(SELECT count(*) FROM outbox WHERE dead), (SELECT count(*) FROM outbox)",
+        Params().add(now.unix_seconds()));
+  });
+  OutboxCounts c;
+  c.pending = static_cast<std::uint64_t>(r.integer(0, 0));
+  c.due = static_cast<std::uint64_t>(r.integer(0, 1));
+  c.dead = static_cast<std::uint64_t>(r.integer(0, 2));
+  c.delivered = static_cast<std::uint64_t>(r.integer(0, 3)) - c.pending - c.dead;
+  return c;
 }
 
 void PostgresBackend::close() {
