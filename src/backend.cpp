@@ -147,10 +147,10 @@ std::vector<std::string> task_field_names(std::uint32_t mask) {
 }
 
 std::vector<std::string> user_field_names(std::uint32_t mask) {
-  static const char* names[] = {"email",        "full_name",     "organisation", "side",
-                                "municipality", "administrator", "memberships",  "password_hash"};
+  static const char* names[] = {"email",         "full_name",   "organisation",  "side",        "municipality",
+                                "administrator", "memberships", "password_hash", "daily_digest"};
   std::vector<std::string> out;
-  for (std::uint32_t i = 0; i < 8; ++i)
+  for (std::uint32_t i = 0; i < std::size(names); ++i)
     if (mask & (1u << i)) out.emplace_back(names[i]);
   return out;
 }

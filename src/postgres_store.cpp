@@ -475,18 +475,18 @@ void PostgresBackend::write_user(const User& u, bool created) {
   p.add(std::int64_t{u.id.value()}).add(u.email, "user email").add(normalise_email(u.email), "user email");
   p.add(u.full_name, "user full_name").add(u.organisation, "user organisation").add(num(u.side));
   p.add(u.municipality ? std::optional<std::int64_t>(u.municipality->value()) : std::nullopt);
-  p.add(u.administrator ? "true" : "false").add(std::int64_t{u.version});
+  p.add(u.administrator ? "true" : "false").add(std::int64_t{u.version}).add(u.daily_digest ? "true" : "false");
   if (created) {
     const auto r = db_.exec(
         "INSERT INTO klik_user(id, email, email_key, full_name, organisation, side, municipality, administrator, "
-        "version) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT(id) DO NOTHING",
+        "version, daily_digest) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT(id) DO NOTHING",
         p);
     if (r.affected() == 0) stale("user " + std::to_string(u.id.value()) + " exists already");
   } else {
     p.add(std::int64_t{u.version} - 1);
     const auto r = db_.exec(
         "UPDATE klik_user SET email=$2, email_key=$3, full_name=$4, organisation=$5, side=$6, municipality=$7, "
-        "administrator=$8, version=$9 WHERE id=$1 AND version=$10",
+        "administrator=$8, version=$9, daily_digest=$10 WHERE id=$1 AND version=$11",
         p);
     if (r.affected() == 0)
       stale("user " + std::to_string(u.id.value()) + " is not at version " + std::to_string(u.version - 1));
@@ -868,7 +868,7 @@ std::uint64_t PostgresBackend::replace(const Dataset& data, const JournalEntry& 
   });
   copy(
       "COPY klik_user(id, email, email_key, full_name, organisation, side, municipality, administrator, "
-      "version) FROM STDIN",
+      "version, daily_digest) FROM STDIN",
       data.users, [&](const User& u) {
         integer(u.id.value());
         field(u.email, "user email");
@@ -879,6 +879,7 @@ std::uint64_t PostgresBackend::replace(const Dataset& data, const JournalEntry& 
         maybe(u.municipality ? std::optional<std::int64_t>(u.municipality->value()) : std::nullopt);
         buf += u.administrator ? "t\t" : "f\t";
         integer(u.version);
+        buf += u.daily_digest ? "t\t" : "f\t";
         end();
       });
   db_.copy_in("COPY membership(user_id, project, type) FROM STDIN",
@@ -993,7 +994,7 @@ StoredWorld PostgresBackend::load() {
   read("template", "SELECT id, doc FROM template ORDER BY id",
        [&](CopyRow& r) { d.templates.push_back(r.document<TaskTemplate>(1, "doc", "/templates")); });
   read("klik_user",
-       "SELECT id, email, full_name, organisation, side, municipality, administrator, version FROM "
+       "SELECT id, email, full_name, organisation, side, municipality, administrator, version, daily_digest FROM "
        "klik_user ORDER BY id",
        [&](CopyRow& r) {
          User u;
@@ -1006,6 +1007,7 @@ StoredWorld PostgresBackend::load() {
            u.municipality = MunicipalityId(static_cast<std::uint16_t>(*m));
          u.administrator = r.boolean(6, "administrator");
          u.version = static_cast<std::uint32_t>(r.need(7, "version", 1, u32));
+         u.daily_digest = r.boolean(8, "daily_digest");
          d.users.push_back(std::move(u));
        });
   {

@@ -632,11 +632,11 @@ void SqliteBackend::write_local(const LocalTask& l) {
 void SqliteBackend::write_user(const User& u) {
   sql::Statement s(db_,
                    "INSERT INTO user(id, email, email_key, full_name, organisation, side, municipality, administrator, "
-                   "password_hash, version) VALUES(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+                   "password_hash, version, daily_digest) VALUES(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
                    "email=excluded.email, email_key=excluded.email_key, full_name=excluded.full_name, "
                    "organisation=excluded.organisation, side=excluded.side, municipality=excluded.municipality, "
                    "administrator=excluded.administrator, password_hash=excluded.password_hash, "
-                   "version=excluded.version");
+                   "version=excluded.version, daily_digest=excluded.daily_digest");
   s.bind(1, std::int64_t{u.id.value()}).bind(2, u.email).bind(3, normalise_email(u.email)).bind(4, u.full_name);
   s.bind(5, u.organisation).bind(6, num(u.side));
   if (u.municipality)
@@ -644,6 +644,7 @@ void SqliteBackend::write_user(const User& u) {
   else
     s.bind_null(7);
   s.bind(8, std::int64_t{u.administrator}).bind(9, std::string()).bind(10, std::int64_t{u.version});
+  s.bind(11, std::int64_t{u.daily_digest});
   s.run();
   sql::Statement del(db_, "DELETE FROM membership WHERE user=?");
   del.bind(1, std::int64_t{u.id.value()}).run();

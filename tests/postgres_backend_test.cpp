@@ -435,6 +435,7 @@ TEST_F(PostgresBackendTest, SchemaFiveAddsDeadLettersAndKeepsTheOutbox) {
   const auto migrated = open_postgres_backend(url_);
   const StoredWorld w = migrated->load();
   EXPECT_EQ(w.data.users, d.users);
+  for (const User& u : w.data.users) EXPECT_FALSE(u.daily_digest);
   auto box = migrated->outbox();
   ASSERT_EQ(box.size(), 2u);
   EXPECT_FALSE(box[0].dead_letter || box[1].dead_letter);

@@ -160,6 +160,7 @@ TEST(SqliteStore, MigratesAFileOfEveryOlderVersionForward) {
     auto s = open_sqlite_store(path);
     EXPECT_EQ(s->schema_version(), sqlite_schema_version);
     EXPECT_EQ(s->export_dataset(), data());
+    for (const User& u : s->export_dataset().users) EXPECT_FALSE(u.daily_digest);
     const auto box = s->outbox();
     ASSERT_EQ(box.size(), 2u);
     EXPECT_TRUE(box[0].delivered);

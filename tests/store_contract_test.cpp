@@ -627,6 +627,35 @@ TYPED_TEST(StoreContract, TheMaxAttemptsThFailureMakesADeadLetterUntilRequeued) 
   EXPECT_EQ(this->store->outbox_counts(later), (OutboxCounts{.pending = 0, .due = 0, .dead = 0, .delivered = 2}));
 }
 
+// Issue 14: a user's daily digest choice is stored, survives a restart and is a
+// field of its own in conflicts.
+TYPED_TEST(StoreContract, TheDailyDigestChoiceIsStoredLikeEveryUserField) {
+  User u = data().users[2];
+  ASSERT_FALSE(u.daily_digest);
+  u.daily_digest = true;
+  const User stored = this->store->put_user(u, u.version);
+  EXPECT_EQ(stored.version, u.version + 1);
+  this->reopen();
+  EXPECT_TRUE(this->store->snapshot()->user(u.id)->daily_digest);
+  const auto exported = this->store->export_dataset().users;
+  const auto it = std::find_if(exported.begin(), exported.end(), [&](const User& x) { return x.id == u.id; });
+  ASSERT_NE(it, exported.end());
+  EXPECT_TRUE(it->daily_digest);
+  User stale = data().users[2];
+  stale.full_name = "Forældet";
+  try {
+    this->store->put_user(stale, stale.version);
+    FAIL() << "a stale write";
+  } catch (const ConflictError& e) {
+    EXPECT_EQ(e.changed_fields(), std::vector<std::string>{"daily_digest"});
+  }
+  u = *this->store->snapshot()->user(u.id);
+  u.daily_digest = false;
+  EXPECT_FALSE(this->store->put_user(u, u.version).daily_digest);
+  this->reopen();
+  EXPECT_FALSE(this->store->snapshot()->user(u.id)->daily_digest);
+}
+
 TYPED_TEST(StoreContract, MaxAttemptsZeroNeverGivesUp) {
   const Notification n = note("task.status", 5);
   this->store->enqueue({&n, 1});

@@ -65,7 +65,8 @@ enum UserField : std::uint32_t {
   UserAdministratorField = 32,
   UserMembershipsField = 64,
   UserPasswordField = 128,  ///< unused since passwords live in Credentials; kept so older logs read
-  UserAllFields = 255
+  UserDailyDigestField = 256,
+  UserAllFields = 511
 };
 /// "status", "responsible", ... for the bits set in `fields`, in bit order.
 std::vector<std::string> task_field_names(std::uint32_t fields);

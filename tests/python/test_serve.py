@@ -437,6 +437,24 @@ def test_user_administration_over_the_api(server, store):
     error_of(anne.get(server.url + "/api/me"), 401, "unauthenticated")
 
 
+def test_the_daily_digest_is_chosen_on_one_s_own_profile(server, store):
+    _, anne = _new_user(server, store, session(server, "plusbruger"), "eva.ny@kommune-test.dk")
+    me = anne.get(server.url + "/api/me").json()["user"]
+    assert me["daily_digest"] is False
+    url = f"{server.url}/api/users/{me['id']}"
+    r = anne.patch(url, json={"daily_digest": True}, headers={"If-Match": str(me["version"])})
+    assert r.status_code == 200 and r.json()["daily_digest"] is True, r.text
+    assert anne.get(server.url + "/api/me").json()["user"]["daily_digest"] is True
+    store.refresh()
+    assert store.user(me["id"]).daily_digest
+    error_of(anne.patch(url, json={"daily_digest": "ja"}, headers={"If-Match": "*"}), 400, "invalid_argument")
+    # Someone who may not edit her details may not choose for her either.
+    error_of(session(server, "læser").patch(url, json={"daily_digest": False}, headers={"If-Match": "*"}), 403,
+             "permission_denied")
+    assert session(server, "administrator").patch(url, json={"daily_digest": False},
+                                                  headers={"If-Match": "*"}).json()["daily_digest"] is False
+
+
 def test_own_password_changes_with_the_old_one(server, store):
     _, anne = _new_user(server, store, session(server, "plusbruger"), "bo.ny@kommune-test.dk")
     error_of(anne.put(server.url + "/api/me/password", json={"old_password": "forkert", "new_password": GOOD + "2"}),
