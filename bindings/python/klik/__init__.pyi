@@ -1192,7 +1192,19 @@ class Store(_Bound):
     def export_json(self, path: Optional[str | os.PathLike[str]] = None, indent: int = -1,
                     with_credentials: bool = False) -> Optional[str]:
         """The world as dataset JSON; password hashes only with with_credentials=True (a backup)."""
-    def outbox(self) -> list[dict[str, Any]]: ...
+    def outbox(self) -> list[dict[str, Any]]:
+        """Every notification in the outbox (delivered, pending or dead letter) as dicts, oldest first."""
+    def pending_notifications(self, now: Optional[datetime.datetime | Clock] = None,
+                              limit: int = 100) -> list[dict[str, Any]]:
+        """Up to `limit` undelivered notifications due at `now`, oldest first; never a dead letter."""
+    def dead_letters(self, limit: int = 100) -> list[dict[str, Any]]:
+        """Up to `limit` dead letters (given up after the dispatcher's max_attempts), oldest first."""
+    def outbox_counts(self, now: Optional[datetime.datetime | Clock] = None) -> dict[str, int]:
+        """The outbox by state: pending, due (at `now`), dead and delivered."""
+    def give_up(self, id: int, error: str) -> None:
+        """Makes a notification a dead letter with `error` as its last error."""
+    def requeue(self, ids: Sequence[int], at: Optional[datetime.datetime | Clock] = None) -> None:
+        """Dead letters pending again, due at `at` (default: now), attempts reset to 0; all or none."""
     def sweep(self, day: Optional[_DateLike] = None, notifications: Optional[str | os.PathLike[str]] = None, *,
               now: Optional[datetime.datetime | Clock] = None, rights: Optional[Rights] = None,
               routing: Optional[NotificationRouting] = None) -> dict[str, int]:
