@@ -1531,11 +1531,16 @@ void Service::metrics(const httplib::Request&, httplib::Response& res) {
     const klik::Snapshot snap = store_->snapshot();
     tasks = snap->task_count() + snap->local_task_count();
   }
-  const std::size_t backlog = store_->pending_notifications(klik::Timestamp(INT64_MAX / 2), 1000000).size();
+  // Index counts in the SQL backends (Store::outbox_counts): cheap on every scrape.
+  const klik::OutboxCounts outbox = store_->outbox_counts(clock_->now());
   out += "# HELP klik_store_tasks KLIK and local tasks in the store.\n# TYPE klik_store_tasks gauge\n";
   out += "klik_store_tasks " + std::to_string(tasks) + "\n";
-  out += "# HELP klik_outbox_pending Notifications not yet delivered (capped at 1000000).\n";
-  out += "# TYPE klik_outbox_pending gauge\nklik_outbox_pending " + std::to_string(backlog) + "\n";
+  out += "# HELP klik_outbox_pending Notifications not yet delivered (dead letters aside).\n";
+  out += "# TYPE klik_outbox_pending gauge\nklik_outbox_pending " + std::to_string(outbox.pending) + "\n";
+  out += "# HELP klik_outbox_due Pending notifications due for delivery now.\n";
+  out += "# TYPE klik_outbox_due gauge\nklik_outbox_due " + std::to_string(outbox.due) + "\n";
+  out += "# HELP klik_outbox_dead Dead letters: notifications the dispatcher gave up on (requeue to retry).\n";
+  out += "# TYPE klik_outbox_dead gauge\nklik_outbox_dead " + std::to_string(outbox.dead) + "\n";
   out += "# HELP klik_changelog_lag Changes committed by others that the service had not applied yet.\n";
   out += "# TYPE klik_changelog_lag gauge\nklik_changelog_lag " + std::to_string(lag) + "\n";
   out += "# HELP klik_store_sequence The number of the last change the service has applied.\n";
