@@ -11,6 +11,8 @@
 //   {"seq":2,"change":{...},"notify":[...],"journal":{...},"content":{...}}   one commit
 //   {"delivered":[3,4]}                              outbox entries delivered
 //   {"reschedule":{"id":5,"next":1700000000,"error":"..."}}
+//   {"give_up":{"id":5,"error":"..."}}                  an entry made a dead letter
+//   {"requeue":{"ids":[5],"next":1700000000}}           dead letters pending again
 // Loading replays the file: the last reload is the base, the changes after it
 // are handed to the store to apply (StoredWorld::replay). A last line cut short
 // by a crash is ignored (it was never acknowledged). One process per file; a
@@ -86,6 +88,15 @@ class JsonlBackend final : public klik::Backend {
         ++n.attempts;
         n.next_attempt = klik::Timestamp(r.at("next").get<std::int64_t>());
         n.last_error = r.at("error").get<std::string>();
+      } else if (j.contains("give_up")) {
+        const json& r = j["give_up"];
+        klik::Notification& n = entry(r.at("id").get<std::uint64_t>());
+        ++n.attempts;
+        n.dead_letter = true;
+        n.last_error = r.at("error").get<std::string>();
+      } else if (j.contains("requeue")) {
+        const json& r = j["requeue"];
+        for (const auto& id : r.at("ids")) requeued(entry(id.get<std::uint64_t>()), r.at("next").get<std::int64_t>());
       }
     }
     return w;  // not validated here: the store validates the base dataset
@@ -167,7 +178,7 @@ class JsonlBackend final : public klik::Backend {
     const std::lock_guard lock(mutex_);
     std::vector<klik::Notification> out;
     for (const klik::Notification& n : outbox_)
-      if (out.size() < limit && !n.delivered && n.next_attempt <= now) out.push_back(n);
+      if (out.size() < limit && !n.delivered && !n.dead_letter && n.next_attempt <= now) out.push_back(n);
     return out;
   }
 
@@ -192,7 +203,33 @@ class JsonlBackend final : public klik::Backend {
     n.last_error = error;
   }
 
+  // dead_letters and outbox_counts: the Backend defaults, which filter outbox().
+  void give_up(std::uint64_t id, const std::string& error) override {
+    const std::lock_guard lock(mutex_);
+    klik::Notification& n = entry(id);
+    append({{"give_up", {{"id", id}, {"error", error}}}});
+    ++n.attempts;
+    n.dead_letter = true;
+    n.last_error = error;
+  }
+
+  void requeue(std::span<const std::uint64_t> ids, klik::Timestamp next_attempt) override {
+    const std::lock_guard lock(mutex_);
+    for (const std::uint64_t id : ids)  // all or none
+      if (!entry(id).dead_letter)
+        throw klik::FailedPreconditionError("notification " + std::to_string(id) + " is not a dead letter");
+    append({{"requeue",
+             {{"ids", std::vector<std::uint64_t>(ids.begin(), ids.end())}, {"next", next_attempt.unix_seconds()}}}});
+    for (const std::uint64_t id : ids) requeued(entry(id), next_attempt.unix_seconds());
+  }
+
  private:
+  static void requeued(klik::Notification& n, std::int64_t next) {
+    n.dead_letter = false;
+    n.attempts = 0;
+    n.next_attempt = klik::Timestamp(next);
+  }
+
   void check(std::uint64_t after) const {
     if (after != sequence_) throw klik::StaleError(path_ + " is at change " + std::to_string(sequence_));
   }

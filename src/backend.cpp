@@ -147,10 +147,10 @@ std::vector<std::string> task_field_names(std::uint32_t mask) {
 }
 
 std::vector<std::string> user_field_names(std::uint32_t mask) {
-  static const char* names[] = {"email",        "full_name",     "organisation", "side",
-                                "municipality", "administrator", "memberships",  "password_hash"};
+  static const char* names[] = {"email",         "full_name",   "organisation",  "side",        "municipality",
+                                "administrator", "memberships", "password_hash", "daily_digest"};
   std::vector<std::string> out;
-  for (std::uint32_t i = 0; i < 8; ++i)
+  for (std::uint32_t i = 0; i < std::size(names); ++i)
     if (mask & (1u << i)) out.emplace_back(names[i]);
   return out;
 }
@@ -313,6 +313,32 @@ Change change_from_json(std::string_view text) {
   }
   r.finish();
   return out;
+}
+
+// ---- the outbox: defaults for backends without indexes of their own ----
+
+std::vector<Notification> Backend::dead_letters(std::size_t limit) const {
+  std::vector<Notification> out;
+  for (Notification& n : outbox()) {
+    if (out.size() >= limit) break;
+    if (n.dead_letter) out.push_back(std::move(n));
+  }
+  return out;
+}
+
+OutboxCounts Backend::outbox_counts(Timestamp now) const {
+  OutboxCounts c;
+  for (const Notification& n : outbox()) {
+    if (n.dead_letter) {
+      ++c.dead;
+    } else if (n.delivered) {
+      ++c.delivered;
+    } else {
+      ++c.pending;
+      if (n.next_attempt <= now) ++c.due;
+    }
+  }
+  return c;
 }
 
 }  // namespace klik

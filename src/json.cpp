@@ -337,6 +337,7 @@ json to_json_value(const User& v) {
             {"side", code(v.side)},       {"administrator", v.administrator},
             {"memberships", memberships}, {"version", v.version}};
   if (v.municipality) j["municipality"] = v.municipality->value();
+  if (v.daily_digest) j["daily_digest"] = true;  // omitted when false, as older klik wrote users
   return j;
 }
 
@@ -506,6 +507,7 @@ User read_value<User>(const json& j, const std::string& path) {
   v.side = r.find("side") ? enum_field<Side>(r, "side") : Side::Municipality;
   v.municipality = optional_id_field<MunicipalityId>(r, "municipality");
   v.administrator = r.boolean_or("administrator", false);
+  v.daily_digest = r.boolean_or("daily_digest", false);
   v.memberships = array_field(r, "memberships", false, [](const json& m, const std::string& p) {
     ObjectReader mr(m, p);
     Membership out{id_field<ProjectId>(mr, "project"), enum_field<UserType>(mr, "type")};

@@ -70,7 +70,7 @@ class MemoryBackend final : public Backend {
     std::vector<Notification> out;
     for (const Notification& n : outbox_) {
       if (out.size() >= limit) break;
-      if (!n.delivered && n.next_attempt <= now) out.push_back(n);
+      if (!n.delivered && !n.dead_letter && n.next_attempt <= now) out.push_back(n);
     }
     return out;
   }
@@ -94,13 +94,63 @@ class MemoryBackend final : public Backend {
     n.last_error = error;
   }
 
+  void give_up(std::uint64_t id, const std::string& error) override {
+    const std::lock_guard lock(mutex_);
+    Notification& n = entry(id);
+    ++n.attempts;
+    n.last_error = error;
+    n.dead_letter = true;
+  }
+
+  void requeue(std::span<const std::uint64_t> ids, Timestamp next_attempt) override {
+    const std::lock_guard lock(mutex_);
+    for (const std::uint64_t id : ids) require_dead(entry(id));  // all or nothing
+    for (const std::uint64_t id : ids) {
+      Notification& n = entry(id);
+      n.dead_letter = false;
+      n.attempts = 0;
+      n.next_attempt = next_attempt;
+    }
+  }
+
+  std::vector<Notification> dead_letters(std::size_t limit) const override {
+    const std::lock_guard lock(mutex_);
+    std::vector<Notification> out;
+    for (const Notification& n : outbox_) {
+      if (out.size() >= limit) break;
+      if (n.dead_letter) out.push_back(n);
+    }
+    return out;
+  }
+
+  OutboxCounts outbox_counts(Timestamp now) const override {
+    const std::lock_guard lock(mutex_);
+    OutboxCounts c;
+    for (const Notification& n : outbox_) {
+      if (n.dead_letter) {
+        ++c.dead;
+      } else if (n.delivered) {
+        ++c.delivered;
+      } else {
+        ++c.pending;
+        if (n.next_attempt <= now) ++c.due;
+      }
+    }
+    return c;
+  }
+
  private:
   void record(Outgoing notify) {
     for (const Notification& n : notify) {
       outbox_.push_back(n);
       outbox_.back().id = next_id_++;
       outbox_.back().delivered = false;
+      outbox_.back().dead_letter = false;
     }
+  }
+
+  static void require_dead(const Notification& n) {
+    if (!n.dead_letter) throw FailedPreconditionError("notification " + std::to_string(n.id) + " is not a dead letter");
   }
 
   Notification& entry(std::uint64_t id) {

@@ -27,6 +27,10 @@ std::string to_json(const Notification& n) {
   j["payload"] = std::move(payload);
   j["created"] = n.created.iso();
   if (n.attempts) j["attempts"] = n.attempts;
+  if (n.dead_letter) {
+    j["dead_letter"] = true;
+    j["last_error"] = n.last_error;
+  }
   return j.dump();
 }
 

@@ -70,9 +70,14 @@ std::size_t Dispatcher::run_once(Timestamp now) {
     try {
       notifier_->deliver(n);
     } catch (const std::exception& e) {
-      // A notifier failure never undoes the change: the entry waits for a retry.
-      const auto next = Timestamp(now.unix_seconds() + backoff(n.attempts + 1).count());
-      store_->reschedule(n.id, next, e.what());
+      // A notifier failure never undoes the change: the entry waits for a retry,
+      // or, after max_attempts failures, stays in the outbox as a dead letter.
+      if (options_.max_attempts != 0 && n.attempts + 1 >= options_.max_attempts) {
+        store_->give_up(n.id, e.what());
+      } else {
+        const auto next = Timestamp(now.unix_seconds() + backoff(n.attempts + 1).count());
+        store_->reschedule(n.id, next, e.what());
+      }
       if (on_error_) on_error_(n, e.what());
       continue;
     }

@@ -127,7 +127,18 @@ INSERT INTO journal(seq, at, actor, operation, entry) VALUES(0, extract(epoch FR
   'objects', json_build_array())::text);
 )sql";
 
-constexpr const char* migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4};
+// Version 5 (issue 14), as SQLite's version 7: dead letters in the outbox (left
+// out of the pending index, listed and counted by their own) and the users'
+// choice of a daily digest mail.
+constexpr const char* schema_v5 = R"sql(
+ALTER TABLE outbox ADD COLUMN dead boolean NOT NULL DEFAULT false;
+DROP INDEX outbox_pending;
+CREATE INDEX outbox_pending ON outbox(next_attempt) WHERE NOT delivered AND NOT dead;
+CREATE INDEX outbox_dead ON outbox(id) WHERE dead;
+ALTER TABLE klik_user ADD COLUMN daily_digest boolean NOT NULL DEFAULT false;
+)sql";
+
+constexpr const char* migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4, schema_v5};
 static_assert(std::size(migrations) == postgres_schema_version);
 
 /// The tables a load reads, locked (ACCESS SHARE) before its snapshot so that a
@@ -278,6 +289,10 @@ class PostgresBackend final : public Backend {
   std::vector<Notification> outbox() const override;
   void mark_delivered(std::span<const std::uint64_t> ids) override;
   void reschedule(std::uint64_t id, Timestamp next_attempt, const std::string& error) override;
+  void give_up(std::uint64_t id, const std::string& error) override;
+  void requeue(std::span<const std::uint64_t> ids, Timestamp next_attempt) override;
+  std::vector<Notification> dead_letters(std::size_t limit) const override;
+  OutboxCounts outbox_counts(Timestamp now) const override;
   void require_writable() const override {
     if (options_.read_only) throw StorageError("PostgreSQL " + label_ + " is open read-only");
   }
@@ -460,18 +475,18 @@ void PostgresBackend::write_user(const User& u, bool created) {
   p.add(std::int64_t{u.id.value()}).add(u.email, "user email").add(normalise_email(u.email), "user email");
   p.add(u.full_name, "user full_name").add(u.organisation, "user organisation").add(num(u.side));
   p.add(u.municipality ? std::optional<std::int64_t>(u.municipality->value()) : std::nullopt);
-  p.add(u.administrator ? "true" : "false").add(std::int64_t{u.version});
+  p.add(u.administrator ? "true" : "false").add(std::int64_t{u.version}).add(u.daily_digest ? "true" : "false");
   if (created) {
     const auto r = db_.exec(
         "INSERT INTO klik_user(id, email, email_key, full_name, organisation, side, municipality, administrator, "
-        "version) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9) ON CONFLICT(id) DO NOTHING",
+        "version, daily_digest) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) ON CONFLICT(id) DO NOTHING",
         p);
     if (r.affected() == 0) stale("user " + std::to_string(u.id.value()) + " exists already");
   } else {
     p.add(std::int64_t{u.version} - 1);
     const auto r = db_.exec(
         "UPDATE klik_user SET email=$2, email_key=$3, full_name=$4, organisation=$5, side=$6, municipality=$7, "
-        "administrator=$8, version=$9 WHERE id=$1 AND version=$10",
+        "administrator=$8, version=$9, daily_digest=$10 WHERE id=$1 AND version=$11",
         p);
     if (r.affected() == 0)
       stale("user " + std::to_string(u.id.value()) + " is not at version " + std::to_string(u.version - 1));
@@ -853,7 +868,7 @@ std::uint64_t PostgresBackend::replace(const Dataset& data, const JournalEntry& 
   });
   copy(
       "COPY klik_user(id, email, email_key, full_name, organisation, side, municipality, administrator, "
-      "version) FROM STDIN",
+      "version, daily_digest) FROM STDIN",
       data.users, [&](const User& u) {
         integer(u.id.value());
         field(u.email, "user email");
@@ -864,6 +879,7 @@ std::uint64_t PostgresBackend::replace(const Dataset& data, const JournalEntry& 
         maybe(u.municipality ? std::optional<std::int64_t>(u.municipality->value()) : std::nullopt);
         buf += u.administrator ? "t\t" : "f\t";
         integer(u.version);
+        buf += u.daily_digest ? "t\t" : "f\t";
         end();
       });
   db_.copy_in("COPY membership(user_id, project, type) FROM STDIN",
@@ -978,7 +994,7 @@ StoredWorld PostgresBackend::load() {
   read("template", "SELECT id, doc FROM template ORDER BY id",
        [&](CopyRow& r) { d.templates.push_back(r.document<TaskTemplate>(1, "doc", "/templates")); });
   read("klik_user",
-       "SELECT id, email, full_name, organisation, side, municipality, administrator, version FROM "
+       "SELECT id, email, full_name, organisation, side, municipality, administrator, version, daily_digest FROM "
        "klik_user ORDER BY id",
        [&](CopyRow& r) {
          User u;
@@ -991,6 +1007,7 @@ StoredWorld PostgresBackend::load() {
            u.municipality = MunicipalityId(static_cast<std::uint16_t>(*m));
          u.administrator = r.boolean(6, "administrator");
          u.version = static_cast<std::uint32_t>(r.need(7, "version", 1, u32));
+         u.daily_digest = r.boolean(8, "daily_digest");
          d.users.push_back(std::move(u));
        });
   {
@@ -1175,8 +1192,10 @@ void PostgresBackend::read_attachment(AttachmentId id, const std::function<void(
   tx.commit();
 }
 
-#define KLIK_OUTBOX_COLUMNS \
-  "id, event, key, recipients, mailbox, sender, link, payload, created, attempts, next_attempt, delivered, last_error"
+#define KLIK_OUTBOX_COLUMNS                                                                                  \
+  "id, event, key, recipients, mailbox, sender, link, payload, created, attempts, next_attempt, delivered, " \
+  "last_error, "                                                                                             \
+  "dead"
 
 std::vector<Notification> PostgresBackend::read_outbox(const pg::Result& r) const {
   std::vector<Notification> out;
@@ -1200,6 +1219,7 @@ std::vector<Notification> PostgresBackend::read_outbox(const pg::Result& r) cons
     n.next_attempt = Timestamp(r.integer(i, 10));
     n.delivered = r.view(i, 11) == "t";
     n.last_error = r.text(i, 12);
+    n.dead_letter = r.view(i, 13) == "t";
     out.push_back(std::move(n));
   }
   return out;
@@ -1223,7 +1243,8 @@ std::vector<Notification> PostgresBackend::pending_notifications(Timestamp now, 
   db();
   const pg::Result r = retrying(db_, [&] {
     return db_.exec(
-        "SELECT " KLIK_OUTBOX_COLUMNS " FROM outbox WHERE NOT delivered AND next_attempt <= $1 ORDER BY id LIMIT $2",
+        "SELECT " KLIK_OUTBOX_COLUMNS
+        " FROM outbox WHERE NOT delivered AND NOT dead AND next_attempt <= $1 ORDER BY id LIMIT $2",
         Params()
             .add(now.unix_seconds())
             .add(static_cast<std::int64_t>(std::min<std::size_t>(limit, static_cast<std::size_t>(INT64_MAX)))));
@@ -1264,6 +1285,72 @@ void PostgresBackend::reschedule(std::uint64_t id, Timestamp next_attempt, const
       "UPDATE outbox SET attempts = attempts + 1, next_attempt = $1, last_error = $2 WHERE id = $3",
       Params().add(next_attempt.unix_seconds()).add(error, "delivery error").add(static_cast<std::int64_t>(id)));
   if (r.affected() == 0) throw not_found(ObjectKind::Notification);
+}
+
+void PostgresBackend::give_up(std::uint64_t id, const std::string& error) {
+  std::lock_guard lock(mutex_);
+  db();
+  require_writable();
+  if (id > static_cast<std::uint64_t>(INT64_MAX)) throw not_found(ObjectKind::Notification);
+  const auto r = db_.exec("UPDATE outbox SET attempts = attempts + 1, dead = true, last_error = $1 WHERE id = $2",
+                          Params().add(error, "delivery error").add(static_cast<std::int64_t>(id)));
+  if (r.affected() == 0) throw not_found(ObjectKind::Notification);
+}
+
+void PostgresBackend::requeue(std::span<const std::uint64_t> ids, Timestamp next_attempt) {
+  std::lock_guard lock(mutex_);
+  db();
+  require_writable();
+  if (ids.empty()) return;
+  const std::set<std::uint64_t> unique(ids.begin(), ids.end());
+  std::string list = "{";
+  for (const std::uint64_t id : unique) {
+    if (id > static_cast<std::uint64_t>(INT64_MAX)) throw not_found(ObjectKind::Notification);
+    list += (list.size() > 1 ? "," : "") + std::to_string(id);
+  }
+  list += "}";
+  pg::Transaction tx(db_);
+  // Locked, then checked, then changed: all or none.
+  const auto found =
+      db_.exec("SELECT id, dead FROM outbox WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE", Params().add(list));
+  if (static_cast<std::size_t>(found.rows()) != unique.size()) throw not_found(ObjectKind::Notification);
+  for (int i = 0; i < found.rows(); ++i)
+    if (found.view(i, 1) != "t")
+      throw FailedPreconditionError("notification " + std::string(found.view(i, 0)) + " is not a dead letter");
+  db_.exec("UPDATE outbox SET dead = false, attempts = 0, next_attempt = $1 WHERE id = ANY($2::bigint[])",
+           Params().add(next_attempt.unix_seconds()).add(list));
+  tx.commit();
+}
+
+std::vector<Notification> PostgresBackend::dead_letters(std::size_t limit) const {
+  std::lock_guard lock(mutex_);
+  db();
+  const pg::Result r = retrying(db_, [&] {
+    return db_.exec(
+        "SELECT " KLIK_OUTBOX_COLUMNS " FROM outbox WHERE dead ORDER BY id LIMIT $1",
+        Params().add(static_cast<std::int64_t>(std::min<std::size_t>(limit, static_cast<std::size_t>(INT64_MAX)))));
+  });
+  return read_outbox(r);
+}
+
+OutboxCounts PostgresBackend::outbox_counts(Timestamp now) const {
+  std::lock_guard lock(mutex_);
+  db();
+  // One statement, one snapshot. pending and due are ranges of outbox_pending, dead
+  // of outbox_dead; only the total (for delivered) counts the whole table.
+  const pg::Result r = retrying(db_, [&] {
+    return db_.exec(
+        "SELECT (SELECT count(*) FROM outbox WHERE NOT delivered AND NOT dead), "
+        "(SELECT count(*) FROM outbox WHERE NOT delivered AND NOT dead AND next_attempt <= $1), "
+        "(SELECT count(*) FROM outbox WHERE dead), (SELECT count(*) FROM outbox)",
+        Params().add(now.unix_seconds()));
+  });
+  OutboxCounts c;
+  c.pending = static_cast<std::uint64_t>(r.integer(0, 0));
+  c.due = static_cast<std::uint64_t>(r.integer(0, 1));
+  c.dead = static_cast<std::uint64_t>(r.integer(0, 2));
+  c.delivered = static_cast<std::uint64_t>(r.integer(0, 3)) - c.pending - c.dead;
+  return c;
 }
 
 void PostgresBackend::close() {

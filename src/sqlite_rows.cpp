@@ -255,9 +255,10 @@ LoadedRows read_rows(const Database& db, std::int64_t version, bool with_content
     }
   }
   {
-    Statement s(db,
-                "SELECT id, email, full_name, organisation, side, municipality, administrator, password_hash, "
-                "version FROM user ORDER BY id");
+    // Schema 7 added the daily digest choice (false for every user of an older file).
+    Statement s(db, std::string("SELECT id, email, full_name, organisation, side, municipality, administrator, "
+                                "password_hash, version, ") +
+                        (version >= 7 ? "daily_digest" : "0") + " FROM user ORDER BY id");
     Statement m(db, "SELECT user, project, type FROM membership ORDER BY user, project");
     bool more = m.step();
     while (s.step()) {
@@ -275,6 +276,7 @@ LoadedRows read_rows(const Database& db, std::int64_t version, bool with_content
       // Schema 4 moved passwords to the credentials table; an older file's hash moves on reading.
       std::string legacy_hash = row.text(7, "password_hash");
       u.version = static_cast<std::uint32_t>(row.need(8, "version", 0, max_u32));
+      u.daily_digest = row.need(9, "daily_digest", 0, 1) != 0;
       for (; more && m.integer(0) < row.id(); more = m.step()) {  // memberships of users that do not exist
         Row orphan(m, "membership", problems);
         orphan.bad("user", "unknown user " + std::to_string(m.integer(0)));

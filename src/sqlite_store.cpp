@@ -120,7 +120,19 @@ INSERT INTO journal(seq, at, actor, operation, entry) VALUES(0, CAST(strftime('%
   'operation', 'journal_started', 'objects', json_array()));
 )sql";
 
-constexpr const char* migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6};
+// Version 7 (issue 14): dead letters in the outbox -- entries the dispatcher gave
+// up on, never pending again until requeued -- and the users' choice of one
+// daily digest mail for deadline changes. The pending index leaves dead letters
+// out; a second partial index lists and counts them.
+constexpr const char* schema_v7 = R"sql(
+ALTER TABLE outbox ADD COLUMN dead INTEGER NOT NULL DEFAULT 0;
+DROP INDEX outbox_pending;
+CREATE INDEX outbox_pending ON outbox(next_attempt) WHERE delivered = 0 AND dead = 0;
+CREATE INDEX outbox_dead ON outbox(id) WHERE dead <> 0;
+ALTER TABLE user ADD COLUMN daily_digest INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+constexpr const char* migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6, schema_v7};
 static_assert(std::size(migrations) == sqlite_schema_version);
 
 std::string recipients_text(const std::vector<UserId>& r) {
@@ -171,6 +183,10 @@ class SqliteBackend final : public Backend {
   std::vector<Notification> outbox() const override;
   void mark_delivered(std::span<const std::uint64_t> ids) override;
   void reschedule(std::uint64_t id, Timestamp next_attempt, const std::string& error) override;
+  void give_up(std::uint64_t id, const std::string& error) override;
+  void requeue(std::span<const std::uint64_t> ids, Timestamp next_attempt) override;
+  std::vector<Notification> dead_letters(std::size_t limit) const override;
+  OutboxCounts outbox_counts(Timestamp now) const override;
   void require_writable() const override {
     if (options_.read_only) throw StorageError("database " + path_ + " is open read-only");
   }
@@ -211,6 +227,8 @@ class SqliteBackend final : public Backend {
                        const std::string& name, const std::string& doc);
   void write_batch(const TaskBatch& b);
   std::vector<Notification> read_outbox(sql::Statement& s) const;
+  /// The outbox's dead-letter column in a query: "dead", or "0" in a file older than version 7.
+  const char* dead_column() const;
 
   std::string path_;
   SqliteOptions options_;
@@ -614,11 +632,11 @@ void SqliteBackend::write_local(const LocalTask& l) {
 void SqliteBackend::write_user(const User& u) {
   sql::Statement s(db_,
                    "INSERT INTO user(id, email, email_key, full_name, organisation, side, municipality, administrator, "
-                   "password_hash, version) VALUES(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
+                   "password_hash, version, daily_digest) VALUES(?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET "
                    "email=excluded.email, email_key=excluded.email_key, full_name=excluded.full_name, "
                    "organisation=excluded.organisation, side=excluded.side, municipality=excluded.municipality, "
                    "administrator=excluded.administrator, password_hash=excluded.password_hash, "
-                   "version=excluded.version");
+                   "version=excluded.version, daily_digest=excluded.daily_digest");
   s.bind(1, std::int64_t{u.id.value()}).bind(2, u.email).bind(3, normalise_email(u.email)).bind(4, u.full_name);
   s.bind(5, u.organisation).bind(6, num(u.side));
   if (u.municipality)
@@ -626,6 +644,7 @@ void SqliteBackend::write_user(const User& u) {
   else
     s.bind_null(7);
   s.bind(8, std::int64_t{u.administrator}).bind(9, std::string()).bind(10, std::int64_t{u.version});
+  s.bind(11, std::int64_t{u.daily_digest});
   s.run();
   sql::Statement del(db_, "DELETE FROM membership WHERE user=?");
   del.bind(1, std::int64_t{u.id.value()}).run();
@@ -938,6 +957,7 @@ std::vector<Notification> SqliteBackend::read_outbox(sql::Statement& s) const {
     n.next_attempt = Timestamp(s.integer(10));
     n.delivered = s.integer(11) != 0;
     n.last_error = s.text(12);
+    n.dead_letter = s.integer(13) != 0;
     out.push_back(std::move(n));
   }
   return out;
@@ -946,11 +966,18 @@ std::vector<Notification> SqliteBackend::read_outbox(sql::Statement& s) const {
 #define KLIK_OUTBOX_COLUMNS \
   "id, event, key, recipients, mailbox, sender, link, payload, created, attempts, next_attempt, delivered, last_error"
 
+const char* SqliteBackend::dead_column() const {
+  // A file older than version 7 (open read-only, so not migrated) has no dead letters.
+  return db_.scalar("PRAGMA user_version") >= 7 ? "dead" : "0";
+}
+
 std::vector<Notification> SqliteBackend::pending_notifications(Timestamp now, std::size_t limit) const {
   std::lock_guard lock(db_mutex_);
   if (!db_) throw FailedPreconditionError("the store is closed");
-  sql::Statement s(
-      db_, "SELECT " KLIK_OUTBOX_COLUMNS " FROM outbox WHERE delivered = 0 AND next_attempt <= ? ORDER BY id LIMIT ?");
+  const std::string dead = dead_column();
+  // The terms imply outbox_pending's condition: an index range over the pending entries.
+  sql::Statement s(db_, "SELECT " KLIK_OUTBOX_COLUMNS ", " + dead + " FROM outbox WHERE delivered = 0 AND " + dead +
+                            " = 0 AND next_attempt <= ? ORDER BY id LIMIT ?");
   s.bind(1, now.unix_seconds()).bind(2, static_cast<std::int64_t>(limit));
   return read_outbox(s);
 }
@@ -958,8 +985,39 @@ std::vector<Notification> SqliteBackend::pending_notifications(Timestamp now, st
 std::vector<Notification> SqliteBackend::outbox() const {
   std::lock_guard lock(db_mutex_);
   if (!db_) throw FailedPreconditionError("the store is closed");
-  sql::Statement s(db_, "SELECT " KLIK_OUTBOX_COLUMNS " FROM outbox ORDER BY id");
+  sql::Statement s(db_, "SELECT " KLIK_OUTBOX_COLUMNS ", " + std::string(dead_column()) + " FROM outbox ORDER BY id");
   return read_outbox(s);
+}
+
+std::vector<Notification> SqliteBackend::dead_letters(std::size_t limit) const {
+  std::lock_guard lock(db_mutex_);
+  if (!db_) throw FailedPreconditionError("the store is closed");
+  if (std::string_view(dead_column()) != "dead") return {};
+  sql::Statement s(db_, "SELECT " KLIK_OUTBOX_COLUMNS ", dead FROM outbox WHERE dead <> 0 ORDER BY id LIMIT ?");
+  s.bind(1, static_cast<std::int64_t>(std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max())));
+  return read_outbox(s);
+}
+
+OutboxCounts SqliteBackend::outbox_counts(Timestamp now) const {
+  std::lock_guard lock(db_mutex_);
+  if (!db_) throw FailedPreconditionError("the store is closed");
+  const std::string dead = dead_column();
+  const std::string pending = "delivered = 0 AND " + dead + " = 0";
+  // One statement, one consistent state. pending and due are ranges of outbox_pending,
+  // dead of outbox_dead; only the total (for delivered) reads the whole table.
+  sql::Statement s(db_, "SELECT (SELECT count(*) FROM outbox WHERE " + pending +
+                            "), (SELECT count(*) FROM outbox WHERE " + pending +
+                            " AND next_attempt <= ?), (SELECT count(*) FROM outbox WHERE " + dead +
+                            " <> 0), (SELECT count(*) FROM outbox)");
+  s.bind(1, now.unix_seconds());
+  OutboxCounts c;
+  if (s.step()) {
+    c.pending = static_cast<std::uint64_t>(s.integer(0));
+    c.due = static_cast<std::uint64_t>(s.integer(1));
+    c.dead = static_cast<std::uint64_t>(s.integer(2));
+    c.delivered = static_cast<std::uint64_t>(s.integer(3)) - c.pending - c.dead;
+  }
+  return c;
 }
 
 void SqliteBackend::mark_delivered(std::span<const std::uint64_t> ids) {
@@ -982,6 +1040,33 @@ void SqliteBackend::reschedule(std::uint64_t id, Timestamp next_attempt, const s
   sql::Statement s(db_, "UPDATE outbox SET attempts = attempts + 1, next_attempt = ?, last_error = ? WHERE id = ?");
   s.bind(1, next_attempt.unix_seconds()).bind(2, error).bind(3, static_cast<std::int64_t>(id)).run();
   if (sqlite3_changes(db_.get()) == 0) throw not_found(ObjectKind::Notification);
+}
+
+void SqliteBackend::give_up(std::uint64_t id, const std::string& error) {
+  std::lock_guard lock(db_mutex_);
+  if (!db_) throw FailedPreconditionError("the store is closed");
+  require_writable();
+  sql::Statement s(db_, "UPDATE outbox SET attempts = attempts + 1, dead = 1, last_error = ? WHERE id = ?");
+  s.bind(1, error).bind(2, static_cast<std::int64_t>(id)).run();
+  if (sqlite3_changes(db_.get()) == 0) throw not_found(ObjectKind::Notification);
+}
+
+void SqliteBackend::requeue(std::span<const std::uint64_t> ids, Timestamp next_attempt) {
+  std::lock_guard lock(db_mutex_);
+  if (!db_) throw FailedPreconditionError("the store is closed");
+  require_writable();
+  sql::Transaction tx(db_);
+  sql::Statement check(db_, "SELECT dead FROM outbox WHERE id = ?");
+  sql::Statement s(db_, "UPDATE outbox SET dead = 0, attempts = 0, next_attempt = ? WHERE id = ?");
+  for (const std::uint64_t id : ids) {
+    check.bind(1, static_cast<std::int64_t>(id));
+    if (!check.step()) throw not_found(ObjectKind::Notification);  // rolled back
+    const bool dead = check.integer(0) != 0;
+    check.reset();
+    if (!dead) throw FailedPreconditionError("notification " + std::to_string(id) + " is not a dead letter");
+    s.bind(1, next_attempt.unix_seconds()).bind(2, static_cast<std::int64_t>(id)).run();
+  }
+  tx.commit();
 }
 
 std::string SqliteBackend::integrity_check() const {

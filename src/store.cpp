@@ -1388,6 +1388,18 @@ void Store::reschedule(std::uint64_t id, Timestamp next_attempt, const std::stri
   backend().reschedule(id, next_attempt, error);
 }
 
+// The rest of the outbox, like the calls above: the backend's, without a store lock.
+
+void Store::give_up(std::uint64_t id, const std::string& error) { backend().give_up(id, error); }
+
+void Store::requeue(std::span<const std::uint64_t> ids, Timestamp next_attempt) {
+  backend().requeue(ids, next_attempt);
+}
+
+std::vector<Notification> Store::dead_letters(std::size_t limit) const { return backend().dead_letters(limit); }
+
+OutboxCounts Store::outbox_counts(Timestamp now) const { return backend().outbox_counts(now); }
+
 // ---- the journal and as-of views ----
 
 std::vector<JournalEntry> Store::journal(const JournalQuery& query) const {
@@ -1441,6 +1453,8 @@ class FrozenBackend final : public Backend {
   void reschedule(std::uint64_t, Timestamp, const std::string&) override {
     throw FailedPreconditionError(read_only_view);
   }
+  void give_up(std::uint64_t, const std::string&) override { throw FailedPreconditionError(read_only_view); }
+  void requeue(std::span<const std::uint64_t>, Timestamp) override { throw FailedPreconditionError(read_only_view); }
   void require_writable() const override { throw FailedPreconditionError(read_only_view); }
 
  private:

@@ -69,6 +69,13 @@ void check_decision(const Decision& d, const std::string& field, std::vector<Adm
   out.push_back(violation(AdminViolationKind::NotPermitted, field, d.reason, d.rule, d.nearest, d.nearest_rule));
 }
 
+/// The daily digest is the user's own choice (own_profile), or an editor's (edit_user).
+void check_daily_digest(const RightsModel& rights, const User& actor, const User& target,
+                        std::span<const Project> projects, std::vector<AdminViolation>& out) {
+  if (actor.id == target.id && rights.decide(actor, Action::OwnProfile, Target::none(), projects).allowed()) return;
+  check_decision(rights.decide(actor, Action::EditUser, Target::of(target), projects), "daily_digest", out);
+}
+
 bool other_administrator(const User& target, std::span<const User* const> users) {
   return std::any_of(users.begin(), users.end(), [&](const User* u) {
     return u->id != target.id && u->side == Side::Municipality && u->municipality == target.municipality &&
@@ -242,6 +249,7 @@ std::vector<AdminViolation> validate_user_change(const RightsModel& rights, cons
   for (ProjectId p : changed) check_assign(rights, actor, b, p, projects, out);
   if (admin_changed)
     check_decision(rights.decide(actor, Action::GrantAdministrator, Target::of(b), projects), "administrator", out);
+  if (a.daily_digest != b.daily_digest) check_daily_digest(rights, actor, b, projects, out);
   for (AdminViolation& v : invariant_violations(b, a, all, projects)) out.push_back(std::move(v));
   return out;
 }
@@ -294,6 +302,13 @@ std::vector<AdminViolation> validate_remove_project(const RightsModel& rights, c
   std::vector<AdminViolation> asked;
   check_assign(rights, actor, target, project, projects, asked);
   return with_asked(std::move(asked), validate_user_change(rights, actor, target, after, users, projects));
+}
+
+std::vector<AdminViolation> validate_set_daily_digest(const RightsModel& rights, const User& actor, const User& target,
+                                                      std::span<const Project> projects) {
+  std::vector<AdminViolation> out;
+  check_daily_digest(rights, actor, target, projects, out);
+  return out;
 }
 
 std::vector<AdminViolation> validate_set_administrator(const RightsModel& rights, const User& actor, const User& target,

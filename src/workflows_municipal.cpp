@@ -236,4 +236,21 @@ User Workflows::set_administrator(UserId actor_id, UserId user_id, bool administ
   });
 }
 
+User Workflows::set_daily_digest(UserId actor_id, UserId user_id, bool daily_digest) {
+  return retrying(0, [&] {
+    User after;
+    std::uint32_t read = 0;
+    {
+      const Snapshot snap = store_.snapshot();
+      const User actor = actor_of(snap.world(), actor_id);
+      const User* target = target_of(snap.world(), actor, user_id);
+      throw_if_any(validate_set_daily_digest(rights_, actor, *target, snap->projects()));
+      after = *target;
+      after.daily_digest = daily_digest;
+      read = target->version;
+    }
+    return store_.put_user(after, read, {}, attributed(actor_id, "set_daily_digest", clock_));
+  });
+}
+
 }  // namespace klik

@@ -503,7 +503,8 @@ std::uint32_t user_diff_mask(const User& a, const User& b) noexcept {
          (a.organisation != b.organisation ? UserOrganisationField : 0u) | (a.side != b.side ? UserSideField : 0u) |
          (a.municipality != b.municipality ? UserMunicipalityField : 0u) |
          (a.administrator != b.administrator ? UserAdministratorField : 0u) |
-         (a.memberships != b.memberships ? UserMembershipsField : 0u);
+         (a.memberships != b.memberships ? UserMembershipsField : 0u) |
+         (a.daily_digest != b.daily_digest ? UserDailyDigestField : 0u);
 }
 
 void WorldIndex::put_user(const User& user) {

@@ -155,5 +155,8 @@ TEST(ChangeJson, FieldNamesFollowTheBits) {
   EXPECT_EQ(task_field_names(TaskStatusField | TaskLatestStartField),
             (std::vector<std::string>{"status", "latest_start_override"}));
   EXPECT_EQ(user_field_names(UserPasswordField), std::vector<std::string>{"password_hash"});
+  EXPECT_EQ(user_field_names(UserDailyDigestField | UserEmailField),
+            (std::vector<std::string>{"email", "daily_digest"}));
+  EXPECT_EQ(user_field_names(UserAllFields).size(), 9u);
   EXPECT_EQ(task_field_names(TaskAllFields).size(), 5u);
 }

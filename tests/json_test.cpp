@@ -53,6 +53,19 @@ TEST(Json, EveryEntityRoundTrips) {
   EXPECT_EQ(from_json<InternalNote>(to_json(d.internal_notes[0])), d.internal_notes[0]);
 }
 
+// Issue 14: a user's daily digest choice; JSON from before it reads as false.
+TEST(Json, DailyDigestRoundTripsAndIsFalseWhenAbsent) {
+  User u = small_world().users[0];
+  EXPECT_EQ(to_json(u).find("daily_digest"), std::string::npos) << "omitted when false";
+  u.daily_digest = true;
+  const std::string text = to_json(u);
+  EXPECT_NE(text.find(R"("daily_digest":true)"), std::string::npos) << text;
+  EXPECT_EQ(from_json<User>(text), u);
+  EXPECT_FALSE(from_json<User>(R"({"id":3,"email":"a@b.dk","full_name":"A"})").daily_digest);
+  expect_refused<User>(R"({"id":3,"email":"a@b.dk","full_name":"A","daily_digest":"ja"})", "/daily_digest",
+                       "expected true or false");
+}
+
 TEST(Json, AttachmentContentIsBase64AndBinarySafe) {
   Attachment a;
   a.id = AttachmentId(7);

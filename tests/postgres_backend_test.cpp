@@ -416,6 +416,54 @@ TEST_F(PostgresBackendTest, ReadOnlyAndClosedBackendsRefuseWrites) {
   EXPECT_THROW(backend_->load(), FailedPreconditionError);
 }
 
+// What migration 5 (dead letters, daily digest) added, undone: a schema-4 database.
+const std::string pg_undo_v5 =
+    "DROP INDEX outbox_dead; DROP INDEX outbox_pending; ALTER TABLE outbox DROP COLUMN dead; "
+    "CREATE INDEX outbox_pending ON outbox(next_attempt) WHERE NOT delivered; "
+    "ALTER TABLE klik_user DROP COLUMN daily_digest; ";
+
+TEST_F(PostgresBackendTest, SchemaFiveAddsDeadLettersAndKeepsTheOutbox) {
+  const Dataset d = small_world();
+  backend_->replace(d, {}, 0);
+  const Notification two[] = {note("a", 1000), note("b", 1001)};
+  backend_->commit(NotificationsOnly{}, two, {}, 1);
+  const auto before = backend_->outbox();
+  backend_->reschedule(before[1].id, Timestamp(1500), "smtp down");
+  backend_->close();
+  auto& cluster = klik::testing::shared_pg_cluster();
+  cluster.psql("klik", "SET search_path = " + schema_ + "; " + pg_undo_v5 + "UPDATE klik_schema SET version = 4");
+  const auto migrated = open_postgres_backend(url_);
+  const StoredWorld w = migrated->load();
+  EXPECT_EQ(w.data.users, d.users);
+  for (const User& u : w.data.users) EXPECT_FALSE(u.daily_digest);
+  auto box = migrated->outbox();
+  ASSERT_EQ(box.size(), 2u);
+  EXPECT_FALSE(box[0].dead_letter || box[1].dead_letter);
+  EXPECT_EQ(box[1].last_error, "smtp down");
+  EXPECT_EQ(migrated->outbox_counts(Timestamp(1200)),
+            (OutboxCounts{.pending = 2, .due = 1, .dead = 0, .delivered = 0}));
+  migrated->give_up(box[1].id, "mailbox unavailable");
+  EXPECT_THROW(migrated->give_up(999'999, "x"), NotFoundError);
+  box = migrated->outbox();
+  EXPECT_TRUE(box[1].dead_letter);
+  EXPECT_EQ(box[1].attempts, 2u);
+  EXPECT_EQ(migrated->dead_letters(5), std::vector<Notification>{box[1]});
+  EXPECT_EQ(migrated->pending_notifications(Timestamp(5000), 10).size(), 1u);
+  EXPECT_EQ(migrated->outbox_counts(Timestamp(5000)),
+            (OutboxCounts{.pending = 1, .due = 1, .dead = 1, .delivered = 0}));
+  const std::uint64_t not_dead[] = {box[0].id, box[1].id};
+  EXPECT_THROW(migrated->requeue(not_dead, Timestamp(6000)), FailedPreconditionError);
+  EXPECT_TRUE(migrated->outbox()[1].dead_letter) << "all or none";
+  const std::uint64_t ids[] = {box[1].id};
+  migrated->requeue(ids, Timestamp(6000));
+  box = open_postgres_backend(url_)->outbox();
+  EXPECT_FALSE(box[1].dead_letter);
+  EXPECT_EQ(box[1].attempts, 0u);
+  EXPECT_EQ(box[1].next_attempt, Timestamp(6000));
+  EXPECT_EQ(cluster.psql("klik", "SELECT version FROM " + schema_ + ".klik_schema"),
+            std::to_string(postgres_schema_version) + "\n");
+}
+
 TEST_F(PostgresBackendTest, SchemaTwoMovesPasswordHashesIntoCredentials) {
   const Dataset d = small_world();
   backend_->replace(d, {}, 0);
@@ -423,8 +471,8 @@ TEST_F(PostgresBackendTest, SchemaTwoMovesPasswordHashesIntoCredentials) {
   const UserId u = d.users[1].id;
   // What klik with schema 1 left: the hash on klik_user, no credentials table.
   auto& cluster = klik::testing::shared_pg_cluster();
-  cluster.psql("klik", "SET search_path = " + schema_ +
-                           "; DROP TABLE journal_object; DROP TABLE journal; DROP TABLE credentials; "
+  cluster.psql("klik", "SET search_path = " + schema_ + "; " + pg_undo_v5 +
+                           "DROP TABLE journal_object; DROP TABLE journal; DROP TABLE credentials; "
                            "ALTER TABLE klik_user ADD COLUMN password_hash text NOT NULL DEFAULT ''; "
                            "UPDATE klik_user SET password_hash = '$argon2id$v=19$m=8,t=1,p=1$old' WHERE id = " +
                            std::to_string(u.value()) +

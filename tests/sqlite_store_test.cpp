@@ -22,6 +22,7 @@
 
 using namespace klik;
 using klik::testing::read_file;
+using klik::testing::sqlite_downgrade_sql;
 using klik::testing::TempDir;
 using klik::testing::write_file;
 
@@ -85,9 +86,7 @@ TEST(SqliteStore, MigratesAVersion1FileForward) {
   TempDir dir;
   const std::string path = make_file(dir);
   // What klik with schema 1 wrote: no change_log table.
-  raw_sql(path,
-          "DROP TABLE journal_object; DROP TABLE journal; DROP TABLE change_log; DROP TABLE change_sequence; DROP "
-          "TABLE credentials; ALTER TABLE local_task DROP COLUMN notified; PRAGMA user_version = 1;");
+  raw_sql(path, sqlite_downgrade_sql(1));
   auto s = open_sqlite_store(path);
   EXPECT_EQ(s->schema_version(), sqlite_schema_version);
   EXPECT_EQ(s->export_dataset(), data());
@@ -106,10 +105,9 @@ TEST(SqliteStore, SchemaFourMovesPasswordHashesIntoCredentials) {
   const std::string path = make_file(dir);
   const UserId u = data().users[1].id;
   // What klik with schema 3 wrote: the hash on the user row, no credentials table.
-  raw_sql(path,
-          "DROP TABLE journal_object; DROP TABLE journal; DROP TABLE credentials; ALTER TABLE local_task DROP COLUMN "
-          "notified; UPDATE user SET password_hash = '$argon2id$v=19$m=8,t=1,p=1$old' WHERE id = " +
-              std::to_string(u.value()) + "; PRAGMA user_version = 3;");
+  raw_sql(path, sqlite_downgrade_sql(3) +
+                    "UPDATE user SET password_hash = '$argon2id$v=19$m=8,t=1,p=1$old' WHERE id = " +
+                    std::to_string(u.value()) + ";");
   {
     // A read-only open does not migrate, and still reads the hash as credentials.
     auto ro = open_sqlite_store(path, {.read_only = true});
@@ -126,6 +124,78 @@ TEST(SqliteStore, SchemaFourMovesPasswordHashesIntoCredentials) {
   EXPECT_EQ(raw_count(path, "SELECT count(*) FROM credentials"), 1);
   auto again = open_sqlite_store(path, {.read_only = true});
   EXPECT_EQ(again->credentials(u).password_hash, "$argon2id$v=19$m=8,t=1,p=1$old");
+}
+
+// Every older schema migrates forward keeping everything; a read-only open reads
+// it as it is. Version 7 added dead letters and the daily digest: an old file's
+// entries are not dead, its users get no digest.
+TEST(SqliteStore, MigratesAFileOfEveryOlderVersionForward) {
+  for (int version = 1; version < sqlite_schema_version; ++version) {
+    SCOPED_TRACE("schema version " + std::to_string(version));
+    TempDir dir;
+    const std::string path = make_file(dir);
+    {
+      auto s = open_sqlite_store(path);
+      Notification n;
+      n.event = "task.status";
+      n.recipients = {data().users[0].id};
+      n.created = n.next_attempt = Timestamp(1'700'000'000);
+      const Notification two[] = {n, n};
+      s->enqueue(two);
+      const std::uint64_t first[] = {s->outbox()[0].id};
+      s->mark_delivered(first);
+      s->reschedule(s->outbox()[1].id, Timestamp(1'700'000'060), "smtp down");
+    }
+    raw_sql(path, sqlite_downgrade_sql(version));
+    const Timestamp now(1'700'000'100);
+    const OutboxCounts counts{.pending = 1, .due = 1, .dead = 0, .delivered = 1};
+    {
+      auto ro = open_sqlite_store(path, {.read_only = true});
+      EXPECT_EQ(ro->schema_version(), version);
+      EXPECT_EQ(ro->export_dataset(), data());
+      EXPECT_EQ(ro->outbox_counts(now), counts);
+      EXPECT_EQ(ro->pending_notifications(now, 10).size(), 1u);
+      EXPECT_TRUE(ro->dead_letters(10).empty());
+    }
+    auto s = open_sqlite_store(path);
+    EXPECT_EQ(s->schema_version(), sqlite_schema_version);
+    EXPECT_EQ(s->export_dataset(), data());
+    for (const User& u : s->export_dataset().users) EXPECT_FALSE(u.daily_digest);
+    const auto box = s->outbox();
+    ASSERT_EQ(box.size(), 2u);
+    EXPECT_TRUE(box[0].delivered);
+    EXPECT_EQ(box[1].attempts, 1u);
+    EXPECT_EQ(box[1].last_error, "smtp down");
+    EXPECT_FALSE(box[0].dead_letter || box[1].dead_letter);
+    EXPECT_EQ(s->outbox_counts(now), counts);
+    s->give_up(box[1].id, "mailbox unavailable");  // the new column is written
+    EXPECT_EQ(s->outbox_counts(now), (OutboxCounts{.pending = 0, .due = 0, .dead = 1, .delivered = 1}));
+  }
+}
+
+// The counts and the pending list read index ranges, not the whole outbox.
+TEST(SqliteStore, OutboxCountsAndPendingEntriesUseTheirPartialIndexes) {
+  TempDir dir;
+  const std::string path = make_file(dir);
+  auto plan = [&](const std::string& query) {
+    sqlite3* db = nullptr;
+    std::string out;
+    if (sqlite3_open(path.c_str(), &db) == SQLITE_OK) {
+      sqlite3_stmt* st = nullptr;
+      if (sqlite3_prepare_v2(db, ("EXPLAIN QUERY PLAN " + query).c_str(), -1, &st, nullptr) == SQLITE_OK)
+        while (sqlite3_step(st) == SQLITE_ROW)
+          out += reinterpret_cast<const char*>(sqlite3_column_text(st, 3)) + std::string("\n");
+      sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    return out;
+  };
+  EXPECT_NE(
+      plan("SELECT count(*) FROM outbox WHERE delivered = 0 AND dead = 0 AND next_attempt <= 5").find("outbox_pending"),
+      std::string::npos);
+  EXPECT_NE(plan("SELECT count(*) FROM outbox WHERE delivered = 0 AND dead = 0").find("outbox_pending"),
+            std::string::npos);
+  EXPECT_NE(plan("SELECT id FROM outbox WHERE dead <> 0 ORDER BY id").find("outbox_dead"), std::string::npos);
 }
 
 TEST(SqliteStore, RefusesAFileFromANewerKlikAndLeavesItAlone) {

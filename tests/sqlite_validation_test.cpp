@@ -117,34 +117,31 @@ TEST(SqliteValidation, AVersionOutsideTheKnownRangeIsACleanErrorNamingFileAndVer
 
 // A refused old file is not migrated: byte-identical afterwards (with its log).
 TEST(SqliteValidation, ARefusedFileIsNotMigratedAndStaysByteIdentical) {
-  for (const bool in_log : {false, true}) {
-    SCOPED_TRACE(in_log ? "damage in the -wal file" : "damage in the main file");
-    TempDir dir;
-    const std::string path = make_file(dir);
-    raw_sql(
-        path,
-        "DROP TABLE journal_object; DROP TABLE journal; DROP TABLE change_log; DROP TABLE change_sequence; DROP TABLE "
-        "credentials; ALTER TABLE local_task DROP COLUMN notified; PRAGMA user_version = 1;");  // as klik with schema 1
-                                                                                                // wrote it
-    raw_sql(path, "UPDATE template SET doc = '{\"id\": 1, ' WHERE id = (SELECT min(id) FROM template);", in_log);
-    if (in_log) {
-      ASSERT_GT(read_file(path + "-wal").size(), 0u);
+  for (const int version : {1, sqlite_schema_version - 1})
+    for (const bool in_log : {false, true}) {
+      SCOPED_TRACE(in_log ? "damage in the -wal file" : "damage in the main file");
+      SCOPED_TRACE("schema version " + std::to_string(version));
+      TempDir dir;
+      const std::string path = make_file(dir);
+      raw_sql(path, klik::testing::sqlite_downgrade_sql(version));  // as klik with that schema wrote it
+      raw_sql(path, "UPDATE template SET doc = '{\"id\": 1, ' WHERE id = (SELECT min(id) FROM template);", in_log);
+      if (in_log) {
+        ASSERT_GT(read_file(path + "-wal").size(), 0u);
+      }
+      const std::string before = file_state(path);
+      const std::string error = open_error(path);
+      EXPECT_HAS(error, "table template, id 1, column doc: is not a valid document");
+      EXPECT_EQ(file_state(path), before);
+      EXPECT_EQ(raw_scalar(path, "PRAGMA user_version"), version);
+      EXPECT_EQ(raw_scalar(path, "SELECT count(*) FROM pragma_table_info('outbox') WHERE name = 'dead'"), 0);
+      EXPECT_EQ(raw_scalar(path, "SELECT count(*) FROM pragma_table_info('user') WHERE name = 'daily_digest'"), 0);
     }
-    const std::string before = file_state(path);
-    const std::string error = open_error(path);
-    EXPECT_HAS(error, "table template, id 1, column doc: is not a valid document");
-    EXPECT_EQ(file_state(path), before);
-    EXPECT_EQ(raw_scalar(path, "PRAGMA user_version"), 1);
-    EXPECT_EQ(raw_scalar(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'change_log'"), 0);
-  }
 }
 
 TEST(SqliteValidation, AGoodOldFileIsStillMigratedAndAReadOnlyOpenReadsItUnmigrated) {
   TempDir dir;
   const std::string path = make_file(dir);
-  raw_sql(path,
-          "DROP TABLE journal_object; DROP TABLE journal; DROP TABLE change_log; DROP TABLE change_sequence; DROP "
-          "TABLE credentials; ALTER TABLE local_task DROP COLUMN notified; PRAGMA user_version = 1;");
+  raw_sql(path, klik::testing::sqlite_downgrade_sql(1));
   {
     auto ro = open_sqlite_store(path, {.read_only = true});
     EXPECT_EQ(ro->schema_version(), 1);
@@ -171,6 +168,9 @@ TEST(SqliteValidation, EveryBadValueOrReferenceIsAStorageErrorNamingTableRowAndC
       {"side out of range",
        [&] { return "UPDATE user SET side = 99 WHERE id = " + u; },
        {"table user, id " + u + ", column side: 99 is not a Side (0 municipality, 1 kombit)"}},
+      {"daily digest neither 0 nor 1",
+       [&] { return "UPDATE user SET daily_digest = 2 WHERE id = " + u; },
+       {"table user, id " + u + ", column daily_digest: 2 is outside 0..1"}},
       {"status out of range",
        [&] { return "UPDATE task SET status = 7 WHERE id = " + t; },
        {"table task, id " + t + ", column status: 7 is not a TaskStatus (0 not_active"}},

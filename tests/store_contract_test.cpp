@@ -564,6 +564,112 @@ TYPED_TEST(StoreContract, OutboxRecordsNotificationsWithTheirMutation) {
   EXPECT_TRUE(this->store->pending_notifications(Timestamp(1'800'000'000), 10).empty());
 }
 
+// Issue 14: the dispatcher gives up after max_attempts failures. The entry stays
+// in the outbox as a dead letter with the last error, is never pending, is
+// counted, and an operator's requeue makes it pending again with a fresh round.
+TYPED_TEST(StoreContract, TheMaxAttemptsThFailureMakesADeadLetterUntilRequeued) {
+  const Notification n1 = note("task.status", 5), n2 = note("task.status", 6);
+  const Notification both[] = {n1, n2};
+  this->store->enqueue(both);
+  const std::uint64_t id = this->store->outbox()[0].id;
+  MemoryNotifier sink;
+  std::vector<std::pair<std::uint32_t, std::string>> errors;
+  Dispatcher d(*this->store, sink, {.batch = 10, .first_retry = std::chrono::seconds(60), .max_attempts = 2},
+               [&](const Notification& n, const std::string& e) { errors.emplace_back(n.attempts, e); });
+  const Timestamp t0(1'700'000'100);
+  sink.fail_next(1);
+  EXPECT_EQ(d.run_once(t0), 1u);  // the first failed, the second was delivered
+  EXPECT_EQ(this->store->outbox_counts(t0), (OutboxCounts{.pending = 1, .due = 0, .dead = 0, .delivered = 1}));
+  EXPECT_EQ(this->store->outbox_counts(Timestamp(1'700'000'160)),
+            (OutboxCounts{.pending = 1, .due = 1, .dead = 0, .delivered = 1}));
+  sink.fail_next(1);
+  EXPECT_EQ(d.run_once(Timestamp(1'700'000'160)), 0u);  // the second failure: given up
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[1].first + 1, 2u) << "the handler sees the attempt that gave it up";
+  EXPECT_EQ(errors[1].second, "memory notifier: simulated delivery failure");
+  this->reopen();
+  Notification dead = this->store->outbox()[0];
+  EXPECT_EQ(dead.id, id);
+  EXPECT_TRUE(dead.dead_letter);
+  EXPECT_FALSE(dead.delivered);
+  EXPECT_EQ(dead.attempts, 2u);
+  EXPECT_EQ(dead.last_error, "memory notifier: simulated delivery failure");
+  EXPECT_NE(to_json(dead).find(R"("dead_letter":true)"), std::string::npos) << to_json(dead);
+  const Timestamp later(1'900'000'000);
+  EXPECT_TRUE(this->store->pending_notifications(later, 10).empty());
+  Dispatcher after_reopen(*this->store, sink, {.max_attempts = 2});
+  EXPECT_EQ(after_reopen.drain(later), 0u);
+  EXPECT_EQ(this->store->dead_letters(10), std::vector<Notification>{dead});
+  EXPECT_TRUE(this->store->dead_letters(0).empty());
+  EXPECT_EQ(this->store->outbox_counts(later), (OutboxCounts{.pending = 0, .due = 0, .dead = 1, .delivered = 1}));
+
+  // Requeue: all or none, only dead letters.
+  const std::uint64_t delivered_too[] = {id, this->store->outbox()[1].id};
+  EXPECT_THROW(this->store->requeue(delivered_too, later), FailedPreconditionError);
+  const std::uint64_t unknown[] = {id, 999'999};
+  EXPECT_THROW(this->store->requeue(unknown, later), NotFoundError);
+  EXPECT_THROW(this->store->give_up(999'999, "x"), NotFoundError);
+  EXPECT_TRUE(this->store->outbox()[0].dead_letter) << "a refused requeue changes nothing";
+  const std::uint64_t ids[] = {id};
+  this->store->requeue(ids, later);
+  this->reopen();
+  const Notification again = this->store->outbox()[0];
+  EXPECT_FALSE(again.dead_letter);
+  EXPECT_EQ(again.attempts, 0u) << "a requeue starts a fresh round of max_attempts";
+  EXPECT_EQ(again.next_attempt, later);
+  EXPECT_EQ(again.last_error, dead.last_error) << "kept until the next failure";
+  EXPECT_TRUE(this->store->dead_letters(10).empty());
+  EXPECT_EQ(this->store->outbox_counts(later), (OutboxCounts{.pending = 1, .due = 1, .dead = 0, .delivered = 1}));
+  EXPECT_EQ(this->store->pending_notifications(later, 10).size(), 1u);
+  Dispatcher retry(*this->store, sink);
+  EXPECT_EQ(retry.drain(later), 1u);
+  EXPECT_EQ(sink.delivered().size(), 2u);
+  EXPECT_EQ(this->store->outbox_counts(later), (OutboxCounts{.pending = 0, .due = 0, .dead = 0, .delivered = 2}));
+}
+
+// Issue 14: a user's daily digest choice is stored, survives a restart and is a
+// field of its own in conflicts.
+TYPED_TEST(StoreContract, TheDailyDigestChoiceIsStoredLikeEveryUserField) {
+  User u = data().users[2];
+  ASSERT_FALSE(u.daily_digest);
+  u.daily_digest = true;
+  const User stored = this->store->put_user(u, u.version);
+  EXPECT_EQ(stored.version, u.version + 1);
+  this->reopen();
+  EXPECT_TRUE(this->store->snapshot()->user(u.id)->daily_digest);
+  const auto exported = this->store->export_dataset().users;
+  const auto it = std::find_if(exported.begin(), exported.end(), [&](const User& x) { return x.id == u.id; });
+  ASSERT_NE(it, exported.end());
+  EXPECT_TRUE(it->daily_digest);
+  User stale = data().users[2];
+  stale.full_name = "Forældet";
+  try {
+    this->store->put_user(stale, stale.version);
+    FAIL() << "a stale write";
+  } catch (const ConflictError& e) {
+    EXPECT_EQ(e.changed_fields(), std::vector<std::string>{"daily_digest"});
+  }
+  u = *this->store->snapshot()->user(u.id);
+  u.daily_digest = false;
+  EXPECT_FALSE(this->store->put_user(u, u.version).daily_digest);
+  this->reopen();
+  EXPECT_FALSE(this->store->snapshot()->user(u.id)->daily_digest);
+}
+
+TYPED_TEST(StoreContract, MaxAttemptsZeroNeverGivesUp) {
+  const Notification n = note("task.status", 5);
+  this->store->enqueue({&n, 1});
+  MemoryNotifier sink;
+  sink.fail_next(30);
+  Dispatcher d(*this->store, sink,
+               {.first_retry = std::chrono::seconds(1), .max_retry = std::chrono::seconds(1), .max_attempts = 0});
+  for (int i = 0; i < 30; ++i) EXPECT_EQ(d.run_once(Timestamp(1'700'000'000 + i)), 0u);
+  const Notification e = this->store->outbox()[0];
+  EXPECT_EQ(e.attempts, 30u);
+  EXPECT_FALSE(e.dead_letter);
+  EXPECT_EQ(d.run_once(Timestamp(1'700'000'030)), 1u);
+}
+
 TYPED_TEST(StoreContract, SweepColoursAreRecordedWithTheirEvents) {
   const std::pair<TaskId, LastNotified> colours[] = {{data().tasks[0].id, DeadlineColour::Yellow},
                                                      {data().tasks[1].id, DeadlineColour::Red}};

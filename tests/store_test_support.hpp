@@ -65,6 +65,26 @@ inline std::string make_sqlite_file(const TempDir& dir, const Dataset& d, const 
   return path;
 }
 
+/// SQL that turns a file of the current schema into what klik with schema
+/// `version` (1 .. sqlite_schema_version - 1) wrote, undoing each migration
+/// from the newest down, and sets its user_version. Every migration test builds
+/// its old file with it.
+inline std::string sqlite_downgrade_sql(int version) {
+  static_assert(sqlite_schema_version == 7, "undo the new migration in sqlite_downgrade_sql too");
+  std::string sql;
+  if (version < 7)
+    sql +=
+        "DROP INDEX outbox_dead; DROP INDEX outbox_pending; ALTER TABLE outbox DROP COLUMN dead; "
+        "CREATE INDEX outbox_pending ON outbox(next_attempt) WHERE delivered = 0; "
+        "ALTER TABLE user DROP COLUMN daily_digest; ";
+  if (version < 6) sql += "DROP TABLE journal_object; DROP TABLE journal; ";
+  if (version < 5) sql += "ALTER TABLE local_task DROP COLUMN notified; ";
+  if (version < 4) sql += "DROP TABLE credentials; ";
+  if (version < 3) sql += "DROP TABLE change_sequence; ";
+  if (version < 2) sql += "DROP TABLE change_log; ";
+  return sql + "PRAGMA user_version = " + std::to_string(version) + ";";
+}
+
 /// The message of the StorageError opening `path` throws, or "(opened)".
 inline std::string sqlite_open_error(const std::string& path, SqliteOptions o = {}) {
   try {

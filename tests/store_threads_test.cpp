@@ -146,6 +146,12 @@ class HeldCommitBackend final : public Backend {
   void reschedule(std::uint64_t id, Timestamp next_attempt, const std::string& error) override {
     inner_->reschedule(id, next_attempt, error);
   }
+  void give_up(std::uint64_t id, const std::string& error) override { inner_->give_up(id, error); }
+  void requeue(std::span<const std::uint64_t> ids, Timestamp next_attempt) override {
+    inner_->requeue(ids, next_attempt);
+  }
+  std::vector<Notification> dead_letters(std::size_t limit) const override { return inner_->dead_letters(limit); }
+  OutboxCounts outbox_counts(Timestamp now) const override { return inner_->outbox_counts(now); }
   void hold_next_commit() { hold_ = true; }
 
  private:

@@ -221,6 +221,29 @@ TEST_F(Fixture, EveryViolationIsReturned) {
   }
 }
 
+// Issue 14: the daily digest is the user's own choice (own_profile) or an editor's (edit_user).
+TEST_F(Fixture, TheDailyDigestIsTheUsersOwnChoiceOrAnEditors) {
+  EXPECT_TRUE(validate_set_daily_digest(rights, reader(), reader(), projects).empty());
+  EXPECT_TRUE(validate_set_daily_digest(rights, light(), light(), projects).empty());
+  EXPECT_TRUE(validate_set_daily_digest(rights, admin(), reader(), projects).empty());
+  EXPECT_TRUE(validate_set_daily_digest(rights, plus_p(), light(), projects).empty()) << "they share project P";
+  const auto refused = validate_set_daily_digest(rights, light(), reader(), projects);
+  ASSERT_EQ(kinds(refused), std::vector{AdminViolationKind::NotPermitted});
+  EXPECT_EQ(refused[0].field, "daily_digest");
+  EXPECT_EQ(kinds(validate_set_daily_digest(rights, other_admin(), reader(), projects)),
+            std::vector{AdminViolationKind::NotFound});
+  User kombit = make(50, "Karen KOMBIT", kHome, false, {});
+  kombit.side = Side::Kombit;
+  kombit.municipality.reset();
+  EXPECT_TRUE(validate_set_daily_digest(rights, kombit, kombit, projects).empty());
+  // A whole-user change checks the same right for the digest part.
+  User digest = reader();
+  digest.daily_digest = true;
+  EXPECT_TRUE(validate_user_change(rights, reader(), reader(), digest, users, projects).empty());
+  EXPECT_EQ(kinds(validate_user_change(rights, light(), reader(), digest, users, projects)),
+            std::vector{AdminViolationKind::NotPermitted});
+}
+
 TEST_F(Fixture, ReaderEditsOwnDetailsButNotOwnProjects) {
   EXPECT_TRUE(validate_edit_details(rights, reader(), reader(), "R", "", reader().email, users, projects).empty());
   EXPECT_EQ(kinds(validate_set_user_type(rights, reader(), reader(), kQ, UserType::Plus, users, projects)),

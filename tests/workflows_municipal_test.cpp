@@ -229,6 +229,48 @@ TEST_F(MunicipalSide, UsersEditTheirOwnDetailsAndAdministratorsOthers) {
   EXPECT_TRUE(store->snapshot()->user(standard.id)->administrator);
 }
 
+// Issue 14: the daily digest is the user's own choice, or that of whoever may edit their details.
+TEST_F(MunicipalSide, UsersChooseTheirOwnDailyDigestAndEditorsOthers) {
+  const Task& t = task();
+  const ProjectId p = project_of(t);
+  const User* standard = nullptr;  // a Standardbruger who administers nobody
+  for (const User& u : data.users)
+    if (u.municipality == t.municipality && u.type_on(p) == UserType::Standard && !u.administrator &&
+        std::none_of(u.memberships.begin(), u.memberships.end(),
+                     [](const Membership& m) { return m.type == UserType::Plus; }))
+      standard = &u;
+  ASSERT_NE(standard, nullptr);
+  const User* other = nullptr;  // someone whose details the Standardbruger may not edit
+  for (const User& u : data.users)
+    if (u.municipality == t.municipality && u.id != standard->id &&
+        !RightsModel::default_model().decide(*standard, Action::EditUser, Target::of(u)).allowed())
+      other = &u;
+  ASSERT_NE(other, nullptr);
+  const User* admin = nullptr;
+  for (const User& u : data.users)
+    if (u.municipality == t.municipality && u.administrator) admin = &u;
+  ASSERT_NE(admin, nullptr);
+
+  const User own = flows->set_daily_digest(standard->id, standard->id, true);
+  EXPECT_TRUE(own.daily_digest);
+  EXPECT_EQ(own.version, standard->version + 1);
+  EXPECT_EQ(flows->set_daily_digest(standard->id, standard->id, true).version, own.version);  // no effect, no write
+  EXPECT_THROW(flows->set_daily_digest(standard->id, other->id, true), PermissionDeniedError);
+  EXPECT_THROW(flows->set_daily_digest(standard->id, other->id, false), PermissionDeniedError)
+      << "the right is needed even for the current value";
+  EXPECT_FALSE(store->snapshot()->user(other->id)->daily_digest);
+  EXPECT_TRUE(flows->set_daily_digest(admin->id, other->id, true).daily_digest);
+  EXPECT_FALSE(flows->set_daily_digest(admin->id, standard->id, false).daily_digest);
+  // A KOMBIT user, who edits no user details, still chooses their own.
+  EXPECT_TRUE(flows->set_daily_digest(kombit_admin().id, kombit_admin().id, true).daily_digest);
+  EXPECT_EQ(message_of<NotFoundError>([&] { flows->set_daily_digest(stranger_of(t)->id, standard->id, true); }),
+            "user not found");
+  // The journal names the change.
+  const auto history = flows->user_history(admin->id, other->id, 1);
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0].operation, "set_daily_digest");
+}
+
 // The routing's invariant (docs/notifications.md) over every workflow that notifies about a task: each recipient
 // may see the task (or the local task) the notification is about, and no Læser gets
 // task mail. Checked on the outbox after a day of ordinary work.

@@ -314,10 +314,15 @@ json user_json(const klik::World& w, const klik::User& u) {
                            {"project_name", p ? p->name : ""},
                            {"type", labelled(klik::code(m.type), klik::danish(m.type))}});
   }
-  json out = {{"id", u.id.value()},         {"email", u.email},
-              {"name", u.full_name},        {"organisation", u.organisation},
-              {"side", klik::code(u.side)}, {"administrator", u.administrator},
-              {"memberships", memberships}, {"version", u.version}};
+  json out = {{"id", u.id.value()},
+              {"email", u.email},
+              {"name", u.full_name},
+              {"organisation", u.organisation},
+              {"side", klik::code(u.side)},
+              {"administrator", u.administrator},
+              {"memberships", memberships},
+              {"version", u.version},
+              {"daily_digest", u.daily_digest}};
   if (u.municipality) {
     const klik::Municipality* m = w.municipality(*u.municipality);
     out["municipality"] = {{"id", u.municipality->value()}, {"name", m ? m->name : ""}};
@@ -1260,7 +1265,7 @@ void Service::patch_user(const httplib::Request& req, httplib::Response& res) {
   change.user = id;
   change.expected_version = expected_version(req, true);
   const json body = parse_body(req);
-  std::optional<bool> administrator;
+  std::optional<bool> administrator, daily_digest;
   for (const auto& [key, value] : body.items()) {
     if (key == "name") {
       change.full_name = string_value(value, "name");
@@ -1271,8 +1276,11 @@ void Service::patch_user(const httplib::Request& req, httplib::Response& res) {
     } else if (key == "administrator") {
       if (!value.is_boolean()) throw bad_request("administrator must be true or false", "administrator");
       administrator = value.get<bool>();
+    } else if (key == "daily_digest") {
+      if (!value.is_boolean()) throw bad_request("daily_digest must be true or false", "daily_digest");
+      daily_digest = value.get<bool>();
     } else {
-      throw bad_request("unknown field (name, email, organisation, administrator)", key);
+      throw bad_request("unknown field (name, email, organisation, administrator, daily_digest)", key);
     }
   }
   if (change.full_name || change.email || change.organisation) workflows_.edit_user(s.user, change);
@@ -1286,6 +1294,9 @@ void Service::patch_user(const httplib::Request& req, httplib::Response& res) {
     // Only when it changes: the flag has no version of its own to check.
     if (changes) workflows_.set_administrator(s.user, id, *administrator);
   }
+  // The choice is checked like any change (the user themself, or an editor of
+  // their details) and, with no effect, writes nothing.
+  if (daily_digest) workflows_.set_daily_digest(s.user, id, *daily_digest);
   send_user(s, id, res);
 }
 
@@ -1529,11 +1540,16 @@ void Service::metrics(const httplib::Request&, httplib::Response& res) {
     const klik::Snapshot snap = store_->snapshot();
     tasks = snap->task_count() + snap->local_task_count();
   }
-  const std::size_t backlog = store_->pending_notifications(klik::Timestamp(INT64_MAX / 2), 1000000).size();
+  // Index counts in the SQL backends (Store::outbox_counts): cheap on every scrape.
+  const klik::OutboxCounts outbox = store_->outbox_counts(clock_->now());
   out += "# HELP klik_store_tasks KLIK and local tasks in the store.\n# TYPE klik_store_tasks gauge\n";
   out += "klik_store_tasks " + std::to_string(tasks) + "\n";
-  out += "# HELP klik_outbox_pending Notifications not yet delivered (capped at 1000000).\n";
-  out += "# TYPE klik_outbox_pending gauge\nklik_outbox_pending " + std::to_string(backlog) + "\n";
+  out += "# HELP klik_outbox_pending Notifications not yet delivered (dead letters aside).\n";
+  out += "# TYPE klik_outbox_pending gauge\nklik_outbox_pending " + std::to_string(outbox.pending) + "\n";
+  out += "# HELP klik_outbox_due Pending notifications due for delivery now.\n";
+  out += "# TYPE klik_outbox_due gauge\nklik_outbox_due " + std::to_string(outbox.due) + "\n";
+  out += "# HELP klik_outbox_dead Dead letters: notifications the dispatcher gave up on (requeue to retry).\n";
+  out += "# TYPE klik_outbox_dead gauge\nklik_outbox_dead " + std::to_string(outbox.dead) + "\n";
   out += "# HELP klik_changelog_lag Changes committed by others that the service had not applied yet.\n";
   out += "# TYPE klik_changelog_lag gauge\nklik_changelog_lag " + std::to_string(lag) + "\n";
   out += "# HELP klik_store_sequence The number of the last change the service has applied.\n";
@@ -1633,7 +1649,8 @@ void Service::routes(httplib::Server& server) {
       [this](R q, W s) { create_user(q, s); });
   add(server, "GET", "/api/users/{id}", "A user, with the actions the viewer may take on them", true,
       [this](R q, W s) { get_user(q, s); });
-  add(server, "PATCH", "/api/users/{id}", "Change a user's name, e-mail, organisation or Administrator flag", true,
+  add(server, "PATCH", "/api/users/{id}",
+      "Change a user's name, e-mail, organisation, Administrator flag or daily digest choice", true,
       [this](R q, W s) { patch_user(q, s); });
   add(server, "DELETE", "/api/users/{id}", "Delete a user", true, [this](R q, W s) { delete_user(q, s); });
   add(server, "PUT", "/api/users/{id}/projects/{project}", "Give a user a type on a project", true,

@@ -605,12 +605,14 @@ async function showUser(id) {
   const email = h("input", { type: "email", name: "email", value: user.email, required: true });
   const organisation = h("input", { name: "organisation", value: user.organisation });
   const admin = h("input", { type: "checkbox", name: "administrator", checked: user.administrator });
+  const digest = h("input", { type: "checkbox", name: "daily_digest", checked: user.daily_digest });
   const message = h("p", { role: "alert" });
   const show = err => { message.className = "error"; message.textContent = err.message; };
   const details = h("form", { class: "task-fields", "aria-label": "Brugerens oplysninger" },
     ...labelled("Navn", name, !editable), ...labelled("E-mail", email, !editable),
     ...labelled("Organisation", organisation, !editable),
     ...labelled("Administrator", admin, !r.grant_administrator),
+    ...labelled("Samlet daglig mail om frister", digest, !editable),
     editable || r.grant_administrator ? h("button", { type: "submit" }, own ? "Opdater profil" : "Gem bruger") : null,
     message);
   details.addEventListener("submit", async ev => {
@@ -622,6 +624,7 @@ async function showUser(id) {
       if (organisation.value !== user.organisation) change.organisation = organisation.value;
     }
     if (r.grant_administrator && admin.checked !== user.administrator) change.administrator = admin.checked;
+    if (editable && digest.checked !== user.daily_digest) change.daily_digest = digest.checked;
     try {
       await api("PATCH", `/api/users/${user.id}`, change, { "If-Match": `"${user.version}"` });
       usersCache = null;

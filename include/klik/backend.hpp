@@ -65,7 +65,8 @@ enum UserField : std::uint32_t {
   UserAdministratorField = 32,
   UserMembershipsField = 64,
   UserPasswordField = 128,  ///< unused since passwords live in Credentials; kept so older logs read
-  UserAllFields = 255
+  UserDailyDigestField = 256,
+  UserAllFields = 511
 };
 /// "status", "responsible", ... for the bits set in `fields`, in bit order.
 std::vector<std::string> task_field_names(std::uint32_t fields);
@@ -332,7 +333,8 @@ class Backend {
 
   // ---- the outbox (notifications recorded by commit) ----
 
-  /// Undelivered notifications due at `now` (next_attempt <= now), oldest id first.
+  /// Undelivered notifications due at `now` (next_attempt <= now), oldest id
+  /// first; never a dead letter.
   [[nodiscard]] virtual std::vector<Notification> pending_notifications(Timestamp now, std::size_t limit) const = 0;
   /// Every notification recorded, by id.
   [[nodiscard]] virtual std::vector<Notification> outbox() const = 0;
@@ -340,6 +342,20 @@ class Backend {
   virtual void mark_delivered(std::span<const std::uint64_t> ids) = 0;
   /// Counts a failed attempt and defers the entry to `next_attempt`.
   virtual void reschedule(std::uint64_t id, Timestamp next_attempt, const std::string& error) = 0;
+  /// Counts a failed attempt and makes the entry a dead letter with `error` as
+  /// its last_error, in one step (NotFoundError for an unknown id).
+  virtual void give_up(std::uint64_t id, const std::string& error) = 0;
+  /// An operator's retry of dead letters: each becomes pending again, due at
+  /// `next_attempt`, with attempts reset to 0 (a full round of retries) and its
+  /// last_error kept until the next failure. All or none: NotFoundError for an
+  /// unknown id, FailedPreconditionError for one that is not a dead letter.
+  virtual void requeue(std::span<const std::uint64_t> ids, Timestamp next_attempt) = 0;
+  /// Up to `limit` dead letters, oldest id first. The default filters outbox();
+  /// the klik backends answer from an index.
+  [[nodiscard]] virtual std::vector<Notification> dead_letters(std::size_t limit) const;
+  /// The outbox's entries counted by state (OutboxCounts). The default counts
+  /// outbox(); the klik backends count index ranges (see docs/store.md).
+  [[nodiscard]] virtual OutboxCounts outbox_counts(Timestamp now) const;
 
   /// Throws (StorageError) when the backend takes no writes at all, e.g. a
   /// file opened read-only; a store asks before writes that may change nothing.

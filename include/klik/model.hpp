@@ -134,6 +134,10 @@ struct User {
   bool administrator = false;
   std::vector<Membership> memberships{};  ///< at most one per project
   std::uint32_t version = 1;
+  /// Deadline changes (deadline.yellow / deadline.red) come as one mail a day
+  /// instead of one per event. The user sets it (Min profil), or whoever may
+  /// edit the user's details (docs/rights.md).
+  bool daily_digest = false;
   // The password lives apart, in Credentials (accounts.hpp, docs/accounts.md):
   // a User travels to readers, JSON and Python; its password hash must not.
 

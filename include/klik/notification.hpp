@@ -36,13 +36,29 @@ struct Notification {
   Timestamp next_attempt;  ///< not delivered before this instant
   bool delivered = false;
   std::string last_error;  ///< the last delivery failure, if any
+  /// Given up: the dispatcher stopped trying after Dispatcher::Options::max_attempts
+  /// failures (last_error says why). Never pending; an operator's requeue brings it back.
+  bool dead_letter = false;
   friend bool operator==(const Notification&, const Notification&) = default;
+};
+
+/// How many outbox entries are in each state (Store::outbox_counts): what a
+/// metrics endpoint reports. A dead letter is counted as dead whether or not it
+/// was delivered before it was given up (it never is: the dispatcher gives up
+/// only on undelivered entries).
+struct OutboxCounts {
+  std::uint64_t pending = 0;  ///< undelivered and not dead letters
+  std::uint64_t due = 0;  ///< of the pending, those with next_attempt <= now
+  std::uint64_t dead = 0;  ///< dead letters
+  std::uint64_t delivered = 0;  ///< delivered (and not dead letters)
+  friend bool operator==(const OutboxCounts&, const OutboxCounts&) = default;
 };
 
 /// Notifications recorded atomically with a mutation.
 using Outgoing = std::span<const Notification>;
 
-/// The notification as one compact JSON object (what JsonLinesNotifier writes).
+/// The notification as one compact JSON object (what JsonLinesNotifier writes);
+/// a dead letter also carries `"dead_letter": true` and its `last_error`.
 std::string to_json(const Notification& n);
 
 }  // namespace klik

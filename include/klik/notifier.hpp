@@ -11,10 +11,12 @@
 ///
 /// The Dispatcher reads the due entries (Store::pending_notifications), hands
 /// each to a Notifier, and marks it delivered; a failure is rescheduled with
-/// exponential backoff. Delivery is at-least-once: a crash between delivery and
-/// marking delivers that notification again after restart, but no committed
-/// notification is ever lost. Consumers de-duplicate on Notification::key
-/// (docs/store.md).
+/// exponential backoff, and the Options::max_attempts-th failure makes the
+/// entry a dead letter (Store::give_up): kept in the outbox with its last
+/// error, never dispatched again until an operator requeues it. Delivery is
+/// at-least-once: a crash between delivery and marking delivers that
+/// notification again after restart, but no committed notification is ever
+/// lost. Consumers de-duplicate on Notification::key (docs/store.md).
 ///
 /// Thread-safety: the public functions of the notifiers here may be called
 /// from several threads (each holds its own mutex); a Dispatcher is used from
@@ -98,8 +100,12 @@ class Dispatcher {
     std::size_t batch = 500;  ///< entries per run_once
     std::chrono::seconds first_retry{30};  ///< delay after the first failure
     std::chrono::seconds max_retry{3600};  ///< backoff cap
+    /// Failed attempts after which an entry becomes a dead letter (Store::give_up); 0 = never give up.
+    std::uint32_t max_attempts = 10;
   };
-  /// Called for every failed delivery (the change that caused it stays committed).
+  /// Called for every failed delivery (the change that caused it stays committed),
+  /// with the entry as it was read; when this failure gave it up, its attempts + 1
+  /// equals Options::max_attempts (dead_letter is still false in the argument).
   using ErrorHandler = std::function<void(const Notification&, const std::string& error)>;
 
   Dispatcher(Store& store, Notifier& notifier, Options options, ErrorHandler on_error = {});
@@ -107,7 +113,8 @@ class Dispatcher {
 
   /// Delivers every entry due at `now` (up to Options::batch), then marks the
   /// delivered ones in one transaction; returns how many were delivered. Failures are rescheduled at now + first_retry
-  /// * 2^(attempts-1), capped at max_retry, and reported to the error handler.
+  /// * 2^(attempts-1), capped at max_retry, or given up when they are the max_attempts-th, and reported to the
+  /// error handler.
   std::size_t run_once(Timestamp now);
   /// Runs until nothing is due at `now`; returns the number delivered.
   std::size_t drain(Timestamp now);

@@ -40,7 +40,7 @@ struct PostgresOptions {
 
 /// The schema version this klik writes (table klik_schema); older ones are
 /// migrated on open, newer ones refused.
-inline constexpr int postgres_schema_version = 4;
+inline constexpr int postgres_schema_version = 5;
 
 /// True for a PostgreSQL URL: "postgresql://..." or "postgres://...".
 [[nodiscard]] bool is_postgres_url(std::string_view text) noexcept;

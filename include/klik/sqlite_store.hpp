@@ -30,7 +30,7 @@ namespace klik {
 
 /// The schema version this klik writes (PRAGMA user_version). Older files are
 /// migrated forward on open; newer ones are refused.
-inline constexpr int sqlite_schema_version = 6;
+inline constexpr int sqlite_schema_version = 7;
 
 /// How a commit reaches the disk (PRAGMA synchronous in WAL mode).
 enum class Durability {

@@ -319,14 +319,29 @@ class Store {
 
   /// Records notifications on their own (no other change).
   void enqueue(Outgoing notify, const Attribution& by = {});
-  /// Undelivered notifications due at `now` (next_attempt <= now), oldest id first.
+  /// Undelivered notifications due at `now` (next_attempt <= now), oldest id
+  /// first; never a dead letter.
   [[nodiscard]] std::vector<Notification> pending_notifications(Timestamp now, std::size_t limit) const;
-  /// Every notification recorded (delivered or not), by id.
+  /// Every notification recorded (delivered, pending or dead letter), by id.
   [[nodiscard]] std::vector<Notification> outbox() const;
   /// Marks notifications delivered, all in one transaction.
   void mark_delivered(std::span<const std::uint64_t> ids);
   /// Counts a failed attempt and defers the entry to `next_attempt`.
   void reschedule(std::uint64_t id, Timestamp next_attempt, const std::string& error);
+  /// Counts a failed attempt and gives the entry up: a dead letter with `error`
+  /// as its last_error, in one transaction. NotFoundError for an unknown id.
+  void give_up(std::uint64_t id, const std::string& error);
+  /// An operator's retry of dead letters: pending again, due at `next_attempt`,
+  /// attempts reset to 0 (the dispatcher gives them a full round of
+  /// max_attempts again), last_error kept until the next failure. All in one
+  /// transaction, or none: NotFoundError for an unknown id,
+  /// FailedPreconditionError for an id that is not a dead letter.
+  void requeue(std::span<const std::uint64_t> ids, Timestamp next_attempt);
+  /// Up to `limit` dead letters, oldest id first.
+  [[nodiscard]] std::vector<Notification> dead_letters(std::size_t limit) const;
+  /// The outbox counted by state at `now` (pending, due, dead, delivered);
+  /// index counts in the SQL backends, cheap enough for a metrics endpoint.
+  [[nodiscard]] OutboxCounts outbox_counts(Timestamp now) const;
 
   // ---- the audit journal (journal.hpp) ----
   //

@@ -107,6 +107,11 @@ std::vector<AdminViolation> validate_remove_project(const RightsModel& rights, c
 std::vector<AdminViolation> validate_set_administrator(const RightsModel& rights, const User& actor, const User& target,
                                                        bool administrator, std::span<const User> users,
                                                        std::span<const Project> projects = {});
+/// Choosing one daily digest mail for deadline changes (User::daily_digest):
+/// the user themself (own_profile), or whoever may edit the user's details
+/// (edit_user). Only the right is checked: the choice breaks no invariant.
+std::vector<AdminViolation> validate_set_daily_digest(const RightsModel& rights, const User& actor, const User& target,
+                                                      std::span<const Project> projects = {});
 /// Setting another user's password.
 std::vector<AdminViolation> validate_reset_password(const RightsModel& rights, const User& actor, const User& target,
                                                     std::span<const Project> projects = {});

@@ -160,6 +160,10 @@ class Workflows {
   /// Grants or revokes the Administrator flag (grant_administrator). Revoking the
   /// municipality's last Administrator is refused (FailedPreconditionError).
   User set_administrator(UserId actor, UserId user, bool administrator);
+  /// Chooses whether deadline changes reach the user as one mail a day
+  /// (User::daily_digest): the user themself (own_profile), or whoever may edit
+  /// the user's details (edit_user). A change with no effect writes nothing.
+  User set_daily_digest(UserId actor, UserId user, bool daily_digest);
 
   /// Creates a user (the user-administration rules, docs/rights.md, user_admin.hpp). The id must be 0
   /// (InvalidArgumentError otherwise): the store assigns it under its write lock,

@@ -329,6 +329,8 @@ def test_health_and_metrics(server, store):
     assert m and int(m.group(1)) >= 1
     assert re.search(r'klik_http_request_seconds_bucket\{method="GET",route="/api/tasks",le="\+Inf"\} [1-9]', text)
     assert re.search(r"^klik_outbox_pending \d+$", text, re.M) and re.search(r"^klik_store_tasks [1-9]\d*$", text, re.M)
+    assert re.search(r"^# TYPE klik_outbox_due gauge$", text, re.M) and re.search(r"^klik_outbox_due \d+$", text, re.M)
+    assert re.search(r"^# TYPE klik_outbox_dead gauge$", text, re.M)
     # A change committed by another store on the database is lag until the service applies it.
     sequence = int(re.search(r"^klik_store_sequence (\d+)$", text, re.M).group(1))
     rows = session(server, "plusbruger").get(server.url + "/api/tasks",
@@ -435,6 +437,44 @@ def test_user_administration_over_the_api(server, store):
     error_of(plus.get(url), 404, "not_found")
     # A deleted user's session has ended.
     error_of(anne.get(server.url + "/api/me"), 401, "unauthenticated")
+
+
+def _gauge(server, name) -> int:
+    return int(re.search(rf"^{name} (\d+)$", requests.get(server.url + "/metrics").text, re.M).group(1))
+
+
+def test_outbox_gauges_count_pending_and_dead_letters(server, store):
+    # A creation mails the new user (the service does not deliver here: the entry stays pending).
+    _new_user(server, store, session(server, "plusbruger"), "dorte.ny@kommune-test.dk")
+    store.refresh()
+    counts = store.outbox_counts()
+    assert _gauge(server, "klik_outbox_pending") == counts["pending"] > 0
+    dead = _gauge(server, "klik_outbox_dead")
+    # Given up by another process on the same database: the service counts it at once.
+    entry = store.pending_notifications(limit=1)[0]["id"]
+    store.give_up(entry, "550 mailbox unavailable")
+    assert _gauge(server, "klik_outbox_dead") == dead + 1
+    assert _gauge(server, "klik_outbox_pending") == counts["pending"] - 1
+    store.requeue([entry])
+    assert _gauge(server, "klik_outbox_dead") == dead
+
+
+def test_the_daily_digest_is_chosen_on_one_s_own_profile(server, store):
+    _, anne = _new_user(server, store, session(server, "plusbruger"), "eva.ny@kommune-test.dk")
+    me = anne.get(server.url + "/api/me").json()["user"]
+    assert me["daily_digest"] is False
+    url = f"{server.url}/api/users/{me['id']}"
+    r = anne.patch(url, json={"daily_digest": True}, headers={"If-Match": str(me["version"])})
+    assert r.status_code == 200 and r.json()["daily_digest"] is True, r.text
+    assert anne.get(server.url + "/api/me").json()["user"]["daily_digest"] is True
+    store.refresh()
+    assert store.user(me["id"]).daily_digest
+    error_of(anne.patch(url, json={"daily_digest": "ja"}, headers={"If-Match": "*"}), 400, "invalid_argument")
+    # Someone who may not edit her details may not choose for her either.
+    error_of(session(server, "læser").patch(url, json={"daily_digest": False}, headers={"If-Match": "*"}), 403,
+             "permission_denied")
+    assert session(server, "administrator").patch(url, json={"daily_digest": False},
+                                                  headers={"If-Match": "*"}).json()["daily_digest"] is False
 
 
 def test_own_password_changes_with_the_old_one(server, store):

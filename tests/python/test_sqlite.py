@@ -22,7 +22,7 @@ def test_open_creates_the_file_and_is_a_store(tmp_path, world):
         assert len(store) == 0
         store.import_dataset(world)
         assert len(store) == len(world.tasks)
-        assert store.schema_version == 6  # the audit journal (docs/store.md, docs/journal.md)
+        assert store.schema_version == 7  # dead letters and the daily digest (docs/store.md)
         assert store.integrity_check() == "ok"
     assert path.exists()
     assert store.closed

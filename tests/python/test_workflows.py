@@ -114,3 +114,30 @@ def test_thread_files_local_tasks_and_users(world_and_flows):
     admin = next(u for u in world.users if u.municipality == task.municipality and u.administrator)
     assert flows.set_administrator(admin.id, standard.id, True).administrator
     assert not flows.set_administrator(admin.id, standard.id, False).administrator
+
+
+def test_the_daily_digest_is_one_s_own_choice_or_an_editor_s(world_and_flows):
+    """Issue 14: deadline changes as one mail a day; chosen by the user, or by whoever edits their details."""
+    world, store, flows = world_and_flows
+    task = world.tasks[3]
+    p = project_of(world, task)
+    rights = klik.Rights.default()
+    standard = next(u for u in world.users if u.municipality == task.municipality and not u.administrator
+                    and u.type_on(p) == klik.UserType.STANDARD
+                    and all(m.type != klik.UserType.PLUS for m in u.memberships))
+    other = next(u for u in world.users if u.municipality == task.municipality and u.id != standard.id
+                 and not rights.decide(standard, klik.Action.EDIT_USER, user=u).allowed)
+    admin = next(u for u in world.users if u.municipality == task.municipality and u.administrator)
+    assert not standard.daily_digest
+    assert flows.set_daily_digest(standard.id, standard.id, True).daily_digest
+    assert store.user(standard.id).daily_digest
+    with pytest.raises(klik.PermissionDenied):
+        flows.set_daily_digest(standard.id, other.id, True)
+    assert rights.validate_set_daily_digest(standard, other)[0].field == "daily_digest"
+    assert rights.validate_set_daily_digest(admin, other) == []
+    assert flows.set_daily_digest(admin.id, other.id, True).daily_digest
+    # A User carries it through its constructor, JSON and the store's JSON export.
+    u = klik.User(id=1, email="a@b.dk", full_name="A", daily_digest=True)
+    assert u.daily_digest and klik.User.from_json(u.to_json()).daily_digest
+    assert not klik.User.from_json('{"id": 1, "email": "a@b.dk", "full_name": "A"}').daily_digest
+    assert '"daily_digest":true' in store.export_json().replace(" ", "")

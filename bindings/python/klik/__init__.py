@@ -179,11 +179,11 @@ def _users_frame(self, viewer, query=None, **filters):
     rows = [{"user": u.id, "email": u.email, "full_name": u.full_name,
              "municipality": u.municipality if u.municipality is not None else pandas.NA,
              "municipality_name": names.get(u.municipality, pandas.NA) if u.municipality is not None else pandas.NA,
-             "side": u.side.code, "administrator": u.administrator,
+             "side": u.side.code, "administrator": u.administrator, "daily_digest": u.daily_digest,
              "memberships": ", ".join(f"{m.project}:{m.type.code}" for m in u.memberships)}
             for u in self.users(viewer, query, **filters)]
     frame = pandas.DataFrame(rows, columns=["user", "email", "full_name", "municipality", "municipality_name", "side",
-                                            "administrator", "memberships"])
+                                            "administrator", "daily_digest", "memberships"])
     frame["municipality"] = frame["municipality"].astype("Int64")
     return frame
 

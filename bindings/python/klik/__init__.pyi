@@ -229,9 +229,11 @@ class User(_Entity):
     administrator: bool
     memberships: list[Membership]
     version: int
+    daily_digest: bool
+    """Deadline changes (deadline.yellow / deadline.red) come as one mail a day instead of one per event."""
     def __init__(self, id: int, email: str, full_name: str, municipality: Optional[int] = None,
                  organisation: str = "", side: Side | str = ..., administrator: bool = False,
-                 memberships: Sequence[Membership] = ..., version: int = 1) -> None: ...
+                 memberships: Sequence[Membership] = ..., version: int = 1, daily_digest: bool = False) -> None: ...
     def type_on(self, project: int) -> Optional[UserType]: ...
     @staticmethod
     def from_json(text: str) -> User: ...
@@ -893,6 +895,9 @@ class Rights(_Bound):
                                 projects: Optional[Sequence[Project]] = None) -> list[AdminViolation]: ...
     def validate_set_administrator(self, actor: User, target: User, administrator: bool, users: Sequence[User],
                                    projects: Optional[Sequence[Project]] = None) -> list[AdminViolation]: ...
+    def validate_set_daily_digest(self, actor: User, target: User,
+                                  projects: Optional[Sequence[Project]] = None) -> list[AdminViolation]:
+        """Every violation of `actor` choosing `target`'s daily digest (the user themself, or an editor)."""
     def validate_reset_password(self, actor: User, target: User,
                                 projects: Optional[Sequence[Project]] = None) -> list[AdminViolation]: ...
 
@@ -1187,7 +1192,19 @@ class Store(_Bound):
     def export_json(self, path: Optional[str | os.PathLike[str]] = None, indent: int = -1,
                     with_credentials: bool = False) -> Optional[str]:
         """The world as dataset JSON; password hashes only with with_credentials=True (a backup)."""
-    def outbox(self) -> list[dict[str, Any]]: ...
+    def outbox(self) -> list[dict[str, Any]]:
+        """Every notification in the outbox (delivered, pending or dead letter) as dicts, oldest first."""
+    def pending_notifications(self, now: Optional[datetime.datetime | Clock] = None,
+                              limit: int = 100) -> list[dict[str, Any]]:
+        """Up to `limit` undelivered notifications due at `now`, oldest first; never a dead letter."""
+    def dead_letters(self, limit: int = 100) -> list[dict[str, Any]]:
+        """Up to `limit` dead letters (given up after the dispatcher's max_attempts), oldest first."""
+    def outbox_counts(self, now: Optional[datetime.datetime | Clock] = None) -> dict[str, int]:
+        """The outbox by state: pending, due (at `now`), dead and delivered."""
+    def give_up(self, id: int, error: str) -> None:
+        """Makes a notification a dead letter with `error` as its last error."""
+    def requeue(self, ids: Sequence[int], at: Optional[datetime.datetime | Clock] = None) -> None:
+        """Dead letters pending again, due at `at` (default: now), attempts reset to 0; all or none."""
     def sweep(self, day: Optional[_DateLike] = None, notifications: Optional[str | os.PathLike[str]] = None, *,
               now: Optional[datetime.datetime | Clock] = None, rights: Optional[Rights] = None,
               routing: Optional[NotificationRouting] = None) -> dict[str, int]:
@@ -1334,6 +1351,8 @@ class Workflows(_Bound):
     def edit_user(self, actor: int, user: int, *, full_name: str = ..., email: str = ..., organisation: str = ...,
                   expected_version: int = ...) -> User: ...
     def set_administrator(self, actor: int, user: int, administrator: bool) -> User: ...
+    def set_daily_digest(self, actor: int, user: int, daily_digest: bool) -> User:
+        """One daily mail for deadline changes instead of one per event: the user themself, or an editor."""
     def task_history(self, actor: int, task: int, limit: int = 100) -> list[JournalEntry]: ...
     def user_history(self, actor: int, user: int, limit: int = 100) -> list[JournalEntry]: ...
 

@@ -213,14 +213,14 @@ void init_model(py::module_& m) {
   entity<User>(m, "User", "A person using KLIK (municipality or KOMBIT side).")
       .def(py::init([](UserId id, std::string email, std::string full_name, std::optional<MunicipalityId> municipality,
                        std::string organisation, Side side, bool administrator, std::vector<Membership> memberships,
-                       std::uint32_t version) {
-             return User{id,     std::move(email), std::move(full_name), std::move(organisation),
-                         side,   municipality,     administrator,        std::move(memberships),
-                         version};
+                       std::uint32_t version, bool daily_digest) {
+             return User{id,      std::move(email), std::move(full_name), std::move(organisation),
+                         side,    municipality,     administrator,        std::move(memberships),
+                         version, daily_digest};
            }),
            arg("id"), arg("email"), arg("full_name"), arg("municipality") = py::none(), arg("organisation") = "",
            arg("side") = Side::Municipality, arg("administrator") = false,
-           arg("memberships") = std::vector<Membership>{}, arg("version") = 1)
+           arg("memberships") = std::vector<Membership>{}, arg("version") = 1, arg("daily_digest") = false)
       .def_readwrite("id", &User::id)
       .def_readwrite("email", &User::email)
       .def_readwrite("full_name", &User::full_name)
@@ -230,6 +230,9 @@ void init_model(py::module_& m) {
       .def_readwrite("administrator", &User::administrator)
       .def_readwrite("memberships", &User::memberships, "Memberships (a copy: assign to change).")
       .def_readwrite("version", &User::version)
+      .def_readwrite("daily_digest", &User::daily_digest,
+                     "Deadline changes (deadline.yellow / deadline.red) come as one mail a day instead of one per "
+                     "event.")
       .def("type_on", &User::type_on, arg("project"), "The user's type on the project, or None.");
 
   entity<Message>(m, "Message", "A message (besked) on a task, or a KOMBIT broadcast to a project or wave.")

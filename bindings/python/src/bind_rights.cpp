@@ -495,6 +495,14 @@ void init_rights(py::module_& m) {
           arg("actor"), arg("target"), arg("administrator"), arg("users"), arg("projects") = py::none(),
           "Every violation of granting (True) or revoking (False) the Administrator flag.")
       .def(
+          "validate_set_daily_digest",
+          [](const RightsModel& r, const User& actor, const User& target, const py::object& projects) {
+            return validate_set_daily_digest(r, actor, target, projects_of(projects));
+          },
+          arg("actor"), arg("target"), arg("projects") = py::none(),
+          "Every violation of `actor` choosing `target`'s daily digest (the user themself, or an editor of their "
+          "details).")
+      .def(
           "validate_reset_password",
           [](const RightsModel& r, const User& actor, const User& target, const py::object& projects) {
             return validate_reset_password(r, actor, target, projects_of(projects));

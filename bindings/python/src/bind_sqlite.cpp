@@ -39,9 +39,26 @@ py::dict notification_dict(const Notification& n) {
   d["payload"] = n.payload;
   d["created"] = n.created.iso();
   d["attempts"] = n.attempts;
+  d["next_attempt"] = n.next_attempt.iso();
   d["delivered"] = n.delivered;
   d["last_error"] = n.last_error;
+  d["dead_letter"] = n.dead_letter;
   return d;
+}
+
+py::list notification_dicts(const std::vector<Notification>& all) {
+  py::list out;
+  for (const Notification& n : all) out.append(notification_dict(n));
+  return out;
+}
+
+/// "now" is injected (an aware datetime or a klik.Clock), defaulting to the real current time.
+Timestamp now_of(const py::object& now_arg) {
+  if (now_arg.is_none()) return SystemClock().now();
+  if (py::isinstance<Clock>(now_arg)) return now_arg.cast<const Clock&>().now();
+  if (py::isinstance(now_arg, py::module_::import("datetime").attr("datetime"))) return now_arg.cast<Timestamp>();
+  throw py::type_error("now must be an aware datetime.datetime or a klik.Clock, not " +
+                       std::string(py::str(now_arg.get_type().attr("__name__"))));
 }
 
 }  // namespace
@@ -90,14 +107,64 @@ void init_sqlite(py::module_& m) {
           "The whole world as a dataset JSON document: written to `path`, or returned as text when no path "
           "is given. Password hashes only with with_credentials=True (a backup).")
       .def(
-          "outbox",
-          [](const Store& s) {
-            const std::vector<Notification> all = without_gil([&] { return s.outbox(); });
-            py::list out;
-            for (const Notification& n : all) out.append(notification_dict(n));
-            return out;
+          "outbox", [](const Store& s) { return notification_dicts(without_gil([&] { return s.outbox(); })); },
+          "Every notification in the outbox (delivered, pending or dead letter) as dicts, oldest first.")
+      .def(
+          "pending_notifications",
+          [](const Store& s, const py::object& now_arg, std::size_t limit) {
+            const Timestamp now = now_of(now_arg);
+            return notification_dicts(without_gil([&] { return s.pending_notifications(now, limit); }));
           },
-          "Every notification in the outbox (delivered or not) as dicts, oldest first.")
+          arg("now") = py::none(), arg("limit") = 100,
+          "Up to `limit` undelivered notifications due at `now` (an aware datetime or a klik.Clock; default: the "
+          "real current time), oldest first; never a dead letter.")
+      .def(
+          "dead_letters",
+          [](const Store& s, std::size_t limit) {
+            return notification_dicts(without_gil([&] { return s.dead_letters(limit); }));
+          },
+          arg("limit") = 100,
+          "Up to `limit` dead letters (notifications the dispatcher gave up on after its max_attempts; "
+          "last_error says why), oldest first.")
+      .def(
+          "outbox_counts",
+          [](const Store& s, const py::object& now_arg) {
+            const Timestamp now = now_of(now_arg);
+            const OutboxCounts c = without_gil([&] { return s.outbox_counts(now); });
+            py::dict d;
+            d["pending"] = c.pending;
+            d["due"] = c.due;
+            d["dead"] = c.dead;
+            d["delivered"] = c.delivered;
+            return d;
+          },
+          arg("now") = py::none(),
+          "The outbox counted by state: pending (undelivered, not dead), due (of those, due at `now`), dead "
+          "(dead letters) and delivered.")
+      .def(
+          "give_up",
+          [](Store& s, std::uint64_t id, const std::string& error) {
+            without_gil([&] {
+              s.give_up(id, error);
+              return 0;
+            });
+          },
+          arg("id"), arg("error"),
+          "Makes a notification a dead letter with `error` as its last error (counts the attempt); what the "
+          "dispatcher does after its max_attempts-th failure. klik.NotFound for an unknown id.")
+      .def(
+          "requeue",
+          [](Store& s, const std::vector<std::uint64_t>& ids, const py::object& at) {
+            const Timestamp when = now_of(at);
+            without_gil([&] {
+              s.requeue(ids, when);
+              return 0;
+            });
+          },
+          arg("ids"), arg("at") = py::none(),
+          "An operator's retry of dead letters: pending again, due at `at` (default: now), with attempts reset "
+          "to 0. All or none: klik.NotFound for an unknown id, klik.FailedPrecondition for one that is not a "
+          "dead letter.")
       .def(
           "sweep",
           [](Store& s, const std::optional<Date>& day_arg, const py::object& notifications, const py::object& now_arg,
@@ -106,17 +173,7 @@ void init_sqlite(py::module_& m) {
                 rights_arg.is_none() ? RightsModel::default_model() : rights_arg.cast<RightsModel>();
             const NotificationRouting routing = routing_arg.is_none() ? NotificationRouting::default_routing()
                                                                       : routing_arg.cast<NotificationRouting>();
-            // "now" is injected (a datetime or a klik.Clock), defaulting to the real current time.
-            Timestamp now;
-            if (now_arg.is_none())
-              now = SystemClock().now();
-            else if (py::isinstance<Clock>(now_arg))
-              now = now_arg.cast<const Clock&>().now();
-            else if (py::isinstance(now_arg, py::module_::import("datetime").attr("datetime")))
-              now = now_arg.cast<Timestamp>();
-            else
-              throw py::type_error("now must be an aware datetime.datetime or a klik.Clock, not " +
-                                   std::string(py::str(now_arg.get_type().attr("__name__"))));
+            const Timestamp now = now_of(now_arg);
             const Date day = day_arg ? *day_arg : copenhagen_date(now);
             py::dict d;
             OutboxSweep r;

@@ -195,5 +195,9 @@ void init_workflows(py::module_& m) {
           arg("actor"), arg("user"),
           "Changes a user's full_name, email and/or organisation (own profile, or within user administration).")
       .def("set_administrator", &Workflows::set_administrator, arg("actor"), arg("user"), arg("administrator"),
-           releases_gil(), "Grants or revokes the Administrator flag.");
+           releases_gil(), "Grants or revokes the Administrator flag.")
+      .def("set_daily_digest", &Workflows::set_daily_digest, arg("actor"), arg("user"), arg("daily_digest"),
+           releases_gil(),
+           "Chooses one daily mail for deadline changes instead of one per event: the user themself, or whoever may "
+           "edit the user's details.");
 }
