@@ -71,8 +71,11 @@ std::size_t Dispatcher::run_once(Timestamp now) {
       notifier_->deliver(n);
     } catch (const std::exception& e) {
       // A notifier failure never undoes the change: the entry waits for a retry,
-      // or, after max_attempts failures, stays in the outbox as a dead letter.
-      if (options_.max_attempts != 0 && n.attempts + 1 >= options_.max_attempts) {
+      // or, after max_attempts failures or one that retrying cannot mend, stays in
+      // the outbox as a dead letter.
+      const auto* delivery = dynamic_cast<const DeliveryError*>(&e);
+      if ((delivery && delivery->permanent()) ||
+          (options_.max_attempts != 0 && n.attempts + 1 >= options_.max_attempts)) {
         store_->give_up(n.id, e.what());
       } else {
         const auto next = Timestamp(now.unix_seconds() + backoff(n.attempts + 1).count());

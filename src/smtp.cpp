@@ -200,11 +200,23 @@ void SmtpNotifier::do_deliver(const Notification& n) {
     mails = compose_emails(snap.world(), n, state_->templates, state_->mail);
   }
   std::lock_guard lock(state_->mutex);
+  // A transient failure ends the entry's attempt (it is retried whole; mails already
+  // accepted are skipped then). A permanent one for one recipient does not keep the
+  // others from theirs: the entry fails permanently once they have been tried.
+  std::string refused;
   for (const Email& e : mails) {
     if (state_->recent.contains(e.message_id)) continue;  // accepted on an earlier attempt of this entry
-    state_->send(e);
+    try {
+      state_->send(e);
+    } catch (const DeliveryError& error) {
+      if (!error.permanent()) throw;
+      if (!refused.empty()) refused += "; ";
+      refused += error.what();
+      continue;
+    }
     state_->remember(e.message_id);
   }
+  if (!refused.empty()) throw DeliveryError(refused, true);
 }
 
 }  // namespace klik

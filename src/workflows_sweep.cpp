@@ -2,6 +2,7 @@
 // events routed to recipients (the manual's Tabel 3 and Tabel 4) and recorded in the outbox.
 #include <algorithm>
 #include <array>
+#include <map>
 #include <thread>
 
 #include "detail/colour_lut.hpp"
@@ -188,6 +189,8 @@ OutboxSweep sweep_to_outbox(Store& store, Date day, Timestamp now, const RightsM
     RecipientResolver route(routing, rights, snap.world());
     auto person = [](std::uint32_t who) { return who == detail::no_user ? std::nullopt : std::optional(UserId(who)); };
     notes.reserve(result.events.size());
+    std::map<std::uint32_t, std::vector<detail::json>> digests;  // user -> the changes in their digest
+    std::map<std::uint32_t, std::vector<std::string>> digest_keys;
     for (const DeadlineEvent& e : result.events) {
       Notification n;
       const NotificationEvent event =
@@ -228,11 +231,43 @@ OutboxSweep sweep_to_outbox(Store& store, Date day, Timestamp now, const RightsM
       p["old_colour"] = e.old_colour ? detail::json(std::string(code(*e.old_colour))) : detail::json(nullptr);
       p["reached_on"] = e.reached_on.iso();
       p["date"] = e.date.iso();
+      n.created = now;
+      n.next_attempt = now;
+      // Users who chose the daily digest get this change in their one mail of the sweep.
+      std::erase_if(n.recipients, [&](UserId u) {
+        const User* user = snap->user(u);
+        if (!user || !user->daily_digest) return false;
+        detail::json item = p;
+        item.erase("date");
+        digests[u.value()].push_back(std::move(item));
+        digest_keys[u.value()].push_back(n.key);
+        return true;
+      });
+      n.payload = p.dump();
+      notes.push_back(std::move(n));
+    }
+    // One "deadline.digest" entry per digest user, keyed by the user, the day and the
+    // changes it holds (a second sweep of the day with new changes is another mail).
+    for (auto& [user, items] : digests) {
+      std::uint64_t fingerprint = 14695981039346656037ull;  // FNV-1a over the changes' keys
+      for (const std::string& key : digest_keys[user])
+        for (const char ch : key + '\n')
+          fingerprint = (fingerprint ^ static_cast<unsigned char>(ch)) * 1099511628211ull;
+      Notification n;
+      n.event = "deadline.digest";
+      n.key = "digest/" + std::to_string(user) + "/" + day.iso() + "/" + std::to_string(fingerprint % 1'000'000'007);
+      n.recipients = {UserId(user)};
+      n.sender = "KOMBIT KLIK";
+      n.link = "/tasks";
+      detail::json p;
+      p["date"] = day.iso();
+      p["items"] = std::move(items);
       n.payload = p.dump();
       n.created = now;
       n.next_attempt = now;
       notes.push_back(std::move(n));
     }
+    out.digests = digests.size();
   }
   if (!changes.empty() || !local_changes.empty() || !notes.empty())
     store.record_sweep(changes, notes, local_changes, {.operation = "sweep", .at = now});

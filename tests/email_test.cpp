@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "detail/json_io.hpp"
 #include "klik/error.hpp"
+#include "klik/notifier.hpp"
 #include "klik/routing.hpp"
 #include "klik/workflows_sweep.hpp"
 #include "workflow_fixture.hpp"
@@ -202,6 +204,68 @@ TEST_F(EmailTest, ADigestGroupsItsChangesByProject) {
   EXPECT_EQ(mails[0].subject, "KLIK: 1 ændrede frister 2. marts 2026");
   EXPECT_NE(mails[0].text.find(tpl.title), std::string::npos) << mails[0].text;
   EXPECT_NE(mails[0].html.find("<h3>"), std::string::npos) << mails[0].html;
+}
+
+/// Fails every delivery with a DeliveryError, permanent or not.
+class RefusingNotifier final : public Notifier {
+ public:
+  explicit RefusingNotifier(bool permanent) : permanent_(permanent) {}
+
+ protected:
+  void do_deliver(const Notification&) override { throw DeliveryError("550 no such mailbox", permanent_); }
+
+ private:
+  bool permanent_;
+};
+
+TEST_F(EmailTest, APermanentRefusalIsADeadLetterAtOnceATransientOneIsRetried) {
+  const auto [task, responsible] = assigned_task();
+  flows->write_message(kombit_admin().id, task.id, "Hej");
+  const std::size_t entries = store->outbox().size();
+  ASSERT_GT(entries, 0u);
+  RefusingNotifier transient(false);
+  Dispatcher retrying(*store, transient, {.batch = 100, .max_attempts = 5});
+  EXPECT_EQ(retrying.run_once(clock.now()), 0u);
+  EXPECT_TRUE(store->dead_letters(100).empty());
+  EXPECT_EQ(store->outbox()[0].attempts, 1u);
+  RefusingNotifier permanent(true);
+  Dispatcher refused(*store, permanent, {.batch = 100, .max_attempts = 5});
+  EXPECT_EQ(refused.run_once(Timestamp(clock.now().unix_seconds() + 7200)), 0u);
+  const std::vector<Notification> dead = store->dead_letters(100);
+  ASSERT_EQ(dead.size(), entries);
+  EXPECT_EQ(dead[0].attempts, 2u);
+  EXPECT_NE(dead[0].last_error.find("550"), std::string::npos);
+}
+
+TEST_F(EmailTest, TheSweepGivesADigestUserOneEntryForAllTheirChanges) {
+  // The user told about most changes on this day chooses the digest.
+  auto probe = make_memory_store(data);
+  sweep_to_outbox(*probe, Date(2026, 3, 2), clock.now());
+  std::map<std::uint32_t, std::size_t> told;
+  for (const Notification& n : probe->outbox())
+    for (UserId u : n.recipients) ++told[u.value()];
+  ASSERT_FALSE(told.empty());
+  const auto [who, changes] =
+      *std::max_element(told.begin(), told.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+  ASSERT_GE(changes, 2u);
+  flows->set_daily_digest(UserId(who), UserId(who), true);
+  const OutboxSweep swept = sweep_to_outbox(*store, Date(2026, 3, 2), clock.now());
+  EXPECT_EQ(swept.digests, 1u);
+  std::size_t digests = 0;
+  for (const Notification& n : store->outbox()) {
+    if (n.event == "deadline.digest") {
+      ++digests;
+      EXPECT_EQ(n.recipients, std::vector<UserId>{UserId(who)});
+      EXPECT_EQ(detail::json::parse(n.payload)["items"].size(), changes);
+      const std::vector<Email> mails = compose(n);
+      ASSERT_EQ(mails.size(), 1u);
+      EXPECT_TRUE(mails[0].subject.starts_with("KLIK: " + std::to_string(changes) + " ændrede frister"))
+          << mails[0].subject;
+    } else if (n.event.starts_with("deadline.")) {
+      EXPECT_EQ(std::count(n.recipients.begin(), n.recipients.end(), UserId(who)), 0);
+    }
+  }
+  EXPECT_EQ(digests, 1u);
 }
 
 TEST(Mime, HeadersAreEncodedWordsAndBodiesQuotedPrintable) {

@@ -59,6 +59,7 @@ klik::Dispatcher::Options dispatcher_options(const MailOptions& o) {
   d.batch = o.batch;
   d.first_retry = std::chrono::seconds(o.first_retry_seconds);
   d.max_retry = std::chrono::seconds(o.max_retry_seconds);
+  d.max_attempts = o.max_attempts;
   return d;
 }
 

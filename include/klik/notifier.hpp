@@ -33,12 +33,26 @@
 #include <vector>
 
 #include "klik/date.hpp"
+#include "klik/error.hpp"
 #include "klik/notification.hpp"
 
 namespace klik {
 
 class Clock;
 class Store;
+
+/// A delivery that failed, as a notifier reports it. `permanent()`: retrying
+/// cannot help (an SMTP server refused the mail with a 5xx reply), and the
+/// Dispatcher makes the entry a dead letter at once; otherwise (and for any
+/// other exception) it retries with back-off.
+class DeliveryError : public StorageError {
+ public:
+  DeliveryError(const std::string& message, bool permanent) : StorageError(message), permanent_(permanent) {}
+  [[nodiscard]] bool permanent() const noexcept { return permanent_; }
+
+ private:
+  bool permanent_;
+};
 
 /// A notification sink.
 class Notifier {

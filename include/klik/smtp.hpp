@@ -37,17 +37,6 @@ namespace klik {
 
 class Store;
 
-/// A delivery that failed. `permanent()`: retrying cannot help (the server
-/// refused the mail with a 5xx reply); otherwise the dispatcher retries later.
-class DeliveryError : public StorageError {
- public:
-  DeliveryError(const std::string& message, bool permanent) : StorageError(message), permanent_(permanent) {}
-  [[nodiscard]] bool permanent() const noexcept { return permanent_; }
-
- private:
-  bool permanent_;
-};
-
 /// How to reach the SMTP server.
 struct SmtpSettings {
   /// When to use TLS on an `smtp://` URL (an `smtps://` URL is TLS from the start).

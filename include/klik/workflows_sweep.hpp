@@ -84,6 +84,7 @@ struct OutboxSweep {
   std::size_t tasks = 0;  ///< tasks and local tasks judged
   std::size_t events = 0;  ///< rises to yellow or red (one notification each)
   std::size_t colour_changes = 0;  ///< last-notified colours written
+  std::size_t digests = 0;  ///< "deadline.digest" entries: one per user with User::daily_digest who had changes
 };
 
 /// The daily deadline sweep (sweep.hpp) over a store: judges every KLIK task and
@@ -94,6 +95,10 @@ struct OutboxSweep {
 /// performer, and its payload names "local_task" beside its parent "task"), and records
 /// the new last-notified colours together with those notifications in one
 /// transaction (Store::record_sweep). Rerunning on the same day adds nothing.
+/// A recipient who chose the daily digest (User::daily_digest) is left out of each
+/// change's entry and gets one "deadline.digest" entry for the whole sweep instead
+/// (payload: the day and its changes, each as a change's payload; key
+/// "digest/<user>/<day>/<fingerprint of the changes>"; email.hpp groups it by project).
 /// Mutations between the judging snapshot and the recording are judged by the next run.
 /// Routed by the default routing and rights model (routing.hpp, rights.hpp).
 OutboxSweep sweep_to_outbox(Store& store, Date day, Timestamp now);

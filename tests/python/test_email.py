@@ -330,3 +330,71 @@ def test_klik_serve_delivers_the_outbox_when_told_where(swept_db, smtp):
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=30)
     assert proc.returncode == 0
+
+
+def test_a_refusal_is_a_dead_letter_at_once_and_repeated_failures_after_max_attempts(world, smtp):
+    store, *_ = make_events(world)
+    total = len(store.outbox())
+    notifier = klik.SmtpNotifier(store, smtp.url, starttls="never")
+    dispatcher = klik.Dispatcher(store, notifier, batch=1000, first_retry=1, max_retry=1, max_attempts=3)
+    smtp.handler.reply = "451 4.3.0 Try again later"
+    t = NOW
+    for attempt in range(1, 3):
+        assert dispatcher.run_once(t) == 0
+        assert store.outbox_counts(t)["dead"] == 0
+        t += dt.timedelta(seconds=2)
+    assert dispatcher.run_once(t) == 0  # the third failure: given up
+    dead = store.dead_letters(limit=10000)
+    assert len(dead) == total and all(d["dead_letter"] and d["attempts"] == 3 and "451" in d["last_error"]
+                                      for d in dead)
+    assert store.pending_notifications(t + dt.timedelta(days=1), limit=10000) == []
+    # Nothing is lost: requeued, they are delivered once the server takes mail again.
+    smtp.handler.reply = None
+    store.requeue([d["id"] for d in dead], at=t)
+    assert dispatcher.drain(t) == total and store.outbox_counts(t)["dead"] == 0
+
+    store2, *_ = make_events(world)
+    dispatcher = klik.Dispatcher(store2, klik.SmtpNotifier(store2, smtp.url, starttls="never"), batch=1000)
+    smtp.handler.reply = "550 5.1.1 No such mailbox"
+    assert dispatcher.run_once(NOW) == 0
+    dead = store2.dead_letters(limit=10000)
+    assert len(dead) == len(store2.outbox()) and all(d["attempts"] == 1 and "550" in d["last_error"] for d in dead)
+
+
+def test_a_digest_user_gets_one_mail_a_day_grouped_by_project(world, smtp):
+    store = klik.MemoryStore(world)
+    clock = klik.FixedClock(NOW)
+    flows = klik.Workflows(store, clock=clock)
+    # Everyone told about deadlines in the first sweep: who is told most often chooses the digest.
+    probe = klik.MemoryStore(world)
+    probe.sweep(dt.date(2025, 6, 1), now=clock)
+    counts = {}
+    for n in probe.outbox():
+        for r in n["recipients"]:
+            counts[r] = counts.get(r, 0) + 1
+    reader, told = max(counts.items(), key=lambda kv: kv[1])
+    assert told >= 2
+    flows.set_daily_digest(reader, reader, True)
+    store.sweep(dt.date(2025, 6, 1), now=clock)
+    entries = store.outbox()
+    digests = [n for n in entries if n["event"] == "deadline.digest"]
+    assert len(digests) == 1 and digests[0]["recipients"] == [reader]
+    assert all(reader not in n["recipients"] for n in entries if n["event"].startswith("deadline.")
+               and n["event"] != "deadline.digest")
+    assert len(json.loads(digests[0]["payload"])["items"]) == told
+    notifier = klik.SmtpNotifier(store, smtp.url, starttls="never")
+    klik.Dispatcher(store, notifier, batch=1000).drain(NOW)
+    email_of = {u.id: u.email for u in world.users}
+    theirs = [m for rcpt, m in smtp.handler.mails if rcpt == [email_of[reader]]]
+    assert len(theirs) == 1
+    mail = theirs[0]
+    assert str(mail["Subject"]) == f"KLIK: {told} ændrede frister 1. juni 2025"
+    text = mail.get_body(("plain",)).get_content()
+    projects = {p.id: p.name for p in world.projects}
+    for item in json.loads(digests[0]["payload"])["items"]:
+        assert projects[item["project"]] in text
+        assert f"http://localhost:8080/tasks/{item['task']}" in text
+    assert text.count("/tasks/") == told  # a link per change (the frame links the list, "/tasks")
+    # The same day swept again finds nothing new: no second digest.
+    store.sweep(dt.date(2025, 6, 1), now=clock)
+    assert len([n for n in store.outbox() if n["event"] == "deadline.digest"]) == 1

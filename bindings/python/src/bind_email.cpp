@@ -177,20 +177,23 @@ void init_email(py::module_& m) {
 
   py::class_<Dispatcher>(m, "Dispatcher",
                          "Hands the outbox's due entries to a notifier and marks them delivered; failures are "
-                         "retried with back-off (docs/email.md). Use it from one thread at a time.")
-      .def(py::init(
-               [](const StorePtr& store, Notifier& notifier, std::size_t batch, double first_retry, double max_retry) {
-                 KLIK_REQUIRE(batch >= 1 && batch <= 100000, "batch must be 1-100000");
-                 KLIK_REQUIRE(first_retry >= 0 && max_retry >= 1 && first_retry <= max_retry,
-                              "retry delays must satisfy 0 <= first_retry <= max_retry, max_retry >= 1");
-                 Dispatcher::Options o;
-                 o.batch = batch;
-                 o.first_retry = std::chrono::seconds(static_cast<long>(first_retry));
-                 o.max_retry = std::chrono::seconds(static_cast<long>(max_retry));
-                 return std::make_unique<Dispatcher>(*store, notifier, o);
-               }),
+                         "retried with back-off, and after `max_attempts` failures (0: never) or one that "
+                         "retrying cannot mend (an SMTP 5xx) the entry is a dead letter (store.dead_letters()). "
+                         "Use it from one thread at a time (docs/email.md).")
+      .def(py::init([](const StorePtr& store, Notifier& notifier, std::size_t batch, double first_retry,
+                       double max_retry, std::uint32_t max_attempts) {
+             KLIK_REQUIRE(batch >= 1 && batch <= 100000, "batch must be 1-100000");
+             KLIK_REQUIRE(first_retry >= 0 && max_retry >= 1 && first_retry <= max_retry,
+                          "retry delays must satisfy 0 <= first_retry <= max_retry, max_retry >= 1");
+             Dispatcher::Options o;
+             o.batch = batch;
+             o.first_retry = std::chrono::seconds(static_cast<long>(first_retry));
+             o.max_retry = std::chrono::seconds(static_cast<long>(max_retry));
+             o.max_attempts = max_attempts;
+             return std::make_unique<Dispatcher>(*store, notifier, o);
+           }),
            arg("store"), arg("notifier"), py::kw_only(), arg("batch") = 500, arg("first_retry") = 30.0,
-           arg("max_retry") = 3600.0, py::keep_alive<1, 2>(), py::keep_alive<1, 3>())
+           arg("max_retry") = 3600.0, arg("max_attempts") = 10, py::keep_alive<1, 2>(), py::keep_alive<1, 3>())
       .def(
           "run_once",
           [](Dispatcher& d, const std::optional<Timestamp>& now) {
