@@ -114,8 +114,21 @@ def make_events(world):
     flows.broadcast(kombit.id, p, None, "Nyt om projektet")  # message.kombit_project
     store.sweep(dt.date(2025, 1, 1), now=clock)  # deadline.yellow, deadline.red (a few: an early day)
     admin = next(u for u in world.users if u.administrator and u.municipality == task.municipality)
-    flows.create_user(admin.id, klik.User(id=0, email="ny.bruger@example.dk", full_name="Åse Ærø",
-                                          municipality=task.municipality, side=klik.Side.MUNICIPALITY))
+    new = flows.create_user(admin.id, klik.User(id=0, email="ny.bruger@example.dk", full_name="Åse Ærø",
+                                                municipality=task.municipality, side=klik.Side.MUNICIPALITY))
+    flows.set_user_type(admin.id, new.id, p, klik.UserType.STANDARD)  # user.added_to_project
+    accounts = klik.Accounts(store, clock=clock, policy=klik.AccountPolicy(hashing=klik.HashParameters.minimum()))
+    accounts.send_reset_link(admin.id, plus.id)  # user.password_reset
+    # KOMBIT's side: a new task, a task set not active and back, a wave moved and written to.
+    kombit_flows = klik.Publishing(store, clock=clock)
+    kombit_flows.publish_template(kombit.id, klik.TaskTemplate(id=0, project=p, title="Test af snitflade – øvelse",
+                                                               phase=1, theme=1, end=dt.date(2026, 3, 13),
+                                                               duration_workdays=10))
+    kombit_flows.set_not_active(kombit.id, task.id, True)
+    kombit_flows.set_not_active(kombit.id, task.id, False)
+    wave = next(w for w in world.waves if w.project == p and task.municipality in w.members)
+    kombit_flows.set_wave_shift(kombit.id, wave.id, 5)
+    flows.broadcast(kombit.id, p, wave.id, "Til bølgen")
     return store, task, plus, other
 
 
@@ -124,7 +137,9 @@ def test_every_event_reaches_its_recipients_in_danish(world, smtp):
     outbox = store.outbox()
     events = {n["event"] for n in outbox}
     assert {"task.assigned", "message.kombit_task", "message.municipality_task", "message.kombit_project",
-            "deadline.red", "deadline.yellow", "user.created"} <= events
+            "message.kombit_wave", "deadline.red", "deadline.yellow", "user.created", "user.added_to_project",
+            "user.password_reset", "template.published", "task.not_active", "task.reactivated",
+            "wave.changed"} <= events
     notifier = klik.SmtpNotifier(store, smtp.url, sender="klik@kombit.dk", portal_url="https://klik.example",
                                  starttls="never")
     dispatcher = klik.Dispatcher(store, notifier, batch=100)
@@ -164,6 +179,11 @@ def test_every_event_reaches_its_recipients_in_danish(world, smtp):
     assert (f"Ny besked fra KOMBIT om opgaven '{title}'", plus.email) in subjects
     assert (f"Du er blevet udfører på opgaven '{title}'", other.email) in subjects
     assert ("Du er oprettet som bruger i KLIK", "ny.bruger@example.dk") in subjects
+    assert ("Nulstil din adgangskode til KLIK", plus.email) in subjects
+    project = next(x.name for x in world.projects if x.id == project_of(world, task))
+    assert any(sub == f"Ny opgave i projektet {project}: 'Test af snitflade – øvelse'" for sub, _ in subjects)
+    assert any(sub == f"Opgaven '{title}' er sat til ikke aktiv" for sub, _ in subjects)
+    assert any(sub.startswith("Ny besked fra KOMBIT til udrulningsbølgen ") for sub, _ in subjects)
     red = [m for _, m in smtp.handler.mails if m["X-KLIK-Event"] == "deadline.red"]
     assert red and all(str(m["Subject"]).startswith("Opgaven '") and str(m["Subject"]).endswith("' er blevet rød")
                        for m in red)
