@@ -4,12 +4,13 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
 
-#include "detail/json_io.hpp"
 #include "klik/error.hpp"
 #include "klik/notifier.hpp"
 #include "klik/routing.hpp"
@@ -69,7 +70,7 @@ TEST(MailTemplates, APlaceholderOfAnotherEventIsRefused) {
 
 TEST(MailTemplates, MissingEventsUnclosedBracesAndUnknownFieldsAreRefused) {
   const std::string json = default_json();
-  detail::json doc = detail::json::parse(json);
+  nlohmann::json doc = nlohmann::json::parse(json);
   doc["events"].erase("user.created");
   try {
     (void)MailTemplates::from_json(doc.dump());
@@ -79,10 +80,10 @@ TEST(MailTemplates, MissingEventsUnclosedBracesAndUnknownFieldsAreRefused) {
   }
   EXPECT_THROW((void)MailTemplates::from_json(replaced(json, "er blevet rød\"", "er blevet {{colour\"")),
                InvalidArgumentError);
-  detail::json extra = detail::json::parse(json);
+  nlohmann::json extra = nlohmann::json::parse(json);
   extra["events"]["deadline.red"]["subjekt"] = "x";
   EXPECT_THROW((void)MailTemplates::from_json(extra.dump()), InvalidArgumentError);
-  extra = detail::json::parse(json);
+  extra = nlohmann::json::parse(json);
   extra["events"]["deadline.purple"] = extra["events"]["deadline.red"];
   EXPECT_THROW((void)MailTemplates::from_json(extra.dump()), InvalidArgumentError);
   EXPECT_THROW((void)MailTemplates::from_json("[1, 2]"), InvalidArgumentError);
@@ -256,7 +257,7 @@ TEST_F(EmailTest, TheSweepGivesADigestUserOneEntryForAllTheirChanges) {
     if (n.event == "deadline.digest") {
       ++digests;
       EXPECT_EQ(n.recipients, std::vector<UserId>{UserId(who)});
-      EXPECT_EQ(detail::json::parse(n.payload)["items"].size(), changes);
+      EXPECT_EQ(nlohmann::json::parse(n.payload)["items"].size(), changes);
       const std::vector<Email> mails = compose(n);
       ASSERT_EQ(mails.size(), 1u);
       EXPECT_TRUE(mails[0].subject.starts_with("KLIK: " + std::to_string(changes) + " ændrede frister"))
