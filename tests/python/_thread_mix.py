@@ -88,6 +88,13 @@ def _operations(store, world, sqlite, tmp_path):
         ("create_local_task", lambda rng, th: flows.create_local_task(
             plus.id, klik.LocalTask(id=0, parent=task.id, municipality=task.municipality, title="lokal", end=DAY))),
         ("user_workflows", create_and_delete_user),
+        # the outbox: its readers, a dispatcher round (marks entries delivered), a mail composed
+        ("outbox_counts", lambda rng, th: store.outbox_counts()),
+        ("pending_notifications", lambda rng, th: store.pending_notifications(limit=50)),
+        ("dead_letters", lambda rng, th: store.dead_letters()),
+        ("dispatch", lambda rng, th: klik.Dispatcher(store, klik.MemoryNotifier(), batch=20).run_once()),
+        ("compose_emails", lambda rng, th: [klik.compose_emails(store, n["id"])
+                                            for n in store.pending_notifications(limit=1)]),
     ]
     if sqlite:
         ops += [
