@@ -401,10 +401,22 @@ std::jthread stop_on_signal(std::stop_source stop) {
   });
 }
 
-int dispatch(const Common& c, const std::string& jsonl, const klik_app::MailOptions& mail, bool service) {
+int dispatch(const Common& c, const std::string& jsonl, const klik_app::MailOptions& mail, bool service,
+             bool requeue_dead) {
   if (jsonl.empty() == mail.smtp.empty())
     throw UsageError("give exactly one of --jsonl FILE and --smtp URL: where to deliver");
   const auto store = klik::open_store(c.db);
+  if (requeue_dead) {
+    // An operator's retry once the cause is mended: every dead letter is due again now.
+    std::size_t requeued = 0;
+    for (std::vector<klik::Notification> dead; !(dead = store->dead_letters(1000)).empty();) {
+      std::vector<std::uint64_t> ids;
+      for (const klik::Notification& n : dead) ids.push_back(n.id);
+      store->requeue(ids, klik::SystemClock{}.now());
+      requeued += ids.size();
+    }
+    std::printf("klik dispatch: %zu dead letters requeued\n", requeued);
+  }
   std::unique_ptr<klik::Notifier> notifier;
   std::string where = jsonl;
   if (!jsonl.empty()) {
@@ -423,7 +435,10 @@ int dispatch(const Common& c, const std::string& jsonl, const klik_app::MailOpti
                               });
   if (!service) {
     const std::size_t sent = dispatcher.drain(klik::SystemClock{}.now());
-    std::printf("klik dispatch: %zu delivered to %s, %zu failed (retried later)\n", sent, where.c_str(), failed.load());
+    const klik::OutboxCounts counts = store->outbox_counts(klik::SystemClock{}.now());
+    std::printf("klik dispatch: %zu delivered to %s, %zu failed (%llu waiting to be retried, %llu dead letters)\n",
+                sent, where.c_str(), failed.load(), static_cast<unsigned long long>(counts.pending),
+                static_cast<unsigned long long>(counts.dead));
     return failed ? exit_problems : 0;
   }
   std::stop_source stop;
@@ -433,7 +448,8 @@ int dispatch(const Common& c, const std::string& jsonl, const klik_app::MailOpti
   const std::size_t sent =
       dispatcher.run(stop.get_token(), std::chrono::milliseconds(mail.interval_ms), klik::SystemClock{});
   watcher.request_stop();
-  std::printf("klik dispatch: stopped; %zu delivered, %zu failed deliveries (retried later)\n", sent, failed.load());
+  std::printf("klik dispatch: stopped; %zu delivered, %zu failed deliveries (retried later or dead letters)\n", sent,
+              failed.load());
   return 0;
 }
 
@@ -561,6 +577,8 @@ int main(int argc, char** argv) {
   dsp->add_option("--jsonl", jsonl, "append them to this JSON-lines file");
   klik_app::add_mail_options(*dsp, mail);
   dsp->add_flag("--service", service, "keep running: deliver what falls due until SIGINT or SIGTERM");
+  bool requeue_dead = false;
+  dsp->add_flag("--requeue-dead", requeue_dead, "first make every dead letter due again (the cause is mended)");
 
   auto* mig = app.add_subcommand("migrate", "bring a database's schema to this version of klik");
   add_db(*mig, c);
@@ -633,7 +651,7 @@ int main(int argc, char** argv) {
     if (*colour) return explain_colour(c, task_id, as_json);
     if (*right) return explain_right(c, email, action, task_id, as_json);
     if (*swp) return sweep(c, dry_run);
-    if (*dsp) return dispatch(c, jsonl, mail, service);
+    if (*dsp) return dispatch(c, jsonl, mail, service, requeue_dead);
     if (*mig) return migrate(c);
     if (*chk) return check(c);
     if (*srv) return klik_app::serve(serve_options);

@@ -418,3 +418,19 @@ def test_a_digest_user_gets_one_mail_a_day_grouped_by_project(world, smtp):
     # The same day swept again finds nothing new: no second digest.
     store.sweep(dt.date(2025, 6, 1), now=clock)
     assert len([n for n in store.outbox() if n["event"] == "deadline.digest"]) == 1
+
+
+def test_klik_dispatch_requeues_dead_letters_when_told(swept_db, smtp):
+    args = [str(_binary()), "dispatch", "--db", str(swept_db), "--smtp", smtp.url, "--starttls", "never"]
+    smtp.handler.reply = "550 5.1.1 No such mailbox"
+    refused = subprocess.run(args, env=ENV, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 1 and "550" in refused.stderr
+    store = klik.open(swept_db)
+    entries = len(store.outbox())
+    assert store.outbox_counts()["dead"] == entries
+    store.close()
+    assert f"0 waiting to be retried, {entries} dead letters" in refused.stdout
+    smtp.handler.reply = None
+    again = subprocess.run(args + ["--requeue-dead"], env=ENV, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 0, again.stderr
+    assert f"{entries} dead letters requeued" in again.stdout and f"{entries} delivered" in again.stdout
