@@ -377,9 +377,11 @@ class Pages {
     for (const auto& l : layouts_) all.push_back(lines_of(l.get()));
     for (std::size_t i = 0; i < all.size(); ++i) {
       if (y > content_top) y += space_before(styles_[i]);
-      // A paragraph starts on a new page when not even its first line fits; a
-      // heading when it and the first line after it do not.
+      // A paragraph starts on a new page when not even its first line fits (an
+      // entry: its bold line and the first line under it); a heading when it and the
+      // first line after it do not.
       double needed = all[i].front().height;
+      if (styles_[i] == Style::Entry && all[i].size() > 1) needed += all[i][1].height;
       if (styles_[i] == Style::Heading && i + 1 < all.size()) {
         needed = space_before(styles_[i + 1]) + all[i + 1].front().height;
         for (const Line& line : all[i]) needed += line.height;
