@@ -4,6 +4,7 @@
 
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
 
 #include <algorithm>
@@ -258,6 +259,10 @@ class Renderer {
 
  private:
   Renderer() {
+    // fontconfig first, on this thread: pango 1.50 otherwise starts a thread of its own
+    // to initialise it ("[pango] FcInit") and waits for it on glib's futex-based locks,
+    // which ThreadSanitizer cannot see (it then reports the configuration as raced).
+    if (!FcInit()) throw FailedPreconditionError("export_pdf: fontconfig could not load its configuration");
     // A map of its own (not pango's per-thread default), with cairo's metrics as
     // the PDF surface has them: no hinting, 72 units per inch (sizes in points).
     font_map_.reset(pango_cairo_font_map_new());

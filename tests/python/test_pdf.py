@@ -1,6 +1,7 @@
 """A task as a PDF file (docs/pdf.md): klik.task_pdf, `klik export-pdf` and the portal's
 GET /api/tasks/{id}.pdf, read back with poppler-utils (pdftotext, pdftoppm, pdfinfo) as
-the partner who gets the file would read it."""
+the partner who gets the file would read it. The poppler tools run without the
+sanitizer runtime scripts/test preloads into the interpreter (test_cli.ENV)."""
 import datetime
 import json
 import re
@@ -13,7 +14,7 @@ import requests
 
 import klik
 
-from test_cli import run
+from test_cli import ENV, run
 from test_serve import DAY as SERVE_DAY
 from test_serve import Server, error_of, session
 
@@ -26,11 +27,11 @@ pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs
 def text_of(pdf: bytes, page: int | None = None) -> str:
     pages = ["-f", str(page), "-l", str(page)] if page else []
     return subprocess.run(["pdftotext", "-enc", "UTF-8", *pages, "-", "-"], input=pdf, capture_output=True,
-                          check=True).stdout.decode()
+                          check=True, env=ENV).stdout.decode()
 
 
 def pages_of(pdf: bytes) -> int:
-    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    info = subprocess.run(["pdfinfo", "-"], input=pdf, capture_output=True, check=True, env=ENV).stdout.decode()
     return int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
 
 
@@ -93,14 +94,14 @@ def test_the_texts_are_in_the_file_exactly_with_danish_letters(world):
     assert flat("Beskrivelse med ÆØÅ. " + "Lang tekst der ombrydes. " * 30) in text
     explained = world.store.explain_colour(world.task.id, DAY)
     assert flat(explained.text) in text
-    fonts = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+    fonts = subprocess.run(["pdffonts", "-"], input=pdf, capture_output=True, check=True, env=ENV).stdout.decode()
     assert "DejaVuSans" in fonts and re.search(r"DejaVuSans\S*\s.*\byes\s+yes\b", fonts), fonts  # embedded, subset
 
 
 def test_page_one_is_not_blank(world, tmp_path):
     (tmp_path / "t.pdf").write_bytes(world.pdf())
     subprocess.run(["pdftoppm", "-gray", "-r", "50", "-f", "1", "-l", "1", str(tmp_path / "t.pdf"),
-                    str(tmp_path / "page")], check=True)
+                    str(tmp_path / "page")], check=True, env=ENV)
     (image,) = tmp_path.glob("page*.pgm")
     data = image.read_bytes()
     # P5 header: magic, width, height, maxval, each followed by one whitespace byte.
