@@ -57,6 +57,14 @@ const LocalTask* World::local_task(LocalTaskId id) const noexcept {
   return it == index_->local_slot.end() ? nullptr : &index_->locals[it->second].task;
 }
 
+std::vector<const LocalTask*> World::local_tasks(TaskId parent) const {
+  std::vector<const LocalTask*> out;
+  for (const detail::LocalEntry& e : index_->locals)
+    if (e.task.id.value() != 0 && e.task.parent == parent) out.push_back(&e.task);
+  std::sort(out.begin(), out.end(), [](const LocalTask* a, const LocalTask* b) { return a->id < b->id; });
+  return out;
+}
+
 std::optional<Task> World::task(TaskId id) const {
   const detail::TaskRef* ref = index_->find_ref(id.value());
   if (!ref || (id.value() & detail::local_bit)) return std::nullopt;

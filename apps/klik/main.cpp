@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -365,6 +366,23 @@ int explain_right(const Common& c, const std::string& email, const std::string& 
   return 0;
 }
 
+/// A task as a PDF file (pdf.hpp) for a viewer named by user id or e-mail.
+int export_pdf(const Common& c, const std::string& viewer_text, std::uint32_t task_id, const std::string& out) {
+  const auto store = klik::open_store(c.db);
+  const Date today = today_or(c.date);
+  klik::UserId viewer_id;
+  {
+    const klik::Snapshot snap = store->snapshot();
+    std::uint32_t id = 0;
+    const auto [end, ec] = std::from_chars(viewer_text.data(), viewer_text.data() + viewer_text.size(), id);
+    viewer_id = ec == std::errc() && end == viewer_text.data() + viewer_text.size()
+                    ? klik::UserId(id)
+                    : viewer(snap.world(), viewer_text).id;
+  }
+  write_output(out, klik::export_pdf(*store, viewer_id, klik::TaskId(task_id), today));
+  return 0;
+}
+
 int sweep(const Common& c, bool dry_run) {
   const auto store = klik::open_store(c.db);
   const Date day = today_or(c.date);
@@ -563,6 +581,14 @@ int main(int argc, char** argv) {
   right->add_option("task", task_id, "the task's id")->required();
   right->add_flag("--json", as_json, "as one JSON object");
 
+  auto* pdf = app.add_subcommand("export-pdf", "a task as its viewer may see it, as a PDF file (docs/pdf.md)");
+  std::string viewer_text, pdf_out;
+  add_db(*pdf, c);
+  add_date(*pdf, c);
+  pdf->add_option("--viewer,--as", viewer_text, "the viewer: a user id or e-mail")->required();
+  pdf->add_option("--task", task_id, "the task's id")->required();
+  pdf->add_option("-o,--out", pdf_out, "the PDF file to write (- for stdout)")->required();
+
   auto* swp = app.add_subcommand("sweep", "the daily deadline sweep: notifications into the outbox");
   bool dry_run = false;
   add_db(*swp, c);
@@ -650,6 +676,7 @@ int main(int argc, char** argv) {
     if (*qs) return quick_status(c, email, text, as_json);
     if (*colour) return explain_colour(c, task_id, as_json);
     if (*right) return explain_right(c, email, action, task_id, as_json);
+    if (*pdf) return export_pdf(c, viewer_text, task_id, pdf_out);
     if (*swp) return sweep(c, dry_run);
     if (*dsp) return dispatch(c, jsonl, mail, service, requeue_dead);
     if (*mig) return migrate(c);

@@ -588,6 +588,7 @@ class Service {
   void list_tasks(const httplib::Request& req, httplib::Response& res);
   void quick_status(const httplib::Request& req, httplib::Response& res);
   void get_task(const httplib::Request& req, httplib::Response& res);
+  void get_task_pdf(const httplib::Request& req, httplib::Response& res);
   void get_local_task(const httplib::Request& req, httplib::Response& res);
   void patch_task(const httplib::Request& req, httplib::Response& res);
   void get_messages(const httplib::Request& req, httplib::Response& res);
@@ -646,7 +647,9 @@ void Service::add(httplib::Server& server, const std::string& method, const std:
   stats->path = path;
   RouteStats* s = stats.get();
   routes_.push_back(Route{method, path, summary, needs_session, std::move(stats)});
-  const std::string pattern = std::regex_replace(path, std::regex(R"(\{[a-z_]+\})"), "([0-9]{1,10})");
+  // ("." as itself: /api/tasks/{id}.pdf.)
+  const std::string literal = std::regex_replace(path, std::regex(R"(\.)"), R"(\.)");
+  const std::string pattern = std::regex_replace(literal, std::regex(R"(\{[a-z_]+\})"), "([0-9]{1,10})");
   httplib::Server::Handler wrapped = [s, handler = std::move(handler)](const httplib::Request& req,
                                                                        httplib::Response& res) {
     const auto start = Clock::now();
@@ -920,6 +923,20 @@ void Service::get_task(const httplib::Request& req, httplib::Response& res) {
   const json out = task_json(snap.world(), viewer_in(snap.world(), s), id);
   res.set_header("ETag", "\"" + std::to_string(out["version"].get<std::uint32_t>()) + "\"");
   send_json(res, 200, out);
+}
+
+void Service::get_task_pdf(const httplib::Request& req, httplib::Response& res) {
+  const Session s = session_of(req);
+  const klik::TaskId id(parse_id(req.matches[1], "id"));
+  {
+    const klik::Snapshot snap = store_->snapshot();
+    viewer_in(snap.world(), s);  // a deleted user's session has ended (401), as for GET /api/tasks/{id}
+  }
+  // Its own snapshot, released before the file is rendered; 404 exactly as GET /api/tasks/{id}.
+  const std::string pdf = klik::export_pdf(*store_, s.user, id, today(), rights_);
+  res.set_header("Content-Disposition", "attachment; filename=\"opgave-" + std::to_string(id.value()) + ".pdf\"");
+  res.status = 200;
+  res.set_content(pdf, "application/pdf");
 }
 
 void Service::send_local_task(const Session& s, klik::LocalTaskId id, httplib::Response& res, int status) const {
@@ -1620,6 +1637,8 @@ void Service::routes(httplib::Server& server) {
       [this](R q, W s) { get_task(q, s); });
   add(server, "GET", "/api/local-tasks/{id}", "A local task (lokal opgave) as its viewer may see it", true,
       [this](R q, W s) { get_local_task(q, s); });
+  add(server, "GET", "/api/tasks/{id}.pdf", "A task as its viewer may see it, as a PDF file (docs/pdf.md)", true,
+      [this](R q, W s) { get_task_pdf(q, s); });
   add(server, "PATCH", "/api/tasks/{id}", "Change status, responsible or performer (If-Match: version)", true,
       [this](R q, W s) { patch_task(q, s); });
   add(server, "GET", "/api/tasks/{id}/messages", "A task's messages, oldest first (offset, limit)", true,

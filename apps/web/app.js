@@ -369,7 +369,10 @@ async function showTask(id) {
   const sections = [["Mål", task.goal], ["Beskrivelse", task.description], ["Metode og fremgangsmåde", task.method],
     ["Resultat", task.result]].filter(([, t]) => t).map(([title, text]) => h("section", {}, h("h2", {}, title),
     h("p", {}, text)));
-  main.replaceChildren(h("p", {}, h("a", { href: "#/opgaver" }, "← Opgaver")), h("h1", {}, task.title),
+  // The manual's "Gem opgave som PDF-fil": the server sends the file as an attachment.
+  const pdf = r.export_task ? [h("p", {}, h("a", { href: `/api/tasks/${task.id}.pdf`,
+    download: `opgave-${task.id}.pdf` }, "Eksportér til PDF"))] : [];
+  main.replaceChildren(h("p", {}, h("a", { href: "#/opgaver" }, "← Opgaver")), h("h1", {}, task.title), ...pdf,
     h("p", { id: "saved", role: "status" }), form, ...sections,
     await messagesSection(task), filesSection(task), notesSection(task), localSection(task));
 }

@@ -57,5 +57,8 @@
 #include "klik/workflows.hpp"
 #include "klik/workflows_sweep.hpp"
 
+// A task as its viewer may see it, saved as a PDF file (cairo and pango inside).
+#include "klik/pdf.hpp"
+
 // outbox.hpp is not included: it only forwards to notification.hpp, notifier.hpp and
 // workflows_sweep.hpp for code written before they existed.

@@ -69,6 +69,9 @@ class World {
   [[nodiscard]] const User* user_by_email(std::string_view email) const noexcept;
   [[nodiscard]] std::vector<const User*> users() const;
   [[nodiscard]] const LocalTask* local_task(LocalTaskId id) const noexcept;
+  /// The local tasks under a KLIK task, by id (no rights checked: a host filters them
+  /// with view_task on local_task_facts, as the PDF export does).
+  [[nodiscard]] std::vector<const LocalTask*> local_tasks(TaskId parent) const;
   [[nodiscard]] std::optional<Task> task(TaskId id) const;
   /// The project of a task (through its template).
   [[nodiscard]] std::optional<ProjectId> project_of(TaskId id) const;

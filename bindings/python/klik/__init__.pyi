@@ -1323,6 +1323,13 @@ def salvage_sqlite(path: str | os.PathLike[str]) -> tuple[Dataset, list[dict[str
 def find_cpr_number(text: str) -> Optional[int]:
     """Byte position of a Danish CPR number (DDMMYY-SSSS with a real date), or None."""
 
+def task_pdf(store: Store, viewer: int, task: int, *, today: Optional[_DateLike] = None,
+             rights: Optional[Rights] = None) -> bytes:
+    """The task as `viewer` (a user id) may see it, as the bytes of an A4 PDF file in Danish: its fields, colour
+    and explanation, KOMBIT's description, local tasks, files (names), messages, and internal notes for viewers
+    with view_internal_notes. `today` (default: today in Copenhagen) is the export date and the day the colour is
+    judged on. Needs export_task; a task the viewer may not see raises klik.NotFound (docs/pdf.md)."""
+
 class Workflows(_Bound):
     """Rights-checked, notified changes (the manual's Tabel 2, Tabel 3 and Tabel 4). Refusals: klik.NotFound, klik.PermissionDenied."""
     def __init__(self, store: Store, clock: Optional[Any] = None, rights: Optional[Any] = None,

@@ -1,6 +1,7 @@
 // klik.Workflows: the rights-checked, notified changes users make.
 #include "bindings.hpp"
 #include "casters.hpp"
+#include "klik/pdf.hpp"
 #include "klik/text.hpp"
 #include "klik/workflows.hpp"
 
@@ -89,6 +90,24 @@ void init_workflows(py::module_& m) {
         return at == std::string_view::npos ? std::nullopt : std::optional(at);
       },
       arg("text"), "Byte position of a Danish CPR number (DDMMYY-SSSS with a real date) in text, or None.");
+
+  // The PDF export (pdf.hpp) reads like Workflows.messages: one rights-checked read of a task.
+  m.def(
+      "task_pdf",
+      [](const Store& store, UserId viewer, TaskId task, const py::object& today, const py::object& rights) {
+        const Date day = today.is_none() ? today_in_copenhagen(system_clock()) : arg_cast<Date>(today, "today");
+        if (!rights.is_none() && !py::isinstance<RightsModel>(rights))
+          throw py::type_error("rights must be a klik.Rights or None, got " + type_name(rights));
+        const RightsModel& model = rights.is_none() ? RightsModel::default_model() : rights.cast<const RightsModel&>();
+        // The snapshot is taken and released inside export_pdf, then the file is rendered: all without the GIL.
+        const std::string pdf = without_gil([&] { return export_pdf(store, viewer, task, day, model); });
+        return py::bytes(pdf);
+      },
+      arg("store"), arg("viewer"), arg("task"), py::kw_only(), arg("today") = py::none(), arg("rights") = py::none(),
+      "The task as `viewer` (a user id) may see it, as the bytes of an A4 PDF file in Danish (the manual's \"Gem "
+      "opgave som PDF-fil\"); `today` (default: today in Copenhagen) is the export date in each page's header and "
+      "the day the colour is judged on. Needs export_task: a task the viewer may not see raises klik.NotFound; "
+      "internal notes only for viewers with view_internal_notes.");
 
   py::class_<MessagePage>(m, "MessagePage", "One page of a task's message thread, oldest first.")
       .def_readonly("messages", &MessagePage::messages)
