@@ -193,6 +193,8 @@ std::uint64_t SmtpNotifier::sent() const noexcept {
 
 const MailSettings& SmtpNotifier::mail_settings() const noexcept { return state_->mail; }
 
+std::string SmtpNotifier::server() const { return state_->shown_url; }
+
 void SmtpNotifier::do_deliver(const Notification& n) {
   std::vector<Email> mails;
   {

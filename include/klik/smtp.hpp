@@ -75,6 +75,9 @@ class SmtpNotifier final : public Notifier {
   /// Ends the connection to the server (QUIT), if one is open; the next mail opens a new one.
   void close();
 
+  /// The server as it may be shown (describe_smtp_url: no credentials).
+  [[nodiscard]] std::string server() const;
+
   /// Mails accepted by the server so far.
   [[nodiscard]] std::uint64_t sent() const noexcept;
   [[nodiscard]] const MailSettings& mail_settings() const noexcept;

@@ -112,7 +112,8 @@ void init_email(py::module_& m) {
       "The e-mails of one outbox entry, as an SmtpNotifier would send them: dicts with the addresses, "
       "subject, text, html, message_id and the whole message as `mime` (bytes).");
 
-  py::class_<Notifier>(m, "Notifier", "Where the Dispatcher delivers notifications (docs/email.md).");
+  py::class_<Notifier>(m, "Notifier", "Where the Dispatcher delivers notifications (docs/email.md).")
+      .def("__repr__", [](const Notifier&) { return std::string("<klik.Notifier>"); });
 
   py::class_<MemoryNotifier, Notifier>(m, "MemoryNotifier",
                                        "Keeps delivered notifications in memory (tests, notebooks).")
@@ -126,7 +127,10 @@ void init_email(py::module_& m) {
             return out;
           },
           "Every notification delivered so far (as JSON-like dicts), in delivery order.")
-      .def("fail_next", &MemoryNotifier::fail_next, arg("n"), "Makes the next `n` deliveries fail.");
+      .def("fail_next", &MemoryNotifier::fail_next, arg("n"), "Makes the next `n` deliveries fail.")
+      .def("__repr__", [](const MemoryNotifier& n) {
+        return "<klik.MemoryNotifier delivered=" + std::to_string(n.delivered().size()) + ">";
+      });
 
   py::class_<JsonLinesNotifier, Notifier>(m, "JsonLinesNotifier",
                                           "Appends each notification as one JSON line to a file.")
@@ -134,7 +138,8 @@ void init_email(py::module_& m) {
              return std::make_unique<JsonLinesNotifier>(py::str(py::module_::import("os").attr("fspath")(path)));
            }),
            arg("path"))
-      .def_property_readonly("path", &JsonLinesNotifier::path);
+      .def_property_readonly("path", &JsonLinesNotifier::path)
+      .def("__repr__", [](const JsonLinesNotifier& n) { return "<klik.JsonLinesNotifier " + n.path() + ">"; });
 
   py::class_<SmtpNotifier, Notifier, std::unique_ptr<SmtpNotifier, ReleasingDelete<SmtpNotifier>>>(
       m, "SmtpNotifier",
@@ -164,6 +169,10 @@ void init_email(py::module_& m) {
            arg("username") = py::none(), arg("password") = py::none(), arg("starttls") = "if_offered",
            arg("verify_peer") = true, arg("timeout") = 60.0, arg("templates") = py::none(), py::keep_alive<1, 2>())
       .def_property_readonly("sent", &SmtpNotifier::sent, "Mails the server has accepted so far.")
+      .def("__repr__",
+           [](const SmtpNotifier& n) {
+             return "<klik.SmtpNotifier " + n.server() + " sent=" + std::to_string(n.sent()) + ">";
+           })
       .def("close", &SmtpNotifier::close, releases_gil(),
            "Ends the connection to the server (the next mail opens a new one).")
       .def("__enter__", [](py::object self) { return self; })
@@ -211,5 +220,9 @@ void init_email(py::module_& m) {
           arg("now") = py::none(), "Runs until nothing is due at `now`; returns how many were delivered.")
       .def(
           "backoff", [](const Dispatcher& d, std::uint32_t attempts) { return d.backoff(attempts).count(); },
-          arg("attempts"), "The retry delay in seconds after `attempts` failures.");
+          arg("attempts"), "The retry delay in seconds after `attempts` failures.")
+      .def("__repr__", [](const Dispatcher& d) {
+        return "<klik.Dispatcher backoff=" + std::to_string(d.backoff(1).count()) + "s..." +
+               std::to_string(d.backoff(64).count()) + "s>";
+      });
 }
