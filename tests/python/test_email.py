@@ -434,3 +434,30 @@ def test_klik_dispatch_requeues_dead_letters_when_told(swept_db, smtp):
     again = subprocess.run(args + ["--requeue-dead"], env=ENV, capture_output=True, text=True, timeout=120)
     assert again.returncode == 0, again.stderr
     assert f"{entries} dead letters requeued" in again.stdout and f"{entries} delivered" in again.stdout
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # a loopback test server, no TLS
+def test_smtp_authentication_with_the_right_and_a_wrong_password(world):
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and auth_data.login == b"klik" and auth_data.password == b"r\xc3\xb8d-42"
+        return AuthResult(success=ok, handled=False)  # not handled: the server answers 535 itself
+
+    server = Server()
+    server.controller = Controller(server.handler, hostname="127.0.0.1", port=server.port, authenticator=authenticator,
+                                   auth_required=True, auth_require_tls=False)
+    server.controller.start()
+    try:
+        store, *_ = make_events(world)
+        wrong = klik.SmtpNotifier(store, server.url, username="klik", password="forkert", starttls="never")
+        assert klik.Dispatcher(store, wrong, batch=1000).run_once(NOW) == 0
+        dead = store.dead_letters(limit=10000)
+        assert dead and all("535" in d["last_error"] and "forkert" not in d["last_error"] for d in dead)
+        assert server.handler.mails == []
+        store.requeue([d["id"] for d in dead], at=NOW)
+        right = klik.SmtpNotifier(store, server.url, username="klik", password="rød-42", starttls="never")
+        assert klik.Dispatcher(store, right, batch=1000).drain(NOW) == len(store.outbox())
+        assert len(server.handler.mails) == right.sent > 0
+    finally:
+        server.stop()
