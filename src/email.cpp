@@ -113,9 +113,19 @@ const Fields group_fields = {Field::ProjectName, Field::Items, Field::Count};
 const Fields item_fields = {Field::TaskTitle, Field::MunicipalityName, Field::ProjectName, Field::Colour,
                             Field::OldColour, Field::ReachedOn,        Field::Priority,    Field::Link};
 
-constexpr std::array<std::string_view, 8> reason_keys = {"responsible",   "performer", "assignee", "member",
-                                                         "administrator", "user",      "mailbox",  "other"};
-enum class Reason : std::uint8_t { Responsible, Performer, Assignee, Member, Administrator, User, Mailbox, Other };
+constexpr std::array<std::string_view, 9> reason_keys = {
+    "responsible", "performer", "assignee", "member", "administrator", "user", "mailbox", "digest", "other"};
+enum class Reason : std::uint8_t {
+  Responsible,
+  Performer,
+  Assignee,
+  Member,
+  Administrator,
+  User,
+  Mailbox,
+  Digest,
+  Other
+};
 
 // ---- compiled templates ----
 
@@ -403,6 +413,16 @@ std::string colour_label(const json& payload, const char* key) {
   }
 }
 
+std::string priority_label(const json& payload, const char* key) {
+  const std::string p = text_in(payload, key);
+  if (p.empty()) return {};
+  try {
+    return lower_first(danish(parse<Priority>(p)));
+  } catch (const Error&) {
+    return excerpt(p, 20);
+  }
+}
+
 /// What an entry is about, looked up once for all its recipients.
 struct Subject {
   std::optional<TaskId> task;
@@ -602,19 +622,14 @@ std::vector<Email> compose_emails(const World& world, const Notification& n, con
   set(Field::OldColour, colour_label(payload, "old_colour"));
   set(Field::ReachedOn, danish_date(text_in(payload, "reached_on")));
   set(Field::Date, danish_date(text_in(payload, "date")));
-  if (const std::string p = text_in(payload, "priority"); !p.empty()) {
-    try {
-      set(Field::Priority, lower_first(danish(parse<Priority>(p))));
-    } catch (const Error&) {
-      set(Field::Priority, excerpt(p, 20));
-    }
-  }
+  set(Field::Priority, priority_label(payload, "priority"));
   set(Field::Text, text_in(payload, "text"));
   if (const auto sh = payload.find("shift_workdays"); sh != payload.end() && sh->is_number_integer())
     set(Field::ShiftWorkdays, std::to_string(sh->get<std::int64_t>()));
   set(Field::ProjectName, project_name(world, s.project));
 
   // The digest's groups: its items by project (in project id order), each item as the item template.
+  std::string groups_html;  // the groups as HTML, in {{groups}} while the HTML part is rendered
   if (digest) {
     std::map<std::uint32_t, std::pair<std::string, std::string>> groups;  // project -> (text, html) of its items
     std::map<std::uint32_t, std::size_t> counts;
@@ -633,13 +648,7 @@ std::vector<Email> compose_emails(const World& world, const Notification& n, con
         iset(Field::Colour, colour_label(item, "colour"));
         iset(Field::OldColour, colour_label(item, "old_colour"));
         iset(Field::ReachedOn, danish_date(text_in(item, "reached_on")));
-        if (const std::string p = text_in(item, "priority"); !p.empty()) {
-          try {
-            iset(Field::Priority, lower_first(danish(parse<Priority>(p))));
-          } catch (const Error&) {
-            iset(Field::Priority, excerpt(p, 20));
-          }
-        }
+        iset(Field::Priority, priority_label(item, "priority"));
         iset(Field::Link, portal_link(settings, is.task ? "/tasks/" + std::to_string(is.task->value()) : "/tasks"));
         const std::uint32_t project = is.project ? is.project->value() : 0;
         auto& [gt, gh] = groups[project];
@@ -661,34 +670,8 @@ std::vector<Email> compose_emails(const World& world, const Notification& n, con
       render_into(ghtml, t.group_html, gv, Mode::Html);
     }
     set(Field::Count, std::to_string(count));
-    v[static_cast<std::size_t>(Field::Groups)] = std::move(gtext);
-    // (the html groups are swapped in for the html part below)
-    Values hv = v;
-    hv[static_cast<std::size_t>(Field::Groups)] = std::move(ghtml);
-    std::vector<Email> out;
-    for (UserId id : n.recipients) {
-      const User* u = world.user(id);
-      if (!u) continue;
-      Email e;
-      e.from = from_of(n, settings);
-      e.to = {u->email, u->full_name};
-      e.date = n.created;
-      e.event = n.event;
-      e.outbox_id = n.id;
-      e.message_id = email_message_id(n, id.value(), settings);
-      v[static_cast<std::size_t>(Field::RecipientName)] = u->full_name;
-      hv[static_cast<std::size_t>(Field::RecipientName)] = u->full_name;
-      e.subject = one_line(render(t.subject, v));
-      Values lv = v;
-      lv[static_cast<std::size_t>(Field::Subject)] = e.subject;
-      lv[static_cast<std::size_t>(Field::Reason)] = "du har valgt én samlet mail om dagen om fristerne i Min profil.";
-      lv[static_cast<std::size_t>(Field::Body)] = render(t.text, v);
-      e.text = render(c.layout_text, lv);
-      lv[static_cast<std::size_t>(Field::Body)] = t.html ? render(*t.html, hv, Mode::Html) : paragraphs(t.text, v);
-      e.html = render(c.layout_html, lv, Mode::Html);
-      out.push_back(std::move(e));
-    }
-    return out;
+    set(Field::Groups, std::move(gtext));
+    groups_html = std::move(ghtml);
   }
 
   const std::string task_municipality = municipality_name(world, s.municipality);
@@ -717,14 +700,16 @@ std::vector<Email> compose_emails(const World& world, const Notification& n, con
     lv[static_cast<std::size_t>(Field::Reason)] = render(c.reasons[static_cast<std::size_t>(reason)], rv);
     lv[static_cast<std::size_t>(Field::Body)] = render(t.text, v);
     e.text = render(c.layout_text, lv);
+    std::swap(v[static_cast<std::size_t>(Field::Groups)], groups_html);
     lv[static_cast<std::size_t>(Field::Body)] = t.html ? render(*t.html, v, Mode::Html) : paragraphs(t.text, v);
+    std::swap(v[static_cast<std::size_t>(Field::Groups)], groups_html);
     e.html = render(c.layout_html, lv, Mode::Html);
     out.push_back(std::move(e));
   };
   for (UserId id : n.recipients) {
     const User* u = world.user(id);
     if (!u) continue;  // deleted since: nobody to tell
-    emit({u->email, u->full_name}, id.value(), reason_for(*u, n.event, s), u);
+    emit({u->email, u->full_name}, id.value(), digest ? Reason::Digest : reason_for(*u, n.event, s), u);
   }
   if (!n.mailbox.empty()) emit({n.mailbox, ""}, 0, Reason::Mailbox, nullptr);
   return out;
