@@ -326,19 +326,6 @@ std::vector<Notification> Backend::dead_letters(std::size_t limit) const {
   return out;
 }
 
-OutboxCounts Backend::outbox_counts(Timestamp now) const {
-  OutboxCounts c;
-  for (const Notification& n : outbox()) {
-    if (n.dead_letter) {
-      ++c.dead;
-    } else if (n.delivered) {
-      ++c.delivered;
-    } else {
-      ++c.pending;
-      if (n.next_attempt <= now) ++c.due;
-    }
-  }
-  return c;
-}
+OutboxCounts Backend::outbox_counts(Timestamp now) const { return count_outbox(outbox(), now); }
 
 }  // namespace klik

@@ -125,18 +125,7 @@ class MemoryBackend final : public Backend {
 
   OutboxCounts outbox_counts(Timestamp now) const override {
     const std::lock_guard lock(mutex_);
-    OutboxCounts c;
-    for (const Notification& n : outbox_) {
-      if (n.dead_letter) {
-        ++c.dead;
-      } else if (n.delivered) {
-        ++c.delivered;
-      } else {
-        ++c.pending;
-        if (n.next_attempt <= now) ++c.due;
-      }
-    }
-    return c;
+    return count_outbox(outbox_, now);  // without the copy the default makes
   }
 
  private:

@@ -34,4 +34,19 @@ std::string to_json(const Notification& n) {
   return j.dump();
 }
 
+OutboxCounts count_outbox(std::span<const Notification> entries, Timestamp now) noexcept {
+  OutboxCounts c;
+  for (const Notification& n : entries) {
+    if (n.dead_letter) {
+      ++c.dead;
+    } else if (n.delivered) {
+      ++c.delivered;
+    } else {
+      ++c.pending;
+      if (n.next_attempt <= now) ++c.due;
+    }
+  }
+  return c;
+}
+
 }  // namespace klik

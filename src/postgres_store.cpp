@@ -1258,21 +1258,31 @@ std::vector<Notification> PostgresBackend::outbox() const {
   return read_outbox(retrying(db_, [&] { return db_.exec("SELECT " KLIK_OUTBOX_COLUMNS " FROM outbox ORDER BY id"); }));
 }
 
+namespace {
+/// Outbox ids as a PostgreSQL bigint[] literal ("{3,17}"), each once, and how many
+/// there are; an id no bigint holds is not found.
+std::pair<std::size_t, std::string> outbox_id_array(std::span<const std::uint64_t> ids) {
+  const std::set<std::uint64_t> unique(ids.begin(), ids.end());
+  std::string list = "{";
+  for (const std::uint64_t id : unique) {
+    if (id > static_cast<std::uint64_t>(INT64_MAX)) throw not_found(ObjectKind::Notification);
+    if (list.size() > 1) list += ',';
+    list += std::to_string(id);
+  }
+  list += '}';
+  return {unique.size(), std::move(list)};
+}
+}  // namespace
+
 void PostgresBackend::mark_delivered(std::span<const std::uint64_t> ids) {
   std::lock_guard lock(mutex_);
   db();
   require_writable();
   if (ids.empty()) return;
-  const std::set<std::uint64_t> unique(ids.begin(), ids.end());
-  std::string list = "{";
-  for (const std::uint64_t id : unique) {
-    if (id > static_cast<std::uint64_t>(INT64_MAX)) throw not_found(ObjectKind::Notification);
-    list += (list.size() > 1 ? "," : "") + std::to_string(id);
-  }
+  const auto [count, list] = outbox_id_array(ids);
   pg::Transaction tx(db_);
-  const auto r = db_.exec("UPDATE outbox SET delivered = true WHERE id = ANY($1::bigint[])", Params().add(list + "}"));
-  if (static_cast<std::size_t>(r.affected()) != unique.size())
-    throw not_found(ObjectKind::Notification);  // rolled back
+  const auto r = db_.exec("UPDATE outbox SET delivered = true WHERE id = ANY($1::bigint[])", Params().add(list));
+  if (static_cast<std::size_t>(r.affected()) != count) throw not_found(ObjectKind::Notification);  // rolled back
   tx.commit();
 }
 
@@ -1302,18 +1312,12 @@ void PostgresBackend::requeue(std::span<const std::uint64_t> ids, Timestamp next
   db();
   require_writable();
   if (ids.empty()) return;
-  const std::set<std::uint64_t> unique(ids.begin(), ids.end());
-  std::string list = "{";
-  for (const std::uint64_t id : unique) {
-    if (id > static_cast<std::uint64_t>(INT64_MAX)) throw not_found(ObjectKind::Notification);
-    list += (list.size() > 1 ? "," : "") + std::to_string(id);
-  }
-  list += "}";
+  const auto [count, list] = outbox_id_array(ids);
   pg::Transaction tx(db_);
   // Locked, then checked, then changed: all or none.
   const auto found =
       db_.exec("SELECT id, dead FROM outbox WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE", Params().add(list));
-  if (static_cast<std::size_t>(found.rows()) != unique.size()) throw not_found(ObjectKind::Notification);
+  if (static_cast<std::size_t>(found.rows()) != count) throw not_found(ObjectKind::Notification);
   for (int i = 0; i < found.rows(); ++i)
     if (found.view(i, 1) != "t")
       throw FailedPreconditionError("notification " + std::string(found.view(i, 0)) + " is not a dead letter");

@@ -54,6 +54,9 @@ struct OutboxCounts {
   friend bool operator==(const OutboxCounts&, const OutboxCounts&) = default;
 };
 
+/// The counts of `entries` at `now` (what a backend without a faster way answers).
+OutboxCounts count_outbox(std::span<const Notification> entries, Timestamp now) noexcept;
+
 /// Notifications recorded atomically with a mutation.
 using Outgoing = std::span<const Notification>;
 
