@@ -461,3 +461,13 @@ def test_smtp_authentication_with_the_right_and_a_wrong_password(world):
         assert len(server.handler.mails) == right.sent > 0
     finally:
         server.stop()
+
+
+def test_a_memory_notifier_holds_what_the_outbox_shows(world):
+    store, *_ = make_events(world)
+    memory = klik.MemoryNotifier()
+    assert klik.Dispatcher(store, memory, batch=1000).drain(NOW) == len(store.outbox())
+    delivered = {d["id"]: d for d in memory.delivered}
+    for entry in store.outbox():
+        # The same dict, as it was handed over: before the dispatcher marked it delivered.
+        assert delivered[entry["id"]] == {**entry, "delivered": False}

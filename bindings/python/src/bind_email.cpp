@@ -119,14 +119,8 @@ void init_email(py::module_& m) {
                                        "Keeps delivered notifications in memory (tests, notebooks).")
       .def(py::init<>())
       .def_property_readonly(
-          "delivered",
-          [](const MemoryNotifier& n) {
-            py::list out;
-            for (const Notification& d : n.delivered())
-              out.append(py::module_::import("json").attr("loads")(to_json(d)));
-            return out;
-          },
-          "Every notification delivered so far (as JSON-like dicts), in delivery order.")
+          "delivered", [](const MemoryNotifier& n) { return notification_dicts(n.delivered()); },
+          "Every notification delivered so far, in delivery order, as the dicts of Store.outbox().")
       .def("fail_next", &MemoryNotifier::fail_next, arg("n"), "Makes the next `n` deliveries fail.")
       .def("__repr__", [](const MemoryNotifier& n) {
         return "<klik.MemoryNotifier delivered=" + std::to_string(n.delivered().size()) + ">";
@@ -134,9 +128,7 @@ void init_email(py::module_& m) {
 
   py::class_<JsonLinesNotifier, Notifier>(m, "JsonLinesNotifier",
                                           "Appends each notification as one JSON line to a file.")
-      .def(py::init([](const py::object& path) {
-             return std::make_unique<JsonLinesNotifier>(py::str(py::module_::import("os").attr("fspath")(path)));
-           }),
+      .def(py::init([](const py::object& path) { return std::make_unique<JsonLinesNotifier>(path_of(path)); }),
            arg("path"))
       .def_property_readonly("path", &JsonLinesNotifier::path)
       .def("__repr__", [](const JsonLinesNotifier& n) { return "<klik.JsonLinesNotifier " + n.path() + ">"; });

@@ -23,15 +23,17 @@ using namespace klik;
 using py::arg;
 
 /// A path given as str or os.PathLike.
+}  // namespace
+
 std::string path_of(const py::object& p) { return py::str(py::module_::import("os").attr("fspath")(p)); }
 
-py::dict notification_dict(const Notification& n) {
+py::dict notification_dict(const klik::Notification& n) {
   py::dict d;
   d["id"] = n.id;
   d["event"] = n.event;
   d["key"] = n.key;
   py::list r;
-  for (UserId u : n.recipients) r.append(u.value());
+  for (klik::UserId u : n.recipients) r.append(u.value());
   d["recipients"] = r;
   d["mailbox"] = n.mailbox;
   d["sender"] = n.sender;
@@ -46,11 +48,13 @@ py::dict notification_dict(const Notification& n) {
   return d;
 }
 
-py::list notification_dicts(const std::vector<Notification>& all) {
+py::list notification_dicts(const std::vector<klik::Notification>& all) {
   py::list out;
-  for (const Notification& n : all) out.append(notification_dict(n));
+  for (const klik::Notification& n : all) out.append(notification_dict(n));
   return out;
 }
+
+namespace {
 
 /// "now" is injected (an aware datetime or a klik.Clock), defaulting to the real current time.
 Timestamp now_of(const py::object& now_arg) {

@@ -4,7 +4,9 @@
 
 #include <pybind11/pybind11.h>
 
+#include <string>
 #include <type_traits>
+#include <vector>
 
 #include "casters.hpp"  // every file sees the same casters (text, Date, enums): one definition each
 #include "klik/store.hpp"
@@ -31,6 +33,12 @@ void init_accounts(py::module_& m);
 void init_publishing(py::module_& m);
 void init_simulate(py::module_& m);
 void init_email(py::module_& m);
+
+/// A path given as str or os.PathLike.
+std::string path_of(const py::object& p);
+/// An outbox entry as the dict every binding gives (store.outbox(), MemoryNotifier.delivered, ...).
+py::dict notification_dict(const klik::Notification& n);
+py::list notification_dicts(const std::vector<klik::Notification>& all);
 
 /// The real clock, for the classes that take `clock=None` (Workflows, Accounts, Publishing).
 inline const klik::Clock& system_clock() {
