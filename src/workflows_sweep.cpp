@@ -189,8 +189,12 @@ OutboxSweep sweep_to_outbox(Store& store, Date day, Timestamp now, const RightsM
     RecipientResolver route(routing, rights, snap.world());
     auto person = [](std::uint32_t who) { return who == detail::no_user ? std::nullopt : std::optional(UserId(who)); };
     notes.reserve(result.events.size());
-    std::map<std::uint32_t, std::vector<detail::json>> digests;  // user -> the changes in their digest
-    std::map<std::uint32_t, std::vector<std::string>> digest_keys;
+    // A digest user's changes, and an FNV-1a fingerprint of their keys (the digest's own key).
+    struct Digest {
+      std::vector<detail::json> items;
+      std::uint64_t fingerprint = 14695981039346656037ull;
+    };
+    std::map<std::uint32_t, Digest> digests;
     for (const DeadlineEvent& e : result.events) {
       Notification n;
       const NotificationEvent event =
@@ -239,8 +243,10 @@ OutboxSweep sweep_to_outbox(Store& store, Date day, Timestamp now, const RightsM
         if (!user || !user->daily_digest) return false;
         detail::json item = p;
         item.erase("date");
-        digests[u.value()].push_back(std::move(item));
-        digest_keys[u.value()].push_back(n.key);
+        Digest& digest = digests[u.value()];
+        digest.items.push_back(std::move(item));
+        for (const char ch : n.key + '\n')
+          digest.fingerprint = (digest.fingerprint ^ static_cast<unsigned char>(ch)) * 1099511628211ull;
         return true;
       });
       n.payload = p.dump();
@@ -248,20 +254,17 @@ OutboxSweep sweep_to_outbox(Store& store, Date day, Timestamp now, const RightsM
     }
     // One "deadline.digest" entry per digest user, keyed by the user, the day and the
     // changes it holds (a second sweep of the day with new changes is another mail).
-    for (auto& [user, items] : digests) {
-      std::uint64_t fingerprint = 14695981039346656037ull;  // FNV-1a over the changes' keys
-      for (const std::string& key : digest_keys[user])
-        for (const char ch : key + '\n')
-          fingerprint = (fingerprint ^ static_cast<unsigned char>(ch)) * 1099511628211ull;
+    for (auto& [user, digest] : digests) {
       Notification n;
       n.event = "deadline.digest";
-      n.key = "digest/" + std::to_string(user) + "/" + day.iso() + "/" + std::to_string(fingerprint % 1'000'000'007);
+      n.key =
+          "digest/" + std::to_string(user) + "/" + day.iso() + "/" + std::to_string(digest.fingerprint % 1'000'000'007);
       n.recipients = {UserId(user)};
       n.sender = "KOMBIT KLIK";
       n.link = "/tasks";
       detail::json p;
       p["date"] = day.iso();
-      p["items"] = std::move(items);
+      p["items"] = std::move(digest.items);
       n.payload = p.dump();
       n.created = now;
       n.next_attempt = now;
