@@ -52,23 +52,19 @@ struct SlistDeleter {
 
 }  // namespace
 
+SmtpSettings::StartTls SmtpSettings::parse_starttls(std::string_view text, std::string_view field) {
+  if (text == "never") return StartTls::Never;
+  if (text == "if_offered") return StartTls::IfOffered;
+  if (text == "required") return StartTls::Required;
+  throw InvalidArgumentError(std::string(field) + " must be never, if_offered or required, not " + excerpt(text, 20),
+                             std::string(field));
+}
+
 SmtpSettings SmtpSettings::from_environment(SmtpSettings base) {
   base.url = env_or("KLIK_SMTP_URL", std::move(base.url));
   base.username = env_or("KLIK_SMTP_USERNAME", std::move(base.username));
   base.password = env_or("KLIK_SMTP_PASSWORD", std::move(base.password));
-  if (const char* tls = std::getenv("KLIK_SMTP_STARTTLS")) {
-    const std::string_view t(tls);
-    if (t == "never")
-      base.starttls = StartTls::Never;
-    else if (t == "if_offered")
-      base.starttls = StartTls::IfOffered;
-    else if (t == "required")
-      base.starttls = StartTls::Required;
-    else
-      throw InvalidArgumentError(
-          "KLIK_SMTP_STARTTLS must be never, if_offered or required, not '" + excerpt(t, 20) + "'",
-          "KLIK_SMTP_STARTTLS");
-  }
+  if (const char* tls = std::getenv("KLIK_SMTP_STARTTLS")) base.starttls = parse_starttls(tls, "KLIK_SMTP_STARTTLS");
   return base;
 }
 

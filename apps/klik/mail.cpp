@@ -39,9 +39,7 @@ std::unique_ptr<klik::SmtpNotifier> make_smtp_notifier(const klik::Store& store,
   klik::SmtpSettings smtp = klik::SmtpSettings::from_environment();
   if (!o.smtp.empty()) smtp.url = o.smtp;
   if (!o.username.empty()) smtp.username = o.username;
-  if (o.starttls == "never") smtp.starttls = klik::SmtpSettings::StartTls::Never;
-  if (o.starttls == "if_offered") smtp.starttls = klik::SmtpSettings::StartTls::IfOffered;
-  if (o.starttls == "required") smtp.starttls = klik::SmtpSettings::StartTls::Required;
+  if (!o.starttls.empty()) smtp.starttls = klik::SmtpSettings::parse_starttls(o.starttls, "--starttls");
   smtp.verify_peer = !o.insecure;
   klik::MailSettings mail;
   mail.from = {o.from, o.from_name};

@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "klik/email.hpp"
 #include "klik/error.hpp"
@@ -53,6 +54,9 @@ struct SmtpSettings {
   bool verify_peer = true;  ///< check the server's certificate and name (TLS)
   std::chrono::seconds connect_timeout{10};
   std::chrono::seconds timeout{60};  ///< for one whole mail
+
+  /// "never", "if_offered" or "required"; InvalidArgumentError naming `field` otherwise.
+  static StartTls parse_starttls(std::string_view text, std::string_view field = "starttls");
 
   /// Settings from KLIK_SMTP_URL, KLIK_SMTP_USERNAME, KLIK_SMTP_PASSWORD and
   /// KLIK_SMTP_STARTTLS ("never", "if_offered", "required"), over `base`.

@@ -23,14 +23,6 @@ using StorePtr = std::shared_ptr<Store>;
 
 Timestamp now_or_real(const std::optional<Timestamp>& now) { return now ? *now : system_clock().now(); }
 
-SmtpSettings::StartTls starttls_of(const std::string& s) {
-  if (s == "never") return SmtpSettings::StartTls::Never;
-  if (s == "if_offered") return SmtpSettings::StartTls::IfOffered;
-  if (s == "required") return SmtpSettings::StartTls::Required;
-  throw InvalidArgumentError("starttls must be 'never', 'if_offered' or 'required', not '" + excerpt(s, 20) + "'",
-                             "starttls");
-}
-
 py::dict email_dict(const Email& e) {
   py::dict d;
   d["from_address"] = e.from.address;
@@ -147,7 +139,7 @@ void init_email(py::module_& m) {
              smtp.url = url;
              if (username) smtp.username = *username;
              if (password) smtp.password = *password;
-             smtp.starttls = starttls_of(starttls);
+             smtp.starttls = SmtpSettings::parse_starttls(starttls);
              smtp.verify_peer = verify_peer;
              KLIK_REQUIRE(timeout > 0 && timeout <= 3600, "timeout must be 0-3600 seconds");
              smtp.timeout = std::chrono::seconds(static_cast<long>(timeout + 0.999));
