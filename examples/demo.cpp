@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <klik/journal.hpp>
 #include <klik/klik.hpp>
@@ -179,6 +180,35 @@ void print_what_if(klik::Store& store, const klik::Dataset& world, klik::Date to
 /// A task's history (issue 10): a Plusbruger hands a red task to a colleague,
 /// who starts it, writes to KOMBIT and completes it; the journal shows who did
 /// what, and an as-of view shows the municipality's list as it was before.
+/// The newest deadline notification as the e-mail its first recipient gets (docs/email.md),
+/// written to klik-demo-mail.eml, and its task as that recipient's PDF (docs/pdf.md).
+void print_mail_and_pdf(const klik::Store& store, klik::Date today) {
+  const std::vector<klik::Notification> outbox = store.outbox();
+  const auto entry = std::find_if(outbox.rbegin(), outbox.rend(), [](const klik::Notification& n) {
+    return n.event.starts_with("deadline.") && !n.recipients.empty();
+  });
+  if (entry == outbox.rend()) return;
+  const klik::MailSettings settings{{"klik@kombit.dk", "KOMBIT KLIK"}, "https://klik.kombit.dk", ""};
+  std::vector<klik::Email> mails;
+  {
+    const klik::Snapshot snap = store.snapshot();
+    mails = klik::compose_emails(snap.world(), *entry, klik::MailTemplates::default_templates(), settings);
+  }
+  if (mails.empty()) return;
+  const klik::Email& mail = mails.front();
+  std::ofstream("klik-demo-mail.eml", std::ios::binary) << klik::to_mime(mail);
+  std::printf(
+      "\nOne of them as e-mail (klik-demo-mail.eml; klik dispatch --smtp sends them):\n  To: %s <%s>\n"
+      "  Subject: %s\n",
+      mail.to.name.c_str(), mail.to.address.c_str(), mail.subject.c_str());
+  const std::string task = entry->link.substr(entry->link.rfind('/') + 1);
+  const std::string pdf = klik::export_pdf(store, entry->recipients.front(),
+                                           klik::TaskId(static_cast<std::uint32_t>(std::stoul(task))), today);
+  std::ofstream("klik-demo-task.pdf", std::ios::binary) << pdf;
+  std::printf("  its task as %s may export it: klik-demo-task.pdf (%zu bytes; klik export-pdf does the same)\n",
+              mail.to.name.c_str(), pdf.size());
+}
+
 void print_history(klik::Store& store, klik::Date today) {
   using namespace klik;
   const RightsModel& rights = RightsModel::default_model();
@@ -460,6 +490,7 @@ int run(const Arguments& args) {
     const klik::SweepTransitions after = klik::sweep_transitions(*store, today);
     std::printf("  after it, %zu colours would change today (the counts and the sweep agree: %s)\n", after.changes(),
                 ahead.changes() == swept.colour_changes && ahead.rises() == swept.events ? "yes" : "NO");
+    print_mail_and_pdf(*store, today);
   }
 
   // --- a task's history and an as-of view (issue 10) ---
